@@ -1,0 +1,93 @@
+package io.dpuoffload.transport;
+
+import io.dpuoffload.transport.frame.GoAwayCode;
+import io.dpuoffload.transport.liveness.Heartbeat;
+import io.dpuoffload.transport.mux.ByteStream;
+import io.dpuoffload.transport.mux.Multiplexer;
+import io.dpuoffload.transport.tls.PeerIdentity;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One authenticated, handshaken connection to the peer. Both sides can send requests and open
+ * streams over it. Failures are {@link TransportException}s.
+ */
+public final class OffloadConnection implements AutoCloseable {
+    private final Channel channel;
+    private final Multiplexer mux;
+    private final Heartbeat heartbeat;
+    private final Duration defaultTimeout;
+
+    public OffloadConnection(Channel channel, Multiplexer mux, Heartbeat heartbeat, Duration defaultTimeout) {
+        this.channel = channel;
+        this.mux = mux;
+        this.heartbeat = heartbeat;
+        this.defaultTimeout = defaultTimeout;
+    }
+
+    public PeerIdentity peer() {
+        return mux.settings().peer();
+    }
+
+    public int protocolVersion() {
+        return mux.settings().protocolVersion();
+    }
+
+    /** The features both sides offered. */
+    public Set<Feature> features() {
+        return Feature.fromMask(mux.settings().features());
+    }
+
+    public SocketAddress remoteAddress() {
+        return channel.remoteAddress();
+    }
+
+    /**
+     * Sends a request and returns its answer. The body's ownership passes to the transport; the
+     * caller releases the answer. Fails with {@link DeadlineExceededException} at the deadline,
+     * {@link ConnectionLostException} when the connection drops, {@link RemoteException} when the
+     * peer's handler answered with an error, {@link StreamResetException} when refused.
+     */
+    public CompletableFuture<ByteBuf> request(int service, ByteBuf body, Duration timeout) {
+        return mux.request(service, body, timeout);
+    }
+
+    public CompletableFuture<ByteBuf> request(int service, ByteBuf body) {
+        return request(service, body, defaultTimeout);
+    }
+
+    /** Opens a byte stream to a service of the peer; {@code header} tells the handler what it is for. */
+    public ByteStream openStream(int service, ByteBuf header) {
+        return mux.openStream(service, header);
+    }
+
+    /** Last heartbeat round trip, or null before the first one. */
+    public Duration lastRoundTrip() {
+        long nanos = heartbeat.lastRoundTripNanos();
+        return nanos < 0 ? null : Duration.ofNanos(nanos);
+    }
+
+    public boolean isOpen() {
+        return channel.isActive();
+    }
+
+    /** Completes with the reason the connection closed. */
+    public CompletableFuture<String> closeFuture() {
+        return mux.closeFuture();
+    }
+
+    /** Tells the peer this side is shutting down, then closes. */
+    @Override
+    public void close() {
+        mux.close(GoAwayCode.SHUTDOWN, "shutting down");
+    }
+
+    @Override
+    public String toString() {
+        return "connection to " + mux.peerDescription();
+    }
+}

@@ -1,0 +1,19 @@
+package io.dpuoffload.transport;
+
+import io.dpuoffload.transport.tls.PeerIdentity;
+import java.time.Duration;
+
+/** What a handler knows about the request it serves: who asked, for which service, until when. */
+public interface RequestContext {
+    PeerIdentity peer();
+
+    int service();
+
+    int streamId();
+
+    /** Time left before the caller gives up; zero or negative means it already has. */
+    Duration remaining();
+
+    /** True once the caller cancelled, the deadline passed, or the connection closed. */
+    boolean isCancelled();
+}

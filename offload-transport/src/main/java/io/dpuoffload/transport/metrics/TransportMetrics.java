@@ -1,0 +1,91 @@
+package io.dpuoffload.transport.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The channel's meters. One instance per server or client; {@code role} ("server"/"client") and
+ * {@code name} (the local node) tell them apart in a shared registry.
+ */
+public final class TransportMetrics {
+    private final AtomicInteger activeConnections = new AtomicInteger();
+    private final Counter connectionsOpened;
+    private final Counter reconnects;
+    private final Counter framesIn;
+    private final Counter framesOut;
+    private final Counter bytesIn;
+    private final Counter bytesOut;
+    private final Counter protocolErrors;
+    private final Counter refusedPeers;
+    private final Timer requestLatency;
+
+    public TransportMetrics(MeterRegistry registry, String role, String name) {
+        String[] tags = {"role", role, "node", name};
+        registry.gauge("dpuoffload.transport.connections.active", io.micrometer.core.instrument.Tags.of(tags),
+                activeConnections);
+        connectionsOpened = registry.counter("dpuoffload.transport.connections.opened", tags);
+        reconnects = registry.counter("dpuoffload.transport.reconnects", tags);
+        framesIn = Counter.builder("dpuoffload.transport.frames").tags(tags).tag("direction", "in").register(registry);
+        framesOut = Counter.builder("dpuoffload.transport.frames").tags(tags).tag("direction", "out").register(registry);
+        bytesIn = Counter.builder("dpuoffload.transport.bytes").baseUnit("bytes").tags(tags).tag("direction", "in")
+                .register(registry);
+        bytesOut = Counter.builder("dpuoffload.transport.bytes").baseUnit("bytes").tags(tags).tag("direction", "out")
+                .register(registry);
+        protocolErrors = registry.counter("dpuoffload.transport.protocol.errors", tags);
+        refusedPeers = registry.counter("dpuoffload.transport.peers.refused", tags);
+        requestLatency = Timer.builder("dpuoffload.transport.request.latency")
+                .description("round trip of requests this side sent, until the answer arrived")
+                .tags(tags)
+                .publishPercentileHistogram()
+                .publishPercentiles(0.5, 0.99)
+                .minimumExpectedValue(Duration.ofMillis(1).dividedBy(100))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+    }
+
+    public void connectionOpened() {
+        connectionsOpened.increment();
+        activeConnections.incrementAndGet();
+    }
+
+    public void connectionClosed() {
+        activeConnections.decrementAndGet();
+    }
+
+    public void reconnect() {
+        reconnects.increment();
+    }
+
+    public void frameIn(long bytes) {
+        framesIn.increment();
+        bytesIn.increment(bytes);
+    }
+
+    public void frameOut(long bytes) {
+        framesOut.increment();
+        bytesOut.increment(bytes);
+    }
+
+    public void protocolError() {
+        protocolErrors.increment();
+    }
+
+    public void peerRefused() {
+        refusedPeers.increment();
+    }
+
+    public void requestCompleted(long nanos) {
+        requestLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    public int activeConnections() {
+        return activeConnections.get();
+    }
+
+    public Timer requestLatency() {
+        return requestLatency;
+    }
+}

@@ -1,0 +1,443 @@
+package io.dpuoffload.transport.mux;
+
+import io.dpuoffload.transport.ConnectionLostException;
+import io.dpuoffload.transport.DeadlineExceededException;
+import io.dpuoffload.transport.RemoteException;
+import io.dpuoffload.transport.RequestHandler;
+import io.dpuoffload.transport.ServiceException;
+import io.dpuoffload.transport.StreamHandler;
+import io.dpuoffload.transport.StreamResetException;
+import io.dpuoffload.transport.TransportException;
+import io.dpuoffload.transport.frame.Frame;
+import io.dpuoffload.transport.frame.Frame.ErrorResponse;
+import io.dpuoffload.transport.frame.Frame.GoAway;
+import io.dpuoffload.transport.frame.Frame.Request;
+import io.dpuoffload.transport.frame.Frame.Reset;
+import io.dpuoffload.transport.frame.Frame.Response;
+import io.dpuoffload.transport.frame.Frame.StreamData;
+import io.dpuoffload.transport.frame.Frame.StreamOpen;
+import io.dpuoffload.transport.frame.Frame.WindowUpdate;
+import io.dpuoffload.transport.frame.GoAwayCode;
+import io.dpuoffload.transport.frame.ResetCode;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs requests and byte streams over one connection once the handshake is done. All state lives on
+ * the channel's event loop; the public methods hop onto it. Handlers run on the handler executor
+ * (virtual threads), never on the loop.
+ *
+ * <p>Stream ids: the side that opened the connection uses odd ids, the other even ids, so both can
+ * start requests without coordinating.
+ */
+public final class Multiplexer extends ChannelInboundHandlerAdapter implements StreamSink {
+    private static final Logger log = LoggerFactory.getLogger(Multiplexer.class);
+
+    /** Requests must leave the handler a little time; shorter deadlines are raised to this. */
+    private static final long MIN_TIMEOUT_MILLIS = 1;
+
+    private final MuxSettings settings;
+    private final AtomicInteger nextStreamId;
+    private final Map<Integer, OutboundRequest> outbound = new HashMap<>();
+    private final Map<Integer, InboundRequest> inbound = new HashMap<>();
+    private final Map<Integer, ByteStream> streams = new HashMap<>();
+    private final CompletableFuture<String> closed = new CompletableFuture<>();
+    private volatile String closeReason;
+    private Channel channel;
+
+    public Multiplexer(MuxSettings settings) {
+        this.settings = settings;
+        this.nextStreamId = new AtomicInteger(settings.initiator() ? 1 : 2);
+    }
+
+    // ---- API (any thread) ----
+
+    public CompletableFuture<ByteBuf> request(int service, ByteBuf body, Duration timeout) {
+        CompletableFuture<ByteBuf> result = new CompletableFuture<>();
+        long start = System.nanoTime();
+        long timeoutNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(MIN_TIMEOUT_MILLIS), timeout.toNanos());
+        int id = allocateStreamId();
+        eventLoop().execute(() -> startRequest(id, service, body, start, timeoutNanos, result));
+        result.whenComplete((answer, failure) -> {
+            if (failure instanceof CancellationException) {
+                eventLoop().execute(() -> abandon(id, ResetCode.CANCELLED, "cancelled by the caller"));
+            }
+        });
+        return result;
+    }
+
+    public ByteStream openStream(int service, ByteBuf header) {
+        int id = allocateStreamId();
+        ByteStream stream = new ByteStream(id, this, settings.streamWindowBytes());
+        eventLoop().execute(() -> {
+            if (!channel.isActive()) {
+                header.release();
+                stream.onFailure(lost());
+                return;
+            }
+            streams.put(id, stream);
+            channel.writeAndFlush(new StreamOpen(id, service, header));
+        });
+        return stream;
+    }
+
+    /** Completes with the reason once the connection is closed. */
+    public CompletableFuture<String> closeFuture() {
+        return closed;
+    }
+
+    /** Says goodbye to the peer with a reason, then closes. */
+    public void close(GoAwayCode code, String reason) {
+        eventLoop().execute(() -> {
+            if (closeReason == null) {
+                closeReason = "closed by this side: " + reason;
+            }
+            if (channel.isActive()) {
+                channel.writeAndFlush(new GoAway(code, reason)).addListener(ChannelFutureListener.CLOSE);
+            }
+        });
+    }
+
+    public MuxSettings settings() {
+        return settings;
+    }
+
+    // ---- channel events (event loop) ----
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Frame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        switch (frame) {
+            case Request r -> onRequest(r);
+            case Response r -> onResponse(r);
+            case ErrorResponse e -> onErrorResponse(e);
+            case Reset r -> onReset(r);
+            case StreamOpen o -> onStreamOpen(o);
+            case StreamData d -> onStreamData(d);
+            case WindowUpdate w -> {
+                ByteStream stream = streams.get(w.streamId());
+                if (stream != null) {
+                    stream.onWindowUpdate(w.increment());
+                }
+            }
+            case GoAway g -> {
+                closeReason = "peer closed the connection (" + g.code() + "): " + g.reason();
+                log.info("{}: {}", peerDescription(), closeReason);
+                ctx.close();
+            }
+            case Frame.ConnectionFrame c -> protocolError(ctx, c.type() + " frame after the handshake");
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (closeReason == null) {
+            closeReason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        }
+        log.debug("{}: closing after error", peerDescription(), cause);
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (closeReason == null) {
+            closeReason = "peer closed the connection";
+        }
+        TransportException failure = lost();
+        for (OutboundRequest request : new ArrayList<>(outbound.values())) {
+            request.deadline().cancel(false);
+            request.result().completeExceptionally(failure);
+        }
+        outbound.clear();
+        inbound.values().forEach(InboundRequest::cancel);
+        inbound.clear();
+        for (ByteStream stream : new ArrayList<>(streams.values())) {
+            stream.onFailure(failure);
+        }
+        streams.clear();
+        settings.metrics().connectionClosed();
+        closed.complete(closeReason);
+        ctx.fireChannelInactive();
+    }
+
+    /** Records why the connection is about to close, for the errors its users will see. */
+    public void closingBecause(String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+    }
+
+    // ---- outbound requests ----
+
+    private void startRequest(
+            int id, int service, ByteBuf body, long start, long timeoutNanos, CompletableFuture<ByteBuf> result) {
+        if (result.isDone()) {
+            body.release();
+            return;
+        }
+        if (!channel.isActive()) {
+            body.release();
+            result.completeExceptionally(lost());
+            return;
+        }
+        if (openCount() >= settings.maxConcurrentStreams()) {
+            body.release();
+            result.completeExceptionally(new StreamResetException(ResetCode.REFUSED, "too many requests and streams "
+                    + "open to " + peerDescription() + " (limit " + settings.maxConcurrentStreams() + ")"));
+            return;
+        }
+        long remaining = timeoutNanos - (System.nanoTime() - start);
+        var deadline = eventLoop().schedule(() -> expire(id, timeoutNanos), Math.max(0, remaining), TimeUnit.NANOSECONDS);
+        outbound.put(id, new OutboundRequest(id, service, start, result, deadline));
+        long remainingMillis = Math.max(MIN_TIMEOUT_MILLIS, TimeUnit.NANOSECONDS.toMillis(remaining));
+        channel.writeAndFlush(new Request(id, service, remainingMillis, body)).addListener(f -> {
+            if (!f.isSuccess()) {
+                OutboundRequest failed = outbound.remove(id);
+                if (failed != null) {
+                    failed.deadline().cancel(false);
+                    failed.result().completeExceptionally(new ConnectionLostException(
+                            "could not send a request to " + peerDescription() + ": " + f.cause().getMessage(),
+                            f.cause()));
+                }
+            }
+        });
+    }
+
+    private void expire(int id, long timeoutNanos) {
+        OutboundRequest request = outbound.remove(id);
+        if (request == null) {
+            return;
+        }
+        if (channel.isActive()) {
+            channel.writeAndFlush(new Reset(id, ResetCode.DEADLINE_EXCEEDED, "deadline passed"));
+        }
+        request.result().completeExceptionally(new DeadlineExceededException("no answer from " + peerDescription()
+                + " to a request for service " + request.service() + " within "
+                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
+    }
+
+    private void abandon(int id, ResetCode code, String reason) {
+        OutboundRequest request = outbound.remove(id);
+        if (request != null) {
+            request.deadline().cancel(false);
+            if (channel.isActive()) {
+                channel.writeAndFlush(new Reset(id, code, reason));
+            }
+        }
+    }
+
+    private void onResponse(Response response) {
+        OutboundRequest request = outbound.remove(response.streamId());
+        if (request == null || !request.result().complete(response.body())) {
+            response.release(); // late: the caller already gave up
+        }
+        if (request != null) {
+            request.deadline().cancel(false);
+            settings.metrics().requestCompleted(System.nanoTime() - request.startNanos());
+        }
+    }
+
+    private void onErrorResponse(ErrorResponse error) {
+        OutboundRequest request = outbound.remove(error.streamId());
+        if (request != null) {
+            request.deadline().cancel(false);
+            settings.metrics().requestCompleted(System.nanoTime() - request.startNanos());
+            request.result().completeExceptionally(new RemoteException(error.code(), error.message()));
+        }
+    }
+
+    private void onReset(Reset reset) {
+        OutboundRequest request = outbound.remove(reset.streamId());
+        if (request != null) {
+            request.deadline().cancel(false);
+            request.result().completeExceptionally(new StreamResetException(reset.code(), peerDescription()
+                    + " ended the request for service " + request.service() + " (" + reset.code() + "): "
+                    + reset.reason()));
+        }
+        InboundRequest served = inbound.remove(reset.streamId());
+        if (served != null) {
+            served.cancel();
+        }
+        ByteStream stream = streams.remove(reset.streamId());
+        if (stream != null) {
+            stream.onFailure(new StreamResetException(reset.code(), peerDescription() + " reset stream "
+                    + reset.streamId() + " (" + reset.code() + "): " + reset.reason()));
+        }
+    }
+
+    // ---- inbound requests and streams ----
+
+    private void onRequest(Request request) {
+        int id = request.streamId();
+        if (!acceptPeerStream(id, request)) {
+            return;
+        }
+        RequestHandler handler = settings.services().requestHandler(request.service()).orElse(null);
+        if (handler == null) {
+            request.release();
+            sendReset(id, ResetCode.NO_HANDLER, "no handler for service " + request.service() + " on this side");
+            return;
+        }
+        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(MIN_TIMEOUT_MILLIS, request.timeoutMillis()));
+        InboundRequest context =
+                new InboundRequest(id, request.service(), System.nanoTime() + timeoutNanos, settings.peer());
+        inbound.put(id, context);
+        settings.handlerExecutor().execute(() -> serve(handler, context, request.body()));
+    }
+
+    private void serve(RequestHandler handler, InboundRequest context, ByteBuf body) {
+        Frame answer;
+        try {
+            ByteBuf result = handler.handle(context, body);
+            answer = new Response(context.streamId(), result == null ? io.netty.buffer.Unpooled.EMPTY_BUFFER : result);
+        } catch (ServiceException e) {
+            answer = new ErrorResponse(context.streamId(), e.code(), e.getMessage());
+        } catch (Exception | Error e) {
+            log.warn("{}: handler for service {} failed", peerDescription(), context.service(), e);
+            answer = new Reset(context.streamId(), ResetCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            body.release();
+        }
+        Frame reply = answer;
+        eventLoop().execute(() -> {
+            if (inbound.remove(context.streamId()) != null && !context.isCancelled() && channel.isActive()) {
+                channel.writeAndFlush(reply);
+            } else {
+                reply.release();
+            }
+        });
+    }
+
+    private void onStreamOpen(StreamOpen open) {
+        int id = open.streamId();
+        if (!acceptPeerStream(id, open)) {
+            return;
+        }
+        StreamHandler handler = settings.services().streamHandler(open.service()).orElse(null);
+        if (handler == null) {
+            open.release();
+            sendReset(id, ResetCode.NO_HANDLER, "no stream handler for service " + open.service() + " on this side");
+            return;
+        }
+        ByteStream stream = new ByteStream(id, this, settings.streamWindowBytes());
+        streams.put(id, stream);
+        InboundRequest context = new InboundRequest(id, open.service(), Long.MAX_VALUE / 2, settings.peer());
+        settings.handlerExecutor().execute(() -> {
+            try {
+                handler.accept(context, stream, open.header());
+            } catch (Exception | Error e) {
+                log.warn("{}: stream handler for service {} failed", peerDescription(), open.service(), e);
+                stream.cancel(e.getClass().getSimpleName() + ": " + e.getMessage());
+            } finally {
+                open.release();
+            }
+        });
+    }
+
+    private void onStreamData(StreamData data) {
+        ByteStream stream = streams.get(data.streamId());
+        if (stream == null) {
+            data.release(); // the stream was reset or cancelled here; the peer learns from our RESET
+            return;
+        }
+        stream.onData(data);
+    }
+
+    /** Checks a stream id the peer chose; refuses when too many are open. */
+    private boolean acceptPeerStream(int id, Frame frame) {
+        boolean peerParity = (id & 1) == (settings.initiator() ? 0 : 1);
+        if (!peerParity || inbound.containsKey(id) || streams.containsKey(id)) {
+            frame.release();
+            protocolError(channel.pipeline().context(this), "peer used stream id " + Integer.toUnsignedString(id)
+                    + (peerParity ? " twice" : ", which belongs to this side"));
+            return false;
+        }
+        if (openCount() >= settings.maxConcurrentStreams()) {
+            frame.release();
+            sendReset(id, ResetCode.REFUSED, "too many open requests and streams (limit "
+                    + settings.maxConcurrentStreams() + ")");
+            return false;
+        }
+        return true;
+    }
+
+    private void protocolError(ChannelHandlerContext ctx, String reason) {
+        closeReason = "protocol error: " + reason;
+        log.warn("{}: closing the connection: {}", peerDescription(), closeReason);
+        settings.metrics().protocolError();
+        ctx.writeAndFlush(new GoAway(GoAwayCode.PROTOCOL_ERROR, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // ---- StreamSink ----
+
+    @Override
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public ChannelFuture send(Frame frame) {
+        return channel.write(frame);
+    }
+
+    @Override
+    public void flush() {
+        channel.flush();
+    }
+
+    @Override
+    public void reset(int streamId, ResetCode code, String reason) {
+        sendReset(streamId, code, reason);
+    }
+
+    @Override
+    public void streamDone(int streamId) {
+        streams.remove(streamId);
+    }
+
+    @Override
+    public String peerDescription() {
+        return settings.peer() + " at " + (channel == null ? "?" : channel.remoteAddress());
+    }
+
+    private void sendReset(int id, ResetCode code, String reason) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(new Reset(id, code, reason));
+        }
+    }
+
+    private int openCount() {
+        return outbound.size() + inbound.size() + streams.size();
+    }
+
+    private int allocateStreamId() {
+        return nextStreamId.getAndAdd(2);
+    }
+
+    private ConnectionLostException lost() {
+        return new ConnectionLostException("connection to " + peerDescription() + " lost: " + closeReason);
+    }
+}

@@ -1,0 +1,163 @@
+package io.dpuoffload.transport.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PemFilesTest {
+
+    private static final String FIX = "create it with `offloadctl certs issue --node host-01`";
+
+    private static final CertificateAuthority CA = TestPki.newCa("test CA");
+    private static final NodeCredentials NODE = TestPki.node(CA, "host-01", null);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesCertificateAndKeyReadableOnlyByTheOwnerAndReadsThemBack() throws Exception {
+        Path certificate = dir.resolve("host-01.crt");
+        Path key = dir.resolve("host-01.key");
+
+        PemFiles.writeCertificate(certificate, NODE.certificate(), false);
+        PemFiles.writePrivateKey(key, NODE.privateKey(), false);
+
+        assertThat(Files.getPosixFilePermissions(certificate)).isEqualTo(PemFiles.OWNER_ONLY);
+        assertThat(Files.getPosixFilePermissions(key)).isEqualTo(PemFiles.OWNER_ONLY);
+        assertThat(Files.readString(certificate)).startsWith("-----BEGIN CERTIFICATE-----\n");
+        assertThat(Files.readString(key)).startsWith("-----BEGIN PRIVATE KEY-----\n");
+        assertThat(PemFiles.readCertificate(certificate, FIX)).isEqualTo(NODE.certificate());
+        assertThat(PemFiles.readPrivateKey(key, FIX).getEncoded()).isEqualTo(NODE.privateKey().getEncoded());
+        try (var listing = Files.list(dir)) {
+            assertThat(listing).as("no temporary files left").containsExactlyInAnyOrder(certificate, key);
+        }
+    }
+
+    @Test
+    void refusesToOverwriteAnExistingFileUnlessForced() throws Exception {
+        Path key = dir.resolve("ca.key");
+        PemFiles.writePrivateKey(key, CA.privateKey(), false);
+        String original = Files.readString(key);
+
+        assertThatThrownBy(() -> PemFiles.writePrivateKey(key, NODE.privateKey(), false))
+                .isInstanceOf(OverwriteRefusedException.class)
+                .hasMessage("refusing to overwrite " + key + ": it already exists; pass --force to replace it");
+        assertThat(Files.readString(key)).isEqualTo(original);
+
+        PemFiles.writePrivateKey(key, NODE.privateKey(), true);
+        assertThat(PemFiles.readPrivateKey(key, FIX).getEncoded()).isEqualTo(NODE.privateKey().getEncoded());
+    }
+
+    @Test
+    void forcedWriteReplacesALooserFileWithAnOwnerOnlyOne() throws Exception {
+        Path key = dir.resolve("host-01.key");
+        Files.writeString(key, "old");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+
+        PemFiles.writePrivateKey(key, NODE.privateKey(), true);
+
+        assertThat(Files.getPosixFilePermissions(key)).isEqualTo(PemFiles.OWNER_ONLY);
+    }
+
+    @Test
+    void writingIntoAMissingDirectorySaysSo() {
+        Path key = dir.resolve("absent/host-01.key");
+
+        assertThatThrownBy(() -> PemFiles.writePrivateKey(key, NODE.privateKey(), false))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("cannot write " + key)
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void missingFileIsNamedWithTheFix() {
+        Path missing = dir.resolve("host-01.crt");
+
+        assertThatThrownBy(() -> PemFiles.readCertificate(missing, FIX))
+                .isInstanceOf(TlsFileException.class)
+                .hasMessage(missing + ": no such file — " + FIX);
+    }
+
+    @Test
+    void garbageIsNotAPemCertificate() throws Exception {
+        Path garbage = Files.writeString(dir.resolve("host-01.crt"), "hello, I am not a certificate\n");
+
+        assertThatThrownBy(() -> PemFiles.readCertificate(garbage, FIX))
+                .isInstanceOf(TlsFileException.class)
+                .hasMessageStartingWith(garbage + ": not a PEM certificate")
+                .hasMessageEndingWith(FIX);
+        assertThatThrownBy(() -> PemFiles.readPrivateKey(garbage, FIX))
+                .isInstanceOf(TlsFileException.class)
+                .hasMessageStartingWith(garbage + ": not a PEM private key");
+    }
+
+    @Test
+    void binaryDerIsRecognisedAsSuch() throws Exception {
+        Path der = Files.write(dir.resolve("host-01.crt"), NODE.certificate().getEncoded());
+
+        assertThatThrownBy(() -> PemFiles.readCertificate(der, FIX))
+                .hasMessageContaining("not a PEM certificate")
+                .hasMessageContaining("looks like binary DER");
+    }
+
+    @Test
+    void aKeyIsNotACertificateAndACertificateIsNotAKey() {
+        Path key = dir.resolve("host-01.key");
+        Path certificate = dir.resolve("host-01.crt");
+        PemFiles.writePrivateKey(key, NODE.privateKey(), false);
+        PemFiles.writeCertificate(certificate, NODE.certificate(), false);
+
+        assertThatThrownBy(() -> PemFiles.readCertificate(key, FIX))
+                .isInstanceOf(TlsFileException.class)
+                .hasMessageStartingWith(key + ": not a PEM certificate: it holds a private key");
+        assertThatThrownBy(() -> PemFiles.readPrivateKey(certificate, FIX))
+                .isInstanceOf(TlsFileException.class)
+                .hasMessageStartingWith(certificate + ": not a PEM private key: it holds a certificate");
+    }
+
+    @Test
+    void aFileWithTwoCertificatesIsRefused() throws Exception {
+        Path one = dir.resolve("one.crt");
+        PemFiles.writeCertificate(one, NODE.certificate(), false);
+        Path two = Files.writeString(dir.resolve("two.crt"), Files.readString(one).repeat(2));
+
+        assertThatThrownBy(() -> PemFiles.readCertificate(two, FIX)).hasMessageContaining("more than one PEM block");
+    }
+
+    @Test
+    void aDamagedPemBlockIsReportedAsDamaged() throws Exception {
+        Path damaged = Files.writeString(
+                dir.resolve("host-01.crt"), "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n");
+
+        assertThatThrownBy(() -> PemFiles.readCertificate(damaged, FIX))
+                .isInstanceOf(TlsFileException.class)
+                .hasMessageStartingWith(damaged + ": ");
+    }
+
+    @Test
+    void aDirectoryIsNotACertificate() {
+        assertThatThrownBy(() -> PemFiles.readCertificate(dir, FIX)).hasMessageContaining("not a regular file");
+    }
+
+    @Test
+    void readsTheTraditionalEcKeyFormatThatOpensslWrites() throws Exception {
+        StringWriter sec1 = new StringWriter();
+        try (var writer = new JcaPEMWriter(sec1)) {
+            writer.writeObject(new KeyPair(NODE.certificate().getPublicKey(), NODE.privateKey()));
+        }
+        assertThat(sec1.toString()).startsWith("-----BEGIN EC PRIVATE KEY-----");
+        Path key = Files.writeString(dir.resolve("host-01.key"), sec1.toString());
+
+        assertThat(X509Certificates.keyMatches(NODE.certificate(), PemFiles.readPrivateKey(key, FIX)))
+                .isTrue();
+    }
+}

@@ -1,0 +1,38 @@
+package io.dpuoffload.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code offloadctl}: the one command-line tool of dpu-offload. Each area adds a subcommand here. */
+@Command(
+        name = "offloadctl",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Runs a server's management daemons on its DPU, unmodified.",
+        footer = {"", ExitCodes.HELP_TABLE},
+        subcommands = {CommandLine.HelpCommand.class, CompletionCommand.class})
+public final class Offloadctl implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs one command line and returns its exit code; tests call this instead of {@link #main}. */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    public static CommandLine commandLine() {
+        return new CommandLine(new Offloadctl())
+                .setExitCodeExceptionMapper(new ExitCodeMapper())
+                .setExecutionExceptionHandler(new ErrorReporter());
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}
