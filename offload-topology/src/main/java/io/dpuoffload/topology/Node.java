@@ -85,7 +85,32 @@ public final class Node {
     }
 
     public CommandResult run(Duration timeout, List<String> command, StartOptions options) {
-        NodeProcess process = start(command, options);
+        return runToEnd(start(command, options), timeout);
+    }
+
+    /** Runs {@code command} in the network, mount and PID namespaces of {@code target}, a process on this node. */
+    CommandResult runInside(NodeProcess target, Duration timeout, List<String> command) {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("empty command");
+        }
+        List<String> line = new ArrayList<>(List.of(
+                Prerequisites.require("setpriv"),
+                "--pdeathsig",
+                "KILL",
+                "--",
+                Prerequisites.require("nsenter"),
+                "--target",
+                Long.toString(target.pid()),
+                "--net",
+                "--mount",
+                "--pid",
+                "--"));
+        line.addAll(command);
+        String processName = Path.of(command.getFirst()).getFileName() + "@" + target.pid();
+        return runToEnd(launch(processName, command, line, StartOptions.defaults()), timeout);
+    }
+
+    private CommandResult runToEnd(NodeProcess process, Duration timeout) {
         try {
             process.stdin().close();
         } catch (IOException e) {
@@ -94,16 +119,19 @@ public final class Node {
         if (!process.awaitExit(timeout)) {
             String tail = process.outputTail();
             process.stop();
-            throw new TopologyException(
-                    "`" + String.join(" ", command) + "` on " + name + " did not finish within " + timeout
-                            + " and was killed; output so far:\n" + tail);
+            throw new TopologyException("`" + String.join(" ", process.command()) + "` on " + name
+                    + " did not finish within " + timeout + " and was killed; output so far:\n" + tail);
         }
         int exitCode = process.waitFor(Duration.ZERO);
-        return new CommandResult(command, exitCode, process.stdout(), process.stderr());
+        return new CommandResult(process.command(), exitCode, process.stdout(), process.stderr());
     }
 
     private NodeProcess start(String processName, List<String> command, StartOptions options) {
-        ProcessBuilder builder = new ProcessBuilder(wrap(namespace, command));
+        return launch(processName, command, wrap(namespace, command), options);
+    }
+
+    private NodeProcess launch(String processName, List<String> command, List<String> line, StartOptions options) {
+        ProcessBuilder builder = new ProcessBuilder(line);
         builder.environment().putAll(options.environment());
         options.workingDirectory().map(Path::toFile).ifPresent(builder::directory);
         return topology.track(() -> {
@@ -111,8 +139,8 @@ public final class Node {
             try {
                 launcher = Launcher.start(builder);
             } catch (IOException e) {
-                throw new TopologyException("cannot start `" + String.join(" ", command) + "` on " + name + ": "
-                        + e.getMessage(), e);
+                throw new TopologyException(
+                        "cannot start `" + String.join(" ", command) + "` on " + name + ": " + e.getMessage(), e);
             }
             try {
                 return new NodeProcess(this, processName, command, launcher, options.stopGrace());

@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
  * A command running on a node, in its own PID and mount namespaces. Its output is kept in memory (bounded) and logged
  * line by line as {@code [host] name#pid: line}.
  *
- * <p>The process tree is: launcher ({@code unshare}, in the node's network namespace; the {@link Process} this class
- * holds) → the command, which is init (pid 1) of a fresh PID namespace → whatever the command starts. Killing the
- * command kills everything in its PID namespace; killing the launcher kills the command ({@code --kill-child}).
+ * <p>The process tree is: launcher ({@code setpriv}, which execs {@code ip netns exec}, which execs {@code unshare};
+ * the {@link Process} this class holds) → the command, init (pid 1) of a fresh PID namespace → whatever the command
+ * starts. Killing the command kills everything in its PID namespace; killing the launcher kills the command ({@code
+ * unshare --kill-child}); the JVM's death kills the launcher ({@code setpriv --pdeathsig KILL}).
  */
 public final class NodeProcess implements AutoCloseable {
 
@@ -50,10 +51,11 @@ public final class NodeProcess implements AutoCloseable {
         this.stopGrace = stopGrace;
         this.init = observeInit(launcher);
         String prefix = toString();
-        this.output = new OutputBuffer(line -> log.info("{}{} {}", prefix, line.channel() == Channel.STDOUT ? ":" : "!", line.text()));
+        this.output = new OutputBuffer(
+                line -> log.info("{}{} {}", prefix, line.channel() == Channel.STDOUT ? ":" : "!", line.text()));
+        log.info("{} started on {} (netns {}): {}", prefix, node.name(), node.namespace(), String.join(" ", command));
         Thread.ofVirtual().name("dpuo-out-" + name).start(() -> output.pump(launcher.getInputStream(), Channel.STDOUT));
         Thread.ofVirtual().name("dpuo-err-" + name).start(() -> output.pump(launcher.getErrorStream(), Channel.STDERR));
-        log.info("{} started on {} (netns {}): {}", prefix, node.name(), node.namespace(), String.join(" ", command));
     }
 
     /** The launcher's only child is the command; wait until it exists, or the launcher has already finished. */
@@ -82,8 +84,8 @@ public final class NodeProcess implements AutoCloseable {
      * could be seen, which only happens to commands that finish in a few milliseconds: use {@link Node#run} for those.
      */
     public long pid() {
-        return init.orElseThrow(() -> new IllegalStateException(
-                        this + " ended before its pid could be observed; exit code " + exitCode()))
+        return init.orElseThrow(() ->
+                        new IllegalStateException(this + " ended before its pid could be observed (" + state() + ")"))
                 .pid();
     }
 
@@ -124,13 +126,15 @@ public final class NodeProcess implements AutoCloseable {
      */
     public String awaitLine(Pattern pattern, Duration timeout) {
         try {
-            return output.awaitLine(pattern, timeout)
-                    .orElseThrow(() -> new TopologyException(this
-                            + (output.ended()
-                                    ? " ended (exit code " + exitCode() + ") without printing a line matching /"
-                                    : " printed no line matching /")
-                            + pattern + "/" + (output.ended() ? "" : " within " + timeout) + "; output:\n"
-                            + output.tail()));
+            return output.awaitLine(pattern, timeout).orElseThrow(() -> {
+                if (output.ended()) {
+                    awaitExit(DRAIN_TIMEOUT); // pipes close as the process exits; let its status arrive too
+                }
+                String what = output.ended()
+                        ? " closed its output (" + state() + ") without printing a line matching /" + pattern + "/"
+                        : " printed no line matching /" + pattern + "/ within " + timeout + " (" + state() + ")";
+                return new TopologyException(this + what + "; output:\n" + output.tail());
+            });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TopologyException("interrupted while waiting for " + this + " to print /" + pattern + "/", e);
@@ -164,7 +168,12 @@ public final class NodeProcess implements AutoCloseable {
                 }
                 log.warn("{} still running {} after SIGTERM; killing it", this, stopGrace);
             }
-            init.ifPresent(ProcessHandle::destroyForcibly); // init's death ends every process in its PID namespace
+            // As init of its PID namespace, the command's death ends every process in it; a command run inside
+            // another process's namespaces (runInside) is no init, so its descendants are killed one by one.
+            init.ifPresent(h -> {
+                h.descendants().forEach(ProcessHandle::destroyForcibly);
+                h.destroyForcibly();
+            });
             launcher.destroyForcibly();
             if (!awaitExit(KILL_TIMEOUT)) {
                 throw new TopologyException(this + " still alive " + KILL_TIMEOUT + " after SIGKILL: " + processes());
@@ -172,6 +181,19 @@ public final class NodeProcess implements AutoCloseable {
             log.info("{} killed", this);
         }
         drain();
+    }
+
+    /**
+     * Runs {@code command} to its end inside this process's network, mount and PID namespaces, so it sees what this
+     * process mounted (a FUSE mount, say) and its processes. Throws, having killed it, on timeout.
+     */
+    public CommandResult runInside(Duration timeout, String... command) {
+        return node.runInside(this, timeout, List.of(command));
+    }
+
+    private String state() {
+        OptionalInt exitCode = exitCode();
+        return exitCode.isPresent() ? "exit code " + exitCode.getAsInt() : "still running";
     }
 
     /** Same as {@link #stop()}. */
@@ -216,6 +238,7 @@ public final class NodeProcess implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "[" + node.name() + "] " + name + "#" + init.map(h -> Long.toString(h.pid())).orElse("?");
+        return "[" + node.name() + "] " + name + "#"
+                + init.map(h -> Long.toString(h.pid())).orElse("?");
     }
 }

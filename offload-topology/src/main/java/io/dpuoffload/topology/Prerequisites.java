@@ -17,7 +17,10 @@ public final class Prerequisites {
 
     /** The commands a topology runs, and the Debian package each comes from. */
     static final List<Tool> TOOLS = List.of(
-            new Tool("ip", "iproute2"), new Tool("unshare", "util-linux"), new Tool("setpriv", "util-linux"));
+            new Tool("ip", "iproute2"),
+            new Tool("unshare", "util-linux"),
+            new Tool("setpriv", "util-linux"),
+            new Tool("nsenter", "util-linux"));
 
     /** Looked in besides PATH: a non-root PATH often lacks the sbin directories where {@code ip} lives. */
     private static final List<String> EXTRA_DIRECTORIES =
@@ -83,8 +86,8 @@ public final class Prerequisites {
         }
         for (Tool tool : TOOLS) {
             if (!hasCommand(tool.command())) {
-                missing.add("command '" + tool.command() + "' (not on PATH nor in " + String.join(":", EXTRA_DIRECTORIES)
-                        + "; install " + tool.packageName() + ")");
+                missing.add("command '" + tool.command() + "' (not on PATH nor in "
+                        + String.join(":", EXTRA_DIRECTORIES) + "; install " + tool.packageName() + ")");
             }
         }
         for (String ns : List.of("net", "mnt", "pid")) {

@@ -103,7 +103,15 @@ public final class Topology implements AutoCloseable {
         // the root namespace.
         IpNetns.inNamespace(
                 host.namespace(),
-                "link", "add", Node.INTERFACE, "type", "veth", "peer", "name", Node.INTERFACE, "netns",
+                "link",
+                "add",
+                Node.INTERFACE,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                Node.INTERFACE,
+                "netns",
                 dpu.namespace());
         for (Node node : nodes()) {
             IpNetns.inNamespace(node.namespace(), "link", "set", "lo", "up");
@@ -162,7 +170,7 @@ public final class Topology implements AutoCloseable {
                 return;
             }
             closed = true;
-            toStop = List.copyOf(processes);
+            toStop = processes.stream().filter(NodeProcess::isAlive).toList();
             processes.clear();
         }
         List<Throwable> failures = new ArrayList<>();

@@ -14,8 +14,8 @@ public final class AbandonedTopologyMain {
     public static void main(String[] args) throws Exception {
         Topology topology = Topology.create();
         NodeProcess sleeper = topology.dpu().start(List.of("sleep", "300"));
-        System.out.println("READY " + topology.host().namespace() + " " + topology.dpu().namespace() + " "
-                + sleeper.pid());
+        System.out.println(
+                "READY " + topology.host().namespace() + " " + topology.dpu().namespace() + " " + sleeper.pid());
         Thread.sleep(MAX_LIFE_MILLIS);
     }
 }

@@ -20,7 +20,8 @@ public final class EchoClient {
             var out = new PrintWriter(socket.getOutputStream(), true, StandardCharsets.UTF_8);
             var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             out.println(args[2]);
-            System.out.println("reply: " + in.readLine() + " (from " + socket.getLocalAddress().getHostAddress() + ")");
+            System.out.println("reply: " + in.readLine() + " (from "
+                    + socket.getLocalAddress().getHostAddress() + ")");
         }
     }
 }

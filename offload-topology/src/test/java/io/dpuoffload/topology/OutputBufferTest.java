@@ -36,7 +36,8 @@ class OutputBufferTest {
     void splitsOverlongLinesSoOneLineCannotExhaustMemory() {
         buffer.pump(stream("x".repeat(OutputBuffer.MAX_LINE_BYTES * 2 + 5)), Channel.STDOUT);
 
-        assertThat(logged).extracting(line -> line.text().length())
+        assertThat(logged)
+                .extracting(line -> line.text().length())
                 .containsExactly(OutputBuffer.MAX_LINE_BYTES, OutputBuffer.MAX_LINE_BYTES, 5);
     }
 
@@ -71,7 +72,8 @@ class OutputBufferTest {
 
         assertThat(buffer.awaitLine(Pattern.compile("listening on \\S+"), Duration.ofSeconds(10)))
                 .hasValue("listening on 198.51.100.1:7000");
-        assertThat(buffer.awaitLine(Pattern.compile("^starting$"), Duration.ZERO)).hasValue("starting");
+        assertThat(buffer.awaitLine(Pattern.compile("^starting$"), Duration.ZERO))
+                .hasValue("starting");
         out.close();
     }
 
@@ -81,14 +83,16 @@ class OutputBufferTest {
         buffer.pump(stream(""), Channel.STDERR);
 
         long start = System.nanoTime();
-        assertThat(buffer.awaitLine(Pattern.compile("ready"), Duration.ofSeconds(30))).isEmpty();
+        assertThat(buffer.awaitLine(Pattern.compile("ready"), Duration.ofSeconds(30)))
+                .isEmpty();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         assertThat(buffer.tail()).contains("out| nothing useful");
     }
 
     @Test
     void awaitLineTimesOutWhileTheProcessIsStillQuiet() throws Exception {
-        assertThat(buffer.awaitLine(Pattern.compile("ready"), Duration.ofMillis(50))).isEmpty();
+        assertThat(buffer.awaitLine(Pattern.compile("ready"), Duration.ofMillis(50)))
+                .isEmpty();
         assertThat(buffer.tail()).contains("(no output)");
     }
 

@@ -43,7 +43,8 @@ class PrerequisitesTest {
     @Test
     void findsCommandsOutsideANonRootPath() {
         // sh is everywhere; the point is that lookup returns an absolute, executable path.
-        assertThat(Prerequisites.findCommand("sh")).hasValueSatisfying(path -> assertThat(path).isAbsolute());
+        assertThat(Prerequisites.findCommand("sh"))
+                .hasValueSatisfying(path -> assertThat(path).isAbsolute());
         assertThat(Prerequisites.hasCommand("no-such-command-dpuo")).isFalse();
     }
 }

@@ -29,8 +29,8 @@ class TopologyIT {
 
     @Test
     void dpuReachesAServerOnTheHostOverTheVeth(Topology topology) {
-        NodeProcess server =
-                topology.host().startJava(EchoServer.class, SMALL_JVM, List.of(topology.host().address(), PORT));
+        NodeProcess server = topology.host()
+                .startJava(EchoServer.class, SMALL_JVM, List.of(topology.host().address(), PORT));
         server.awaitLine(Pattern.compile("^listening on "), JVM_START);
 
         NodeProcess client = topology.dpu()
@@ -43,9 +43,30 @@ class TopologyIT {
     }
 
     @Test
+    void topologiesSideBySideUseTheSameAddressesWithoutMeetingEachOther(Topology first) {
+        try (Topology second = Topology.create()) {
+            List<NodeProcess> servers = new ArrayList<>();
+            for (Topology topology : List.of(first, second)) {
+                servers.add(
+                        topology.host().startJava(EchoServer.class, SMALL_JVM, List.of(Topology.HOST_ADDRESS, PORT)));
+            }
+            for (NodeProcess server : servers) {
+                server.awaitLine(Pattern.compile("^listening on "), JVM_START);
+            }
+
+            NodeProcess client = second.dpu()
+                    .startJava(EchoClient.class, SMALL_JVM, List.of(Topology.HOST_ADDRESS, PORT, "to second"));
+
+            assertThat(client.waitFor(JVM_START)).as(client.stderr()).isZero();
+            servers.get(1).awaitLine(Pattern.compile("^answered "), SHORT);
+            assertThat(servers.get(0).stdout()).doesNotContain("answered");
+        }
+    }
+
+    @Test
     void stopGivesAProcessThatHandlesSigtermTheChanceToShutDown(Topology topology) {
-        NodeProcess server =
-                topology.host().startJava(EchoServer.class, SMALL_JVM, List.of(topology.host().address(), PORT));
+        NodeProcess server = topology.host()
+                .startJava(EchoServer.class, SMALL_JVM, List.of(topology.host().address(), PORT));
         server.awaitLine(Pattern.compile("^listening on "), JVM_START);
 
         server.stop();
@@ -66,7 +87,9 @@ class TopologyIT {
                     .orThrow()
                     .stdout();
             assertThat(addresses).contains(node.address() + "/24");
-            assertThat(node.run(SHORT, "ip", "-o", "link", "show", "lo").orThrow().stdout())
+            assertThat(node.run(SHORT, "ip", "-o", "link", "show", "lo")
+                            .orThrow()
+                            .stdout())
                     .contains("UP");
         }
     }
@@ -74,7 +97,8 @@ class TopologyIT {
     @Test
     void eachNodeProcessIsPidOneOfItsOwnPidNamespace(Topology topology) {
         for (Node node : topology.nodes()) {
-            assertThat(node.run(SHORT, "sh", "-c", "echo $$").orThrow().stdout()).isEqualTo("1\n");
+            assertThat(node.run(SHORT, "sh", "-c", "echo $$").orThrow().stdout())
+                    .isEqualTo("1\n");
         }
 
         NodeProcess dpuSleeper = topology.dpu().start(List.of("sleep", "312"));
@@ -83,7 +107,11 @@ class TopologyIT {
                 .hasValueSatisfying(cmd -> assertThat(cmd).contains("sleep 312"));
 
         String hostView = topology.host()
-                .run(SHORT, "sh", "-c", "for p in /proc/[0-9]*; do echo \"${p#/proc/} $(tr '\\0' ' ' < $p/cmdline)\"; done")
+                .run(
+                        SHORT,
+                        "sh",
+                        "-c",
+                        "for p in /proc/[0-9]*; do printf '%s %s\\n' \"${p#/proc/}\" \"$(tr '\\0' ' ' < $p/cmdline)\"; done")
                 .orThrow()
                 .stdout();
         assertThat(hostView).doesNotContain("sleep 312").contains("1 sh -c");
@@ -99,7 +127,9 @@ class TopologyIT {
         String marker = "dpuo-tmpfs-" + UUID.randomUUID();
         NodeProcess mounter = topology.host()
                 .start(List.of(
-                        "sh", "-c", "mount -t tmpfs " + marker + " /mnt && grep -c " + marker
+                        "sh",
+                        "-c",
+                        "mount -t tmpfs " + marker + " /mnt && grep -c " + marker
                                 + " /proc/self/mountinfo && echo mounted && exec sleep 300"));
         mounter.awaitLine(Pattern.compile("^mounted$"), SHORT);
 
@@ -109,6 +139,20 @@ class TopologyIT {
                     .as("another process on %s", node.name())
                     .doesNotContain(marker);
         }
+        assertThat(mounter.runInside(SHORT, "grep", "-c", marker, "/proc/self/mountinfo")
+                        .orThrow()
+                        .stdout())
+                .as("a command run inside the mounting process's namespaces sees the mount")
+                .isEqualTo("1\n");
+        assertThat(mounter.runInside(SHORT, "cat", "/proc/1/cmdline").orThrow().stdout())
+                .as("and shares its PID namespace, where the mounting process is pid 1")
+                .startsWith("sleep");
+
+        assertThatThrownBy(() -> mounter.runInside(Duration.ofMillis(500), "sh", "-c", "sleep 300 & sleep 301"))
+                .hasMessageContaining("did not finish within");
+        assertThat(mounter.processes())
+                .as("the timed-out command's children were killed, not left to the mounting process")
+                .hasSize(1);
         mounter.stop();
     }
 
@@ -120,7 +164,9 @@ class TopologyIT {
 
         shell.stop();
 
-        assertThat(tree).allSatisfy(p -> assertThat(ProcFs.isGone(p)).as("pid %d", p.pid()).isTrue());
+        assertThat(tree)
+                .allSatisfy(
+                        p -> assertThat(ProcFs.isGone(p)).as("pid %d", p.pid()).isTrue());
         assertThat(IpNetns.pids(topology.dpu().namespace())).isEmpty();
         assertThat(shell.isAlive()).isFalse();
     }
@@ -142,7 +188,9 @@ class TopologyIT {
         assertThat(result.exitCode()).isEqualTo(3);
         assertThat(result.stdout()).isEqualTo("to-out\n");
         assertThat(result.stderr()).isEqualTo("to-err\n");
-        assertThatThrownBy(result::orThrow).hasMessageContaining("exited with 3").hasMessageContaining("to-err");
+        assertThatThrownBy(result::orThrow)
+                .hasMessageContaining("exited with 3")
+                .hasMessageContaining("to-err");
     }
 
     @Test
@@ -151,7 +199,7 @@ class TopologyIT {
 
         assertThatThrownBy(() -> process.awaitLine(Pattern.compile("ready"), Duration.ofSeconds(30)))
                 .isInstanceOf(TopologyException.class)
-                .hasMessageContaining("without printing a line matching /ready/")
+                .hasMessageContaining("(exit code 4) without printing a line matching /ready/")
                 .hasMessageContaining("out| boom");
         assertThat(process.exitCode()).hasValue(4);
     }

@@ -1,5 +1,6 @@
 package io.dpuoffload.cli;
 
+import io.dpuoffload.cli.certs.CertsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Runs a server's management daemons on its DPU, unmodified.",
         footer = {"", ExitCodes.HELP_TABLE},
-        subcommands = {CommandLine.HelpCommand.class, CompletionCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, CompletionCommand.class, CertsCommand.class})
 public final class Offloadctl implements Runnable {
 
     @CommandLine.Spec

@@ -35,8 +35,8 @@ public record PeerIdentity(Kind kind, String name, Optional<String> pairId) {
     /** The URI scheme for the pair a node belongs to, e.g. {@code urn:dpuoffload:pair:rack3-07}. */
     public static final String PAIR_URI_PREFIX = "urn:dpuoffload:pair:";
 
-    /** A local description is a short label for logs and audit events, never free text. */
-    private static final int MAX_LOCAL_DESCRIPTION_LENGTH = 128;
+    /** A local description is one short label in a log line, not a paragraph. */
+    public static final int MAX_LOCAL_DESCRIPTION_LENGTH = 160;
 
     /** Subject alternative name types, from RFC 5280's GeneralName. */
     private static final int SAN_DNS = 2;
@@ -68,9 +68,18 @@ public record PeerIdentity(Kind kind, String name, Optional<String> pairId) {
         return new PeerIdentity(Kind.NODE, nodeName, pairId);
     }
 
-    /** A peer on a Unix socket, described by its credentials, e.g. {@code local("uid:0")}. */
+    /**
+     * A peer on a Unix socket, described by its credentials, e.g. {@code local("uid:0")}. The
+     * description ends up in logs and audit events and may be built from runtime text (an error
+     * message), so control characters become '?' and anything past {@value
+     * #MAX_LOCAL_DESCRIPTION_LENGTH} characters is cut: it can neither forge a log line nor flood one.
+     */
     public static PeerIdentity local(String description) {
-        return new PeerIdentity(Kind.LOCAL, description, Optional.empty());
+        String printable = String.valueOf(description).replaceAll("[^\\x20-\\x7e]", "?");
+        if (printable.length() > MAX_LOCAL_DESCRIPTION_LENGTH) {
+            printable = printable.substring(0, MAX_LOCAL_DESCRIPTION_LENGTH - 3) + "...";
+        }
+        return new PeerIdentity(Kind.LOCAL, printable, Optional.empty());
     }
 
     /**

@@ -97,7 +97,7 @@ public final class PemFiles {
         try {
             return switch (object) {
                 case PrivateKeyInfo info -> new JcaPEMKeyConverter().getPrivateKey(info);
-                case PEMKeyPair pair -> new JcaPEMKeyConverter().getKeyPair(pair).getPrivate();
+                case PEMKeyPair pair -> new JcaPEMKeyConverter().getPrivateKey(pair.getPrivateKeyInfo());
                 case PKCS8EncryptedPrivateKeyInfo _, PEMEncryptedKeyPair _ ->
                     throw new TlsFileException(
                             file,

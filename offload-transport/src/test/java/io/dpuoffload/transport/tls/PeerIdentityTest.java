@@ -44,11 +44,14 @@ class PeerIdentityTest {
     }
 
     @Test
-    void aLocalDescriptionIsAShortPrintableLabel() {
-        assertThatThrownBy(() -> PeerIdentity.local("uid:0\nFAKE LOG LINE"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("printable ASCII");
+    void aLocalDescriptionCanNeitherForgeNorFloodALogLine() {
+        assertThat(PeerIdentity.local("uid:0\nINFO forged line").name()).isEqualTo("uid:0?INFO forged line");
+        assertThat(PeerIdentity.local("x".repeat(1000)).name())
+                .hasSize(PeerIdentity.MAX_LOCAL_DESCRIPTION_LENGTH)
+                .endsWith("...");
         assertThatThrownBy(() -> PeerIdentity.local(" ")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new PeerIdentity(PeerIdentity.Kind.LOCAL, "uid:0\n", Optional.empty()))
+                .hasMessageContaining("printable ASCII");
         assertThatThrownBy(() -> new PeerIdentity(PeerIdentity.Kind.LOCAL, "uid:0", Optional.of("pair-7")))
                 .hasMessageContaining("belongs to no pair");
     }

@@ -3,13 +3,11 @@ package io.dpuoffload.transport.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyPair;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import java.security.interfaces.ECPrivateKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -150,14 +148,30 @@ class PemFilesTest {
 
     @Test
     void readsTheTraditionalEcKeyFormatThatOpensslWrites() throws Exception {
-        StringWriter sec1 = new StringWriter();
-        try (var writer = new JcaPEMWriter(sec1)) {
-            writer.writeObject(new KeyPair(NODE.certificate().getPublicKey(), NODE.privateKey()));
-        }
-        assertThat(sec1.toString()).startsWith("-----BEGIN EC PRIVATE KEY-----");
-        Path key = Files.writeString(dir.resolve("host-01.key"), sec1.toString());
+        // A throwaway key from `openssl ecparam -name prime256v1 -genkey -noout`, and the same key
+        // through `openssl pkcs8 -topk8 -nocrypt`.
+        Path sec1 = Files.writeString(
+                dir.resolve("sec1.key"),
+                """
+                -----BEGIN EC PRIVATE KEY-----
+                MHcCAQEEIJ02WVsNuw4t9fv71HeVC4YVkmtCtdzcHkB4jfS/YihcoAoGCCqGSM49
+                AwEHoUQDQgAEvjEHLPjiWbZS7YaECj5iw6JNxYHLpBbc6Yeqvd5Bzd6tPLxiSUIs
+                2reTqJ54O9ltSRuBvc+Ib4hhoIGDInY8Cg==
+                -----END EC PRIVATE KEY-----
+                """);
+        Path pkcs8 = Files.writeString(
+                dir.resolve("pkcs8.key"),
+                """
+                -----BEGIN PRIVATE KEY-----
+                MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgnTZZWw27Di31+/vU
+                d5ULhhWSa0K13NweQHiN9L9iKFyhRANCAAS+MQcs+OJZtlLthoQKPmLDok3Fgcuk
+                Ftzph6q93kHN3q08vGJJQizat5Oonng72W1JG4G9z4hviGGggYMidjwK
+                -----END PRIVATE KEY-----
+                """);
 
-        assertThat(X509Certificates.keyMatches(NODE.certificate(), PemFiles.readPrivateKey(key, FIX)))
-                .isTrue();
+        var fromSec1 = (ECPrivateKey) PemFiles.readPrivateKey(sec1, FIX);
+        var fromPkcs8 = (ECPrivateKey) PemFiles.readPrivateKey(pkcs8, FIX);
+
+        assertThat(fromSec1.getS()).isEqualTo(fromPkcs8.getS());
     }
 }

@@ -14,10 +14,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real TLS handshakes over loopback sockets, with the contexts the channel uses. */
-class MutualTlsTest {
+class TlsHandshakeTest {
 
     private static final CertificateAuthority CA = TestPki.newCa("test CA");
     private static final CertificateAuthority OTHER_CA = TestPki.newCa("other CA");
+
+    /**
+     * Same name as the real CA, different key. A client only offers a certificate whose issuer is
+     * one the server named as trusted, so this is the CA whose certificate actually reaches the
+     * server's check.
+     */
+    private static final CertificateAuthority IMPOSTOR_CA = TestPki.newCa("test CA");
 
     private final LoopbackTls loopback = new LoopbackTls();
     private final SslContext server = TlsContexts.forServer(TestPki.material(CA, TestPki.node(CA, "host-01", "pair-7")));
@@ -47,16 +54,16 @@ class MutualTlsTest {
     @Test
     void aClientCertificateFromAnotherCaIsRefused() throws Exception {
         // The client trusts the server, so the refusal can only come from the server.
-        SslContext client = TlsContexts.forClient(TestPki.material(CA, TestPki.node(OTHER_CA, "dpu-01", null)));
+        SslContext client = TlsContexts.forClient(TestPki.material(CA, TestPki.node(IMPOSTOR_CA, "dpu-01", null)));
 
-        assertRefusedByServer(loopback.connect(server, client));
+        assertRefusedByServer(loopback.connect(server, client), "PKIX path");
     }
 
     @Test
     void anExpiredClientCertificateIsRefused() throws Exception {
         SslContext client = TlsContexts.forClient(TestPki.material(CA, TestPki.expiredNode(CA, "dpu-01")));
 
-        assertRefusedByServer(loopback.connect(server, client));
+        assertRefusedByServer(loopback.connect(server, client), "validity check failed");
     }
 
     @Test
@@ -68,7 +75,7 @@ class MutualTlsTest {
                 .endpointIdentificationAlgorithm(null)
                 .build();
 
-        assertRefusedByServer(loopback.connect(server, client));
+        assertRefusedByServer(loopback.connect(server, client), "Empty client certificate chain");
     }
 
     @Test
@@ -78,16 +85,21 @@ class MutualTlsTest {
 
         var connection = loopback.connect(impostor, client);
 
-        assertThat(connection.client().handshakeFailure()).isInstanceOf(SSLHandshakeException.class);
+        assertThat(connection.client().handshakeFailure())
+                .isInstanceOf(SSLHandshakeException.class)
+                .hasMessageContaining("unable to find valid certification path");
         assertThat(connection.server().handshakeSucceeded()).isFalse();
     }
 
     /**
      * In TLS 1.3 the client may consider its side done before the server has judged its
-     * certificate, so what counts is that the server refuses and the connection closes.
+     * certificate, so what counts is that the server refuses, for the expected reason, and the
+     * connection closes.
      */
-    private static void assertRefusedByServer(LoopbackTls.Connection connection) throws Exception {
-        assertThat(connection.server().handshakeFailure()).isInstanceOf(SSLHandshakeException.class);
+    private static void assertRefusedByServer(LoopbackTls.Connection connection, String reason) throws Exception {
+        assertThat(connection.server().handshakeFailure())
+                .isInstanceOf(SSLHandshakeException.class)
+                .hasMessageContaining(reason);
         assertThat(connection.client().closes()).as("client connection closed").isTrue();
     }
 
