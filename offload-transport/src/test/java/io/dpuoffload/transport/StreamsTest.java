@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.dpuoffload.transport.diagnostics.Diagnostics;
+import io.dpuoffload.transport.frame.FrameFormat;
 import io.dpuoffload.transport.frame.ResetCode;
 import io.dpuoffload.transport.mux.ByteStream;
 import io.netty.buffer.ByteBuf;
@@ -80,9 +81,11 @@ class StreamsTest {
             stream.finish().get();
 
             assertThat(readerDone.get()).isEqualTo(total);
+            // The reader acknowledges a chunk inside read(), a moment before this test's counter sees
+            // it, so the measurement may lag by one chunk; anything beyond that would be buffering.
             assertThat(worstAhead)
                     .as("bytes sent but not yet read by the slow reader")
-                    .isLessThanOrEqualTo(TransportConfig.DEFAULT_STREAM_WINDOW_BYTES);
+                    .isLessThanOrEqualTo(TransportConfig.DEFAULT_STREAM_WINDOW_BYTES + FrameFormat.MAX_DATA_CHUNK_BYTES);
         }
     }
 

@@ -95,7 +95,7 @@ class CertsIssueCommandTest {
     }
 
     @Test
-    void aBadNodeNameIsAUsageErrorThatStatesTheRule() {
+    void aBadNodeNameIsAUsageErrorThatStatesTheRule() throws Exception {
         CliRun run = CliRun.of("certs", "issue", "--node", "../DPU_01", "--dir", dir.toString());
 
         assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
