@@ -1,5 +1,6 @@
 package io.dpuoffload.transport.net;
 
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.epoll.LinuxSocket;
@@ -22,6 +23,7 @@ public final class VsockSockets {
 
     /** A bound, listening vsock socket wrapped as a server channel (not yet registered). */
     public static EpollServerSocketChannel listen(Endpoint.Vsock endpoint) throws IOException {
+        Epoll.ensureAvailability(); // loads the native library LinuxSocket calls into
         LinuxSocket socket = LinuxSocket.newVSockStream();
         try {
             socket.bindVSock(endpoint.socketAddress());
@@ -39,6 +41,7 @@ public final class VsockSockets {
      */
     public static EpollSocketChannel connect(Endpoint.Vsock endpoint, Duration timeout)
             throws IOException, InterruptedException {
+        Epoll.ensureAvailability();
         LinuxSocket socket = LinuxSocket.newVSockStream();
         try {
             long deadline = System.nanoTime() + timeout.toNanos();

@@ -47,7 +47,10 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  */
 public final class PemFiles {
 
-    /** rw------- : certificates too, so a directory listing never shows which files are "safe". */
+    /**
+     * rw-------, for certificates too: they are public, but only the daemon (root) reads these
+     * files, and one rule for the whole directory is easier to audit than two.
+     */
     public static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     /** A certificate or key is a few KB; a bigger file is the wrong path (a disk image, a log). */
