@@ -43,9 +43,11 @@ final class Connector {
     private static void failIfNot(
             io.netty.util.concurrent.Future<?> future, Endpoint endpoint, CompletableFuture<OffloadConnection> result) {
         if (!future.isSuccess()) {
-            String cause = future.cause().getMessage() == null
-                    ? future.cause().getClass().getSimpleName()
-                    : future.cause().getMessage();
+            String cause = switch (future.cause()) {
+                case java.io.FileNotFoundException _ -> "no such socket file (is the server running?)";
+                case Throwable t when t.getMessage() != null -> t.getMessage();
+                case Throwable t -> t.getClass().getSimpleName();
+            };
             result.completeExceptionally(
                     new ConnectionLostException("cannot connect to " + endpoint + ": " + cause, future.cause()));
         }

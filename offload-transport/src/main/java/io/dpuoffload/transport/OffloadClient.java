@@ -75,7 +75,9 @@ public final class OffloadClient implements AutoCloseable {
     /** Sends a request over the current or next connection; see {@link OffloadConnection#request}. */
     public CompletableFuture<ByteBuf> request(int service, ByteBuf body, Duration timeout) {
         long start = System.nanoTime();
-        return next.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+        // copy(): orTimeout completes the future it is called on, and `next` is shared by all callers.
+        return next.copy()
+                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
                 .exceptionallyCompose(failure -> {
                     body.release();
                     Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
@@ -118,7 +120,7 @@ public final class OffloadClient implements AutoCloseable {
         OffloadConnection live = connection;
         if (live != null) {
             live.close();
-            live.closeFuture().completeOnTimeout("timed out", 2, TimeUnit.SECONDS).join();
+            live.closeFuture().copy().completeOnTimeout("timed out", 2, TimeUnit.SECONDS).join();
         }
         next.completeExceptionally(new ConnectionLostException("client for " + endpoint + " was closed"));
     }

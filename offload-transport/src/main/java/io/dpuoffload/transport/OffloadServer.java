@@ -16,6 +16,7 @@ import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +99,7 @@ public final class OffloadServer implements AutoCloseable {
         listener.close().syncUninterruptibly();
         connections.forEach(OffloadConnection::close);
         for (OffloadConnection connection : connections) {
-            connection.closeFuture().completeOnTimeout("timed out", 2, java.util.concurrent.TimeUnit.SECONDS).join();
+            connection.closeFuture().copy().completeOnTimeout("timed out", 2, TimeUnit.SECONDS).join();
         }
         if (endpoint instanceof Endpoint.Unix unix) {
             try {

@@ -61,6 +61,11 @@ class ReconnectTest {
                     .hasMessageContaining("not connected to " + endpoint + " within 500 ms")
                     .hasMessageContaining("cannot connect");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+
+            harness.startHost(harness.hostConfig().build(), endpoint);
+            assertThat(text(client.request(Diagnostics.ECHO, text("later"), Duration.ofSeconds(10)).get()))
+                    .as("a timed-out wait must not spoil the next connection")
+                    .isEqualTo("later");
         }
     }
 

@@ -433,11 +433,20 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
         return outbound.size() + inbound.size() + streams.size();
     }
 
+    /**
+     * The next id of this side's parity. After about a billion exchanges the ids run out; the
+     * connection is then closed and the client's reconnect starts afresh, rather than reusing ids.
+     */
     private int allocateStreamId() {
-        return nextStreamId.getAndAdd(2);
+        int id = nextStreamId.getAndAdd(2);
+        if (id <= 0) {
+            close(GoAwayCode.SHUTDOWN, "stream ids exhausted; reconnect");
+        }
+        return id;
     }
 
     private ConnectionLostException lost() {
-        return new ConnectionLostException("connection to " + peerDescription() + " lost: " + closeReason);
+        String reason = closeReason == null ? "connection closed" : closeReason;
+        return new ConnectionLostException("connection to " + peerDescription() + " lost: " + reason);
     }
 }

@@ -116,7 +116,8 @@ public final class CertificateAuthority {
         KeyPair key = X509Certificates.newKeyPair();
         List<GeneralName> names = new ArrayList<>();
         names.add(new GeneralName(GeneralName.dNSName, nodeName));
-        pairId.ifPresent(id -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, PeerIdentity.pairUri(id))));
+        pairId.ifPresent(
+                id -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, PeerIdentity.pairUri(id))));
         // RFC 5280: a name too long for a CN leaves the subject empty, and then the SANs are critical.
         boolean nameFitsCommonName = nodeName.length() <= MAX_COMMON_NAME_LENGTH;
         X500Name subject = nameFitsCommonName ? X509Certificates.commonName(nodeName) : new X500Name(new RDN[0]);

@@ -20,6 +20,7 @@ public record NodeCredentials(X509Certificate certificate, PrivateKey privateKey
     /** Never prints the key: credentials end up in logs through string concatenation. */
     @Override
     public String toString() {
-        return "NodeCredentials[" + certificate.getSubjectX500Principal() + ", expires " + certificate.getNotAfter().toInstant() + "]";
+        return "NodeCredentials[" + certificate.getSubjectX500Principal() + ", expires "
+                + certificate.getNotAfter().toInstant() + "]";
     }
 }

@@ -17,12 +17,15 @@ public final class NodeNames {
             + " characters of lowercase letters, digits, '-' and '.', where each dot-separated part starts and"
             + " ends with a letter or digit (a DNS-1123 subdomain, e.g. host-01.rack3)";
 
-    private static final Pattern SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern SUBDOMAIN =
+            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
     private NodeNames() {}
 
     public static boolean isValid(String name) {
-        return name != null && name.length() <= MAX_LENGTH && SUBDOMAIN.matcher(name).matches();
+        return name != null
+                && name.length() <= MAX_LENGTH
+                && SUBDOMAIN.matcher(name).matches();
     }
 
     /**

@@ -52,13 +52,16 @@ public record PeerIdentity(Kind kind, String name, Optional<String> pairId) {
                 pairId.ifPresent(id -> NodeNames.requireValid("pair id", id));
             }
             case LOCAL -> {
-                if (name == null || name.isBlank() || name.length() > MAX_LOCAL_DESCRIPTION_LENGTH
+                if (name == null
+                        || name.isBlank()
+                        || name.length() > MAX_LOCAL_DESCRIPTION_LENGTH
                         || !name.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
                     throw new IllegalArgumentException("local peer description '" + name + "' is not valid: use 1 to "
                             + MAX_LOCAL_DESCRIPTION_LENGTH + " printable ASCII characters, e.g. 'uid:0'");
                 }
                 if (pairId.isPresent()) {
-                    throw new IllegalArgumentException("a local peer belongs to no pair, but got pair id " + pairId.get());
+                    throw new IllegalArgumentException(
+                            "a local peer belongs to no pair, but got pair id " + pairId.get());
                 }
             }
         }
@@ -93,7 +96,9 @@ public record PeerIdentity(Kind kind, String name, Optional<String> pairId) {
         List<String> dnsNames = new ArrayList<>();
         List<String> pairIds = new ArrayList<>();
         for (List<?> entry : subjectAlternativeNames(certificate)) {
-            if (entry.size() < 2 || !(entry.get(0) instanceof Integer type) || !(entry.get(1) instanceof String value)) {
+            if (entry.size() < 2
+                    || !(entry.get(0) instanceof Integer type)
+                    || !(entry.get(1) instanceof String value)) {
                 continue;
             }
             if (type == SAN_DNS) {
@@ -124,8 +129,10 @@ public record PeerIdentity(Kind kind, String name, Optional<String> pairId) {
         try {
             chain = session.getPeerCertificates();
         } catch (SSLPeerUnverifiedException e) {
-            throw new HandshakeException("the peer presented no verified certificate; give it one from"
-                    + " `offloadctl certs issue --node NAME`", e);
+            throw new HandshakeException(
+                    "the peer presented no verified certificate; give it one from"
+                            + " `offloadctl certs issue --node NAME`",
+                    e);
         }
         if (chain.length == 0 || !(chain[0] instanceof X509Certificate certificate)) {
             throw new HandshakeException("the peer presented no X.509 certificate");
@@ -159,8 +166,10 @@ public record PeerIdentity(Kind kind, String name, Optional<String> pairId) {
             Collection<List<?>> names = certificate.getSubjectAlternativeNames();
             return names == null ? List.of() : names;
         } catch (CertificateParsingException e) {
-            throw new IllegalArgumentException("certificate '" + certificate.getSubjectX500Principal()
-                    + "' has a damaged subject alternative name extension: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "certificate '" + certificate.getSubjectX500Principal()
+                            + "' has a damaged subject alternative name extension: " + e.getMessage(),
+                    e);
         }
     }
 }

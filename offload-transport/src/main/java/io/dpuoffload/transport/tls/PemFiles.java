@@ -106,8 +106,9 @@ public final class PemFiles {
                             file,
                             "the private key is encrypted, but the daemons start unattended; decrypt it with"
                                     + " `openssl pkey` into a file with mode 0600 and use that");
-                default -> throw new TlsFileException(
-                        file, "not a PEM private key: it holds " + describe(object) + "; " + fix);
+                default ->
+                    throw new TlsFileException(
+                            file, "not a PEM private key: it holds " + describe(object) + "; " + fix);
             };
         } catch (IOException e) {
             throw new TlsFileException(file, "not a usable private key (" + e.getMessage() + "); " + fix, e);

@@ -50,12 +50,15 @@ public record TlsFiles(Path caCertificate, Path certificate, Path privateKey) {
                 + " `offloadctl certs init --dir " + directoryOf(caCertificate) + "`";
         X509Certificate ca = PemFiles.readCertificate(caCertificate, caFix);
         if (ca.getBasicConstraints() < 0) {
-            throw new TlsFileException(caCertificate, "not a CA certificate (it lacks basicConstraints CA:true); " + caFix);
+            throw new TlsFileException(
+                    caCertificate, "not a CA certificate (it lacks basicConstraints CA:true); " + caFix);
         }
         if (ca.getNotAfter().toInstant().isBefore(now)) {
-            throw new TlsFileException(caCertificate, "the CA expired on " + ca.getNotAfter().toInstant()
-                    + "; create a new CA with `offloadctl certs init --force`, issue every node a new"
-                    + " certificate with it, and restart the daemons");
+            throw new TlsFileException(
+                    caCertificate,
+                    "the CA expired on " + ca.getNotAfter().toInstant()
+                            + "; create a new CA with `offloadctl certs init --force`, issue every node a new"
+                            + " certificate with it, and restart the daemons");
         }
 
         String issue = "offloadctl certs issue --node " + nodeNameHint() + " --dir " + directoryOf(certificate);
@@ -63,12 +66,16 @@ public record TlsFiles(Path caCertificate, Path certificate, Path privateKey) {
         X509Certificate node = PemFiles.readCertificate(certificate, nodeFix);
         PrivateKey key = PemFiles.readPrivateKey(privateKey, nodeFix);
         if (!X509Certificates.issuedBy(node, ca)) {
-            throw new TlsFileException(certificate, "was not issued by the CA in " + caCertificate + " (its issuer is '"
-                    + node.getIssuerX500Principal() + "'); issue it with that CA: `" + issue + " --force`");
+            throw new TlsFileException(
+                    certificate,
+                    "was not issued by the CA in " + caCertificate + " (its issuer is '" + node.getIssuerX500Principal()
+                            + "'); issue it with that CA: `" + issue + " --force`");
         }
         if (!X509Certificates.keyMatches(node, key)) {
-            throw new TlsFileException(privateKey, "is not the key of " + certificate
-                    + " (they come from different issues); issue both again with `" + issue + " --force`");
+            throw new TlsFileException(
+                    privateKey,
+                    "is not the key of " + certificate + " (they come from different issues); issue both again with `"
+                            + issue + " --force`");
         }
         try {
             PeerIdentity.fromCertificate(node);
@@ -76,8 +83,10 @@ public record TlsFiles(Path caCertificate, Path certificate, Path privateKey) {
             throw new TlsFileException(certificate, e.getMessage(), e);
         }
         if (node.getNotAfter().toInstant().isBefore(now)) {
-            throw new TlsFileException(certificate, "expired on " + node.getNotAfter().toInstant()
-                    + "; issue a new one with `" + issue + " --force` and restart the daemon");
+            throw new TlsFileException(
+                    certificate,
+                    "expired on " + node.getNotAfter().toInstant() + "; issue a new one with `" + issue
+                            + " --force` and restart the daemon");
         }
         return new TlsMaterial(ca, new NodeCredentials(node, key));
     }

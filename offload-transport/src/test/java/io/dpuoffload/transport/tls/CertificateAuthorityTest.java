@@ -40,7 +40,11 @@ class CertificateAuthorityTest {
         assertThat(keyUsage[6]).as("cRLSign").isTrue();
         assertThat(keyUsage[0]).as("digitalSignature").isFalse();
         assertThat(certificate.getCriticalExtensionOIDs()).contains("2.5.29.19", "2.5.29.15");
-        assertThat(((ECPublicKey) certificate.getPublicKey()).getParams().getCurve().getField().getFieldSize())
+        assertThat(((ECPublicKey) certificate.getPublicKey())
+                        .getParams()
+                        .getCurve()
+                        .getField()
+                        .getFieldSize())
                 .isEqualTo(256);
         assertThat(certificate.getSigAlgName()).isEqualTo("SHA256withECDSA");
         assertThat(certificate.getNotAfter().toInstant())

@@ -15,7 +15,8 @@ class PeerIdentityTest {
 
     @Test
     void aNodeCertificateGivesTheNodeNameAndPair() {
-        PeerIdentity identity = PeerIdentity.fromCertificate(TestPki.node(CA, "dpu-01", "pair-7").certificate());
+        PeerIdentity identity = PeerIdentity.fromCertificate(
+                TestPki.node(CA, "dpu-01", "pair-7").certificate());
 
         assertThat(identity.kind()).isEqualTo(PeerIdentity.Kind.NODE);
         assertThat(identity.name()).isEqualTo("dpu-01");

@@ -34,7 +34,8 @@ class PemFilesTest {
         assertThat(Files.readString(certificate)).startsWith("-----BEGIN CERTIFICATE-----\n");
         assertThat(Files.readString(key)).startsWith("-----BEGIN PRIVATE KEY-----\n");
         assertThat(PemFiles.readCertificate(certificate, FIX)).isEqualTo(NODE.certificate());
-        assertThat(PemFiles.readPrivateKey(key, FIX).getEncoded()).isEqualTo(NODE.privateKey().getEncoded());
+        assertThat(PemFiles.readPrivateKey(key, FIX).getEncoded())
+                .isEqualTo(NODE.privateKey().getEncoded());
         try (var listing = Files.list(dir)) {
             assertThat(listing).as("no temporary files left").containsExactlyInAnyOrder(certificate, key);
         }
@@ -52,7 +53,8 @@ class PemFilesTest {
         assertThat(Files.readString(key)).isEqualTo(original);
 
         PemFiles.writePrivateKey(key, NODE.privateKey(), true);
-        assertThat(PemFiles.readPrivateKey(key, FIX).getEncoded()).isEqualTo(NODE.privateKey().getEncoded());
+        assertThat(PemFiles.readPrivateKey(key, FIX).getEncoded())
+                .isEqualTo(NODE.privateKey().getEncoded());
     }
 
     @Test
@@ -126,7 +128,8 @@ class PemFilesTest {
     void aFileWithTwoCertificatesIsRefused() throws Exception {
         Path one = dir.resolve("one.crt");
         PemFiles.writeCertificate(one, NODE.certificate(), false);
-        Path two = Files.writeString(dir.resolve("two.crt"), Files.readString(one).repeat(2));
+        Path two =
+                Files.writeString(dir.resolve("two.crt"), Files.readString(one).repeat(2));
 
         assertThatThrownBy(() -> PemFiles.readCertificate(two, FIX)).hasMessageContaining("more than one PEM block");
     }
@@ -150,18 +153,14 @@ class PemFilesTest {
     void readsTheTraditionalEcKeyFormatThatOpensslWrites() throws Exception {
         // A throwaway key from `openssl ecparam -name prime256v1 -genkey -noout`, and the same key
         // through `openssl pkcs8 -topk8 -nocrypt`.
-        Path sec1 = Files.writeString(
-                dir.resolve("sec1.key"),
-                """
+        Path sec1 = Files.writeString(dir.resolve("sec1.key"), """
                 -----BEGIN EC PRIVATE KEY-----
                 MHcCAQEEIJ02WVsNuw4t9fv71HeVC4YVkmtCtdzcHkB4jfS/YihcoAoGCCqGSM49
                 AwEHoUQDQgAEvjEHLPjiWbZS7YaECj5iw6JNxYHLpBbc6Yeqvd5Bzd6tPLxiSUIs
                 2reTqJ54O9ltSRuBvc+Ib4hhoIGDInY8Cg==
                 -----END EC PRIVATE KEY-----
                 """);
-        Path pkcs8 = Files.writeString(
-                dir.resolve("pkcs8.key"),
-                """
+        Path pkcs8 = Files.writeString(dir.resolve("pkcs8.key"), """
                 -----BEGIN PRIVATE KEY-----
                 MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgnTZZWw27Di31+/vU
                 d5ULhhWSa0K13NweQHiN9L9iKFyhRANCAAS+MQcs+OJZtlLthoQKPmLDok3Fgcuk

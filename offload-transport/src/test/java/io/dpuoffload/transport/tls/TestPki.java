@@ -16,7 +16,8 @@ final class TestPki {
     }
 
     static NodeCredentials node(CertificateAuthority ca, String nodeName, String pairId) {
-        return ca.issueNode(nodeName, Optional.ofNullable(pairId), NOW.minus(Duration.ofHours(1)), NOW.plus(Duration.ofDays(1)));
+        return ca.issueNode(
+                nodeName, Optional.ofNullable(pairId), NOW.minus(Duration.ofHours(1)), NOW.plus(Duration.ofDays(1)));
     }
 
     /** Valid yesterday, expired an hour ago. */

@@ -74,7 +74,8 @@ class TlsFilesTest {
     @Test
     void aKeyFromAnotherIssueIsRefused() {
         TlsFiles files = write(CA, TestPki.node(CA, "dpu-01", null), "dpu-01");
-        PemFiles.writePrivateKey(files.privateKey(), TestPki.node(CA, "dpu-01", null).privateKey(), true);
+        PemFiles.writePrivateKey(
+                files.privateKey(), TestPki.node(CA, "dpu-01", null).privateKey(), true);
 
         assertThatThrownBy(files::load)
                 .isInstanceOf(TlsFileException.class)

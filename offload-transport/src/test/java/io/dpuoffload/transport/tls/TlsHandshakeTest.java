@@ -27,7 +27,8 @@ class TlsHandshakeTest {
     private static final CertificateAuthority IMPOSTOR_CA = TestPki.newCa("test CA");
 
     private final LoopbackTls loopback = new LoopbackTls();
-    private final SslContext server = TlsContexts.forServer(TestPki.material(CA, TestPki.node(CA, "host-01", "pair-7")));
+    private final SslContext server =
+            TlsContexts.forServer(TestPki.material(CA, TestPki.node(CA, "host-01", "pair-7")));
 
     @AfterEach
     void close() {

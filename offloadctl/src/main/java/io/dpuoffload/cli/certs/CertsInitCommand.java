@@ -25,7 +25,8 @@ final class CertsInitCommand implements Runnable {
             names = "--dir",
             paramLabel = "DIR",
             defaultValue = CertsCommand.DEFAULT_DIRECTORY,
-            description = "Directory for ca.crt and ca.key; created with mode 0700 if missing (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Directory for ca.crt and ca.key; created with mode 0700 if missing (default: ${DEFAULT-VALUE}).")
     Path directory;
 
     @Option(
@@ -40,7 +41,8 @@ final class CertsInitCommand implements Runnable {
             names = "--name",
             paramLabel = "CN",
             defaultValue = "dpu-offload CA",
-            description = "The CA's common name, shown as the issuer of every node certificate (default: ${DEFAULT-VALUE}).")
+            description =
+                    "The CA's common name, shown as the issuer of every node certificate (default: ${DEFAULT-VALUE}).")
     String commonName;
 
     @Option(
@@ -70,7 +72,9 @@ final class CertsInitCommand implements Runnable {
         PemFiles.writeCertificate(pki.caCertificate(), ca.certificate(), force);
 
         var out = spec.commandLine().getOut();
-        out.printf("Created the CA '%s', valid until %s (%d days)%n", ca.certificate().getSubjectX500Principal().getName(), ca.expiry(), days);
+        out.printf(
+                "Created the CA '%s', valid until %s (%d days)%n",
+                ca.certificate().getSubjectX500Principal().getName(), ca.expiry(), days);
         out.printf("  certificate:  %s  (copy it to every host and DPU)%n", pki.caCertificate());
         out.printf("  private key:  %s  (mode 0600; it stays on this machine)%n", pki.caPrivateKey());
         out.printf("Next, for each host and DPU: offloadctl certs issue --node NAME --dir %s%n", directory);

@@ -127,7 +127,9 @@ final class CertsIssueCommand implements Runnable {
         String subject = certificate.getSubjectX500Principal().getName();
         var out = spec.commandLine().getOut();
         out.printf("Issued a certificate for node %s%n", nodeName);
-        out.printf("  subject:      %s%n", subject.isEmpty() ? "(empty: the name is too long for a CN; see names)" : subject);
+        out.printf(
+                "  subject:      %s%n",
+                subject.isEmpty() ? "(empty: the name is too long for a CN; see names)" : subject);
         out.printf("  names:        %s%n", subjectAlternativeNames(certificate));
         out.printf("  valid until:  %s (%d days)%n", certificate.getNotAfter().toInstant(), days);
         out.printf("  issuer:       %s%n", certificate.getIssuerX500Principal().getName());

@@ -41,12 +41,14 @@ record PkiDirectory(Path path) {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Files.createDirectory(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectory(
+                    path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (FileAlreadyExistsException e) {
             throw new BadInputException(path + " exists but is not a directory; pass --dir with a directory", e);
         } catch (AccessDeniedException e) {
             throw new UncheckedIOException(
-                    "cannot create " + path + ": permission denied; run as root or pass --dir with a directory you own", e);
+                    "cannot create " + path + ": permission denied; run as root or pass --dir with a directory you own",
+                    e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + path + ": " + e, e);
         }

@@ -13,12 +13,17 @@ class CertsHelpTest {
     @Test
     void everyCertsOptionIsDescribed() {
         CommandLine certs = Offloadctl.commandLine().getSubcommands().get("certs");
-        List<CommandLine> commands = List.of(certs, certs.getSubcommands().get("init"), certs.getSubcommands().get("issue"));
+        List<CommandLine> commands = List.of(
+                certs,
+                certs.getSubcommands().get("init"),
+                certs.getSubcommands().get("issue"));
 
         for (CommandLine command : commands) {
             assertThat(command.getCommandSpec().options())
                     .as(command.getCommandName())
-                    .allSatisfy(option -> assertThat(String.join("", option.description())).as(option.longestName()).isNotBlank());
+                    .allSatisfy(option -> assertThat(String.join("", option.description()))
+                            .as(option.longestName())
+                            .isNotBlank());
         }
     }
 
@@ -28,7 +33,8 @@ class CertsHelpTest {
         CliRun issueHelp = CliRun.of("certs", "issue", "--help");
 
         assertThat(issueHelp.exitCode()).isEqualTo(ExitCodes.OK);
-        assertThat(issueHelp.out()).contains("--node=NAME", "--pair=ID", "--dir=DIR", "--days=N", "--force", "/etc/dpu-offload/pki");
+        assertThat(issueHelp.out())
+                .contains("--node=NAME", "--pair=ID", "--dir=DIR", "--days=N", "--force", "/etc/dpu-offload/pki");
     }
 
     @Test

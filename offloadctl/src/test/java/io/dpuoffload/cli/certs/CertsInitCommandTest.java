@@ -28,8 +28,10 @@ class CertsInitCommandTest {
         assertThat(Offloadctl.execute("certs", "init", "--dir", dir.toString())).isEqualTo(ExitCodes.OK);
 
         assertThat(Files.getPosixFilePermissions(dir)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
-        assertThat(Files.getPosixFilePermissions(dir.resolve("ca.crt"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
-        assertThat(Files.getPosixFilePermissions(dir.resolve("ca.key"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(dir.resolve("ca.crt")))
+                .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(dir.resolve("ca.key")))
+                .isEqualTo(PosixFilePermissions.fromString("rw-------"));
         var ca = CertificateAuthority.load(dir.resolve("ca.crt"), dir.resolve("ca.key"));
         assertThat(ca.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=dpu-offload CA");
         assertThat(ca.expiry()).isCloseTo(Instant.now().plus(Duration.ofDays(3650)), within(1, ChronoUnit.MINUTES));
@@ -45,15 +47,19 @@ class CertsInitCommandTest {
         assertThat(run.exitCode()).isEqualTo(ExitCodes.OK);
         assertThat(run.out())
                 .contains("Created the CA 'CN=rack3 CA'", "(30 days)")
-                .contains(temp.resolve("ca.crt").toString(), temp.resolve("ca.key").toString())
+                .contains(
+                        temp.resolve("ca.crt").toString(),
+                        temp.resolve("ca.key").toString())
                 .contains("offloadctl certs issue --node NAME --dir " + temp);
-        assertThat(CertificateAuthority.load(temp.resolve("ca.crt"), temp.resolve("ca.key")).expiry())
+        assertThat(CertificateAuthority.load(temp.resolve("ca.crt"), temp.resolve("ca.key"))
+                        .expiry())
                 .isCloseTo(Instant.now().plus(Duration.ofDays(30)), within(1, ChronoUnit.MINUTES));
     }
 
     @Test
     void refusesToReplaceAnExistingCaUnlessForced() throws Exception {
-        assertThat(Offloadctl.execute("certs", "init", "--dir", temp.toString())).isEqualTo(ExitCodes.OK);
+        assertThat(Offloadctl.execute("certs", "init", "--dir", temp.toString()))
+                .isEqualTo(ExitCodes.OK);
         String firstKey = Files.readString(temp.resolve("ca.key"));
 
         CliRun again = CliRun.of("certs", "init", "--dir", temp.toString());
@@ -62,7 +68,8 @@ class CertsInitCommandTest {
         assertThat(again.err()).contains("refusing to overwrite " + temp.resolve("ca.crt"), "pass --force");
         assertThat(Files.readString(temp.resolve("ca.key"))).isEqualTo(firstKey);
 
-        assertThat(Offloadctl.execute("certs", "init", "--dir", temp.toString(), "--force")).isEqualTo(ExitCodes.OK);
+        assertThat(Offloadctl.execute("certs", "init", "--dir", temp.toString(), "--force"))
+                .isEqualTo(ExitCodes.OK);
         assertThat(Files.readString(temp.resolve("ca.key"))).isNotEqualTo(firstKey);
     }
 

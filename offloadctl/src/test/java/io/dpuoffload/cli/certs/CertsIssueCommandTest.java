@@ -36,7 +36,8 @@ class CertsIssueCommandTest {
 
     @Test
     void issuesAnOwnerOnlyCertificateThatChainsToTheCaAndNamesNodeAndPair() throws Exception {
-        assertThat(Offloadctl.execute("certs", "issue", "--node", "dpu-01", "--pair", "rack3-07", "--dir", dir.toString()))
+        assertThat(Offloadctl.execute(
+                        "certs", "issue", "--node", "dpu-01", "--pair", "rack3-07", "--dir", dir.toString()))
                 .isEqualTo(ExitCodes.OK);
 
         Path certificateFile = dir.resolve("dpu-01.crt");
@@ -62,7 +63,8 @@ class CertsIssueCommandTest {
 
     @Test
     void printsSubjectNamesExpiryAndFiles() {
-        CliRun run = CliRun.of("certs", "issue", "--node", "dpu-01", "--pair", "rack3-07", "--dir", dir.toString(), "--days", "90");
+        CliRun run = CliRun.of(
+                "certs", "issue", "--node", "dpu-01", "--pair", "rack3-07", "--dir", dir.toString(), "--days", "90");
 
         assertThat(run.exitCode()).isEqualTo(ExitCodes.OK);
         X509Certificate certificate = PemFiles.readCertificate(dir.resolve("dpu-01.crt"), FIX);
@@ -107,12 +109,14 @@ class CertsIssueCommandTest {
 
     @Test
     void aMissingNodeIsAUsageError() {
-        assertThat(CliRun.of("certs", "issue", "--dir", dir.toString()).exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(CliRun.of("certs", "issue", "--dir", dir.toString()).exitCode())
+                .isEqualTo(ExitCodes.USAGE);
     }
 
     @Test
     void refusesToReplaceACertificateUnlessForced() throws Exception {
-        assertThat(Offloadctl.execute("certs", "issue", "--node", "dpu-01", "--dir", dir.toString())).isEqualTo(ExitCodes.OK);
+        assertThat(Offloadctl.execute("certs", "issue", "--node", "dpu-01", "--dir", dir.toString()))
+                .isEqualTo(ExitCodes.OK);
         String first = Files.readString(dir.resolve("dpu-01.crt"));
 
         CliRun again = CliRun.of("certs", "issue", "--node", "dpu-01", "--dir", dir.toString());
