@@ -1,6 +1,7 @@
 package io.dpuoffload.cli;
 
 import io.dpuoffload.transport.TransportException;
+import io.dpuoffload.transport.tls.TlsFileException;
 import picocli.CommandLine.IExitCodeExceptionMapper;
 import picocli.CommandLine.ParameterException;
 
@@ -12,6 +13,7 @@ final class ExitCodeMapper implements IExitCodeExceptionMapper {
             // picocli asks this mapper for command-line errors too, once a mapper is set.
             case ParameterException _ -> ExitCodes.USAGE;
             case BadInputException _ -> ExitCodes.BAD_INPUT;
+            case TlsFileException _ -> ExitCodes.BAD_INPUT;
             case TransportException _ -> ExitCodes.PEER_UNAVAILABLE;
             case InterruptedException _ -> ExitCodes.INTERRUPTED;
             default -> ExitCodes.FAILURE;

@@ -1,6 +1,7 @@
 package io.dpuoffload.cli;
 
 import io.dpuoffload.cli.certs.CertsCommand;
+import io.dpuoffload.cli.channel.ChannelCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,12 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Runs a server's management daemons on its DPU, unmodified.",
         footer = {"", ExitCodes.HELP_TABLE},
-        subcommands = {CommandLine.HelpCommand.class, CompletionCommand.class, CertsCommand.class})
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            CompletionCommand.class,
+            CertsCommand.class,
+            ChannelCommand.class
+        })
 public final class Offloadctl implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,60 @@
+package io.dpuoffload.fs.allowlist;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which paths of an export each operation may touch: path prefixes relative to the export's root,
+ * matched on whole path components ({@code /images} allows {@code /images/a.qcow2}, not
+ * {@code /images-old}). An operation without an entry is denied: deny by default.
+ */
+public final class Allowlist {
+    private final Map<Operation, List<String>> prefixes;
+
+    public Allowlist(Map<Operation, List<String>> prefixes) {
+        var copy = new EnumMap<Operation, List<String>>(Operation.class);
+        prefixes.forEach((op, list) -> copy.put(op, list.stream().map(Allowlist::normalize).toList()));
+        this.prefixes = copy;
+    }
+
+    /** Everything allowed: for tests and for exports that are meant to be wide open. */
+    public static Allowlist allowAll() {
+        var all = new EnumMap<Operation, List<String>>(Operation.class);
+        for (Operation op : Operation.values()) {
+            all.put(op, List.of("/"));
+        }
+        return new Allowlist(all);
+    }
+
+    /**
+     * Whether {@code operation} may touch {@code path}, a path relative to the export root that starts
+     * with '/' and contains no '.' or '..' components (the server builds it from the real path of
+     * an open file descriptor, never from what the client sent).
+     */
+    public boolean allows(Operation operation, String path) {
+        List<String> allowed = prefixes.get(operation);
+        if (allowed == null) {
+            return false;
+        }
+        for (String prefix : allowed) {
+            if (prefix.equals("/") || path.equals(prefix) || path.startsWith(prefix + "/")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public Map<Operation, List<String>> prefixes() {
+        return Map.copyOf(prefixes);
+    }
+
+    /** "/a/b/" → "/a/b"; "a" → "/a". Validation of '..' happens when the config is loaded. */
+    static String normalize(String prefix) {
+        String value = prefix.startsWith("/") ? prefix : "/" + prefix;
+        while (value.length() > 1 && value.endsWith("/")) {
+            value = value.substring(0, value.length() - 1);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,9 @@
+package io.dpuoffload.fs.config;
+
+/** How long the DPU's kernel may trust what it learned about an export's names and attributes. */
+public enum CachePolicy {
+    /** Ask the host every time: /proc, /sys, cgroups, anything that changes under us. */
+    NONE,
+    /** Trust entries and attributes for the export's TTL; this side's own writes invalidate at once. */
+    TTL
+}

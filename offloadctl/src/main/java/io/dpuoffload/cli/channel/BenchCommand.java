@@ -1,0 +1,92 @@
+package io.dpuoffload.cli.channel;
+
+import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.topology.NodeProcess;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code offloadctl channel bench}: the channel against what a user would otherwise use, plain TCP, between a host and
+ * a DPU node in two network namespaces. See docs/benchmarks.md.
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measure the channel against plain TCP (no TLS, no framing) on this machine (as root): a host and a DPU",
+            "node in two network namespaces joined by a veth pair. The DPU streams to the host's sink and times echo",
+            "round trips of 64 bytes, over our mutual-TLS channel and over a plain socket, after a warm-up.",
+            "Prints a table with both and their ratio. With the defaults it takes about a minute."
+        })
+final class BenchCommand implements Callable<Integer> {
+
+    /** The client bounds each measurement itself (2 min); this only ends a client that hangs outright. */
+    static final Duration CLIENT_TIMEOUT = Duration.ofMinutes(10);
+
+    @Mixin
+    LoadOptions loadOptions;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        LoadOptions.Load load = loadOptions.check(spec);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("Transport benchmark: %s (dpu, %s) streams to and pings %s (host, %s) across a veth pair.%n",
+                DemoPki.DPU, io.dpuoffload.topology.Topology.DPU_ADDRESS, DemoPki.HOST,
+                io.dpuoffload.topology.Topology.HOST_ADDRESS);
+        out.printf("Measuring %s per stream and %d round trips, %d run(s); this takes a minute or two...%n",
+                ByteSize.format(load.bytes()), load.requests(), load.runs());
+        out.flush();
+
+        Testbed bed = Testbed.create(Optional.empty(), spec.commandLine().getErr());
+        try {
+            BenchReport report = run(bed, load);
+            out.println();
+            BenchTable.render(report, load.runs(), MachineInfo.current()).forEach(out::println);
+            out.println();
+            out.println("Raw: " + report.toJson());
+        } finally {
+            List<String> cleanup;
+            try {
+                cleanup = bed.tearDown();
+            } catch (RuntimeException e) {
+                cleanup = List.of(e.getMessage());
+            }
+            out.println("Cleaned up: " + String.join("; ", cleanup) + ".");
+            out.flush();
+        }
+        return ExitCodes.OK;
+    }
+
+    private static BenchReport run(Testbed bed, LoadOptions.Load load) {
+        NodeProcess serve = bed.serve("--baseline-port", Integer.toString(Testbed.BASELINE_PORT));
+        List<String> args = new ArrayList<>(List.of(
+                "channel", "bench-client",
+                "--server", Testbed.channelEndpoint(),
+                "--baseline-port", Integer.toString(Testbed.BASELINE_PORT)));
+        args.addAll(bed.dpuIdentity());
+        args.addAll(load.toArgs());
+        NodeProcess client = bed.offloadctl(bed.topology().dpu(), args);
+        int exit = client.waitFor(CLIENT_TIMEOUT);
+        if (exit != ExitCodes.OK) {
+            throw new IllegalStateException("the benchmark client on the DPU failed with exit code " + exit + ":\n"
+                    + client.stderr() + "the host's log:\n" + serve.stderr());
+        }
+        return client.stdout().lines()
+                .filter(line -> line.startsWith("{"))
+                .reduce((first, second) -> second)
+                .map(BenchReport::fromJson)
+                .orElseThrow(() -> new IllegalStateException(
+                        "the benchmark client printed no result line; its output:\n" + client.stdout() + client.stderr()));
+    }
+}

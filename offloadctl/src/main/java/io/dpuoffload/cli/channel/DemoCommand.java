@@ -1,0 +1,204 @@
+package io.dpuoffload.cli.channel;
+
+import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.topology.Node;
+import io.dpuoffload.topology.NodeProcess;
+import io.dpuoffload.topology.Topology;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code offloadctl channel demo}: the channel end to end on one machine. A host and a DPU in two network namespaces,
+ * the DPU probes the host over mutual TLS, an impostor is refused, and everything is removed again.
+ */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Show the channel working, on this machine (as root): a host and a DPU in two network namespaces joined",
+            "by a veth pair, throwaway certificates, `channel serve` on the host, `channel probe` on the DPU, and an",
+            "impostor with another CA's certificate that the host refuses. Prints what ran where and what it measured,",
+            "then removes everything, also when it fails or is interrupted. Takes a few seconds."
+        })
+final class DemoCommand implements Callable<Integer> {
+
+    /** A demo, not a benchmark: it should finish in seconds. */
+    static final int MAX_REQUESTS = 100_000;
+
+    static final long MAX_BYTES = 4 * ByteSize.GIB;
+
+    /** The probe's own phases are bounded; this only catches a JVM that hangs. */
+    static final Duration PROBE_TIMEOUT = Duration.ofMinutes(2);
+
+    /** The impostor fails in its TLS handshake, well within the transport's 10 s handshake timeout. */
+    static final Duration IMPOSTOR_TIMEOUT = Duration.ofSeconds(30);
+
+    /** The host logs the refusal as it happens; the impostor has ended by then. */
+    static final Duration REFUSAL_LOG_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final Pattern HOST_REFUSAL =
+            Pattern.compile("refused peer /" + Pattern.quote(Topology.DPU_ADDRESS) + ":");
+
+    @Option(
+            names = "--requests",
+            paramLabel = "N",
+            defaultValue = "1000",
+            description = "Echo round trips the probe times (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(
+            names = "--bytes",
+            paramLabel = "SIZE",
+            defaultValue = "64MiB",
+            description = "How much the probe streams to the host, e.g. 1MiB, 64MiB, 1GiB (default: ${DEFAULT-VALUE}).")
+    String bytes;
+
+    @Option(
+            names = "--keep-pki",
+            paramLabel = "DIR",
+            description = "Write the demo's certificates to DIR (new or empty) and keep them, to try"
+                    + " `channel serve` and `channel probe` by hand afterwards.")
+    Path keepPki;
+
+    @Spec
+    CommandSpec spec;
+
+    private PrintWriter out;
+
+    @Override
+    public Integer call() throws Exception {
+        OptionValues.count(spec, "--requests", requests, 1, MAX_REQUESTS);
+        long size = OptionValues.size(spec, "--bytes", bytes, 1, MAX_BYTES);
+        out = spec.commandLine().getOut();
+        out.println("dpu-offload channel demo: a host and its DPU, simulated on this machine, talk over the channel.");
+        out.flush();
+
+        Testbed bed = Testbed.create(Optional.ofNullable(keepPki), spec.commandLine().getErr());
+        List<String> summary = List.of();
+        try {
+            summary = run(bed, size);
+        } finally {
+            List<String> cleanup;
+            try {
+                cleanup = bed.tearDown();
+            } catch (RuntimeException e) {
+                cleanup = List.of(e.getMessage());
+            }
+            summary.forEach(out::println);
+            out.println("Cleaned up: " + String.join("; ", cleanup) + ".");
+            out.flush();
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The five steps; returns the closing summary lines. Throws when a step does not go as the demo expects. */
+    private List<String> run(Testbed bed, long size) {
+        Topology topology = bed.topology();
+        Node host = topology.host();
+        Node dpu = topology.dpu();
+        DemoPki pki = bed.pki();
+
+        step(1, "Certificates, throwaway, in " + pki.directory());
+        detail("CA '" + DemoPki.CA_NAME + "' issued " + DemoPki.HOST + " and " + DemoPki.DPU + " (pair "
+                + DemoPki.PAIR + ").");
+        detail("An impostor made its own CA and a certificate that also says " + DemoPki.DPU + ".");
+
+        step(2, "Network: two namespaces joined by a veth pair; nothing added to this machine's own network");
+        detail(String.format("host  netns %-22s %s", host.namespace(), host.address()));
+        detail(String.format("dpu   netns %-22s %s", dpu.namespace(), dpu.address()));
+
+        NodeProcess serve = bed.serve();
+        step(3, "On the host: `offloadctl channel serve` as " + DemoPki.HOST + ", pid " + serve.pid() + ", accepting only "
+                + DemoPki.DPU);
+        detail(firstLine(serve.stdout(), ServeCommand.READY));
+
+        NodeProcess probe = bed.offloadctl(dpu, concat(
+                List.of("channel", "probe", "--server", Testbed.channelEndpoint()),
+                bed.dpuIdentity(),
+                List.of("--requests", Integer.toString(requests), "--bytes", Long.toString(size))));
+        int probeExit = probe.waitFor(PROBE_TIMEOUT);
+        step(4, "On the DPU: `offloadctl channel probe` as " + DemoPki.DPU + ", pid " + probe.pid() + ", exit code "
+                + probeExit);
+        indent(probe.stdout());
+        if (probeExit != ExitCodes.OK) {
+            indent(errors(probe.stderr()));
+            throw new IllegalStateException("the probe failed with exit code " + probeExit + "; its output is above,"
+                    + " the host's log:\n" + serve.stderr());
+        }
+
+        NodeProcess impostor = bed.offloadctl(dpu, List.of(
+                "channel", "impostor",
+                "--server", Testbed.channelEndpoint(),
+                "--trust", pki.caCertificate().toString(),
+                "--certificate", pki.impostorCertificate().toString(),
+                "--key", pki.impostorKey().toString()));
+        int impostorExit = impostor.waitFor(IMPOSTOR_TIMEOUT);
+        step(5, "On the DPU: the impostor tries the same with its own CA's certificate, pid " + impostor.pid()
+                + ", exit code " + impostorExit);
+        detail("impostor: " + errors(impostor.stderr()).strip());
+        if (impostorExit != ExitCodes.PEER_UNAVAILABLE) {
+            throw new IllegalStateException("the impostor was not refused (exit code " + impostorExit + ", expected "
+                    + ExitCodes.PEER_UNAVAILABLE + "); its output:\n" + impostor.stderr());
+        }
+        detail("host:     " + serve.awaitLine(HOST_REFUSAL, REFUSAL_LOG_TIMEOUT));
+
+        long servePid = serve.pid();
+        serve.stop();
+        out.println("Stopped the host side (SIGTERM). It said: " + firstLine(serve.stdout(), "Stopped").strip());
+        out.println();
+
+        String security = "mutual TLS 1.3";
+        return List.of(
+                "In short",
+                String.format("  %-6s netns %s, %s: channel serve (pid %d) accepted %s, refused the impostor",
+                        DemoPki.HOST, host.namespace(), host.address(), servePid, DemoPki.DPU),
+                String.format("  %-6s netns %s, %s: channel probe (pid %d) reached node %s at %s over %s;",
+                        DemoPki.DPU, dpu.namespace(), dpu.address(), probe.pid(), DemoPki.HOST, host.address(), security),
+                String.format("  %-6s %s the impostor (pid %d) was refused by the host before sending anything",
+                        "", " ".repeat(dpu.namespace().length() + dpu.address().length() + 8), impostor.pid()));
+    }
+
+    private void step(int number, String text) {
+        out.printf("%n[%d/5] %s%n", number, text);
+        out.flush();
+    }
+
+    private void detail(String text) {
+        out.println("      " + text);
+        out.flush();
+    }
+
+    private void indent(String text) {
+        text.lines().forEach(line -> out.println("      | " + line));
+        out.flush();
+    }
+
+    /** offloadctl's own error lines, without the log lines around them. */
+    private static String errors(String stderr) {
+        List<String> lines = stderr.lines().filter(line -> line.startsWith("offloadctl:")).toList();
+        return lines.isEmpty() ? stderr : String.join("\n", lines);
+    }
+
+    private static String firstLine(String text, String prefix) {
+        return text.lines().filter(line -> line.startsWith(prefix)).findFirst().orElse("(no line starting " + prefix + ")");
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... parts) {
+        List<String> all = new ArrayList<>();
+        for (List<String> part : parts) {
+            all.addAll(part);
+        }
+        return all;
+    }
+}
