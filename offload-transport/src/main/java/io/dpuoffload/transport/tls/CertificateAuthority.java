@@ -7,6 +7,7 @@ import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -84,7 +85,8 @@ public final class CertificateAuthority {
         if (!"EC".equals(privateKey.getAlgorithm())) {
             throw new TlsFileException(
                     privateKeyFile,
-                    "holds an " + privateKey.getAlgorithm() + " key, but dpu-offload CAs use EC P-256 keys; " + fix);
+                    "holds a key of type " + privateKey.getAlgorithm() + ", but dpu-offload CAs use EC P-256 keys; "
+                            + fix);
         }
         if (!X509Certificates.keyMatches(certificate, privateKey)) {
             throw new TlsFileException(
@@ -108,7 +110,7 @@ public final class CertificateAuthority {
     public NodeCredentials issueNode(String nodeName, Optional<String> pairId, Instant notBefore, Instant notAfter) {
         NodeNames.requireValid("node name", nodeName);
         pairId.ifPresent(id -> NodeNames.requireValid("pair id", id));
-        if (notAfter.isAfter(expiry())) {
+        if (notAfter.truncatedTo(ChronoUnit.SECONDS).isAfter(expiry())) {
             throw new IllegalArgumentException("a node certificate valid until " + notAfter
                     + " would outlive its CA (valid until " + expiry()
                     + "); issue it for a shorter time, or create a new CA");

@@ -80,12 +80,13 @@ final class X509Certificates {
         return extension(Extension.subjectKeyIdentifier, false, utils().createSubjectKeyIdentifier(key));
     }
 
+    /**
+     * The issuer's key id only, not its name and serial: a node certificate then stays valid if the
+     * CA certificate is ever renewed with the same key.
+     */
     static Extension authorityKeyIdentifier(X509Certificate issuer) {
-        try {
-            return extension(Extension.authorityKeyIdentifier, false, utils().createAuthorityKeyIdentifier(issuer));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot read the CA certificate's key: " + e, e);
-        }
+        return extension(
+                Extension.authorityKeyIdentifier, false, utils().createAuthorityKeyIdentifier(issuer.getPublicKey()));
     }
 
     /**

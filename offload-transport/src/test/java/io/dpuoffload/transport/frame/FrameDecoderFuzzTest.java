@@ -83,10 +83,7 @@ class FrameDecoderFuzzTest {
         DecoderRun run = decodeAndCheck(wire, chunkSizes(data));
         if (mutations == 0) {
             assertThat(run.errors).as("protocol errors on valid frames").isEmpty();
-            assertThat(run.frames)
-                    .as(() -> "sent " + DecoderRun.describe(expected) + ", received "
-                            + DecoderRun.describe(run.frames))
-                    .isEqualTo(expected);
+            DecoderRun.assertSameFrames(run.frames, expected, "frames received, compared with those sent");
         }
         run.releaseFrames();
         run.assertNoBufferLeft();
@@ -162,6 +159,9 @@ class FrameDecoderFuzzTest {
     }
 
     private static byte[] mutate(byte[] wire, int frameStart, FuzzedDataProvider data) {
+        if (frameStart + FrameFormat.HEADER_BYTES > wire.length) {
+            return wire; // an earlier cut took this frame's header
+        }
         ByteBuffer header = ByteBuffer.wrap(wire);
         switch (data.pickValue(Mutation.values())) {
             case MAGIC -> header.putInt(frameStart, data.consumeInt());

@@ -99,6 +99,9 @@ final class CertsIssueCommand implements Runnable {
 
     private String outlivesCa(CertificateAuthority ca, Instant now) {
         String newCa = "create a new CA with `offloadctl certs init --force` and issue every node again";
+        if (ca.expiry().isBefore(now)) {
+            return "the CA expired on " + ca.expiry() + "; " + newCa;
+        }
         long daysLeft = Duration.between(now, ca.expiry()).toDays();
         if (daysLeft < 1) {
             return "the CA expires on " + ca.expiry() + ", in less than a day; " + newCa;

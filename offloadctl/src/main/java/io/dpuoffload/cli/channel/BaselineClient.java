@@ -4,6 +4,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ final class BaselineClient {
                 }
             }
         } catch (IOException e) {
-            throw deadline.expiredNow() ? deadline.expired() : e;
+            throw deadline.expiredNow() ? deadline.expired() : new UncheckedIOException(e.getMessage(), e);
         }
         return nanos;
     }
@@ -75,7 +76,7 @@ final class BaselineClient {
             }
             return new Throughput(bytes, nanos);
         } catch (IOException e) {
-            throw deadline.expiredNow() ? deadline.expired() : e;
+            throw deadline.expiredNow() ? deadline.expired() : new UncheckedIOException(e.getMessage(), e);
         }
     }
 

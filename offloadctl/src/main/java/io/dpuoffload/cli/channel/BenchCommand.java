@@ -21,10 +21,13 @@ import picocli.CommandLine.Spec;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = {
-            "Measure the channel against plain TCP (no TLS, no framing) on this machine (as root): a host and a DPU",
-            "node in two network namespaces joined by a veth pair. The DPU streams to the host's sink and times echo",
-            "round trips of 64 bytes, over our mutual-TLS channel and over a plain socket, after a warm-up.",
-            "Prints a table with both and their ratio. With the defaults it takes about a minute."
+            "Measure the channel against plain TCP on this machine (as root).",
+            "",
+            "A host and a DPU node in two network namespaces joined by a veth pair.",
+            "The DPU streams to the host and times 64-byte echo round trips, over our",
+            "mutual-TLS channel and over a plain socket (no TLS, no framing), after a",
+            "warm-up. Prints both and their ratio; with the defaults it takes about a",
+            "minute. See docs/benchmarks.md."
         })
 final class BenchCommand implements Callable<Integer> {
 

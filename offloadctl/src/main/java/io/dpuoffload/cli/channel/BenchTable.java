@@ -16,7 +16,7 @@ final class BenchTable {
     static List<String> render(BenchReport report, int runs, MachineInfo machine) {
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, ROW, "", "our channel", "plain TCP", "ours/plain"));
-        lines.add(String.format(Locale.ROOT, ROW, "", "(mutual TLS 1.3)", "(no TLS)", ""));
+        lines.add(String.format(Locale.ROOT, ROW, "", "(mutual TLS 1.3)", "(no TLS)", "").stripTrailing());
         lines.add(row(report, Metric.STREAM, "throughput, 1 stream of " + ByteSize.format(report.bytes())));
         if (!report.values(Side.CHANNEL, Metric.PARALLEL).isEmpty()) {
             lines.add(row(report, Metric.PARALLEL, "throughput, " + report.streams() + " streams at once"));
@@ -43,9 +43,10 @@ final class BenchTable {
                 String.format(Locale.ROOT, "%.2f", ours / plain));
     }
 
+    /** "812 MB/s", or a round trip in its best unit: "48.2 µs", "2.93 ms". */
     static String value(Metric metric, double value) {
         return metric.higherIsBetter
                 ? String.format(Locale.ROOT, "%.0f MB/s", value)
-                : String.format(Locale.ROOT, "%.1f µs", value);
+                : Latencies.duration(Math.round(value * 1e3));
     }
 }

@@ -10,13 +10,13 @@ import picocli.CommandLine.Spec;
         name = "channel",
         mixinStandardHelpOptions = true,
         description = {
-            "Run, check and measure the host-DPU channel (mutual TLS 1.3, multiplexed requests and streams).",
+            "Run, check and measure the host-DPU channel.",
             "",
-            "On the host:  offloadctl channel serve --listen tcp://ADDRESS:7000 --node host-1",
-            "On the DPU:   offloadctl channel probe --server tcp://HOST:7000 --node dpu-1",
+            "  host:  offloadctl channel serve --listen tcp://ADDR:7000 --node host-1",
+            "  DPU:   offloadctl channel probe --server tcp://HOST:7000 --node dpu-1",
             "On one machine, as root, in two network namespaces:",
-            "              offloadctl channel demo     (what the channel does, with a summary)",
-            "              offloadctl channel bench    (throughput and round trips against plain TCP)"
+            "  offloadctl channel demo    the channel end to end, with a summary",
+            "  offloadctl channel bench   throughput and round trips against plain TCP"
         },
         subcommands = {
             ServeCommand.class,

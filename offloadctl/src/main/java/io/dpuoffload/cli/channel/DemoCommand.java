@@ -25,10 +25,13 @@ import picocli.CommandLine.Spec;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Show the channel working, on this machine (as root): a host and a DPU in two network namespaces joined",
-            "by a veth pair, throwaway certificates, `channel serve` on the host, `channel probe` on the DPU, and an",
-            "impostor with another CA's certificate that the host refuses. Prints what ran where and what it measured,",
-            "then removes everything, also when it fails or is interrupted. Takes a few seconds."
+            "Show the channel end to end on this machine (as root), with a summary.",
+            "",
+            "A host and a DPU in two network namespaces joined by a veth pair,",
+            "throwaway certificates, `channel serve` on the host, `channel probe` on",
+            "the DPU, and an impostor with another CA's certificate, which the host",
+            "refuses. Everything is removed at the end, also on failure or Ctrl-C.",
+            "Takes a few seconds."
         })
 final class DemoCommand implements Callable<Integer> {
 
@@ -111,7 +114,8 @@ final class DemoCommand implements Callable<Integer> {
         step(1, "Certificates, throwaway, in " + pki.directory());
         detail("CA '" + DemoPki.CA_NAME + "' issued " + DemoPki.HOST + " and " + DemoPki.DPU + " (pair "
                 + DemoPki.PAIR + ").");
-        detail("An impostor made its own CA and a certificate that also says " + DemoPki.DPU + ".");
+        detail("An impostor made its own CA and a certificate that also says " + DemoPki.DPU + "; it trusts the real");
+        detail("ca.crt (that is public) and presents its own certificate anyway.");
 
         step(2, "Network: two namespaces joined by a veth pair; nothing added to this machine's own network");
         detail(String.format("host  netns %-22s %s", host.namespace(), host.address()));
@@ -143,7 +147,7 @@ final class DemoCommand implements Callable<Integer> {
                 "--certificate", pki.impostorCertificate().toString(),
                 "--key", pki.impostorKey().toString()));
         int impostorExit = impostor.waitFor(IMPOSTOR_TIMEOUT);
-        step(5, "On the DPU: the impostor tries the same with its own CA's certificate, pid " + impostor.pid()
+        step(5, "On the DPU: the impostor connects with its own CA's certificate, pid " + impostor.pid()
                 + ", exit code " + impostorExit);
         detail("impostor: " + errors(impostor.stderr()).strip());
         if (impostorExit != ExitCodes.PEER_UNAVAILABLE) {
@@ -154,18 +158,22 @@ final class DemoCommand implements Callable<Integer> {
 
         long servePid = serve.pid();
         serve.stop();
-        out.println("Stopped the host side (SIGTERM). It said: " + firstLine(serve.stdout(), "Stopped").strip());
+        detail("host stopped with SIGTERM: " + firstLine(serve.stdout(), "Stopped").strip());
         out.println();
 
-        String security = "mutual TLS 1.3";
+        String where = "  %-7s %-25s %-13s %s";
+        String echo = lineAfter(probe.stdout(), "Echo:");
+        String stream = lineAfter(probe.stdout(), "Stream:");
         return List.of(
                 "In short",
-                String.format("  %-6s netns %s, %s: channel serve (pid %d) accepted %s, refused the impostor",
-                        DemoPki.HOST, host.namespace(), host.address(), servePid, DemoPki.DPU),
-                String.format("  %-6s netns %s, %s: channel probe (pid %d) reached node %s at %s over %s;",
-                        DemoPki.DPU, dpu.namespace(), dpu.address(), probe.pid(), DemoPki.HOST, host.address(), security),
-                String.format("  %-6s %s the impostor (pid %d) was refused by the host before sending anything",
-                        "", " ".repeat(dpu.namespace().length() + dpu.address().length() + 8), impostor.pid()));
+                String.format(where, DemoPki.HOST, "netns " + host.namespace(), host.address(),
+                        "channel serve, pid " + servePid + ": accepted " + DemoPki.DPU + ", refused the impostor"),
+                String.format(where, DemoPki.DPU, "netns " + dpu.namespace(), dpu.address(),
+                        "channel probe, pid " + probe.pid() + ": reached node " + DemoPki.HOST + " over mutual TLS 1.3"),
+                String.format(where, "", "", "",
+                        "impostor, pid " + impostor.pid() + ": refused by the host (exit code " + impostorExit + ")"),
+                "  round trips  " + requests + " x " + ProbeCommand.ECHO_BYTES + " B: " + echo,
+                "  stream       " + ByteSize.format(size) + " to the host's sink: " + stream);
     }
 
     private void step(int number, String text) {
@@ -187,6 +195,17 @@ final class DemoCommand implements Callable<Integer> {
     private static String errors(String stderr) {
         List<String> lines = stderr.lines().filter(line -> line.startsWith("offloadctl:")).toList();
         return lines.isEmpty() ? stderr : String.join("\n", lines);
+    }
+
+    /** The probe's numbers: the line after its "Echo:" or "Stream:" heading. */
+    private static String lineAfter(String text, String heading) {
+        List<String> lines = text.lines().toList();
+        for (int i = 0; i < lines.size() - 1; i++) {
+            if (lines.get(i).startsWith(heading)) {
+                return lines.get(i + 1).strip();
+            }
+        }
+        return "(the probe printed no " + heading + " line)";
     }
 
     private static String firstLine(String text, String prefix) {

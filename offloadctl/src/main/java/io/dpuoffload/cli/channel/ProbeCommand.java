@@ -18,9 +18,11 @@ import picocli.CommandLine.Spec;
         name = "probe",
         mixinStandardHelpOptions = true,
         description = {
-            "Connect once to a host's channel (`offloadctl channel serve`), show who answered and what was agreed,",
-            "then time echo round trips and a stream to the host's sink.",
-            "Exit code 4 when the host cannot be reached or refuses this side."
+            "Connect once to a host's channel and measure it.",
+            "",
+            "Shows who answered and what both sides agreed, then times echo round",
+            "trips and a stream to the host's sink. Exit code 4 when the host cannot",
+            "be reached or refuses this side."
         })
 final class ProbeCommand implements Callable<Integer> {
 

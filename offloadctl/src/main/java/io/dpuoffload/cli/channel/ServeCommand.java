@@ -30,9 +30,11 @@ import picocli.CommandLine.Spec;
         name = "serve",
         mixinStandardHelpOptions = true,
         description = {
-            "Listen for the DPU's channel and answer its DIAGNOSTICS requests (echo, sink, source) until stopped.",
-            "Prints 'READY <endpoint>' on stdout once listening, logs each peer (accepted or refused) on stderr,",
-            "and on SIGTERM or Ctrl-C closes every connection and prints a summary."
+            "Listen for the DPU's channel and answer its DIAGNOSTICS requests.",
+            "",
+            "Prints 'READY <endpoint>' on stdout once listening and logs each peer,",
+            "accepted or refused, on stderr. On SIGTERM or Ctrl-C it closes every",
+            "connection and prints a summary."
         })
 final class ServeCommand implements Callable<Integer> {
 

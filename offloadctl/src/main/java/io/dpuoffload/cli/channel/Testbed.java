@@ -30,8 +30,12 @@ final class Testbed implements AutoCloseable {
     /** A JVM, Netty and the TLS files on a 2-core machine take 1-3 s; ten times that means it is stuck. */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
-    /** Netty's epoll transport calls native code; without this each JVM prints a warning. */
-    static final List<String> JVM_ARGS = List.of("--enable-native-access=ALL-UNNAMED");
+    /**
+     * Netty's epoll transport calls native code; without the first option each JVM prints a warning. Each node JVM is
+     * pid 1 of its PID namespace, and /tmp is shared: without the second, they would all fight over
+     * /tmp/hsperfdata_root/1 (and say so on stderr).
+     */
+    static final List<String> JVM_ARGS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData");
 
     private final DemoPki pki;
     private final boolean keepPki;

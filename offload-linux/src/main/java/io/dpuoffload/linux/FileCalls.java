@@ -1,0 +1,385 @@
+package io.dpuoffload.linux;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Opening, closing and moving bytes: openat2, openat, close, dup, fcntl, pipe2, read/write, pread/pwrite,
+ * lseek, fsync, fdatasync, ftruncate, fallocate. Each throws {@link ErrnoException} when the kernel says -1.
+ *
+ * <p>Buffers are {@link MemorySegment}s of native memory (a heap segment is refused with
+ * IllegalArgumentException). Transfers return {@code int}: the kernel moves at most {@link
+ * Limits#MAX_RW_COUNT} bytes per call. read, write, pread, pwrite and the opens retry EINTR.
+ */
+public final class FileCalls {
+    /** struct open_how (linux/openat2.h): flags, mode, resolve, each a u64. */
+    static final MemoryLayout OPEN_HOW = MemoryLayout.structLayout(
+            JAVA_LONG.withName("flags"), JAVA_LONG.withName("mode"), JAVA_LONG.withName("resolve"));
+
+    private static final MethodHandle OPENAT2 = Libc.syscall(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final MethodHandle OPENAT =
+            Libc.variadic("openat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 3);
+    private static final MethodHandle CLOSE = Libc.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle DUP = Libc.function("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCNTL_INT =
+            Libc.variadic("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
+    private static final MethodHandle PIPE2 =
+            Libc.function("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle READ =
+            Libc.function("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE =
+            Libc.function("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle PREAD =
+            Libc.function("pread64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle PWRITE =
+            Libc.function("pwrite64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle LSEEK =
+            Libc.function("lseek64", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle FSYNC = Libc.function("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle FDATASYNC =
+            Libc.function("fdatasync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle FTRUNCATE =
+            Libc.function("ftruncate64", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle FALLOCATE =
+            Libc.function("fallocate64", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+
+    private FileCalls() {}
+
+    // ---- opening ----
+
+    /**
+     * openat2(2) (Linux 5.6+): open {@code path} relative to {@code dirfd} with {@code RESOLVE_*} limits on
+     * how the path may be walked, e.g. {@link Flags#RESOLVE_BENEATH} to stay inside an export. Unknown bits
+     * in {@code flags} fail with EINVAL (unlike openat, which ignores them); {@code mode} must be 0 unless
+     * O_CREAT or O_TMPFILE is set.
+     */
+    public static int openat2(int dirfd, byte[] path, long flags, long mode, long resolve) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            return openat2(s, dirfd, s.cString(path), flags, mode, resolve, path);
+        }
+    }
+
+    public static int openat2(int dirfd, String path, long flags, long mode, long resolve) throws ErrnoException {
+        return openat2(dirfd, Bytes.of(path), flags, mode, resolve);
+    }
+
+    /**
+     * openat2 with a path that is already a NUL-terminated C string in native memory, e.g. a name inside a
+     * FUSE request buffer: no copy is made.
+     */
+    public static int openat2(int dirfd, MemorySegment cPath, long flags, long mode, long resolve)
+            throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            return openat2(s, dirfd, CStrings.requireTerminated(cPath), flags, mode, resolve, null);
+        }
+    }
+
+    private static int openat2(
+            Scratch s, int dirfd, MemorySegment cPath, long flags, long mode, long resolve, byte[] pathForError)
+            throws ErrnoException {
+        MemorySegment how = s.allocate(OPEN_HOW);
+        how.set(JAVA_LONG, 0, flags);
+        how.set(JAVA_LONG, 8, mode);
+        how.set(JAVA_LONG, 16, resolve);
+        while (true) {
+            long r;
+            try {
+                r = (long) OPENAT2.invokeExact(
+                        s.errnoState(), Syscalls.OPENAT2, (long) dirfd, cPath, how, OPEN_HOW.byteSize());
+            } catch (Throwable t) {
+                throw Libc.unexpected(t);
+            }
+            if (r >= 0) {
+                return (int) r;
+            }
+            int errno = s.errno();
+            if (errno != Errno.EINTR) {
+                throw new ErrnoException("openat2", pathOrSegment(pathForError, cPath), errno);
+            }
+        }
+    }
+
+    /** openat(2): open {@code path} relative to {@code dirfd}; {@code mode} matters with O_CREAT/O_TMPFILE. */
+    public static int openat(int dirfd, byte[] path, int flags, int mode) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            MemorySegment cPath = s.cString(path);
+            while (true) {
+                int r;
+                try {
+                    r = (int) OPENAT.invokeExact(s.errnoState(), dirfd, cPath, flags, mode);
+                } catch (Throwable t) {
+                    throw Libc.unexpected(t);
+                }
+                if (r >= 0) {
+                    return r;
+                }
+                int errno = s.errno();
+                if (errno != Errno.EINTR) {
+                    throw new ErrnoException("openat", path, errno);
+                }
+            }
+        }
+    }
+
+    public static int openat(int dirfd, String path, int flags, int mode) throws ErrnoException {
+        return openat(dirfd, Bytes.of(path), flags, mode);
+    }
+
+    /**
+     * close(2). Not retried on EINTR: on Linux the descriptor is released even then, and a retry could close
+     * a descriptor another thread has just been given.
+     */
+    public static void close(int fd) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            int r;
+            try {
+                r = (int) CLOSE.invokeExact(s.errnoState(), fd);
+            } catch (Throwable t) {
+                throw Libc.unexpected(t);
+            }
+            if (r == -1) {
+                throw new ErrnoException("close", s.errno());
+            }
+        }
+    }
+
+    public static int dup(int fd) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            int r;
+            try {
+                r = (int) DUP.invokeExact(s.errnoState(), fd);
+            } catch (Throwable t) {
+                throw Libc.unexpected(t);
+            }
+            if (r == -1) {
+                throw new ErrnoException("dup", s.errno());
+            }
+            return r;
+        }
+    }
+
+    /**
+     * fcntl(2) with an int argument: {@link Flags#F_GETFL}, {@link Flags#F_SETFL}, F_GETFD/F_SETFD,
+     * F_DUPFD_CLOEXEC, F_GETPIPE_SZ/F_SETPIPE_SZ. The lock commands are in {@link Locks}.
+     */
+    public static int fcntl(int fd, int cmd, int arg) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            int r;
+            try {
+                r = (int) FCNTL_INT.invokeExact(s.errnoState(), fd, cmd, arg);
+            } catch (Throwable t) {
+                throw Libc.unexpected(t);
+            }
+            if (r == -1) {
+                throw new ErrnoException("fcntl", s.errno());
+            }
+            return r;
+        }
+    }
+
+    /** pipe2(2): {@code {readFd, writeFd}}; flags O_CLOEXEC, O_NONBLOCK, O_DIRECT. */
+    public static int[] pipe2(int flags) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            MemorySegment fds = s.allocate(8, 4);
+            int r;
+            try {
+                r = (int) PIPE2.invokeExact(s.errnoState(), fds, flags);
+            } catch (Throwable t) {
+                throw Libc.unexpected(t);
+            }
+            if (r == -1) {
+                throw new ErrnoException("pipe2", s.errno());
+            }
+            return new int[] {fds.get(JAVA_INT, 0), fds.get(JAVA_INT, 4)};
+        }
+    }
+
+    // ---- moving bytes ----
+
+    /** read(2) into the whole of {@code buffer}; 0 at end of file. */
+    public static int read(int fd, MemorySegment buffer) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            while (true) {
+                long r;
+                try {
+                    r = (long) READ.invokeExact(s.errnoState(), fd, buffer, buffer.byteSize());
+                } catch (Throwable t) {
+                    throw Libc.unexpected(t);
+                }
+                if (r >= 0) {
+                    return (int) r;
+                }
+                int errno = s.errno();
+                if (errno != Errno.EINTR) {
+                    throw new ErrnoException("read", errno);
+                }
+            }
+        }
+    }
+
+    /** write(2) of the first {@code length} bytes of {@code buffer}; returns how many were written. */
+    public static int write(int fd, MemorySegment buffer, long length) throws ErrnoException {
+        checkLength(buffer, length);
+        try (Scratch s = Scratch.acquire()) {
+            while (true) {
+                long r;
+                try {
+                    r = (long) WRITE.invokeExact(s.errnoState(), fd, buffer, length);
+                } catch (Throwable t) {
+                    throw Libc.unexpected(t);
+                }
+                if (r >= 0) {
+                    return (int) r;
+                }
+                int errno = s.errno();
+                if (errno != Errno.EINTR) {
+                    throw new ErrnoException("write", errno);
+                }
+            }
+        }
+    }
+
+    /** write(2) of the whole of {@code buffer}. */
+    public static int write(int fd, MemorySegment buffer) throws ErrnoException {
+        return write(fd, buffer, buffer.byteSize());
+    }
+
+    /** pread(2) into the whole of {@code buffer} from {@code offset}; 0 at or past end of file. */
+    public static int pread(int fd, MemorySegment buffer, long offset) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            while (true) {
+                long r;
+                try {
+                    r = (long) PREAD.invokeExact(s.errnoState(), fd, buffer, buffer.byteSize(), offset);
+                } catch (Throwable t) {
+                    throw Libc.unexpected(t);
+                }
+                if (r >= 0) {
+                    return (int) r;
+                }
+                int errno = s.errno();
+                if (errno != Errno.EINTR) {
+                    throw new ErrnoException("pread", errno);
+                }
+            }
+        }
+    }
+
+    /** pwrite(2) of the first {@code length} bytes of {@code buffer} at {@code offset}. */
+    public static int pwrite(int fd, MemorySegment buffer, long length, long offset) throws ErrnoException {
+        checkLength(buffer, length);
+        try (Scratch s = Scratch.acquire()) {
+            while (true) {
+                long r;
+                try {
+                    r = (long) PWRITE.invokeExact(s.errnoState(), fd, buffer, length, offset);
+                } catch (Throwable t) {
+                    throw Libc.unexpected(t);
+                }
+                if (r >= 0) {
+                    return (int) r;
+                }
+                int errno = s.errno();
+                if (errno != Errno.EINTR) {
+                    throw new ErrnoException("pwrite", errno);
+                }
+            }
+        }
+    }
+
+    /**
+     * lseek(2). {@link Flags#SEEK_DATA}/{@link Flags#SEEK_HOLE} find data and holes in sparse files; both fail
+     * with ENXIO at or past the end. On a directory, seeking to a {@link DirEntry#offset()} cookie resumes
+     * {@link Directories#getdents64}.
+     */
+    public static long lseek(int fd, long offset, int whence) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            long r;
+            try {
+                r = (long) LSEEK.invokeExact(s.errnoState(), fd, offset, whence);
+            } catch (Throwable t) {
+                throw Libc.unexpected(t);
+            }
+            if (r == -1) {
+                throw new ErrnoException("lseek", s.errno());
+            }
+            return r;
+        }
+    }
+
+    public static void fsync(int fd) throws ErrnoException {
+        simple(FSYNC, "fsync", fd);
+    }
+
+    public static void fdatasync(int fd) throws ErrnoException {
+        simple(FDATASYNC, "fdatasync", fd);
+    }
+
+    public static void ftruncate(int fd, long length) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            int r;
+            try {
+                r = (int) FTRUNCATE.invokeExact(s.errnoState(), fd, length);
+            } catch (Throwable t) {
+                throw Libc.unexpected(t);
+            }
+            if (r == -1) {
+                throw new ErrnoException("ftruncate", s.errno());
+            }
+        }
+    }
+
+    /**
+     * fallocate(2): mode 0 allocates (and extends); {@link Flags#FALLOC_FL_KEEP_SIZE} allocates without
+     * changing the size; {@code FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE} deallocates. EOPNOTSUPP where the
+     * file system cannot.
+     */
+    public static void fallocate(int fd, int mode, long offset, long length) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            int r;
+            try {
+                r = (int) FALLOCATE.invokeExact(s.errnoState(), fd, mode, offset, length);
+            } catch (Throwable t) {
+                throw Libc.unexpected(t);
+            }
+            if (r == -1) {
+                throw new ErrnoException("fallocate", s.errno());
+            }
+        }
+    }
+
+    private static void simple(MethodHandle handle, String call, int fd) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            int r;
+            try {
+                r = (int) handle.invokeExact(s.errnoState(), fd);
+            } catch (Throwable t) {
+                throw Libc.unexpected(t);
+            }
+            if (r == -1) {
+                throw new ErrnoException(call, s.errno());
+            }
+        }
+    }
+
+    private static void checkLength(MemorySegment buffer, long length) {
+        if (length < 0 || length > buffer.byteSize()) {
+            throw new IndexOutOfBoundsException(
+                    "length " + length + " outside a buffer of " + buffer.byteSize() + " bytes");
+        }
+    }
+
+    /** For an error message: the path as given, or read back from the C string. */
+    static byte[] pathOrSegment(byte[] path, MemorySegment cPath) {
+        if (path != null) {
+            return path;
+        }
+        return CStrings.bytes(cPath);
+    }
+}
