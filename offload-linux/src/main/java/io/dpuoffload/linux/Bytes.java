@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Names and paths are bytes on Linux; these helpers convert at the edges. */
 final class Bytes {
@@ -24,8 +25,21 @@ final class Bytes {
         }
     }
 
-    /** A readable rendering: valid UTF-8 as text, control characters and invalid bytes as {@code \xNN}. */
+    /** Longest part of a path shown in a message; paths may be 4 KiB. */
+    static final int DISPLAY_MAX = 256;
+
+    /**
+     * A readable rendering for messages: valid UTF-8 as text, control characters and invalid bytes as {@code
+     * \xNN}, cut after {@link #DISPLAY_MAX} bytes.
+     */
     static String display(byte[] bytes) {
+        if (bytes.length > DISPLAY_MAX) {
+            return render(Arrays.copyOf(bytes, DISPLAY_MAX)) + "…(" + bytes.length + " bytes)";
+        }
+        return render(bytes);
+    }
+
+    private static String render(byte[] bytes) {
         String text;
         try {
             text = StandardCharsets.UTF_8

@@ -204,6 +204,15 @@ public final class FileCalls {
 
     /** read(2) into the whole of {@code buffer}; 0 at end of file. */
     public static int read(int fd, MemorySegment buffer) throws ErrnoException {
+        return read(fd, buffer, "read");
+    }
+
+    /** write(2) of the first {@code length} bytes of {@code buffer}; returns how many were written. */
+    public static int write(int fd, MemorySegment buffer, long length) throws ErrnoException {
+        return write(fd, buffer, length, "write");
+    }
+
+    static int read(int fd, MemorySegment buffer, String call) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             while (true) {
                 long r;
@@ -217,14 +226,13 @@ public final class FileCalls {
                 }
                 int errno = s.errno();
                 if (errno != Errno.EINTR) {
-                    throw new ErrnoException("read", errno);
+                    throw new ErrnoException(call, errno);
                 }
             }
         }
     }
 
-    /** write(2) of the first {@code length} bytes of {@code buffer}; returns how many were written. */
-    public static int write(int fd, MemorySegment buffer, long length) throws ErrnoException {
+    static int write(int fd, MemorySegment buffer, long length, String call) throws ErrnoException {
         checkLength(buffer, length);
         try (Scratch s = Scratch.acquire()) {
             while (true) {
@@ -239,7 +247,7 @@ public final class FileCalls {
                 }
                 int errno = s.errno();
                 if (errno != Errno.EINTR) {
-                    throw new ErrnoException("write", errno);
+                    throw new ErrnoException(call, errno);
                 }
             }
         }

@@ -65,7 +65,7 @@ public final class ThreadCredentials {
             throw new IllegalArgumentException("uid and gid must not be -1 (the kernel's \"unchanged\")");
         }
         int[] previousGroups = groups();
-        boolean changeGroups = !Arrays.equals(previousGroups, groups);
+        boolean changeGroups = !sameGroups(previousGroups, groups);
         if (changeGroups) {
             setgroups(groups);
         }
@@ -126,6 +126,25 @@ public final class ThreadCredentials {
                 size = (int) groupsCall(s, Syscalls.GETGROUPS, 0, MemorySegment.NULL); // too small: ask the count
             }
         }
+    }
+
+    /** The kernel keeps groups sorted (as unsigned ids), so compare sets, cheaply: skip a needless setgroups. */
+    private static boolean sameGroups(int[] current, int[] wanted) {
+        if (current.length != wanted.length) {
+            return false;
+        }
+        if (Arrays.equals(current, wanted)) {
+            return true;
+        }
+        long[] a = new long[current.length];
+        long[] b = new long[wanted.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Integer.toUnsignedLong(current[i]);
+            b[i] = Integer.toUnsignedLong(wanted[i]);
+        }
+        Arrays.sort(a);
+        Arrays.sort(b);
+        return Arrays.equals(a, b);
     }
 
     private static void requirePlatformThread() {

@@ -24,6 +24,7 @@ public record Backoff(Duration initial, Duration max) {
     }
 
     public Duration delay(int attempt) {
-        return Duration.ofNanos(ThreadLocalRandom.current().nextLong(ceiling(attempt).toNanos() + 1));
+        return Duration.ofNanos(
+                ThreadLocalRandom.current().nextLong(ceiling(attempt).toNanos() + 1));
     }
 }

@@ -20,9 +20,10 @@ final class Connector {
         CompletableFuture<OffloadConnection> result = new CompletableFuture<>();
         Bootstrap bootstrap = new Bootstrap()
                 .group(EventLoops.shared())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-                .handler(new PipelineInitializer(config, metrics,
-                        () -> new ClientHandshake(config, metrics, config.tls() != null, result)));
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        config.connectTimeout().toMillis())
+                .handler(new PipelineInitializer(
+                        config, metrics, () -> new ClientHandshake(config, metrics, config.tls() != null, result)));
         if (endpoint instanceof Endpoint.Vsock vsock) {
             Thread.ofVirtual().name("vsock-connect").start(() -> {
                 try {
@@ -43,11 +44,12 @@ final class Connector {
     private static void failIfNot(
             io.netty.util.concurrent.Future<?> future, Endpoint endpoint, CompletableFuture<OffloadConnection> result) {
         if (!future.isSuccess()) {
-            String cause = switch (future.cause()) {
-                case java.io.FileNotFoundException _ -> "no such socket file (is the server running?)";
-                case Throwable t when t.getMessage() != null -> t.getMessage();
-                case Throwable t -> t.getClass().getSimpleName();
-            };
+            String cause =
+                    switch (future.cause()) {
+                        case java.io.FileNotFoundException _ -> "no such socket file (is the server running?)";
+                        case Throwable t when t.getMessage() != null -> t.getMessage();
+                        case Throwable t -> t.getClass().getSimpleName();
+                    };
             result.completeExceptionally(
                     new ConnectionLostException("cannot connect to " + endpoint + ": " + cause, future.cause()));
         }

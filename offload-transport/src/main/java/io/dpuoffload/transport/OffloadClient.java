@@ -34,8 +34,7 @@ public final class OffloadClient implements AutoCloseable {
     private boolean everConnected;
     private int failedAttempts;
 
-    private OffloadClient(
-            Endpoint endpoint, TransportConfig config, Consumer<OffloadConnection> onConnected) {
+    private OffloadClient(Endpoint endpoint, TransportConfig config, Consumer<OffloadConnection> onConnected) {
         this.endpoint = endpoint;
         this.config = config;
         this.metrics = new TransportMetrics(config.meters(), "client", config.nodeName());
@@ -43,7 +42,8 @@ public final class OffloadClient implements AutoCloseable {
     }
 
     /** Starts connecting in the background and keeps the connection up until {@link #close()}. */
-    public static OffloadClient start(Endpoint endpoint, TransportConfig config, Consumer<OffloadConnection> onConnected) {
+    public static OffloadClient start(
+            Endpoint endpoint, TransportConfig config, Consumer<OffloadConnection> onConnected) {
         OffloadClient client = new OffloadClient(endpoint, config, onConnected);
         client.attempt();
         return client;
@@ -120,7 +120,10 @@ public final class OffloadClient implements AutoCloseable {
         OffloadConnection live = connection;
         if (live != null) {
             live.close();
-            live.closeFuture().copy().completeOnTimeout("timed out", 2, TimeUnit.SECONDS).join();
+            live.closeFuture()
+                    .copy()
+                    .completeOnTimeout("timed out", 2, TimeUnit.SECONDS)
+                    .join();
         }
         next.completeExceptionally(new ConnectionLostException("client for " + endpoint + " was closed"));
     }
@@ -175,7 +178,8 @@ public final class OffloadClient implements AutoCloseable {
         TransportException error = failure instanceof TransportException t
                 ? t
                 : new ConnectionLostException("cannot connect to " + endpoint + ": " + failure.getMessage(), failure);
-        boolean news = lastFailure == null || !String.valueOf(lastFailure.getMessage()).equals(error.getMessage());
+        boolean news =
+                lastFailure == null || !String.valueOf(lastFailure.getMessage()).equals(error.getMessage());
         lastFailure = error;
         if (news) {
             log.warn("{}: {}; retrying with backoff", config.nodeName(), error.getMessage());
@@ -197,9 +201,10 @@ public final class OffloadClient implements AutoCloseable {
     private TransportException notConnected(Duration waited) {
         TransportException last = lastFailure;
         String why = last == null ? "still connecting" : last.getMessage();
-        String message = "not connected to " + endpoint + (waited.isZero() ? "" : " within " + waited.toMillis() + " ms")
-                + ": " + why;
-        return last instanceof HandshakeException ? new HandshakeException(message, last)
+        String message = "not connected to " + endpoint
+                + (waited.isZero() ? "" : " within " + waited.toMillis() + " ms") + ": " + why;
+        return last instanceof HandshakeException
+                ? new HandshakeException(message, last)
                 : new DeadlineExceededException(message, last);
     }
 }

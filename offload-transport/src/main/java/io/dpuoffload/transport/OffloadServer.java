@@ -42,7 +42,8 @@ public final class OffloadServer implements AutoCloseable {
     }
 
     /** Listens on {@code endpoint}; {@code onConnected} is told of each peer once handshaken. */
-    public static OffloadServer start(Endpoint endpoint, TransportConfig config, Consumer<OffloadConnection> onConnected)
+    public static OffloadServer start(
+            Endpoint endpoint, TransportConfig config, Consumer<OffloadConnection> onConnected)
             throws IOException, InterruptedException {
         PipelineInitializer.checkSecurity(config, endpoint);
         TransportMetrics metrics = new TransportMetrics(config.meters(), "server", config.nodeName());
@@ -54,8 +55,8 @@ public final class OffloadServer implements AutoCloseable {
         };
         var bootstrap = new ServerBootstrap()
                 .group(EventLoops.shared())
-                .childHandler(new PipelineInitializer(config, metrics,
-                        () -> new ServerHandshake(config, metrics, config.tls() != null, track)));
+                .childHandler(new PipelineInitializer(
+                        config, metrics, () -> new ServerHandshake(config, metrics, config.tls() != null, track)));
         Channel listener;
         if (endpoint instanceof Endpoint.Vsock vsock) {
             EpollServerSocketChannel channel = VsockSockets.listen(vsock);
@@ -71,7 +72,10 @@ public final class OffloadServer implements AutoCloseable {
             listener = bind(bootstrap.bind(endpoint.socketAddress()), endpoint);
         }
         OffloadServer server = new OffloadServer(endpoint, listener, metrics, connections);
-        log.info("{} listening on {}{}", config.nodeName(), server.boundEndpoint(),
+        log.info(
+                "{} listening on {}{}",
+                config.nodeName(),
+                server.boundEndpoint(),
                 config.tls() != null ? " (mutual TLS 1.3)" : "");
         return server;
     }
@@ -99,7 +103,11 @@ public final class OffloadServer implements AutoCloseable {
         listener.close().syncUninterruptibly();
         connections.forEach(OffloadConnection::close);
         for (OffloadConnection connection : connections) {
-            connection.closeFuture().copy().completeOnTimeout("timed out", 2, TimeUnit.SECONDS).join();
+            connection
+                    .closeFuture()
+                    .copy()
+                    .completeOnTimeout("timed out", 2, TimeUnit.SECONDS)
+                    .join();
         }
         if (endpoint instanceof Endpoint.Unix unix) {
             try {
@@ -114,7 +122,8 @@ public final class OffloadServer implements AutoCloseable {
             throws IOException, InterruptedException {
         future.await();
         if (!future.isSuccess()) {
-            throw new IOException("cannot listen on " + endpoint + ": " + future.cause().getMessage(), future.cause());
+            throw new IOException(
+                    "cannot listen on " + endpoint + ": " + future.cause().getMessage(), future.cause());
         }
         return future.channel();
     }

@@ -51,8 +51,10 @@ final class PipelineInitializer extends ChannelInitializer<Channel> {
                 throw new IllegalArgumentException(endpoint + " needs TLS: give the node a certificate (offloadctl "
                         + "certs issue) or use a unix: endpoint for local use");
             }
-            log.warn("{}: running WITHOUT TLS on {} (insecurePlaintext): no authentication, no encryption",
-                    config.nodeName(), endpoint);
+            log.warn(
+                    "{}: running WITHOUT TLS on {} (insecurePlaintext): no authentication, no encryption",
+                    config.nodeName(),
+                    endpoint);
         }
     }
 }

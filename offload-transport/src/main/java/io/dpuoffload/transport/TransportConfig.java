@@ -227,9 +227,24 @@ public record TransportConfig(
         }
 
         public TransportConfig build() {
-            return new TransportConfig(nodeName, tls, insecurePlaintext, peerPolicy, versions, features, services,
-                    heartbeatInterval, peerTimeout, handshakeTimeout, connectTimeout, requestTimeout, reconnect,
-                    maxConcurrentStreams, streamWindowBytes, handlerExecutor, meters);
+            return new TransportConfig(
+                    nodeName,
+                    tls,
+                    insecurePlaintext,
+                    peerPolicy,
+                    versions,
+                    features,
+                    services,
+                    heartbeatInterval,
+                    peerTimeout,
+                    handshakeTimeout,
+                    connectTimeout,
+                    requestTimeout,
+                    reconnect,
+                    maxConcurrentStreams,
+                    streamWindowBytes,
+                    handlerExecutor,
+                    meters);
         }
     }
 }

@@ -19,9 +19,13 @@ class BackoffTest {
 
     @Test
     void delaysAreJitteredWithinTheCeiling() {
-        var delays = java.util.stream.IntStream.range(0, 200).mapToObj(i -> backoff.delay(4)).toList();
+        var delays = java.util.stream.IntStream.range(0, 200)
+                .mapToObj(i -> backoff.delay(4))
+                .toList();
         assertThat(delays).allSatisfy(d -> assertThat(d).isBetween(Duration.ZERO, Duration.ofMillis(1600)));
-        assertThat(delays.stream().distinct().count()).as("jitter spreads reconnects").isGreaterThan(100);
+        assertThat(delays.stream().distinct().count())
+                .as("jitter spreads reconnects")
+                .isGreaterThan(100);
     }
 
     @Test

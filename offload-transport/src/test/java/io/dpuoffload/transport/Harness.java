@@ -75,7 +75,9 @@ final class Harness implements AutoCloseable {
     }
 
     Endpoint listenEndpoint() {
-        return kind == Kind.TCP_MUTUAL_TLS ? new Endpoint.Tcp("127.0.0.1", 0) : new Endpoint.Unix(socketDir.resolve("s"));
+        return kind == Kind.TCP_MUTUAL_TLS
+                ? new Endpoint.Tcp("127.0.0.1", 0)
+                : new Endpoint.Unix(socketDir.resolve("s"));
     }
 
     OffloadServer startHost(TransportConfig config, Endpoint endpoint) throws Exception {
@@ -89,7 +91,8 @@ final class Harness implements AutoCloseable {
     }
 
     OffloadConnection connect(OffloadServer server, TransportConfig config) {
-        OffloadConnection connection = OffloadClient.connectOnce(server.boundEndpoint(), config).join();
+        OffloadConnection connection =
+                OffloadClient.connectOnce(server.boundEndpoint(), config).join();
         closeables.add(connection);
         return connection;
     }

@@ -18,7 +18,9 @@ final class LogCapture implements AutoCloseable {
     }
 
     List<String> lines() {
-        return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+        return appender.list.stream()
+                .map(e -> e.getLevel() + " " + e.getFormattedMessage())
+                .toList();
     }
 
     @Override

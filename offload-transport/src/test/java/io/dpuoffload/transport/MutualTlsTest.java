@@ -34,9 +34,11 @@ class MutualTlsTest {
     @Test
     void peersWithCertificatesFromTheSameCaTalkAndKnowEachOther() throws Exception {
         OffloadServer server = harness.startHost();
-        OffloadConnection connection = harness.connect(server, harness.dpuConfig().build());
+        OffloadConnection connection =
+                harness.connect(server, harness.dpuConfig().build());
 
-        assertThat(text(connection.request(Diagnostics.ECHO, text("hello host")).get())).isEqualTo("hello host");
+        assertThat(text(connection.request(Diagnostics.ECHO, text("hello host")).get()))
+                .isEqualTo("hello host");
         assertThat(connection.peer()).isEqualTo(PeerIdentity.node(Pki.HOST, Optional.of("pair-a")));
         assertThat(connection.protocolVersion()).isEqualTo(1);
         assertThat(connection.features()).isEqualTo(EnumSet.of(Feature.DIAGNOSTICS));
@@ -44,14 +46,20 @@ class MutualTlsTest {
         assertThat(server.connections().iterator().next().peer())
                 .isEqualTo(PeerIdentity.node(Pki.DPU, Optional.of("pair-a")));
         assertThat(harness.meter("dpuoffload.transport.frames", "client")).isPositive();
-        assertThat(harness.meters.find("dpuoffload.transport.request.latency").tag("role", "client").timer().count()).isEqualTo(1);
+        assertThat(harness.meters
+                        .find("dpuoffload.transport.request.latency")
+                        .tag("role", "client")
+                        .timer()
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
     void clientCertificateFromAnotherCaIsRefusedBeforeAnyRequest() throws Exception {
         OffloadServer server = harness.startHost();
         Pki stranger = new Pki();
-        var config = harness.dpuConfig().tls(stranger.client(stranger.node(Pki.DPU))).build();
+        var config =
+                harness.dpuConfig().tls(stranger.client(stranger.node(Pki.DPU))).build();
 
         assertRefused(server, config, "certificate");
     }
@@ -59,7 +67,9 @@ class MutualTlsTest {
     @Test
     void expiredClientCertificateIsRefused() throws Exception {
         OffloadServer server = harness.startHost();
-        var config = harness.dpuConfig().tls(harness.pki.client(harness.pki.expired(Pki.DPU))).build();
+        var config = harness.dpuConfig()
+                .tls(harness.pki.client(harness.pki.expired(Pki.DPU)))
+                .build();
 
         assertRefused(server, config, "certificate");
         assertThat(serverLog.lines()).anySatisfy(line -> assertThat(line).containsIgnoringCase("valid"));
@@ -81,7 +91,10 @@ class MutualTlsTest {
     void clientRefusesAServerWithAnotherCasCertificate() throws Exception {
         Pki stranger = new Pki();
         OffloadServer server = harness.startHost(
-                harness.hostConfig().tls(stranger.server(stranger.node(Pki.HOST))).build(), harness.listenEndpoint());
+                harness.hostConfig()
+                        .tls(stranger.server(stranger.node(Pki.HOST)))
+                        .build(),
+                harness.listenEndpoint());
 
         assertThatThrownBy(() -> harness.connect(server, harness.dpuConfig().build()))
                 .hasCauseInstanceOf(HandshakeException.class)
@@ -92,14 +105,16 @@ class MutualTlsTest {
     void clientRefusesAServerThatIsNotTheExpectedNode() throws Exception {
         OffloadServer server = harness.startHost();
 
-        assertThatThrownBy(() -> harness.connect(server, harness.dpuConfig().expectPeer("host-2").build()))
+        assertThatThrownBy(() -> harness.connect(
+                        server, harness.dpuConfig().expectPeer("host-2").build()))
                 .hasCauseInstanceOf(HandshakeException.class)
                 .hasMessageContaining("node host-1 (pair pair-a), which this side is not configured to talk to");
     }
 
     @Test
     void serverRefusesAPeerItsPolicyDoesNotAllow() throws Exception {
-        OffloadServer server = harness.startHost(harness.hostConfig().expectPeer("dpu-7").build(), harness.listenEndpoint());
+        OffloadServer server =
+                harness.startHost(harness.hostConfig().expectPeer("dpu-7").build(), harness.listenEndpoint());
 
         assertRefused(server, harness.dpuConfig().build(), "not allowed to connect");
     }
@@ -116,7 +131,8 @@ class MutualTlsTest {
     }
 
     private void assertRefused(OffloadServer server, TransportConfig config, String reason) {
-        assertThatThrownBy(() -> OffloadClient.connectOnce(server.boundEndpoint(), config).join())
+        assertThatThrownBy(() -> OffloadClient.connectOnce(server.boundEndpoint(), config)
+                        .join())
                 .isInstanceOf(CompletionException.class)
                 .cause()
                 .isInstanceOf(HandshakeException.class)

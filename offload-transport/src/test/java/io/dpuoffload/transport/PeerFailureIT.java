@@ -53,7 +53,9 @@ class PeerFailureIT {
         int port = freePort();
         Process host = startHost(port);
         client = OffloadClient.start(new Endpoint.Tcp("127.0.0.1", port), dpuConfig());
-        assertThat(text(client.request(Diagnostics.ECHO, text("hi"), Duration.ofSeconds(10)).get())).isEqualTo("hi");
+        assertThat(text(client.request(Diagnostics.ECHO, text("hi"), Duration.ofSeconds(10))
+                        .get()))
+                .isEqualTo("hi");
         var inFlight = client.request(Harness.HANG, text("wait"), Duration.ofSeconds(30));
         Thread.sleep(200);
 
@@ -68,7 +70,8 @@ class PeerFailureIT {
 
         startHost(port);
         await().atMost(Duration.ofSeconds(20)).until(client::isConnected);
-        assertThat(text(client.request(Diagnostics.ECHO, text("back"), Duration.ofSeconds(10)).get()))
+        assertThat(text(client.request(Diagnostics.ECHO, text("back"), Duration.ofSeconds(10))
+                        .get()))
                 .isEqualTo("back");
     }
 
@@ -92,7 +95,8 @@ class PeerFailureIT {
 
         signal(host, "CONT");
         await().atMost(Duration.ofSeconds(20)).until(client::isConnected);
-        assertThat(text(client.request(Diagnostics.ECHO, text("awake"), Duration.ofSeconds(10)).get()))
+        assertThat(text(client.request(Diagnostics.ECHO, text("awake"), Duration.ofSeconds(10))
+                        .get()))
                 .isEqualTo("awake");
     }
 
@@ -110,8 +114,13 @@ class PeerFailureIT {
             writePki();
         }
         String javaBinary = ProcessHandle.current().info().command().orElseThrow();
-        Process host = new ProcessBuilder(javaBinary, "--enable-native-access=ALL-UNNAMED", "-cp",
-                        System.getProperty("java.class.path"), HostProcessMain.class.getName(), pkiDir.toString(),
+        Process host = new ProcessBuilder(
+                        javaBinary,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        HostProcessMain.class.getName(),
+                        pkiDir.toString(),
                         Integer.toString(port))
                 .redirectErrorStream(true)
                 .start();
@@ -129,7 +138,9 @@ class PeerFailureIT {
                 return false;
             }
         });
-        assertThat(ready.get(30, TimeUnit.SECONDS)).as("host process printed READY").isTrue();
+        assertThat(ready.get(30, TimeUnit.SECONDS))
+                .as("host process printed READY")
+                .isTrue();
         Thread.ofVirtual().start(() -> output.lines().forEach(line -> {})); // keep its pipe drained
         return host;
     }
@@ -147,7 +158,9 @@ class PeerFailureIT {
     private static void signal(Process process, String signal) {
         if (process.isAlive()) {
             try {
-                new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor();
+                new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                        .start()
+                        .waitFor();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -22,7 +22,8 @@ class ReconnectTest {
             OffloadServer first = harness.startHost();
             Endpoint endpoint = first.boundEndpoint();
             OffloadClient client = harness.client(endpoint, harness.dpuConfig().build());
-            assertThat(text(client.request(Diagnostics.ECHO, text("before")).get())).isEqualTo("before");
+            assertThat(text(client.request(Diagnostics.ECHO, text("before")).get()))
+                    .isEqualTo("before");
             var inFlight = client.request(Harness.HANG, text("wait"), Duration.ofSeconds(30));
             await().until(() -> !harness.hanging.isEmpty());
             long stop = System.nanoTime();
@@ -38,8 +39,10 @@ class ReconnectTest {
 
             harness.startHost(harness.hostConfig().build(), endpoint);
             await().atMost(Duration.ofSeconds(10)).until(client::isConnected);
-            assertThat(text(client.request(Diagnostics.ECHO, text("after")).get())).isEqualTo("after");
-            assertThat(harness.meter("dpuoffload.transport.reconnects", "client")).isEqualTo(1);
+            assertThat(text(client.request(Diagnostics.ECHO, text("after")).get()))
+                    .isEqualTo("after");
+            assertThat(harness.meter("dpuoffload.transport.reconnects", "client"))
+                    .isEqualTo(1);
         }
     }
 
@@ -63,7 +66,8 @@ class ReconnectTest {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
 
             harness.startHost(harness.hostConfig().build(), endpoint);
-            assertThat(text(client.request(Diagnostics.ECHO, text("later"), Duration.ofSeconds(10)).get()))
+            assertThat(text(client.request(Diagnostics.ECHO, text("later"), Duration.ofSeconds(10))
+                            .get()))
                     .as("a timed-out wait must not spoil the next connection")
                     .isEqualTo("later");
         }

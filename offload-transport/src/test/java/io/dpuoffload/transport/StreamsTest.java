@@ -29,7 +29,8 @@ class StreamsTest {
     @EnumSource(Harness.Kind.class)
     void aThousandConcurrentStreamsAndRequestsShareOneConnection(Harness.Kind kind) throws Exception {
         try (Harness harness = new Harness(kind)) {
-            OffloadConnection connection = harness.connect(harness.startHost(), harness.dpuConfig().build());
+            OffloadConnection connection =
+                    harness.connect(harness.startHost(), harness.dpuConfig().build());
             int streams = 1000;
             int bytesPerStream = 16 * 1024;
             try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -64,9 +65,10 @@ class StreamsTest {
                         readerDone.complete(consumed.get());
                     })
                     .build();
-            OffloadServer server = harness.startHost(harness.hostConfig().services(services).build(),
-                    harness.listenEndpoint());
-            OffloadConnection connection = harness.connect(server, harness.dpuConfig().build());
+            OffloadServer server =
+                    harness.startHost(harness.hostConfig().services(services).build(), harness.listenEndpoint());
+            OffloadConnection connection =
+                    harness.connect(server, harness.dpuConfig().build());
 
             ByteStream stream = connection.openStream(slowReader, Unpooled.EMPTY_BUFFER);
             long total = 64L * 1024 * 1024;
@@ -85,7 +87,8 @@ class StreamsTest {
             // it, so the measurement may lag by one chunk; anything beyond that would be buffering.
             assertThat(worstAhead)
                     .as("bytes sent but not yet read by the slow reader")
-                    .isLessThanOrEqualTo(TransportConfig.DEFAULT_STREAM_WINDOW_BYTES + FrameFormat.MAX_DATA_CHUNK_BYTES);
+                    .isLessThanOrEqualTo(
+                            TransportConfig.DEFAULT_STREAM_WINDOW_BYTES + FrameFormat.MAX_DATA_CHUNK_BYTES);
         }
     }
 
@@ -93,9 +96,11 @@ class StreamsTest {
     @EnumSource(Harness.Kind.class)
     void sourceStreamsDeliverEveryByteThenEnd(Harness.Kind kind) throws Exception {
         try (Harness harness = new Harness(kind)) {
-            OffloadConnection connection = harness.connect(harness.startHost(), harness.dpuConfig().build());
+            OffloadConnection connection =
+                    harness.connect(harness.startHost(), harness.dpuConfig().build());
             long size = 32L * 1024 * 1024 + 7;
-            ByteStream stream = connection.openStream(Diagnostics.SOURCE, Unpooled.buffer(8).writeLong(size));
+            ByteStream stream =
+                    connection.openStream(Diagnostics.SOURCE, Unpooled.buffer(8).writeLong(size));
             long received = 0;
             for (ByteBuf chunk; (chunk = stream.read()) != null; ) {
                 received += chunk.readableBytes();
@@ -109,7 +114,8 @@ class StreamsTest {
     @EnumSource(Harness.Kind.class)
     void aRequestPastItsDeadlineFailsAndTheHandlerSeesItCancelled(Harness.Kind kind) throws Exception {
         try (Harness harness = new Harness(kind)) {
-            OffloadConnection connection = harness.connect(harness.startHost(), harness.dpuConfig().build());
+            OffloadConnection connection =
+                    harness.connect(harness.startHost(), harness.dpuConfig().build());
             long start = System.nanoTime();
 
             var answer = connection.request(Harness.HANG, text("wait"), Duration.ofMillis(300));
@@ -120,7 +126,8 @@ class StreamsTest {
                     .isInstanceOf(DeadlineExceededException.class)
                     .hasMessageContaining("within 300 ms");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
-            await().until(() -> !harness.hanging.isEmpty() && harness.hanging.getFirst().isCancelled());
+            await().until(() ->
+                    !harness.hanging.isEmpty() && harness.hanging.getFirst().isCancelled());
         }
     }
 
@@ -128,13 +135,15 @@ class StreamsTest {
     @EnumSource(Harness.Kind.class)
     void cancellingARequestReachesTheHandler(Harness.Kind kind) throws Exception {
         try (Harness harness = new Harness(kind)) {
-            OffloadConnection connection = harness.connect(harness.startHost(), harness.dpuConfig().build());
+            OffloadConnection connection =
+                    harness.connect(harness.startHost(), harness.dpuConfig().build());
             var answer = connection.request(Harness.HANG, text("wait"), Duration.ofSeconds(30));
             await().until(() -> !harness.hanging.isEmpty());
 
             answer.cancel(true);
 
-            await().atMost(Duration.ofSeconds(2)).until(() -> harness.hanging.getFirst().isCancelled());
+            await().atMost(Duration.ofSeconds(2))
+                    .until(() -> harness.hanging.getFirst().isCancelled());
         }
     }
 
@@ -142,16 +151,18 @@ class StreamsTest {
     @EnumSource(Harness.Kind.class)
     void handlerErrorsAndMissingServicesAreTypedErrors(Harness.Kind kind) throws Exception {
         try (Harness harness = new Harness(kind)) {
-            OffloadConnection connection = harness.connect(harness.startHost(), harness.dpuConfig().build());
+            OffloadConnection connection =
+                    harness.connect(harness.startHost(), harness.dpuConfig().build());
 
             assertThatThrownBy(() -> connection.request(Harness.FAIL, text("x")).get())
                     .cause()
-                    .isInstanceOfSatisfying(RemoteException.class, e -> assertThat(e.code()).isEqualTo(-2))
+                    .isInstanceOfSatisfying(
+                            RemoteException.class, e -> assertThat(e.code()).isEqualTo(-2))
                     .hasMessage("No such file or directory");
             assertThatThrownBy(() -> connection.request(4242, text("x")).get())
                     .cause()
-                    .isInstanceOfSatisfying(
-                            StreamResetException.class, e -> assertThat(e.code()).isEqualTo(ResetCode.NO_HANDLER))
+                    .isInstanceOfSatisfying(StreamResetException.class, e -> assertThat(e.code())
+                            .isEqualTo(ResetCode.NO_HANDLER))
                     .hasMessageContaining("no handler for service 4242");
         }
     }
@@ -160,17 +171,18 @@ class StreamsTest {
     @EnumSource(Harness.Kind.class)
     void aPeerOverItsStreamLimitIsRefusedNotQueued(Harness.Kind kind) throws Exception {
         try (Harness harness = new Harness(kind)) {
-            OffloadServer server = harness.startHost(harness.hostConfig().maxConcurrentStreams(2).build(),
-                    harness.listenEndpoint());
-            OffloadConnection connection = harness.connect(server, harness.dpuConfig().build());
+            OffloadServer server = harness.startHost(
+                    harness.hostConfig().maxConcurrentStreams(2).build(), harness.listenEndpoint());
+            OffloadConnection connection =
+                    harness.connect(server, harness.dpuConfig().build());
             var first = connection.request(Harness.HANG, text("1"));
             var second = connection.request(Harness.HANG, text("2"));
             await().until(() -> harness.hanging.size() == 2);
 
             assertThatThrownBy(() -> connection.request(Harness.HANG, text("3")).get())
                     .cause()
-                    .isInstanceOfSatisfying(
-                            StreamResetException.class, e -> assertThat(e.code()).isEqualTo(ResetCode.REFUSED));
+                    .isInstanceOfSatisfying(StreamResetException.class, e -> assertThat(e.code())
+                            .isEqualTo(ResetCode.REFUSED));
             harness.hangRelease.countDown();
             assertThat(text(first.get())).isEqualTo("done");
             assertThat(text(second.get())).isEqualTo("done");

@@ -15,8 +15,7 @@ import java.nio.ByteOrder;
  * @param pid the caller's thread group id, 0 if the request does not come from a process
  * @param totalExtlen the length of the extensions after the arguments, in 8-byte units (7.38)
  */
-public record FuseInHeader(
-        int len, int opcode, long unique, long nodeid, int uid, int gid, int pid, int totalExtlen) {
+public record FuseInHeader(int len, int opcode, long unique, long nodeid, int uid, int gid, int pid, int totalExtlen) {
 
     /**
      * Reads the header at the buffer's position without moving it, so a forwarder can look at a

@@ -42,7 +42,7 @@ public final class FuseNotifications {
 
     /**
      * NOTIFY_DELETE: {@code name} in {@code parent}, which was {@code child}, is gone: the kernel drops
-     * the entry and, as for a local unlink, the inode's link.
+     * the entry as after a local unlink, if it still names that child.
      */
     public static ByteBuffer delete(long parent, long child, byte[] name) {
         checkName(name);

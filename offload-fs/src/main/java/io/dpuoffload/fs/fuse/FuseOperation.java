@@ -143,8 +143,7 @@ public sealed interface FuseOperation {
     /** open(2) flags (without O_CREAT, O_EXCL, O_NOCTTY) and FUSE_OPEN_* flags. */
     record Open(int flags, int openFlags) implements FuseOperation {}
 
-    record Read(long fh, long offset, int size, int readFlags, long lockOwner, int flags)
-            implements FuseOperation {}
+    record Read(long fh, long offset, int size, int readFlags, long lockOwner, int flags) implements FuseOperation {}
 
     /** {@code data} holds exactly {@code size} bytes, a view of the request. */
     record Write(long fh, long offset, int size, int writeFlags, long lockOwner, int flags, ByteBuffer data)

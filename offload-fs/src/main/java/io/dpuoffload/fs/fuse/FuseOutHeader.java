@@ -38,8 +38,8 @@ public record FuseOutHeader(int len, int error, long unique) {
                 throw new FuseProtocolException("notification with code " + header.error);
             }
         } else if (header.error > 0 || header.error < -FuseProtocol.MAX_ERRNO) {
-            throw new FuseProtocolException("reply error " + header.error + " outside [-"
-                    + FuseProtocol.MAX_ERRNO + ", 0]");
+            throw new FuseProtocolException(
+                    "reply error " + header.error + " outside [-" + FuseProtocol.MAX_ERRNO + ", 0]");
         }
         return header;
     }

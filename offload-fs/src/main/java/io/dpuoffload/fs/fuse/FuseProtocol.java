@@ -70,11 +70,13 @@ public final class FuseProtocol {
     public static final long SETXATTR_EXT = 1L << 29;
     /** {@code fuse_init_in/out} carry flags2. */
     public static final long INIT_EXT = 1L << 30;
+
     public static final long INIT_RESERVED = 1L << 31;
     public static final long SECURITY_CTX = 1L << 32;
     public static final long HAS_INODE_DAX = 1L << 33;
     /** Create-type requests carry the caller's group that owns the parent as an extension. */
     public static final long CREATE_SUPP_GROUP = 1L << 34;
+
     public static final long HAS_EXPIRE_ONLY = 1L << 35;
     public static final long DIRECT_IO_ALLOW_MMAP = 1L << 36;
     public static final long PASSTHROUGH = 1L << 37;

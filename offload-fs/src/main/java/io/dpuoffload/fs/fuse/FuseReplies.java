@@ -97,7 +97,9 @@ public final class FuseReplies {
      */
     public static ByteBuffer dataHeader(long unique, int dataLength) {
         ByteBuffer b = ByteBuffer.allocate(FuseProtocol.OUT_HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(Math.addExact(FuseProtocol.OUT_HEADER_SIZE, dataLength)).putInt(0).putLong(unique);
+        b.putInt(Math.addExact(FuseProtocol.OUT_HEADER_SIZE, dataLength))
+                .putInt(0)
+                .putLong(unique);
         return b.flip();
     }
 
@@ -109,7 +111,11 @@ public final class FuseReplies {
     /** STATFS: {@code fuse_statfs_out}. */
     public static ByteBuffer statfs(long unique, FuseStatfs st) {
         ByteBuffer b = message(unique, 0, FuseProtocol.KSTATFS_SIZE);
-        b.putLong(st.blocks()).putLong(st.bfree()).putLong(st.bavail()).putLong(st.files()).putLong(st.ffree());
+        b.putLong(st.blocks())
+                .putLong(st.bfree())
+                .putLong(st.bavail())
+                .putLong(st.files())
+                .putLong(st.ffree());
         b.putInt(st.bsize()).putInt(st.namelen()).putInt(st.frsize()).putInt(0);
         b.position(b.limit()); // spare[6] stays zero
         return b.flip();

@@ -99,10 +99,12 @@ public final class FuseRequestDecoder {
                         yield new Rename2(newdir, flags, r.cstring("oldname"), r.cstring("newname"));
                     }
                     case LINK -> new Link(r.u64("oldnodeid"), r.cstring("newname"));
-                    case CREATE -> new Create(
-                            r.u32("flags"), r.u32("mode"), r.u32("umask"), r.u32("open_flags"), r.cstring("name"));
-                    case TMPFILE -> new Tmpfile(
-                            r.u32("flags"), r.u32("mode"), r.u32("umask"), r.u32("open_flags"), r.cstring("name"));
+                    case CREATE ->
+                        new Create(
+                                r.u32("flags"), r.u32("mode"), r.u32("umask"), r.u32("open_flags"), r.cstring("name"));
+                    case TMPFILE ->
+                        new Tmpfile(
+                                r.u32("flags"), r.u32("mode"), r.u32("umask"), r.u32("open_flags"), r.cstring("name"));
                     case OPEN -> new Open(r.u32("flags"), r.u32("open_flags"));
                     case OPENDIR -> new Opendir(r.u32("flags"), r.u32("open_flags"));
                     case READ -> read(r);
@@ -120,9 +122,10 @@ public final class FuseRequestDecoder {
                         r.skip(8, "unused, padding");
                         yield new Flush(fh, r.u64("lock_owner"));
                     }
-                    case RELEASE -> new Release(r.u64("fh"), r.u32("flags"), r.u32("release_flags"), r.u64("lock_owner"));
-                    case RELEASEDIR -> new Releasedir(
-                            r.u64("fh"), r.u32("flags"), r.u32("release_flags"), r.u64("lock_owner"));
+                    case RELEASE ->
+                        new Release(r.u64("fh"), r.u32("flags"), r.u32("release_flags"), r.u64("lock_owner"));
+                    case RELEASEDIR ->
+                        new Releasedir(r.u64("fh"), r.u32("flags"), r.u32("release_flags"), r.u64("lock_owner"));
                     case FSYNC -> {
                         long fh = r.u64("fh");
                         int flags = r.u32("fsync_flags");
@@ -145,22 +148,24 @@ public final class FuseRequestDecoder {
                         r.skip(4, "padding");
                         yield l;
                     }
-                    case COPY_FILE_RANGE -> new CopyFileRange(
-                            r.u64("fh_in"),
-                            r.u64("off_in"),
-                            r.u64("nodeid_out"),
-                            r.u64("fh_out"),
-                            r.u64("off_out"),
-                            r.u64("len"),
-                            r.u64("flags"));
-                    case COPY_FILE_RANGE_64 -> new CopyFileRange64(
-                            r.u64("fh_in"),
-                            r.u64("off_in"),
-                            r.u64("nodeid_out"),
-                            r.u64("fh_out"),
-                            r.u64("off_out"),
-                            r.u64("len"),
-                            r.u64("flags"));
+                    case COPY_FILE_RANGE ->
+                        new CopyFileRange(
+                                r.u64("fh_in"),
+                                r.u64("off_in"),
+                                r.u64("nodeid_out"),
+                                r.u64("fh_out"),
+                                r.u64("off_out"),
+                                r.u64("len"),
+                                r.u64("flags"));
+                    case COPY_FILE_RANGE_64 ->
+                        new CopyFileRange64(
+                                r.u64("fh_in"),
+                                r.u64("off_in"),
+                                r.u64("nodeid_out"),
+                                r.u64("fh_out"),
+                                r.u64("off_out"),
+                                r.u64("len"),
+                                r.u64("flags"));
                     case POLL -> new Poll(r.u64("fh"), r.u64("kh"), r.u32("flags"), r.u32("events"));
                     case IOCTL -> ioctl(r);
                     case GETLK -> {
@@ -200,8 +205,8 @@ public final class FuseRequestDecoder {
                     case DESTROY -> new Destroy();
                     case INTERRUPT -> new Interrupt(r.u64("unique"));
                     case NOTIFY_REPLY -> notifyReply(r);
-                    case SETUPMAPPING -> new SetupMapping(
-                            r.u64("fh"), r.u64("foffset"), r.u64("len"), r.u64("flags"), r.u64("moffset"));
+                    case SETUPMAPPING ->
+                        new SetupMapping(r.u64("fh"), r.u64("foffset"), r.u64("len"), r.u64("flags"), r.u64("moffset"));
                     case REMOVEMAPPING -> removeMapping(r);
                     case INIT -> init(r);
                     case UNKNOWN -> new Unknown(rawOpcode);

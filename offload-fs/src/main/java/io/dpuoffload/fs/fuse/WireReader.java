@@ -64,8 +64,8 @@ final class WireReader {
                 return s;
             }
         }
-        throw new FuseProtocolException(what + ": " + field + " is not NUL-terminated within its "
-                + remaining() + " bytes");
+        throw new FuseProtocolException(
+                what + ": " + field + " is not NUL-terminated within its " + remaining() + " bytes");
     }
 
     /** A copy of the next {@code n} bytes ({@code n} unsigned). */
@@ -111,8 +111,8 @@ final class WireReader {
 
     private void need(int n, String field) throws FuseProtocolException {
         if (n < 0 || n > end - pos) {
-            throw new FuseProtocolException(what + ": truncated at " + field + ": needs "
-                    + Integer.toUnsignedString(n) + " bytes, " + remaining() + " left");
+            throw new FuseProtocolException(what + ": truncated at " + field + ": needs " + Integer.toUnsignedString(n)
+                    + " bytes, " + remaining() + " left");
         }
     }
 }

@@ -81,8 +81,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         int streamId = in.getInt(start + 8);
         long length = in.getUnsignedInt(start + 12);
         if (length > MAX_PAYLOAD_BYTES) {
-            throw new ProtocolException(type + " frame of " + length + " bytes exceeds the limit of "
-                    + MAX_PAYLOAD_BYTES);
+            throw new ProtocolException(
+                    type + " frame of " + length + " bytes exceeds the limit of " + MAX_PAYLOAD_BYTES);
         }
         if (in.readableBytes() < HEADER_BYTES + length) {
             return null;
@@ -114,7 +114,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         return switch (type) {
             case HELLO -> {
                 need(p, 10, type);
-                yield new Frame.Hello(p.readUnsignedByte(), p.readUnsignedByte(), p.readLong(), Text.read(p, "software"));
+                yield new Frame.Hello(
+                        p.readUnsignedByte(), p.readUnsignedByte(), p.readLong(), Text.read(p, "software"));
             }
             case HELLO_ACK -> {
                 need(p, 9, type);
@@ -161,8 +162,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     private static ByteBuf need(ByteBuf payload, int bytes, FrameType type) throws ProtocolException {
         if (payload.readableBytes() < bytes) {
-            throw new ProtocolException(type + " frame too short: " + payload.readableBytes() + " bytes, needs "
-                    + bytes);
+            throw new ProtocolException(
+                    type + " frame too short: " + payload.readableBytes() + " bytes, needs " + bytes);
         }
         return payload;
     }

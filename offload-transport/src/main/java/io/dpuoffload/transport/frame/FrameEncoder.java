@@ -78,7 +78,8 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
                 emit(alloc, frame, FLAG_ERROR, fields, null, out);
             }
             case Reset r -> {
-                ByteBuf fields = alloc.buffer(2 + Text.MAX_ENCODED).writeShort(r.code().code());
+                ByteBuf fields =
+                        alloc.buffer(2 + Text.MAX_ENCODED).writeShort(r.code().code());
                 Text.write(fields, r.reason());
                 emit(alloc, frame, 0, fields, null, out);
             }

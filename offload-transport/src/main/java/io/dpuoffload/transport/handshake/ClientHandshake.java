@@ -37,7 +37,10 @@ public final class ClientHandshake extends ChannelInboundHandlerAdapter {
     private String lastError;
 
     public ClientHandshake(
-            TransportConfig config, TransportMetrics metrics, boolean tls, CompletableFuture<OffloadConnection> result) {
+            TransportConfig config,
+            TransportMetrics metrics,
+            boolean tls,
+            CompletableFuture<OffloadConnection> result) {
         this.config = config;
         this.metrics = metrics;
         this.tls = tls;
@@ -46,10 +49,14 @@ public final class ClientHandshake extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        timeout = ctx.executor().schedule(
-                () -> fail(ctx, "the server did not complete the handshake within "
-                        + config.handshakeTimeout().toMillis() + " ms"),
-                config.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        timeout = ctx.executor()
+                .schedule(
+                        () -> fail(
+                                ctx,
+                                "the server did not complete the handshake within "
+                                        + config.handshakeTimeout().toMillis() + " ms"),
+                        config.handshakeTimeout().toNanos(),
+                        TimeUnit.NANOSECONDS);
         if (!tls) {
             sendHello(ctx, LocalPeer.of(ctx.channel()));
         }
@@ -65,7 +72,8 @@ public final class ClientHandshake extends ChannelInboundHandlerAdapter {
             }
             PeerIdentity identity;
             try {
-                identity = PeerIdentity.fromSslSession(ctx.pipeline().get(SslHandler.class).engine().getSession());
+                identity = PeerIdentity.fromSslSession(
+                        ctx.pipeline().get(SslHandler.class).engine().getSession());
             } catch (RuntimeException e) {
                 fail(ctx, "the server's certificate names no node: " + e.getMessage());
                 return;
@@ -104,15 +112,16 @@ public final class ClientHandshake extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        fail(ctx, "the server closed the connection during the handshake"
-                + (lastError == null ? "" : ": " + lastError));
+        fail(
+                ctx,
+                "the server closed the connection during the handshake" + (lastError == null ? "" : ": " + lastError));
         ctx.fireChannelInactive();
     }
 
     private void sendHello(ChannelHandlerContext ctx, PeerIdentity identity) {
         peer = identity;
-        ctx.writeAndFlush(new Hello(config.versions().min(), config.versions().max(),
-                Feature.toMask(config.features()), Software.NAME));
+        ctx.writeAndFlush(new Hello(
+                config.versions().min(), config.versions().max(), Feature.toMask(config.features()), Software.NAME));
     }
 
     private void accept(ChannelHandlerContext ctx, HelloAck ack) {

@@ -23,10 +23,19 @@ final class ConnectionInstaller {
             long features) {
         ctx.pipeline().get(FrameEncoder.class).useVersion(version);
         Heartbeat heartbeat = Heartbeat.create(config.peerTimeout());
-        Multiplexer mux = new Multiplexer(new MuxSettings(initiator, peer, version, features, config.services(),
-                config.handlerExecutor(), config.maxConcurrentStreams(), config.streamWindowBytes(), metrics));
-        ctx.pipeline().addBefore(ctx.name(), "idle", Heartbeat.idleDetector(config.heartbeatInterval(),
-                config.peerTimeout()));
+        Multiplexer mux = new Multiplexer(new MuxSettings(
+                initiator,
+                peer,
+                version,
+                features,
+                config.services(),
+                config.handlerExecutor(),
+                config.maxConcurrentStreams(),
+                config.streamWindowBytes(),
+                metrics));
+        ctx.pipeline()
+                .addBefore(
+                        ctx.name(), "idle", Heartbeat.idleDetector(config.heartbeatInterval(), config.peerTimeout()));
         ctx.pipeline().addBefore(ctx.name(), "heartbeat", heartbeat);
         ctx.pipeline().replace(ctx.name(), "mux", mux);
         metrics.connectionOpened();

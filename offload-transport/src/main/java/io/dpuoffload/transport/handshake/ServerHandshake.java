@@ -2,13 +2,13 @@ package io.dpuoffload.transport.handshake;
 
 import io.dpuoffload.transport.Feature;
 import io.dpuoffload.transport.OffloadConnection;
+import io.dpuoffload.transport.ProtocolVersions;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.frame.Frame;
 import io.dpuoffload.transport.frame.Frame.GoAway;
 import io.dpuoffload.transport.frame.Frame.Hello;
 import io.dpuoffload.transport.frame.Frame.HelloAck;
 import io.dpuoffload.transport.frame.GoAwayCode;
-import io.dpuoffload.transport.ProtocolVersions;
 import io.dpuoffload.transport.metrics.TransportMetrics;
 import io.dpuoffload.transport.tls.PeerIdentity;
 import io.netty.channel.ChannelFutureListener;
@@ -49,10 +49,15 @@ public final class ServerHandshake extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        timeout = ctx.executor().schedule(
-                () -> refuse(ctx, null, "did not complete the handshake within "
-                        + config.handshakeTimeout().toMillis() + " ms"),
-                config.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        timeout = ctx.executor()
+                .schedule(
+                        () -> refuse(
+                                ctx,
+                                null,
+                                "did not complete the handshake within "
+                                        + config.handshakeTimeout().toMillis() + " ms"),
+                        config.handshakeTimeout().toNanos(),
+                        TimeUnit.NANOSECONDS);
         if (!tls) {
             authorize(ctx, LocalPeer.of(ctx.channel()));
         }
@@ -101,9 +106,12 @@ public final class ServerHandshake extends ChannelInboundHandlerAdapter {
         }
         OptionalInt version = config.versions().negotiate(theirs);
         if (version.isEmpty()) {
-            refuse(ctx, GoAwayCode.VERSION_MISMATCH, "protocol versions do not overlap: " + config.nodeName()
-                    + " speaks " + config.versions() + ", the peer (" + hello.software() + ") speaks " + theirs
-                    + "; upgrade the older side");
+            refuse(
+                    ctx,
+                    GoAwayCode.VERSION_MISMATCH,
+                    "protocol versions do not overlap: " + config.nodeName()
+                            + " speaks " + config.versions() + ", the peer (" + hello.software() + ") speaks " + theirs
+                            + "; upgrade the older side");
             return;
         }
         long features = hello.features() & Feature.toMask(config.features());
@@ -111,8 +119,12 @@ public final class ServerHandshake extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(new HelloAck(version.getAsInt(), features, Software.NAME));
         OffloadConnection connection =
                 ConnectionInstaller.install(ctx, config, metrics, false, peer, version.getAsInt(), features);
-        log.info("accepted {} from {} (protocol {}, features {})", peer, ctx.channel().remoteAddress(),
-                version.getAsInt(), Feature.fromMask(features));
+        log.info(
+                "accepted {} from {} (protocol {}, features {})",
+                peer,
+                ctx.channel().remoteAddress(),
+                version.getAsInt(),
+                Feature.fromMask(features));
         onConnected.accept(connection);
     }
 

@@ -24,15 +24,29 @@ public final class TransportMetrics {
 
     public TransportMetrics(MeterRegistry registry, String role, String name) {
         String[] tags = {"role", role, "node", name};
-        registry.gauge("dpuoffload.transport.connections.active", io.micrometer.core.instrument.Tags.of(tags),
+        registry.gauge(
+                "dpuoffload.transport.connections.active",
+                io.micrometer.core.instrument.Tags.of(tags),
                 activeConnections);
         connectionsOpened = registry.counter("dpuoffload.transport.connections.opened", tags);
         reconnects = registry.counter("dpuoffload.transport.reconnects", tags);
-        framesIn = Counter.builder("dpuoffload.transport.frames").tags(tags).tag("direction", "in").register(registry);
-        framesOut = Counter.builder("dpuoffload.transport.frames").tags(tags).tag("direction", "out").register(registry);
-        bytesIn = Counter.builder("dpuoffload.transport.bytes").baseUnit("bytes").tags(tags).tag("direction", "in")
+        framesIn = Counter.builder("dpuoffload.transport.frames")
+                .tags(tags)
+                .tag("direction", "in")
                 .register(registry);
-        bytesOut = Counter.builder("dpuoffload.transport.bytes").baseUnit("bytes").tags(tags).tag("direction", "out")
+        framesOut = Counter.builder("dpuoffload.transport.frames")
+                .tags(tags)
+                .tag("direction", "out")
+                .register(registry);
+        bytesIn = Counter.builder("dpuoffload.transport.bytes")
+                .baseUnit("bytes")
+                .tags(tags)
+                .tag("direction", "in")
+                .register(registry);
+        bytesOut = Counter.builder("dpuoffload.transport.bytes")
+                .baseUnit("bytes")
+                .tags(tags)
+                .tag("direction", "out")
                 .register(registry);
         protocolErrors = registry.counter("dpuoffload.transport.protocol.errors", tags);
         refusedPeers = registry.counter("dpuoffload.transport.peers.refused", tags);

@@ -299,8 +299,8 @@ public final class ByteStream implements AutoCloseable {
     }
 
     private IllegalStateException closedForWriting() {
-        return new IllegalStateException("stream " + id + " to " + sink.peerDescription()
-                + " is finished for writing: write before finish()");
+        return new IllegalStateException(
+                "stream " + id + " to " + sink.peerDescription() + " is finished for writing: write before finish()");
     }
 
     private static void complete(CompletableFuture<Void> future, Throwable cause) {

@@ -205,12 +205,15 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
         }
         if (openCount() >= settings.maxConcurrentStreams()) {
             body.release();
-            result.completeExceptionally(new StreamResetException(ResetCode.REFUSED, "too many requests and streams "
-                    + "open to " + peerDescription() + " (limit " + settings.maxConcurrentStreams() + ")"));
+            result.completeExceptionally(new StreamResetException(
+                    ResetCode.REFUSED,
+                    "too many requests and streams " + "open to " + peerDescription() + " (limit "
+                            + settings.maxConcurrentStreams() + ")"));
             return;
         }
         long remaining = timeoutNanos - (System.nanoTime() - start);
-        var deadline = eventLoop().schedule(() -> expire(id, timeoutNanos), Math.max(0, remaining), TimeUnit.NANOSECONDS);
+        var deadline =
+                eventLoop().schedule(() -> expire(id, timeoutNanos), Math.max(0, remaining), TimeUnit.NANOSECONDS);
         outbound.put(id, new OutboundRequest(id, service, start, result, deadline));
         long remainingMillis = Math.max(MIN_TIMEOUT_MILLIS, TimeUnit.NANOSECONDS.toMillis(remaining));
         channel.writeAndFlush(new Request(id, service, remainingMillis, body)).addListener(f -> {
@@ -218,9 +221,11 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
                 OutboundRequest failed = outbound.remove(id);
                 if (failed != null) {
                     failed.deadline().cancel(false);
-                    failed.result().completeExceptionally(new ConnectionLostException(
-                            "could not send a request to " + peerDescription() + ": " + f.cause().getMessage(),
-                            f.cause()));
+                    failed.result()
+                            .completeExceptionally(new ConnectionLostException(
+                                    "could not send a request to " + peerDescription() + ": "
+                                            + f.cause().getMessage(),
+                                    f.cause()));
                 }
             }
         });
@@ -234,9 +239,10 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
         if (channel.isActive()) {
             channel.writeAndFlush(new Reset(id, ResetCode.DEADLINE_EXCEEDED, "deadline passed"));
         }
-        request.result().completeExceptionally(new DeadlineExceededException("no answer from " + peerDescription()
-                + " to a request for service " + request.service() + " within "
-                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
+        request.result()
+                .completeExceptionally(new DeadlineExceededException("no answer from " + peerDescription()
+                        + " to a request for service " + request.service() + " within "
+                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
     }
 
     private void abandon(int id, ResetCode code, String reason) {
@@ -273,9 +279,13 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
         OutboundRequest request = outbound.remove(reset.streamId());
         if (request != null) {
             request.deadline().cancel(false);
-            request.result().completeExceptionally(new StreamResetException(reset.code(), peerDescription()
-                    + " ended the request for service " + request.service() + " (" + reset.code() + "): "
-                    + reset.reason()));
+            request.result()
+                    .completeExceptionally(new StreamResetException(
+                            reset.code(),
+                            peerDescription()
+                                    + " ended the request for service " + request.service() + " (" + reset.code()
+                                    + "): "
+                                    + reset.reason()));
         }
         InboundRequest served = inbound.remove(reset.streamId());
         if (served != null) {
@@ -283,8 +293,10 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
         }
         ByteStream stream = streams.remove(reset.streamId());
         if (stream != null) {
-            stream.onFailure(new StreamResetException(reset.code(), peerDescription() + " reset stream "
-                    + reset.streamId() + " (" + reset.code() + "): " + reset.reason()));
+            stream.onFailure(new StreamResetException(
+                    reset.code(),
+                    peerDescription() + " reset stream " + reset.streamId() + " (" + reset.code() + "): "
+                            + reset.reason()));
         }
     }
 
@@ -295,7 +307,8 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
         if (!acceptPeerStream(id, request)) {
             return;
         }
-        RequestHandler handler = settings.services().requestHandler(request.service()).orElse(null);
+        RequestHandler handler =
+                settings.services().requestHandler(request.service()).orElse(null);
         if (handler == null) {
             request.release();
             sendReset(id, ResetCode.NO_HANDLER, "no handler for service " + request.service() + " on this side");
@@ -317,7 +330,8 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
             answer = new ErrorResponse(context.streamId(), e.code(), e.getMessage());
         } catch (Exception | Error e) {
             log.warn("{}: handler for service {} failed", peerDescription(), context.service(), e);
-            answer = new Reset(context.streamId(), ResetCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
+            answer = new Reset(
+                    context.streamId(), ResetCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {
             body.release();
         }
@@ -336,7 +350,8 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
         if (!acceptPeerStream(id, open)) {
             return;
         }
-        StreamHandler handler = settings.services().streamHandler(open.service()).orElse(null);
+        StreamHandler handler =
+                settings.services().streamHandler(open.service()).orElse(null);
         if (handler == null) {
             open.release();
             sendReset(id, ResetCode.NO_HANDLER, "no stream handler for service " + open.service() + " on this side");
@@ -371,14 +386,18 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
         boolean peerParity = (id & 1) == (settings.initiator() ? 0 : 1);
         if (!peerParity || inbound.containsKey(id) || streams.containsKey(id)) {
             frame.release();
-            protocolError(channel.pipeline().context(this), "peer used stream id " + Integer.toUnsignedString(id)
-                    + (peerParity ? " twice" : ", which belongs to this side"));
+            protocolError(
+                    channel.pipeline().context(this),
+                    "peer used stream id " + Integer.toUnsignedString(id)
+                            + (peerParity ? " twice" : ", which belongs to this side"));
             return false;
         }
         if (openCount() >= settings.maxConcurrentStreams()) {
             frame.release();
-            sendReset(id, ResetCode.REFUSED, "too many open requests and streams (limit "
-                    + settings.maxConcurrentStreams() + ")");
+            sendReset(
+                    id,
+                    ResetCode.REFUSED,
+                    "too many open requests and streams (limit " + settings.maxConcurrentStreams() + ")");
             return false;
         }
         return true;

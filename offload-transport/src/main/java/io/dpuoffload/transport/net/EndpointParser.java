@@ -15,8 +15,8 @@ final class EndpointParser {
         if (value.startsWith("unix:")) {
             String path = value.substring("unix:".length()).replaceFirst("^//", "");
             if (!path.startsWith("/")) {
-                throw new IllegalArgumentException("Unix socket endpoint '" + text + "' needs an absolute path: "
-                        + FORMS);
+                throw new IllegalArgumentException(
+                        "Unix socket endpoint '" + text + "' needs an absolute path: " + FORMS);
             }
             return new Endpoint.Unix(Path.of(path));
         }
@@ -61,13 +61,13 @@ final class EndpointParser {
         try {
             long parsed = Long.parseLong(value);
             if (parsed < 0 || parsed > max) {
-                throw new IllegalArgumentException(what + " " + parsed + " in endpoint '" + text + "' is outside 0.."
-                        + max);
+                throw new IllegalArgumentException(
+                        what + " " + parsed + " in endpoint '" + text + "' is outside 0.." + max);
             }
             return (int) parsed;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(what + " '" + value + "' in endpoint '" + text + "' is not a number: "
-                    + FORMS);
+            throw new IllegalArgumentException(
+                    what + " '" + value + "' in endpoint '" + text + "' is not a number: " + FORMS);
         }
     }
 

@@ -56,8 +56,10 @@ public final class VsockSockets {
             return new EpollSocketChannel(socket.intValue());
         } catch (IOException | RuntimeException e) {
             socket.close();
-            throw new IOException("cannot connect to " + endpoint + ": " + e.getMessage()
-                    + " (does this machine have a vsock transport, e.g. vhost-vsock or a DPU's virtio-vsock?)", e);
+            throw new IOException(
+                    "cannot connect to " + endpoint + ": " + e.getMessage()
+                            + " (does this machine have a vsock transport, e.g. vhost-vsock or a DPU's virtio-vsock?)",
+                    e);
         }
     }
 

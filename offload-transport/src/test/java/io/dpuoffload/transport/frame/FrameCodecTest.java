@@ -173,7 +173,8 @@ class FrameCodecTest {
     @Test
     void encoderRefusesOversizedPayloads() {
         EmbeddedChannel channel = new EmbeddedChannel(new FrameEncoder());
-        ByteBuf huge = Unpooled.buffer(FrameFormat.MAX_PAYLOAD_BYTES + 1).writerIndex(FrameFormat.MAX_PAYLOAD_BYTES + 1);
+        ByteBuf huge =
+                Unpooled.buffer(FrameFormat.MAX_PAYLOAD_BYTES + 1).writerIndex(FrameFormat.MAX_PAYLOAD_BYTES + 1);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> channel.writeOutbound(new Response(1, huge)))
                 .hasRootCauseMessage("refusing to send a RESPONSE frame of " + (FrameFormat.MAX_PAYLOAD_BYTES + 1)
                         + " bytes: the limit is " + FrameFormat.MAX_PAYLOAD_BYTES + " (split the payload)");
@@ -212,9 +213,16 @@ class FrameCodecTest {
     /** A frame as text, with bodies shown as their content (records print buffers by identity). */
     private static String describe(Frame frame) {
         return switch (frame) {
-            case Request r -> "Request" + List.of(r.streamId(), r.service(), r.timeoutMillis(), r.body().toString(UTF_8));
+            case Request r ->
+                "Request"
+                        + List.of(
+                                r.streamId(),
+                                r.service(),
+                                r.timeoutMillis(),
+                                r.body().toString(UTF_8));
             case Response r -> "Response" + List.of(r.streamId(), r.body().toString(UTF_8));
-            case StreamOpen o -> "StreamOpen" + List.of(o.streamId(), o.service(), o.header().toString(UTF_8));
+            case StreamOpen o ->
+                "StreamOpen" + List.of(o.streamId(), o.service(), o.header().toString(UTF_8));
             case StreamData d -> "StreamData" + List.of(d.streamId(), d.data().toString(UTF_8), d.fin());
             default -> frame.toString();
         };

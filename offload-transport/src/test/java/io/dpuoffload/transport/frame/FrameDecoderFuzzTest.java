@@ -25,8 +25,9 @@ import java.util.List;
 
 /**
  * Fuzz tests of {@link FrameDecoder}: whatever bytes a peer sends, split however TCP delivers them,
- * the decoder lets no exception out, reports a protocol error once and closes, delivers nothing after
- * it, leaks no buffer, and every frame it delivers re-encodes to the same frame.
+ * the decoder lets no exception out, reports a protocol error once and closes, delivers nothing from
+ * later reads, decodes the same frames however the bytes were split, leaks no buffer, and every frame
+ * it delivers re-encodes to the same frame. {@link DecoderRun} holds these checks.
  *
  * <p>A plain {@code mvn test} runs each target once per seed in {@code
  * FrameDecoderFuzzTestInputs/<method>/} (and on the empty input). With {@code JAZZER_FUZZ=1}, as the
@@ -35,8 +36,11 @@ import java.util.List;
  */
 class FrameDecoderFuzzTest {
 
-    /** At most this many chunk sizes per input; they repeat until the bytes run out. */
+    /** At most this many read sizes per input; they repeat until the bytes run out. */
     private static final int MAX_CHUNK_SIZES = 15;
+
+    /** Reads larger than the inputs the fuzzer makes would only ever be one read. */
+    private static final int MAX_CHUNK_BYTES = 256;
 
     /** A few frames are enough to put a broken one between good ones. */
     private static final int MAX_FRAMES = 4;
@@ -49,7 +53,11 @@ class FrameDecoderFuzzTest {
 
     private static final int MAX_MUTATIONS = 3;
 
-    /** Arbitrary bytes, as a peer that is not ours, or a broken one, could send them. */
+    /**
+     * Arbitrary bytes, as a peer that is not ours, or a broken one, could send them. The input's last
+     * byte says how many read sizes precede it (1 + one byte each, repeating); the rest is the wire.
+     * So a seed is the wire followed by 0x00 (one read) or by 0x00 0x01 (one byte per read).
+     */
     @FuzzTest
     void arbitraryBytes(FuzzedDataProvider data) {
         int[] chunkSizes = chunkSizes(data);
@@ -67,18 +75,18 @@ class FrameDecoderFuzzTest {
     void validFramesWithMutatedHeaders(FuzzedDataProvider data) {
         TrackingAllocator alloc = new TrackingAllocator();
         List<Frame> expected = new ArrayList<>();
-        List<Integer> starts = new ArrayList<>();
+        List<Integer> frameStarts = new ArrayList<>();
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
         for (int i = data.consumeInt(1, MAX_FRAMES); i > 0; i--) {
             Frame frame = anyFrame(data, alloc);
             expected.add(WireFrames.asReceived(frame));
-            starts.add(stream.size());
+            frameStarts.add(stream.size());
             stream.writeBytes(WireFrames.encode(frame, alloc));
         }
         byte[] wire = stream.toByteArray();
         int mutations = data.consumeInt(0, MAX_MUTATIONS);
         for (int i = 0; i < mutations; i++) {
-            wire = mutate(wire, data.pickValue(starts), data);
+            wire = mutate(wire, data.pickValue(frameStarts), data);
         }
         DecoderRun run = decodeAndCheck(wire, chunkSizes(data));
         if (mutations == 0) {
@@ -108,7 +116,7 @@ class FrameDecoderFuzzTest {
     private static int[] chunkSizes(FuzzedDataProvider data) {
         int[] sizes = new int[data.consumeInt(0, MAX_CHUNK_SIZES)];
         for (int i = 0; i < sizes.length; i++) {
-            sizes[i] = data.consumeInt(1, 256);
+            sizes[i] = data.consumeInt(1, MAX_CHUNK_BYTES);
         }
         return sizes;
     }
@@ -119,17 +127,17 @@ class FrameDecoderFuzzTest {
         return switch (data.pickValue(FrameType.values())) {
             case HELLO ->
                 new Hello(
-                        data.consumeInt(0, 255), data.consumeInt(0, 255), data.consumeLong(), data.consumeString(MAX_TEXT_CHARS));
-            case HELLO_ACK -> new HelloAck(data.consumeInt(0, 255), data.consumeLong(), data.consumeString(MAX_TEXT_CHARS));
+                        data.consumeInt(0, 255),
+                        data.consumeInt(0, 255),
+                        data.consumeLong(),
+                        data.consumeString(MAX_TEXT_CHARS));
+            case HELLO_ACK ->
+                new HelloAck(data.consumeInt(0, 255), data.consumeLong(), data.consumeString(MAX_TEXT_CHARS));
             case GO_AWAY -> new GoAway(data.pickValue(GoAwayCode.values()), data.consumeString(MAX_TEXT_CHARS));
             case PING -> new Ping(data.consumeLong());
             case PONG -> new Pong(data.consumeLong());
             case REQUEST ->
-                new Request(
-                        stream,
-                        data.consumeInt(0, 0xFFFF),
-                        data.consumeLong(0, Long.MAX_VALUE),
-                        body(data, alloc));
+                new Request(stream, data.consumeInt(0, 0xFFFF), data.consumeLong(0, Long.MAX_VALUE), body(data, alloc));
             case RESPONSE ->
                 data.consumeBoolean()
                         ? new ErrorResponse(stream, data.consumeInt(), data.consumeString(MAX_TEXT_CHARS))
@@ -172,12 +180,13 @@ class FrameDecoderFuzzTest {
             case LENGTH -> {
                 int length = header.getInt(frameStart + 12);
                 header.putInt(
-                        frameStart + 12,
-                        data.consumeBoolean() ? length + data.consumeInt(-16, 16) : data.consumeInt());
+                        frameStart + 12, data.consumeBoolean() ? length + data.consumeInt(-16, 16) : data.consumeInt());
             }
             case PAYLOAD_BYTE -> {
                 if (wire.length > frameStart + FrameFormat.HEADER_BYTES) {
-                    header.put(data.consumeInt(frameStart + FrameFormat.HEADER_BYTES, wire.length - 1), data.consumeByte());
+                    header.put(
+                            data.consumeInt(frameStart + FrameFormat.HEADER_BYTES, wire.length - 1),
+                            data.consumeByte());
                 }
             }
             case CUT -> {

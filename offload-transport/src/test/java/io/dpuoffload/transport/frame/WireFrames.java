@@ -57,9 +57,12 @@ final class WireFrames {
     /** The same frame with its own reference to the body, for a consumer that releases it. */
     static Frame retainedCopy(Frame frame) {
         return switch (frame) {
-            case Request r -> new Request(r.streamId(), r.service(), r.timeoutMillis(), r.body().retainedDuplicate());
+            case Request r ->
+                new Request(
+                        r.streamId(), r.service(), r.timeoutMillis(), r.body().retainedDuplicate());
             case Response r -> new Response(r.streamId(), r.body().retainedDuplicate());
-            case StreamOpen o -> new StreamOpen(o.streamId(), o.service(), o.header().retainedDuplicate());
+            case StreamOpen o ->
+                new StreamOpen(o.streamId(), o.service(), o.header().retainedDuplicate());
             case StreamData d -> new StreamData(d.streamId(), d.data().retainedDuplicate(), d.fin());
             default -> frame; // no body
         };
@@ -90,27 +93,33 @@ final class WireFrames {
 
     /** The frame with its bodies in hex and anything but printable ASCII escaped. */
     static String describe(Frame frame) {
-        String text = switch (frame) {
-            case Request r ->
-                "Request[streamId=%d, service=%d, timeoutMillis=%d, body=%s]"
-                        .formatted(r.streamId(), r.service(), r.timeoutMillis(), ByteBufUtil.hexDump(r.body()));
-            case Response r -> "Response[streamId=%d, body=%s]".formatted(r.streamId(), ByteBufUtil.hexDump(r.body()));
-            case StreamOpen o ->
-                "StreamOpen[streamId=%d, service=%d, header=%s]"
-                        .formatted(o.streamId(), o.service(), ByteBufUtil.hexDump(o.header()));
-            case StreamData d ->
-                "StreamData[streamId=%d, data=%s, fin=%b]"
-                        .formatted(d.streamId(), ByteBufUtil.hexDump(d.data()), d.fin());
-            default -> frame.toString();
-        };
+        String text =
+                switch (frame) {
+                    case Request r ->
+                        "Request[streamId=%d, service=%d, timeoutMillis=%d, body=%s]"
+                                .formatted(r.streamId(), r.service(), r.timeoutMillis(), ByteBufUtil.hexDump(r.body()));
+                    case Response r ->
+                        "Response[streamId=%d, body=%s]".formatted(r.streamId(), ByteBufUtil.hexDump(r.body()));
+                    case StreamOpen o ->
+                        "StreamOpen[streamId=%d, service=%d, header=%s]"
+                                .formatted(o.streamId(), o.service(), ByteBufUtil.hexDump(o.header()));
+                    case StreamData d ->
+                        "StreamData[streamId=%d, data=%s, fin=%b]"
+                                .formatted(d.streamId(), ByteBufUtil.hexDump(d.data()), d.fin());
+                    default -> frame.toString();
+                };
         StringBuilder printable = new StringBuilder(text.length());
-        text.chars().forEach(c -> printable.append(c >= 0x20 && c < 0x7F ? String.valueOf((char) c) : "\\u%04x".formatted(c)));
+        text.chars()
+                .forEach(c ->
+                        printable.append(c >= 0x20 && c < 0x7F ? String.valueOf((char) c) : "\\u%04x".formatted(c)));
         return printable.toString();
     }
 
     /**
      * Text as the peer reads it: UTF-8 can carry no lone surrogate (the encoder writes '?'), and text
-     * over the limit loses its last whole characters, never half of one.
+     * over the limit loses its last whole characters, never half of one. While {@link
+     * #KNOWN_TEXT_BUGS} stand: what {@code Text.write} does today, the first bytes even inside a
+     * character.
      */
     private static String cut(String text) {
         byte[] utf8 = text.getBytes(UTF_8);

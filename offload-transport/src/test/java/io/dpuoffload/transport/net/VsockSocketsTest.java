@@ -20,7 +20,9 @@ class VsockSocketsTest {
     @Test
     void aListenerReallyHoldsItsPort() throws Exception {
         assumeTrue(Files.exists(Path.of("/dev/vsock")), "this kernel has no AF_VSOCK (/dev/vsock is missing)");
-        var endpoint = new Endpoint.Vsock(VSockAddress.VMADDR_CID_ANY, 40_000 + (int) (ProcessHandle.current().pid() % 20_000));
+        var endpoint = new Endpoint.Vsock(
+                VSockAddress.VMADDR_CID_ANY,
+                40_000 + (int) (ProcessHandle.current().pid() % 20_000));
         var listener = VsockSockets.listen(endpoint);
         try {
             assertThat(listener.isOpen()).isTrue();
@@ -36,7 +38,8 @@ class VsockSocketsTest {
     void connectingWithoutATransportFailsFastAndSaysWhy() {
         assumeTrue(Files.exists(Path.of("/dev/vsock")), "this kernel has no AF_VSOCK (/dev/vsock is missing)");
         long start = System.nanoTime();
-        assertThatThrownBy(() -> VsockSockets.connect(new Endpoint.Vsock(VSockAddress.VMADDR_CID_HOST, 9), Duration.ofSeconds(2)))
+        assertThatThrownBy(() -> VsockSockets.connect(
+                        new Endpoint.Vsock(VSockAddress.VMADDR_CID_HOST, 9), Duration.ofSeconds(2)))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("cannot connect to vsock://2:9")
                 .hasMessageContaining("does this machine have a vsock transport");

@@ -72,7 +72,8 @@ final class BaselineClient {
             }
             long nanos = System.nanoTime() - start;
             if (counted != bytes) {
-                throw new IllegalStateException("the TCP sink counted " + counted + " bytes, but " + bytes + " were sent");
+                throw new IllegalStateException(
+                        "the TCP sink counted " + counted + " bytes, but " + bytes + " were sent");
             }
             return new Throughput(bytes, nanos);
         } catch (IOException e) {

@@ -73,7 +73,9 @@ final class BaselineServer implements AutoCloseable {
                 return;
             }
             if (!slots.tryAcquire()) {
-                log.warn("baseline: refusing {}: {} connections already open", socket.getRemoteSocketAddress(),
+                log.warn(
+                        "baseline: refusing {}: {} connections already open",
+                        socket.getRemoteSocketAddress(),
                         BaselineProtocol.MAX_CONNECTIONS);
                 closeQuietly(socket);
                 continue;
@@ -85,7 +87,10 @@ final class BaselineServer implements AutoCloseable {
                     serve(socket);
                 } catch (IOException e) {
                     if (!listener.isClosed()) {
-                        log.warn("baseline: connection from {} failed: {}", socket.getRemoteSocketAddress(), e.getMessage());
+                        log.warn(
+                                "baseline: connection from {} failed: {}",
+                                socket.getRemoteSocketAddress(),
+                                e.getMessage());
                     }
                 } finally {
                     open.remove(socket);
@@ -105,7 +110,8 @@ final class BaselineServer implements AutoCloseable {
             case -1 -> {}
             case BaselineProtocol.ECHO -> echo(in, out);
             case BaselineProtocol.SINK -> sink(in, new DataOutputStream(out));
-            default -> log.warn("baseline: {} sent unknown mode byte {}; closing", socket.getRemoteSocketAddress(), mode);
+            default ->
+                log.warn("baseline: {} sent unknown mode byte {}; closing", socket.getRemoteSocketAddress(), mode);
         }
     }
 

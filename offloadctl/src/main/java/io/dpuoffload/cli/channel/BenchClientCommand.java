@@ -65,7 +65,8 @@ final class BenchClientCommand implements Callable<Integer> {
         OptionValues.count(spec, "--baseline-port", baselinePort, 1, Endpoint.MAX_PORT);
         var baseline = new InetSocketAddress(channel.host(), baselinePort);
 
-        try (OffloadConnection connection = Connect.once(channel, node.config(spec, channel, false).build())) {
+        try (OffloadConnection connection =
+                Connect.once(channel, node.config(spec, channel, false).build())) {
             Connect.requireDiagnostics(connection, channel);
             log.info("connected to {}; warming up", connection.peer());
             warmUp(connection, baseline, load);
@@ -92,7 +93,11 @@ final class BenchClientCommand implements Callable<Integer> {
     }
 
     private static BenchReport measure(
-            OffloadConnection connection, InetSocketAddress baseline, LoadOptions.Load load, int run, BenchReport report)
+            OffloadConnection connection,
+            InetSocketAddress baseline,
+            LoadOptions.Load load,
+            int run,
+            BenchReport report)
             throws Exception {
         String prefix = "run " + run + ": ";
         Throughput ours = ChannelLoad.toSink(connection, load.bytes(), phase(prefix + "one stream on the channel"));
@@ -103,10 +108,17 @@ final class BenchClientCommand implements Callable<Integer> {
 
         if (load.streams() > 1) {
             Throughput oursParallel = ChannelLoad.toSinkInParallel(
-                    connection, load.bytes(), load.streams(), phase(prefix + load.streams() + " streams on the channel"));
+                    connection,
+                    load.bytes(),
+                    load.streams(),
+                    phase(prefix + load.streams() + " streams on the channel"));
             Throughput plainParallel = BaselineClient.toSinkInParallel(
                     baseline, load.bytes(), load.streams(), phase(prefix + load.streams() + " TCP connections"));
-            log.info("{}{} in parallel: channel {}, TCP {}", prefix, load.streams(), oursParallel.describe(),
+            log.info(
+                    "{}{} in parallel: channel {}, TCP {}",
+                    prefix,
+                    load.streams(),
+                    oursParallel.describe(),
                     plainParallel.describe());
             report = report.with(Side.CHANNEL, Metric.PARALLEL, oursParallel.megabytesPerSecond())
                     .with(Side.TCP, Metric.PARALLEL, plainParallel.megabytesPerSecond());
@@ -114,8 +126,8 @@ final class BenchClientCommand implements Callable<Integer> {
 
         Latencies oursEcho = Latencies.of(ChannelLoad.echo(
                 connection, load.requests(), ProbeCommand.ECHO_BYTES, phase(prefix + "echo on the channel")));
-        Latencies plainEcho = Latencies.of(BaselineClient.echo(
-                baseline, load.requests(), ProbeCommand.ECHO_BYTES, phase(prefix + "echo on TCP")));
+        Latencies plainEcho = Latencies.of(
+                BaselineClient.echo(baseline, load.requests(), ProbeCommand.ECHO_BYTES, phase(prefix + "echo on TCP")));
         log.info("{}echo: channel {}; TCP {}", prefix, oursEcho.describe(), plainEcho.describe());
         return report.with(Side.CHANNEL, Metric.ECHO_P50, oursEcho.p50Micros())
                 .with(Side.TCP, Metric.ECHO_P50, plainEcho.p50Micros())

@@ -44,10 +44,14 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LoadOptions.Load load = loadOptions.check(spec);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("Transport benchmark: %s (dpu, %s) streams to and pings %s (host, %s) across a veth pair.%n",
-                DemoPki.DPU, io.dpuoffload.topology.Topology.DPU_ADDRESS, DemoPki.HOST,
+        out.printf(
+                "Transport benchmark: %s (dpu, %s) streams to and pings %s (host, %s) across a veth pair.%n",
+                DemoPki.DPU,
+                io.dpuoffload.topology.Topology.DPU_ADDRESS,
+                DemoPki.HOST,
                 io.dpuoffload.topology.Topology.HOST_ADDRESS);
-        out.printf("Measuring %s per stream and %d round trips, %d run(s); this takes a minute or two...%n",
+        out.printf(
+                "Measuring %s per stream and %d round trips, %d run(s); this takes a minute or two...%n",
                 ByteSize.format(load.bytes()), load.requests(), load.runs());
         out.flush();
 
@@ -85,11 +89,13 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalStateException("the benchmark client on the DPU failed with exit code " + exit + ":\n"
                     + client.stderr() + "the host's log:\n" + serve.stderr());
         }
-        return client.stdout().lines()
+        return client.stdout()
+                .lines()
                 .filter(line -> line.startsWith("{"))
                 .reduce((first, second) -> second)
                 .map(BenchReport::fromJson)
-                .orElseThrow(() -> new IllegalStateException(
-                        "the benchmark client printed no result line; its output:\n" + client.stdout() + client.stderr()));
+                .orElseThrow(
+                        () -> new IllegalStateException("the benchmark client printed no result line; its output:\n"
+                                + client.stdout() + client.stderr()));
     }
 }

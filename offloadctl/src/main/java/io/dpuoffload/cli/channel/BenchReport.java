@@ -76,11 +76,18 @@ record BenchReport(long bytes, int requests, int streams, Map<String, List<Doubl
 
     String toJson() {
         StringBuilder json = new StringBuilder();
-        json.append("{\"bytes\":").append(bytes)
-                .append(",\"requests\":").append(requests)
-                .append(",\"streams\":").append(streams);
-        series.forEach((key, values) -> json.append(",\"").append(key).append("\":[")
-                .append(values.stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(",")))
+        json.append("{\"bytes\":")
+                .append(bytes)
+                .append(",\"requests\":")
+                .append(requests)
+                .append(",\"streams\":")
+                .append(streams);
+        series.forEach((key, values) -> json.append(",\"")
+                .append(key)
+                .append("\":[")
+                .append(values.stream()
+                        .map(v -> String.format(Locale.ROOT, "%.3f", v))
+                        .collect(Collectors.joining(",")))
                 .append(']'));
         return json.append('}').toString();
     }
@@ -111,7 +118,9 @@ record BenchReport(long bytes, int requests, int streams, Map<String, List<Doubl
             series.put(m.group(1), values);
         }
         return new BenchReport(
-                scalars.get("bytes"), Math.toIntExact(scalars.get("requests")), Math.toIntExact(scalars.get("streams")),
+                scalars.get("bytes"),
+                Math.toIntExact(scalars.get("requests")),
+                Math.toIntExact(scalars.get("streams")),
                 series);
     }
 

@@ -16,7 +16,8 @@ final class BenchTable {
     static List<String> render(BenchReport report, int runs, MachineInfo machine) {
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, ROW, "", "our channel", "plain TCP", "ours/plain"));
-        lines.add(String.format(Locale.ROOT, ROW, "", "(mutual TLS 1.3)", "(no TLS)", "").stripTrailing());
+        lines.add(String.format(Locale.ROOT, ROW, "", "(mutual TLS 1.3)", "(no TLS)", "")
+                .stripTrailing());
         lines.add(row(report, Metric.STREAM, "throughput, 1 stream of " + ByteSize.format(report.bytes())));
         if (!report.values(Side.CHANNEL, Metric.PARALLEL).isEmpty()) {
             lines.add(row(report, Metric.PARALLEL, "throughput, " + report.streams() + " streams at once"));
@@ -39,7 +40,12 @@ final class BenchTable {
     private static String row(BenchReport report, Metric metric, String label) {
         double ours = report.median(Side.CHANNEL, metric);
         double plain = report.median(Side.TCP, metric);
-        return String.format(Locale.ROOT, ROW, label, value(metric, ours), value(metric, plain),
+        return String.format(
+                Locale.ROOT,
+                ROW,
+                label,
+                value(metric, ours),
+                value(metric, plain),
                 String.format(Locale.ROOT, "%.2f", ours / plain));
     }
 

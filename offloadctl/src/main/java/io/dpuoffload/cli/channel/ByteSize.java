@@ -16,7 +16,8 @@ public final class ByteSize {
     static final long GIB = 1024 * MIB;
     static final long TIB = 1024 * GIB;
 
-    static final String FORMS = "use a whole number of bytes, optionally with KiB, MiB, GiB or TiB (e.g. 65536, 64MiB, 1GiB)";
+    static final String FORMS =
+            "use a whole number of bytes, optionally with KiB, MiB, GiB or TiB (e.g. 65536, 64MiB, 1GiB)";
 
     private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*([A-Za-z]*)");
 
@@ -40,8 +41,11 @@ public final class ByteSize {
                     case "gib" -> GIB;
                     case "tib" -> TIB;
                     case "k", "kb", "m", "mb", "g", "gb", "t", "tb" ->
-                        throw bad(option, text, " (" + m.group(2) + " is ambiguous: write "
-                                + m.group(2).substring(0, 1).toUpperCase(Locale.ROOT) + "iB for binary units)");
+                        throw bad(
+                                option,
+                                text,
+                                " (" + m.group(2) + " is ambiguous: write "
+                                        + m.group(2).substring(0, 1).toUpperCase(Locale.ROOT) + "iB for binary units)");
                     default -> throw bad(option, text, " (unknown unit '" + m.group(2) + "')");
                 };
         try {
@@ -72,9 +76,9 @@ public final class ByteSize {
             value /= KIB;
             unit++;
         }
-        String number = value >= 100 ? String.format(Locale.ROOT, "%.0f", value)
-                : value >= 10 ? String.format(Locale.ROOT, "%.1f", value)
-                : String.format(Locale.ROOT, "%.2f", value);
+        String number = value >= 100
+                ? String.format(Locale.ROOT, "%.0f", value)
+                : value >= 10 ? String.format(Locale.ROOT, "%.1f", value) : String.format(Locale.ROOT, "%.2f", value);
         return number + " " + units[unit];
     }
 

@@ -142,7 +142,8 @@ final class ChannelLoad {
         }
         try {
             if (count.readableBytes() != Long.BYTES) {
-                throw new IllegalStateException("SINK answered " + count.readableBytes() + " bytes instead of an 8-byte count");
+                throw new IllegalStateException(
+                        "SINK answered " + count.readableBytes() + " bytes instead of an 8-byte count");
             }
             return count.readLong();
         } finally {

@@ -28,7 +28,8 @@ final class Connect {
             if (e.getCause() instanceof TransportException transport) {
                 throw transport;
             }
-            throw new ConnectionLostException("cannot connect to " + server + ": " + e.getCause().getMessage(), e.getCause());
+            throw new ConnectionLostException(
+                    "cannot connect to " + server + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
             attempt.cancel(true);
             throw new ConnectionLostException("no answer from " + server + " within " + BACKSTOP.toSeconds() + " s");

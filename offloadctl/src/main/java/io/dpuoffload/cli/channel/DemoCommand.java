@@ -86,7 +86,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("dpu-offload channel demo: a host and its DPU, simulated on this machine, talk over the channel.");
         out.flush();
 
-        Testbed bed = Testbed.create(Optional.ofNullable(keepPki), spec.commandLine().getErr());
+        Testbed bed =
+                Testbed.create(Optional.ofNullable(keepPki), spec.commandLine().getErr());
         List<String> summary = List.of();
         try {
             summary = run(bed, size);
@@ -112,8 +113,8 @@ final class DemoCommand implements Callable<Integer> {
         DemoPki pki = bed.pki();
 
         step(1, "Certificates, throwaway, in " + pki.directory());
-        detail("CA '" + DemoPki.CA_NAME + "' issued " + DemoPki.HOST + " and " + DemoPki.DPU + " (pair "
-                + DemoPki.PAIR + ").");
+        detail("CA '" + DemoPki.CA_NAME + "' issued " + DemoPki.HOST + " and " + DemoPki.DPU + " (pair " + DemoPki.PAIR
+                + ").");
         detail("An impostor made its own CA and a certificate that also says " + DemoPki.DPU + "; it trusts the real");
         detail("ca.crt (that is public) and presents its own certificate anyway.");
 
@@ -122,17 +123,23 @@ final class DemoCommand implements Callable<Integer> {
         detail(String.format("dpu   netns %-22s %s", dpu.namespace(), dpu.address()));
 
         NodeProcess serve = bed.serve();
-        step(3, "On the host: `offloadctl channel serve` as " + DemoPki.HOST + ", pid " + serve.pid() + ", accepting only "
-                + DemoPki.DPU);
+        step(
+                3,
+                "On the host: `offloadctl channel serve` as " + DemoPki.HOST + ", pid " + serve.pid()
+                        + ", accepting only " + DemoPki.DPU);
         detail(firstLine(serve.stdout(), ServeCommand.READY));
 
-        NodeProcess probe = bed.offloadctl(dpu, concat(
-                List.of("channel", "probe", "--server", Testbed.channelEndpoint()),
-                bed.dpuIdentity(),
-                List.of("--requests", Integer.toString(requests), "--bytes", Long.toString(size))));
+        NodeProcess probe = bed.offloadctl(
+                dpu,
+                concat(
+                        List.of("channel", "probe", "--server", Testbed.channelEndpoint()),
+                        bed.dpuIdentity(),
+                        List.of("--requests", Integer.toString(requests), "--bytes", Long.toString(size))));
         int probeExit = probe.waitFor(PROBE_TIMEOUT);
-        step(4, "On the DPU: `offloadctl channel probe` as " + DemoPki.DPU + ", pid " + probe.pid() + ", exit code "
-                + probeExit);
+        step(
+                4,
+                "On the DPU: `offloadctl channel probe` as " + DemoPki.DPU + ", pid " + probe.pid() + ", exit code "
+                        + probeExit);
         indent(probe.stdout());
         if (probeExit != ExitCodes.OK) {
             indent(errors(probe.stderr()));
@@ -140,15 +147,19 @@ final class DemoCommand implements Callable<Integer> {
                     + " the host's log:\n" + serve.stderr());
         }
 
-        NodeProcess impostor = bed.offloadctl(dpu, List.of(
-                "channel", "impostor",
-                "--server", Testbed.channelEndpoint(),
-                "--trust", pki.caCertificate().toString(),
-                "--certificate", pki.impostorCertificate().toString(),
-                "--key", pki.impostorKey().toString()));
+        NodeProcess impostor = bed.offloadctl(
+                dpu,
+                List.of(
+                        "channel", "impostor",
+                        "--server", Testbed.channelEndpoint(),
+                        "--trust", pki.caCertificate().toString(),
+                        "--certificate", pki.impostorCertificate().toString(),
+                        "--key", pki.impostorKey().toString()));
         int impostorExit = impostor.waitFor(IMPOSTOR_TIMEOUT);
-        step(5, "On the DPU: the impostor connects with its own CA's certificate, pid " + impostor.pid()
-                + ", exit code " + impostorExit);
+        step(
+                5,
+                "On the DPU: the impostor connects with its own CA's certificate, pid " + impostor.pid()
+                        + ", exit code " + impostorExit);
         detail("impostor: " + errors(impostor.stderr()).strip());
         if (impostorExit != ExitCodes.PEER_UNAVAILABLE) {
             throw new IllegalStateException("the impostor was not refused (exit code " + impostorExit + ", expected "
@@ -158,7 +169,8 @@ final class DemoCommand implements Callable<Integer> {
 
         long servePid = serve.pid();
         serve.stop();
-        detail("host stopped with SIGTERM: " + firstLine(serve.stdout(), "Stopped").strip());
+        detail("host stopped with SIGTERM: "
+                + firstLine(serve.stdout(), "Stopped").strip());
         out.println();
 
         String where = "  %-7s %-25s %-13s %s";
@@ -166,11 +178,24 @@ final class DemoCommand implements Callable<Integer> {
         String stream = lineAfter(probe.stdout(), "Stream:");
         return List.of(
                 "In short",
-                String.format(where, DemoPki.HOST, "netns " + host.namespace(), host.address(),
+                String.format(
+                        where,
+                        DemoPki.HOST,
+                        "netns " + host.namespace(),
+                        host.address(),
                         "channel serve, pid " + servePid + ": accepted " + DemoPki.DPU + ", refused the impostor"),
-                String.format(where, DemoPki.DPU, "netns " + dpu.namespace(), dpu.address(),
-                        "channel probe, pid " + probe.pid() + ": reached node " + DemoPki.HOST + " over mutual TLS 1.3"),
-                String.format(where, "", "", "",
+                String.format(
+                        where,
+                        DemoPki.DPU,
+                        "netns " + dpu.namespace(),
+                        dpu.address(),
+                        "channel probe, pid " + probe.pid() + ": reached node " + DemoPki.HOST
+                                + " over mutual TLS 1.3"),
+                String.format(
+                        where,
+                        "",
+                        "",
+                        "",
                         "impostor, pid " + impostor.pid() + ": refused by the host (exit code " + impostorExit + ")"),
                 "  round trips  " + requests + " x " + ProbeCommand.ECHO_BYTES + " B: " + echo,
                 "  stream       " + ByteSize.format(size) + " to the host's sink: " + stream);
@@ -193,7 +218,8 @@ final class DemoCommand implements Callable<Integer> {
 
     /** offloadctl's own error lines, without the log lines around them. */
     private static String errors(String stderr) {
-        List<String> lines = stderr.lines().filter(line -> line.startsWith("offloadctl:")).toList();
+        List<String> lines =
+                stderr.lines().filter(line -> line.startsWith("offloadctl:")).toList();
         return lines.isEmpty() ? stderr : String.join("\n", lines);
     }
 
@@ -209,7 +235,10 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static String firstLine(String text, String prefix) {
-        return text.lines().filter(line -> line.startsWith(prefix)).findFirst().orElse("(no line starting " + prefix + ")");
+        return text.lines()
+                .filter(line -> line.startsWith(prefix))
+                .findFirst()
+                .orElse("(no line starting " + prefix + ")");
     }
 
     @SafeVarargs

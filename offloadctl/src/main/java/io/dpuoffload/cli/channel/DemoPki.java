@@ -110,7 +110,8 @@ record DemoPki(Path directory) {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectory(
+                    directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + directory + ": " + e, e);
         }

@@ -5,8 +5,8 @@ import io.dpuoffload.transport.Feature;
 import io.dpuoffload.transport.OffloadConnection;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
-import io.dpuoffload.transport.tls.PemFiles;
 import io.dpuoffload.transport.tls.PeerIdentity;
+import io.dpuoffload.transport.tls.PemFiles;
 import io.dpuoffload.transport.tls.TlsContexts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -67,14 +67,17 @@ final class ImpostorCommand implements Callable<Integer> {
                 .protocols(TlsContexts.TLS_1_3)
                 .sslProvider(SslProvider.JDK)
                 .build();
-        TransportConfig config = TransportConfig.builder(PeerIdentity.fromCertificate(presented).name())
+        TransportConfig config = TransportConfig.builder(
+                        PeerIdentity.fromCertificate(presented).name())
                 .tls(tls)
                 .features(EnumSet.of(Feature.DIAGNOSTICS))
                 .build();
         try (OffloadConnection connection = Connect.once(endpoint, config)) {
-            spec.commandLine().getErr().printf(
-                    "offloadctl: SECURITY FAILURE: %s at %s accepted a certificate from another CA%n",
-                    connection.peer(), endpoint);
+            spec.commandLine()
+                    .getErr()
+                    .printf(
+                            "offloadctl: SECURITY FAILURE: %s at %s accepted a certificate from another CA%n",
+                            connection.peer(), endpoint);
             return ExitCodes.FAILURE;
         }
     }

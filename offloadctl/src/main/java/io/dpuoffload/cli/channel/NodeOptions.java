@@ -47,7 +47,8 @@ final class NodeOptions {
         OptionValues.nodeName(spec, "--node", node);
         Optional<TlsMaterial> tls = tlsMaterial(spec, endpoint);
         var builder = TransportConfig.builder(node).features(EnumSet.of(Feature.DIAGNOSTICS));
-        tls.ifPresent(material -> builder.tls(server ? TlsContexts.forServer(material) : TlsContexts.forClient(material)));
+        tls.ifPresent(
+                material -> builder.tls(server ? TlsContexts.forServer(material) : TlsContexts.forClient(material)));
         if (expectPeer != null) {
             builder.expectPeer(OptionValues.nodeName(spec, "--expect-peer", expectPeer));
         }
@@ -59,9 +60,11 @@ final class NodeOptions {
         boolean local = endpoint instanceof Endpoint.Unix;
         if (local && pki == null) {
             if (expectPeer != null) {
-                throw new ParameterException(spec.commandLine(), "--expect-peer needs TLS, but " + endpoint
-                        + " runs without it: over a Unix socket the peer is known by its uid, not a node name;"
-                        + " give --pki DIR or drop --expect-peer");
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--expect-peer needs TLS, but " + endpoint
+                                + " runs without it: over a Unix socket the peer is known by its uid, not a node name;"
+                                + " give --pki DIR or drop --expect-peer");
             }
             return Optional.empty();
         }

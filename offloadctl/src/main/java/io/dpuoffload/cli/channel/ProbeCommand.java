@@ -55,7 +55,8 @@ final class ProbeCommand implements Callable<Integer> {
             names = "--requests",
             paramLabel = "N",
             defaultValue = "1000",
-            description = "Echo round trips of " + ECHO_BYTES + " bytes to time, one after another (default: ${DEFAULT-VALUE}).")
+            description = "Echo round trips of " + ECHO_BYTES
+                    + " bytes to time, one after another (default: ${DEFAULT-VALUE}).")
     int requests;
 
     @Option(
@@ -79,21 +80,30 @@ final class ProbeCommand implements Callable<Integer> {
         try (OffloadConnection connection = Connect.once(endpoint, config)) {
             out.printf("Connected to %s at %s over %s%n", connection.peer(), endpoint, NodeOptions.security(config));
             out.printf("  this side:  node %s%n", config.nodeName());
-            out.printf("  agreed:     protocol version %d, features %s%n", connection.protocolVersion(), connection.features());
+            out.printf(
+                    "  agreed:     protocol version %d, features %s%n",
+                    connection.protocolVersion(), connection.features());
             out.flush();
             Connect.requireDiagnostics(connection, endpoint);
 
             int warmUp = Math.min(requests, MAX_WARM_UP_ROUND_TRIPS);
             ChannelLoad.echo(connection, warmUp, ECHO_BYTES, Deadline.in("the echo warm-up", PHASE_TIMEOUT));
-            long[] nanos = ChannelLoad.echo(connection, requests, ECHO_BYTES, Deadline.in("the echo round trips", PHASE_TIMEOUT));
+            long[] nanos = ChannelLoad.echo(
+                    connection, requests, ECHO_BYTES, Deadline.in("the echo round trips", PHASE_TIMEOUT));
             Latencies latencies = Latencies.of(nanos);
-            out.printf("Echo: %d round trips of %d bytes (after %d warm-up ones), each answer checked%n",
+            out.printf(
+                    "Echo: %d round trips of %d bytes (after %d warm-up ones), each answer checked%n",
                     requests, ECHO_BYTES, warmUp);
-            out.printf("  %s, mean %s%n", latencies.describe(), Latencies.duration((long) Arrays.stream(nanos).average().orElse(0)));
+            out.printf(
+                    "  %s, mean %s%n",
+                    latencies.describe(),
+                    Latencies.duration((long) Arrays.stream(nanos).average().orElse(0)));
             out.flush();
 
             Throughput stream = ChannelLoad.toSink(connection, size, Deadline.in("the stream to SINK", PHASE_TIMEOUT));
-            out.printf("Stream: sent %s on one stream; the host's sink counted all %,d bytes%n", ByteSize.format(size), size);
+            out.printf(
+                    "Stream: sent %s on one stream; the host's sink counted all %,d bytes%n",
+                    ByteSize.format(size), size);
             out.printf("  %s in %s%n", stream.describe(), Latencies.duration(stream.nanos()));
             out.flush();
         }

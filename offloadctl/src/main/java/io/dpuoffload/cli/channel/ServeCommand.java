@@ -50,7 +50,8 @@ final class ServeCommand implements Callable<Integer> {
             names = "--listen",
             paramLabel = "ENDPOINT",
             required = true,
-            description = "Where to listen: tcp://ADDRESS:PORT (port 0 picks a free one), unix:/PATH or vsock://CID:PORT.")
+            description =
+                    "Where to listen: tcp://ADDRESS:PORT (port 0 picks a free one), unix:/PATH or vsock://CID:PORT.")
     String listen;
 
     @Mixin
@@ -59,8 +60,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--baseline-port",
             paramLabel = "PORT",
-            description = "Also run the benchmark's plain TCP baseline (no TLS, no framing: an echo and a sink) on"
-                    + " this port of the --listen address. For `offloadctl channel bench` only: it authenticates nobody.")
+            description =
+                    "Also run the benchmark's plain TCP baseline (no TLS, no framing: an echo and a sink) on"
+                            + " this port of the --listen address. For `offloadctl channel bench` only: it authenticates nobody.")
     Integer baselinePort;
 
     @Spec
@@ -81,13 +83,17 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         long started = System.nanoTime();
         try (OffloadServer server = OffloadServer.start(endpoint, config, connection -> onPeer(connection, peers));
-                BaselineServer baseline = baselineAddress.isPresent() ? BaselineServer.start(baselineAddress.get()) : null) {
+                BaselineServer baseline =
+                        baselineAddress.isPresent() ? BaselineServer.start(baselineAddress.get()) : null) {
             installStopHook(stopRequested, stopped);
             var out = spec.commandLine().getOut();
             out.println(READY + " " + server.boundEndpoint());
             out.flush();
             stopRequested.await();
-            log.info("{}: stopping; closing {} connection(s)", config.nodeName(), server.connections().size());
+            log.info(
+                    "{}: stopping; closing {} connection(s)",
+                    config.nodeName(),
+                    server.connections().size());
             server.close();
             printSummary(config.nodeName(), System.nanoTime() - started, peers.get(), meters, baseline);
         } finally {
@@ -102,11 +108,14 @@ final class ServeCommand implements Callable<Integer> {
         }
         OptionValues.count(spec, "--baseline-port", baselinePort, 1, Endpoint.MAX_PORT);
         if (!(endpoint instanceof Endpoint.Tcp tcp)) {
-            throw new ParameterException(spec.commandLine(), "--baseline-port needs a tcp:// --listen endpoint, not "
-                    + endpoint + ": the baseline is plain TCP on the same address");
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--baseline-port needs a tcp:// --listen endpoint, not " + endpoint
+                            + ": the baseline is plain TCP on the same address");
         }
         if (tcp.port() == baselinePort) {
-            throw new ParameterException(spec.commandLine(),
+            throw new ParameterException(
+                    spec.commandLine(),
                     "--baseline-port " + baselinePort + " is the channel's own port; choose another");
         }
         return Optional.of(new InetSocketAddress(tcp.host(), baselinePort));
@@ -115,12 +124,14 @@ final class ServeCommand implements Callable<Integer> {
     private static void onPeer(OffloadConnection connection, AtomicInteger peers) {
         peers.incrementAndGet();
         long since = System.nanoTime();
-        connection.closeFuture().whenComplete((reason, failure) -> log.info(
-                "{} at {} left after {}: {}",
-                connection.peer(),
-                connection.remoteAddress(),
-                Latencies.duration(System.nanoTime() - since),
-                failure != null ? failure.getMessage() : reason));
+        connection
+                .closeFuture()
+                .whenComplete((reason, failure) -> log.info(
+                        "{} at {} left after {}: {}",
+                        connection.peer(),
+                        connection.remoteAddress(),
+                        Latencies.duration(System.nanoTime() - since),
+                        failure != null ? failure.getMessage() : reason));
     }
 
     /**
@@ -128,14 +139,17 @@ final class ServeCommand implements Callable<Integer> {
      * closed and the summary printed (the JVM then exits with 128 + the signal's number).
      */
     private static void installStopHook(CountDownLatch stopRequested, CountDownLatch stopped) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopRequested.countDown();
-            try {
-                stopped.await(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "serve-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stopRequested.countDown();
+                            try {
+                                stopped.await(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "serve-stop"));
     }
 
     private void printSummary(String nodeName, long nanos, int peers, MeterRegistry meters, BaselineServer baseline) {
@@ -151,8 +165,7 @@ final class ServeCommand implements Callable<Integer> {
         if (baseline != null) {
             out.printf(
                     "Plain TCP baseline: %d connection(s), received %s%n",
-                    baseline.connections(),
-                    ByteSize.format(baseline.bytesReceived()));
+                    baseline.connections(), ByteSize.format(baseline.bytesReceived()));
         }
         out.flush();
     }

@@ -95,11 +95,16 @@ final class Testbed implements AutoCloseable {
     /** {@code channel serve} as host-1 on the host node, accepting only dpu-1; returns once it printed READY. */
     NodeProcess serve(String... extraArgs) {
         List<String> args = new ArrayList<>(List.of(
-                "channel", "serve",
-                "--listen", channelEndpoint(),
-                "--pki", pki.directory().toString(),
-                "--node", DemoPki.HOST,
-                "--expect-peer", DemoPki.DPU));
+                "channel",
+                "serve",
+                "--listen",
+                channelEndpoint(),
+                "--pki",
+                pki.directory().toString(),
+                "--node",
+                DemoPki.HOST,
+                "--expect-peer",
+                DemoPki.DPU));
         args.addAll(List.of(extraArgs));
         NodeProcess serve = offloadctl(topology.host(), args);
         serve.awaitLine(Pattern.compile("^" + ServeCommand.READY + " "), READY_TIMEOUT);
@@ -126,10 +131,17 @@ final class Testbed implements AutoCloseable {
         RuntimeException failure = null;
         try {
             topology.close();
-            done.add("stopped " + processes.size() + " process(es) (pids " + String.join(", ",
-                    processes.stream().map(p -> Long.toString(safePid(p))).toList()) + ")");
-            done.add("deleted network namespaces " + String.join(" and ",
-                    topology.nodes().stream().map(Node::namespace).toList()) + " (and the veth pair with them)");
+            done.add("stopped " + processes.size() + " process(es) (pids "
+                    + String.join(
+                            ", ",
+                            processes.stream()
+                                    .map(p -> Long.toString(safePid(p)))
+                                    .toList()) + ")");
+            done.add("deleted network namespaces "
+                    + String.join(
+                            " and ",
+                            topology.nodes().stream().map(Node::namespace).toList())
+                    + " (and the veth pair with them)");
         } catch (RuntimeException e) {
             failure = e;
             done.add("FAILED to remove the topology: " + e.getMessage());

@@ -22,7 +22,8 @@ class BaselineTest {
 
             long[] roundTrips = BaselineClient.echo(address, 200, 64, Deadline.in("echo", PHASE));
             Throughput one = BaselineClient.toSink(address, 3 * ByteSize.MIB + 5, Deadline.in("sink", PHASE));
-            Throughput three = BaselineClient.toSinkInParallel(address, 7 * ByteSize.MIB + 2, 3, Deadline.in("sinks", PHASE));
+            Throughput three =
+                    BaselineClient.toSinkInParallel(address, 7 * ByteSize.MIB + 2, 3, Deadline.in("sinks", PHASE));
 
             assertThat(roundTrips).hasSize(200);
             assertThat(java.util.Arrays.stream(roundTrips).min().orElseThrow()).isPositive();

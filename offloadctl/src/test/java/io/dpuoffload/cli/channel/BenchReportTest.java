@@ -25,7 +25,9 @@ class BenchReportTest {
         String json = report.toJson();
         BenchReport read = BenchReport.fromJson(json);
 
-        assertThat(json).startsWith("{\"bytes\":1073741824,\"requests\":20000,\"streams\":4,").doesNotContain("\n");
+        assertThat(json)
+                .startsWith("{\"bytes\":1073741824,\"requests\":20000,\"streams\":4,")
+                .doesNotContain("\n");
         assertThat(read).isEqualTo(report);
         assertThat(read.values(Side.CHANNEL, Metric.ECHO_P50)).containsExactly(48.2, 47.9);
     }
@@ -46,8 +48,7 @@ class BenchReportTest {
         assertThatThrownBy(() -> BenchReport.fromJson("Exception in thread main"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a bench report");
-        assertThatThrownBy(() -> BenchReport.fromJson("{\"bytes\":1}"))
-                .hasMessageContaining("lacks \"requests\"");
+        assertThatThrownBy(() -> BenchReport.fromJson("{\"bytes\":1}")).hasMessageContaining("lacks \"requests\"");
     }
 
     @Test
@@ -69,10 +70,10 @@ class BenchReportTest {
                 .contains("throughput, 1 stream of 1.00 GiB", "800 MB/s", "2000 MB/s", "0.40"));
         assertThat(table).anySatisfy(line -> assertThat(line)
                 .contains("throughput, 4 streams at once", "900 MB/s", "3000 MB/s", "0.30"));
-        assertThat(table).anySatisfy(line -> assertThat(line)
-                .contains("round trip of 64 B, p50", "50.0 µs", "20.0 µs", "2.50"));
-        assertThat(table).anySatisfy(line -> assertThat(line)
-                .contains("round trip of 64 B, p99", "2.50 ms", "100 µs", "25.00"));
+        assertThat(table)
+                .anySatisfy(line -> assertThat(line).contains("round trip of 64 B, p50", "50.0 µs", "20.0 µs", "2.50"));
+        assertThat(table)
+                .anySatisfy(line -> assertThat(line).contains("round trip of 64 B, p99", "2.50 ms", "100 µs", "25.00"));
         assertThat(table).anySatisfy(line -> assertThat(line)
                 .contains("Machine: 2 cores (Test CPU), Linux 6.1.0, Java 25, 2026-01-02"));
     }

@@ -41,7 +41,8 @@ class ChannelOptionsTest {
 
     @Test
     void countsOutsideTheirRangeAreUsageErrors() {
-        Cli requests = Cli.run("channel", "probe", "--server", "tcp://127.0.0.1:1", "--node", "dpu-1", "--requests", "0");
+        Cli requests =
+                Cli.run("channel", "probe", "--server", "tcp://127.0.0.1:1", "--node", "dpu-1", "--requests", "0");
         Cli runs = Cli.run("channel", "bench", "--runs", "11");
         Cli notANumber = Cli.run("channel", "bench", "--requests", "many");
 
@@ -61,16 +62,17 @@ class ChannelOptionsTest {
         assertThat(endpoint.err()).contains("--server: endpoint '198.51.100.1' has no HOST:PORT: use tcp://HOST:PORT");
         assertThat(scheme.err()).contains("--listen: unknown scheme in endpoint 'http://x:1'");
         assertThat(node.err()).contains("--node: node name 'Host_1'");
-        assertThat(List.of(endpoint.exitCode(), scheme.exitCode(), node.exitCode())).containsOnly(ExitCodes.USAGE);
+        assertThat(List.of(endpoint.exitCode(), scheme.exitCode(), node.exitCode()))
+                .containsOnly(ExitCodes.USAGE);
     }
 
     @Test
     void optionsThatNeedTlsOrTcpSaySo() {
         Path socket = temp.resolve("s");
-        Cli expectPeer = Cli.run("channel", "serve", "--listen", "unix:" + socket, "--node", "host-1",
-                "--expect-peer", "dpu-1");
-        Cli baseline = Cli.run("channel", "serve", "--listen", "unix:" + socket, "--node", "host-1",
-                "--baseline-port", "7001");
+        Cli expectPeer =
+                Cli.run("channel", "serve", "--listen", "unix:" + socket, "--node", "host-1", "--expect-peer", "dpu-1");
+        Cli baseline = Cli.run(
+                "channel", "serve", "--listen", "unix:" + socket, "--node", "host-1", "--baseline-port", "7001");
 
         assertThat(expectPeer.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(expectPeer.err()).contains("--expect-peer needs TLS", "give --pki DIR or drop --expect-peer");
@@ -81,8 +83,8 @@ class ChannelOptionsTest {
     @Test
     void missingCertificatesAreABadInputFileAndNothingIsDialled() {
         // Loopback port 1: nothing listens; had the probe dialled, it would exit 4, not 3.
-        Cli run = Cli.run("channel", "probe", "--server", "tcp://127.0.0.1:1", "--node", "dpu-1",
-                "--pki", temp.toString());
+        Cli run = Cli.run(
+                "channel", "probe", "--server", "tcp://127.0.0.1:1", "--node", "dpu-1", "--pki", temp.toString());
 
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.err()).contains(temp.resolve("ca.crt") + ": no such file", "offloadctl certs init");

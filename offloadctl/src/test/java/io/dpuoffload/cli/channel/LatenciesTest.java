@@ -31,13 +31,7 @@ class LatenciesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({
-        "850, 850 ns",
-        "62140, 62.1 µs",
-        "180400, 180 µs",
-        "1200000, 1.20 ms",
-        "2500000000, 2.50 s"
-    })
+    @CsvSource({"850, 850 ns", "62140, 62.1 µs", "180400, 180 µs", "1200000, 1.20 ms", "2500000000, 2.50 s"})
     void durationsUseTheirBestUnit(long nanos, String text) {
         assertThat(Latencies.duration(nanos)).isEqualTo(text);
     }

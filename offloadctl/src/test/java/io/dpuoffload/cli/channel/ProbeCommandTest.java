@@ -11,6 +11,7 @@ import io.dpuoffload.transport.diagnostics.Diagnostics;
 import io.dpuoffload.transport.net.Endpoint;
 import io.dpuoffload.transport.tls.TlsContexts;
 import io.dpuoffload.transport.tls.TlsFiles;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -97,23 +98,32 @@ class ProbeCommandTest {
 
     @Test
     void aHostWithoutDiagnosticsCannotBeMeasured() throws Exception {
-        Endpoint host = startHost(new Endpoint.Unix(temp.resolve("plain.sock")),
+        Endpoint host = startHost(
+                new Endpoint.Unix(temp.resolve("plain.sock")),
                 b -> b.tls(null).features(EnumSet.of(Feature.FILESYSTEM)).services(Services.NONE));
 
         Cli run = probe(host);
 
         assertThat(run.exitCode()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(run.err()).contains("does not offer the DIAGNOSTICS services", "run `offloadctl channel serve` there");
+        assertThat(run.err())
+                .contains("does not offer the DIAGNOSTICS services", "run `offloadctl channel serve` there");
     }
 
     @Test
     void theImpostorsCertificateIsRefusedByTheHost() throws Exception {
         Endpoint host = startHost(new Endpoint.Tcp("127.0.0.1", 0), UnaryOperator.identity());
 
-        Cli run = Cli.run("channel", "impostor", "--server", host.toString(),
-                "--trust", pki.caCertificate().toString(),
-                "--certificate", pki.impostorCertificate().toString(),
-                "--key", pki.impostorKey().toString());
+        Cli run = Cli.run(
+                "channel",
+                "impostor",
+                "--server",
+                host.toString(),
+                "--trust",
+                pki.caCertificate().toString(),
+                "--certificate",
+                pki.impostorCertificate().toString(),
+                "--key",
+                pki.impostorKey().toString());
 
         assertThat(run.exitCode()).isEqualTo(ExitCodes.PEER_UNAVAILABLE);
         assertThat(run.err()).contains("handshake with").contains("certificate");
@@ -121,8 +131,16 @@ class ProbeCommandTest {
 
     private Cli probe(Endpoint host, String... extra) {
         List<String> args = new ArrayList<>(List.of(
-                "channel", "probe", "--server", host.toString(), "--node", DemoPki.DPU,
-                "--requests", "20", "--bytes", "1MiB"));
+                "channel",
+                "probe",
+                "--server",
+                host.toString(),
+                "--node",
+                DemoPki.DPU,
+                "--requests",
+                "20",
+                "--bytes",
+                "1MiB"));
         args.addAll(List.of(extra));
         return Cli.run(args.toArray(String[]::new));
     }
@@ -132,8 +150,10 @@ class ProbeCommandTest {
         var config = TransportConfig.builder(DemoPki.HOST)
                 .tls(TlsContexts.forServer(material))
                 .features(EnumSet.of(Feature.DIAGNOSTICS))
-                .services(Diagnostics.services());
-        OffloadServer server = OffloadServer.start(endpoint, adjust.apply(config).build(), connection -> {});
+                .services(Diagnostics.services())
+                .meters(new SimpleMeterRegistry());
+        OffloadServer server =
+                OffloadServer.start(endpoint, adjust.apply(config).build(), connection -> {});
         servers.add(server);
         return server.boundEndpoint();
     }

@@ -1,0 +1,75 @@
+package io.dpuoffload.fs.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What offload-fs adds around the kernel's FUSE messages on the channel. Two services:
+ *
+ * <ul>
+ *   <li>{@link #ATTACH}: the DPU names an export; the host answers with a session and the export's
+ *       policy.
+ *   <li>{@link #OP}: one FUSE request, prefixed with the session and the caller's supplementary
+ *       groups (the FUSE header carries only uid, gid and pid); the answer is the FUSE reply as the
+ *       kernel expects it.
+ * </ul>
+ */
+public final class FsWire {
+    public static final int ATTACH = 0x0100;
+    public static final int OP = 0x0101;
+
+    /** NGROUPS_MAX is 65536, but a caller with more than 256 groups is unheard of; the rest are dropped. */
+    public static final int MAX_GROUPS = 256;
+
+    public static ByteBuf attachRequest(ByteBufAllocator alloc, String export) {
+        ByteBuf out = alloc.buffer();
+        out.writeCharSequence(export, StandardCharsets.UTF_8);
+        return out;
+    }
+
+    public static String attachExport(ByteBuf body) {
+        return body.toString(StandardCharsets.UTF_8);
+    }
+
+    public static ByteBuf attachReply(ByteBufAllocator alloc, ExportPolicy policy) {
+        return alloc.buffer(16)
+                .writeInt(policy.session())
+                .writeByte((policy.readOnly() ? 1 : 0) | (policy.procView() ? 2 : 0) | (policy.cached() ? 4 : 0))
+                .writeInt((int) policy.ttlMillis());
+    }
+
+    public static ExportPolicy attachPolicy(ByteBuf reply) {
+        int session = reply.readInt();
+        int flags = reply.readUnsignedByte();
+        long ttl = reply.readUnsignedInt();
+        return new ExportPolicy(session, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0, ttl);
+    }
+
+    /** The OP prefix; the raw FUSE request follows it in the same buffer. */
+    public static void writeOpPrefix(ByteBuf out, int session, int[] groups) {
+        int count = Math.min(groups.length, MAX_GROUPS);
+        out.writeInt(session).writeShort(count);
+        for (int i = 0; i < count; i++) {
+            out.writeInt(groups[i]);
+        }
+    }
+
+    /** Reads the OP prefix, leaving the reader at the raw FUSE request. */
+    public static OpPrefix readOpPrefix(ByteBuf in) {
+        int session = in.readInt();
+        int count = in.readUnsignedShort();
+        if (count > MAX_GROUPS || in.readableBytes() < count * 4) {
+            throw new IllegalArgumentException("bad group count " + count);
+        }
+        int[] groups = new int[count];
+        for (int i = 0; i < count; i++) {
+            groups[i] = in.readInt();
+        }
+        return new OpPrefix(session, groups);
+    }
+
+    public record OpPrefix(int session, int[] groups) {}
+
+    private FsWire() {}
+}
