@@ -19,8 +19,7 @@ final class Bytes {
     static void requireNoNul(byte[] bytes) {
         for (byte b : bytes) {
             if (b == 0) {
-                throw new IllegalArgumentException(
-                        "a path or name must not contain NUL: " + display(bytes));
+                throw new IllegalArgumentException("a path or name must not contain NUL: " + display(bytes));
             }
         }
     }

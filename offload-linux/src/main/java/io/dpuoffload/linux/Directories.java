@@ -95,7 +95,10 @@ public final class Directories {
             MemorySegment buffer = arena.allocate(Math.max(bufferSize, MIN_BUFFER), 8);
             int n = getdents64(fd, buffer);
             List<DirEntry> entries = new ArrayList<>();
-            forEach(buffer, n, (ino, off, type, name) -> entries.add(new DirEntry(ino, off, type, name.toArray(JAVA_BYTE))));
+            forEach(
+                    buffer,
+                    n,
+                    (ino, off, type, name) -> entries.add(new DirEntry(ino, off, type, name.toArray(JAVA_BYTE))));
             return entries;
         }
     }
@@ -113,7 +116,10 @@ public final class Directories {
             MemorySegment buffer = arena.allocate(DEFAULT_BUFFER, 8);
             int n;
             while ((n = getdents64(fd, buffer)) > 0) {
-                forEach(buffer, n, (ino, off, type, name) -> all.add(new DirEntry(ino, off, type, name.toArray(JAVA_BYTE))));
+                forEach(
+                        buffer,
+                        n,
+                        (ino, off, type, name) -> all.add(new DirEntry(ino, off, type, name.toArray(JAVA_BYTE))));
             }
         }
         return all;

@@ -71,7 +71,7 @@ final class Libc {
     private static MemorySegment symbol(String name) {
         return LINKER.defaultLookup()
                 .find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("the C library has no " + name
-                        + " (offload-linux needs glibc 2.30 or newer)"));
+                .orElseThrow(() -> new UnsatisfiedLinkError(
+                        "the C library has no " + name + " (offload-linux needs glibc 2.33 or newer)"));
     }
 }

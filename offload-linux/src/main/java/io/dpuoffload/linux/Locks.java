@@ -87,8 +87,11 @@ public final class Locks {
             write(fl, probe);
             call(s, fd, cmd, fl);
             return new RecordLock(
-                    fl.get(JAVA_SHORT, 0), fl.get(JAVA_SHORT, 2), fl.get(JAVA_LONG, 8), fl.get(JAVA_LONG, 16), fl.get(
-                            JAVA_INT, 24));
+                    fl.get(JAVA_SHORT, 0),
+                    fl.get(JAVA_SHORT, 2),
+                    fl.get(JAVA_LONG, 8),
+                    fl.get(JAVA_LONG, 16),
+                    fl.get(JAVA_INT, 24));
         }
     }
 

@@ -16,8 +16,8 @@ import java.lang.invoke.MethodHandle;
  * and takes the same {@code AT_*} flags.
  */
 public final class Metadata {
-    private static final MethodHandle STATX = Libc.function(
-            "statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle STATX =
+            Libc.function("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle FSTATFS =
             Libc.function("fstatfs64", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle STATFS =
@@ -27,8 +27,8 @@ public final class Metadata {
     private static final MethodHandle FCHMODAT =
             Libc.function("fchmodat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle FCHMODAT2 = Libc.syscall(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle FCHOWNAT = Libc.function(
-            "fchownat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCHOWNAT =
+            Libc.function("fchownat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle UTIMENSAT =
             Libc.function("utimensat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
 
@@ -63,8 +63,7 @@ public final class Metadata {
         return statx(fd, EMPTY, Flags.AT_EMPTY_PATH);
     }
 
-    private static Stat statx(Scratch s, int dirfd, MemorySegment cPath, int flags, byte[] path)
-            throws ErrnoException {
+    private static Stat statx(Scratch s, int dirfd, MemorySegment cPath, int flags, byte[] path) throws ErrnoException {
         MemorySegment buf = s.allocate(Stat.STATX);
         int r;
         try {

@@ -45,8 +45,8 @@ public final class Mounts {
     /** umount2: do not follow a symlink at the target. */
     public static final int UMOUNT_NOFOLLOW = 8;
 
-    private static final MethodHandle MOUNT = Libc.function(
-            "mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle MOUNT =
+            Libc.function("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle UMOUNT2 =
             Libc.function("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
 

@@ -20,10 +20,10 @@ public final class PathCalls {
             Libc.function("mknodat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
     private static final MethodHandle UNLINKAT =
             Libc.function("unlinkat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RENAMEAT2 = Libc.function(
-            "renameat2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle LINKAT = Libc.function(
-            "linkat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RENAMEAT2 =
+            Libc.function("renameat2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LINKAT =
+            Libc.function("linkat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SYMLINKAT =
             Libc.function("symlinkat", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
     private static final MethodHandle READLINKAT =
@@ -203,8 +203,7 @@ public final class PathCalls {
             long r;
             try {
                 r = (long) FACCESSAT2.invokeExact(
-                        s.errnoState(), Syscalls.FACCESSAT2, (long) dirfd, s.cString(path), (long) mode, (long)
-                                flags);
+                        s.errnoState(), Syscalls.FACCESSAT2, (long) dirfd, s.cString(path), (long) mode, (long) flags);
             } catch (Throwable t) {
                 throw Libc.unexpected(t);
             }

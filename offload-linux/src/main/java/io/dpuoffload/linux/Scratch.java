@@ -5,51 +5,70 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Native memory for one call: the errno capture state, C strings and small structs.
  *
- * <p>A platform thread reuses one buffer of its own (no allocation, no zeroing per call); a virtual thread,
- * which may move between carriers and may number in the millions, gets a confined arena per call instead, as
- * does a nested use on the same thread. Memory handed out is <em>not</em> zeroed: callers write every field
- * they pass to the kernel. Use with try-with-resources, on one thread.
+ * <p>A platform thread reuses one buffer of its own, found through a ThreadLocal. Virtual threads (which may
+ * number in the millions, so a buffer each would not do) and nested uses take one from a small shared pool
+ * and put it back afterwards; only when the pool is empty is a new buffer made. No call allocates native
+ * memory or zeroes it, except for what does not fit in a buffer, which spills to a confined arena closed at
+ * the end of the call. Memory handed out is <em>not</em> zeroed: callers write every field they pass to the
+ * kernel. Use with try-with-resources, on one thread.
  */
 final class Scratch implements AutoCloseable {
     /** Room for two paths of PATH_MAX (rename, link) plus the structs of one call; more spills to an arena. */
-    static final int POOLED_SIZE = 2 * Limits.PATH_MAX + 1024;
+    static final int BUFFER_SIZE = 2 * Limits.PATH_MAX + 1024;
 
-    private static final ThreadLocal<Scratch> PER_THREAD = ThreadLocal.withInitial(Scratch::pooled);
+    /**
+     * Buffers kept for virtual threads. A buffer is held only for the length of one call, and a virtual
+     * thread in a downcall pins its carrier, so about one per carrier is in use at a time; a few times the
+     * processor count leaves room for platform threads' nested calls. Beyond it, buffers are made and dropped.
+     */
+    static final int SHARED_SLOTS = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
+
+    /** The errno capture state sits at the start of each buffer; allocations begin after it. */
+    private static final long FIRST = (Libc.CAPTURE_LAYOUT.byteSize() + 15) & -16;
+
+    private static final ThreadLocal<Scratch> PER_THREAD = ThreadLocal.withInitial(() -> new Scratch(false));
+    private static final AtomicReferenceArray<Scratch> SHARED = new AtomicReferenceArray<>(SHARED_SLOTS);
 
     private final MemorySegment buffer;
     private final MemorySegment errnoState;
-    private final boolean pooled;
-    private Arena arena;
-    private long used;
+    private final boolean shared;
+    private Arena overflow;
+    private long used = FIRST;
     private boolean busy;
 
-    private Scratch(MemorySegment buffer, MemorySegment errnoState, Arena arena, boolean pooled) {
-        this.buffer = buffer;
-        this.errnoState = errnoState;
-        this.arena = arena;
-        this.pooled = pooled;
-    }
-
-    private static Scratch pooled() {
-        // An automatic arena: the buffer is freed when its thread (and so the ThreadLocal) is gone.
-        Arena auto = Arena.ofAuto();
-        return new Scratch(auto.allocate(POOLED_SIZE, 16), auto.allocate(Libc.CAPTURE_LAYOUT), null, true);
+    private Scratch(boolean shared) {
+        // An automatic arena: the buffer is freed once its thread (ThreadLocal) or the pool lets go of it.
+        this.buffer = Arena.ofAuto().allocate(BUFFER_SIZE, 16);
+        this.errnoState = buffer.asSlice(0, Libc.CAPTURE_LAYOUT.byteSize());
+        this.shared = shared;
     }
 
     static Scratch acquire() {
-        if (!Thread.currentThread().isVirtual()) {
+        Thread thread = Thread.currentThread();
+        if (!thread.isVirtual()) {
             Scratch s = PER_THREAD.get();
             if (!s.busy) {
                 s.busy = true;
                 return s;
             }
         }
-        Arena confined = Arena.ofConfined();
-        return new Scratch(MemorySegment.NULL, confined.allocate(Libc.CAPTURE_LAYOUT), confined, false);
+        int start = (int) (thread.threadId() % SHARED_SLOTS);
+        for (int i = 0; i < SHARED_SLOTS; i++) {
+            int slot = (start + i) % SHARED_SLOTS;
+            Scratch s = SHARED.get(slot);
+            if (s != null && SHARED.compareAndSet(slot, s, null)) {
+                s.busy = true;
+                return s;
+            }
+        }
+        Scratch s = new Scratch(true);
+        s.busy = true;
+        return s;
     }
 
     /** The segment to pass as a handle's first argument. */
@@ -72,10 +91,10 @@ final class Scratch implements AutoCloseable {
             used = start + size;
             return buffer.asSlice(start, size);
         }
-        if (arena == null) {
-            arena = Arena.ofConfined();
+        if (overflow == null) {
+            overflow = Arena.ofConfined();
         }
-        return arena.allocate(size, alignment);
+        return overflow.allocate(size, alignment);
     }
 
     /** A NUL-terminated copy of {@code bytes}, which must not contain NUL themselves. */
@@ -94,15 +113,21 @@ final class Scratch implements AutoCloseable {
 
     @Override
     public void close() {
-        if (pooled) {
-            used = 0;
-            busy = false;
-            if (arena != null) {
-                arena.close();
-                arena = null;
+        if (overflow != null) {
+            overflow.close();
+            overflow = null;
+        }
+        used = FIRST;
+        busy = false;
+        if (shared) {
+            int start = (int) (Thread.currentThread().threadId() % SHARED_SLOTS);
+            for (int i = 0; i < SHARED_SLOTS; i++) {
+                int slot = (start + i) % SHARED_SLOTS;
+                if (SHARED.get(slot) == null && SHARED.compareAndSet(slot, null, this)) {
+                    return;
+                }
             }
-        } else {
-            arena.close();
+            // the pool is full: drop this one (its automatic arena frees the memory)
         }
     }
 }

@@ -28,7 +28,10 @@ import java.util.Objects;
  * <p><b>Threads.</b> Credentials belong to the OS thread. A virtual thread may move to another carrier at
  * any blocking point, leaving the identity behind on the old carrier (and lending it to whatever runs there
  * next), so {@link #callAs} refuses virtual threads. Anything the work does on this thread runs with the
- * identity, including the JVM's own file access (loading a class not yet loaded opens its class file).
+ * identity, including the JVM's own file access (loading a class not yet loaded opens its class file). A
+ * thread <em>started</em> inside the work inherits the identity for good (clone copies the creator's
+ * credentials), and that includes pool threads the JDK starts lazily (ForkJoinPool workers, virtual-thread
+ * carriers): keep the work to system calls, and start threads outside.
  */
 public final class ThreadCredentials {
     /** What the kernel takes for "leave unchanged": never a valid id to switch to. */
@@ -188,9 +191,8 @@ public final class ThreadCredentials {
         setfsid(Syscalls.SETFSGID, gid);
         IllegalStateException failure = null;
         if (fsuid() != uid || fsgid() != gid) {
-            failure = new IllegalStateException(
-                    "could not restore this thread's file-system ids to " + uid + "/" + gid + ": it now runs as "
-                            + fsuid() + "/" + fsgid());
+            failure = new IllegalStateException("could not restore this thread's file-system ids to " + uid + "/" + gid
+                    + ": it now runs as " + fsuid() + "/" + fsgid());
         }
         if (groups != null) {
             try {

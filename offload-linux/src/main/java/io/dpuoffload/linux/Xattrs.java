@@ -181,8 +181,7 @@ public final class Xattrs {
 
     // ---- the calls ----
 
-    private static int get(Target target, byte[] path, int fd, byte[] name, MemorySegment value)
-            throws ErrnoException {
+    private static int get(Target target, byte[] path, int fd, byte[] name, MemorySegment value) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             return get(s, target, target == Target.FD ? null : s.cString(path), fd, s.cString(name), value, path, name);
         }

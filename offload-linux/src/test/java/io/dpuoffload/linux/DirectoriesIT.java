@@ -60,14 +60,19 @@ class DirectoriesIT {
         int listing = fds.dir(tmp);
         List<DirEntry> all = Directories.readAll(listing);
         assertThat(all).hasSize(expected.size());
-        assertThat(all.stream().map(DirEntry::nameString).collect(Collectors.toSet())).isEqualTo(expected);
+        assertThat(all.stream().map(DirEntry::nameString).collect(Collectors.toSet()))
+                .isEqualTo(expected);
         Map<String, Integer> types = all.stream().collect(Collectors.toMap(DirEntry::nameString, DirEntry::type));
         assertThat(types.get("entry-42")).isEqualTo(DirEntry.DT_REG);
         assertThat(types.get("a-dir")).isEqualTo(DirEntry.DT_DIR);
         assertThat(types.get("a-link")).isEqualTo(DirEntry.DT_LNK);
         assertThat(types.get("a-fifo")).isEqualTo(DirEntry.DT_FIFO);
         assertThat(types.get(".")).isEqualTo(DirEntry.DT_DIR);
-        assertThat(all.stream().filter(e -> e.nameString().equals("entry-7")).findFirst().orElseThrow().ino())
+        assertThat(all.stream()
+                        .filter(e -> e.nameString().equals("entry-7"))
+                        .findFirst()
+                        .orElseThrow()
+                        .ino())
                 .isEqualTo(Metadata.statx(dir, "entry-7", 0).ino());
 
         // Read in small batches, as a FUSE readdir of 4 KiB does, and stop part-way at entry k.
@@ -100,7 +105,8 @@ class DirectoriesIT {
         byte[] odd = {'n', (byte) 0xe9, 'e'}; // Latin-1 "née": not UTF-8
         FileCalls.close(FileCalls.openat(dir, odd, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
         List<DirEntry> all = Directories.readAll(fds.dir(tmp));
-        DirEntry entry = all.stream().filter(e -> !e.isDotOrDotDot()).findFirst().orElseThrow();
+        DirEntry entry =
+                all.stream().filter(e -> !e.isDotOrDotDot()).findFirst().orElseThrow();
         assertThat(entry.name()).isEqualTo(odd);
         assertThat(entry.nameString()).isEqualTo("n\\xe9e");
         assertThat(Metadata.statx(dir, entry.name(), 0).isRegularFile()).isTrue();
@@ -114,7 +120,8 @@ class DirectoriesIT {
             var buffer = arena.allocate(Directories.DEFAULT_BUFFER, 8);
             int n = Directories.getdents64(listing, buffer);
             List<String> names = new ArrayList<>();
-            Directories.forEach(buffer, n, (ino, off, type, name) -> names.add(Fds.string(name, (int) name.byteSize())));
+            Directories.forEach(
+                    buffer, n, (ino, off, type, name) -> names.add(Fds.string(name, (int) name.byteSize())));
             assertThat(names).containsExactlyInAnyOrder(".", "..", "one");
             assertThat(Directories.getdents64(listing, buffer)).isZero(); // the end
             FileCalls.lseek(listing, 0, Flags.SEEK_SET);

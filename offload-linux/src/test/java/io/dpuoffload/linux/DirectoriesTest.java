@@ -25,7 +25,8 @@ class DirectoriesTest {
 
             List<String> seen = new ArrayList<>();
             int n = Directories.forEach(buf, len, (ino, off, type, name) -> {
-                seen.add(ino + "/" + off + "/" + type + "/" + new String(name.toArray(JAVA_BYTE), StandardCharsets.UTF_8));
+                seen.add(ino + "/" + off + "/" + type + "/"
+                        + new String(name.toArray(JAVA_BYTE), StandardCharsets.UTF_8));
                 return true;
             });
             assertThat(n).isEqualTo(3);

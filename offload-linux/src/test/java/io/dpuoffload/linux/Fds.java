@@ -55,13 +55,15 @@ final class Fds implements AutoCloseable {
     }
 
     static String string(MemorySegment s, int length) {
-        return new String(s.asSlice(0, length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        return new String(
+                s.asSlice(0, length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
     }
 
     /** Integration tests run as root (CI does); say so plainly instead of failing with EPERM deep inside. */
     static void requireRoot() throws IOException {
         assertThat((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid"))
-                .as("offload-linux integration tests need root (CAP_SYS_ADMIN, CAP_SETUID, CAP_MKNOD): run them as root")
+                .as(
+                        "offload-linux integration tests need root (CAP_SYS_ADMIN, CAP_SETUID, CAP_MKNOD): run them as root")
                 .isZero();
     }
 }

@@ -47,7 +47,8 @@ class FileIoIT {
     @Test
     void positionedAndSequentialReadsAndWrites() throws IOException {
         int fd = fds.open(dir, "f", O_RDWR | O_CREAT);
-        assertThat(FileCalls.pwrite(fd, Fds.segment(arena, "hello world"), 11, 100)).isEqualTo(11);
+        assertThat(FileCalls.pwrite(fd, Fds.segment(arena, "hello world"), 11, 100))
+                .isEqualTo(11);
         MemorySegment buf = arena.allocate(64);
         assertThat(FileCalls.pread(fd, buf.asSlice(0, 5), 106)).isEqualTo(5);
         assertThat(Fds.string(buf, 5)).isEqualTo("world");
@@ -133,7 +134,8 @@ class FileIoIT {
         assertErrno(() -> FileCalls.pread(pipe[0], arena.allocate(4), 0), Errno.ESPIPE);
         assertThatThrownBy(() -> FileCalls.read(ro, MemorySegment.ofArray(new byte[4])))
                 .isInstanceOf(IllegalArgumentException.class); // heap memory cannot go to the kernel
-        assertThatThrownBy(() -> FileCalls.write(ro, arena.allocate(4), 5)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> FileCalls.write(ro, arena.allocate(4), 5))
+                .isInstanceOf(IndexOutOfBoundsException.class);
         fds.close(ro);
         assertErrno(() -> FileCalls.close(ro), Errno.EBADF);
     }
@@ -152,7 +154,8 @@ class FileIoIT {
         FileCalls.write(w, Fds.segment(arena, "ping"));
         int[] both = {r, w};
         short[] revents = new short[2];
-        assertThat(Poll.poll(both, new short[] {Poll.POLLIN, Poll.POLLOUT}, revents, 1000)).isEqualTo(2);
+        assertThat(Poll.poll(both, new short[] {Poll.POLLIN, Poll.POLLOUT}, revents, 1000))
+                .isEqualTo(2);
         assertThat(revents[0] & Poll.POLLIN).isNotZero();
         assertThat(revents[1] & Poll.POLLOUT).isNotZero();
         MemorySegment buf = arena.allocate(8);

@@ -68,7 +68,8 @@ class LocksIT {
 
         assertErrno(() -> Locks.setLock(b, F_OFD_SETLK, RecordLock.of(F_RDLCK, 99, 1)), Errno.EAGAIN);
         Locks.setLock(b, F_OFD_SETLK, RecordLock.of(F_WRLCK, 100, 10)); // next to it: fine
-        assertThat(Locks.getLock(b, F_OFD_GETLK, RecordLock.of(F_WRLCK, 200, 0)).isUnlocked()).isTrue();
+        assertThat(Locks.getLock(b, F_OFD_GETLK, RecordLock.of(F_WRLCK, 200, 0)).isUnlocked())
+                .isTrue();
 
         Locks.setLock(a, F_OFD_SETLK, RecordLock.of(F_UNLCK, 0, 0));
         Locks.setLock(b, F_OFD_SETLK, RecordLock.of(F_WRLCK, 0, 100));
@@ -91,7 +92,8 @@ class LocksIT {
 
         // A process never conflicts with its own POSIX locks: the reason a server uses OFD locks.
         Locks.setLock(b, F_SETLK, RecordLock.of(F_WRLCK, 1000, 10));
-        assertThat(Locks.getLock(a, F_GETLK, RecordLock.of(F_WRLCK, 1000, 10)).isUnlocked()).isTrue();
+        assertThat(Locks.getLock(a, F_GETLK, RecordLock.of(F_WRLCK, 1000, 10)).isUnlocked())
+                .isTrue();
         Locks.setLock(a, F_SETLK, RecordLock.of(F_WRLCK, 1000, 10));
     }
 
@@ -111,7 +113,8 @@ class LocksIT {
         Locks.setLock(a, F_OFD_SETLK, RecordLock.of(F_UNLCK, 0, 0));
         waiter.get(5, TimeUnit.SECONDS);
         t.join(5_000);
-        assertThat(Locks.getLock(a, F_OFD_GETLK, RecordLock.of(F_RDLCK, 0, 0)).type()).isEqualTo(F_WRLCK);
+        assertThat(Locks.getLock(a, F_OFD_GETLK, RecordLock.of(F_RDLCK, 0, 0)).type())
+                .isEqualTo(F_WRLCK);
     }
 
     @Test

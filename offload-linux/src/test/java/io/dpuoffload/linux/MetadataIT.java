@@ -81,7 +81,8 @@ class MetadataIT {
         int linkFd = fds.open(dir, "link", O_PATH | O_NOFOLLOW);
         assertThat(Metadata.fstat(linkFd).isSymbolicLink()).isTrue();
         try (Arena arena = Arena.ofConfined()) {
-            assertThat(Metadata.statx(dir, arena.allocateFrom("link"), AT_SYMLINK_NOFOLLOW)).isEqualTo(link);
+            assertThat(Metadata.statx(dir, arena.allocateFrom("link"), AT_SYMLINK_NOFOLLOW))
+                    .isEqualTo(link);
         }
         assertThatThrownBy(() -> Metadata.statx(dir, "missing/x", 0))
                 .hasMessage("statx(missing/x): No such file or directory (ENOENT)");

@@ -63,17 +63,21 @@ class OpenAt2IT {
     @Test
     void refusesDotDotOutOfTheRoot() {
         assertThatThrownBy(() -> FileCalls.openat2(rootFd, "../x", O_RDONLY | O_CLOEXEC, 0, RESOLVE_BENEATH))
-                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EXDEV))
+                .isInstanceOfSatisfying(
+                        ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EXDEV))
                 .hasMessage("openat2(../x): Invalid cross-device link (EXDEV)");
         assertThatThrownBy(() -> FileCalls.openat2(rootFd, "sub/../../x", O_RDONLY, 0, RESOLVE_BENEATH))
-                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EXDEV));
+                .isInstanceOfSatisfying(
+                        ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EXDEV));
     }
 
     @Test
     void refusesAnAbsolutePathAndAnAbsoluteSymlink() throws IOException {
         Files.createSymbolicLink(root.resolve("abs"), tmp.resolve("x"));
         assertErrno(() -> FileCalls.openat2(rootFd, "abs", O_RDONLY, 0, RESOLVE_BENEATH), Errno.EXDEV);
-        assertErrno(() -> FileCalls.openat2(rootFd, tmp.resolve("x").toString(), O_RDONLY, 0, RESOLVE_BENEATH), Errno.EXDEV);
+        assertErrno(
+                () -> FileCalls.openat2(rootFd, tmp.resolve("x").toString(), O_RDONLY, 0, RESOLVE_BENEATH),
+                Errno.EXDEV);
     }
 
     @Test
@@ -116,7 +120,8 @@ class OpenAt2IT {
 
     @Test
     void createsWithModeAndRefusesAnExistingFileWithExcl() throws IOException {
-        int fd = fds.add(FileCalls.openat2(rootFd, "new", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600, RESOLVE_BENEATH));
+        int fd = fds.add(
+                FileCalls.openat2(rootFd, "new", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600, RESOLVE_BENEATH));
         assertThat(Metadata.fstat(fd).permissions()).isEqualTo(0600);
         assertThatThrownBy(() -> FileCalls.openat2(rootFd, "new", O_WRONLY | O_CREAT | O_EXCL, 0600, RESOLVE_BENEATH))
                 .hasMessage("openat2(new): File exists (EEXIST)");
@@ -135,7 +140,8 @@ class OpenAt2IT {
             MemorySegment cPath = arena.allocateFrom("sub/file");
             int fd = fds.add(FileCalls.openat2(rootFd, cPath, O_RDONLY | O_CLOEXEC, 0, RESOLVE_BENEATH));
             assertThat(readAll(fd)).isEqualTo("inside");
-            assertThatThrownBy(() -> FileCalls.openat2(rootFd, arena.allocateFrom("../x"), O_RDONLY, 0, RESOLVE_BENEATH))
+            assertThatThrownBy(
+                            () -> FileCalls.openat2(rootFd, arena.allocateFrom("../x"), O_RDONLY, 0, RESOLVE_BENEATH))
                     .hasMessage("openat2(../x): Invalid cross-device link (EXDEV)");
         }
     }

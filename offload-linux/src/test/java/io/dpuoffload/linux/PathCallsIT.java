@@ -123,8 +123,10 @@ class PathCallsIT {
         Files.createSymbolicLink(tmp.resolve("sym"), Path.of("f"));
         PathCalls.linkat(dir, "sym", dir, "to-target", AT_SYMLINK_FOLLOW);
         PathCalls.linkat(dir, "sym", dir, "to-link", 0);
-        assertThat(Metadata.statx(dir, "to-target", AT_SYMLINK_NOFOLLOW).isRegularFile()).isTrue();
-        assertThat(Metadata.statx(dir, "to-link", AT_SYMLINK_NOFOLLOW).isSymbolicLink()).isTrue();
+        assertThat(Metadata.statx(dir, "to-target", AT_SYMLINK_NOFOLLOW).isRegularFile())
+                .isTrue();
+        assertThat(Metadata.statx(dir, "to-link", AT_SYMLINK_NOFOLLOW).isSymbolicLink())
+                .isTrue();
 
         int anon = fds.add(FileCalls.openat(dir, ".", O_TMPFILE | O_RDWR | Flags.O_CLOEXEC, 0600));
         try (Arena arena = Arena.ofConfined()) {

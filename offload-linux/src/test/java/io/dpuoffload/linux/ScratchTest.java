@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ScratchTest {
@@ -28,7 +27,8 @@ class ScratchTest {
             try (Scratch inner = Scratch.acquire()) {
                 MemorySegment b = inner.allocate(16, 8);
                 assertThat(b.address()).isNotEqualTo(a.address());
-                assertThat(inner.errnoState().address()).isNotEqualTo(outer.errnoState().address());
+                assertThat(inner.errnoState().address())
+                        .isNotEqualTo(outer.errnoState().address());
             }
         }
     }
@@ -39,8 +39,8 @@ class ScratchTest {
             s.allocate(3, 1);
             MemorySegment aligned = s.allocate(8, 8);
             assertThat(aligned.address() % 8).isZero();
-            MemorySegment big = s.allocate(Scratch.POOLED_SIZE * 2L, 16);
-            assertThat(big.byteSize()).isEqualTo(Scratch.POOLED_SIZE * 2L);
+            MemorySegment big = s.allocate(Scratch.BUFFER_SIZE * 2L, 16);
+            assertThat(big.byteSize()).isEqualTo(Scratch.BUFFER_SIZE * 2L);
             big.set(JAVA_BYTE, big.byteSize() - 1, (byte) 1);
         }
     }
@@ -69,17 +69,29 @@ class ScratchTest {
     }
 
     @Test
-    void aVirtualThreadGetsConfinedMemoryThatIsFreedAfterwards() throws Exception {
-        AtomicReference<MemorySegment> leaked = new AtomicReference<>();
-        Thread.ofVirtual()
-                .start(() -> {
-                    try (Scratch s = Scratch.acquire()) {
-                        MemorySegment m = s.allocate(8, 8);
-                        m.set(JAVA_BYTE, 0, (byte) 7);
-                        leaked.set(m);
-                    }
-                })
-                .join();
-        assertThat(leaked.get().scope().isAlive()).isFalse();
+    void virtualThreadsShareAPoolOfBuffers() throws Exception {
+        java.util.Set<Long> addresses = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < 100; i++) {
+            Thread.ofVirtual()
+                    .start(() -> addresses.add(addressOfOneAllocation()))
+                    .join();
+        }
+        // one buffer per virtual thread would give 100; the pool hands the few it has out again
+        assertThat(addresses).hasSizeLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void spillOverMemoryIsFreedAtClose() {
+        MemorySegment big;
+        try (Scratch s = Scratch.acquire()) {
+            big = s.allocate(Scratch.BUFFER_SIZE + 1L, 8);
+        }
+        assertThat(big.scope().isAlive()).isFalse();
+    }
+
+    private static long addressOfOneAllocation() {
+        try (Scratch s = Scratch.acquire()) {
+            return s.allocate(8, 8).address();
+        }
     }
 }

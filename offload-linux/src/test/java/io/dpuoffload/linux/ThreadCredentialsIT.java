@@ -62,8 +62,7 @@ class ThreadCredentialsIT {
 
     @Test
     void anotherUserCannotReadARootOnlyFile() throws IOException {
-        assertErrno(
-                () -> ThreadCredentials.callAs(NOBODY, NOBODY, NO_GROUPS, () -> open("root-only")), Errno.EACCES);
+        assertErrno(() -> ThreadCredentials.callAs(NOBODY, NOBODY, NO_GROUPS, () -> open("root-only")), Errno.EACCES);
         assertErrno(
                 () -> ThreadCredentials.callAs(NOBODY, NOBODY, NO_GROUPS, () -> {
                     PathCalls.faccessat2(dir, "root-only", Flags.R_OK, Flags.AT_EACCESS);
@@ -76,7 +75,8 @@ class ThreadCredentialsIT {
     @Test
     void filesAreCreatedWithTheCallersOwner() throws IOException {
         ThreadCredentials.callAs(USER, GROUP, NO_GROUPS, () -> {
-            FileCalls.close(FileCalls.openat2(dir, "mine", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644, RESOLVE_BENEATH));
+            FileCalls.close(
+                    FileCalls.openat2(dir, "mine", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644, RESOLVE_BENEATH));
             PathCalls.mkdirat(dir, "my-dir", 0755);
             return null;
         });
@@ -110,17 +110,21 @@ class ThreadCredentialsIT {
 
     @Test
     void onlyTheCallingThreadChanges() throws Exception {
+        // A thread that exists before the switch keeps root's identity throughout.
+        CompletableFuture<Void> look = new CompletableFuture<>();
+        CompletableFuture<String> other = new CompletableFuture<>();
+        Thread bystander = Thread.ofPlatform().start(() -> {
+            try {
+                look.get(10, TimeUnit.SECONDS);
+                other.complete(statusLine("Uid:") + " | " + statusLine("Groups:"));
+            } catch (Exception e) {
+                other.completeExceptionally(e);
+            }
+        });
         String[] inside = new String[2];
         ThreadCredentials.callAs(USER, GROUP, new int[] {SHARED_GROUP, 7}, () -> {
             inside[0] = statusLine("Uid:") + " | " + statusLine("Gid:") + " | " + statusLine("Groups:");
-            CompletableFuture<String> other = new CompletableFuture<>();
-            Thread.ofPlatform().start(() -> {
-                try {
-                    other.complete(statusLine("Uid:") + " | " + statusLine("Groups:"));
-                } catch (IOException e) {
-                    other.completeExceptionally(e);
-                }
-            });
+            look.complete(null);
             try {
                 inside[1] = other.get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -131,9 +135,28 @@ class ThreadCredentialsIT {
             assertThat(ThreadCredentials.groups()).containsExactly(7, SHARED_GROUP); // the kernel sorts them
             return null;
         });
+        bystander.join(5_000);
         // real, effective, saved, fs: only the fs ids move
         assertThat(inside[0]).isEqualTo("Uid:\t0\t0\t0\t1000 | Gid:\t0\t0\t0\t1000 | Groups:\t7 4242");
         assertThat(inside[1]).startsWith("Uid:\t0\t0\t0\t0 | Groups:").doesNotContain("4242");
+    }
+
+    @Test
+    void aThreadStartedInsideInheritsTheIdentityForGood() throws Exception {
+        // clone() copies the creator's credentials: never start threads (or lazily started pools) inside callAs.
+        CompletableFuture<String> child = new CompletableFuture<>();
+        ThreadCredentials.callAs(USER, GROUP, NO_GROUPS, () -> {
+            Thread.ofPlatform().start(() -> {
+                try {
+                    child.complete(statusLine("Uid:"));
+                } catch (IOException e) {
+                    child.completeExceptionally(e);
+                }
+            });
+            return null;
+        });
+        assertThat(child.get(5, TimeUnit.SECONDS)).isEqualTo("Uid:\t0\t0\t0\t1000");
+        assertRoot(); // while the caller itself is root again
     }
 
     @Test

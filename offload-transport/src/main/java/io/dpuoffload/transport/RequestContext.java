@@ -16,4 +16,10 @@ public interface RequestContext {
 
     /** True once the caller cancelled, the deadline passed, or the connection closed. */
     boolean isCancelled();
+
+    /** Identifies the connection the request came on, for state kept per connection. */
+    long connectionId();
+
+    /** Completes (with the reason) when that connection closes: the time to release its state. */
+    java.util.concurrent.CompletionStage<String> connectionClosed();
 }

@@ -45,6 +45,12 @@ public final class Allowlist {
         return false;
     }
 
+    /** True when {@code operation} is allowed on the whole export, so no path need be computed. */
+    public boolean allowsEverywhere(Operation operation) {
+        List<String> allowed = prefixes.get(operation);
+        return allowed != null && allowed.contains("/");
+    }
+
     public Map<Operation, List<String>> prefixes() {
         return Map.copyOf(prefixes);
     }

@@ -46,10 +46,14 @@ public final class FsWire {
         return new ExportPolicy(session, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0, ttl);
     }
 
-    /** The OP prefix; the raw FUSE request follows it in the same buffer. */
-    public static void writeOpPrefix(ByteBuf out, int session, int[] groups) {
+    /**
+     * The OP prefix; the raw FUSE request follows it in the same buffer. It carries what the DPU
+     * agreed with its kernel at INIT (minor version, flags), because some request layouts depend on
+     * it and the host never sees INIT.
+     */
+    public static void writeOpPrefix(ByteBuf out, int session, int minor, long flags, int[] groups) {
         int count = Math.min(groups.length, MAX_GROUPS);
-        out.writeInt(session).writeShort(count);
+        out.writeInt(session).writeShort(minor).writeLong(flags).writeShort(count);
         for (int i = 0; i < count; i++) {
             out.writeInt(groups[i]);
         }
@@ -58,6 +62,8 @@ public final class FsWire {
     /** Reads the OP prefix, leaving the reader at the raw FUSE request. */
     public static OpPrefix readOpPrefix(ByteBuf in) {
         int session = in.readInt();
+        int minor = in.readUnsignedShort();
+        long flags = in.readLong();
         int count = in.readUnsignedShort();
         if (count > MAX_GROUPS || in.readableBytes() < count * 4) {
             throw new IllegalArgumentException("bad group count " + count);
@@ -66,10 +72,10 @@ public final class FsWire {
         for (int i = 0; i < count; i++) {
             groups[i] = in.readInt();
         }
-        return new OpPrefix(session, groups);
+        return new OpPrefix(session, minor, flags, groups);
     }
 
-    public record OpPrefix(int session, int[] groups) {}
+    public record OpPrefix(int session, int minor, long flags, int[] groups) {}
 
     private FsWire() {}
 }

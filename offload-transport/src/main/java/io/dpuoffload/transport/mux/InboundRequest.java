@@ -10,13 +10,25 @@ final class InboundRequest implements RequestContext {
     private final int service;
     private final long deadlineNanos;
     private final PeerIdentity peer;
+    private final Multiplexer connection;
     private volatile boolean cancelled;
 
-    InboundRequest(int streamId, int service, long deadlineNanos, PeerIdentity peer) {
+    InboundRequest(int streamId, int service, long deadlineNanos, PeerIdentity peer, Multiplexer connection) {
         this.streamId = streamId;
         this.service = service;
         this.deadlineNanos = deadlineNanos;
         this.peer = peer;
+        this.connection = connection;
+    }
+
+    @Override
+    public long connectionId() {
+        return connection.connectionId();
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<String> connectionClosed() {
+        return connection.closeFuture().minimalCompletionStage();
     }
 
     @Override

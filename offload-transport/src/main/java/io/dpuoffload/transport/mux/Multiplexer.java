@@ -51,6 +51,9 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
     /** Requests must leave the handler a little time; shorter deadlines are raised to this. */
     private static final long MIN_TIMEOUT_MILLIS = 1;
 
+    private static final java.util.concurrent.atomic.AtomicLong CONNECTION_IDS = new java.util.concurrent.atomic.AtomicLong();
+
+    private final long connectionId = CONNECTION_IDS.incrementAndGet();
     private final MuxSettings settings;
     private final AtomicInteger nextStreamId;
     private final Map<Integer, OutboundRequest> outbound = new HashMap<>();
@@ -111,6 +114,11 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
                 channel.writeAndFlush(new GoAway(code, reason)).addListener(ChannelFutureListener.CLOSE);
             }
         });
+    }
+
+    /** Unique in this process: lets services keep state per connection. */
+    public long connectionId() {
+        return connectionId;
     }
 
     public MuxSettings settings() {
@@ -316,7 +324,7 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
         }
         long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(MIN_TIMEOUT_MILLIS, request.timeoutMillis()));
         InboundRequest context =
-                new InboundRequest(id, request.service(), System.nanoTime() + timeoutNanos, settings.peer());
+                new InboundRequest(id, request.service(), System.nanoTime() + timeoutNanos, settings.peer(), this);
         inbound.put(id, context);
         settings.handlerExecutor().execute(() -> serve(handler, context, request.body()));
     }
@@ -359,7 +367,7 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
         }
         ByteStream stream = new ByteStream(id, this, settings.streamWindowBytes());
         streams.put(id, stream);
-        InboundRequest context = new InboundRequest(id, open.service(), Long.MAX_VALUE / 2, settings.peer());
+        InboundRequest context = new InboundRequest(id, open.service(), Long.MAX_VALUE / 2, settings.peer(), this);
         settings.handlerExecutor().execute(() -> {
             try {
                 handler.accept(context, stream, open.header());

@@ -107,12 +107,10 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The five steps; returns the closing summary lines. Throws when a step does not go as the demo expects. */
     private List<String> run(Testbed bed, long size) {
-        Topology topology = bed.topology();
-        Node host = topology.host();
-        Node dpu = topology.dpu();
-        DemoPki pki = bed.pki();
+        Node host = bed.topology().host();
+        Node dpu = bed.topology().dpu();
 
-        step(1, "Certificates, throwaway, in " + pki.directory());
+        step(1, "Certificates, throwaway, in " + bed.pki().directory());
         detail("CA '" + DemoPki.CA_NAME + "' issued " + DemoPki.HOST + " and " + DemoPki.DPU + " (pair " + DemoPki.PAIR
                 + ").");
         detail("An impostor made its own CA and a certificate that also says " + DemoPki.DPU + "; it trusts the real");
@@ -123,82 +121,72 @@ final class DemoCommand implements Callable<Integer> {
         detail(String.format("dpu   netns %-22s %s", dpu.namespace(), dpu.address()));
 
         NodeProcess serve = bed.serve();
-        step(
-                3,
-                "On the host: `offloadctl channel serve` as " + DemoPki.HOST + ", pid " + serve.pid()
-                        + ", accepting only " + DemoPki.DPU);
+        step(3, "On the host: `offloadctl channel serve` as " + DemoPki.HOST + ", pid " + serve.pid()
+                + ", accepting only " + DemoPki.DPU);
         detail(firstLine(serve.stdout(), ServeCommand.READY));
 
-        NodeProcess probe = bed.offloadctl(
-                dpu,
-                concat(
-                        List.of("channel", "probe", "--server", Testbed.channelEndpoint()),
-                        bed.dpuIdentity(),
-                        List.of("--requests", Integer.toString(requests), "--bytes", Long.toString(size))));
-        int probeExit = probe.waitFor(PROBE_TIMEOUT);
-        step(
-                4,
-                "On the DPU: `offloadctl channel probe` as " + DemoPki.DPU + ", pid " + probe.pid() + ", exit code "
-                        + probeExit);
-        indent(probe.stdout());
-        if (probeExit != ExitCodes.OK) {
-            indent(errors(probe.stderr()));
-            throw new IllegalStateException("the probe failed with exit code " + probeExit + "; its output is above,"
-                    + " the host's log:\n" + serve.stderr());
-        }
-
-        NodeProcess impostor = bed.offloadctl(
-                dpu,
-                List.of(
-                        "channel", "impostor",
-                        "--server", Testbed.channelEndpoint(),
-                        "--trust", pki.caCertificate().toString(),
-                        "--certificate", pki.impostorCertificate().toString(),
-                        "--key", pki.impostorKey().toString()));
-        int impostorExit = impostor.waitFor(IMPOSTOR_TIMEOUT);
-        step(
-                5,
-                "On the DPU: the impostor connects with its own CA's certificate, pid " + impostor.pid()
-                        + ", exit code " + impostorExit);
-        detail("impostor: " + errors(impostor.stderr()).strip());
-        if (impostorExit != ExitCodes.PEER_UNAVAILABLE) {
-            throw new IllegalStateException("the impostor was not refused (exit code " + impostorExit + ", expected "
-                    + ExitCodes.PEER_UNAVAILABLE + "); its output:\n" + impostor.stderr());
-        }
-        detail("host:     " + serve.awaitLine(HOST_REFUSAL, REFUSAL_LOG_TIMEOUT));
+        NodeProcess probe = probe(bed, size, serve);
+        NodeProcess impostor = impostor(bed, serve);
 
         long servePid = serve.pid();
         serve.stop();
-        detail("host stopped with SIGTERM: "
-                + firstLine(serve.stdout(), "Stopped").strip());
+        detail("host stopped with SIGTERM: " + firstLine(serve.stdout(), "Stopped").strip());
         out.println();
 
         String where = "  %-7s %-25s %-13s %s";
-        String echo = lineAfter(probe.stdout(), "Echo:");
-        String stream = lineAfter(probe.stdout(), "Stream:");
         return List.of(
                 "In short",
-                String.format(
-                        where,
-                        DemoPki.HOST,
-                        "netns " + host.namespace(),
-                        host.address(),
+                String.format(where, DemoPki.HOST, "netns " + host.namespace(), host.address(),
                         "channel serve, pid " + servePid + ": accepted " + DemoPki.DPU + ", refused the impostor"),
-                String.format(
-                        where,
-                        DemoPki.DPU,
-                        "netns " + dpu.namespace(),
-                        dpu.address(),
+                String.format(where, DemoPki.DPU, "netns " + dpu.namespace(), dpu.address(),
                         "channel probe, pid " + probe.pid() + ": reached node " + DemoPki.HOST
                                 + " over mutual TLS 1.3"),
-                String.format(
-                        where,
-                        "",
-                        "",
-                        "",
-                        "impostor, pid " + impostor.pid() + ": refused by the host (exit code " + impostorExit + ")"),
-                "  round trips  " + requests + " x " + ProbeCommand.ECHO_BYTES + " B: " + echo,
-                "  stream       " + ByteSize.format(size) + " to the host's sink: " + stream);
+                String.format(where, "", "", "",
+                        "impostor, pid " + impostor.pid() + ": refused by the host (exit code "
+                                + ExitCodes.PEER_UNAVAILABLE + ")"),
+                "  round trips  " + requests + " x " + ProbeCommand.ECHO_BYTES + " B: "
+                        + lineAfter(probe.stdout(), "Echo:"),
+                "  stream       " + ByteSize.format(size) + " to the host's sink: "
+                        + lineAfter(probe.stdout(), "Stream:"));
+    }
+
+    /** Step 4: {@code channel probe} on the DPU, which must succeed. */
+    private NodeProcess probe(Testbed bed, long size, NodeProcess serve) {
+        List<String> args = new ArrayList<>(List.of("channel", "probe", "--server", Testbed.channelEndpoint()));
+        args.addAll(bed.dpuIdentity());
+        args.addAll(List.of("--requests", Integer.toString(requests), "--bytes", Long.toString(size)));
+        NodeProcess probe = bed.offloadctl(bed.topology().dpu(), args);
+        int exit = probe.waitFor(PROBE_TIMEOUT);
+        step(4, "On the DPU: `offloadctl channel probe` as " + DemoPki.DPU + ", pid " + probe.pid() + ", exit code "
+                + exit);
+        indent(probe.stdout());
+        if (exit != ExitCodes.OK) {
+            indent(errors(probe.stderr()));
+            throw new IllegalStateException("the probe failed with exit code " + exit + "; its output is above, the"
+                    + " host's log:\n" + serve.stderr());
+        }
+        return probe;
+    }
+
+    /** Step 5: the impostor on the DPU, which the host must refuse, saying so in its log. */
+    private NodeProcess impostor(Testbed bed, NodeProcess serve) {
+        DemoPki pki = bed.pki();
+        NodeProcess impostor = bed.offloadctl(bed.topology().dpu(), List.of(
+                "channel", "impostor",
+                "--server", Testbed.channelEndpoint(),
+                "--trust", pki.caCertificate().toString(),
+                "--certificate", pki.impostorCertificate().toString(),
+                "--key", pki.impostorKey().toString()));
+        int exit = impostor.waitFor(IMPOSTOR_TIMEOUT);
+        step(5, "On the DPU: the impostor connects with its own CA's certificate, pid " + impostor.pid()
+                + ", exit code " + exit);
+        detail("impostor: " + errors(impostor.stderr()).strip());
+        if (exit != ExitCodes.PEER_UNAVAILABLE) {
+            throw new IllegalStateException("the impostor was not refused (exit code " + exit + ", expected "
+                    + ExitCodes.PEER_UNAVAILABLE + "); its output:\n" + impostor.stderr());
+        }
+        detail("host:     " + serve.awaitLine(HOST_REFUSAL, REFUSAL_LOG_TIMEOUT));
+        return impostor;
     }
 
     private void step(int number, String text) {
@@ -239,14 +227,5 @@ final class DemoCommand implements Callable<Integer> {
                 .filter(line -> line.startsWith(prefix))
                 .findFirst()
                 .orElse("(no line starting " + prefix + ")");
-    }
-
-    @SafeVarargs
-    private static List<String> concat(List<String>... parts) {
-        List<String> all = new ArrayList<>();
-        for (List<String> part : parts) {
-            all.addAll(part);
-        }
-        return all;
     }
 }

@@ -127,11 +127,17 @@ final class ServeCommand implements Callable<Integer> {
         connection
                 .closeFuture()
                 .whenComplete((reason, failure) -> log.info(
-                        "{} at {} left after {}: {}",
+                        "{}{} left after {}: {}",
                         connection.peer(),
-                        connection.remoteAddress(),
+                        address(connection),
                         Latencies.duration(System.nanoTime() - since),
                         failure != null ? failure.getMessage() : reason));
+    }
+
+    /** " at /198.51.100.2:41234", or nothing for a Unix socket peer, whose address is empty. */
+    private static String address(OffloadConnection connection) {
+        String address = String.valueOf(connection.remoteAddress());
+        return address.isBlank() || address.equals("null") ? "" : " at " + address;
     }
 
     /**

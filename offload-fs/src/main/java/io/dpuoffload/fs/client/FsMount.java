@@ -1,0 +1,132 @@
+package io.dpuoffload.fs.client;
+
+import io.dpuoffload.fs.fuse.FuseInitOptions;
+import io.dpuoffload.fs.fuse.FuseProtocol;
+import io.dpuoffload.fs.wire.ExportPolicy;
+import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.FileCalls;
+import io.dpuoffload.linux.FuseDevice;
+import io.dpuoffload.linux.Mounts;
+import io.dpuoffload.transport.OffloadClient;
+import io.dpuoffload.transport.TransportConfig;
+import io.dpuoffload.transport.net.Endpoint;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One export of a host, mounted on the DPU. {@link #close()} unmounts (lazily, so a busy mount
+ * point never blocks it) and releases the device.
+ */
+public final class FsMount implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FsMount.class);
+
+    /** Readdirplus makes the host look up every entry of a listing; plain readdir is enough for now. */
+    private static final long INIT_FLAGS =
+            FuseInitOptions.DEFAULT_FLAGS & ~(FuseProtocol.DO_READDIRPLUS | FuseProtocol.READDIRPLUS_AUTO);
+
+    private final String export;
+    private final Path mountpoint;
+    private final OffloadClient client;
+    private final HostLink host;
+    private final int deviceFd;
+    private final FuseSession session;
+    private boolean closed;
+
+    private FsMount(String export, Path mountpoint, OffloadClient client, HostLink host, int deviceFd,
+            FuseSession session) {
+        this.export = export;
+        this.mountpoint = mountpoint;
+        this.client = client;
+        this.host = host;
+        this.deviceFd = deviceFd;
+        this.session = session;
+    }
+
+    /** Connects to the host, attaches the export and mounts it at {@code mountpoint}. */
+    public static FsMount mount(Endpoint server, TransportConfig transport, String export, Path mountpoint,
+            FsMountOptions options) throws IOException {
+        HostLink host = new HostLink(export, options.opTimeout());
+        OffloadClient client = OffloadClient.start(server, transport, host::onConnected);
+        int fd = -1;
+        try {
+            host.use(client);
+            ExportPolicy policy = host.attach();
+            fd = FuseDevice.open();
+            FuseSession session = new FuseSession(fd, host, options,
+                    FuseInitOptions.defaults().withFlags(INIT_FLAGS));
+            long flags = Mounts.MS_NOSUID | Mounts.MS_NODEV | (policy.readOnly() ? Mounts.MS_RDONLY : 0);
+            FuseDevice.mount("offload-fs:" + export, mountpoint.toString(), "offload-fs", flags,
+                    FuseDevice.mountOptions(fd, 0, 0, true, "max_read=" + FuseInitOptions.DEFAULT_MAX_WRITE));
+            // Reading /dev/fuse before the mount exists fails with EPERM; INIT waits for us meanwhile.
+            session.start("fs-" + export);
+            session.initialized().get(options.opTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            log.info("mounted export {} of {} at {} (session {})", export, server, mountpoint, policy.session());
+            return new FsMount(export, mountpoint, client, host, fd, session);
+        } catch (Exception e) {
+            client.close();
+            if (fd >= 0) {
+                try {
+                    Mounts.umount2(mountpoint.toString(), Mounts.MNT_DETACH);
+                } catch (ErrnoException ignored) {
+                    // not mounted yet
+                }
+                closeQuietly(fd);
+            }
+            throw e instanceof IOException io ? io : new IOException("cannot mount export " + export + " at "
+                    + mountpoint + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String export() {
+        return export;
+    }
+
+    public Path mountpoint() {
+        return mountpoint;
+    }
+
+    public boolean connected() {
+        return host.connected();
+    }
+
+    public long forwarded() {
+        return session.forwarded.sum();
+    }
+
+    public long failed() {
+        return session.failed.sum();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            Mounts.umount2(mountpoint.toString(), Mounts.MNT_DETACH);
+        } catch (ErrnoException e) {
+            log.warn("unmounting {} failed: {}", mountpoint, e.getMessage());
+        }
+        closeQuietly(deviceFd); // readers blocked in read(2) now see ENODEV
+        session.stop();
+        client.close();
+        log.info("unmounted {}", mountpoint);
+    }
+
+    private static void closeQuietly(int fd) {
+        try {
+            FileCalls.close(fd);
+        } catch (ErrnoException ignored) {
+            // nothing more to release
+        }
+    }
+
+    static Duration timeoutOf(FsMountOptions options) {
+        return options.opTimeout();
+    }
+}

@@ -1,0 +1,222 @@
+package io.dpuoffload.fs.client;
+
+import io.dpuoffload.fs.fuse.FuseInHeader;
+import io.dpuoffload.fs.fuse.FuseInitNegotiation;
+import io.dpuoffload.fs.fuse.FuseInitOptions;
+import io.dpuoffload.fs.fuse.FuseNegotiated;
+import io.dpuoffload.fs.fuse.FuseOpcode;
+import io.dpuoffload.fs.fuse.FuseOperation;
+import io.dpuoffload.fs.fuse.FuseOutHeader;
+import io.dpuoffload.fs.fuse.FuseProtocol;
+import io.dpuoffload.fs.fuse.FuseProtocolException;
+import io.dpuoffload.fs.fuse.FuseReplies;
+import io.dpuoffload.fs.fuse.FuseRequestDecoder;
+import io.dpuoffload.fs.wire.FsWire;
+import io.dpuoffload.linux.Errno;
+import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.FuseDevice;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DPU side of one mount: reads the kernel's requests from /dev/fuse, answers INIT itself, and
+ * forwards everything else to the host as it is; writes the host's replies back. Failures of the
+ * channel become errnos (EIO, EINTR) within the operation timeout, so no caller hangs.
+ */
+final class FuseSession {
+    private static final Logger log = LoggerFactory.getLogger(FuseSession.class);
+
+    /** Reads only FORGET needs no reply: the kernel's own rule (see FuseOpcode#expectsReply). */
+    private final int deviceFd;
+    private final HostLink host;
+    private final FsMountOptions options;
+    private final FuseInitOptions initOptions;
+    private final CallerGroupsCache groups;
+    private final Map<Long, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
+    private final List<Thread> readers = new ArrayList<>();
+    final LongAdder forwarded = new LongAdder();
+    final LongAdder failed = new LongAdder();
+    private volatile FuseNegotiated negotiated = FuseNegotiated.BEFORE_INIT;
+    private final CompletableFuture<FuseNegotiated> initialized = new CompletableFuture<>();
+    private volatile boolean stopping;
+
+    FuseSession(int deviceFd, HostLink host, FsMountOptions options, FuseInitOptions initOptions) {
+        this.deviceFd = deviceFd;
+        this.host = host;
+        this.options = options;
+        this.initOptions = initOptions;
+        this.groups = new CallerGroupsCache(new CallerGroups(java.nio.file.Path.of("/proc")));
+    }
+
+    void start(String name) {
+        for (int i = 0; i < options.readers(); i++) {
+            Thread reader = Thread.ofPlatform().daemon().name(name + "-reader-" + i).start(this::readLoop);
+            readers.add(reader);
+        }
+    }
+
+    CompletableFuture<FuseNegotiated> initialized() {
+        return initialized;
+    }
+
+    int inFlight() {
+        return inFlight.size();
+    }
+
+    /** Called after the mount is gone: readers see ENODEV and end. */
+    void stop() {
+        stopping = true;
+        for (Thread reader : readers) {
+            try {
+                reader.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void readLoop() {
+        int size = FuseProtocol.readBufferSize(initOptions.maxWrite());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(size, 4096);
+            while (!stopping) {
+                int length;
+                try {
+                    length = FuseDevice.read(deviceFd, buffer);
+                } catch (ErrnoException e) {
+                    if (e.errno() == Errno.ENODEV) {
+                        return; // unmounted
+                    }
+                    if (e.errno() == Errno.ENOENT || e.errno() == Errno.EINTR || e.errno() == Errno.EAGAIN) {
+                        continue; // a request interrupted before we read it
+                    }
+                    log.error("reading /dev/fuse failed; this mount stops serving: {}", e.getMessage());
+                    return;
+                }
+                handle(buffer.asSlice(0, length).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+            }
+        }
+    }
+
+    private void handle(ByteBuffer request) {
+        FuseInHeader header;
+        try {
+            header = FuseInHeader.read(request);
+        } catch (FuseProtocolException e) {
+            log.error("unreadable request from the kernel: {}", e.getMessage());
+            return;
+        }
+        switch (header.kind()) {
+            case INIT -> init(header, request);
+            case INTERRUPT -> interrupt(request);
+            case DESTROY -> reply(FuseReplies.ok(header.unique()));
+            default -> forward(header, request);
+        }
+    }
+
+    private void init(FuseInHeader header, ByteBuffer request) {
+        try {
+            var init = (FuseOperation.Init) FuseRequestDecoder.decode(request, negotiated).operation();
+            FuseInitNegotiation outcome = FuseInitNegotiation.negotiate(init, initOptions);
+            if (outcome instanceof FuseInitNegotiation.Accepted accepted) {
+                negotiated = accepted.negotiated();
+                initialized.complete(negotiated);
+            } else if (outcome instanceof FuseInitNegotiation.Refused refused) {
+                initialized.completeExceptionally(new IllegalStateException(refused.reason()));
+            }
+            reply(outcome.reply(header.unique()));
+        } catch (FuseProtocolException e) {
+            reply(FuseReplies.error(header.unique(), Errno.EINVAL));
+        }
+    }
+
+    private void interrupt(ByteBuffer request) {
+        try {
+            var interrupt = (FuseOperation.Interrupt) FuseRequestDecoder.decode(request, negotiated).operation();
+            CompletableFuture<?> pending = inFlight.get(interrupt.unique());
+            if (pending != null) {
+                pending.cancel(true); // the host sees a reset; the caller gets EINTR
+            }
+        } catch (FuseProtocolException e) {
+            log.debug("ignoring a malformed INTERRUPT: {}", e.getMessage());
+        }
+    }
+
+    private void forward(FuseInHeader header, ByteBuffer request) {
+        boolean expectsReply = header.kind().expectsReply();
+        int[] callerGroups = header.kind() == FuseOpcode.FORGET || header.kind() == FuseOpcode.BATCH_FORGET
+                ? new int[0]
+                : groups.of(header.pid());
+        ByteBuf body = PooledByteBufAllocator.DEFAULT.directBuffer(16 + callerGroups.length * 4 + request.remaining());
+        FuseNegotiated agreed = negotiated;
+        FsWire.writeOpPrefix(body, host.session(), agreed.minor(), agreed.flags(), callerGroups);
+        body.writeBytes(request.duplicate());
+        forwarded.increment();
+        CompletableFuture<ByteBuf> answer = host.op(body, options.opTimeout());
+        if (!expectsReply) {
+            answer.whenComplete((reply, failure) -> {
+                if (reply != null) {
+                    reply.release();
+                }
+            });
+            return;
+        }
+        long unique = header.unique();
+        inFlight.put(unique, answer);
+        answer.whenComplete((reply, failure) -> {
+            inFlight.remove(unique);
+            if (failure != null) {
+                failed.increment();
+                reply(FuseReplies.error(unique, ChannelErrors.errnoOf(failure)));
+                return;
+            }
+            try {
+                writeHostReply(unique, reply);
+            } finally {
+                reply.release();
+            }
+        });
+    }
+
+    private void writeHostReply(long unique, ByteBuf reply) {
+        ByteBuffer message = reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            FuseOutHeader out = FuseOutHeader.read(message);
+            if (out.unique() != unique) {
+                throw new FuseProtocolException("reply for " + out.unique() + " to request " + unique);
+            }
+        } catch (FuseProtocolException e) {
+            log.error("the host sent a malformed reply ({}); answering EIO", e.getMessage());
+            reply(FuseReplies.error(unique, Errno.EIO));
+            return;
+        }
+        reply(message);
+    }
+
+    private void reply(ByteBuffer message) {
+        int length = message.remaining();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(length);
+            segment.copyFrom(MemorySegment.ofBuffer(message));
+            FuseDevice.write(deviceFd, segment, length);
+        } catch (ErrnoException e) {
+            // ENOENT: the request was interrupted and the kernel no longer waits for it.
+            if (e.errno() != Errno.ENOENT && e.errno() != Errno.ENODEV) {
+                log.warn("writing a reply to /dev/fuse failed: {}", e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.dpuoffload.fs.host;
+
+import io.dpuoffload.fs.allowlist.Operation;
+import io.dpuoffload.fs.fuse.FuseInHeader;
+import io.dpuoffload.fs.fuse.FuseOperation;
+import io.dpuoffload.fs.fuse.FuseReplies;
+import io.dpuoffload.linux.Errno;
+import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.FileCalls;
+import io.dpuoffload.linux.Flags;
+import io.dpuoffload.linux.Metadata;
+import io.dpuoffload.linux.PathCalls;
+import io.dpuoffload.linux.Stat;
+import java.nio.ByteBuffer;
+
+/**
+ * Operations on names in a directory: lookup, create in all its forms, remove, rename, link. Every
+ * name is one component resolved beneath the parent's descriptor; nothing escapes the export.
+ */
+final class EntryOps {
+    /** Beneath the parent, and no /proc magic links on the way. */
+    static final long RESOLVE = Flags.RESOLVE_BENEATH | Flags.RESOLVE_NO_MAGICLINKS;
+
+    static ByteBuffer lookup(HostSession s, FuseInHeader h, FuseOperation.Lookup op) throws ErrnoException {
+        Inode parent = s.inodes.get(h.nodeid());
+        s.checkChild(Operation.LOOKUP, parent, Names.component(op.name()), h.uid());
+        try {
+            return entry(s, h, parent, op.name());
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENOENT && s.attrs.caches()) {
+                return FuseReplies.entry(h.unique(), s.attrs.negative());
+            }
+            throw e;
+        }
+    }
+
+    static ByteBuffer mknod(HostSession s, FuseInHeader h, FuseOperation.Mknod op) throws ErrnoException {
+        Inode parent = writableParent(s, h, Operation.MKNOD, op.name());
+        int type = op.mode() & Flags.S_IFMT;
+        if (type == Flags.S_IFCHR || type == Flags.S_IFBLK) {
+            throw new ErrnoException("mknod of a device node (not allowed over offload-fs)", Errno.EPERM);
+        }
+        PathCalls.mknodat(parent.fd, op.name(), op.mode(), Attrs.decodeDev(op.rdev()));
+        return entry(s, h, parent, op.name());
+    }
+
+    static ByteBuffer mkdir(HostSession s, FuseInHeader h, FuseOperation.Mkdir op) throws ErrnoException {
+        Inode parent = writableParent(s, h, Operation.MKDIR, op.name());
+        PathCalls.mkdirat(parent.fd, op.name(), op.mode());
+        return entry(s, h, parent, op.name());
+    }
+
+    static ByteBuffer symlink(HostSession s, FuseInHeader h, FuseOperation.Symlink op) throws ErrnoException {
+        Inode parent = writableParent(s, h, Operation.SYMLINK, op.name());
+        PathCalls.symlinkat(op.target(), parent.fd, op.name());
+        return entry(s, h, parent, op.name());
+    }
+
+    static ByteBuffer link(HostSession s, FuseInHeader h, FuseOperation.Link op) throws ErrnoException {
+        Inode parent = writableParent(s, h, Operation.LINK, op.newname());
+        Inode target = s.inodes.get(op.oldnodeid());
+        s.check(Operation.LINK, target, h.uid());
+        // Through the magic link: linkat(fd, "", AT_EMPTY_PATH) would need CAP_DAC_READ_SEARCH,
+        // which the caller's identity does not have.
+        PathCalls.linkat(Flags.AT_FDCWD, ProcSelf.fd(target.fd), parent.fd, op.newname(), Flags.AT_SYMLINK_FOLLOW);
+        return entry(s, h, parent, op.newname());
+    }
+
+    static ByteBuffer unlink(HostSession s, FuseInHeader h, FuseOperation.Unlink op) throws ErrnoException {
+        Inode parent = writableParent(s, h, Operation.UNLINK, op.name());
+        PathCalls.unlinkat(parent.fd, op.name(), 0);
+        return FuseReplies.ok(h.unique());
+    }
+
+    static ByteBuffer rmdir(HostSession s, FuseInHeader h, FuseOperation.Rmdir op) throws ErrnoException {
+        Inode parent = writableParent(s, h, Operation.RMDIR, op.name());
+        PathCalls.unlinkat(parent.fd, op.name(), Flags.AT_REMOVEDIR);
+        return FuseReplies.ok(h.unique());
+    }
+
+    static ByteBuffer rename(HostSession s, FuseInHeader h, long newdir, int flags, byte[] oldname, byte[] newname)
+            throws ErrnoException {
+        Inode from = writableParent(s, h, Operation.RENAME, oldname);
+        Inode to = s.inodes.get(newdir);
+        s.checkChild(Operation.RENAME, to, Names.newComponent(newname), h.uid());
+        PathCalls.renameat2(from.fd, oldname, to.fd, newname, flags);
+        return FuseReplies.ok(h.unique());
+    }
+
+    /** CREATE: open(O_CREAT) beneath the parent, then the new inode's entry and a handle. */
+    static ByteBuffer create(HostSession s, FuseInHeader h, FuseOperation.Create op) throws ErrnoException {
+        Inode parent = writableParent(s, h, Operation.CREATE, op.name());
+        int flags = FileOps.hostOpenFlags(op.flags()) | Flags.O_CREAT;
+        int fd = FileCalls.openat2(parent.fd, op.name(), flags, op.mode() & 07777, RESOLVE);
+        Handle handle;
+        Inode inode;
+        Stat stat;
+        try {
+            int pathFd = FileCalls.openat2(parent.fd, op.name(), Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0,
+                    RESOLVE);
+            stat = Metadata.fstat(pathFd);
+            inode = s.inodes.add(pathFd, stat);
+        } catch (ErrnoException e) {
+            FileCalls.close(fd);
+            throw e;
+        }
+        handle = s.handles.add(fd, inode.nodeid, false, false);
+        return FuseReplies.create(h.unique(), s.attrs.entry(inode, stat), handle.fh(), FileOps.openFlags(s, false));
+    }
+
+    /** Opens the named inode as O_PATH (no following), records the lookup and answers its entry. */
+    static ByteBuffer entry(HostSession s, FuseInHeader h, Inode parent, byte[] name) throws ErrnoException {
+        int fd = FileCalls.openat2(parent.fd, name, Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0, RESOLVE);
+        Stat stat;
+        try {
+            stat = Metadata.fstat(fd);
+        } catch (ErrnoException e) {
+            FileCalls.close(fd);
+            throw e;
+        }
+        Inode inode = s.inodes.add(fd, stat);
+        return FuseReplies.entry(h.unique(), s.attrs.entry(inode, stat));
+    }
+
+    private static Inode writableParent(HostSession s, FuseInHeader h, Operation op, byte[] name)
+            throws ErrnoException {
+        s.checkWritable();
+        Inode parent = s.inodes.get(h.nodeid());
+        s.checkChild(op, parent, Names.newComponent(name), h.uid());
+        return parent;
+    }
+
+    private EntryOps() {}
+}

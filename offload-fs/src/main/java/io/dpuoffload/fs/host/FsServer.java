@@ -1,0 +1,103 @@
+package io.dpuoffload.fs.host;
+
+import io.dpuoffload.fs.config.ExportConfig;
+import io.dpuoffload.fs.config.FsServerConfig;
+import io.dpuoffload.fs.fuse.FuseNegotiated;
+import io.dpuoffload.fs.fuse.FuseProtocolException;
+import io.dpuoffload.fs.fuse.FuseRequest;
+import io.dpuoffload.fs.fuse.FuseRequestDecoder;
+import io.dpuoffload.fs.wire.FsWire;
+import io.dpuoffload.linux.Errno;
+import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.transport.RequestContext;
+import io.dpuoffload.transport.ServiceException;
+import io.dpuoffload.transport.Services;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The host side of offload-fs as channel services: ATTACH opens a session on an export, OP runs
+ * one FUSE request in it as the caller. Sessions end with the connection that opened them.
+ */
+public final class FsServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FsServer.class);
+
+    private final FsServerConfig config;
+    private final IdentityPool pool = new IdentityPool();
+    private final Map<Integer, HostSession> sessions = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> owners = new ConcurrentHashMap<>();
+    private final AtomicInteger nextSession = new AtomicInteger();
+
+    public FsServer(FsServerConfig config) {
+        this.config = config;
+    }
+
+    /** Adds offload-fs's services to a channel's services. */
+    public Services.Builder register(Services.Builder services) {
+        return services.onRequest(FsWire.ATTACH, this::attach).onRequest(FsWire.OP, this::op);
+    }
+
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    private ByteBuf attach(RequestContext context, ByteBuf body) throws ServiceException {
+        String name = FsWire.attachExport(body);
+        ExportConfig export = config.export(name).orElseThrow(() -> new ServiceException(Errno.ENOENT,
+                "no export named '" + name + "' on " + config.node() + "; exports: "
+                        + config.exports().stream().map(ExportConfig::name).toList()));
+        HostSession session;
+        try {
+            session = HostSession.open(nextSession.incrementAndGet(), export, context.peer().toString(),
+                    config.maxOpenHandles());
+        } catch (ErrnoException e) {
+            throw new ServiceException(e.errno(), "cannot open export " + name + " at " + export.path() + ": "
+                    + e.getMessage());
+        }
+        sessions.put(session.id, session);
+        owners.put(session.id, context.connectionId());
+        context.connectionClosed().whenComplete((reason, failure) -> end(session));
+        log.info("{} attached export {} ({}) as session {}", context.peer(), name, export.path(), session.id);
+        return FsWire.attachReply(ByteBufAllocator.DEFAULT, session.policy());
+    }
+
+    private ByteBuf op(RequestContext context, ByteBuf body) throws Exception {
+        FsWire.OpPrefix prefix = FsWire.readOpPrefix(body);
+        HostSession session = sessions.get(prefix.session());
+        if (session == null || !java.util.Objects.equals(owners.get(prefix.session()), context.connectionId())) {
+            throw new ServiceException(Errno.ESTALE, "no session " + prefix.session() + " on this connection");
+        }
+        FuseRequest request;
+        try {
+            request = FuseRequestDecoder.decode(body.nioBuffer().order(ByteOrder.LITTLE_ENDIAN),
+                    new FuseNegotiated(prefix.minor(), prefix.flags()));
+        } catch (FuseProtocolException e) {
+            throw new ServiceException(Errno.EINVAL, "malformed FUSE request: " + e.getMessage());
+        }
+        var header = request.header();
+        ByteBuf reply = pool.callAs(header.uid(), header.gid(), prefix.groups(),
+                () -> PassthroughFs.execute(session, request));
+        return reply == null ? Unpooled.EMPTY_BUFFER : reply;
+    }
+
+    private void end(HostSession session) {
+        if (sessions.remove(session.id) != null) {
+            owners.remove(session.id);
+            session.close();
+            log.info("session {} of export {} ended", session.id, session.export.name());
+        }
+    }
+
+    @Override
+    public void close() {
+        sessions.values().forEach(this::end);
+        pool.close();
+    }
+}

@@ -1,0 +1,56 @@
+package io.dpuoffload.fs.host;
+
+import io.dpuoffload.linux.IoCallable;
+import io.dpuoffload.linux.ThreadCredentials;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Platform threads that run file operations as the DPU caller. Credentials belong to an OS
+ * thread, so this cannot be a virtual thread; the pool grows when operations block (a fifo open
+ * waiting for its writer) so that they never starve the others, up to a cap, and shrinks when idle.
+ */
+final class IdentityPool implements AutoCloseable {
+    /**
+     * Operations running at once, blocked ones included. Beyond it callers get EAGAIN rather than
+     * an unbounded number of host threads.
+     */
+    static final int MAX_THREADS = 512;
+
+    private final ThreadPoolExecutor executor = new ThreadPoolExecutor(
+            0, MAX_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+            Thread.ofPlatform().daemon().name("fs-op-", 0).factory());
+
+    <T> T callAs(int uid, int gid, int[] groups, IoCallable<T> work) throws IOException, InterruptedException {
+        Callable<T> task = () -> ThreadCredentials.callAs(uid, gid, groups, work);
+        Future<T> future;
+        try {
+            future = executor.submit(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new io.dpuoffload.linux.ErrnoException("fs operation (all " + MAX_THREADS + " threads busy)",
+                    io.dpuoffload.linux.Errno.EAGAIN);
+        }
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}
