@@ -57,7 +57,7 @@ public final class FsMount implements AutoCloseable {
             ExportPolicy policy = host.attach();
             fd = FuseDevice.open();
             FuseSession session = new FuseSession(fd, host, options,
-                    FuseInitOptions.defaults().withFlags(INIT_FLAGS));
+                    FuseInitOptions.defaults().withFlags(INIT_FLAGS), policy.procView());
             long flags = Mounts.MS_NOSUID | Mounts.MS_NODEV | (policy.readOnly() ? Mounts.MS_RDONLY : 0);
             FuseDevice.mount("offload-fs:" + export, mountpoint.toString(), "offload-fs", flags,
                     FuseDevice.mountOptions(fd, 0, 0, true, "max_read=" + FuseInitOptions.DEFAULT_MAX_WRITE));

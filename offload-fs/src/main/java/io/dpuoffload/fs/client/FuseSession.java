@@ -51,8 +51,10 @@ final class FuseSession {
     private volatile FuseNegotiated negotiated = FuseNegotiated.BEFORE_INIT;
     private final CompletableFuture<FuseNegotiated> initialized = new CompletableFuture<>();
     private volatile boolean stopping;
+    private final ProcView procView;
 
-    FuseSession(int deviceFd, HostLink host, FsMountOptions options, FuseInitOptions initOptions) {
+    FuseSession(int deviceFd, HostLink host, FsMountOptions options, FuseInitOptions initOptions, boolean procView) {
+        this.procView = procView ? new ProcView(options.localProc()) : null;
         this.deviceFd = deviceFd;
         this.host = host;
         this.options = options;
@@ -123,7 +125,37 @@ final class FuseSession {
             case INIT -> init(header, request);
             case INTERRUPT -> interrupt(request);
             case DESTROY -> reply(FuseReplies.ok(header.unique()));
-            default -> forward(header, request);
+            default -> {
+                if (procView == null || !answeredLocally(header, request)) {
+                    forward(header, request);
+                }
+            }
+        }
+    }
+
+    /** A /proc view answers DPU pids and "self" here (see {@link ProcView}). */
+    private boolean answeredLocally(FuseInHeader header, ByteBuffer request) {
+        if (ProcView.isLocal(header.nodeid())) {
+            if (header.kind() == FuseOpcode.FORGET || header.kind() == FuseOpcode.BATCH_FORGET) {
+                return true;
+            }
+            try {
+                reply(procView.local(header, FuseRequestDecoder.decode(request, negotiated).operation()));
+            } catch (FuseProtocolException e) {
+                reply(FuseReplies.error(header.unique(), Errno.EINVAL));
+            }
+            return true;
+        }
+        if (header.kind() != FuseOpcode.LOOKUP || header.nodeid() != FuseProtocol.ROOT_ID) {
+            return false;
+        }
+        try {
+            var lookup = (FuseOperation.Lookup) FuseRequestDecoder.decode(request, negotiated).operation();
+            var local = procView.lookup(header, lookup);
+            local.ifPresent(this::reply);
+            return local.isPresent();
+        } catch (FuseProtocolException e) {
+            return false;
         }
     }
 

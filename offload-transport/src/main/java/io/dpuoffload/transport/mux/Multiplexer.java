@@ -51,7 +51,8 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
     /** Requests must leave the handler a little time; shorter deadlines are raised to this. */
     private static final long MIN_TIMEOUT_MILLIS = 1;
 
-    private static final java.util.concurrent.atomic.AtomicLong CONNECTION_IDS = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong CONNECTION_IDS =
+            new java.util.concurrent.atomic.AtomicLong();
 
     private final long connectionId = CONNECTION_IDS.incrementAndGet();
     private final MuxSettings settings;

@@ -121,8 +121,10 @@ final class DemoCommand implements Callable<Integer> {
         detail(String.format("dpu   netns %-22s %s", dpu.namespace(), dpu.address()));
 
         NodeProcess serve = bed.serve();
-        step(3, "On the host: `offloadctl channel serve` as " + DemoPki.HOST + ", pid " + serve.pid()
-                + ", accepting only " + DemoPki.DPU);
+        step(
+                3,
+                "On the host: `offloadctl channel serve` as " + DemoPki.HOST + ", pid " + serve.pid()
+                        + ", accepting only " + DemoPki.DPU);
         detail(firstLine(serve.stdout(), ServeCommand.READY));
 
         NodeProcess probe = probe(bed, size, serve);
@@ -130,18 +132,31 @@ final class DemoCommand implements Callable<Integer> {
 
         long servePid = serve.pid();
         serve.stop();
-        detail("host stopped with SIGTERM: " + firstLine(serve.stdout(), "Stopped").strip());
+        detail("host stopped with SIGTERM: "
+                + firstLine(serve.stdout(), "Stopped").strip());
         out.println();
 
         String where = "  %-7s %-25s %-13s %s";
         return List.of(
                 "In short",
-                String.format(where, DemoPki.HOST, "netns " + host.namespace(), host.address(),
+                String.format(
+                        where,
+                        DemoPki.HOST,
+                        "netns " + host.namespace(),
+                        host.address(),
                         "channel serve, pid " + servePid + ": accepted " + DemoPki.DPU + ", refused the impostor"),
-                String.format(where, DemoPki.DPU, "netns " + dpu.namespace(), dpu.address(),
+                String.format(
+                        where,
+                        DemoPki.DPU,
+                        "netns " + dpu.namespace(),
+                        dpu.address(),
                         "channel probe, pid " + probe.pid() + ": reached node " + DemoPki.HOST
                                 + " over mutual TLS 1.3"),
-                String.format(where, "", "", "",
+                String.format(
+                        where,
+                        "",
+                        "",
+                        "",
                         "impostor, pid " + impostor.pid() + ": refused by the host (exit code "
                                 + ExitCodes.PEER_UNAVAILABLE + ")"),
                 "  round trips  " + requests + " x " + ProbeCommand.ECHO_BYTES + " B: "
@@ -157,8 +172,10 @@ final class DemoCommand implements Callable<Integer> {
         args.addAll(List.of("--requests", Integer.toString(requests), "--bytes", Long.toString(size)));
         NodeProcess probe = bed.offloadctl(bed.topology().dpu(), args);
         int exit = probe.waitFor(PROBE_TIMEOUT);
-        step(4, "On the DPU: `offloadctl channel probe` as " + DemoPki.DPU + ", pid " + probe.pid() + ", exit code "
-                + exit);
+        step(
+                4,
+                "On the DPU: `offloadctl channel probe` as " + DemoPki.DPU + ", pid " + probe.pid() + ", exit code "
+                        + exit);
         indent(probe.stdout());
         if (exit != ExitCodes.OK) {
             indent(errors(probe.stderr()));
@@ -171,15 +188,19 @@ final class DemoCommand implements Callable<Integer> {
     /** Step 5: the impostor on the DPU, which the host must refuse, saying so in its log. */
     private NodeProcess impostor(Testbed bed, NodeProcess serve) {
         DemoPki pki = bed.pki();
-        NodeProcess impostor = bed.offloadctl(bed.topology().dpu(), List.of(
-                "channel", "impostor",
-                "--server", Testbed.channelEndpoint(),
-                "--trust", pki.caCertificate().toString(),
-                "--certificate", pki.impostorCertificate().toString(),
-                "--key", pki.impostorKey().toString()));
+        NodeProcess impostor = bed.offloadctl(
+                bed.topology().dpu(),
+                List.of(
+                        "channel", "impostor",
+                        "--server", Testbed.channelEndpoint(),
+                        "--trust", pki.caCertificate().toString(),
+                        "--certificate", pki.impostorCertificate().toString(),
+                        "--key", pki.impostorKey().toString()));
         int exit = impostor.waitFor(IMPOSTOR_TIMEOUT);
-        step(5, "On the DPU: the impostor connects with its own CA's certificate, pid " + impostor.pid()
-                + ", exit code " + exit);
+        step(
+                5,
+                "On the DPU: the impostor connects with its own CA's certificate, pid " + impostor.pid()
+                        + ", exit code " + exit);
         detail("impostor: " + errors(impostor.stderr()).strip());
         if (exit != ExitCodes.PEER_UNAVAILABLE) {
             throw new IllegalStateException("the impostor was not refused (exit code " + exit + ", expected "

@@ -1,0 +1,116 @@
+package io.dpuoffload.fs.client;
+
+import io.dpuoffload.fs.fuse.FuseAttr;
+import io.dpuoffload.fs.fuse.FuseEntry;
+import io.dpuoffload.fs.fuse.FuseInHeader;
+import io.dpuoffload.fs.fuse.FuseOperation;
+import io.dpuoffload.fs.fuse.FuseProtocol;
+import io.dpuoffload.fs.fuse.FuseReplies;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The DPU's half of a /proc view. In the export's root, {@code self}, {@code thread-self} and the
+ * pid of any process that lives on the DPU are answered here, as symlinks into the DPU's own proc
+ * (e.g. {@code /local_proc/4711}); every other name goes to the host. A daemon reading
+ * {@code /proc/self/status} thus reads its own, while {@code /proc/<qemu pid>} is the host's.
+ *
+ * <p>Which pids live on the DPU: those that exist in the local proc, whose pid namespace is the
+ * one this mount's requests are numbered in (the agent mounts both from the same namespace). A pid
+ * that exists on both sides is the DPU's.
+ *
+ * <p>The links carry no cache lifetime: "self" means another process for each caller.
+ */
+final class ProcView {
+    /** Synthetic node ids have the top bit set; the host's never do. */
+    private static final long LOCAL_BIT = 1L << 63;
+
+    private static final int SYMLINK_MODE = 0120777;
+
+    private final Path localProc;
+    private final AtomicLong nextId = new AtomicLong();
+    private final Map<Long, byte[]> targets = new ConcurrentHashMap<>();
+    private final Map<String, Long> ids = new ConcurrentHashMap<>();
+
+    ProcView(Path localProc) {
+        this.localProc = localProc;
+    }
+
+    static boolean isLocal(long nodeid) {
+        return (nodeid & LOCAL_BIT) != 0;
+    }
+
+    /** The local answer to a lookup in the root, or empty to ask the host. */
+    Optional<ByteBuffer> lookup(FuseInHeader h, FuseOperation.Lookup op) {
+        if (h.nodeid() != FuseProtocol.ROOT_ID) {
+            return Optional.empty();
+        }
+        String name = new String(op.name(), StandardCharsets.US_ASCII);
+        String target;
+        if (name.equals("self")) {
+            target = localProc + "/" + tgid(h.pid());
+        } else if (name.equals("thread-self")) {
+            target = localProc + "/" + tgid(h.pid()) + "/task/" + h.pid();
+        } else if (isPid(name) && Files.exists(localProc.resolve(name))) {
+            target = localProc + "/" + name;
+        } else {
+            return Optional.empty();
+        }
+        long nodeid = ids.computeIfAbsent(target, t -> {
+            long id = LOCAL_BIT | nextId.incrementAndGet();
+            targets.put(id, t.getBytes(StandardCharsets.UTF_8));
+            return id;
+        });
+        return Optional.of(FuseReplies.entry(h.unique(), new FuseEntry(nodeid, 0, 0, 0, 0, 0, attr(nodeid))));
+    }
+
+    /** GETATTR, READLINK and FORGET of a synthetic node; everything else on it is EINVAL. */
+    ByteBuffer local(FuseInHeader h, FuseOperation op) {
+        byte[] target = targets.get(h.nodeid());
+        if (target == null) {
+            return FuseReplies.error(h.unique(), io.dpuoffload.linux.Errno.ESTALE);
+        }
+        return switch (op) {
+            case FuseOperation.Getattr g -> FuseReplies.attr(h.unique(), 0, 0, attr(h.nodeid()));
+            case FuseOperation.Readlink r -> FuseReplies.data(h.unique(), target);
+            default -> FuseReplies.error(h.unique(), io.dpuoffload.linux.Errno.EINVAL);
+        };
+    }
+
+    private FuseAttr attr(long nodeid) {
+        byte[] target = targets.get(nodeid);
+        long now = System.currentTimeMillis() / 1000;
+        return new FuseAttr(nodeid & ~LOCAL_BIT, target.length, 0, now, now, now, 0, 0, 0, SYMLINK_MODE, 1, 0, 0, 0,
+                4096, 0);
+    }
+
+    /** The process (thread group) of a thread, so that "self" names the process as locally. */
+    private String tgid(int tid) {
+        try (var lines = Files.lines(localProc.resolve(Integer.toString(tid)).resolve("status"))) {
+            return lines.filter(l -> l.startsWith("Tgid:"))
+                    .map(l -> l.substring(5).strip())
+                    .findFirst()
+                    .orElse(Integer.toString(tid));
+        } catch (Exception e) {
+            return Integer.toString(tid);
+        }
+    }
+
+    private static boolean isPid(String name) {
+        if (name.isEmpty() || name.length() > 10) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (!Character.isDigit(name.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
