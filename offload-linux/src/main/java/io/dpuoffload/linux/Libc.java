@@ -27,12 +27,17 @@ final class Libc {
 
     private Libc() {}
 
-    /** A handle to a C library function; its first parameter is the errno capture segment. */
+    /**
+     * A handle to a C library function; its first parameter is the errno capture segment. Making downcall
+     * handles is what this module is for: the JVM must run with {@code --enable-native-access}.
+     */
+    @SuppressWarnings("restricted")
     static MethodHandle function(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(symbol(name), descriptor, CAPTURE_ERRNO);
     }
 
     /** A handle to a variadic C function ({@code openat}, {@code fcntl}, {@code ioctl}). */
+    @SuppressWarnings("restricted")
     static MethodHandle variadic(String name, FunctionDescriptor descriptor, int firstVariadicArg) {
         return LINKER.downcallHandle(
                 symbol(name), descriptor, CAPTURE_ERRNO, Linker.Option.firstVariadicArg(firstVariadicArg));
