@@ -2,8 +2,10 @@ package io.dpuoffload.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dpuoffload.transport.tls.TlsFileException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class ExitCodeMapperTest {
@@ -25,6 +27,8 @@ class ExitCodeMapperTest {
         var mapper = new ExitCodeMapper();
 
         assertThat(mapper.getExitCode(new BadInputException("pair.yaml: no such file")))
+                .isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(mapper.getExitCode(new TlsFileException(Path.of("/etc/dpu-offload/pki/ca.crt"), "no such file")))
                 .isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(mapper.getExitCode(new InterruptedException())).isEqualTo(ExitCodes.INTERRUPTED);
         assertThat(mapper.getExitCode(new IllegalStateException("boom"))).isEqualTo(ExitCodes.FAILURE);

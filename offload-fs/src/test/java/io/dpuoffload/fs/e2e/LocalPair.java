@@ -20,16 +20,26 @@ import java.util.Set;
  * A host side and a DPU mount in this JVM, joined by a Unix socket: the quickest real FUSE mount
  * for behaviour tests. The two-namespace tests use the same pieces in separate processes.
  */
-final class LocalPair implements AutoCloseable {
-    final Path exported;
-    final Path mountpoint;
-    final FsServer fs;
-    final OffloadServer server;
-    final FsMount mount;
+public final class LocalPair implements AutoCloseable {
+    public final Path exported;
+    public final Path mountpoint;
+    public final FsServer fs;
+    public final OffloadServer server;
+    public final FsMount mount;
 
-    LocalPair(Path work, Allowlist allow, CachePolicy cache, boolean readOnly) throws Exception {
-        exported = Files.createDirectories(work.resolve("exported"));
-        mountpoint = Files.createDirectories(work.resolve("mnt"));
+    public LocalPair(Path work, Allowlist allow, CachePolicy cache, boolean readOnly) throws Exception {
+        this(work.resolve("exported"), work.resolve("mnt"), work, allow, cache, readOnly);
+    }
+
+    /**
+     * With the exported directory and the mount point where the test wants them: escape tests keep
+     * the two in different places, so that a path that leaves the mount on the DPU side never names
+     * the host's neighbours of the export.
+     */
+    public LocalPair(Path exported, Path mountpoint, Path work, Allowlist allow, CachePolicy cache, boolean readOnly)
+            throws Exception {
+        this.exported = Files.createDirectories(exported);
+        this.mountpoint = Files.createDirectories(mountpoint);
         var export = new ExportConfig("data", exported, readOnly, cache, Duration.ofSeconds(1), false, allow);
         fs = new FsServer(new FsServerConfig("host-1", "unix:" + work.resolve("fs.sock"), work, Set.of(),
                 List.of(export), 64));
@@ -41,7 +51,7 @@ final class LocalPair implements AutoCloseable {
                 FsMountOptions.defaults().withOpTimeout(Duration.ofSeconds(5)));
     }
 
-    LocalPair(Path work) throws Exception {
+    public LocalPair(Path work) throws Exception {
         this(work, Allowlist.allowAll(), CachePolicy.NONE, false);
     }
 

@@ -68,7 +68,7 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             case Pong p -> emit(alloc, frame, 0, alloc.buffer(8).writeLong(p.payload()), null, out);
             case Request r -> {
                 ByteBuf fields = alloc.buffer(6).writeShort(r.service());
-                fields.writeInt((int) Math.min(r.timeoutMillis(), 0xFFFF_FFFFL));
+                fields.writeInt((int) Math.clamp(r.timeoutMillis(), 0, 0xFFFF_FFFFL));
                 emit(alloc, frame, 0, fields, r.body(), out);
             }
             case Response r -> emit(alloc, frame, 0, null, r.body(), out);

@@ -10,6 +10,9 @@ final class Text {
     static void write(ByteBuf out, String text) {
         byte[] bytes = (text == null ? "" : text).getBytes(StandardCharsets.UTF_8);
         int length = Math.min(bytes.length, FrameFormat.MAX_TEXT_BYTES);
+        while (length < bytes.length && length > 0 && (bytes[length] & 0xC0) == 0x80) {
+            length--; // never cut inside a character: the peer must read valid UTF-8
+        }
         out.writeShort(length).writeBytes(bytes, 0, length);
     }
 
@@ -21,7 +24,15 @@ final class Text {
         if (length > FrameFormat.MAX_TEXT_BYTES || length > in.readableBytes()) {
             throw new ProtocolException(field + " claims " + length + " bytes but " + in.readableBytes() + " remain");
         }
-        return in.readCharSequence(length, StandardCharsets.UTF_8).toString();
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(in.readSlice(length).nioBuffer())
+                    .toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ProtocolException(field + " is not valid UTF-8");
+        }
     }
 
     private Text() {}

@@ -24,21 +24,6 @@ import java.io.ByteArrayOutputStream;
  */
 final class WireFrames {
 
-    /**
-     * Two text bugs the fuzz tests found, reported and not yet fixed, which they tolerate meanwhile
-     * (else every fuzz run would stop at them). Set this to false with the fix; the seeds named
-     * {@code text-*} in {@code FrameDecoderFuzzTestInputs} then check it.
-     *
-     * <ol>
-     *   <li>{@code Text.write} cuts text at {@link FrameFormat#MAX_TEXT_BYTES} bytes even inside a
-     *       character, so the peer reads U+FFFD where the last character was.
-     *   <li>{@code Text.read} turns malformed UTF-8 into U+FFFD (3 bytes for each bad byte), so a
-     *       text the decoder accepted can be too long to send back whole: decoding is not stable
-     *       under re-encoding.
-     * </ol>
-     */
-    static final boolean KNOWN_TEXT_BUGS = true;
-
     /** The bytes {@link FrameEncoder} writes for {@code frame}; the frame's body is consumed. */
     static byte[] encode(Frame frame, ByteBufAllocator alloc) {
         EmbeddedChannel channel = new EmbeddedChannel();
@@ -117,15 +102,10 @@ final class WireFrames {
 
     /**
      * Text as the peer reads it: UTF-8 can carry no lone surrogate (the encoder writes '?'), and text
-     * over the limit loses its last whole characters, never half of one. While {@link
-     * #KNOWN_TEXT_BUGS} stand: what {@code Text.write} does today, the first bytes even inside a
-     * character.
+     * over the limit loses its last whole characters, never half of one.
      */
     private static String cut(String text) {
         byte[] utf8 = text.getBytes(UTF_8);
-        if (KNOWN_TEXT_BUGS) {
-            return new String(utf8, 0, Math.min(utf8.length, FrameFormat.MAX_TEXT_BYTES), UTF_8);
-        }
         String sendable = new String(utf8, UTF_8);
         int bytes = 0;
         int end = 0;

@@ -1,0 +1,306 @@
+package io.dpuoffload.fs.posix;
+
+import static io.dpuoffload.linux.Flags.O_APPEND;
+import static io.dpuoffload.linux.Flags.O_CREAT;
+import static io.dpuoffload.linux.Flags.O_EXCL;
+import static io.dpuoffload.linux.Flags.O_RDONLY;
+import static io.dpuoffload.linux.Flags.O_RDWR;
+import static io.dpuoffload.linux.Flags.O_TRUNC;
+import static io.dpuoffload.linux.Flags.O_WRONLY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dpuoffload.linux.Errno;
+import io.dpuoffload.linux.FileCalls;
+import io.dpuoffload.linux.Flags;
+import io.dpuoffload.linux.Metadata;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Regular files: create flags, positioned and large I/O, sparse files, truncate, sync, fallocate, lseek. */
+class FilesIT {
+    private static final int MIB = 1 << 20;
+
+    @TempDir
+    static Path work;
+
+    static PosixMount fs;
+
+    @BeforeAll
+    static void mount() throws Exception {
+        fs = PosixMount.start(work);
+    }
+
+    @AfterAll
+    static void unmount() {
+        fs.close();
+    }
+
+    @Test
+    void exclusiveCreateFailsOnAnExistingName() throws Exception {
+        Sides d = fs.fresh();
+        for (Path dir : new Path[] {d.mount(), d.local()}) {
+            assertThat(Sys.openErrno(dir.resolve("x"), O_CREAT | O_EXCL | O_WRONLY, 0640)).isZero();
+            assertThat(Sys.openErrno(dir.resolve("x"), O_CREAT | O_EXCL | O_WRONLY, 0640)).isEqualTo(Errno.EEXIST);
+        }
+        assertThat(Metadata.statx(Flags.AT_FDCWD, d.host("x").toString(), 0).permissions()).isEqualTo(0640);
+    }
+
+    @Test
+    void truncatingOpenEmptiesTheHostFile() throws Exception {
+        Sides d = fs.fresh();
+        Files.writeString(d.host("f"), "0123456789");
+        Sys.close(Sys.open(d.mount("f"), O_WRONLY | O_TRUNC));
+        assertThat(Files.size(d.host("f"))).isZero();
+    }
+
+    @Test
+    void appendingWritesLandAtTheHostsEndOfFile() throws Exception {
+        Sides d = fs.fresh();
+        Files.writeString(d.host("log"), "start;");
+        int fd = Sys.open(d.mount("log"), O_WRONLY | O_APPEND);
+        try {
+            Sys.write(fd, Sys.utf8("dpu-1;"));
+            Files.writeString(d.host("log"), "host;", StandardOpenOption.APPEND);
+            Sys.write(fd, Sys.utf8("dpu-2;"));
+        } finally {
+            Sys.close(fd);
+        }
+        assertThat(Files.readString(d.host("log"))).isEqualTo("start;dpu-1;host;dpu-2;");
+    }
+
+    @Test
+    void positionedWritesAndReads() throws Exception {
+        Sides d = fs.fresh();
+        int fd = Sys.open(d.mount("p"), O_CREAT | O_RDWR, 0644);
+        try {
+            Sys.pwrite(fd, Sys.utf8("tail"), 5000);
+            Sys.pwrite(fd, Sys.utf8("head"), 0);
+            Sys.pwrite(fd, Sys.utf8("middle"), 100);
+            assertThat(new String(Sys.pread(fd, 6, 100))).isEqualTo("middle");
+            assertThat(new String(Sys.pread(fd, 100, 5000))).isEqualTo("tail");
+            assertThat(Sys.pread(fd, 10, 5004)).isEmpty();
+        } finally {
+            Sys.close(fd);
+        }
+        byte[] host = Files.readAllBytes(d.host("p"));
+        assertThat(host).hasSize(5004);
+        assertThat(new String(host, 0, 4)).isEqualTo("head");
+        assertThat(new String(host, 100, 6)).isEqualTo("middle");
+        assertThat(host[50]).isZero();
+    }
+
+    @Test
+    void largeWritesAndReadsKeepEveryByte() throws Exception {
+        Sides d = fs.fresh();
+        byte[] big = random(4 * MIB, 1);
+        int fd = Sys.open(d.mount("big"), O_CREAT | O_RDWR, 0644);
+        try {
+            Sys.pwrite(fd, big, 0); // one 4 MiB write(2): four 1 MiB FUSE writes
+            assertThat(Sys.pread(fd, 4 * MIB, 0)).isEqualTo(big);
+            byte[][] chunks = new byte[4][];
+            for (int i = 0; i < 4; i++) {
+                chunks[i] = random(MIB, 10 + i);
+                Sys.pwrite(fd, chunks[i], (long) (4 + i) * MIB);
+            }
+            for (int i = 3; i >= 0; i--) {
+                assertThat(Sys.pread(fd, MIB, (long) (4 + i) * MIB)).isEqualTo(chunks[i]);
+            }
+        } finally {
+            Sys.close(fd);
+        }
+        byte[] host = Files.readAllBytes(d.host("big"));
+        assertThat(host).hasSize(8 * MIB);
+        assertThat(Arrays.copyOfRange(host, 0, 4 * MIB)).isEqualTo(big);
+        assertThat(Arrays.copyOfRange(host, 6 * MIB, 7 * MIB)).isEqualTo(random(MIB, 12));
+    }
+
+    @Test
+    void sparseFilesKeepTheirHoles() throws Exception {
+        Sides d = fs.fresh();
+        int fd = Sys.open(d.mount("sparse"), O_CREAT | O_RDWR, 0644);
+        try {
+            Sys.pwrite(fd, random(4096, 2), 64L * MIB);
+            assertThat(Sys.pread(fd, 4096, 32L * MIB)).isEqualTo(new byte[4096]);
+        } finally {
+            Sys.close(fd);
+        }
+        var st = Metadata.statx(Flags.AT_FDCWD, d.host("sparse").toString(), 0);
+        assertThat(st.size()).isEqualTo(64L * MIB + 4096);
+        assertThat(st.blocks() * 512).isLessThan(MIB);
+    }
+
+    @Test
+    void ftruncateGrowsAndShrinks() throws Exception {
+        Sides d = fs.fresh();
+        Files.writeString(d.host("t"), "abcdef");
+        int fd = Sys.open(d.mount("t"), O_RDWR);
+        try {
+            FileCalls.ftruncate(fd, 10_000);
+            assertThat(Files.size(d.host("t"))).isEqualTo(10_000);
+            assertThat(Sys.pread(fd, 10, 9_990)).isEqualTo(new byte[10]);
+            FileCalls.ftruncate(fd, 3);
+            assertThat(Files.readString(d.host("t"))).isEqualTo("abc");
+        } finally {
+            Sys.close(fd);
+        }
+    }
+
+    @Test
+    void truncateByPathGrowsAndShrinks() throws Exception {
+        Sides d = fs.fresh();
+        Files.writeString(d.host("t"), "abcdef");
+        Sys.truncate(d.mount("t"), 4096);
+        assertThat(Files.size(d.host("t"))).isEqualTo(4096);
+        Sys.truncate(d.mount("t"), 2);
+        assertThat(Files.readString(d.host("t"))).isEqualTo("ab");
+        assertThat(Sys.errno(() -> Sys.truncate(d.mount("missing"), 0))).isEqualTo(Errno.ENOENT);
+        assertThat(Sys.errno(() -> Sys.truncate(d.mount(), 0))).isEqualTo(Errno.EISDIR);
+    }
+
+    @Test
+    void fsyncAndFdatasyncReachTheHost() throws Exception {
+        Sides d = fs.fresh();
+        int fd = Sys.open(d.mount("s"), O_CREAT | O_RDWR, 0644);
+        try {
+            Sys.write(fd, Sys.utf8("durable"));
+            FileCalls.fsync(fd);
+            Sys.write(fd, Sys.utf8(" data"));
+            FileCalls.fdatasync(fd);
+        } finally {
+            Sys.close(fd);
+        }
+        int dir = Sys.open(d.mount(), O_RDONLY | Flags.O_DIRECTORY);
+        try {
+            FileCalls.fsync(dir);
+        } finally {
+            Sys.close(dir);
+        }
+        assertThat(Files.readString(d.host("s"))).isEqualTo("durable data");
+    }
+
+    @Test
+    void fallocateReservesSpaceWithAndWithoutKeepSize() throws Exception {
+        Sides d = fs.fresh();
+        int fd = Sys.open(d.mount("a"), O_CREAT | O_RDWR, 0644);
+        try {
+            FileCalls.fallocate(fd, 0, 0, MIB);
+            var st = Metadata.statx(Flags.AT_FDCWD, d.host("a").toString(), 0);
+            assertThat(st.size()).isEqualTo(MIB);
+            assertThat(st.blocks() * 512).isGreaterThanOrEqualTo(MIB);
+            FileCalls.fallocate(fd, Flags.FALLOC_FL_KEEP_SIZE, MIB, MIB);
+            st = Metadata.statx(Flags.AT_FDCWD, d.host("a").toString(), 0);
+            assertThat(st.size()).isEqualTo(MIB);
+            assertThat(st.blocks() * 512).isGreaterThanOrEqualTo(2L * MIB);
+            assertThat(Metadata.statx(Flags.AT_FDCWD, d.mount("a").toString(), 0).size()).isEqualTo(MIB);
+        } finally {
+            Sys.close(fd);
+        }
+    }
+
+    @Test
+    void punchHoleZeroesTheRangeAndKeepsTheSize() throws Exception {
+        Sides d = fs.fresh();
+        byte[] data = new byte[3 * MIB];
+        Arrays.fill(data, (byte) 0xAB);
+        Files.write(d.host("h"), data);
+        int fd = Sys.open(d.mount("h"), O_RDWR);
+        try {
+            FileCalls.fallocate(fd, Flags.FALLOC_FL_PUNCH_HOLE | Flags.FALLOC_FL_KEEP_SIZE, MIB, MIB);
+            assertThat(Sys.pread(fd, MIB, MIB)).isEqualTo(new byte[MIB]);
+            assertThat(Sys.pread(fd, 16, 2L * MIB)).containsOnly((byte) 0xAB);
+            assertThat(FileCalls.lseek(fd, 0, Flags.SEEK_HOLE)).isEqualTo(MIB);
+        } finally {
+            Sys.close(fd);
+        }
+        assertThat(Files.size(d.host("h"))).isEqualTo(3L * MIB);
+        assertThat(Sys.errno(() -> {
+                    int ro = Sys.open(d.mount("h"), O_RDONLY);
+                    try {
+                        FileCalls.fallocate(ro, 0, 0, 4096);
+                    } finally {
+                        Sys.close(ro);
+                    }
+                }))
+                .isEqualTo(Errno.EBADF);
+    }
+
+    @Test
+    void seekDataAndSeekHoleAnswerAsOnTheHost() throws Exception {
+        Sides d = fs.fresh();
+        for (Path file : new Path[] {d.host("layout"), d.local("layout")}) {
+            int fd = Sys.open(file, O_CREAT | O_RDWR, 0644);
+            try {
+                Sys.pwrite(fd, random(4096, 3), 0);
+                Sys.pwrite(fd, random(4096, 4), 2L * MIB);
+                FileCalls.ftruncate(fd, 4L * MIB);
+            } finally {
+                Sys.close(fd);
+            }
+        }
+        long[] offsets = {0, 100, 4096, MIB, 2L * MIB, 2L * MIB + 5000, 3L * MIB, 4L * MIB - 1, 4L * MIB, 5L * MIB};
+        int onMount = Sys.open(d.mount("layout"), O_RDONLY);
+        int onHost = Sys.open(d.host("layout"), O_RDONLY);
+        try {
+            for (int whence : new int[] {Flags.SEEK_DATA, Flags.SEEK_HOLE}) {
+                for (long offset : offsets) {
+                    assertThat(seek(onMount, offset, whence))
+                            .as("lseek(%d, %s)", offset, whence == Flags.SEEK_DATA ? "SEEK_DATA" : "SEEK_HOLE")
+                            .isEqualTo(seek(onHost, offset, whence));
+                }
+            }
+            assertThat(seek(onMount, 5L * MIB, Flags.SEEK_DATA)).isEqualTo(-Errno.ENXIO);
+        } finally {
+            Sys.close(onMount);
+            Sys.close(onHost);
+        }
+    }
+
+    @Test
+    void newFilesTakeTheCallersUmaskOnly() throws Exception {
+        Sides d = fs.fresh();
+        // A thread of its own with umask 0, as a DPU process with umask 0 would create files.
+        int[][] modes = AsUser.OnThread.call(() -> {
+            Sys.unshare(Sys.CLONE_FS);
+            Sys.umask(0);
+            int[][] result = new int[2][];
+            int i = 0;
+            for (Path dir : new Path[] {d.mount(), d.local()}) {
+                Sys.close(Sys.open(dir.resolve("file"), O_CREAT | O_WRONLY, 0666));
+                io.dpuoffload.linux.PathCalls.mkdirat(Flags.AT_FDCWD, dir.resolve("dir").toString(), 0777);
+                io.dpuoffload.linux.PathCalls.mknodat(
+                        Flags.AT_FDCWD, dir.resolve("fifo").toString(), Flags.S_IFIFO | 0666, 0);
+                result[i++] = new int[] {permissions(dir.resolve("file")), permissions(dir.resolve("dir")),
+                        permissions(dir.resolve("fifo"))};
+            }
+            return result;
+        });
+        assertThat(modes[1]).containsExactly(0666, 0777, 0666);
+        assertThat(modes[0]).as("modes through the mount").containsExactly(modes[1]);
+        assertThat(permissions(d.host("file"))).isEqualTo(0666);
+    }
+
+    private static int permissions(Path path) throws java.io.IOException {
+        return Metadata.statx(Flags.AT_FDCWD, path.toString(), Flags.AT_SYMLINK_NOFOLLOW).permissions();
+    }
+
+    private static long seek(int fd, long offset, int whence) throws java.io.IOException {
+        try {
+            return FileCalls.lseek(fd, offset, whence);
+        } catch (io.dpuoffload.linux.ErrnoException e) {
+            return -e.errno();
+        }
+    }
+
+    static byte[] random(int size, long seed) {
+        byte[] data = new byte[size];
+        new Random(seed).nextBytes(data);
+        return data;
+    }
+}

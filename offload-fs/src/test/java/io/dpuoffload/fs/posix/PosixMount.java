@@ -1,0 +1,56 @@
+package io.dpuoffload.fs.posix;
+
+import io.dpuoffload.fs.allowlist.Allowlist;
+import io.dpuoffload.fs.config.CachePolicy;
+import io.dpuoffload.fs.e2e.LocalPair;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One export mounted for a test class, with a fresh directory per test so tests do not see each
+ * other's files. Closing unmounts.
+ */
+final class PosixMount implements AutoCloseable {
+    final LocalPair pair;
+    private final Path localRoot;
+    private final AtomicInteger next = new AtomicInteger();
+
+    private PosixMount(LocalPair pair, Path localRoot) {
+        this.pair = pair;
+        this.localRoot = localRoot;
+    }
+
+    static PosixMount start(Path work) throws Exception {
+        return start(work, Allowlist.allowAll(), CachePolicy.NONE, false);
+    }
+
+    static PosixMount start(Path work, Allowlist allow, CachePolicy cache, boolean readOnly) throws Exception {
+        // Other users must reach the mount point for the identity tests; @TempDir makes it 0700.
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path local = Files.createDirectories(work.resolve("local"));
+        return new PosixMount(new LocalPair(work, allow, cache, readOnly), local);
+    }
+
+    /** A new, empty directory: created on the host, so it exists in the export and beside it. */
+    Sides fresh() throws IOException {
+        String name = "t" + next.incrementAndGet();
+        Path host = Files.createDirectory(pair.exported.resolve(name));
+        Path local = Files.createDirectory(localRoot.resolve(name));
+        return new Sides(host, pair.mountpoint.resolve(name), local);
+    }
+
+    Path exported() {
+        return pair.exported;
+    }
+
+    Path mountpoint() {
+        return pair.mountpoint;
+    }
+
+    @Override
+    public void close() {
+        pair.close();
+    }
+}
