@@ -29,10 +29,11 @@ final class BenchClientCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(BenchClientCommand.class);
 
-    /** Enough for the JIT to compile the hot paths on both sides; not counted. */
-    static final long MAX_WARM_UP_BYTES = 256 * ByteSize.MIB;
+    /** Enough for the JIT to compile the channel's hot paths (TLS above all) on both sides; not counted. */
+    static final Duration CHANNEL_WARM_UP = Duration.ofSeconds(6);
 
-    static final int MAX_WARM_UP_REQUESTS = 5_000;
+    /** Plain sockets have far less code to compile. */
+    static final Duration TCP_WARM_UP = Duration.ofSeconds(2);
 
     /** One measurement's limit: 16 GiB at 200 MB/s takes 90 s. Only a stuck run reaches it. */
     static final Duration PHASE_TIMEOUT = Duration.ofMinutes(2);
@@ -69,7 +70,7 @@ final class BenchClientCommand implements Callable<Integer> {
                 Connect.once(channel, node.config(spec, channel, false).build())) {
             Connect.requireDiagnostics(connection, channel);
             log.info("connected to {}; warming up", connection.peer());
-            warmUp(connection, baseline, load);
+            warmUp(connection, baseline);
 
             BenchReport report = BenchReport.empty(load.bytes(), load.requests(), load.streams());
             for (int run = 1; run <= load.runs(); run++) {
@@ -82,14 +83,11 @@ final class BenchClientCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static void warmUp(OffloadConnection connection, InetSocketAddress baseline, LoadOptions.Load load)
-            throws Exception {
-        long bytes = Math.min(load.bytes(), MAX_WARM_UP_BYTES);
-        int requests = Math.min(load.requests(), MAX_WARM_UP_REQUESTS);
-        ChannelLoad.toSink(connection, bytes, phase("warm-up: stream on the channel"));
-        BaselineClient.toSink(baseline, bytes, phase("warm-up: stream on TCP"));
-        ChannelLoad.echo(connection, requests, ProbeCommand.ECHO_BYTES, phase("warm-up: echo on the channel"));
-        BaselineClient.echo(baseline, requests, ProbeCommand.ECHO_BYTES, phase("warm-up: echo on TCP"));
+    private static void warmUp(OffloadConnection connection, InetSocketAddress baseline) throws Exception {
+        log.info(
+                "channel warm-up: {}",
+                WarmUp.channel(connection, CHANNEL_WARM_UP).describe());
+        log.info("TCP warm-up: {}", WarmUp.tcp(baseline, TCP_WARM_UP).describe());
     }
 
     private static BenchReport measure(

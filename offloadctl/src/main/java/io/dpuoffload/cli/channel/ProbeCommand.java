@@ -29,8 +29,8 @@ final class ProbeCommand implements Callable<Integer> {
     /** The size of one echo: a small request, like most fs and ipc calls. */
     static final int ECHO_BYTES = 64;
 
-    /** Round trips run first and not counted: class loading and the JIT would otherwise own the p99. */
-    static final int MAX_WARM_UP_ROUND_TRIPS = 100;
+    /** A warm-up longer than this is a benchmark's job (`channel bench`). */
+    static final int MAX_WARM_UP_SECONDS = 60;
 
     /** A probe, not a soak test: at ~50 µs a round trip this is about a minute. */
     static final int MAX_REQUESTS = 1_000_000;
@@ -66,6 +66,14 @@ final class ProbeCommand implements Callable<Integer> {
             description = "How much to stream to the host's sink, e.g. 65536, 64MiB, 1GiB (default: ${DEFAULT-VALUE}).")
     String bytes;
 
+    @Option(
+            names = "--warm-up",
+            paramLabel = "SECONDS",
+            defaultValue = "2",
+            description = "Seconds of unmeasured round trips and streaming first, so that both JVMs have compiled"
+                    + " their hot paths; 0 measures a cold start (default: ${DEFAULT-VALUE}).")
+    int warmUpSeconds;
+
     @Spec
     CommandSpec spec;
 
@@ -73,6 +81,7 @@ final class ProbeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Endpoint endpoint = OptionValues.endpoint(spec, "--server", server);
         OptionValues.count(spec, "--requests", requests, 1, MAX_REQUESTS);
+        OptionValues.count(spec, "--warm-up", warmUpSeconds, 0, MAX_WARM_UP_SECONDS);
         long size = OptionValues.size(spec, "--bytes", bytes, 1, MAX_BYTES);
         TransportConfig config = node.config(spec, endpoint, false).build();
         var out = spec.commandLine().getOut();
@@ -86,14 +95,16 @@ final class ProbeCommand implements Callable<Integer> {
             out.flush();
             Connect.requireDiagnostics(connection, endpoint);
 
-            int warmUp = Math.min(requests, MAX_WARM_UP_ROUND_TRIPS);
-            ChannelLoad.echo(connection, warmUp, ECHO_BYTES, Deadline.in("the echo warm-up", PHASE_TIMEOUT));
+            if (warmUpSeconds > 0) {
+                WarmUp.Done warmUp = WarmUp.channel(connection, Duration.ofSeconds(warmUpSeconds));
+                out.printf("Warm-up: %d s, %s, not counted%n", warmUpSeconds, warmUp.describe());
+                out.flush();
+            }
             long[] nanos = ChannelLoad.echo(
                     connection, requests, ECHO_BYTES, Deadline.in("the echo round trips", PHASE_TIMEOUT));
             Latencies latencies = Latencies.of(nanos);
             out.printf(
-                    "Echo: %d round trips of %d bytes (after %d warm-up ones), each answer checked%n",
-                    requests, ECHO_BYTES, warmUp);
+                    "Echo: %d round trips of %d bytes, one after another, each answer checked%n", requests, ECHO_BYTES);
             out.printf(
                     "  %s, mean %s%n",
                     latencies.describe(),

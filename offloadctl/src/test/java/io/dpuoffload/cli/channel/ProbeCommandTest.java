@@ -45,14 +45,15 @@ class ProbeCommandTest {
     void overMutualTlsItShowsWhoAnsweredWhatWasAgreedAndTheNumbers() throws Exception {
         Endpoint host = startHost(new Endpoint.Tcp("127.0.0.1", 0), UnaryOperator.identity());
 
-        Cli run = probe(host, "--pki", pki.directory().toString(), "--expect-peer", DemoPki.HOST);
+        Cli run = probe(host, "--pki", pki.directory().toString(), "--expect-peer", DemoPki.HOST, "--warm-up", "1");
 
         assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.OK);
         assertThat(run.out())
                 .contains("Connected to node host-1 (pair demo) at " + host + " over mutual TLS 1.3")
                 .contains("this side:  node dpu-1")
                 .contains("agreed:     protocol version 1, features [DIAGNOSTICS]")
-                .contains("Echo: 20 round trips of 64 bytes (after 20 warm-up ones), each answer checked")
+                .containsPattern("Warm-up: 1 s, [0-9,]+ round trips and [0-9.]+ [KMG]iB streamed, not counted")
+                .contains("Echo: 20 round trips of 64 bytes, one after another, each answer checked")
                 .containsPattern("p50 [0-9.]+ [nµm]?s, p99 ")
                 .contains("Stream: sent 1.00 MiB on one stream; the host's sink counted all 1,048,576 bytes")
                 .containsPattern("[0-9.]+ MB/s \\([0-9.]+ Gbit/s\\)");
@@ -141,6 +142,9 @@ class ProbeCommandTest {
                 "20",
                 "--bytes",
                 "1MiB"));
+        if (!List.of(extra).contains("--warm-up")) {
+            args.addAll(List.of("--warm-up", "0"));
+        }
         args.addAll(List.of(extra));
         return Cli.run(args.toArray(String[]::new));
     }

@@ -1,0 +1,75 @@
+package io.dpuoffload.cli.fs;
+
+import io.dpuoffload.cli.BadInputException;
+import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.cli.StopSignal;
+import io.dpuoffload.fs.config.ConfigException;
+import io.dpuoffload.fs.config.FsServerConfig;
+import io.dpuoffload.fs.config.FsServerConfigLoader;
+import io.dpuoffload.fs.host.FsServer;
+import io.dpuoffload.transport.Feature;
+import io.dpuoffload.transport.OffloadServer;
+import io.dpuoffload.transport.Services;
+import io.dpuoffload.transport.TransportConfig;
+import io.dpuoffload.transport.net.Endpoint;
+import io.dpuoffload.transport.tls.TlsContexts;
+import io.dpuoffload.transport.tls.TlsFiles;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code offloadctl fs serve --config FILE}: the host side of offload-fs. */
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serve the exports of a configuration file to DPUs (host side).",
+            "",
+            "Prints 'READY <endpoint>' once listening; stops cleanly on SIGTERM or Ctrl-C.",
+            "Denied operations are logged on the 'dpuoffload.audit' logger."
+        })
+final class FsServeCommand implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE", required = true, description = "The YAML configuration "
+            + "(node, listen, pki, peers, exports with their allowlists); see docs/offload-fs.md.")
+    Path configFile;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        FsServerConfig config;
+        Endpoint endpoint;
+        try {
+            config = FsServerConfigLoader.load(configFile);
+            endpoint = Endpoint.parse(config.listen());
+        } catch (ConfigException | IllegalArgumentException e) {
+            throw new BadInputException(configFile + ": " + e.getMessage());
+        }
+        StopSignal stop = new StopSignal(Duration.ofSeconds(10));
+        try (FsServer fs = new FsServer(config)) {
+            var transport = TransportConfig.builder(config.node())
+                    .features(EnumSet.of(Feature.FILESYSTEM))
+                    .services(fs.register(Services.builder()).build());
+            if (!(endpoint instanceof Endpoint.Unix) || java.nio.file.Files.isDirectory(config.pki())) {
+                transport.tls(TlsContexts.forServer(TlsFiles.inDirectory(config.pki(), config.node()).load()));
+            }
+            if (!config.peers().isEmpty()) {
+                transport.peerPolicy(peer -> peer.isNode() && config.peers().contains(peer.name()));
+            }
+            try (OffloadServer server = OffloadServer.start(endpoint, transport.build(), connection -> {})) {
+                spec.commandLine().getOut().println("READY " + server.boundEndpoint());
+                spec.commandLine().getOut().flush();
+                stop.await();
+            }
+        } finally {
+            stop.done();
+        }
+        return ExitCodes.OK;
+    }
+}

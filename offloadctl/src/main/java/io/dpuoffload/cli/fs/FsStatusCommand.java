@@ -1,0 +1,35 @@
+package io.dpuoffload.cli.fs;
+
+import io.dpuoffload.cli.ExitCodes;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code offloadctl fs status}: every offload-fs mount of this machine, its channel and its counters. */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "List offload-fs mounts with their state.")
+final class FsStatusCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        var records = MountRecords.readAll();
+        if (records.isEmpty()) {
+            out.println("no offload-fs mounts");
+            return ExitCodes.OK;
+        }
+        out.printf("%-32s %-12s %-28s %-8s %-13s %10s %8s%n", "MOUNTPOINT", "EXPORT", "SERVER", "PID", "CHANNEL",
+                "REQUESTS", "FAILED");
+        for (var r : records) {
+            String state = !r.alive() ? "stale" : r.connected() ? "connected" : "reconnecting";
+            out.printf("%-32s %-12s %-28s %-8d %-13s %10d %8d%n", r.mountpoint(), r.export(), r.server(), r.pid(), state,
+                    r.forwarded(), r.failed());
+        }
+        out.println("(as of " + Instant.ofEpochMilli(records.stream().mapToLong(MountRecords.Record::updatedMillis).max()
+                .orElse(0)) + ")");
+        return ExitCodes.OK;
+    }
+}
