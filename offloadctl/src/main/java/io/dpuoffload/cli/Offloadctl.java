@@ -2,6 +2,7 @@ package io.dpuoffload.cli;
 
 import io.dpuoffload.cli.certs.CertsCommand;
 import io.dpuoffload.cli.channel.ChannelCommand;
+import io.dpuoffload.cli.fs.FsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +13,8 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Runs a server's management daemons on its DPU, unmodified.",
         footer = {"", ExitCodes.HELP_TABLE},
-        subcommands = {CommandLine.HelpCommand.class, CompletionCommand.class, CertsCommand.class, ChannelCommand.class
+        subcommands = {CommandLine.HelpCommand.class, CompletionCommand.class, CertsCommand.class, ChannelCommand.class,
+            FsCommand.class
         })
 public final class Offloadctl implements Runnable {
 

@@ -101,6 +101,11 @@ public final class FsMount implements AutoCloseable {
         return session.failed.sum();
     }
 
+    /** Runs {@code action} once the kernel ends the mount (e.g. `umount` from outside). */
+    public void onGone(Runnable action) {
+        session.whenStopped(action);
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -124,9 +129,5 @@ public final class FsMount implements AutoCloseable {
         } catch (ErrnoException ignored) {
             // nothing more to release
         }
-    }
-
-    static Duration timeoutOf(FsMountOptions options) {
-        return options.opTimeout();
     }
 }

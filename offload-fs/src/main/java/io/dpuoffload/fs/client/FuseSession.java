@@ -90,6 +90,20 @@ final class FuseSession {
         }
     }
 
+    /** Runs {@code action} when every reader has stopped: the mount is gone. */
+    void whenStopped(Runnable action) {
+        Thread.ofVirtual().start(() -> {
+            for (Thread reader : readers) {
+                try {
+                    reader.join();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            action.run();
+        });
+    }
+
     private void readLoop() {
         int size = FuseProtocol.readBufferSize(initOptions.maxWrite());
         try (Arena arena = Arena.ofConfined()) {

@@ -1,6 +1,7 @@
 package io.dpuoffload.cli.channel;
 
 import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.cli.StopSignal;
 import io.dpuoffload.transport.OffloadConnection;
 import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.TransportConfig;
@@ -13,8 +14,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +42,10 @@ final class ServeCommand implements Callable<Integer> {
     /** What tools that start this command wait for on stdout, followed by the bound endpoint. */
     static final String READY = "READY";
 
-    /** How long the shutdown hook waits for the summary: OffloadServer.close waits up to 2 s per connection. */
+    /**
+     * How long SIGTERM/SIGINT hold the JVM for the clean close and the summary: OffloadServer.close waits up to 2 s
+     * per connection. The JVM then exits with 128 + the signal's number.
+     */
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
 
     @Option(
@@ -79,17 +81,15 @@ final class ServeCommand implements Callable<Integer> {
                 .build();
 
         AtomicInteger peers = new AtomicInteger();
-        CountDownLatch stopRequested = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
+        StopSignal stop = new StopSignal(SHUTDOWN_WAIT);
         long started = System.nanoTime();
         try (OffloadServer server = OffloadServer.start(endpoint, config, connection -> onPeer(connection, peers));
                 BaselineServer baseline =
                         baselineAddress.isPresent() ? BaselineServer.start(baselineAddress.get()) : null) {
-            installStopHook(stopRequested, stopped);
             var out = spec.commandLine().getOut();
             out.println(READY + " " + server.boundEndpoint());
             out.flush();
-            stopRequested.await();
+            stop.await();
             log.info(
                     "{}: stopping; closing {} connection(s)",
                     config.nodeName(),
@@ -97,7 +97,7 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             printSummary(config.nodeName(), System.nanoTime() - started, peers.get(), meters, baseline);
         } finally {
-            stopped.countDown();
+            stop.done();
         }
         return ExitCodes.OK;
     }
@@ -138,24 +138,6 @@ final class ServeCommand implements Callable<Integer> {
     private static String address(OffloadConnection connection) {
         String address = String.valueOf(connection.remoteAddress());
         return address.isBlank() || address.equals("null") ? "" : " at " + address;
-    }
-
-    /**
-     * SIGTERM and SIGINT run shutdown hooks; this one wakes the command and holds the JVM until the connections are
-     * closed and the summary printed (the JVM then exits with 128 + the signal's number).
-     */
-    private static void installStopHook(CountDownLatch stopRequested, CountDownLatch stopped) {
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            stopRequested.countDown();
-                            try {
-                                stopped.await(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        },
-                        "serve-stop"));
     }
 
     private void printSummary(String nodeName, long nanos, int peers, MeterRegistry meters, BaselineServer baseline) {

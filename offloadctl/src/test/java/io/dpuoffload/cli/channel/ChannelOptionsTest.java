@@ -46,8 +46,7 @@ class ChannelOptionsTest {
         Cli runs = Cli.run("channel", "bench", "--runs", "11");
         Cli notANumber = Cli.run("channel", "bench", "--requests", "many");
 
-        Cli warmUp = Cli.run(
-                "channel", "probe", "--server", "tcp://127.0.0.1:1", "--node", "dpu-1", "--warm-up", "61");
+        Cli warmUp = Cli.run("channel", "probe", "--server", "tcp://127.0.0.1:1", "--node", "dpu-1", "--warm-up", "61");
 
         assertThat(requests.err()).contains("--requests must be between 1 and 1000000, but is 0");
         assertThat(warmUp.err()).contains("--warm-up must be between 0 and 60, but is 61");

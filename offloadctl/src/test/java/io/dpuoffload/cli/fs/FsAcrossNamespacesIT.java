@@ -1,0 +1,154 @@
+package io.dpuoffload.cli.fs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dpuoffload.cli.Offloadctl;
+import io.dpuoffload.topology.CommandResult;
+import io.dpuoffload.topology.NodeProcess;
+import io.dpuoffload.topology.Topology;
+import io.dpuoffload.topology.TopologyExtension;
+import io.dpuoffload.transport.tls.CertificateAuthority;
+import io.dpuoffload.transport.tls.PemFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * offload-fs as deployed: `offloadctl fs serve` on the host node, `offloadctl fs mount` on the DPU
+ * node, mutual TLS across the veth pair, a real FUSE mount in the DPU's own mount namespace. The
+ * host restarting and the link being cut both end DPU operations in bounded time, and the mount
+ * recovers by itself.
+ */
+@ExtendWith(TopologyExtension.class)
+class FsAcrossNamespacesIT {
+    private static final Duration OP_TIMEOUT = Duration.ofSeconds(3);
+    private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED");
+
+    @TempDir
+    Path work;
+
+    @Test
+    void theDpuUsesHostFilesAsTheirOwnAndSurvivesHostRestartAndLinkCut(Topology topology) throws Exception {
+        // JUnit makes the temp dir 0700; uid 1000 on the DPU must be able to reach the mount point.
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path pki = pki();
+        Path exported = Files.createDirectories(work.resolve("exported"));
+        Path mnt = Files.createDirectories(work.resolve("mnt"));
+        Path config = config(pki, exported);
+        Files.writeString(exported.resolve("from-host.txt"), "written on the host");
+        Path secret = Files.writeString(exported.resolve("root-only"), "secret");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        Path shared = Files.createDirectories(exported.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        NodeProcess host = serve(topology, config);
+        NodeProcess mount = topology.dpu().startJava(Offloadctl.class.getName(), JVM, List.of("fs", "mount",
+                "--server", "tcp://198.51.100.1:7100", "--export", "data", "--node", "dpu-1", "--pki", pki.toString(),
+                "--expect-peer", "host-1", "--timeout", Long.toString(OP_TIMEOUT.toSeconds()), mnt.toString()));
+        mount.awaitLine(Pattern.compile("MOUNTED .*"), Duration.ofSeconds(60));
+
+        // Ordinary use, both directions.
+        assertThat(dpu(mount, "cat " + mnt + "/from-host.txt").stdout().strip()).isEqualTo("written on the host");
+        dpu(mount, "echo -n 'written on the DPU' > " + mnt + "/from-dpu.txt && mkdir -p " + mnt + "/a/b");
+        assertThat(Files.readString(exported.resolve("from-dpu.txt"))).isEqualTo("written on the DPU");
+        assertThat(exported.resolve("a/b")).isDirectory();
+
+        // The caller's identity is applied on the host.
+        assertThat(mount.runInside(Duration.ofSeconds(20), "setpriv", "--reuid=1000", "--regid=1000",
+                        "--clear-groups", "cat", mnt + "/from-host.txt")
+                .orThrow()
+                .stdout()
+                .strip())
+                .as("a world-readable file is readable for uid 1000")
+                .isEqualTo("written on the host");
+        CommandResult denied = mount.runInside(Duration.ofSeconds(20), "setpriv", "--reuid=1000", "--regid=1000",
+                "--clear-groups", "cat", mnt + "/root-only");
+        assertThat(denied.exitCode()).isNotZero();
+        assertThat(denied.stderr()).contains("Permission denied");
+        mount.runInside(Duration.ofSeconds(20), "setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "sh", "-c",
+                "echo mine > " + mnt + "/shared/owned-by-1000").orThrow();
+        assertThat(Files.getAttribute(exported.resolve("shared/owned-by-1000"), "unix:uid")).isEqualTo(1000);
+        assertThat(Files.getAttribute(exported.resolve("shared/owned-by-1000"), "unix:gid")).isEqualTo(1000);
+
+        // The host goes away: operations fail within the timeout instead of hanging.
+        host.stop();
+        long start = System.nanoTime();
+        CommandResult lost = mount.runInside(Duration.ofSeconds(30), "cat", mnt + "/from-host.txt");
+        assertThat(lost.exitCode()).isNotZero();
+        assertThat(lost.stderr()).contains("Input/output error");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(OP_TIMEOUT.plusSeconds(5));
+
+        // ...and when it is back, the mount carries on by itself.
+        serve(topology, config);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> mount
+                .runInside(Duration.ofSeconds(20), "cat", mnt + "/from-host.txt")
+                .stdout()
+                .strip()
+                .equals("written on the host"));
+
+        // The link is cut: bounded failure; restored: recovery.
+        topology.host().run(Duration.ofSeconds(10), "ip", "link", "set", "eth0", "down").orThrow();
+        start = System.nanoTime();
+        assertThat(mount.runInside(Duration.ofSeconds(30), "cat", mnt + "/from-host.txt").exitCode()).isNotZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(OP_TIMEOUT.plusSeconds(8));
+        topology.host().run(Duration.ofSeconds(10), "ip", "link", "set", "eth0", "up").orThrow();
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500)).until(() -> mount
+                .runInside(Duration.ofSeconds(20), "cat", mnt + "/from-host.txt")
+                .stdout()
+                .strip()
+                .equals("written on the host"));
+
+        // SIGTERM unmounts cleanly.
+        mount.stop();
+        assertThat(mount.exitCode()).isPresent();
+    }
+
+    private NodeProcess serve(Topology topology, Path config) {
+        NodeProcess host = topology.host().startJava(Offloadctl.class.getName(), JVM,
+                List.of("fs", "serve", "--config", config.toString()));
+        host.awaitLine(Pattern.compile("READY .*"), Duration.ofSeconds(60));
+        return host;
+    }
+
+    private static CommandResult dpu(NodeProcess mount, String script) {
+        return mount.runInside(Duration.ofSeconds(20), "sh", "-c", script).orThrow();
+    }
+
+    private Path pki() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("pki"));
+        Instant now = Instant.now();
+        var ca = CertificateAuthority.create("test-ca", now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)));
+        PemFiles.writeCertificate(dir.resolve("ca.crt"), ca.certificate(), false);
+        for (String node : List.of("host-1", "dpu-1")) {
+            var credentials = ca.issueNode(node, Optional.empty(), now.minus(Duration.ofHours(1)),
+                    now.plus(Duration.ofDays(1)));
+            PemFiles.writeCertificate(dir.resolve(node + ".crt"), credentials.certificate(), false);
+            PemFiles.writePrivateKey(dir.resolve(node + ".key"), credentials.privateKey(), false);
+        }
+        return dir;
+    }
+
+    private Path config(Path pki, Path exported) throws Exception {
+        return Files.writeString(work.resolve("fs.yaml"), """
+                node: host-1
+                listen: tcp://198.51.100.1:7100
+                pki: %s
+                peers: [dpu-1]
+                exports:
+                  - name: data
+                    path: %s
+                    cache: none
+                    allow:
+                      all: [/]
+                """.formatted(pki, exported));
+    }
+}
