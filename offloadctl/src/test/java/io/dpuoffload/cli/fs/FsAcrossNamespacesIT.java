@@ -112,6 +112,54 @@ class FsAcrossNamespacesIT {
         assertThat(mount.exitCode()).isPresent();
     }
 
+    @Test
+    void aProcViewShowsDpuProcessesFromTheDpuAndAllOthersFromTheHost(Topology topology) throws Exception {
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path pki = pki();
+        Path mnt = Files.createDirectories(work.resolve("proc"));
+        Path config = Files.writeString(work.resolve("fs.yaml"), """
+                node: host-1
+                listen: tcp://198.51.100.1:7100
+                pki: %s
+                exports:
+                  - name: proc
+                    path: /proc
+                    procView: true
+                    allow:
+                      all: [/]
+                """.formatted(pki));
+        NodeProcess host = serve(topology, config);
+        // A host process whose pid the DPU's namespace does not have: push the host's pids past the DPU's.
+        String hostPid = host.runInside(Duration.ofSeconds(60), "sh", "-c",
+                        "i=0; while [ $i -lt 400 ]; do /bin/true; i=$((i+1)); done; "
+                                + "setsid sleep 300 >/dev/null 2>&1 & echo $!")
+                .orThrow()
+                .stdout()
+                .strip();
+        NodeProcess mount = topology.dpu().startJava(Offloadctl.class.getName(), JVM, List.of("fs", "mount",
+                "--server", "tcp://198.51.100.1:7100", "--export", "proc", "--node", "dpu-1", "--pki", pki.toString(),
+                "--local-proc", "/proc", mnt.toString()));
+        mount.awaitLine(Pattern.compile("MOUNTED .*"), Duration.ofSeconds(60));
+        assertThat(dpu(mount, "test -e /proc/" + hostPid + " && echo local || echo remote").stdout().strip())
+                .as("the DPU has no process " + hostPid)
+                .isEqualTo("remote");
+
+        // self is the caller on the DPU: the shell reads its own stat through the mount (a builtin, no child).
+        String self = dpu(mount, "read line < " + mnt + "/self/stat; echo $$ ${line%% *}").stdout().strip();
+        String[] pids = self.split(" ");
+        assertThat(pids[1]).as("pid in /proc/self/stat read through the view").isEqualTo(pids[0]);
+        assertThat(dpu(mount, "readlink " + mnt + "/1").stdout().strip())
+                .as("pid 1 lives on the DPU too: the DPU's wins")
+                .isEqualTo("/proc/1");
+
+        // Any other pid is the host's, and files of size 0 read their real content.
+        assertThat(dpu(mount, "stat -c %s " + mnt + "/" + hostPid + "/status").stdout().strip()).isEqualTo("0");
+        assertThat(dpu(mount, "grep ^Name: " + mnt + "/" + hostPid + "/status").stdout()).contains("sleep");
+        assertThat(dpu(mount, "tr '\\0' ' ' < " + mnt + "/" + hostPid + "/cmdline").stdout().strip())
+                .isEqualTo("sleep 300");
+        mount.stop();
+    }
+
     private NodeProcess serve(Topology topology, Path config) {
         NodeProcess host = topology.host().startJava(Offloadctl.class.getName(), JVM,
                 List.of("fs", "serve", "--config", config.toString()));
