@@ -22,4 +22,11 @@ public interface RequestContext {
 
     /** Completes (with the reason) when that connection closes: the time to release its state. */
     java.util.concurrent.CompletionStage<String> connectionClosed();
+
+    /**
+     * Sends a request back to the peer over the same connection, e.g. a notification the peer asked
+     * to be sent later. Fails like any request when the connection is gone.
+     */
+    java.util.concurrent.CompletableFuture<io.netty.buffer.ByteBuf> requestPeer(
+            int service, io.netty.buffer.ByteBuf body, Duration timeout);
 }

@@ -3,6 +3,7 @@ package io.dpuoffload.fs.client;
 import io.dpuoffload.fs.fuse.FuseInitOptions;
 import io.dpuoffload.fs.fuse.FuseProtocol;
 import io.dpuoffload.fs.wire.ExportPolicy;
+import io.dpuoffload.fs.wire.FsWire;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.FuseDevice;
@@ -50,7 +51,17 @@ public final class FsMount implements AutoCloseable {
     public static FsMount mount(Endpoint server, TransportConfig transport, String export, Path mountpoint,
             FsMountOptions options) throws IOException {
         HostLink host = new HostLink(export, options.opTimeout());
-        OffloadClient client = OffloadClient.start(server, transport, host::onConnected);
+        var sessionRef = new java.util.concurrent.atomic.AtomicReference<FuseSession>();
+        var notices = io.dpuoffload.transport.Services.builder().onRequest(FsWire.NOTIFY, (context, body) -> {
+            body.readInt(); // the session: this connection serves one mount
+            FuseSession live = sessionRef.get();
+            if (live != null) {
+                live.notifyKernel(body.nioBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN));
+            }
+            return null;
+        });
+        OffloadClient client = OffloadClient.start(server, transport.toBuilder().services(notices.build()).build(),
+                host::onConnected);
         int fd = -1;
         try {
             host.use(client);
@@ -58,6 +69,7 @@ public final class FsMount implements AutoCloseable {
             fd = FuseDevice.open();
             FuseSession session = new FuseSession(fd, host, options,
                     FuseInitOptions.defaults().withFlags(INIT_FLAGS), policy.procView());
+            sessionRef.set(session);
             long flags = Mounts.MS_NOSUID | Mounts.MS_NODEV | (policy.readOnly() ? Mounts.MS_RDONLY : 0);
             FuseDevice.mount("offload-fs:" + export, mountpoint.toString(), "offload-fs", flags,
                     FuseDevice.mountOptions(fd, 0, 0, true, "max_read=" + FuseInitOptions.DEFAULT_MAX_WRITE));

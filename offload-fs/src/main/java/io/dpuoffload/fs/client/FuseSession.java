@@ -21,6 +21,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,7 @@ final class FuseSession {
     private final CompletableFuture<FuseNegotiated> initialized = new CompletableFuture<>();
     private volatile boolean stopping;
     private final ProcView procView;
+    private final BlockingCalls blocking = new BlockingCalls();
 
     FuseSession(int deviceFd, HostLink host, FsMountOptions options, FuseInitOptions initOptions, boolean procView) {
         this.procView = procView ? new ProcView(options.localProc()) : null;
@@ -211,7 +213,12 @@ final class FuseSession {
         FsWire.writeOpPrefix(body, host.session(), agreed.minor(), agreed.flags(), callerGroups);
         body.writeBytes(request.duplicate());
         forwarded.increment();
-        CompletableFuture<ByteBuf> answer = host.op(body, options.opTimeout());
+        Duration timeout = options.opTimeout();
+        if (host.connected() && blocking.mayWaitForever(header, request)) {
+            // A fifo waits for its other end as long as that takes; a lost link still ends it at once.
+            timeout = BlockingCalls.TIMEOUT;
+        }
+        CompletableFuture<ByteBuf> answer = host.op(body, timeout);
         if (!expectsReply) {
             answer.whenComplete((reply, failure) -> {
                 if (reply != null) {
@@ -230,6 +237,7 @@ final class FuseSession {
                 return;
             }
             try {
+                blocking.observe(header, request, reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN));
                 writeHostReply(unique, reply);
             } finally {
                 reply.release();
@@ -249,6 +257,11 @@ final class FuseSession {
             reply(FuseReplies.error(unique, Errno.EIO));
             return;
         }
+        reply(message);
+    }
+
+    /** Writes a notification the host sent (e.g. NOTIFY_POLL) to the kernel. */
+    void notifyKernel(ByteBuffer message) {
         reply(message);
     }
 

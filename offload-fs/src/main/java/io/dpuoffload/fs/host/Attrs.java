@@ -2,6 +2,7 @@ package io.dpuoffload.fs.host;
 
 import io.dpuoffload.fs.fuse.FuseAttr;
 import io.dpuoffload.fs.fuse.FuseEntry;
+import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.Stat;
 import java.time.Duration;
 
@@ -15,14 +16,34 @@ final class Attrs {
         this.ttlNanos = ttl.getNano();
     }
 
+    /**
+     * The attributes the DPU's kernel sees. A fifo is shown as a regular file: for a fifo inode the
+     * kernel would make a pipe of its own on the DPU and never ask the host, so readers and writers
+     * on different sides would never meet. As a "regular file" opened with stream semantics, every
+     * open, read and write reaches the host's real fifo, which blocks, ends and breaks as a fifo does.
+     */
     FuseAttr attr(Stat st) {
+        int mode = (st.mode() & Flags.S_IFMT) == Flags.S_IFIFO ? (st.mode() & 07777) | Flags.S_IFREG : st.mode();
+        return attr(st, mode);
+    }
+
+    /** As the host has it, fifos included: a reply to MKNOD must show the type that was asked for. */
+    FuseAttr exactAttr(Stat st) {
+        return attr(st, st.mode());
+    }
+
+    private FuseAttr attr(Stat st, int mode) {
         return new FuseAttr(st.ino(), st.size(), st.blocks(), st.atimeSec(), st.mtimeSec(), st.ctimeSec(),
-                st.atimeNsec(), st.mtimeNsec(), st.ctimeNsec(), st.mode(), (int) st.nlink(), st.uid(), st.gid(),
+                st.atimeNsec(), st.mtimeNsec(), st.ctimeNsec(), mode, (int) st.nlink(), st.uid(), st.gid(),
                 encodeDev(st.rdev()), st.blksize(), 0);
     }
 
     FuseEntry entry(Inode inode, Stat st) {
         return new FuseEntry(inode.nodeid, 0, ttlSeconds, ttlNanos, ttlSeconds, ttlNanos, attr(st));
+    }
+
+    FuseEntry exactEntry(Inode inode, Stat st) {
+        return new FuseEntry(inode.nodeid, 0, 0, 0, 0, 0, exactAttr(st));
     }
 
     FuseEntry negative() {

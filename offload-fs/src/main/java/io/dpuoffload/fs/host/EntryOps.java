@@ -41,7 +41,17 @@ final class EntryOps {
             throw new ErrnoException("mknod of a device node (not allowed over offload-fs)", Errno.EPERM);
         }
         PathCalls.mknodat(parent.fd, op.name(), op.mode(), Attrs.decodeDev(op.rdev()));
-        return entry(s, h, parent, op.name());
+        // The kernel insists on the type it asked for; with no cache lifetime, the next lookup
+        // replaces this entry by the bridged one (see Attrs#attr).
+        int fd = FileCalls.openat2(parent.fd, op.name(), Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0, RESOLVE);
+        Stat stat;
+        try {
+            stat = Metadata.fstat(fd);
+        } catch (ErrnoException e) {
+            FileCalls.close(fd);
+            throw e;
+        }
+        return FuseReplies.entry(h.unique(), s.attrs.exactEntry(s.inodes.add(fd, stat), stat));
     }
 
     static ByteBuffer mkdir(HostSession s, FuseInHeader h, FuseOperation.Mkdir op) throws ErrnoException {

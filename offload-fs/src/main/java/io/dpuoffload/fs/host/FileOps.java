@@ -138,13 +138,28 @@ final class FileOps {
                 break;
             }
             for (DirEntry entry : entries) {
-                if (!writer.add(entry.ino(), entry.offset(), entry.type(), entry.name())) {
+                // A fifo is listed as what lookups show: a regular file (see Attrs#attr).
+                int type = entry.type() == DirEntry.DT_FIFO ? DirEntry.DT_REG : entry.type();
+                if (!writer.add(entry.ino(), entry.offset(), type, entry.name())) {
                     return writer.finish(h.unique());
                 }
                 cookie = entry.offset();
             }
         }
         return writer.finish(h.unique());
+    }
+
+    /**
+     * Readiness of a fifo end (or any handle) for the DPU's poll/epoll. When nothing is ready and
+     * the kernel asks to be told, a waiter sends NOTIFY_POLL once it is.
+     */
+    static ByteBuffer poll(HostSession s, FuseInHeader h, FuseOperation.Poll op) throws ErrnoException {
+        Handle handle = s.handles.get(op.fh());
+        int revents = io.dpuoffload.linux.Poll.poll(handle.fd(), op.events(), 0);
+        if (revents == 0 && (op.flags() & FuseProtocol.POLL_SCHEDULE_NOTIFY) != 0) {
+            s.polls.watch(s.handles, handle, op.events(), op.kh(), s.notifier);
+        }
+        return FuseReplies.poll(h.unique(), revents);
     }
 
     private static int writeAll(Handle handle, MemorySegment data, int length, long offset) throws ErrnoException {

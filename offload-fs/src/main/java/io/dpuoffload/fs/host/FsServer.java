@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class FsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FsServer.class);
 
+    /** A notification the DPU has not taken by then is moot: its poller gave up or the link is gone. */
+    private static final java.time.Duration NOTIFY_TIMEOUT = java.time.Duration.ofSeconds(10);
+
     private final FsServerConfig config;
     private final IdentityPool pool = new IdentityPool();
     private final Map<Integer, HostSession> sessions = new ConcurrentHashMap<>();
@@ -61,6 +64,15 @@ public final class FsServer implements AutoCloseable {
             throw new ServiceException(e.errno(), "cannot open export " + name + " at " + export.path() + ": "
                     + e.getMessage());
         }
+        session.notifier = message -> {
+            ByteBuf notice = ByteBufAllocator.DEFAULT.buffer(4 + message.remaining()).writeInt(session.id);
+            notice.writeBytes(message);
+            context.requestPeer(FsWire.NOTIFY, notice, NOTIFY_TIMEOUT).whenComplete((reply, failure) -> {
+                if (reply != null) {
+                    reply.release();
+                }
+            });
+        };
         sessions.put(session.id, session);
         owners.put(session.id, context.connectionId());
         context.connectionClosed().whenComplete((reason, failure) -> end(session));

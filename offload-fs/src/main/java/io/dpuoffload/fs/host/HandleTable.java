@@ -35,6 +35,10 @@ final class HandleTable implements AutoCloseable {
         return handle;
     }
 
+    boolean contains(long fh) {
+        return handles.containsKey(fh);
+    }
+
     void release(long fh) {
         Handle handle = handles.remove(fh);
         if (handle != null) {

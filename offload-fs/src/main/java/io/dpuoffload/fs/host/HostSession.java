@@ -24,7 +24,10 @@ final class HostSession implements AutoCloseable {
     final InodeTable inodes;
     final HandleTable handles;
     final Attrs attrs;
+    final PollWaiter polls = new PollWaiter();
     private final ExportPaths paths;
+    /** Sends a FUSE notification to the DPU's kernel for this mount; set at attach. */
+    volatile java.util.function.Consumer<java.nio.ByteBuffer> notifier = message -> {};
 
     private HostSession(int id, ExportConfig export, String peer, InodeTable inodes, HandleTable handles,
             ExportPaths paths) {

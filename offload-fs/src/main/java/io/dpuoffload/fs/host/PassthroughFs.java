@@ -74,15 +74,15 @@ final class PassthroughFs {
             case Setxattr o -> wrap(XattrOps.set(s, h, o));
             case Removexattr o -> wrap(XattrOps.remove(s, h, o));
             case Syncfs o -> wrap(FuseReplies.ok(h.unique()));
-            // Not offered: the DPU kernel keeps locks itself, polls see fifos always ready, and
-            // the kernel falls back by itself for statx, copy_file_range and tmpfile.
+            // Not offered: the DPU kernel keeps locks itself, and falls back by itself for statx,
+            // copy_file_range and tmpfile.
             case Ioctl o -> wrap(FuseReplies.error(h.unique(), Errno.ENOTTY));
             case ReaddirPlus o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
             case Statx o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
             case Tmpfile o -> wrap(FuseReplies.error(h.unique(), Errno.EOPNOTSUPP));
             case CopyFileRange o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
             case CopyFileRange64 o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
-            case Poll o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
+            case Poll o -> wrap(FileOps.poll(s, h, o));
             case Getlk o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
             case Setlk o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
             case Setlkw o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));

@@ -18,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 public final class FsWire {
     public static final int ATTACH = 0x0100;
     public static final int OP = 0x0101;
+    /** Host → DPU: a FUSE notification (e.g. a fifo became readable) for the session's mount. */
+    public static final int NOTIFY = 0x0102;
 
     /** NGROUPS_MAX is 65536, but a caller with more than 256 groups is unheard of; the rest are dropped. */
     public static final int MAX_GROUPS = 256;

@@ -53,6 +53,38 @@ class FilesIT {
     }
 
     @Test
+    void exclusiveCreateHasOneWinnerWhenTheHostRacesForTheName() throws Exception {
+        Sides d = fs.fresh();
+        int names = 1_000;
+        boolean[] hostWon = new boolean[names];
+        var together = new java.util.concurrent.CyclicBarrier(2);
+        Thread host = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < names; i++) {
+                try {
+                    together.await();
+                    Files.createFile(d.host("lock-" + i)); // O_CREAT | O_EXCL
+                    hostWon[i] = true;
+                } catch (java.nio.file.FileAlreadyExistsException lost) {
+                    // the DPU was first
+                } catch (java.io.IOException | InterruptedException | java.util.concurrent.BrokenBarrierException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        boolean[] dpuWon = new boolean[names];
+        for (int i = 0; i < names; i++) {
+            together.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            int errno = Sys.openErrno(d.mount("lock-" + i), O_CREAT | O_EXCL | O_WRONLY, 0644);
+            assertThat(errno).isIn(0, Errno.EEXIST);
+            dpuWon[i] = errno == 0;
+        }
+        host.join();
+        for (int i = 0; i < names; i++) {
+            assertThat(hostWon[i] ^ dpuWon[i]).as("exactly one creator of lock-" + i).isTrue();
+        }
+    }
+
+    @Test
     void truncatingOpenEmptiesTheHostFile() throws Exception {
         Sides d = fs.fresh();
         Files.writeString(d.host("f"), "0123456789");

@@ -27,6 +27,12 @@ final class InboundRequest implements RequestContext {
     }
 
     @Override
+    public java.util.concurrent.CompletableFuture<io.netty.buffer.ByteBuf> requestPeer(
+            int service, io.netty.buffer.ByteBuf body, Duration timeout) {
+        return connection.request(service, body, timeout);
+    }
+
+    @Override
     public java.util.concurrent.CompletionStage<String> connectionClosed() {
         return connection.closeFuture().minimalCompletionStage();
     }

@@ -160,6 +160,54 @@ class FsAcrossNamespacesIT {
         mount.stop();
     }
 
+    @Test
+    void fifosBlockAndWakeAcrossTheSidesAsLocally(Topology topology) throws Exception {
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path pki = pki();
+        Path exported = Files.createDirectories(work.resolve("exported"));
+        Path mnt = Files.createDirectories(work.resolve("mnt"));
+        NodeProcess host = serve(topology, config(pki, exported));
+        NodeProcess mount = topology.dpu().startJava(Offloadctl.class.getName(), JVM, List.of("fs", "mount",
+                "--server", "tcp://198.51.100.1:7100", "--export", "data", "--node", "dpu-1", "--pki", pki.toString(),
+                "--timeout", Long.toString(OP_TIMEOUT.toSeconds()), mnt.toString()));
+        mount.awaitLine(Pattern.compile("MOUNTED .*"), Duration.ofSeconds(60));
+        dpu(mount, "mkfifo " + mnt + "/pipe");
+        assertThat(Files.getAttribute(exported.resolve("pipe"), "unix:mode")).matches(m -> ((int) m & 0170000) == 010000);
+
+        // A reader on the DPU blocks in open (longer than the operation timeout) until the host writes.
+        var reader = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> mount.runInside(Duration.ofSeconds(60), "cat", mnt + "/pipe"));
+        Thread.sleep(OP_TIMEOUT.plusSeconds(1).toMillis());
+        assertThat(reader).as("the reader waits for a writer").isNotDone();
+        host.runInside(Duration.ofSeconds(20), "sh", "-c", "echo from-host > " + exported + "/pipe").orThrow();
+        assertThat(reader.get(20, java.util.concurrent.TimeUnit.SECONDS).orThrow().stdout().strip())
+                .isEqualTo("from-host");
+
+        // The reverse: a reader on the host, the writer on the DPU.
+        var hostReader = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> host.runInside(Duration.ofSeconds(60), "cat", exported + "/pipe"));
+        Thread.sleep(1000);
+        dpu(mount, "echo from-dpu > " + mnt + "/pipe");
+        assertThat(hostReader.get(20, java.util.concurrent.TimeUnit.SECONDS).orThrow().stdout().strip())
+                .isEqualTo("from-dpu");
+
+        // poll() on the DPU wakes when the host writes: not before, not at the timeout.
+        var poller = java.util.concurrent.CompletableFuture.supplyAsync(() -> mount.runInside(Duration.ofSeconds(60),
+                "python3", "-c", """
+                        import os, select, sys, time
+                        fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+                        p = select.poll(); p.register(fd, select.POLLIN)
+                        start = time.monotonic(); events = p.poll(15000)
+                        print(round(time.monotonic() - start, 1), os.read(fd, 100).decode().strip())
+                        """, mnt + "/pipe"));
+        Thread.sleep(2500);
+        host.runInside(Duration.ofSeconds(20), "sh", "-c", "echo wake > " + exported + "/pipe").orThrow();
+        String[] woke = poller.get(30, java.util.concurrent.TimeUnit.SECONDS).orThrow().stdout().strip().split(" ");
+        assertThat(Double.parseDouble(woke[0])).as("seconds until poll woke").isBetween(1.5, 10.0);
+        assertThat(woke[1]).isEqualTo("wake");
+        mount.stop();
+    }
+
     private NodeProcess serve(Topology topology, Path config) {
         NodeProcess host = topology.host().startJava(Offloadctl.class.getName(), JVM,
                 List.of("fs", "serve", "--config", config.toString()));

@@ -1,0 +1,71 @@
+package io.dpuoffload.fs.posix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dpuoffload.fs.allowlist.Allowlist;
+import io.dpuoffload.fs.config.CachePolicy;
+import io.dpuoffload.linux.Errno;
+import io.dpuoffload.linux.Flags;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An export with the short entry and attribute TTL: the kernel trusts what it cached, so the host
+ * must still enforce what the caller asked for (O_EXCL against a file the host created meanwhile),
+ * and the DPU's own changes are seen at once.
+ */
+class CacheTtlIT {
+    @TempDir
+    static Path work;
+
+    static PosixMount fs;
+
+    @BeforeAll
+    static void mount() throws Exception {
+        fs = PosixMount.start(work, Allowlist.allowAll(), CachePolicy.TTL, false);
+    }
+
+    @AfterAll
+    static void unmount() {
+        fs.close();
+    }
+
+    @Test
+    void exclusiveCreateFailsOnAFileTheHostMadeWhileTheKernelCachedItsAbsence() throws Exception {
+        Sides d = fs.fresh();
+        assertThat(Files.exists(d.mount("race"))).isFalse(); // a negative entry, cached for the TTL
+        Files.writeString(d.host("race"), "the host's");
+        assertThat(Sys.openErrno(d.mount("race"), Flags.O_CREAT | Flags.O_EXCL | Flags.O_WRONLY | Flags.O_TRUNC, 0644))
+                .isEqualTo(Errno.EEXIST);
+        assertThat(Files.readString(d.host("race"))).isEqualTo("the host's");
+    }
+
+    @Test
+    void theDpusOwnChangesShowAtOnce() throws Exception {
+        Sides d = fs.fresh();
+        Files.writeString(d.mount("f"), "one");
+        assertThat(Files.readString(d.mount("f"))).isEqualTo("one");
+        Files.writeString(d.mount("f"), "two, longer");
+        assertThat(Files.readString(d.mount("f"))).isEqualTo("two, longer");
+        assertThat(Files.size(d.mount("f"))).isEqualTo(11);
+        Files.delete(d.mount("f"));
+        assertThat(Files.exists(d.mount("f"))).isFalse();
+        Files.createDirectory(d.mount("f"));
+        assertThat(Files.isDirectory(d.mount("f"))).isTrue();
+    }
+
+    @Test
+    void hostChangesShowWithinTheTtl() throws Exception {
+        Sides d = fs.fresh();
+        Files.writeString(d.host("f"), "before");
+        assertThat(Files.readString(d.mount("f"))).isEqualTo("before");
+        Files.writeString(d.host("f"), "after, and longer");
+        Thread.sleep(1_200);
+        assertThat(Files.readString(d.mount("f"))).isEqualTo("after, and longer"); // close-to-open
+        assertThat(Files.size(d.mount("f"))).isEqualTo(17);
+    }
+}
