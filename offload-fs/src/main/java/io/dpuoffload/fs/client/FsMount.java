@@ -129,8 +129,8 @@ public final class FsMount implements AutoCloseable {
         } catch (ErrnoException e) {
             log.warn("unmounting {} failed: {}", mountpoint, e.getMessage());
         }
-        closeQuietly(deviceFd); // readers blocked in read(2) now see ENODEV
-        session.stop();
+        session.stop(); // readers see ENODEV once the kernel drops the connection
+        closeQuietly(deviceFd);
         client.close();
         log.info("unmounted {}", mountpoint);
     }

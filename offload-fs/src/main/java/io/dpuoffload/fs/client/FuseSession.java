@@ -14,6 +14,8 @@ import io.dpuoffload.fs.fuse.FuseRequestDecoder;
 import io.dpuoffload.fs.wire.FsWire;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.FileCalls;
+import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.FuseDevice;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,10 +57,25 @@ final class FuseSession {
     private volatile boolean stopping;
     private final ProcView procView;
     private final BlockingCalls blocking = new BlockingCalls();
+    /** What {@link BlockingCalls#observe} reads of a request: the header and the file handle after it. */
+    private static final int OBSERVED_REQUEST_BYTES = FuseProtocol.IN_HEADER_SIZE + 8;
 
-    FuseSession(int deviceFd, HostLink host, FsMountOptions options, FuseInitOptions initOptions, boolean procView) {
+    /**
+     * Replies go through a descriptor of our own: FsMount closes {@code deviceFd} at unmount while
+     * replies from the host may still arrive, and writing one to a closed descriptor number — which
+     * the process may meanwhile have given to another file — would write FUSE reply bytes into that
+     * file. This one is closed only in {@link #stop}, under the write lock; later replies are dropped.
+     */
+    private final int replyFd;
+
+    private final ReentrantReadWriteLock replyLock = new ReentrantReadWriteLock();
+    private boolean repliesClosed; // guarded by replyLock
+
+    FuseSession(int deviceFd, HostLink host, FsMountOptions options, FuseInitOptions initOptions, boolean procView)
+            throws ErrnoException {
         this.procView = procView ? new ProcView(options.localProc()) : null;
         this.deviceFd = deviceFd;
+        this.replyFd = FileCalls.fcntl(deviceFd, Flags.F_DUPFD_CLOEXEC, 0);
         this.host = host;
         this.options = options;
         this.initOptions = initOptions;
@@ -79,15 +97,29 @@ final class FuseSession {
         return inFlight.size();
     }
 
-    /** Called after the mount is gone: readers see ENODEV and end. */
+    /** Called after the mount is gone: readers see ENODEV and end; replies still on their way are dropped. */
     void stop() {
         stopping = true;
-        for (Thread reader : readers) {
+        try {
+            for (Thread reader : readers) {
+                try {
+                    reader.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        } finally {
+            replyLock.writeLock().lock();
             try {
-                reader.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                if (!repliesClosed) {
+                    repliesClosed = true;
+                    FileCalls.close(replyFd);
+                }
+            } catch (ErrnoException ignored) {
+                // closed either way
+            } finally {
+                replyLock.writeLock().unlock();
             }
         }
     }
@@ -207,7 +239,7 @@ final class FuseSession {
         boolean expectsReply = header.kind().expectsReply();
         int[] callerGroups = header.kind() == FuseOpcode.FORGET || header.kind() == FuseOpcode.BATCH_FORGET
                 ? new int[0]
-                : groups.of(header.pid());
+                : groups.of(header.pid(), header.uid(), header.gid());
         ByteBuf body = PooledByteBufAllocator.DEFAULT.directBuffer(16 + callerGroups.length * 4 + request.remaining());
         FuseNegotiated agreed = negotiated;
         FsWire.writeOpPrefix(body, host.session(), agreed.minor(), agreed.flags(), callerGroups);
@@ -228,6 +260,10 @@ final class FuseSession {
             return;
         }
         long unique = header.unique();
+        // The request is a view of the reader's buffer, which the next read overwrites and which only
+        // the reader thread may touch (a confined arena: any other thread gets WrongThreadException).
+        // The reply handler runs on a channel thread, so it gets a copy of the little it looks at.
+        ByteBuffer requestStart = copyStart(request, OBSERVED_REQUEST_BYTES);
         inFlight.put(unique, answer);
         answer.whenComplete((reply, failure) -> {
             inFlight.remove(unique);
@@ -237,12 +273,20 @@ final class FuseSession {
                 return;
             }
             try {
-                blocking.observe(header, request, reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN));
+                blocking.observe(header, requestStart, reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN));
                 writeHostReply(unique, reply);
             } finally {
                 reply.release();
             }
         });
+    }
+
+    private static ByteBuffer copyStart(ByteBuffer request, int bytes) {
+        ByteBuffer start = request.duplicate();
+        start.limit(start.position() + Math.min(bytes, start.remaining()));
+        ByteBuffer copy = ByteBuffer.allocate(start.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        copy.put(start).flip();
+        return copy;
     }
 
     private void writeHostReply(long unique, ByteBuf reply) {
@@ -267,15 +311,21 @@ final class FuseSession {
 
     private void reply(ByteBuffer message) {
         int length = message.remaining();
+        replyLock.readLock().lock();
         try (Arena arena = Arena.ofConfined()) {
+            if (repliesClosed) {
+                return; // unmounted: nobody waits for it
+            }
             MemorySegment segment = arena.allocate(length);
             segment.copyFrom(MemorySegment.ofBuffer(message));
-            FuseDevice.write(deviceFd, segment, length);
+            FuseDevice.write(replyFd, segment, length);
         } catch (ErrnoException e) {
             // ENOENT: the request was interrupted and the kernel no longer waits for it.
             if (e.errno() != Errno.ENOENT && e.errno() != Errno.ENODEV) {
                 log.warn("writing a reply to /dev/fuse failed: {}", e.getMessage());
             }
+        } finally {
+            replyLock.readLock().unlock();
         }
     }
 }

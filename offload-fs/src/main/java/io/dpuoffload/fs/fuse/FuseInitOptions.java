@@ -35,14 +35,20 @@ public record FuseInitOptions(
      *       trip per name (the file system must answer READDIRPLUS);
      *   <li>PARALLEL_DIROPS: lookups and readdirs in one directory need not queue behind each other;
      *   <li>SETXATTR_EXT, INIT_EXT: the full setxattr arguments, and the flags2 word;
-     *   <li>DIRECT_IO_ALLOW_MMAP: shared mmap of direct-I/O files (the /proc view) still works.
+     *   <li>DIRECT_IO_ALLOW_MMAP: shared mmap of direct-I/O files (the /proc view) still works;
+     *   <li>HANDLE_KILLPRIV_V2: set-id bits are cleared on write, truncate and chown by the server.
+     *       Without it the kernel clears them itself with a SETATTR(mode) sent as the writer, which the
+     *       host (running as that user) refuses with EPERM when the writer is not the owner: a user
+     *       could not write or truncate a group- or world-writable set-id file. The host needs no code
+     *       for it: it writes and truncates as the caller, without CAP_FSETID, so its own kernel
+     *       clears the bits exactly as a local write would.
      * </ul>
      *
      * Left out on purpose: WRITEBACK_CACHE (the kernel would own mtime and size, wrong when the host
      * changes files too); POSIX_LOCKS and FLOCK_LOCKS (locks then stay in the DPU kernel, exact among
      * DPU processes, until the host side implements forwarded locks — add them then); DONT_MASK and
-     * POSIX_ACL (the kernel applies the umask); HANDLE_KILLPRIV(_V2) (the kernel clears set-id bits
-     * itself); CACHE_SYMLINKS and EXPLICIT_INVAL_DATA (per-mount cache policy decides);
+     * POSIX_ACL (the kernel applies the umask); HANDLE_KILLPRIV (v1, which V2 replaces: V2 says per
+     * request when the bits must go); CACHE_SYMLINKS and EXPLICIT_INVAL_DATA (per-mount cache policy decides);
      * REQUEST_TIMEOUT (it aborts the whole connection; the DPU side times requests out itself and keeps
      * the mount); SPLICE_*, PASSTHROUGH, OVER_IO_URING, DAX and idmapping (not used).
      */
@@ -57,7 +63,8 @@ public record FuseInitOptions(
             | PARALLEL_DIROPS
             | SETXATTR_EXT
             | INIT_EXT
-            | DIRECT_IO_ALLOW_MMAP;
+            | DIRECT_IO_ALLOW_MMAP
+            | HANDLE_KILLPRIV_V2;
 
     /** 1 MiB: the request size issue #3 asks for, 256 pages of 4 KiB. */
     public static final int DEFAULT_MAX_WRITE = 1 << 20;

@@ -100,7 +100,9 @@ final class EntryOps {
     /** CREATE: open(O_CREAT) beneath the parent, then the new inode's entry and a handle. */
     static ByteBuffer create(HostSession s, FuseInHeader h, FuseOperation.Create op) throws ErrnoException {
         Inode parent = writableParent(s, h, Operation.CREATE, op.name());
-        int flags = FileOps.hostOpenFlags(op.flags()) | Flags.O_CREAT;
+        // O_EXCL stays: the DPU's kernel saw no such name, but a host process (or another DPU) may
+        // have created it since, and an exclusive create (a lock file) must then fail, not open it.
+        int flags = FileOps.hostOpenFlags(op.flags()) | Flags.O_CREAT | (op.flags() & Flags.O_EXCL);
         int fd = FileCalls.openat2(parent.fd, op.name(), flags, op.mode() & 07777, RESOLVE);
         Handle handle;
         Inode inode;

@@ -1,5 +1,7 @@
 package io.dpuoffload.fs.host;
 
+import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.FsContext;
 import io.dpuoffload.linux.IoCallable;
 import io.dpuoffload.linux.ThreadCredentials;
 import java.io.IOException;
@@ -26,8 +28,14 @@ final class IdentityPool implements AutoCloseable {
             0, MAX_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
             Thread.ofPlatform().daemon().name("fs-op-", 0).factory());
 
+    /** Whether the current pool thread has its own file-system context with umask 0 yet. */
+    private static final ThreadLocal<Boolean> OWN_UMASK = ThreadLocal.withInitial(() -> false);
+
     <T> T callAs(int uid, int gid, int[] groups, IoCallable<T> work) throws IOException, InterruptedException {
-        Callable<T> task = () -> ThreadCredentials.callAs(uid, gid, groups, work);
+        Callable<T> task = () -> {
+            ownUmask();
+            return ThreadCredentials.callAs(uid, gid, groups, work);
+        };
         Future<T> future;
         try {
             future = executor.submit(task);
@@ -46,6 +54,21 @@ final class IdentityPool implements AutoCloseable {
                 throw runtime;
             }
             throw new IOException(cause);
+        }
+    }
+
+    /**
+     * The DPU's kernel has already applied the caller's umask to the mode of a new file (we do not
+     * ask for FUSE_DONT_MASK), so the host must create it with that mode exactly: with the JVM's
+     * umask (typically 022) applied a second time, a DPU process with umask 0 would get 0644 for 0666.
+     * umask belongs to the process, so each pool thread first takes a private file-system context
+     * (unshare(CLONE_FS)) and sets umask 0 only there.
+     */
+    private static void ownUmask() throws ErrnoException {
+        if (!OWN_UMASK.get()) {
+            FsContext.unshare();
+            FsContext.umask(0);
+            OWN_UMASK.set(true);
         }
     }
 

@@ -33,6 +33,7 @@ class InitNegotiationTest {
             | NO_OPEN_SUPPORT
             | PARALLEL_DIROPS
             | HANDLE_KILLPRIV
+            | HANDLE_KILLPRIV_V2
             | POSIX_ACL
             | ABORT_ERROR
             | MAX_PAGES

@@ -136,6 +136,16 @@ class AllowlistAuditIT {
         assertThat(lines()).singleElement().satisfies(line -> assertThat(line).endsWith("op=rename export=data path=/escaped.txt"));
     }
 
+    @Test
+    void aFileOutsideCannotBeHardLinkedIntoTheAllowedTree() throws Exception {
+        Path mnt = fs.mountpoint();
+        assertThat(Sys.errno(() -> PathCalls.linkat(Flags.AT_FDCWD, mnt.resolve("data.txt").toString(), Flags.AT_FDCWD,
+                        mnt.resolve("allowed/grabbed").toString(), 0)))
+                .isEqualTo(Errno.EACCES);
+        assertThat(fs.exported().resolve("allowed/grabbed")).doesNotExist();
+        assertThat(lines()).singleElement().satisfies(line -> assertThat(line).endsWith("op=link export=data path=/data.txt"));
+    }
+
     private List<String> lines() {
         return audit.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }

@@ -59,6 +59,27 @@ class CacheTtlIT {
     }
 
     @Test
+    void cachedListingsFollowChanges() throws Exception {
+        Sides d = fs.fresh();
+        for (int i = 0; i < 300; i++) {
+            Files.createFile(d.host("f-" + i));
+        }
+        assertThat(names(d.mount())).hasSize(300);
+        Files.createFile(d.mount("made-on-the-dpu"));
+        Files.delete(d.mount("f-0"));
+        assertThat(names(d.mount())).hasSize(300).contains("made-on-the-dpu").doesNotContain("f-0");
+        Files.createFile(d.host("made-on-the-host"));
+        Thread.sleep(1_200);
+        assertThat(names(d.mount())).hasSize(301).contains("made-on-the-host");
+    }
+
+    private static java.util.List<String> names(Path dir) throws java.io.IOException {
+        try (var list = Files.list(dir)) {
+            return list.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    @Test
     void hostChangesShowWithinTheTtl() throws Exception {
         Sides d = fs.fresh();
         Files.writeString(d.host("f"), "before");

@@ -103,7 +103,21 @@ class ErrnoIT {
             Files.createDirectory(dir.resolve("ro-dir"));
             Metadata.fchmodat(AT_FDCWD, dir.resolve("ro-dir").toString(), 0555, 0);
         }
+        for (Path dir : new Path[] {d.host(), d.local()}) {
+            Files.createDirectory(dir.resolve("sticky"));
+            Metadata.fchmodat(AT_FDCWD, dir.resolve("sticky").toString(), 01777, 0);
+            Files.writeString(dir.resolve("sticky/roots"), "x");
+            Metadata.fchmodat(AT_FDCWD, dir.resolve("sticky/roots").toString(), 0666, 0);
+            Files.createDirectory(dir.resolve("open"));
+            Metadata.fchmodat(AT_FDCWD, dir.resolve("open").toString(), 0777, 0);
+        }
         Map<String, Probe> probes = new LinkedHashMap<>();
+        probes.put("EPERM unlink in a sticky dir", dir -> PathCalls.unlinkat(AT_FDCWD, dir.resolve("sticky/roots").toString(), 0));
+        probes.put("EPERM rename in a sticky dir",
+                dir -> NamesIT.rename(dir.resolve("sticky/roots"), dir.resolve("sticky/mine"), 0));
+        probes.put("EPERM hard link to a file one may not write (protected_hardlinks)",
+                dir -> PathCalls.linkat(AT_FDCWD, dir.resolve("secret").toString(), AT_FDCWD,
+                        dir.resolve("open/stolen").toString(), 0));
         probes.put("EACCES read", dir -> open(dir.resolve("secret"), O_RDONLY));
         probes.put("EACCES write", dir -> open(dir.resolve("secret"), O_WRONLY));
         probes.put("EACCES search", dir -> open(dir.resolve("locked/f"), O_RDONLY));

@@ -55,7 +55,7 @@ class FilesIT {
     @Test
     void exclusiveCreateHasOneWinnerWhenTheHostRacesForTheName() throws Exception {
         Sides d = fs.fresh();
-        int names = 1_000;
+        int names = 500;
         boolean[] hostWon = new boolean[names];
         var together = new java.util.concurrent.CyclicBarrier(2);
         Thread host = Thread.ofPlatform().start(() -> {
@@ -81,6 +81,17 @@ class FilesIT {
         host.join();
         for (int i = 0; i < names; i++) {
             assertThat(hostWon[i] ^ dpuWon[i]).as("exactly one creator of lock-" + i).isTrue();
+        }
+    }
+
+    @Test
+    void openingAndClosingInALoopNeverRunsOutOfHandles() throws Exception {
+        // close(2) returns before the kernel's RELEASE reaches the host, so the host may still hold
+        // handles the process has closed: they must not count against it (here: a cap of 64).
+        Sides d = fs.fresh();
+        Files.writeString(d.host("f"), "x");
+        for (int i = 0; i < 3_000; i++) {
+            assertThat(Sys.openErrno(d.mount("f"), O_RDONLY, 0)).as("open #" + i).isZero();
         }
     }
 
@@ -166,6 +177,40 @@ class FilesIT {
         var st = Metadata.statx(Flags.AT_FDCWD, d.host("sparse").toString(), 0);
         assertThat(st.size()).isEqualTo(64L * MIB + 4096);
         assertThat(st.blocks() * 512).isLessThan(MIB);
+    }
+
+    @Test
+    void offsetsBeyondFourGigabytes() throws Exception {
+        Sides d = fs.fresh();
+        long far = 5L << 30;
+        int fd = Sys.open(d.mount("huge"), O_CREAT | O_RDWR, 0644);
+        try {
+            Sys.pwrite(fd, Sys.utf8("far away"), far);
+            assertThat(new String(Sys.pread(fd, 8, far))).isEqualTo("far away");
+            assertThat(FileCalls.lseek(fd, 0, Flags.SEEK_DATA)).isEqualTo(far & ~4095L);
+        } finally {
+            Sys.close(fd);
+        }
+        assertThat(Files.size(d.host("huge"))).isEqualTo(far + 8);
+        assertThat(Metadata.statx(Flags.AT_FDCWD, d.mount("huge").toString(), 0).size()).isEqualTo(far + 8);
+    }
+
+    @Test
+    void directIoWithAlignedBuffers() throws Exception {
+        Sides d = fs.fresh();
+        byte[] data = random(MIB, 5);
+        int fd = Sys.open(d.mount("direct"), O_CREAT | O_RDWR | Flags.O_DIRECT, 0644);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            var buffer = arena.allocate(MIB, 4096);
+            java.lang.foreign.MemorySegment.copy(data, 0, buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, MIB);
+            assertThat(FileCalls.pwrite(fd, buffer, MIB, 4096)).isEqualTo(MIB);
+            var back = arena.allocate(MIB, 4096);
+            assertThat(FileCalls.pread(fd, back, 4096)).isEqualTo(MIB);
+            assertThat(back.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).isEqualTo(data);
+        } finally {
+            Sys.close(fd);
+        }
+        assertThat(Arrays.copyOfRange(Files.readAllBytes(d.host("direct")), 4096, 4096 + MIB)).isEqualTo(data);
     }
 
     @Test

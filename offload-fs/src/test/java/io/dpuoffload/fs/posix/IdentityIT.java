@@ -127,6 +127,31 @@ class IdentityIT {
     }
 
     @Test
+    void anOpenFileKeepsTheAccessItWasOpenedWith() throws Exception {
+        Sides d = fs.fresh();
+        Metadata.fchmodat(Flags.AT_FDCWD, d.host().toString(), 0777, 0);
+        for (Path dir : new Path[] {d.mount(), d.local()}) {
+            Metadata.fchmodat(Flags.AT_FDCWD, dir.toString(), 0777, 0);
+            int[] errnos = AsUser.call(() -> {
+                int fd = Sys.open(dir.resolve("mine"), Flags.O_CREAT | Flags.O_RDWR, 0600);
+                try {
+                    Metadata.fchmodat(Flags.AT_FDCWD, dir.resolve("mine").toString(), 0, 0);
+                    return new int[] {
+                        Sys.openErrno(dir.resolve("mine"), Flags.O_RDONLY, 0),
+                        Sys.errno(() -> Sys.pwrite(fd, Sys.utf8("still writable"), 0)),
+                        Sys.errno(() -> io.dpuoffload.linux.FileCalls.ftruncate(fd, 5)),
+                        Sys.errno(() -> Sys.pread(fd, 5, 0))
+                    };
+                } finally {
+                    Sys.close(fd);
+                }
+            });
+            assertThat(errnos).as(dir.toString()).containsExactly(Errno.EACCES, 0, 0, 0);
+        }
+        assertThat(Files.readString(d.host("mine"))).isEqualTo("still");
+    }
+
+    @Test
     void aSeparateProcessRunsAsItsUser() throws Exception {
         Sides d = fs.fresh();
         Metadata.fchmodat(Flags.AT_FDCWD, d.host().toString(), 0777, 0);

@@ -100,6 +100,19 @@ class MetadataIT {
     }
 
     @Test
+    void utimensOfASymlinkItself() throws Exception {
+        Sides d = fs.fresh();
+        Files.writeString(d.host("f"), "x");
+        Metadata.utimensat(Flags.AT_FDCWD, d.host("f").toString(), 9, 9, 9, 9, 0);
+        Files.createSymbolicLink(d.host("link"), Path.of("f"));
+        Metadata.utimensat(Flags.AT_FDCWD, d.mount("link").toString(), 1_234, 5, 6_789, 10, Flags.AT_SYMLINK_NOFOLLOW);
+        Stat link = lstat(d.host("link"));
+        assertThat(link.mtimeSec()).isEqualTo(6_789);
+        assertThat(link.mtimeNsec()).isEqualTo(10);
+        assertThat(stat(d.host("f")).mtimeSec()).as("the target is untouched").isEqualTo(9);
+    }
+
+    @Test
     void utimensOnAnOpenFile() throws Exception {
         Sides d = fs.fresh();
         Files.writeString(d.host("f"), "x");

@@ -1,0 +1,50 @@
+package io.dpuoffload.cli.fs.bench;
+
+import io.dpuoffload.cli.channel.ByteSize;
+import java.util.List;
+
+/**
+ * How much each row does, and how often: checked values of {@link BenchOptions}.
+ *
+ * @param bytes size of the sequential write and read
+ * @param files files created, stat'ed and unlinked
+ * @param reads open/read/close cycles of the 4 KiB file, and reads of /proc/PID/stat
+ * @param entries entries of the listed directory
+ * @param runs how often every row is measured; the table shows the median
+ */
+record BenchLoad(long bytes, int files, int reads, int entries, int runs) {
+
+    /** The same options for the DPU side's command line. */
+    List<String> toArgs() {
+        return List.of(
+                "--size", Long.toString(bytes),
+                "--files", Integer.toString(files),
+                "--reads", Integer.toString(reads),
+                "--entries", Integer.toString(entries),
+                "--runs", Integer.toString(runs));
+    }
+
+    /**
+     * The unmeasured warm-up: a slice of every row, enough for the JIT to compile the hot paths of the fs serve and
+     * fs mount JVMs (and of this one) before anything is timed.
+     */
+    BenchLoad warmUp() {
+        return new BenchLoad(
+                Math.min(bytes, WARM_UP_BYTES),
+                Math.min(files, WARM_UP_COUNT),
+                Math.min(reads, WARM_UP_COUNT),
+                entries,
+                1);
+    }
+
+    String describe() {
+        return ByteSize.format(bytes) + " of data, " + files + " files, " + reads + " reads, " + entries
+                + " entries; " + (runs == 1 ? "1 run" : runs + " runs");
+    }
+
+    /** 64 MiB at a few hundred MB/s is a fraction of a second per file system. */
+    static final long WARM_UP_BYTES = 64L << 20;
+
+    /** About 10^4 requests per FUSE server in all: the JIT's C2 threshold, several times over. */
+    static final int WARM_UP_COUNT = 1000;
+}
