@@ -126,7 +126,7 @@ class MutualTlsTest {
 
         assertRefused(server, config, "protocol versions do not overlap: host-1 speaks 1, the peer");
         assertThat(serverLog.lines()).anySatisfy(line -> assertThat(line)
-                .contains("WARN refused peer /127.0.0.1:")
+                .contains("WARN refused peer 127.0.0.1:")
                 .contains("speaks 2..3; upgrade the older side"));
     }
 
@@ -140,7 +140,7 @@ class MutualTlsTest {
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> harness.meter("dpuoffload.transport.peers.refused", "server") == 1);
         assertThat(serverLog.lines())
-                .filteredOn(line -> line.startsWith("WARN refused peer /127.0.0.1:"))
+                .filteredOn(line -> line.startsWith("WARN refused peer 127.0.0.1:"))
                 .hasSize(1);
         assertThat(harness.requestsServed).hasValue(0);
         assertThat(server.connections()).isEmpty();

@@ -133,7 +133,7 @@ public final class ClientHandshake extends ChannelInboundHandlerAdapter {
         timeout.cancel(false);
         OffloadConnection connection = ConnectionInstaller.install(
                 ctx, config, metrics, true, peer, version, ack.features() & Feature.toMask(config.features()));
-        log.debug("connected to {} at {} (protocol {})", peer, ctx.channel().remoteAddress(), version);
+        log.debug("connected to {} at {} (protocol {})", peer, io.dpuoffload.transport.net.Addresses.describe(ctx.channel().remoteAddress()), version);
         result.complete(connection);
     }
 
@@ -142,7 +142,7 @@ public final class ClientHandshake extends ChannelInboundHandlerAdapter {
             timeout.cancel(false);
         }
         if (result.completeExceptionally(
-                new HandshakeException("handshake with " + ctx.channel().remoteAddress() + " failed: " + reason))) {
+                new HandshakeException("handshake with " + io.dpuoffload.transport.net.Addresses.describe(ctx.channel().remoteAddress()) + " failed: " + reason))) {
             ctx.close();
         }
     }

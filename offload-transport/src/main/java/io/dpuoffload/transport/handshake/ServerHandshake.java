@@ -122,7 +122,7 @@ public final class ServerHandshake extends ChannelInboundHandlerAdapter {
         log.info(
                 "accepted {} from {} (protocol {}, features {})",
                 peer,
-                ctx.channel().remoteAddress(),
+                io.dpuoffload.transport.net.Addresses.describe(ctx.channel().remoteAddress()),
                 version.getAsInt(),
                 Feature.fromMask(features));
         onConnected.accept(connection);
@@ -159,7 +159,7 @@ public final class ServerHandshake extends ChannelInboundHandlerAdapter {
             timeout.cancel(false);
         }
         metrics.peerRefused();
-        log.warn("refused peer {}{}: {}", ctx.channel().remoteAddress(), peer == null ? "" : " (" + peer + ")", reason);
+        log.warn("refused peer {}{}: {}", io.dpuoffload.transport.net.Addresses.describe(ctx.channel().remoteAddress()), peer == null ? "" : " (" + peer + ")", reason);
         if (code != null && ctx.channel().isActive()) {
             ctx.writeAndFlush(new GoAway(code, reason)).addListener(ChannelFutureListener.CLOSE);
         } else {

@@ -50,7 +50,7 @@ final class DemoCommand implements Callable<Integer> {
     static final Duration REFUSAL_LOG_TIMEOUT = Duration.ofSeconds(10);
 
     private static final Pattern HOST_REFUSAL =
-            Pattern.compile("refused peer /" + Pattern.quote(Topology.DPU_ADDRESS) + ":");
+            Pattern.compile("refused peer " + Pattern.quote(Topology.DPU_ADDRESS) + ":");
 
     @Option(
             names = "--requests",

@@ -30,7 +30,7 @@ class ChannelDemoIT {
                 .containsPattern("dpu-1 +netns dpuo-\\S+ +198\\.51\\.100\\.2 +channel probe, pid \\d+: reached node"
                         + " host-1 over mutual TLS 1\\.3")
                 .containsPattern("round trips +50 x 64 B: p50 ")
-                .containsPattern("host: +.*refused peer /198\\.51\\.100\\.2:\\d+: TLS handshake failed")
+                .containsPattern("host: +.*refused peer 198\\.51\\.100\\.2:\\d+: TLS handshake failed")
                 .containsPattern("impostor, pid \\d+: refused by the host \\(exit code 4\\)");
         Leftovers.assertNoneAfter(run.out(), 3);
     }
