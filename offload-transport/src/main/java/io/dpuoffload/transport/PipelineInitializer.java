@@ -36,7 +36,10 @@ final class PipelineInitializer extends ChannelInitializer<Channel> {
         }
         pipeline.addLast("decoder", new FrameDecoder((ctx, reason) -> {
             metrics.protocolError();
-            log.warn("closing the connection with {}: {}", io.dpuoffload.transport.net.Addresses.describe(ctx.channel().remoteAddress()), reason);
+            log.warn(
+                    "closing the connection with {}: {}",
+                    io.dpuoffload.transport.net.Addresses.describe(ctx.channel().remoteAddress()),
+                    reason);
         }));
         pipeline.addLast("encoder", new FrameEncoder());
         pipeline.addLast("counter", new FrameCounter(metrics));

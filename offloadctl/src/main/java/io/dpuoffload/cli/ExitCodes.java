@@ -19,8 +19,7 @@ public final class ExitCodes {
     public static final int INTERRUPTED = 130;
 
     /** The table printed at the foot of {@code offloadctl --help}. */
-    public static final String HELP_TABLE =
-            """
+    public static final String HELP_TABLE = """
             Exit codes:
               0    success
               1    failure at run time (the message says why)

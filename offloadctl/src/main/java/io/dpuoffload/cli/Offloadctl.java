@@ -13,7 +13,11 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Runs a server's management daemons on its DPU, unmodified.",
         footer = {"", ExitCodes.HELP_TABLE},
-        subcommands = {CommandLine.HelpCommand.class, CompletionCommand.class, CertsCommand.class, ChannelCommand.class,
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            CompletionCommand.class,
+            CertsCommand.class,
+            ChannelCommand.class,
             FsCommand.class
         })
 public final class Offloadctl implements Runnable {

@@ -13,14 +13,17 @@ public final class StopSignal {
     private final CountDownLatch cleanedUp = new CountDownLatch(1);
 
     public StopSignal(Duration grace) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            requested.countDown();
-            try {
-                cleanedUp.await(grace.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "stop-signal"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            requested.countDown();
+                            try {
+                                cleanedUp.await(grace.toMillis(), TimeUnit.MILLISECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "stop-signal"));
     }
 
     /** Blocks until a signal arrives (or {@link #request()} is called). */

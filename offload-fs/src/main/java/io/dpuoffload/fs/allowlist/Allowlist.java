@@ -14,7 +14,8 @@ public final class Allowlist {
 
     public Allowlist(Map<Operation, List<String>> prefixes) {
         var copy = new EnumMap<Operation, List<String>>(Operation.class);
-        prefixes.forEach((op, list) -> copy.put(op, list.stream().map(Allowlist::normalize).toList()));
+        prefixes.forEach((op, list) ->
+                copy.put(op, list.stream().map(Allowlist::normalize).toList()));
         this.prefixes = copy;
     }
 

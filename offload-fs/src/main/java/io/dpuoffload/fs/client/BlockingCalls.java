@@ -20,6 +20,7 @@ final class BlockingCalls {
 
     /** Offsets in the kernel's structs: see fuse.h (fuse_entry_out, fuse_attr, fuse_open_out, fuse_read_in). */
     private static final int OPEN_FH = FuseProtocol.OUT_HEADER_SIZE;
+
     private static final int OPEN_FLAGS = FuseProtocol.OUT_HEADER_SIZE + 8;
     private static final int IN_FH = 40;
     private final Set<Long> streamHandles = ConcurrentHashMap.newKeySet();

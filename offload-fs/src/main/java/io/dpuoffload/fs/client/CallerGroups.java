@@ -35,6 +35,8 @@ final class CallerGroups {
 
     static int[] parse(String line) {
         String list = line.substring("Groups:".length()).strip();
-        return list.isEmpty() ? NONE : Arrays.stream(list.split("\\s+")).mapToInt(Integer::parseInt).toArray();
+        return list.isEmpty()
+                ? NONE
+                : Arrays.stream(list.split("\\s+")).mapToInt(Integer::parseInt).toArray();
     }
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.CompletionException;
 final class ChannelErrors {
 
     static int errnoOf(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         return switch (cause) {
             case CancellationException _ -> Errno.EINTR; // the kernel sent INTERRUPT
             case RemoteException remote -> remote.code() > 0 && remote.code() <= 4095 ? remote.code() : Errno.EIO;

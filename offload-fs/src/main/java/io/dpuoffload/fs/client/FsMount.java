@@ -13,7 +13,6 @@ import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +36,8 @@ public final class FsMount implements AutoCloseable {
     private final FuseSession session;
     private boolean closed;
 
-    private FsMount(String export, Path mountpoint, OffloadClient client, HostLink host, int deviceFd,
-            FuseSession session) {
+    private FsMount(
+            String export, Path mountpoint, OffloadClient client, HostLink host, int deviceFd, FuseSession session) {
         this.export = export;
         this.mountpoint = mountpoint;
         this.client = client;
@@ -48,8 +47,9 @@ public final class FsMount implements AutoCloseable {
     }
 
     /** Connects to the host, attaches the export and mounts it at {@code mountpoint}. */
-    public static FsMount mount(Endpoint server, TransportConfig transport, String export, Path mountpoint,
-            FsMountOptions options) throws IOException {
+    public static FsMount mount(
+            Endpoint server, TransportConfig transport, String export, Path mountpoint, FsMountOptions options)
+            throws IOException {
         HostLink host = new HostLink(export, options.opTimeout());
         var sessionRef = new java.util.concurrent.atomic.AtomicReference<FuseSession>();
         var notices = io.dpuoffload.transport.Services.builder().onRequest(FsWire.NOTIFY, (context, body) -> {
@@ -60,18 +60,22 @@ public final class FsMount implements AutoCloseable {
             }
             return null;
         });
-        OffloadClient client = OffloadClient.start(server, transport.toBuilder().services(notices.build()).build(),
-                host::onConnected);
+        OffloadClient client = OffloadClient.start(
+                server, transport.toBuilder().services(notices.build()).build(), host::onConnected);
         int fd = -1;
         try {
             host.use(client);
             ExportPolicy policy = host.attach();
             fd = FuseDevice.open();
-            FuseSession session = new FuseSession(fd, host, options,
-                    FuseInitOptions.defaults().withFlags(INIT_FLAGS), policy.procView());
+            FuseSession session = new FuseSession(
+                    fd, host, options, FuseInitOptions.defaults().withFlags(INIT_FLAGS), policy.procView());
             sessionRef.set(session);
             long flags = Mounts.MS_NOSUID | Mounts.MS_NODEV | (policy.readOnly() ? Mounts.MS_RDONLY : 0);
-            FuseDevice.mount("offload-fs:" + export, mountpoint.toString(), "offload-fs", flags,
+            FuseDevice.mount(
+                    "offload-fs:" + export,
+                    mountpoint.toString(),
+                    "offload-fs",
+                    flags,
                     FuseDevice.mountOptions(fd, 0, 0, true, "max_read=" + FuseInitOptions.DEFAULT_MAX_WRITE));
             // Reading /dev/fuse before the mount exists fails with EPERM; INIT waits for us meanwhile.
             session.start("fs-" + export);
@@ -88,8 +92,9 @@ public final class FsMount implements AutoCloseable {
                 }
                 closeQuietly(fd);
             }
-            throw e instanceof IOException io ? io : new IOException("cannot mount export " + export + " at "
-                    + mountpoint + ": " + e.getMessage(), e);
+            throw e instanceof IOException io
+                    ? io
+                    : new IOException("cannot mount export " + export + " at " + mountpoint + ": " + e.getMessage(), e);
         }
     }
 

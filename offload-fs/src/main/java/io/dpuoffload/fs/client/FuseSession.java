@@ -44,6 +44,7 @@ final class FuseSession {
 
     /** Reads only FORGET needs no reply: the kernel's own rule (see FuseOpcode#expectsReply). */
     private final int deviceFd;
+
     private final HostLink host;
     private final FsMountOptions options;
     private final FuseInitOptions initOptions;
@@ -84,7 +85,8 @@ final class FuseSession {
 
     void start(String name) {
         for (int i = 0; i < options.readers(); i++) {
-            Thread reader = Thread.ofPlatform().daemon().name(name + "-reader-" + i).start(this::readLoop);
+            Thread reader =
+                    Thread.ofPlatform().daemon().name(name + "-reader-" + i).start(this::readLoop);
             readers.add(reader);
         }
     }
@@ -188,7 +190,8 @@ final class FuseSession {
                 return true;
             }
             try {
-                reply(procView.local(header, FuseRequestDecoder.decode(request, negotiated).operation()));
+                reply(procView.local(
+                        header, FuseRequestDecoder.decode(request, negotiated).operation()));
             } catch (FuseProtocolException e) {
                 reply(FuseReplies.error(header.unique(), Errno.EINVAL));
             }
@@ -198,7 +201,8 @@ final class FuseSession {
             return false;
         }
         try {
-            var lookup = (FuseOperation.Lookup) FuseRequestDecoder.decode(request, negotiated).operation();
+            var lookup = (FuseOperation.Lookup)
+                    FuseRequestDecoder.decode(request, negotiated).operation();
             var local = procView.lookup(header, lookup);
             local.ifPresent(this::reply);
             return local.isPresent();
@@ -209,7 +213,8 @@ final class FuseSession {
 
     private void init(FuseInHeader header, ByteBuffer request) {
         try {
-            var init = (FuseOperation.Init) FuseRequestDecoder.decode(request, negotiated).operation();
+            var init = (FuseOperation.Init)
+                    FuseRequestDecoder.decode(request, negotiated).operation();
             FuseInitNegotiation outcome = FuseInitNegotiation.negotiate(init, initOptions);
             if (outcome instanceof FuseInitNegotiation.Accepted accepted) {
                 negotiated = accepted.negotiated();
@@ -225,7 +230,8 @@ final class FuseSession {
 
     private void interrupt(ByteBuffer request) {
         try {
-            var interrupt = (FuseOperation.Interrupt) FuseRequestDecoder.decode(request, negotiated).operation();
+            var interrupt = (FuseOperation.Interrupt)
+                    FuseRequestDecoder.decode(request, negotiated).operation();
             CompletableFuture<?> pending = inFlight.get(interrupt.unique());
             if (pending != null) {
                 pending.cancel(true); // the host sees a reset; the caller gets EINTR

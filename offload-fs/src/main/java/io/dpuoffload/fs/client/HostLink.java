@@ -33,7 +33,8 @@ final class HostLink {
         if (policy == null) {
             return; // the first connection: attach() does it, and waits for it
         }
-        connection.request(FsWire.ATTACH, FsWire.attachRequest(ByteBufAllocator.DEFAULT, export), timeout)
+        connection
+                .request(FsWire.ATTACH, FsWire.attachRequest(ByteBufAllocator.DEFAULT, export), timeout)
                 .whenComplete((reply, failure) -> {
                     if (failure != null) {
                         log.error("attaching export {} failed: {}", export, failure.getMessage());
@@ -42,7 +43,9 @@ final class HostLink {
                     try {
                         ExportPolicy fresh = FsWire.attachPolicy(reply);
                         if (policy != null && policy.session() != fresh.session()) {
-                            log.warn("export {} re-attached as session {}: files opened before are stale", export,
+                            log.warn(
+                                    "export {} re-attached as session {}: files opened before are stale",
+                                    export,
                                     fresh.session());
                         }
                         policy = fresh;
@@ -59,7 +62,8 @@ final class HostLink {
     /** The first attach, waited for: a mount needs the export's policy before it exists. */
     ExportPolicy attach() {
         OffloadConnection connection = client.connection(timeout);
-        ByteBuf reply = connection.request(FsWire.ATTACH, FsWire.attachRequest(ByteBufAllocator.DEFAULT, export), timeout)
+        ByteBuf reply = connection
+                .request(FsWire.ATTACH, FsWire.attachRequest(ByteBufAllocator.DEFAULT, export), timeout)
                 .join();
         try {
             policy = FsWire.attachPolicy(reply);

@@ -86,8 +86,8 @@ final class ProcView {
     private FuseAttr attr(long nodeid) {
         byte[] target = targets.get(nodeid);
         long now = System.currentTimeMillis() / 1000;
-        return new FuseAttr(nodeid & ~LOCAL_BIT, target.length, 0, now, now, now, 0, 0, 0, SYMLINK_MODE, 1, 0, 0, 0,
-                4096, 0);
+        return new FuseAttr(
+                nodeid & ~LOCAL_BIT, target.length, 0, now, now, now, 0, 0, 0, SYMLINK_MODE, 1, 0, 0, 0, 4096, 0);
     }
 
     /** The process (thread group) of a thread, so that "self" names the process as locally. */

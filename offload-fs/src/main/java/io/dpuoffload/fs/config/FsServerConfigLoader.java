@@ -72,8 +72,7 @@ public final class FsServerConfigLoader {
         String listen = root.requiredText("listen", "tcp://198.51.100.1:7100");
         Path pki = absolute(root.optionalText("pki", "/etc/dpu-offload/pki"), root.field("pki"));
         Set<String> peers = new LinkedHashSet<>(root.texts("peers"));
-        int maxOpenHandles =
-                root.optionalInt("maxOpenHandles", FsServerConfig.DEFAULT_MAX_OPEN_HANDLES, 16, 1_000_000);
+        int maxOpenHandles = root.optionalInt("maxOpenHandles", FsServerConfig.DEFAULT_MAX_OPEN_HANDLES, 16, 1_000_000);
         List<ExportConfig> exports = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (YamlFields export : root.objects("exports", true)) {
@@ -97,12 +96,14 @@ public final class FsServerConfigLoader {
         Path path = absolute(fields.requiredText("path", "/var/lib/libvirt"), fields.field("path"));
         boolean procView = fields.optionalBoolean("procView", false);
         String cacheText = fields.optionalText("cache", procView ? "none" : "ttl");
-        CachePolicy cache = switch (cacheText) {
-            case "none" -> CachePolicy.NONE;
-            case "ttl" -> CachePolicy.TTL;
-            default -> throw new ConfigException(fields.field("cache") + ": '" + cacheText + "' is not a cache "
-                    + "policy; use none or ttl");
-        };
+        CachePolicy cache =
+                switch (cacheText) {
+                    case "none" -> CachePolicy.NONE;
+                    case "ttl" -> CachePolicy.TTL;
+                    default ->
+                        throw new ConfigException(fields.field("cache") + ": '" + cacheText + "' is not a cache "
+                                + "policy; use none or ttl");
+                };
         if (procView && cache != CachePolicy.NONE) {
             throw new ConfigException(fields.field("cache") + ": a procView export must use cache: none (its "
                     + "files change on every read)");
@@ -111,7 +112,13 @@ public final class FsServerConfigLoader {
         if (ttl.isNegative() || ttl.compareTo(Duration.ofHours(1)) > 0) {
             throw new ConfigException(fields.field("ttl") + ": must be between 0s and 1h");
         }
-        return new ExportConfig(name, path, fields.optionalBoolean("readOnly", false), cache, ttl, procView,
+        return new ExportConfig(
+                name,
+                path,
+                fields.optionalBoolean("readOnly", false),
+                cache,
+                ttl,
+                procView,
                 allowlist(fields.object("allow"), fields.field("allow")));
     }
 
@@ -133,8 +140,9 @@ public final class FsServerConfigLoader {
                 }
                 continue;
             }
-            Operation op = Operation.fromConfigName(key).orElseThrow(() -> new ConfigException(allow.field(key)
-                    + ": unknown operation; use all or one of " + Operation.configNames()));
+            Operation op = Operation.fromConfigName(key)
+                    .orElseThrow(() -> new ConfigException(
+                            allow.field(key) + ": unknown operation; use all or one of " + Operation.configNames()));
             prefixes.merge(op, paths, FsServerConfigLoader::concat);
         }
         return new Allowlist(prefixes);

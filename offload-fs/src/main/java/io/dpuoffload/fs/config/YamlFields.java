@@ -74,8 +74,8 @@ final class YamlFields {
             return fallback;
         }
         if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < min || value.asInt() > max) {
-            throw new ConfigException(field(name) + ": must be a whole number from " + min + " to " + max + ", got "
-                    + value);
+            throw new ConfigException(
+                    field(name) + ": must be a whole number from " + min + " to " + max + ", got " + value);
         }
         return value.asInt();
     }

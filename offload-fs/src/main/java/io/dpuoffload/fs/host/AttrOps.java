@@ -42,8 +42,12 @@ final class AttrOps {
             Metadata.fchmodat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd), op.mode() & 07777, 0);
         }
         if ((valid & (FATTR_UID | FATTR_GID)) != 0) {
-            Metadata.fchownat(inode.fd, new byte[0], (valid & FATTR_UID) != 0 ? op.uid() : -1,
-                    (valid & FATTR_GID) != 0 ? op.gid() : -1, Flags.AT_EMPTY_PATH);
+            Metadata.fchownat(
+                    inode.fd,
+                    new byte[0],
+                    (valid & FATTR_UID) != 0 ? op.uid() : -1,
+                    (valid & FATTR_GID) != 0 ? op.gid() : -1,
+                    Flags.AT_EMPTY_PATH);
         }
         if ((valid & FATTR_SIZE) != 0) {
             truncate(inode, handle, op.size());
@@ -81,8 +85,17 @@ final class AttrOps {
         Inode root = s.inodes.root();
         s.check(Operation.STATFS, root, h.uid());
         var st = Metadata.fstatfs(root.fd);
-        return FuseReplies.statfs(h.unique(), new FuseStatfs(st.blocks(), st.bfree(), st.bavail(), st.files(),
-                st.ffree(), (int) st.bsize(), (int) st.namelen(), (int) st.frsize()));
+        return FuseReplies.statfs(
+                h.unique(),
+                new FuseStatfs(
+                        st.blocks(),
+                        st.bfree(),
+                        st.bavail(),
+                        st.files(),
+                        st.ffree(),
+                        (int) st.bsize(),
+                        (int) st.namelen(),
+                        (int) st.frsize()));
     }
 
     static ByteBuffer attrReply(HostSession s, FuseInHeader h, Stat stat) {

@@ -33,9 +33,23 @@ final class Attrs {
     }
 
     private FuseAttr attr(Stat st, int mode) {
-        return new FuseAttr(st.ino(), st.size(), st.blocks(), st.atimeSec(), st.mtimeSec(), st.ctimeSec(),
-                st.atimeNsec(), st.mtimeNsec(), st.ctimeNsec(), mode, (int) st.nlink(), st.uid(), st.gid(),
-                encodeDev(st.rdev()), st.blksize(), 0);
+        return new FuseAttr(
+                st.ino(),
+                st.size(),
+                st.blocks(),
+                st.atimeSec(),
+                st.mtimeSec(),
+                st.ctimeSec(),
+                st.atimeNsec(),
+                st.mtimeNsec(),
+                st.ctimeNsec(),
+                mode,
+                (int) st.nlink(),
+                st.uid(),
+                st.gid(),
+                encodeDev(st.rdev()),
+                st.blksize(),
+                0);
     }
 
     FuseEntry entry(Inode inode, Stat st) {

@@ -108,8 +108,8 @@ final class EntryOps {
         Inode inode;
         Stat stat;
         try {
-            int pathFd = FileCalls.openat2(parent.fd, op.name(), Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0,
-                    RESOLVE);
+            int pathFd = FileCalls.openat2(
+                    parent.fd, op.name(), Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0, RESOLVE);
             stat = Metadata.fstat(pathFd);
             inode = s.inodes.add(pathFd, stat);
         } catch (ErrnoException e) {

@@ -20,7 +20,10 @@ import java.nio.ByteBuffer;
 /** Open files and directories: open, read, write, sync, release, fallocate, lseek, readdir. */
 final class FileOps {
     /** Flags the host must not apply: creation is CREATE's job, and the magic link must be followed. */
-    private static final int NOT_ON_HOST = Flags.O_CREAT | Flags.O_EXCL | Flags.O_NOCTTY | Flags.O_NOFOLLOW
+    private static final int NOT_ON_HOST = Flags.O_CREAT
+            | Flags.O_EXCL
+            | Flags.O_NOCTTY
+            | Flags.O_NOFOLLOW
             // O_DIRECT needs aligned buffers on the host; the DPU already bypasses its own cache.
             | Flags.O_DIRECT;
 
@@ -58,8 +61,8 @@ final class FileOps {
     static ByteBuffer opendir(HostSession s, FuseInHeader h) throws ErrnoException {
         Inode inode = s.inodes.get(h.nodeid());
         s.check(Operation.READDIR, inode, h.uid());
-        int fd = FileCalls.openat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd),
-                Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
+        int fd = FileCalls.openat(
+                Flags.AT_FDCWD, ProcSelf.fd(inode.fd), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
         Handle handle = s.handles.add(fd, inode.nodeid, true, false);
         return FuseReplies.open(h.unique(), handle.fh(), s.attrs.caches() ? FuseProtocol.FOPEN_CACHE_DIR : 0);
     }

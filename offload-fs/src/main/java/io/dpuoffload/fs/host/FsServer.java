@@ -53,19 +53,24 @@ public final class FsServer implements AutoCloseable {
 
     private ByteBuf attach(RequestContext context, ByteBuf body) throws ServiceException {
         String name = FsWire.attachExport(body);
-        ExportConfig export = config.export(name).orElseThrow(() -> new ServiceException(Errno.ENOENT,
-                "no export named '" + name + "' on " + config.node() + "; exports: "
-                        + config.exports().stream().map(ExportConfig::name).toList()));
+        ExportConfig export = config.export(name)
+                .orElseThrow(() -> new ServiceException(
+                        Errno.ENOENT,
+                        "no export named '" + name + "' on " + config.node() + "; exports: "
+                                + config.exports().stream()
+                                        .map(ExportConfig::name)
+                                        .toList()));
         HostSession session;
         try {
-            session = HostSession.open(nextSession.incrementAndGet(), export, context.peer().toString(),
-                    config.maxOpenHandles());
+            session = HostSession.open(
+                    nextSession.incrementAndGet(), export, context.peer().toString(), config.maxOpenHandles());
         } catch (ErrnoException e) {
-            throw new ServiceException(e.errno(), "cannot open export " + name + " at " + export.path() + ": "
-                    + e.getMessage());
+            throw new ServiceException(
+                    e.errno(), "cannot open export " + name + " at " + export.path() + ": " + e.getMessage());
         }
         session.notifier = message -> {
-            ByteBuf notice = ByteBufAllocator.DEFAULT.buffer(4 + message.remaining()).writeInt(session.id);
+            ByteBuf notice =
+                    ByteBufAllocator.DEFAULT.buffer(4 + message.remaining()).writeInt(session.id);
             notice.writeBytes(message);
             context.requestPeer(FsWire.NOTIFY, notice, NOTIFY_TIMEOUT).whenComplete((reply, failure) -> {
                 if (reply != null) {
@@ -88,14 +93,15 @@ public final class FsServer implements AutoCloseable {
         }
         FuseRequest request;
         try {
-            request = FuseRequestDecoder.decode(body.nioBuffer().order(ByteOrder.LITTLE_ENDIAN),
+            request = FuseRequestDecoder.decode(
+                    body.nioBuffer().order(ByteOrder.LITTLE_ENDIAN),
                     new FuseNegotiated(prefix.minor(), prefix.flags()));
         } catch (FuseProtocolException e) {
             throw new ServiceException(Errno.EINVAL, "malformed FUSE request: " + e.getMessage());
         }
         var header = request.header();
-        ByteBuf reply = pool.callAs(header.uid(), header.gid(), prefix.groups(),
-                () -> PassthroughFs.execute(session, request));
+        ByteBuf reply =
+                pool.callAs(header.uid(), header.gid(), prefix.groups(), () -> PassthroughFs.execute(session, request));
         return reply == null ? Unpooled.EMPTY_BUFFER : reply;
     }
 

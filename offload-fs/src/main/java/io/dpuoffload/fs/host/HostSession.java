@@ -29,8 +29,8 @@ final class HostSession implements AutoCloseable {
     /** Sends a FUSE notification to the DPU's kernel for this mount; set at attach. */
     volatile java.util.function.Consumer<java.nio.ByteBuffer> notifier = message -> {};
 
-    private HostSession(int id, ExportConfig export, String peer, InodeTable inodes, HandleTable handles,
-            ExportPaths paths) {
+    private HostSession(
+            int id, ExportConfig export, String peer, InodeTable inodes, HandleTable handles, ExportPaths paths) {
         this.id = id;
         this.export = export;
         this.peer = peer;
@@ -41,11 +41,16 @@ final class HostSession implements AutoCloseable {
     }
 
     static HostSession open(int id, ExportConfig export, String peer, int maxOpenHandles) throws ErrnoException {
-        int rootFd = FileCalls.openat(Flags.AT_FDCWD, export.path().toString(),
-                Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
+        int rootFd = FileCalls.openat(
+                Flags.AT_FDCWD, export.path().toString(), Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
         try {
             var stat = Metadata.fstat(rootFd);
-            return new HostSession(id, export, peer, new InodeTable(rootFd, stat), new HandleTable(maxOpenHandles),
+            return new HostSession(
+                    id,
+                    export,
+                    peer,
+                    new InodeTable(rootFd, stat),
+                    new HandleTable(maxOpenHandles),
                     new ExportPaths(rootFd));
         } catch (ErrnoException e) {
             FileCalls.close(rootFd);
@@ -54,7 +59,11 @@ final class HostSession implements AutoCloseable {
     }
 
     ExportPolicy policy() {
-        return new ExportPolicy(id, export.readOnly(), export.procView(), export.cache() == CachePolicy.TTL,
+        return new ExportPolicy(
+                id,
+                export.readOnly(),
+                export.procView(),
+                export.cache() == CachePolicy.TTL,
                 export.ttl().toMillis());
     }
 

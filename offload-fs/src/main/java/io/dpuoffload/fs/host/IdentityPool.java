@@ -25,7 +25,11 @@ final class IdentityPool implements AutoCloseable {
     static final int MAX_THREADS = 512;
 
     private final ThreadPoolExecutor executor = new ThreadPoolExecutor(
-            0, MAX_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+            0,
+            MAX_THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
             Thread.ofPlatform().daemon().name("fs-op-", 0).factory());
 
     /** Whether the current pool thread has its own file-system context with umask 0 yet. */
@@ -40,8 +44,8 @@ final class IdentityPool implements AutoCloseable {
         try {
             future = executor.submit(task);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            throw new io.dpuoffload.linux.ErrnoException("fs operation (all " + MAX_THREADS + " threads busy)",
-                    io.dpuoffload.linux.Errno.EAGAIN);
+            throw new io.dpuoffload.linux.ErrnoException(
+                    "fs operation (all " + MAX_THREADS + " threads busy)", io.dpuoffload.linux.Errno.EAGAIN);
         }
         try {
             return future.get();

@@ -10,7 +10,8 @@ final class Names {
 
     static byte[] component(byte[] name) throws ErrnoException {
         if (name.length == 0 || name.length > MAX) {
-            throw new ErrnoException("name of " + name.length + " bytes", name.length == 0 ? Errno.ENOENT : Errno.ENAMETOOLONG);
+            throw new ErrnoException(
+                    "name of " + name.length + " bytes", name.length == 0 ? Errno.ENOENT : Errno.ENAMETOOLONG);
         }
         for (byte b : name) {
             if (b == '/' || b == 0) {

@@ -41,13 +41,20 @@ public final class LocalPair implements AutoCloseable {
         this.exported = Files.createDirectories(exported);
         this.mountpoint = Files.createDirectories(mountpoint);
         var export = new ExportConfig("data", exported, readOnly, cache, Duration.ofSeconds(1), false, allow);
-        fs = new FsServer(new FsServerConfig("host-1", "unix:" + work.resolve("fs.sock"), work, Set.of(),
-                List.of(export), 64));
-        server = OffloadServer.start(new Endpoint.Unix(work.resolve("fs.sock")),
-                TransportConfig.builder("host-1").services(fs.register(io.dpuoffload.transport.Services.builder()).build())
+        fs = new FsServer(
+                new FsServerConfig("host-1", "unix:" + work.resolve("fs.sock"), work, Set.of(), List.of(export), 64));
+        server = OffloadServer.start(
+                new Endpoint.Unix(work.resolve("fs.sock")),
+                TransportConfig.builder("host-1")
+                        .services(fs.register(io.dpuoffload.transport.Services.builder())
+                                .build())
                         .build(),
                 c -> {});
-        mount = FsMount.mount(server.boundEndpoint(), TransportConfig.builder("dpu-1").build(), "data", mountpoint,
+        mount = FsMount.mount(
+                server.boundEndpoint(),
+                TransportConfig.builder("dpu-1").build(),
+                "data",
+                mountpoint,
                 FsMountOptions.defaults().withOpTimeout(Duration.ofSeconds(5)));
     }
 

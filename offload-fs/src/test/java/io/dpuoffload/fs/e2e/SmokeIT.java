@@ -21,7 +21,8 @@ class SmokeIT {
             Files.createDirectories(pair.mountpoint.resolve("a/b/c"));
             assertThat(pair.exported.resolve("a/b/c")).isDirectory();
             try (var list = Files.list(pair.mountpoint)) {
-                assertThat(list.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("hello.txt", "host.txt", "a");
+                assertThat(list.map(p -> p.getFileName().toString()))
+                        .containsExactlyInAnyOrder("hello.txt", "host.txt", "a");
             }
         }
     }

@@ -52,8 +52,8 @@ class RawRequestEscapesIT {
         Files.createSymbolicLink(exported.resolve("rel"), Path.of("../canary.txt"));
         Files.createSymbolicLink(exported.resolve("up"), Path.of(".."));
         Files.createSymbolicLink(exported.resolve("proc-root"), Path.of("/proc/self/root"));
-        var export = new ExportConfig("data", exported, false, CachePolicy.NONE, Duration.ZERO, false,
-                Allowlist.allowAll());
+        var export =
+                new ExportConfig("data", exported, false, CachePolicy.NONE, Duration.ZERO, false, Allowlist.allowAll());
         session = HostSession.open(1, export, "test", 64);
     }
 
@@ -72,7 +72,9 @@ class RawRequestEscapesIT {
                 .isEqualTo(-Errno.EINVAL);
         assertThat(error(FuseOpcode.LOOKUP, FuseProtocol.ROOT_ID, new FuseOperation.Lookup(bytes(""))))
                 .isEqualTo(-Errno.ENOENT);
-        assertThat(error(FuseOpcode.RENAME2, FuseProtocol.ROOT_ID,
+        assertThat(error(
+                        FuseOpcode.RENAME2,
+                        FuseProtocol.ROOT_ID,
                         new FuseOperation.Rename2(FuseProtocol.ROOT_ID, 0, bytes("abs"), bytes("../moved"))))
                 .isEqualTo(-Errno.EINVAL);
     }
@@ -96,11 +98,15 @@ class RawRequestEscapesIT {
                         .as(link + " opened with " + flags)
                         .isEqualTo(-Errno.ELOOP);
             }
-            assertThat(error(FuseOpcode.SETATTR, node, new FuseOperation.Setattr(
-                            FuseProtocol.FATTR_SIZE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+            assertThat(error(
+                            FuseOpcode.SETATTR,
+                            node,
+                            new FuseOperation.Setattr(FuseProtocol.FATTR_SIZE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
                     .as(link + " truncated")
                     .isNotZero();
-            error(FuseOpcode.SETATTR, node,
+            error(
+                    FuseOpcode.SETATTR,
+                    node,
                     new FuseOperation.Setattr(FuseProtocol.FATTR_MODE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0777, 0, 0));
             ByteBuf reply = execute(FuseOpcode.GETXATTR, node, new FuseOperation.Getxattr(4096, bytes("user.secret")));
             try {
@@ -110,12 +116,14 @@ class RawRequestEscapesIT {
             }
         }
         assertThat(Files.readString(canary)).isEqualTo(CANARY);
-        assertThat(Metadata.statx(Flags.AT_FDCWD, canary.toString(), 0).permissions()).isEqualTo(0600);
+        assertThat(Metadata.statx(Flags.AT_FDCWD, canary.toString(), 0).permissions())
+                .isEqualTo(0600);
     }
 
     @Test
     void forgedNodeIdsAndHandlesAreStale() {
-        assertThat(error(FuseOpcode.GETATTR, 0x1234_5678L, new FuseOperation.Getattr(0, 0))).isEqualTo(-Errno.ESTALE);
+        assertThat(error(FuseOpcode.GETATTR, 0x1234_5678L, new FuseOperation.Getattr(0, 0)))
+                .isEqualTo(-Errno.ESTALE);
         assertThat(error(FuseOpcode.LINK, FuseProtocol.ROOT_ID, new FuseOperation.Link(0x1234_5678L, bytes("x"))))
                 .isEqualTo(-Errno.ESTALE);
         assertThat(error(FuseOpcode.READ, FuseProtocol.ROOT_ID, new FuseOperation.Read(77, 0, 4096, 0, 0, 0)))

@@ -41,12 +41,26 @@ class AllowlistAuditIT {
     @BeforeAll
     static void mount() throws Exception {
         Map<Operation, List<String>> rules = new EnumMap<>(Operation.class);
-        for (Operation op : List.of(Operation.LOOKUP, Operation.GETATTR, Operation.READDIR, Operation.READ,
-                Operation.OPEN, Operation.STATFS, Operation.XATTR_GET)) {
+        for (Operation op : List.of(
+                Operation.LOOKUP,
+                Operation.GETATTR,
+                Operation.READDIR,
+                Operation.READ,
+                Operation.OPEN,
+                Operation.STATFS,
+                Operation.XATTR_GET)) {
             rules.put(op, List.of("/"));
         }
-        for (Operation op : List.of(Operation.WRITE, Operation.CREATE, Operation.SETATTR, Operation.MKDIR,
-                Operation.UNLINK, Operation.RENAME, Operation.SYMLINK, Operation.LINK, Operation.XATTR_SET)) {
+        for (Operation op : List.of(
+                Operation.WRITE,
+                Operation.CREATE,
+                Operation.SETATTR,
+                Operation.MKDIR,
+                Operation.UNLINK,
+                Operation.RENAME,
+                Operation.SYMLINK,
+                Operation.LINK,
+                Operation.XATTR_SET)) {
             rules.put(op, List.of("/allowed"));
         }
         Path exported = Files.createDirectories(work.resolve("exported"));
@@ -97,7 +111,8 @@ class AllowlistAuditIT {
     @Test
     void aPrefixMatchesWholeComponentsOnly() throws Exception {
         Path mnt = fs.mountpoint();
-        assertThat(Sys.errno(() -> PathCalls.mkdirat(Flags.AT_FDCWD, mnt.resolve("allowed-not/d").toString(), 0755)))
+        assertThat(Sys.errno(() -> PathCalls.mkdirat(
+                        Flags.AT_FDCWD, mnt.resolve("allowed-not/d").toString(), 0755)))
                 .isEqualTo(Errno.EACCES);
         assertThat(lines()).singleElement().satisfies(line -> assertThat(line)
                 .endsWith("op=mkdir export=data path=/allowed-not/d"));
@@ -107,7 +122,8 @@ class AllowlistAuditIT {
     void aSymlinkIntoTheAllowedTreeDoesNotWidenIt() throws Exception {
         Files.createSymbolicLink(fs.exported().resolve("allowed/via-link"), Path.of("../data.txt"));
         Path mnt = fs.mountpoint();
-        assertThat(Sys.openErrno(mnt.resolve("allowed/via-link"), Flags.O_WRONLY, 0)).isEqualTo(Errno.EACCES);
+        assertThat(Sys.openErrno(mnt.resolve("allowed/via-link"), Flags.O_WRONLY, 0))
+                .isEqualTo(Errno.EACCES);
         assertThat(lines()).singleElement().satisfies(line -> assertThat(line).endsWith("path=/data.txt"));
     }
 
@@ -118,7 +134,8 @@ class AllowlistAuditIT {
         Files.writeString(mnt.resolve("allowed/ok.txt"), "fine again");
         Files.createDirectories(mnt.resolve("allowed/sub/deeper"));
         Files.move(mnt.resolve("allowed/ok.txt"), mnt.resolve("allowed/sub/deeper/moved.txt"));
-        assertThat(Files.readString(fs.exported().resolve("allowed/sub/deeper/moved.txt"))).isEqualTo("fine again");
+        assertThat(Files.readString(fs.exported().resolve("allowed/sub/deeper/moved.txt")))
+                .isEqualTo("fine again");
         assertThat(Files.readString(mnt.resolve("data.txt"))).isEqualTo("not yours to change");
         try (var list = Files.list(mnt)) {
             assertThat(list.count()).isGreaterThanOrEqualTo(3);
@@ -133,17 +150,23 @@ class AllowlistAuditIT {
         assertThat(Sys.errno(() -> NamesIT.rename(mnt.resolve("allowed/keep.txt"), mnt.resolve("escaped.txt"), 0)))
                 .isEqualTo(Errno.EACCES);
         assertThat(fs.exported().resolve("allowed/keep.txt")).exists();
-        assertThat(lines()).singleElement().satisfies(line -> assertThat(line).endsWith("op=rename export=data path=/escaped.txt"));
+        assertThat(lines()).singleElement().satisfies(line -> assertThat(line)
+                .endsWith("op=rename export=data path=/escaped.txt"));
     }
 
     @Test
     void aFileOutsideCannotBeHardLinkedIntoTheAllowedTree() throws Exception {
         Path mnt = fs.mountpoint();
-        assertThat(Sys.errno(() -> PathCalls.linkat(Flags.AT_FDCWD, mnt.resolve("data.txt").toString(), Flags.AT_FDCWD,
-                        mnt.resolve("allowed/grabbed").toString(), 0)))
+        assertThat(Sys.errno(() -> PathCalls.linkat(
+                        Flags.AT_FDCWD,
+                        mnt.resolve("data.txt").toString(),
+                        Flags.AT_FDCWD,
+                        mnt.resolve("allowed/grabbed").toString(),
+                        0)))
                 .isEqualTo(Errno.EACCES);
         assertThat(fs.exported().resolve("allowed/grabbed")).doesNotExist();
-        assertThat(lines()).singleElement().satisfies(line -> assertThat(line).endsWith("op=link export=data path=/data.txt"));
+        assertThat(lines()).singleElement().satisfies(line -> assertThat(line)
+                .endsWith("op=link export=data path=/data.txt"));
     }
 
     private List<String> lines() {

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DirectoriesIT {
     /** dirent d_type values. */
     private static final int DT_DIR = 4;
+
     private static final int DT_REG = 8;
     private static final int DT_LNK = 10;
 
@@ -49,15 +50,19 @@ class DirectoriesIT {
         Sides d = fs.fresh();
         for (Path dir : new Path[] {d.mount(), d.local()}) {
             PathCalls.mkdirat(Flags.AT_FDCWD, dir.resolve("a").toString(), 0750);
-            assertThat(Sys.errno(() -> PathCalls.mkdirat(Flags.AT_FDCWD, dir.resolve("a").toString(), 0750)))
+            assertThat(Sys.errno(() ->
+                            PathCalls.mkdirat(Flags.AT_FDCWD, dir.resolve("a").toString(), 0750)))
                     .isEqualTo(Errno.EEXIST);
             PathCalls.mkdirat(Flags.AT_FDCWD, dir.resolve("a/b").toString(), 0750);
             Files.writeString(dir.resolve("a/file"), "x");
-            assertThat(Sys.errno(() -> PathCalls.unlinkat(Flags.AT_FDCWD, dir.resolve("a").toString(), Flags.AT_REMOVEDIR)))
+            assertThat(Sys.errno(() ->
+                            PathCalls.unlinkat(Flags.AT_FDCWD, dir.resolve("a").toString(), Flags.AT_REMOVEDIR)))
                     .isEqualTo(Errno.ENOTEMPTY);
-            assertThat(Sys.errno(() -> PathCalls.unlinkat(Flags.AT_FDCWD, dir.resolve("a/file").toString(), Flags.AT_REMOVEDIR)))
+            assertThat(Sys.errno(() -> PathCalls.unlinkat(
+                            Flags.AT_FDCWD, dir.resolve("a/file").toString(), Flags.AT_REMOVEDIR)))
                     .isEqualTo(Errno.ENOTDIR);
-            assertThat(Sys.errno(() -> PathCalls.unlinkat(Flags.AT_FDCWD, dir.resolve("a/b").toString(), 0)))
+            assertThat(Sys.errno(() -> PathCalls.unlinkat(
+                            Flags.AT_FDCWD, dir.resolve("a/b").toString(), 0)))
                     .isEqualTo(Errno.EISDIR);
             PathCalls.unlinkat(Flags.AT_FDCWD, dir.resolve("a/b").toString(), Flags.AT_REMOVEDIR);
             Files.delete(dir.resolve("a/file"));
@@ -94,7 +99,9 @@ class DirectoriesIT {
         try {
             for (DirEntry entry : Directories.readAll(fd)) {
                 String name = new String(entry.name(), StandardCharsets.UTF_8);
-                assertThat(listed.put(name, entry.type())).as("listed twice: " + name).isNull();
+                assertThat(listed.put(name, entry.type()))
+                        .as("listed twice: " + name)
+                        .isNull();
             }
         } finally {
             Sys.close(fd);

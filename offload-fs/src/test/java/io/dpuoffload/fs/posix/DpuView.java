@@ -23,8 +23,8 @@ import java.util.concurrent.TimeoutException;
  * taking its tmpfs mounts along: {@link #close} leaves nothing mounted.
  */
 final class DpuView implements AutoCloseable {
-    private final ExecutorService thread =
-            Executors.newSingleThreadExecutor(Thread.ofPlatform().name("dpu-view").factory());
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("dpu-view").factory());
 
     DpuView(List<Path> hostOnly) throws IOException {
         call(() -> {

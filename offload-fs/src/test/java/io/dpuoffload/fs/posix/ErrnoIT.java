@@ -63,27 +63,39 @@ class ErrnoIT {
         probes.put("ENOENT open", dir -> open(dir.resolve("missing"), O_RDONLY));
         probes.put("ENOENT in a missing dir", dir -> open(dir.resolve("missing/x"), O_CREAT | O_WRONLY));
         probes.put("EEXIST O_EXCL", dir -> open(dir.resolve("file"), O_CREAT | O_EXCL | O_WRONLY));
-        probes.put("EEXIST mkdir", dir -> PathCalls.mkdirat(AT_FDCWD, dir.resolve("dir").toString(), 0755));
-        probes.put("EEXIST symlink", dir -> PathCalls.symlinkat("t", AT_FDCWD, dir.resolve("file").toString()));
+        probes.put(
+                "EEXIST mkdir",
+                dir -> PathCalls.mkdirat(AT_FDCWD, dir.resolve("dir").toString(), 0755));
+        probes.put(
+                "EEXIST symlink",
+                dir -> PathCalls.symlinkat("t", AT_FDCWD, dir.resolve("file").toString()));
         probes.put("ENOTDIR lookup", dir -> open(dir.resolve("file/x"), O_RDONLY));
         probes.put("ENOTDIR O_DIRECTORY", dir -> open(dir.resolve("file"), O_RDONLY | O_DIRECTORY));
-        probes.put("ENOTDIR rename dir over file",
-                dir -> NamesIT.rename(dir.resolve("empty"), dir.resolve("file"), 0));
+        probes.put("ENOTDIR rename dir over file", dir -> NamesIT.rename(dir.resolve("empty"), dir.resolve("file"), 0));
         probes.put("EISDIR open for write", dir -> open(dir.resolve("dir"), O_WRONLY));
-        probes.put("EISDIR rename file over dir",
-                dir -> NamesIT.rename(dir.resolve("file"), dir.resolve("empty"), 0));
-        probes.put("ENOTEMPTY rmdir", dir -> PathCalls.unlinkat(AT_FDCWD, dir.resolve("dir").toString(), Flags.AT_REMOVEDIR));
+        probes.put("EISDIR rename file over dir", dir -> NamesIT.rename(dir.resolve("file"), dir.resolve("empty"), 0));
+        probes.put(
+                "ENOTEMPTY rmdir",
+                dir -> PathCalls.unlinkat(AT_FDCWD, dir.resolve("dir").toString(), Flags.AT_REMOVEDIR));
         probes.put("ENOTEMPTY rename over", dir -> NamesIT.rename(dir.resolve("empty"), dir.resolve("dir"), 0));
-        probes.put("EINVAL rename into itself",
-                dir -> NamesIT.rename(dir.resolve("dir"), dir.resolve("dir/sub"), 0));
+        probes.put("EINVAL rename into itself", dir -> NamesIT.rename(dir.resolve("dir"), dir.resolve("dir/sub"), 0));
         probes.put("ENAMETOOLONG open", dir -> open(dir.resolve(tooLong), O_RDONLY));
         probes.put("ENAMETOOLONG create", dir -> open(dir.resolve(tooLong), O_CREAT | O_WRONLY));
-        probes.put("ENAMETOOLONG mkdir", dir -> PathCalls.mkdirat(AT_FDCWD, dir.resolve(tooLong).toString(), 0755));
+        probes.put(
+                "ENAMETOOLONG mkdir",
+                dir -> PathCalls.mkdirat(AT_FDCWD, dir.resolve(tooLong).toString(), 0755));
         probes.put("ELOOP", dir -> open(dir.resolve("loop"), O_RDONLY));
         probes.put("ENODATA xattr", dir -> Xattrs.getxattr(dir.resolve("file").toString(), "user.none"));
-        probes.put("EPERM link of a dir", dir -> PathCalls.linkat(AT_FDCWD, dir.resolve("dir").toString(), AT_FDCWD,
-                dir.resolve("dir2").toString(), 0));
-        probes.put("EXDEV-free rename is fine", dir -> NamesIT.rename(dir.resolve("dir/inner"), dir.resolve("moved"), 0));
+        probes.put(
+                "EPERM link of a dir",
+                dir -> PathCalls.linkat(
+                        AT_FDCWD,
+                        dir.resolve("dir").toString(),
+                        AT_FDCWD,
+                        dir.resolve("dir2").toString(),
+                        0));
+        probes.put(
+                "EXDEV-free rename is fine", dir -> NamesIT.rename(dir.resolve("dir/inner"), dir.resolve("moved"), 0));
         for (var probe : probes.entrySet()) {
             int onMount = Sys.errno(() -> probe.getValue().run(d.mount()));
             int onHost = Sys.errno(() -> probe.getValue().run(d.local()));
@@ -112,22 +124,38 @@ class ErrnoIT {
             Metadata.fchmodat(AT_FDCWD, dir.resolve("open").toString(), 0777, 0);
         }
         Map<String, Probe> probes = new LinkedHashMap<>();
-        probes.put("EPERM unlink in a sticky dir", dir -> PathCalls.unlinkat(AT_FDCWD, dir.resolve("sticky/roots").toString(), 0));
-        probes.put("EPERM rename in a sticky dir",
+        probes.put(
+                "EPERM unlink in a sticky dir",
+                dir -> PathCalls.unlinkat(AT_FDCWD, dir.resolve("sticky/roots").toString(), 0));
+        probes.put(
+                "EPERM rename in a sticky dir",
                 dir -> NamesIT.rename(dir.resolve("sticky/roots"), dir.resolve("sticky/mine"), 0));
-        probes.put("EPERM hard link to a file one may not write (protected_hardlinks)",
-                dir -> PathCalls.linkat(AT_FDCWD, dir.resolve("secret").toString(), AT_FDCWD,
-                        dir.resolve("open/stolen").toString(), 0));
+        probes.put(
+                "EPERM hard link to a file one may not write (protected_hardlinks)",
+                dir -> PathCalls.linkat(
+                        AT_FDCWD,
+                        dir.resolve("secret").toString(),
+                        AT_FDCWD,
+                        dir.resolve("open/stolen").toString(),
+                        0));
         probes.put("EACCES read", dir -> open(dir.resolve("secret"), O_RDONLY));
         probes.put("EACCES write", dir -> open(dir.resolve("secret"), O_WRONLY));
         probes.put("EACCES search", dir -> open(dir.resolve("locked/f"), O_RDONLY));
         probes.put("EACCES create in 0555", dir -> open(dir.resolve("ro-dir/new"), O_CREAT | O_WRONLY));
         probes.put("EACCES create in a dir we do not own", dir -> open(dir.resolve("new"), O_CREAT | O_WRONLY));
-        probes.put("EPERM chmod", dir -> Metadata.fchmodat(AT_FDCWD, dir.resolve("secret").toString(), 0777, 0));
-        probes.put("EPERM chown", dir -> Metadata.fchownat(AT_FDCWD, dir.resolve("secret").toString(), 1000, 1000, 0));
-        probes.put("EPERM utimes", dir -> Metadata.utimensat(AT_FDCWD, dir.resolve("secret").toString(), 1, 1, 1, 1, 0));
-        probes.put("EACCES utime now", dir -> Metadata.utimensat(AT_FDCWD, dir.resolve("secret").toString(), 0,
-                Flags.UTIME_NOW, 0, Flags.UTIME_NOW, 0));
+        probes.put(
+                "EPERM chmod",
+                dir -> Metadata.fchmodat(AT_FDCWD, dir.resolve("secret").toString(), 0777, 0));
+        probes.put(
+                "EPERM chown",
+                dir -> Metadata.fchownat(AT_FDCWD, dir.resolve("secret").toString(), 1000, 1000, 0));
+        probes.put(
+                "EPERM utimes",
+                dir -> Metadata.utimensat(AT_FDCWD, dir.resolve("secret").toString(), 1, 1, 1, 1, 0));
+        probes.put(
+                "EACCES utime now",
+                dir -> Metadata.utimensat(
+                        AT_FDCWD, dir.resolve("secret").toString(), 0, Flags.UTIME_NOW, 0, Flags.UTIME_NOW, 0));
         for (var probe : probes.entrySet()) {
             int onMount = AsUser.call(() -> Sys.errno(() -> probe.getValue().run(d.mount())));
             int onHost = AsUser.call(() -> Sys.errno(() -> probe.getValue().run(d.local())));
@@ -143,14 +171,22 @@ class ErrnoIT {
             Path m = ro.mountpoint();
             assertThat(Files.readString(m.resolve("f"))).isEqualTo("read me");
             assertThat(Sys.openErrno(m.resolve("f"), O_RDWR, 0)).isEqualTo(Errno.EROFS);
-            assertThat(Sys.openErrno(m.resolve("new"), O_CREAT | O_WRONLY, 0644)).isEqualTo(Errno.EROFS);
-            assertThat(Sys.errno(() -> PathCalls.mkdirat(AT_FDCWD, m.resolve("d").toString(), 0755))).isEqualTo(Errno.EROFS);
-            assertThat(Sys.errno(() -> PathCalls.unlinkat(AT_FDCWD, m.resolve("f").toString(), 0))).isEqualTo(Errno.EROFS);
-            assertThat(Sys.errno(() -> Metadata.fchmodat(AT_FDCWD, m.resolve("f").toString(), 0600, 0))).isEqualTo(Errno.EROFS);
+            assertThat(Sys.openErrno(m.resolve("new"), O_CREAT | O_WRONLY, 0644))
+                    .isEqualTo(Errno.EROFS);
+            assertThat(Sys.errno(
+                            () -> PathCalls.mkdirat(AT_FDCWD, m.resolve("d").toString(), 0755)))
+                    .isEqualTo(Errno.EROFS);
+            assertThat(Sys.errno(
+                            () -> PathCalls.unlinkat(AT_FDCWD, m.resolve("f").toString(), 0)))
+                    .isEqualTo(Errno.EROFS);
+            assertThat(Sys.errno(
+                            () -> Metadata.fchmodat(AT_FDCWD, m.resolve("f").toString(), 0600, 0)))
+                    .isEqualTo(Errno.EROFS);
             assertThat(Sys.errno(() -> Sys.truncate(m.resolve("f"), 0))).isEqualTo(Errno.EROFS);
             assertThat(Sys.errno(() -> Xattrs.setxattr(m.resolve("f").toString(), "user.k", new byte[] {1}, 0)))
                     .isEqualTo(Errno.EROFS);
-            assertThat(Sys.errno(() -> PathCalls.faccessat2(AT_FDCWD, m.resolve("f").toString(), Flags.W_OK, 0)))
+            assertThat(Sys.errno(
+                            () -> PathCalls.faccessat2(AT_FDCWD, m.resolve("f").toString(), Flags.W_OK, 0)))
                     .isEqualTo(Errno.EROFS);
             assertThat(Files.readString(other.resolve("exported/f"))).isEqualTo("read me");
         }

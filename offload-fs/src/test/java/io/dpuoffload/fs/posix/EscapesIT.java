@@ -53,8 +53,8 @@ class EscapesIT {
         host = Files.createDirectories(work.resolve("host"));
         Files.writeString(host.resolve("canary.txt"), CANARY);
         Files.writeString(Files.createDirectories(host.resolve("secret")).resolve("inside"), CANARY);
-        pair = new LocalPair(host.resolve("exported"), work.resolve("dpu/mnt"), work, Allowlist.allowAll(),
-                CachePolicy.NONE, false);
+        pair = new LocalPair(
+                host.resolve("exported"), work.resolve("dpu/mnt"), work, Allowlist.allowAll(), CachePolicy.NONE, false);
         dpu = new DpuView(List.of(host));
         dpu.call(() -> {
             Files.writeString(host.resolve("canary.txt"), DPU_LOCAL);
@@ -80,7 +80,8 @@ class EscapesIT {
         assertThat(dpu.call(() -> read(mnt.resolve("../../../" + work.getFileName() + "/host/canary.txt"))))
                 .isEqualTo(DPU_LOCAL);
         assertThat(dpu.call(() -> read(mnt.resolve("../canary.txt")))).isEqualTo("ENOENT");
-        assertThat(dpu.call(() -> Files.isSameFile(mnt.resolve(".."), work.resolve("dpu")))).isTrue();
+        assertThat(dpu.call(() -> Files.isSameFile(mnt.resolve(".."), work.resolve("dpu"))))
+                .isTrue();
     }
 
     @Test
@@ -107,7 +108,8 @@ class EscapesIT {
         assertThat(dpu.call(() -> readlink(mnt.resolve("a/b/up")))).isEqualTo("../../../canary.txt");
         assertThat(dpu.call(() -> read(mnt.resolve("a/b/up")))).isEqualTo("ENOENT");
         assertThat(dpu.call(() -> read(mnt.resolve("a/b/way-up")))).isEqualTo(DPU_LOCAL);
-        assertThat(dpu.call(() -> read(mnt.resolve("a/b/up-dir/../host/canary.txt")))).isEqualTo(DPU_LOCAL);
+        assertThat(dpu.call(() -> read(mnt.resolve("a/b/up-dir/../host/canary.txt"))))
+                .isEqualTo(DPU_LOCAL);
     }
 
     @Test
@@ -151,18 +153,31 @@ class EscapesIT {
     void aFileOutsideTheExportCannotBeHardLinkedIn() throws Exception {
         Path mnt = pair.mountpoint;
         // The DPU has no name for the host's file; its own file is on another mount.
-        assertThat(dpu.call(() -> Sys.errno(() -> PathCalls.linkat(Flags.AT_FDCWD, host.resolve("canary.txt").toString(),
-                        Flags.AT_FDCWD, mnt.resolve("linked").toString(), 0))))
+        assertThat(dpu.call(() -> Sys.errno(() -> PathCalls.linkat(
+                        Flags.AT_FDCWD,
+                        host.resolve("canary.txt").toString(),
+                        Flags.AT_FDCWD,
+                        mnt.resolve("linked").toString(),
+                        0))))
                 .isEqualTo(Errno.EXDEV);
-        assertThat(Sys.errno(() -> PathCalls.linkat(Flags.AT_FDCWD, host.resolve("canary.txt").toString(),
-                        Flags.AT_FDCWD, mnt.resolve("linked").toString(), 0)))
+        assertThat(Sys.errno(() -> PathCalls.linkat(
+                        Flags.AT_FDCWD,
+                        host.resolve("canary.txt").toString(),
+                        Flags.AT_FDCWD,
+                        mnt.resolve("linked").toString(),
+                        0)))
                 .isEqualTo(Errno.EXDEV);
         // A symlink to it can be made, and hard-linked: what is linked is the symlink itself.
         Files.createSymbolicLink(pair.exported.resolve("to-canary"), host.resolve("canary.txt"));
-        assertThat(Sys.errno(() -> PathCalls.linkat(Flags.AT_FDCWD, mnt.resolve("to-canary").toString(),
-                        Flags.AT_FDCWD, mnt.resolve("hard-to-canary").toString(), 0)))
+        assertThat(Sys.errno(() -> PathCalls.linkat(
+                        Flags.AT_FDCWD,
+                        mnt.resolve("to-canary").toString(),
+                        Flags.AT_FDCWD,
+                        mnt.resolve("hard-to-canary").toString(),
+                        0)))
                 .isZero();
-        assertThat(Files.isSymbolicLink(pair.exported.resolve("hard-to-canary"))).isTrue();
+        assertThat(Files.isSymbolicLink(pair.exported.resolve("hard-to-canary")))
+                .isTrue();
         assertThat(dpu.call(() -> read(mnt.resolve("hard-to-canary")))).isEqualTo(DPU_LOCAL);
         assertThat(pair.exported.resolve("linked")).doesNotExist();
     }
@@ -191,7 +206,8 @@ class EscapesIT {
             // The link itself is what the host shows: its text, not its target.
             assertThat(dpu.call(() -> readlink(mnt.resolve(pid + "/fd/" + fd))))
                     .isEqualTo(host.resolve("canary.txt").toString());
-            assertThat(dpu.call(() -> Sys.openErrno(mnt.resolve(pid + "/fd/" + fd), Flags.O_RDONLY | Flags.O_NOFOLLOW, 0)))
+            assertThat(dpu.call(
+                            () -> Sys.openErrno(mnt.resolve(pid + "/fd/" + fd), Flags.O_RDONLY | Flags.O_NOFOLLOW, 0)))
                     .isEqualTo(Errno.ELOOP);
             assertThat(held.isOpen()).isTrue();
         } finally {
@@ -218,7 +234,11 @@ class EscapesIT {
     }
 
     private static void swap(Path dir, String a, String b) throws IOException {
-        PathCalls.renameat2(Flags.AT_FDCWD, dir.resolve(a).toString(), Flags.AT_FDCWD, dir.resolve(b).toString(),
+        PathCalls.renameat2(
+                Flags.AT_FDCWD,
+                dir.resolve(a).toString(),
+                Flags.AT_FDCWD,
+                dir.resolve(b).toString(),
                 Flags.RENAME_EXCHANGE);
     }
 
@@ -236,5 +256,4 @@ class EscapesIT {
         }
         throw new IllegalStateException("no descriptor of " + file + " in process " + pid);
     }
-
 }

@@ -46,10 +46,13 @@ class FilesIT {
     void exclusiveCreateFailsOnAnExistingName() throws Exception {
         Sides d = fs.fresh();
         for (Path dir : new Path[] {d.mount(), d.local()}) {
-            assertThat(Sys.openErrno(dir.resolve("x"), O_CREAT | O_EXCL | O_WRONLY, 0640)).isZero();
-            assertThat(Sys.openErrno(dir.resolve("x"), O_CREAT | O_EXCL | O_WRONLY, 0640)).isEqualTo(Errno.EEXIST);
+            assertThat(Sys.openErrno(dir.resolve("x"), O_CREAT | O_EXCL | O_WRONLY, 0640))
+                    .isZero();
+            assertThat(Sys.openErrno(dir.resolve("x"), O_CREAT | O_EXCL | O_WRONLY, 0640))
+                    .isEqualTo(Errno.EEXIST);
         }
-        assertThat(Metadata.statx(Flags.AT_FDCWD, d.host("x").toString(), 0).permissions()).isEqualTo(0640);
+        assertThat(Metadata.statx(Flags.AT_FDCWD, d.host("x").toString(), 0).permissions())
+                .isEqualTo(0640);
     }
 
     @Test
@@ -80,7 +83,9 @@ class FilesIT {
         }
         host.join();
         for (int i = 0; i < names; i++) {
-            assertThat(hostWon[i] ^ dpuWon[i]).as("exactly one creator of lock-" + i).isTrue();
+            assertThat(hostWon[i] ^ dpuWon[i])
+                    .as("exactly one creator of lock-" + i)
+                    .isTrue();
         }
     }
 
@@ -91,7 +96,9 @@ class FilesIT {
         Sides d = fs.fresh();
         Files.writeString(d.host("f"), "x");
         for (int i = 0; i < 3_000; i++) {
-            assertThat(Sys.openErrno(d.mount("f"), O_RDONLY, 0)).as("open #" + i).isZero();
+            assertThat(Sys.openErrno(d.mount("f"), O_RDONLY, 0))
+                    .as("open #" + i)
+                    .isZero();
         }
     }
 
@@ -192,7 +199,8 @@ class FilesIT {
             Sys.close(fd);
         }
         assertThat(Files.size(d.host("huge"))).isEqualTo(far + 8);
-        assertThat(Metadata.statx(Flags.AT_FDCWD, d.mount("huge").toString(), 0).size()).isEqualTo(far + 8);
+        assertThat(Metadata.statx(Flags.AT_FDCWD, d.mount("huge").toString(), 0).size())
+                .isEqualTo(far + 8);
     }
 
     @Test
@@ -210,7 +218,8 @@ class FilesIT {
         } finally {
             Sys.close(fd);
         }
-        assertThat(Arrays.copyOfRange(Files.readAllBytes(d.host("direct")), 4096, 4096 + MIB)).isEqualTo(data);
+        assertThat(Arrays.copyOfRange(Files.readAllBytes(d.host("direct")), 4096, 4096 + MIB))
+                .isEqualTo(data);
     }
 
     @Test
@@ -275,7 +284,9 @@ class FilesIT {
             st = Metadata.statx(Flags.AT_FDCWD, d.host("a").toString(), 0);
             assertThat(st.size()).isEqualTo(MIB);
             assertThat(st.blocks() * 512).isGreaterThanOrEqualTo(2L * MIB);
-            assertThat(Metadata.statx(Flags.AT_FDCWD, d.mount("a").toString(), 0).size()).isEqualTo(MIB);
+            assertThat(Metadata.statx(Flags.AT_FDCWD, d.mount("a").toString(), 0)
+                            .size())
+                    .isEqualTo(MIB);
         } finally {
             Sys.close(fd);
         }
@@ -350,11 +361,13 @@ class FilesIT {
             int i = 0;
             for (Path dir : new Path[] {d.mount(), d.local()}) {
                 Sys.close(Sys.open(dir.resolve("file"), O_CREAT | O_WRONLY, 0666));
-                io.dpuoffload.linux.PathCalls.mkdirat(Flags.AT_FDCWD, dir.resolve("dir").toString(), 0777);
+                io.dpuoffload.linux.PathCalls.mkdirat(
+                        Flags.AT_FDCWD, dir.resolve("dir").toString(), 0777);
                 io.dpuoffload.linux.PathCalls.mknodat(
                         Flags.AT_FDCWD, dir.resolve("fifo").toString(), Flags.S_IFIFO | 0666, 0);
-                result[i++] = new int[] {permissions(dir.resolve("file")), permissions(dir.resolve("dir")),
-                        permissions(dir.resolve("fifo"))};
+                result[i++] = new int[] {
+                    permissions(dir.resolve("file")), permissions(dir.resolve("dir")), permissions(dir.resolve("fifo"))
+                };
             }
             return result;
         });
@@ -364,7 +377,8 @@ class FilesIT {
     }
 
     private static int permissions(Path path) throws java.io.IOException {
-        return Metadata.statx(Flags.AT_FDCWD, path.toString(), Flags.AT_SYMLINK_NOFOLLOW).permissions();
+        return Metadata.statx(Flags.AT_FDCWD, path.toString(), Flags.AT_SYMLINK_NOFOLLOW)
+                .permissions();
     }
 
     private static long seek(int fd, long offset, int whence) throws java.io.IOException {

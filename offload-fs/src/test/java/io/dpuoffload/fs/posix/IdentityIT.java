@@ -45,8 +45,10 @@ class IdentityIT {
         Files.writeString(d.host("secret"), "root only");
         Metadata.fchmodat(Flags.AT_FDCWD, d.host("secret").toString(), 0600, 0);
         assertThat(Sys.openErrno(d.mount("secret"), Flags.O_RDONLY, 0)).isZero();
-        assertThat(AsUser.call(() -> Sys.openErrno(d.mount("secret"), Flags.O_RDONLY, 0))).isEqualTo(Errno.EACCES);
-        assertThat(AsUser.call(() -> Sys.openErrno(d.mount("secret"), Flags.O_WRONLY, 0))).isEqualTo(Errno.EACCES);
+        assertThat(AsUser.call(() -> Sys.openErrno(d.mount("secret"), Flags.O_RDONLY, 0)))
+                .isEqualTo(Errno.EACCES);
+        assertThat(AsUser.call(() -> Sys.openErrno(d.mount("secret"), Flags.O_WRONLY, 0)))
+                .isEqualTo(Errno.EACCES);
     }
 
     @Test
@@ -81,14 +83,23 @@ class IdentityIT {
         Files.writeString(d.host("group-file"), "for the group");
         Metadata.fchownat(Flags.AT_FDCWD, d.host("group-file").toString(), 0, OTHER_GROUP, 0);
         Metadata.fchmodat(Flags.AT_FDCWD, d.host("group-file").toString(), 0640, 0);
-        assertThat(AsUser.call(AsUser.USER, AsUser.GROUP, new int[] {OTHER_GROUP},
+        assertThat(AsUser.call(
+                        AsUser.USER,
+                        AsUser.GROUP,
+                        new int[] {OTHER_GROUP},
                         () -> Files.readString(d.mount("group-file"))))
                 .isEqualTo("for the group");
-        assertThat(AsUser.call(AsUser.USER, AsUser.GROUP, new int[0],
+        assertThat(AsUser.call(
+                        AsUser.USER,
+                        AsUser.GROUP,
+                        new int[0],
                         () -> Sys.openErrno(d.mount("group-file"), Flags.O_RDONLY, 0)))
                 .isEqualTo(Errno.EACCES);
         // The primary group is enough too.
-        assertThat(AsUser.call(AsUser.USER, OTHER_GROUP, new int[0],
+        assertThat(AsUser.call(
+                        AsUser.USER,
+                        OTHER_GROUP,
+                        new int[0],
                         () -> Sys.openErrno(d.mount("group-file"), Flags.O_RDONLY, 0)))
                 .isZero();
     }
@@ -102,9 +113,12 @@ class IdentityIT {
         // One thread, as a daemon that starts privileged and then drops to a user: the second call
         // must not borrow the groups the first one had.
         int[] results = AsUser.OnThread.call(() -> {
-            int before = ThreadCredentials.callAs(0, 0, new int[] {OTHER_GROUP},
-                    () -> Sys.openErrno(d.mount("group-file"), Flags.O_RDONLY, 0));
-            int after = ThreadCredentials.callAs(AsUser.USER, AsUser.GROUP, new int[0],
+            int before = ThreadCredentials.callAs(
+                    0, 0, new int[] {OTHER_GROUP}, () -> Sys.openErrno(d.mount("group-file"), Flags.O_RDONLY, 0));
+            int after = ThreadCredentials.callAs(
+                    AsUser.USER,
+                    AsUser.GROUP,
+                    new int[0],
                     () -> Sys.openErrno(d.mount("group-file"), Flags.O_RDONLY, 0));
             return new int[] {before, after};
         });
@@ -116,14 +130,16 @@ class IdentityIT {
         Sides d = fs.fresh();
         Files.writeString(d.host("roots"), "x");
         Metadata.fchmodat(Flags.AT_FDCWD, d.host("roots").toString(), 0666, 0);
-        assertThat(AsUser.call(() -> Sys.errno(() -> Metadata.fchmodat(Flags.AT_FDCWD, d.mount("roots").toString(), 0777, 0))))
+        assertThat(AsUser.call(() -> Sys.errno(
+                        () -> Metadata.fchmodat(Flags.AT_FDCWD, d.mount("roots").toString(), 0777, 0))))
                 .isEqualTo(Errno.EPERM);
-        assertThat(AsUser.call(() -> Sys.errno(() -> Metadata.fchownat(Flags.AT_FDCWD, d.mount("roots").toString(),
-                        AsUser.USER, AsUser.GROUP, 0))))
+        assertThat(AsUser.call(() -> Sys.errno(() ->
+                        Metadata.fchownat(Flags.AT_FDCWD, d.mount("roots").toString(), AsUser.USER, AsUser.GROUP, 0))))
                 .isEqualTo(Errno.EPERM);
         assertThat(MetadataIT.stat(d.host("roots")).permissions()).isEqualTo(0666);
         // World-writable: writing is fine, truncating too.
-        assertThat(AsUser.call(() -> Sys.errno(() -> Sys.truncate(d.mount("roots"), 0)))).isZero();
+        assertThat(AsUser.call(() -> Sys.errno(() -> Sys.truncate(d.mount("roots"), 0))))
+                .isZero();
     }
 
     @Test
@@ -157,7 +173,13 @@ class IdentityIT {
         Metadata.fchmodat(Flags.AT_FDCWD, d.host().toString(), 0777, 0);
         Files.writeString(d.host("secret"), "root only");
         Metadata.fchmodat(Flags.AT_FDCWD, d.host("secret").toString(), 0600, 0);
-        Process p = new ProcessBuilder("setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "sh", "-c",
+        Process p = new ProcessBuilder(
+                        "setpriv",
+                        "--reuid=1000",
+                        "--regid=1000",
+                        "--clear-groups",
+                        "sh",
+                        "-c",
                         "echo made-by-a-process > " + d.mount("by-process") + "; cat " + d.mount("secret")
                                 + " 2>&1; exit 0")
                 .redirectErrorStream(true)

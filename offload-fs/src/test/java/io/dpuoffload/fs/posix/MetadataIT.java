@@ -66,8 +66,8 @@ class MetadataIT {
     void utimensKeepsNanoseconds() throws Exception {
         Sides d = fs.fresh();
         Files.writeString(d.host("f"), "x");
-        Metadata.utimensat(Flags.AT_FDCWD, d.mount("f").toString(), 1_000_000_000L, 123_456_789, 1_500_000_000L,
-                987_654_321, 0);
+        Metadata.utimensat(
+                Flags.AT_FDCWD, d.mount("f").toString(), 1_000_000_000L, 123_456_789, 1_500_000_000L, 987_654_321, 0);
         Stat host = stat(d.host("f"));
         assertThat(host.atimeSec()).isEqualTo(1_000_000_000L);
         assertThat(host.atimeNsec()).isEqualTo(123_456_789);
@@ -159,7 +159,8 @@ class MetadataIT {
     void chmodOfAMissingFileIsEnoent() throws Exception {
         Sides d = fs.fresh();
         for (Path dir : new Path[] {d.mount(), d.local()}) {
-            assertThat(Sys.errno(() -> Metadata.fchmodat(Flags.AT_FDCWD, dir.resolve("nope").toString(), 0644, 0)))
+            assertThat(Sys.errno(() -> Metadata.fchmodat(
+                            Flags.AT_FDCWD, dir.resolve("nope").toString(), 0644, 0)))
                     .isEqualTo(Errno.ENOENT);
         }
     }

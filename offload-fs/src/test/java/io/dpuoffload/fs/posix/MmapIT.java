@@ -29,7 +29,8 @@ class MmapIT {
             Sides d = fs.fresh();
             Files.write(d.host("m"), new byte[SIZE]);
             Process child = new ProcessBuilder(
-                            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
                             "-cp",
                             System.getProperty("java.class.path"),
                             MmapWriter.class.getName(),

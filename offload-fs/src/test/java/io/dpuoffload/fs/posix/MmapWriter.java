@@ -51,7 +51,8 @@ public final class MmapWriter {
 
         try (FileChannel channel = FileChannel.open(onMount, StandardOpenOption.READ);
                 Arena reading = Arena.ofConfined()) {
-            byte[] seen = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, reading).toArray(JAVA_BYTE);
+            byte[] seen =
+                    channel.map(FileChannel.MapMode.READ_ONLY, 0, size, reading).toArray(JAVA_BYTE);
             report("read-map", seen, 0, Files.readAllBytes(onHost));
         }
     }

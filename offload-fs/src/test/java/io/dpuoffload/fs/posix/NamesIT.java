@@ -50,7 +50,8 @@ class NamesIT {
         try {
             rename(d.mount("new"), d.mount("old"), 0);
             // The replaced file lives on for whoever has it open.
-            assertThat(new String(Sys.pread(fd, 100, 0), StandardCharsets.UTF_8)).isEqualTo("old content");
+            assertThat(new String(Sys.pread(fd, 100, 0), StandardCharsets.UTF_8))
+                    .isEqualTo("old content");
         } finally {
             Sys.close(fd);
         }
@@ -96,18 +97,27 @@ class NamesIT {
         Files.createLink(d.mount("sub/h"), d.mount("f"));
         assertThat(MetadataIT.stat(d.host("f")).nlink()).isEqualTo(3);
         assertThat(MetadataIT.stat(d.mount("g")).nlink()).isEqualTo(3);
-        assertThat(MetadataIT.stat(d.host("g")).ino()).isEqualTo(MetadataIT.stat(d.host("f")).ino());
+        assertThat(MetadataIT.stat(d.host("g")).ino())
+                .isEqualTo(MetadataIT.stat(d.host("f")).ino());
         Files.writeString(d.mount("sub/h"), "changed");
         assertThat(Files.readString(d.host("f"))).isEqualTo("changed");
         Files.delete(d.mount("f"));
         assertThat(MetadataIT.stat(d.mount("g")).nlink()).isEqualTo(2);
         assertThat(MetadataIT.stat(d.host("g")).nlink()).isEqualTo(2);
-        assertThat(Sys.errno(() -> PathCalls.linkat(Flags.AT_FDCWD, d.mount("g").toString(), Flags.AT_FDCWD,
-                        d.mount("sub/h").toString(), 0)))
+        assertThat(Sys.errno(() -> PathCalls.linkat(
+                        Flags.AT_FDCWD,
+                        d.mount("g").toString(),
+                        Flags.AT_FDCWD,
+                        d.mount("sub/h").toString(),
+                        0)))
                 .isEqualTo(Errno.EEXIST);
         Files.createDirectory(d.host("dir"));
-        assertThat(Sys.errno(() -> PathCalls.linkat(Flags.AT_FDCWD, d.mount("dir").toString(), Flags.AT_FDCWD,
-                        d.mount("dir2").toString(), 0)))
+        assertThat(Sys.errno(() -> PathCalls.linkat(
+                        Flags.AT_FDCWD,
+                        d.mount("dir").toString(),
+                        Flags.AT_FDCWD,
+                        d.mount("dir2").toString(),
+                        0)))
                 .isEqualTo(Errno.EPERM);
     }
 
@@ -117,18 +127,22 @@ class NamesIT {
         String[] targets = {"/etc/hostname", "relative/x", "../../../../outside", "dangling", "/", "a//b/./c/"};
         for (int i = 0; i < targets.length; i++) {
             PathCalls.symlinkat(targets[i], Flags.AT_FDCWD, d.mount("l" + i).toString());
-            assertThat(new String(PathCalls.readlinkat(Flags.AT_FDCWD, d.mount("l" + i).toString()),
+            assertThat(new String(
+                            PathCalls.readlinkat(
+                                    Flags.AT_FDCWD, d.mount("l" + i).toString()),
                             StandardCharsets.UTF_8))
                     .isEqualTo(targets[i]);
-            assertThat(new String(PathCalls.readlinkat(Flags.AT_FDCWD, d.host("l" + i).toString()),
-                            StandardCharsets.UTF_8))
+            assertThat(new String(
+                            PathCalls.readlinkat(Flags.AT_FDCWD, d.host("l" + i).toString()), StandardCharsets.UTF_8))
                     .isEqualTo(targets[i]);
         }
         Files.writeString(d.host("target"), "through the link");
         Files.createSymbolicLink(d.host("rel"), Path.of("target"));
         assertThat(Files.readString(d.mount("rel"))).isEqualTo("through the link");
-        assertThat(Sys.openErrno(d.mount("rel"), Flags.O_RDONLY | Flags.O_NOFOLLOW, 0)).isEqualTo(Errno.ELOOP);
-        assertThat(Sys.errno(() -> PathCalls.symlinkat("x", Flags.AT_FDCWD, d.mount("rel").toString())))
+        assertThat(Sys.openErrno(d.mount("rel"), Flags.O_RDONLY | Flags.O_NOFOLLOW, 0))
+                .isEqualTo(Errno.ELOOP);
+        assertThat(Sys.errno(() ->
+                        PathCalls.symlinkat("x", Flags.AT_FDCWD, d.mount("rel").toString())))
                 .isEqualTo(Errno.EEXIST);
     }
 
@@ -141,9 +155,11 @@ class NamesIT {
             Files.delete(d.mount("doomed"));
             assertThat(d.host("doomed")).doesNotExist();
             assertThat(Files.exists(d.mount("doomed"))).isFalse();
-            assertThat(new String(Sys.pread(fd, 100, 0), StandardCharsets.UTF_8)).isEqualTo("still here");
+            assertThat(new String(Sys.pread(fd, 100, 0), StandardCharsets.UTF_8))
+                    .isEqualTo("still here");
             Sys.pwrite(fd, Sys.utf8(" and more"), 10);
-            assertThat(new String(Sys.pread(fd, 100, 0), StandardCharsets.UTF_8)).isEqualTo("still here and more");
+            assertThat(new String(Sys.pread(fd, 100, 0), StandardCharsets.UTF_8))
+                    .isEqualTo("still here and more");
             assertThat(io.dpuoffload.linux.Metadata.fstat(fd).nlink()).isZero();
         } finally {
             Sys.close(fd);

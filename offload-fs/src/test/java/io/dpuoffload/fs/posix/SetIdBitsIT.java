@@ -49,7 +49,8 @@ class SetIdBitsIT {
             for (String name : new String[] {"write", "truncate", "open-trunc"}) {
                 assertThat(Integer.toOctalString(MetadataIT.stat(d.host(name)).permissions()))
                         .as(name)
-                        .isEqualTo(Integer.toOctalString(MetadataIT.stat(d.local(name)).permissions()));
+                        .isEqualTo(Integer.toOctalString(
+                                MetadataIT.stat(d.local(name)).permissions()));
             }
             assertThat(Files.readString(d.host("write"))).isEqualTo("x123456789");
             assertThat(Files.readString(d.host("truncate"))).isEqualTo("012");

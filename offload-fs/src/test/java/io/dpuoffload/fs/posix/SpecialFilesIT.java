@@ -42,7 +42,8 @@ class SpecialFilesIT {
         // The DPU sees the bridged fifo as a regular file (docs/offload-fs.md, "FIFOs").
         assertThat(MetadataIT.lstat(d.mount("fifo")).isRegularFile()).isTrue();
         assertThat(MetadataIT.lstat(d.mount("fifo")).permissions()).isEqualTo(0640);
-        assertThat(Sys.errno(() -> PathCalls.mknodat(Flags.AT_FDCWD, d.mount("fifo").toString(), Flags.S_IFIFO | 0640, 0)))
+        assertThat(Sys.errno(
+                        () -> PathCalls.mknodat(Flags.AT_FDCWD, d.mount("fifo").toString(), Flags.S_IFIFO | 0640, 0)))
                 .isEqualTo(Errno.EEXIST);
         PathCalls.mknodat(Flags.AT_FDCWD, d.mount("plain").toString(), Flags.S_IFREG | 0600, 0);
         assertThat(MetadataIT.lstat(d.host("plain")).isRegularFile()).isTrue();
@@ -52,9 +53,11 @@ class SpecialFilesIT {
     void deviceNodesAreRefused() throws Exception {
         Sides d = fs.fresh();
         long null_ = Stat.makedev(1, 3);
-        assertThat(Sys.errno(() -> PathCalls.mknodat(Flags.AT_FDCWD, d.mount("null").toString(), Flags.S_IFCHR | 0666, null_)))
+        assertThat(Sys.errno(() ->
+                        PathCalls.mknodat(Flags.AT_FDCWD, d.mount("null").toString(), Flags.S_IFCHR | 0666, null_)))
                 .isEqualTo(Errno.EPERM);
-        assertThat(Sys.errno(() -> PathCalls.mknodat(Flags.AT_FDCWD, d.mount("blk").toString(), Flags.S_IFBLK | 0600, Stat.makedev(7, 0))))
+        assertThat(Sys.errno(() -> PathCalls.mknodat(
+                        Flags.AT_FDCWD, d.mount("blk").toString(), Flags.S_IFBLK | 0600, Stat.makedev(7, 0))))
                 .isEqualTo(Errno.EPERM);
         assertThat(d.host("null")).doesNotExist();
         assertThat(d.host("blk")).doesNotExist();
@@ -89,15 +92,19 @@ class SpecialFilesIT {
         for (String name : new String[] {"rw", "exec", "none", "missing"}) {
             for (int mode : modes) {
                 for (int flags : new int[] {0, Flags.AT_EACCESS}) {
-                    int onMount = Sys.errno(() -> PathCalls.faccessat2(Flags.AT_FDCWD, d.mount(name).toString(), mode, flags));
-                    int locally = Sys.errno(() -> PathCalls.faccessat2(Flags.AT_FDCWD, d.local(name).toString(), mode, flags));
+                    int onMount = Sys.errno(() ->
+                            PathCalls.faccessat2(Flags.AT_FDCWD, d.mount(name).toString(), mode, flags));
+                    int locally = Sys.errno(() ->
+                            PathCalls.faccessat2(Flags.AT_FDCWD, d.local(name).toString(), mode, flags));
                     assertThat(onMount).as("root: access(%s, %d)", name, mode).isEqualTo(locally);
                 }
-                int asUserOnMount = AsUser.call(() ->
-                        Sys.errno(() -> PathCalls.faccessat2(Flags.AT_FDCWD, d.mount(name).toString(), mode, Flags.AT_EACCESS)));
-                int asUserLocally = AsUser.call(() ->
-                        Sys.errno(() -> PathCalls.faccessat2(Flags.AT_FDCWD, d.local(name).toString(), mode, Flags.AT_EACCESS)));
-                assertThat(asUserOnMount).as("uid 1000: access(%s, %d)", name, mode).isEqualTo(asUserLocally);
+                int asUserOnMount = AsUser.call(() -> Sys.errno(
+                        () -> PathCalls.faccessat2(Flags.AT_FDCWD, d.mount(name).toString(), mode, Flags.AT_EACCESS)));
+                int asUserLocally = AsUser.call(() -> Sys.errno(
+                        () -> PathCalls.faccessat2(Flags.AT_FDCWD, d.local(name).toString(), mode, Flags.AT_EACCESS)));
+                assertThat(asUserOnMount)
+                        .as("uid 1000: access(%s, %d)", name, mode)
+                        .isEqualTo(asUserLocally);
             }
         }
     }

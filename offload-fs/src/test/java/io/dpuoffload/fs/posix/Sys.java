@@ -32,7 +32,8 @@ final class Sys {
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
     private static final long ERRNO_OFFSET = Linker.Option.captureStateLayout()
             .byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle TRUNCATE = handle("truncate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle TRUNCATE =
+            handle("truncate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle UMASK = handle("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle UNSHARE = handle("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
@@ -53,7 +54,8 @@ final class Sys {
 
     /** 0 when open(2) succeeds (the descriptor is closed again), else its errno. */
     static int openErrno(Path path, int flags, int mode) throws IOException {
-        return errno(() -> FileCalls.close(FileCalls.openat(Flags.AT_FDCWD, path.toString(), flags | Flags.O_CLOEXEC, mode)));
+        return errno(() ->
+                FileCalls.close(FileCalls.openat(Flags.AT_FDCWD, path.toString(), flags | Flags.O_CLOEXEC, mode)));
     }
 
     static int open(Path path, int flags, int mode) throws ErrnoException {
@@ -111,7 +113,9 @@ final class Sys {
             MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
             int r = (int) TRUNCATE.invokeExact(state, arena.allocateFrom(path.toString()), length);
             if (r == -1) {
-                throw new ErrnoException("truncate", path.toString().getBytes(StandardCharsets.UTF_8),
+                throw new ErrnoException(
+                        "truncate",
+                        path.toString().getBytes(StandardCharsets.UTF_8),
                         state.get(JAVA_INT, ERRNO_OFFSET));
             }
         } catch (ErrnoException e) {

@@ -97,11 +97,14 @@ class XattrsIT {
             byte[] f = path(dir.resolve("f"));
             Xattrs.setxattr(f, name("user.long"), Sys.utf8("0123456789"), 0);
             try (Arena arena = Arena.ofConfined()) {
-                assertThat(Xattrs.getxattr(f, name("user.long"), java.lang.foreign.MemorySegment.NULL)).isEqualTo(10);
+                assertThat(Xattrs.getxattr(f, name("user.long"), java.lang.foreign.MemorySegment.NULL))
+                        .isEqualTo(10);
                 assertThat(Sys.errno(() -> Xattrs.getxattr(f, name("user.long"), arena.allocate(4))))
                         .isEqualTo(Errno.ERANGE);
-                assertThat(Xattrs.getxattr(f, name("user.long"), arena.allocate(10))).isEqualTo(10);
-                assertThat(Sys.errno(() -> Xattrs.listxattr(f, arena.allocate(3)))).isEqualTo(Errno.ERANGE);
+                assertThat(Xattrs.getxattr(f, name("user.long"), arena.allocate(10)))
+                        .isEqualTo(10);
+                assertThat(Sys.errno(() -> Xattrs.listxattr(f, arena.allocate(3))))
+                        .isEqualTo(Errno.ERANGE);
             }
         }
     }

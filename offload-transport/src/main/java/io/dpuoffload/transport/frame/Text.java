@@ -25,7 +25,8 @@ final class Text {
             throw new ProtocolException(field + " claims " + length + " bytes but " + in.readableBytes() + " remain");
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
                     .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
                     .decode(in.readSlice(length).nioBuffer())

@@ -133,7 +133,11 @@ public final class ClientHandshake extends ChannelInboundHandlerAdapter {
         timeout.cancel(false);
         OffloadConnection connection = ConnectionInstaller.install(
                 ctx, config, metrics, true, peer, version, ack.features() & Feature.toMask(config.features()));
-        log.debug("connected to {} at {} (protocol {})", peer, io.dpuoffload.transport.net.Addresses.describe(ctx.channel().remoteAddress()), version);
+        log.debug(
+                "connected to {} at {} (protocol {})",
+                peer,
+                io.dpuoffload.transport.net.Addresses.describe(ctx.channel().remoteAddress()),
+                version);
         result.complete(connection);
     }
 
@@ -141,8 +145,9 @@ public final class ClientHandshake extends ChannelInboundHandlerAdapter {
         if (timeout != null) {
             timeout.cancel(false);
         }
-        if (result.completeExceptionally(
-                new HandshakeException("handshake with " + io.dpuoffload.transport.net.Addresses.describe(ctx.channel().remoteAddress()) + " failed: " + reason))) {
+        if (result.completeExceptionally(new HandshakeException("handshake with "
+                + io.dpuoffload.transport.net.Addresses.describe(ctx.channel().remoteAddress()) + " failed: "
+                + reason))) {
             ctx.close();
         }
     }

@@ -159,7 +159,11 @@ public final class ServerHandshake extends ChannelInboundHandlerAdapter {
             timeout.cancel(false);
         }
         metrics.peerRefused();
-        log.warn("refused peer {}{}: {}", io.dpuoffload.transport.net.Addresses.describe(ctx.channel().remoteAddress()), peer == null ? "" : " (" + peer + ")", reason);
+        log.warn(
+                "refused peer {}{}: {}",
+                io.dpuoffload.transport.net.Addresses.describe(ctx.channel().remoteAddress()),
+                peer == null ? "" : " (" + peer + ")",
+                reason);
         if (code != null && ctx.channel().isActive()) {
             ctx.writeAndFlush(new GoAway(code, reason)).addListener(ChannelFutureListener.CLOSE);
         } else {

@@ -448,7 +448,8 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
 
     @Override
     public String peerDescription() {
-        return settings.peer() + " at " + (channel == null ? "?" : io.dpuoffload.transport.net.Addresses.describe(channel.remoteAddress()));
+        return settings.peer() + " at "
+                + (channel == null ? "?" : io.dpuoffload.transport.net.Addresses.describe(channel.remoteAddress()));
     }
 
     private void sendReset(int id, ResetCode code, String reason) {

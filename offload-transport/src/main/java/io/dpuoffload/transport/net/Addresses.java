@@ -10,9 +10,11 @@ public final class Addresses {
     public static String describe(SocketAddress address) {
         return switch (address) {
             case null -> "an unknown address";
-            case InetSocketAddress inet -> (inet.getAddress() != null ? inet.getAddress().getHostAddress()
-                            : inet.getHostString()) + ":" + inet.getPort();
-            case DomainSocketAddress unix when unix.path() == null || unix.path().isEmpty() -> "a Unix socket";
+            case InetSocketAddress inet ->
+                (inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString()) + ":"
+                        + inet.getPort();
+            case DomainSocketAddress unix
+            when unix.path() == null || unix.path().isEmpty() -> "a Unix socket";
             case DomainSocketAddress unix -> "unix:" + unix.path();
             default -> address.toString();
         };

@@ -39,31 +39,51 @@ final class FsMountCommand implements Callable<Integer> {
     /** How often the mount's record for `fs status` is refreshed. */
     private static final Duration STATUS_INTERVAL = Duration.ofSeconds(2);
 
-    @Option(names = "--server", paramLabel = "ENDPOINT", required = true,
+    @Option(
+            names = "--server",
+            paramLabel = "ENDPOINT",
+            required = true,
             description = "The host's offload-fs endpoint, e.g. tcp://198.51.100.1:7100 or unix:/PATH.")
     String server;
 
     @Option(names = "--export", paramLabel = "NAME", required = true, description = "The export to mount.")
     String export;
 
-    @Option(names = "--node", paramLabel = "NAME", required = true,
+    @Option(
+            names = "--node",
+            paramLabel = "NAME",
+            required = true,
             description = "This DPU's node name: its certificate and key are DIR/NAME.crt and DIR/NAME.key.")
     String node;
 
-    @Option(names = "--pki", paramLabel = "DIR", description = "Directory with ca.crt, NAME.crt, NAME.key (default "
-            + "/etc/dpu-offload/pki; unix: endpoints run without TLS unless it is given).")
+    @Option(
+            names = "--pki",
+            paramLabel = "DIR",
+            description = "Directory with ca.crt, NAME.crt, NAME.key (default "
+                    + "/etc/dpu-offload/pki; unix: endpoints run without TLS unless it is given).")
     Path pki;
 
-    @Option(names = "--expect-peer", paramLabel = "NAME", description = "Mount only from the host whose certificate "
-            + "names NAME.")
+    @Option(
+            names = "--expect-peer",
+            paramLabel = "NAME",
+            description = "Mount only from the host whose certificate " + "names NAME.")
     String expectPeer;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", description = "How long a file "
-            + "operation waits for the host (reconnects included) before it fails with EIO (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "30",
+            description =
+                    "How long a file "
+                            + "operation waits for the host (reconnects included) before it fails with EIO (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
-    @Option(names = "--local-proc", paramLabel = "DIR", defaultValue = "/local_proc", description = "Where this "
-            + "DPU's own proc is mounted, for exports served as a /proc view (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--local-proc",
+            paramLabel = "DIR",
+            defaultValue = "/local_proc",
+            description = "Where this "
+                    + "DPU's own proc is mounted, for exports served as a /proc view (default: ${DEFAULT-VALUE}).")
     Path localProc;
 
     @Parameters(paramLabel = "MOUNTPOINT", description = "An existing directory to mount the export on.")
@@ -99,11 +119,12 @@ final class FsMountCommand implements Callable<Integer> {
                 .withOpTimeout(Duration.ofSeconds(timeoutSeconds))
                 .withLocalProc(localProc);
         StopSignal stop = new StopSignal(Duration.ofSeconds(10));
-        var reporter = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().factory());
+        var reporter = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().factory());
         try (FsMount mount = FsMount.mount(endpoint, transport.build(), export, where, options)) {
             mount.onGone(stop::request);
-            reporter.scheduleAtFixedRate(() -> report(mount, endpoint), 0, STATUS_INTERVAL.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            reporter.scheduleAtFixedRate(
+                    () -> report(mount, endpoint), 0, STATUS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
             spec.commandLine().getOut().println("MOUNTED " + where);
             spec.commandLine().getOut().flush();
             stop.await();
@@ -117,8 +138,14 @@ final class FsMountCommand implements Callable<Integer> {
 
     private void report(FsMount mount, Endpoint endpoint) {
         try {
-            MountRecords.write(new MountRecords.Record(mount.mountpoint().toString(), export, endpoint.toString(),
-                    ProcessHandle.current().pid(), mount.connected(), mount.forwarded(), mount.failed(),
+            MountRecords.write(new MountRecords.Record(
+                    mount.mountpoint().toString(),
+                    export,
+                    endpoint.toString(),
+                    ProcessHandle.current().pid(),
+                    mount.connected(),
+                    mount.forwarded(),
+                    mount.failed(),
                     System.currentTimeMillis()));
         } catch (java.io.IOException e) {
             // status is a convenience; the mount goes on

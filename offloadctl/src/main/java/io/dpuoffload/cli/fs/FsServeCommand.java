@@ -34,8 +34,12 @@ import picocli.CommandLine.Spec;
             "Denied operations are logged on the 'dpuoffload.audit' logger."
         })
 final class FsServeCommand implements Callable<Integer> {
-    @Option(names = "--config", paramLabel = "FILE", required = true, description = "The YAML configuration "
-            + "(node, listen, pki, peers, exports with their allowlists); see docs/offload-fs.md.")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            required = true,
+            description = "The YAML configuration "
+                    + "(node, listen, pki, peers, exports with their allowlists); see docs/offload-fs.md.")
     Path configFile;
 
     @Spec
@@ -57,7 +61,8 @@ final class FsServeCommand implements Callable<Integer> {
                     .features(EnumSet.of(Feature.FILESYSTEM))
                     .services(fs.register(Services.builder()).build());
             if (!(endpoint instanceof Endpoint.Unix) || java.nio.file.Files.isDirectory(config.pki())) {
-                transport.tls(TlsContexts.forServer(TlsFiles.inDirectory(config.pki(), config.node()).load()));
+                transport.tls(TlsContexts.forServer(
+                        TlsFiles.inDirectory(config.pki(), config.node()).load()));
             }
             if (!config.peers().isEmpty()) {
                 transport.peerPolicy(peer -> peer.isNode() && config.peers().contains(peer.name()));

@@ -21,15 +21,20 @@ final class FsStatusCommand implements Callable<Integer> {
             out.println("no offload-fs mounts");
             return ExitCodes.OK;
         }
-        out.printf("%-32s %-12s %-28s %-8s %-13s %10s %8s%n", "MOUNTPOINT", "EXPORT", "SERVER", "PID", "CHANNEL",
-                "REQUESTS", "FAILED");
+        out.printf(
+                "%-32s %-12s %-28s %-8s %-13s %10s %8s%n",
+                "MOUNTPOINT", "EXPORT", "SERVER", "PID", "CHANNEL", "REQUESTS", "FAILED");
         for (var r : records) {
             String state = !r.alive() ? "stale" : r.connected() ? "connected" : "reconnecting";
-            out.printf("%-32s %-12s %-28s %-8d %-13s %10d %8d%n", r.mountpoint(), r.export(), r.server(), r.pid(), state,
-                    r.forwarded(), r.failed());
+            out.printf(
+                    "%-32s %-12s %-28s %-8d %-13s %10d %8d%n",
+                    r.mountpoint(), r.export(), r.server(), r.pid(), state, r.forwarded(), r.failed());
         }
-        out.println("(as of " + Instant.ofEpochMilli(records.stream().mapToLong(MountRecords.Record::updatedMillis).max()
-                .orElse(0)) + ")");
+        out.println("(as of "
+                + Instant.ofEpochMilli(records.stream()
+                        .mapToLong(MountRecords.Record::updatedMillis)
+                        .max()
+                        .orElse(0)) + ")");
         return ExitCodes.OK;
     }
 }

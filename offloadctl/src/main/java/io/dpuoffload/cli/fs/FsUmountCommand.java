@@ -26,7 +26,8 @@ final class FsUmountCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var record = MountRecords.readAll().stream()
-                .filter(r -> Path.of(r.mountpoint()).equals(mountpoint.toAbsolutePath().normalize()))
+                .filter(r -> Path.of(r.mountpoint())
+                        .equals(mountpoint.toAbsolutePath().normalize()))
                 .findFirst();
         try {
             Mounts.umount2(mountpoint.toString(), Mounts.MNT_DETACH);

@@ -24,11 +24,19 @@ final class MountRecords {
     }
 
     static Path fileFor(Path mountpoint) {
-        return directory().resolve(mountpoint.toAbsolutePath().normalize().toString().replace('/', '_') + ".mount");
+        return directory()
+                .resolve(mountpoint.toAbsolutePath().normalize().toString().replace('/', '_') + ".mount");
     }
 
-    record Record(String mountpoint, String export, String server, long pid, boolean connected, long forwarded,
-            long failed, long updatedMillis) {
+    record Record(
+            String mountpoint,
+            String export,
+            String server,
+            long pid,
+            boolean connected,
+            long forwarded,
+            long failed,
+            long updatedMillis) {
         boolean alive() {
             return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
         }
@@ -68,17 +76,23 @@ final class MountRecords {
             return records;
         }
         try (var files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".mount")).sorted().toList()) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".mount")).sorted().toList()) {
                 Properties p = new Properties();
                 try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                     p.load(in);
                 } catch (IOException e) {
                     continue; // being rewritten
                 }
-                records.add(new Record(p.getProperty("mountpoint", "?"), p.getProperty("export", "?"),
-                        p.getProperty("server", "?"), Long.parseLong(p.getProperty("pid", "0")),
-                        Boolean.parseBoolean(p.getProperty("connected")), Long.parseLong(p.getProperty("forwarded", "0")),
-                        Long.parseLong(p.getProperty("failed", "0")), Long.parseLong(p.getProperty("updated", "0"))));
+                records.add(new Record(
+                        p.getProperty("mountpoint", "?"),
+                        p.getProperty("export", "?"),
+                        p.getProperty("server", "?"),
+                        Long.parseLong(p.getProperty("pid", "0")),
+                        Boolean.parseBoolean(p.getProperty("connected")),
+                        Long.parseLong(p.getProperty("forwarded", "0")),
+                        Long.parseLong(p.getProperty("failed", "0")),
+                        Long.parseLong(p.getProperty("updated", "0"))));
             }
         }
         return records;

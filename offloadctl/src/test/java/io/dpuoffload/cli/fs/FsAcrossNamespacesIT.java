@@ -51,9 +51,26 @@ class FsAcrossNamespacesIT {
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
 
         NodeProcess host = serve(topology, config);
-        NodeProcess mount = topology.dpu().startJava(Offloadctl.class.getName(), JVM, List.of("fs", "mount",
-                "--server", "tcp://198.51.100.1:7100", "--export", "data", "--node", "dpu-1", "--pki", pki.toString(),
-                "--expect-peer", "host-1", "--timeout", Long.toString(OP_TIMEOUT.toSeconds()), mnt.toString()));
+        NodeProcess mount = topology.dpu()
+                .startJava(
+                        Offloadctl.class.getName(),
+                        JVM,
+                        List.of(
+                                "fs",
+                                "mount",
+                                "--server",
+                                "tcp://198.51.100.1:7100",
+                                "--export",
+                                "data",
+                                "--node",
+                                "dpu-1",
+                                "--pki",
+                                pki.toString(),
+                                "--expect-peer",
+                                "host-1",
+                                "--timeout",
+                                Long.toString(OP_TIMEOUT.toSeconds()),
+                                mnt.toString()));
         mount.awaitLine(Pattern.compile("MOUNTED .*"), Duration.ofSeconds(60));
 
         // Ordinary use, both directions.
@@ -63,21 +80,43 @@ class FsAcrossNamespacesIT {
         assertThat(exported.resolve("a/b")).isDirectory();
 
         // The caller's identity is applied on the host.
-        assertThat(mount.runInside(Duration.ofSeconds(20), "setpriv", "--reuid=1000", "--regid=1000",
-                        "--clear-groups", "cat", mnt + "/from-host.txt")
-                .orThrow()
-                .stdout()
-                .strip())
+        assertThat(mount.runInside(
+                                Duration.ofSeconds(20),
+                                "setpriv",
+                                "--reuid=1000",
+                                "--regid=1000",
+                                "--clear-groups",
+                                "cat",
+                                mnt + "/from-host.txt")
+                        .orThrow()
+                        .stdout()
+                        .strip())
                 .as("a world-readable file is readable for uid 1000")
                 .isEqualTo("written on the host");
-        CommandResult denied = mount.runInside(Duration.ofSeconds(20), "setpriv", "--reuid=1000", "--regid=1000",
-                "--clear-groups", "cat", mnt + "/root-only");
+        CommandResult denied = mount.runInside(
+                Duration.ofSeconds(20),
+                "setpriv",
+                "--reuid=1000",
+                "--regid=1000",
+                "--clear-groups",
+                "cat",
+                mnt + "/root-only");
         assertThat(denied.exitCode()).isNotZero();
         assertThat(denied.stderr()).contains("Permission denied");
-        mount.runInside(Duration.ofSeconds(20), "setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "sh", "-c",
-                "echo mine > " + mnt + "/shared/owned-by-1000").orThrow();
-        assertThat(Files.getAttribute(exported.resolve("shared/owned-by-1000"), "unix:uid")).isEqualTo(1000);
-        assertThat(Files.getAttribute(exported.resolve("shared/owned-by-1000"), "unix:gid")).isEqualTo(1000);
+        mount.runInside(
+                        Duration.ofSeconds(20),
+                        "setpriv",
+                        "--reuid=1000",
+                        "--regid=1000",
+                        "--clear-groups",
+                        "sh",
+                        "-c",
+                        "echo mine > " + mnt + "/shared/owned-by-1000")
+                .orThrow();
+        assertThat(Files.getAttribute(exported.resolve("shared/owned-by-1000"), "unix:uid"))
+                .isEqualTo(1000);
+        assertThat(Files.getAttribute(exported.resolve("shared/owned-by-1000"), "unix:gid"))
+                .isEqualTo(1000);
 
         // The host goes away: operations fail within the timeout instead of hanging.
         host.stop();
@@ -89,23 +128,31 @@ class FsAcrossNamespacesIT {
 
         // ...and when it is back, the mount carries on by itself.
         serve(topology, config);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> mount
-                .runInside(Duration.ofSeconds(20), "cat", mnt + "/from-host.txt")
-                .stdout()
-                .strip()
-                .equals("written on the host"));
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> mount.runInside(Duration.ofSeconds(20), "cat", mnt + "/from-host.txt")
+                        .stdout()
+                        .strip()
+                        .equals("written on the host"));
 
         // The link is cut: bounded failure; restored: recovery.
-        topology.host().run(Duration.ofSeconds(10), "ip", "link", "set", "eth0", "down").orThrow();
+        topology.host()
+                .run(Duration.ofSeconds(10), "ip", "link", "set", "eth0", "down")
+                .orThrow();
         start = System.nanoTime();
-        assertThat(mount.runInside(Duration.ofSeconds(30), "cat", mnt + "/from-host.txt").exitCode()).isNotZero();
+        assertThat(mount.runInside(Duration.ofSeconds(30), "cat", mnt + "/from-host.txt")
+                        .exitCode())
+                .isNotZero();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(OP_TIMEOUT.plusSeconds(8));
-        topology.host().run(Duration.ofSeconds(10), "ip", "link", "set", "eth0", "up").orThrow();
-        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500)).until(() -> mount
-                .runInside(Duration.ofSeconds(20), "cat", mnt + "/from-host.txt")
-                .stdout()
-                .strip()
-                .equals("written on the host"));
+        topology.host()
+                .run(Duration.ofSeconds(10), "ip", "link", "set", "eth0", "up")
+                .orThrow();
+        await().atMost(Duration.ofSeconds(40))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> mount.runInside(Duration.ofSeconds(20), "cat", mnt + "/from-host.txt")
+                        .stdout()
+                        .strip()
+                        .equals("written on the host"));
 
         // SIGTERM unmounts cleanly.
         mount.stop();
@@ -130,22 +177,44 @@ class FsAcrossNamespacesIT {
                 """.formatted(pki));
         NodeProcess host = serve(topology, config);
         // A host process whose pid the DPU's namespace does not have: push the host's pids past the DPU's.
-        String hostPid = host.runInside(Duration.ofSeconds(60), "sh", "-c",
+        String hostPid = host.runInside(
+                        Duration.ofSeconds(60),
+                        "sh",
+                        "-c",
                         "i=0; while [ $i -lt 400 ]; do /bin/true; i=$((i+1)); done; "
                                 + "setsid sleep 300 >/dev/null 2>&1 & echo $!")
                 .orThrow()
                 .stdout()
                 .strip();
-        NodeProcess mount = topology.dpu().startJava(Offloadctl.class.getName(), JVM, List.of("fs", "mount",
-                "--server", "tcp://198.51.100.1:7100", "--export", "proc", "--node", "dpu-1", "--pki", pki.toString(),
-                "--local-proc", "/proc", mnt.toString()));
+        NodeProcess mount = topology.dpu()
+                .startJava(
+                        Offloadctl.class.getName(),
+                        JVM,
+                        List.of(
+                                "fs",
+                                "mount",
+                                "--server",
+                                "tcp://198.51.100.1:7100",
+                                "--export",
+                                "proc",
+                                "--node",
+                                "dpu-1",
+                                "--pki",
+                                pki.toString(),
+                                "--local-proc",
+                                "/proc",
+                                mnt.toString()));
         mount.awaitLine(Pattern.compile("MOUNTED .*"), Duration.ofSeconds(60));
-        assertThat(dpu(mount, "test -e /proc/" + hostPid + " && echo local || echo remote").stdout().strip())
+        assertThat(dpu(mount, "test -e /proc/" + hostPid + " && echo local || echo remote")
+                        .stdout()
+                        .strip())
                 .as("the DPU has no process " + hostPid)
                 .isEqualTo("remote");
 
         // self is the caller on the DPU: the shell reads its own stat through the mount (a builtin, no child).
-        String self = dpu(mount, "read line < " + mnt + "/self/stat; echo $$ ${line%% *}").stdout().strip();
+        String self = dpu(mount, "read line < " + mnt + "/self/stat; echo $$ ${line%% *}")
+                .stdout()
+                .strip();
         String[] pids = self.split(" ");
         assertThat(pids[1]).as("pid in /proc/self/stat read through the view").isEqualTo(pids[0]);
         assertThat(dpu(mount, "readlink " + mnt + "/1").stdout().strip())
@@ -153,9 +222,15 @@ class FsAcrossNamespacesIT {
                 .isEqualTo("/proc/1");
 
         // Any other pid is the host's, and files of size 0 read their real content.
-        assertThat(dpu(mount, "stat -c %s " + mnt + "/" + hostPid + "/status").stdout().strip()).isEqualTo("0");
-        assertThat(dpu(mount, "grep ^Name: " + mnt + "/" + hostPid + "/status").stdout()).contains("sleep");
-        assertThat(dpu(mount, "tr '\\0' ' ' < " + mnt + "/" + hostPid + "/cmdline").stdout().strip())
+        assertThat(dpu(mount, "stat -c %s " + mnt + "/" + hostPid + "/status")
+                        .stdout()
+                        .strip())
+                .isEqualTo("0");
+        assertThat(dpu(mount, "grep ^Name: " + mnt + "/" + hostPid + "/status").stdout())
+                .contains("sleep");
+        assertThat(dpu(mount, "tr '\\0' ' ' < " + mnt + "/" + hostPid + "/cmdline")
+                        .stdout()
+                        .strip())
                 .isEqualTo("sleep 300");
         mount.stop();
     }
@@ -167,20 +242,40 @@ class FsAcrossNamespacesIT {
         Path exported = Files.createDirectories(work.resolve("exported"));
         Path mnt = Files.createDirectories(work.resolve("mnt"));
         NodeProcess host = serve(topology, config(pki, exported));
-        NodeProcess mount = topology.dpu().startJava(Offloadctl.class.getName(), JVM, List.of("fs", "mount",
-                "--server", "tcp://198.51.100.1:7100", "--export", "data", "--node", "dpu-1", "--pki", pki.toString(),
-                "--timeout", Long.toString(OP_TIMEOUT.toSeconds()), mnt.toString()));
+        NodeProcess mount = topology.dpu()
+                .startJava(
+                        Offloadctl.class.getName(),
+                        JVM,
+                        List.of(
+                                "fs",
+                                "mount",
+                                "--server",
+                                "tcp://198.51.100.1:7100",
+                                "--export",
+                                "data",
+                                "--node",
+                                "dpu-1",
+                                "--pki",
+                                pki.toString(),
+                                "--timeout",
+                                Long.toString(OP_TIMEOUT.toSeconds()),
+                                mnt.toString()));
         mount.awaitLine(Pattern.compile("MOUNTED .*"), Duration.ofSeconds(60));
         dpu(mount, "mkfifo " + mnt + "/pipe");
-        assertThat(Files.getAttribute(exported.resolve("pipe"), "unix:mode")).matches(m -> ((int) m & 0170000) == 010000);
+        assertThat(Files.getAttribute(exported.resolve("pipe"), "unix:mode"))
+                .matches(m -> ((int) m & 0170000) == 010000);
 
         // A reader on the DPU blocks in open (longer than the operation timeout) until the host writes.
         var reader = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> mount.runInside(Duration.ofSeconds(60), "cat", mnt + "/pipe"));
         Thread.sleep(OP_TIMEOUT.plusSeconds(1).toMillis());
         assertThat(reader).as("the reader waits for a writer").isNotDone();
-        host.runInside(Duration.ofSeconds(20), "sh", "-c", "echo from-host > " + exported + "/pipe").orThrow();
-        assertThat(reader.get(20, java.util.concurrent.TimeUnit.SECONDS).orThrow().stdout().strip())
+        host.runInside(Duration.ofSeconds(20), "sh", "-c", "echo from-host > " + exported + "/pipe")
+                .orThrow();
+        assertThat(reader.get(20, java.util.concurrent.TimeUnit.SECONDS)
+                        .orThrow()
+                        .stdout()
+                        .strip())
                 .isEqualTo("from-host");
 
         // The reverse: a reader on the host, the writer on the DPU.
@@ -188,12 +283,16 @@ class FsAcrossNamespacesIT {
                 () -> host.runInside(Duration.ofSeconds(60), "cat", exported + "/pipe"));
         Thread.sleep(1000);
         dpu(mount, "echo from-dpu > " + mnt + "/pipe");
-        assertThat(hostReader.get(20, java.util.concurrent.TimeUnit.SECONDS).orThrow().stdout().strip())
+        assertThat(hostReader
+                        .get(20, java.util.concurrent.TimeUnit.SECONDS)
+                        .orThrow()
+                        .stdout()
+                        .strip())
                 .isEqualTo("from-dpu");
 
         // poll() on the DPU wakes when the host writes: not before, not at the timeout.
-        var poller = java.util.concurrent.CompletableFuture.supplyAsync(() -> mount.runInside(Duration.ofSeconds(60),
-                "python3", "-c", """
+        var poller = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> mount.runInside(Duration.ofSeconds(60), "python3", "-c", """
                         import os, select, sys, time
                         fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
                         p = select.poll(); p.register(fd, select.POLLIN)
@@ -201,16 +300,21 @@ class FsAcrossNamespacesIT {
                         print(round(time.monotonic() - start, 1), os.read(fd, 100).decode().strip())
                         """, mnt + "/pipe"));
         Thread.sleep(2500);
-        host.runInside(Duration.ofSeconds(20), "sh", "-c", "echo wake > " + exported + "/pipe").orThrow();
-        String[] woke = poller.get(30, java.util.concurrent.TimeUnit.SECONDS).orThrow().stdout().strip().split(" ");
+        host.runInside(Duration.ofSeconds(20), "sh", "-c", "echo wake > " + exported + "/pipe")
+                .orThrow();
+        String[] woke = poller.get(30, java.util.concurrent.TimeUnit.SECONDS)
+                .orThrow()
+                .stdout()
+                .strip()
+                .split(" ");
         assertThat(Double.parseDouble(woke[0])).as("seconds until poll woke").isBetween(1.5, 10.0);
         assertThat(woke[1]).isEqualTo("wake");
         mount.stop();
     }
 
     private NodeProcess serve(Topology topology, Path config) {
-        NodeProcess host = topology.host().startJava(Offloadctl.class.getName(), JVM,
-                List.of("fs", "serve", "--config", config.toString()));
+        NodeProcess host = topology.host()
+                .startJava(Offloadctl.class.getName(), JVM, List.of("fs", "serve", "--config", config.toString()));
         host.awaitLine(Pattern.compile("READY .*"), Duration.ofSeconds(60));
         return host;
     }
@@ -225,8 +329,8 @@ class FsAcrossNamespacesIT {
         var ca = CertificateAuthority.create("test-ca", now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)));
         PemFiles.writeCertificate(dir.resolve("ca.crt"), ca.certificate(), false);
         for (String node : List.of("host-1", "dpu-1")) {
-            var credentials = ca.issueNode(node, Optional.empty(), now.minus(Duration.ofHours(1)),
-                    now.plus(Duration.ofDays(1)));
+            var credentials =
+                    ca.issueNode(node, Optional.empty(), now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)));
             PemFiles.writeCertificate(dir.resolve(node + ".crt"), credentials.certificate(), false);
             PemFiles.writePrivateKey(dir.resolve(node + ".key"), credentials.privateKey(), false);
         }

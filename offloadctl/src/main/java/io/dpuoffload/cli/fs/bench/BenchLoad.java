@@ -38,8 +38,8 @@ record BenchLoad(long bytes, int files, int reads, int entries, int runs) {
     }
 
     String describe() {
-        return ByteSize.format(bytes) + " of data, " + files + " files, " + reads + " reads, " + entries
-                + " entries; " + (runs == 1 ? "1 run" : runs + " runs");
+        return ByteSize.format(bytes) + " of data, " + files + " files, " + reads + " reads, " + entries + " entries; "
+                + (runs == 1 ? "1 run" : runs + " runs");
     }
 
     /** 64 MiB at a few hundred MB/s is a fraction of a second per file system. */

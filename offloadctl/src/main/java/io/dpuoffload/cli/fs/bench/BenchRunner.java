@@ -30,8 +30,8 @@ final class BenchRunner {
             workloads.writeSmallFile(smallFile(target));
             Path listing = Files.createDirectory(listing(target));
             workloads.populate(listing, load.entries());
-            progress.accept("prepared " + target.fs().key + ": a 4 KiB file and a directory of " + load.entries()
-                    + " entries");
+            progress.accept(
+                    "prepared " + target.fs().key + ": a 4 KiB file and a directory of " + load.entries() + " entries");
         }
     }
 

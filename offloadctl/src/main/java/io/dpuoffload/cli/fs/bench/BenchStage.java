@@ -65,7 +65,9 @@ final class BenchStage {
             done.add("stopped the node processes (each unmounted its file systems and stopped sshd, sshfs, fs serve"
                     + " and fs mount by pid)");
             done.add("deleted network namespaces "
-                    + String.join(" and ", topology.nodes().stream().map(Node::namespace).toList()));
+                    + String.join(
+                            " and ",
+                            topology.nodes().stream().map(Node::namespace).toList()));
         } catch (RuntimeException e) {
             done.add("FAILED to remove the topology: " + e.getMessage());
         }

@@ -21,8 +21,8 @@ enum BenchTools {
     DD("dd", "coreutils"),
     FINCORE("fincore", "util-linux");
 
-    private static final List<String> SEARCHED = List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-            "/usr/bin", "/sbin", "/bin");
+    private static final List<String> SEARCHED =
+            List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin");
 
     private final String command;
     final String debianPackage;
@@ -34,8 +34,8 @@ enum BenchTools {
 
     /** The absolute path to run; throws naming the package when it is not installed. */
     String path() {
-        return find().orElseThrow(() -> new IllegalStateException(command + " is missing: " + installHint(
-                List.of(debianPackage))));
+        return find().orElseThrow(() ->
+                new IllegalStateException(command + " is missing: " + installHint(List.of(debianPackage))));
     }
 
     private Optional<String> find() {
@@ -78,8 +78,8 @@ enum BenchTools {
         if (commands.isEmpty()) {
             return Optional.empty();
         }
-        String fuse = commands.contains("/dev/fuse") ? " /dev/fuse is missing: load the fuse module (modprobe fuse)."
-                : "";
+        String fuse =
+                commands.contains("/dev/fuse") ? " /dev/fuse is missing: load the fuse module (modprobe fuse)." : "";
         return Optional.of("the fs benchmark needs " + String.join(", ", commands) + ", which this machine lacks."
                 + (packages.isEmpty() ? "" : " " + installHint(List.copyOf(packages))) + fuse);
     }

@@ -64,8 +64,8 @@ final class ChildProcess implements AutoCloseable {
             log.info("{} started, pid {}: {}", name, child.pid(), String.join(" ", command));
             return child;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + name + " (" + command.getFirst() + "): " + e.getMessage(),
-                    e);
+            throw new UncheckedIOException(
+                    "cannot start " + name + " (" + command.getFirst() + "): " + e.getMessage(), e);
         }
     }
 
@@ -147,8 +147,8 @@ final class ChildProcess implements AutoCloseable {
             process.destroy();
             try {
                 if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                    log.warn("{} (pid {}) still running {} s after SIGTERM; killing it", name, pid(),
-                            grace.toSeconds());
+                    log.warn(
+                            "{} (pid {}) still running {} s after SIGTERM; killing it", name, pid(), grace.toSeconds());
                     process.destroyForcibly();
                     process.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 }
@@ -170,7 +170,10 @@ final class ChildProcess implements AutoCloseable {
     }
 
     private String tailLocked() {
-        return lines.stream().skip(Math.max(0, lines.size() - 40)).map(l -> "  " + l).collect(Collectors.joining("\n"));
+        return lines.stream()
+                .skip(Math.max(0, lines.size() - 40))
+                .map(l -> "  " + l)
+                .collect(Collectors.joining("\n"));
     }
 
     private void pump() {

@@ -50,8 +50,7 @@ final class DpuMounts implements AutoCloseable {
      * Mounts everything for a run that writes files of {@code bytes}, with {@code procPid} a host process that does
      * not exist on the DPU. On failure the caller's {@link #close()} undoes what was mounted.
      */
-    void mountAll(BenchLayout layout, long bytes, long procPid, Optional<String> cipher)
-            throws Exception {
+    void mountAll(BenchLayout layout, long bytes, long procPid, Optional<String> cipher) throws Exception {
         if (closed) {
             throw new IllegalStateException("stopping: not mounting anything");
         }
@@ -62,24 +61,37 @@ final class DpuMounts implements AutoCloseable {
                     + " would answer it locally; the host side should have started its processes above the DPU's pids");
         }
 
-        Mounts.mount("fs-bench", layout.dpuTmpfs().toString(), "tmpfs", Mounts.MS_NOSUID | Mounts.MS_NODEV,
+        Mounts.mount(
+                "fs-bench",
+                layout.dpuTmpfs().toString(),
+                "tmpfs",
+                Mounts.MS_NOSUID | Mounts.MS_NODEV,
                 "size=" + (bytes + TMPFS_HEADROOM) + ",mode=0755");
         pushUndo(() -> detach(layout.dpuTmpfs()));
         Path ownStat = localProc.resolve(ProcessHandle.current().pid() + "/stat");
-        add(new Target(FsKind.TMPFS, Files.createDirectories(layout.dpuTmpfs().resolve("bench")), Optional.of(ownStat),
+        add(new Target(
+                FsKind.TMPFS,
+                Files.createDirectories(layout.dpuTmpfs().resolve("bench")),
+                Optional.of(ownStat),
                 "the DPU's own " + ownStat));
 
         sshfs(layout, layout.export().toString(), layout.dpuSshfs(), cipher, false);
         sshfs(layout, "/proc", layout.dpuSshfsProc(), cipher, true);
         Path sshfsStat = layout.dpuSshfsProc().resolve(pidStat);
-        add(new Target(FsKind.SSHFS, Files.createDirectories(layout.dpuSshfs().resolve("sshfs")),
-                readable(sshfsStat), "the host's /proc/" + pidStat + " through sshfs -o direct_io"));
+        add(new Target(
+                FsKind.SSHFS,
+                Files.createDirectories(layout.dpuSshfs().resolve("sshfs")),
+                readable(sshfsStat),
+                "the host's /proc/" + pidStat + " through sshfs -o direct_io"));
 
         offloadMount(layout, OffloadFsSetup.DATA_EXPORT, layout.dpuOffload(), localProc);
         offloadMount(layout, OffloadFsSetup.PROC_EXPORT, layout.dpuOffloadProc(), localProc);
         Path offloadStat = layout.dpuOffloadProc().resolve(pidStat);
-        add(new Target(FsKind.OFFLOAD_FS, Files.createDirectories(layout.dpuOffload().resolve("offload-fs")),
-                readable(offloadStat), "the host's /proc/" + pidStat + " through the proc export (procView)"));
+        add(new Target(
+                FsKind.OFFLOAD_FS,
+                Files.createDirectories(layout.dpuOffload().resolve("offload-fs")),
+                readable(offloadStat),
+                "the host's /proc/" + pidStat + " through the proc export (procView)"));
     }
 
     List<Target> targets() {
@@ -104,8 +116,8 @@ final class DpuMounts implements AutoCloseable {
 
     private void sshfs(BenchLayout layout, String remote, Path mountpoint, Optional<String> cipher, boolean directIo)
             throws Exception {
-        ChildProcess sshfs = ChildProcess.start("sshfs " + remote,
-                SshSetup.sshfsCommand(layout, remote, mountpoint, cipher, directIo), Map.of());
+        ChildProcess sshfs = ChildProcess.start(
+                "sshfs " + remote, SshSetup.sshfsCommand(layout, remote, mountpoint, cipher, directIo), Map.of());
         pushUndo(() -> {
             sshfs.stop(STOP_GRACE);
             detach(mountpoint);
@@ -114,7 +126,8 @@ final class DpuMounts implements AutoCloseable {
     }
 
     private void offloadMount(BenchLayout layout, String export, Path mountpoint, Path localProc) throws Exception {
-        ChildProcess mount = ChildProcess.offloadctl("fs mount " + export,
+        ChildProcess mount = ChildProcess.offloadctl(
+                "fs mount " + export,
                 OffloadFsSetup.mountArgs(layout, export, mountpoint, localProc),
                 Map.of("OFFLOADCTL_RUN_DIR", layout.runDirectory().toString()));
         pushUndo(() -> {
@@ -129,8 +142,8 @@ final class DpuMounts implements AutoCloseable {
         long deadline = System.nanoTime() + MOUNT_TIMEOUT.toNanos();
         while (!isFuseMount(mountpoint)) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(process + " ended without mounting " + mountpoint + "; its output:\n"
-                        + process.tail());
+                throw new IllegalStateException(
+                        process + " ended without mounting " + mountpoint + "; its output:\n" + process.tail());
             }
             if (System.nanoTime() - deadline > 0) {
                 throw new IllegalStateException(process + " did not mount " + mountpoint + " within "
@@ -146,7 +159,10 @@ final class DpuMounts implements AutoCloseable {
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
             String[] fields = line.split(" ");
             int separator = List.of(fields).indexOf("-");
-            if (fields.length > 4 && fields[4].equals(where) && separator > 0 && separator + 1 < fields.length
+            if (fields.length > 4
+                    && fields[4].equals(where)
+                    && separator > 0
+                    && separator + 1 < fields.length
                     && fields[separator + 1].startsWith("fuse")) {
                 return true;
             }

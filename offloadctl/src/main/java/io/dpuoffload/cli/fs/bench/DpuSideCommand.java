@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "dpu-side",
         hidden = true,
-        description = "For `fs bench`: mount tmpfs, sshfs and offload-fs on the DPU node, measure, print one JSON line.")
+        description =
+                "For `fs bench`: mount tmpfs, sshfs and offload-fs on the DPU node, measure, print one JSON line.")
 final class DpuSideCommand implements Callable<Integer> {
 
     /** Lines {@code fs bench} relays to its user as they come. */
@@ -57,11 +58,13 @@ final class DpuSideCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try (mounts) {
             mounts.mountAll(layout, load.bytes(), procPid, cipher);
-            FsBenchReport report = FsBenchReport.empty(load)
-                    .withNote("sshfs.cipher", cipher.orElse("ssh's default"));
+            FsBenchReport report = FsBenchReport.empty(load).withNote("sshfs.cipher", cipher.orElse("ssh's default"));
             for (Target target : mounts.targets()) {
-                report = report.withNote(target.fs().key + ".proc", target.procStat().isPresent()
-                        ? target.procSource() : "n/a: " + target.procSource() + " reads as empty or fails");
+                report = report.withNote(
+                        target.fs().key + ".proc",
+                        target.procStat().isPresent()
+                                ? target.procSource()
+                                : "n/a: " + target.procSource() + " reads as empty or fails");
             }
             progress("mounted tmpfs, sshfs (cipher " + cipher.orElse("default") + ") and offload-fs; preparing");
             BenchRunner runner = new BenchRunner(mounts.targets(), this::progress);

@@ -56,8 +56,7 @@ public final class FsBenchCommand implements Callable<Integer> {
     static final Duration NODE_STOP_GRACE = Duration.ofSeconds(30);
 
     private static final Duration RELAY_INTERVAL = Duration.ofMillis(250);
-    private static final Pattern HOST_READY = Pattern.compile(
-            "^" + HostSideCommand.READY + " proc-pid=(\\d+)");
+    private static final Pattern HOST_READY = Pattern.compile("^" + HostSideCommand.READY + " proc-pid=(\\d+)");
 
     @Mixin
     BenchOptions options;
@@ -76,8 +75,10 @@ public final class FsBenchCommand implements Callable<Integer> {
             throw new IllegalStateException(message);
         });
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("File system benchmark, as seen from the DPU node (%s): native tmpfs, sshfs and offload-fs from the"
-                + " host node (%s).%n", Topology.DPU_ADDRESS, Topology.HOST_ADDRESS);
+        out.printf(
+                "File system benchmark, as seen from the DPU node (%s): native tmpfs, sshfs and offload-fs from the"
+                        + " host node (%s).%n",
+                Topology.DPU_ADDRESS, Topology.HOST_ADDRESS);
         out.printf("Measuring %s; this takes a few minutes...%n", load.describe());
         out.flush();
         String loadBefore = BenchMachine.loadAverage();
@@ -102,9 +103,13 @@ public final class FsBenchCommand implements Callable<Integer> {
     private static FsBenchReport run(BenchStage stage, BenchLoad load, PrintWriter out) throws InterruptedException {
         String layout = stage.layout().root().toString();
         StartOptions options = StartOptions.defaults().withStopGrace(NODE_STOP_GRACE);
-        NodeProcess host = stage.topology().host().startJava(Offloadctl.class.getName(), JVM_ARGS,
-                List.of("fs", "bench", "host-side", "--layout", layout, "--size", Long.toString(load.bytes())),
-                options);
+        NodeProcess host = stage.topology()
+                .host()
+                .startJava(
+                        Offloadctl.class.getName(),
+                        JVM_ARGS,
+                        List.of("fs", "bench", "host-side", "--layout", layout, "--size", Long.toString(load.bytes())),
+                        options);
         Matcher ready = HOST_READY.matcher(host.awaitLine(HOST_READY, HOST_READY_TIMEOUT));
         if (!ready.find()) {
             throw new IllegalStateException("the host side's READY line names no pid");
@@ -112,8 +117,8 @@ public final class FsBenchCommand implements Callable<Integer> {
         out.println("Host node ready: sshd and fs serve on a tmpfs; /proc row reads host pid " + ready.group(1) + ".");
         out.flush();
 
-        List<String> args = new ArrayList<>(List.of("fs", "bench", "dpu-side", "--layout", layout, "--proc-pid",
-                ready.group(1)));
+        List<String> args =
+                new ArrayList<>(List.of("fs", "bench", "dpu-side", "--layout", layout, "--proc-pid", ready.group(1)));
         args.addAll(load.toArgs());
         NodeProcess dpu = stage.topology().dpu().startJava(Offloadctl.class.getName(), JVM_ARGS, args, options);
         relayProgress(dpu, out);
@@ -125,12 +130,13 @@ public final class FsBenchCommand implements Callable<Integer> {
         // Unmount on the DPU before the host's servers go: both side stop in that order on their own too.
         dpu.stop();
         host.stop();
-        return dpu.stdout().lines()
+        return dpu.stdout()
+                .lines()
                 .filter(line -> line.startsWith("{"))
                 .reduce((first, second) -> second)
                 .map(FsBenchReport::fromJson)
-                .orElseThrow(() -> new IllegalStateException("the DPU side printed no result; its output:\n"
-                        + dpu.stdout() + dpu.stderr()));
+                .orElseThrow(() -> new IllegalStateException(
+                        "the DPU side printed no result; its output:\n" + dpu.stdout() + dpu.stderr()));
     }
 
     /** Prints the DPU side's progress lines as they come, until it ends or {@link #DPU_TIMEOUT} passes. */
@@ -139,7 +145,8 @@ public final class FsBenchCommand implements Callable<Integer> {
         long relayed = 0;
         while (true) {
             boolean alive = dpu.isAlive();
-            List<String> progress = dpu.stdout().lines()
+            List<String> progress = dpu.stdout()
+                    .lines()
                     .filter(line -> line.startsWith(DpuSideCommand.PROGRESS))
                     .toList();
             for (String line : progress.subList((int) Math.min(relayed, progress.size()), progress.size())) {

@@ -21,10 +21,17 @@ final class FsBenchTable {
     static List<String> render(FsBenchReport report, BenchMachine machine, String loadAverages) {
         BenchLoad load = report.load();
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, ROW, "", FsKind.TMPFS.label, FsKind.SSHFS.label, FsKind.OFFLOAD_FS.label,
-                "offload-fs", "offload-fs"));
-        lines.add(String.format(Locale.ROOT, ROW, "", "(native)", "(OpenSSH sftp)", "(mutual TLS)", "/ sshfs",
-                "/ tmpfs"));
+        lines.add(String.format(
+                Locale.ROOT,
+                ROW,
+                "",
+                FsKind.TMPFS.label,
+                FsKind.SSHFS.label,
+                FsKind.OFFLOAD_FS.label,
+                "offload-fs",
+                "offload-fs"));
+        lines.add(String.format(
+                Locale.ROOT, ROW, "", "(native)", "(OpenSSH sftp)", "(mutual TLS)", "/ sshfs", "/ tmpfs"));
         List<String> missedOverSsh = new ArrayList<>();
         List<String> dataOverNative = new ArrayList<>();
         for (Row row : Row.values()) {
@@ -33,8 +40,15 @@ final class FsBenchTable {
             Optional<Double> ours = report.median(FsKind.OFFLOAD_FS, row);
             Optional<Double> overSsh = ratio(ours, sshfs);
             Optional<Double> overNative = ratio(ours, tmpfs);
-            lines.add(String.format(Locale.ROOT, ROW, row.label(load), value(tmpfs, row), value(sshfs, row),
-                    value(ours, row), format(overSsh), format(overNative)));
+            lines.add(String.format(
+                    Locale.ROOT,
+                    ROW,
+                    row.label(load),
+                    value(tmpfs, row),
+                    value(sshfs, row),
+                    value(ours, row),
+                    format(overSsh),
+                    format(overNative)));
             if (overSsh.isPresent() && overSsh.get() < GOAL_OVER_SSHFS) {
                 missedOverSsh.add(row.label(load) + " (" + format(overSsh) + ")");
             }
@@ -48,10 +62,12 @@ final class FsBenchTable {
                 + " offload-fs is faster.");
         lines.add("  sshfs: cipher " + report.note("sshfs.cipher").orElse("?") + ", sshfs's defaults otherwise"
                 + " (1 s attribute/entry timeouts, 20 s directory cache, no kernel_cache); /proc with -o direct_io.");
-        lines.add("  offload-fs: data export with cache: ttl (1 s); /proc export with procView (no cache, direct I/O).");
+        lines.add(
+                "  offload-fs: data export with cache: ttl (1 s); /proc export with procView (no cache, direct I/O).");
         lines.add("  Cold reads: the file's pages dropped on the DPU before each read (bytes still cached: "
                 + cached(report) + "; tmpfs pages are the file itself).");
-        lines.add("  /proc row: " + FsKind.TMPFS.label + " reads " + report.note("tmpfs.proc").orElse("?")
+        lines.add("  /proc row: " + FsKind.TMPFS.label + " reads "
+                + report.note("tmpfs.proc").orElse("?")
                 + "; sshfs " + report.note("sshfs.proc").orElse("?") + "; offload-fs "
                 + report.note("offload-fs.proc").orElse("?") + ".");
         lines.add("  Goal offload-fs >= " + GOAL_OVER_SSHFS + "x sshfs on every row: "

@@ -75,14 +75,22 @@ final class HostSideCommand implements Callable<Integer> {
             ensureSshdRunDirectory();
             raisePidFloor();
 
-            ChildProcess sshd = ChildProcess.start("sshd",
-                    List.of(BenchTools.SSHD.path(), "-D", "-e", "-f", SshSetup.sshdConfig(layout).toString()),
+            ChildProcess sshd = ChildProcess.start(
+                    "sshd",
+                    List.of(
+                            BenchTools.SSHD.path(),
+                            "-D",
+                            "-e",
+                            "-f",
+                            SshSetup.sshdConfig(layout).toString()),
                     Map.of());
             undo.push(() -> sshd.stop(CHILD_STOP_GRACE));
             sshd.awaitLine(Pattern.compile("Server listening on "), START_TIMEOUT);
 
-            ChildProcess serve = ChildProcess.offloadctl("fs serve",
-                    List.of("fs", "serve", "--config", layout.fsConfig().toString()), Map.of());
+            ChildProcess serve = ChildProcess.offloadctl(
+                    "fs serve",
+                    List.of("fs", "serve", "--config", layout.fsConfig().toString()),
+                    Map.of());
             undo.push(() -> serve.stop(CHILD_STOP_GRACE));
             serve.awaitLine(Pattern.compile("^READY "), START_TIMEOUT);
 
@@ -122,8 +130,8 @@ final class HostSideCommand implements Callable<Integer> {
             return;
         }
         mountTmpfs(SSHD_RUN_DIRECTORY.getParent(), "size=1m,mode=0755");
-        Files.createDirectory(SSHD_RUN_DIRECTORY, PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwxr-xr-x")));
+        Files.createDirectory(
+                SSHD_RUN_DIRECTORY, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     }
 
     /**
@@ -133,14 +141,17 @@ final class HostSideCommand implements Callable<Integer> {
     private static void raisePidFloor() {
         Path lastPid = Path.of("/proc/sys/kernel/ns_last_pid");
         try {
-            long pidMax = Long.parseLong(Files.readString(Path.of("/proc/sys/kernel/pid_max")).strip());
+            long pidMax = Long.parseLong(
+                    Files.readString(Path.of("/proc/sys/kernel/pid_max")).strip());
             long current = Long.parseLong(Files.readString(lastPid).strip());
             if (pidMax > PID_FLOOR * 3 / 2 && current < PID_FLOOR) {
                 Files.writeString(lastPid, Long.toString(PID_FLOOR - 1));
             }
         } catch (IOException | NumberFormatException e) {
-            log.warn("could not raise the host node's pids above {} ({}); the /proc row may collide with a DPU pid",
-                    PID_FLOOR, e.getMessage());
+            log.warn(
+                    "could not raise the host node's pids above {} ({}); the /proc row may collide with a DPU pid",
+                    PID_FLOOR,
+                    e.getMessage());
         }
     }
 

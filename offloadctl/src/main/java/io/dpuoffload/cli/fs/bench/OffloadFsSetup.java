@@ -74,8 +74,21 @@ final class OffloadFsSetup {
 
     /** {@code fs mount} of {@code export} on {@code mountpoint}, as dpu-1 accepting only host-1. */
     static List<String> mountArgs(BenchLayout layout, String export, Path mountpoint, Path localProc) {
-        return List.of("fs", "mount", "--server", endpoint(), "--export", export, "--node", DPU, "--pki",
-                layout.pki().toString(), "--expect-peer", HOST, "--local-proc", localProc.toString(),
+        return List.of(
+                "fs",
+                "mount",
+                "--server",
+                endpoint(),
+                "--export",
+                export,
+                "--node",
+                DPU,
+                "--pki",
+                layout.pki().toString(),
+                "--expect-peer",
+                HOST,
+                "--local-proc",
+                localProc.toString(),
                 mountpoint.toString());
     }
 

@@ -30,8 +30,8 @@ final class PageCache {
      * mount without keep_cache (sshfs and offload-fs both) drops its pages by itself.
      */
     static long residentBytes(Path file) throws IOException {
-        String out = run(List.of(BenchTools.FINCORE.path(), "--bytes", "--noheadings", "--output", "RES",
-                file.toString()));
+        String out =
+                run(List.of(BenchTools.FINCORE.path(), "--bytes", "--noheadings", "--output", "RES", file.toString()));
         try {
             return Long.parseLong(out.strip());
         } catch (NumberFormatException e) {
@@ -54,8 +54,8 @@ final class PageCache {
             throw new IOException("interrupted while running " + command.getFirst(), e);
         }
         if (process.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed (exit code " + process.exitValue() + "): "
-                    + output.strip());
+            throw new IOException(
+                    String.join(" ", command) + " failed (exit code " + process.exitValue() + "): " + output.strip());
         }
         return output;
     }

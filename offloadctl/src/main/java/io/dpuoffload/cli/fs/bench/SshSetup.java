@@ -76,17 +76,21 @@ final class SshSetup {
                 PidFile none
                 Subsystem sftp %s
                 LogLevel INFO
-                """.formatted(Topology.HOST_ADDRESS, PORT, hostKey(layout), authorizedKeys,
-                BenchTools.SFTP_SERVER.path());
+                """.formatted(
+                        Topology.HOST_ADDRESS, PORT, hostKey(layout), authorizedKeys, BenchTools.SFTP_SERVER.path());
     }
 
     /** {@link #PREFERRED_CIPHER} if this ssh offers it ({@code ssh -Q cipher}), else empty: ssh's default. */
     static Optional<String> cipher() {
         try {
-            Process query = new ProcessBuilder(BenchTools.SSH.path(), "-Q", "cipher").redirectErrorStream(true).start();
+            Process query = new ProcessBuilder(BenchTools.SSH.path(), "-Q", "cipher")
+                    .redirectErrorStream(true)
+                    .start();
             String offered = new String(query.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             query.waitFor(KEYGEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            return offered.lines().anyMatch(PREFERRED_CIPHER::equals) ? Optional.of(PREFERRED_CIPHER) : Optional.empty();
+            return offered.lines().anyMatch(PREFERRED_CIPHER::equals)
+                    ? Optional.of(PREFERRED_CIPHER)
+                    : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -100,8 +104,8 @@ final class SshSetup {
      * attributes and names 1 s in the kernel, its own directory cache 20 s, no kernel_cache (the page cache is dropped
      * at each open, as offload-fs does). {@code directIo} for /proc, whose files report size 0.
      */
-    static List<String> sshfsCommand(BenchLayout layout, String remoteDir, Path mountpoint, Optional<String> cipher,
-            boolean directIo) {
+    static List<String> sshfsCommand(
+            BenchLayout layout, String remoteDir, Path mountpoint, Optional<String> cipher, boolean directIo) {
         List<String> options = new ArrayList<>(List.of(
                 "IdentityFile=" + clientKey(layout),
                 "IdentitiesOnly=yes",
@@ -114,15 +118,34 @@ final class SshSetup {
         if (directIo) {
             options.add("direct_io");
         }
-        return List.of(BenchTools.SSHFS.path(), "-f", "-F", "/dev/null", "-p", Integer.toString(PORT), "-o",
-                String.join(",", options), USER + "@" + Topology.HOST_ADDRESS + ":" + remoteDir,
+        return List.of(
+                BenchTools.SSHFS.path(),
+                "-f",
+                "-F",
+                "/dev/null",
+                "-p",
+                Integer.toString(PORT),
+                "-o",
+                String.join(",", options),
+                USER + "@" + Topology.HOST_ADDRESS + ":" + remoteDir,
                 mountpoint.toString());
     }
 
     private static void keygen(Path key, String comment) {
         try {
-            Process keygen = new ProcessBuilder(BenchTools.SSH_KEYGEN.path(), "-q", "-t", "ed25519", "-N", "", "-C",
-                    comment, "-f", key.toString()).redirectErrorStream(true).start();
+            Process keygen = new ProcessBuilder(
+                            BenchTools.SSH_KEYGEN.path(),
+                            "-q",
+                            "-t",
+                            "ed25519",
+                            "-N",
+                            "",
+                            "-C",
+                            comment,
+                            "-f",
+                            key.toString())
+                    .redirectErrorStream(true)
+                    .start();
             keygen.getOutputStream().close();
             String output = new String(keygen.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!keygen.waitFor(KEYGEN_TIMEOUT_SECONDS, TimeUnit.SECONDS) || keygen.exitValue() != 0) {
