@@ -312,6 +312,76 @@ class FsAcrossNamespacesIT {
         mount.stop();
     }
 
+    @Test
+    void cgroupWritesFromTheDpuReachTheHostAndItsErrnoComesBack(Topology topology) throws Exception {
+        Path pids = Path.of("/sys/fs/cgroup/pids");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(pids),
+                "this kernel has no cgroup v1 pids hierarchy at /sys/fs/cgroup/pids");
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path pki = pki();
+        Path mnt = Files.createDirectories(work.resolve("cgroup"));
+        // `ip netns exec` gives each node a fresh /sys without the cgroup mounts, so the host node
+        // mounts the same v1 pids hierarchy again, in its own mount namespace, and exports that.
+        Path hostView = Files.createDirectories(work.resolve("pids-on-host"));
+        String group = "dpuo-it-" + ProcessHandle.current().pid();
+        Path config = Files.writeString(work.resolve("fs.yaml"), """
+                node: host-1
+                listen: tcp://198.51.100.1:7100
+                pki: %s
+                exports:
+                  - name: pids
+                    path: %s
+                    cache: none
+                    allow:
+                      all: [/]
+                """.formatted(pki, hostView));
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        NodeProcess host = topology.host().start(List.of("sh", "-c", "mount -t cgroup -o pids pids " + hostView
+                + " && exec " + java + " --enable-native-access=ALL-UNNAMED -cp " + System.getProperty("java.class.path")
+                + " " + Offloadctl.class.getName() + " fs serve --config " + config));
+        host.awaitLine(Pattern.compile("READY .*"), Duration.ofSeconds(60));
+        String hostPid = host.runInside(Duration.ofSeconds(30), "sh", "-c", "setsid sleep 300 >/dev/null 2>&1 & echo $!")
+                .orThrow()
+                .stdout()
+                .strip();
+        NodeProcess mount = topology.dpu().startJava(Offloadctl.class.getName(), JVM, List.of("fs", "mount",
+                "--server", "tcp://198.51.100.1:7100", "--export", "pids", "--node", "dpu-1", "--pki", pki.toString(),
+                mnt.toString()));
+        mount.awaitLine(Pattern.compile("MOUNTED .*"), Duration.ofSeconds(60));
+        try {
+            dpu(mount, "mkdir " + mnt + "/" + group + " && echo 7 > " + mnt + "/" + group + "/pids.max");
+            assertThat(Files.readString(pids.resolve(group).resolve("pids.max")).strip()).isEqualTo("7");
+
+            dpu(mount, "echo " + hostPid + " > " + mnt + "/" + group + "/cgroup.procs");
+            assertThat(host.runInside(Duration.ofSeconds(20), "cat", hostView + "/" + group + "/cgroup.procs")
+                            .orThrow()
+                            .stdout())
+                    .as("the host process is now in the DPU-made cgroup")
+                    .contains(hostPid);
+
+            // Opened without O_TRUNC: with O_TRUNC the DPU kernel still reports EIO for this
+            // write (the host answers ESRCH); see docs/offload-fs.md, "Known gaps".
+            CommandResult bad = mount.runInside(Duration.ofSeconds(20), "python3", "-c", """
+                    import os, sys
+                    fd = os.open(sys.argv[1], os.O_WRONLY)
+                    try:
+                        os.write(fd, b"999999\\n")
+                    except OSError as e:
+                        print(e.strerror)
+                    """, mnt + "/" + group + "/cgroup.procs");
+            assertThat(bad.stdout()).as("the host's ESRCH reaches the DPU").contains("No such process");
+        } finally {
+            host.runInside(Duration.ofSeconds(20), "sh", "-c", "echo " + hostPid + " > " + hostView
+                    + "/cgroup.procs; kill " + hostPid);
+            mount.runInside(Duration.ofSeconds(20), "rmdir", mnt + "/" + group);
+            mount.stop();
+            if (Files.isDirectory(pids.resolve(group))) {
+                Files.delete(pids.resolve(group));
+            }
+        }
+        assertThat(pids.resolve(group)).as("rmdir through the mount removed the cgroup").doesNotExist();
+    }
+
     private NodeProcess serve(Topology topology, Path config) {
         NodeProcess host = topology.host()
                 .startJava(Offloadctl.class.getName(), JVM, List.of("fs", "serve", "--config", config.toString()));

@@ -141,17 +141,25 @@ final class HostSideCommand implements Callable<Integer> {
     private static void raisePidFloor() {
         Path lastPid = Path.of("/proc/sys/kernel/ns_last_pid");
         try {
-            long pidMax = Long.parseLong(
-                    Files.readString(Path.of("/proc/sys/kernel/pid_max")).strip());
-            long current = Long.parseLong(Files.readString(lastPid).strip());
+            long pidMax = readNumber(Path.of("/proc/sys/kernel/pid_max"));
+            long current = readNumber(lastPid);
             if (pidMax > PID_FLOOR * 3 / 2 && current < PID_FLOOR) {
                 Files.writeString(lastPid, Long.toString(PID_FLOOR - 1));
+                log.info("host node pids start at {} (ns_last_pid was {}, pid_max {})", PID_FLOOR, current, pidMax);
             }
         } catch (IOException | NumberFormatException e) {
-            log.warn(
-                    "could not raise the host node's pids above {} ({}); the /proc row may collide with a DPU pid",
-                    PID_FLOOR,
-                    e.getMessage());
+            log.warn("could not raise the host node's pids above {} ({}); the /proc row may collide with a DPU pid",
+                    PID_FLOOR, e.getMessage());
+        }
+    }
+
+    /**
+     * A sysctl's number, in one read(2): these files answer only a read at offset 0, and Files.readString reads one
+     * byte first, so it would see "3" of "32768".
+     */
+    private static long readNumber(Path sysctl) throws IOException {
+        try (var in = Files.newInputStream(sysctl)) {
+            return Long.parseLong(new String(in.readNBytes(64), java.nio.charset.StandardCharsets.US_ASCII).strip());
         }
     }
 
