@@ -8,12 +8,27 @@ import javax.net.ssl.SSLException;
 final class Failures {
 
     static String describe(Throwable cause) {
-        Throwable root = cause;
-        while ((root instanceof DecoderException || root.getMessage() == null) && root.getCause() != null) {
-            root = root.getCause();
+        // The JDK's provider says what went wrong at the top; BoringSSL's engine says "General
+        // OpenSslEngine problem" and keeps the reason (a trust manager's verdict, an alert) below.
+        StringBuilder chain = new StringBuilder();
+        String message = null;
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !(t instanceof DecoderException)) {
+                chain.append(t.getMessage()).append(' ');
+                if (message == null || message.startsWith("General OpenSslEngine problem")) {
+                    message = t.getMessage();
+                }
+            }
         }
-        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        String lower = message.toLowerCase(Locale.ROOT);
+        Throwable root = cause;
+        if (message == null) {
+            message = cause.getClass().getSimpleName();
+        }
+        String lower = chain.toString().toLowerCase(Locale.ROOT);
+        if (lower.contains("sslv3_alert_") || lower.contains("tlsv1_alert_") || lower.contains("tlsv13_alert_")) {
+            return "the peer refused this side's certificate (" + message + "): issue both sides' certificates from "
+                    + "the same CA with `offloadctl certs issue` and check they have not expired";
+        }
         // An alert we received means the peer refused us; anything else is our own verdict on it.
         if (lower.contains("received fatal alert")
                 && (lower.contains("bad_certificate")
