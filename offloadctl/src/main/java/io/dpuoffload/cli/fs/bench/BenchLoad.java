@@ -42,9 +42,12 @@ record BenchLoad(long bytes, int files, int reads, int entries, int runs) {
                 + (runs == 1 ? "1 run" : runs + " runs");
     }
 
-    /** 64 MiB at a few hundred MB/s is a fraction of a second per file system. */
-    static final long WARM_UP_BYTES = 64L << 20;
+    /**
+     * The data path of a JVM file server (TLS above all) is still being compiled after 64 MiB: measured right after
+     * such a warm-up, offload-fs wrote at half its later rate. 256 MiB is a few seconds per file system.
+     */
+    static final long WARM_UP_BYTES = 256L << 20;
 
-    /** About 10^4 requests per FUSE server in all: the JIT's C2 threshold, several times over. */
-    static final int WARM_UP_COUNT = 1000;
+    /** About 10^4 requests per FUSE server: several times the JIT's C2 threshold for each hot path. */
+    static final int WARM_UP_COUNT = 2000;
 }

@@ -50,7 +50,7 @@ public final class FsBenchCommand implements Callable<Integer> {
     static final Duration HOST_READY_TIMEOUT = Duration.ofSeconds(120);
 
     /** The DPU side bounds each measurement itself; this only ends one that hangs outright. */
-    static final Duration DPU_TIMEOUT = Duration.ofMinutes(30);
+    static final Duration DPU_TIMEOUT = Duration.ofMinutes(20);
 
     /** Node sides unmount and stop their children on SIGTERM: two JVMs' shutdown on a busy 2-core machine. */
     static final Duration NODE_STOP_GRACE = Duration.ofSeconds(30);

@@ -8,7 +8,7 @@ import java.util.Optional;
 /** The result as a text table: the three file systems side by side, offload-fs's ratios, and the goals of issue #3. */
 final class FsBenchTable {
 
-    private static final String ROW = "  %-38s %16s %16s %16s %10s %10s";
+    private static final String ROW = "  %-36s %18s %17s %17s %10s %10s";
 
     /** Issue #3: offload-fs at least 1.5 times as fast as sshfs on every row. */
     static final double GOAL_OVER_SSHFS = 1.5;
