@@ -78,15 +78,14 @@ enum BenchTools {
         if (commands.isEmpty()) {
             return Optional.empty();
         }
-        String fuse =
-                commands.contains("/dev/fuse") ? " /dev/fuse is missing: load the fuse module (modprobe fuse)." : "";
-        return Optional.of("the fs benchmark needs " + String.join(", ", commands) + ", which this machine lacks."
-                + (packages.isEmpty() ? "" : " " + installHint(List.copyOf(packages))) + fuse);
+        String fuse = commands.contains("/dev/fuse") ? "; for /dev/fuse, load the fuse module (modprobe fuse)" : "";
+        return Optional.of("the fs benchmark needs " + String.join(", ", commands) + ", which this machine lacks"
+                + (packages.isEmpty() ? "" : ": " + installHint(List.copyOf(packages))) + fuse);
     }
 
     private static String installHint(List<String> packages) {
         return "install the Debian package" + (packages.size() == 1 ? " " : "s ") + String.join(" and ", packages)
-                + " (apt-get install " + String.join(" ", packages) + "), or run ./dpuo bench fs, which does.";
+                + " (apt-get install " + String.join(" ", packages) + "), or run ./dpuo bench fs, which does";
     }
 
     private static boolean executable(Path path) {

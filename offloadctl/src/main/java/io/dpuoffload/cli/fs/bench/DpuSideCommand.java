@@ -57,7 +57,7 @@ final class DpuSideCommand implements Callable<Integer> {
         Thread cleanup = new Thread(mounts::close, "fs-bench-unmount");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try (mounts) {
-            mounts.mountAll(layout, load.bytes(), procPid, cipher);
+            mounts.mountAll(layout, load.largestFile(), procPid, cipher);
             FsBenchReport report = FsBenchReport.empty(load).withNote("sshfs.cipher", cipher.orElse("ssh's default"));
             for (Target target : mounts.targets()) {
                 report = report.withNote(

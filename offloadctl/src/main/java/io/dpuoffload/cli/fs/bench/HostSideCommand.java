@@ -67,11 +67,11 @@ final class HostSideCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BenchLayout layout = new BenchLayout(layoutRoot);
-        long bytes = ByteSize.parse("--size", size);
+        long largestFile = Math.max(ByteSize.parse("--size", size), BenchLoad.WARM_UP_BYTES);
         StopSignal stop = new StopSignal(CHILD_STOP_GRACE.multipliedBy(3));
         try {
-            // Two data files at most (sshfs's and offload-fs's, one after the other, plus one left by a failure).
-            mountTmpfs(layout.export(), "size=" + (2 * bytes + DpuMounts.TMPFS_HEADROOM) + ",mode=0755");
+            // One data file at a time (sshfs's, then offload-fs's), and room for one left by a failure.
+            mountTmpfs(layout.export(), "size=" + (2 * largestFile + DpuMounts.TMPFS_HEADROOM) + ",mode=0755");
             ensureSshdRunDirectory();
             raisePidFloor();
 
@@ -148,8 +148,10 @@ final class HostSideCommand implements Callable<Integer> {
                 log.info("host node pids start at {} (ns_last_pid was {}, pid_max {})", PID_FLOOR, current, pidMax);
             }
         } catch (IOException | NumberFormatException e) {
-            log.warn("could not raise the host node's pids above {} ({}); the /proc row may collide with a DPU pid",
-                    PID_FLOOR, e.getMessage());
+            log.warn(
+                    "could not raise the host node's pids above {} ({}); the /proc row may collide with a DPU pid",
+                    PID_FLOOR,
+                    e.getMessage());
         }
     }
 

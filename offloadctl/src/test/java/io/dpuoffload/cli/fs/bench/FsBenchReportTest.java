@@ -55,7 +55,8 @@ class FsBenchReportTest {
                         .contains("1,000 MB/s")
                         .contains("2.00")
                         .contains("0.60"))
-                .anySatisfy(line -> assertThat(line).contains("read /proc/<pid>/stat").contains("n/a"))
+                .anySatisfy(line ->
+                        assertThat(line).contains("read /proc/<pid>/stat").contains("n/a"))
                 .anySatisfy(line -> assertThat(line).contains("Goal offload-fs >= 1.5x sshfs on every row: met."))
                 .anySatisfy(line -> assertThat(line).contains("write 0.60, read 0.60"));
     }
