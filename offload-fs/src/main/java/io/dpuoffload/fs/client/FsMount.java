@@ -80,6 +80,7 @@ public final class FsMount implements AutoCloseable {
             // Reading /dev/fuse before the mount exists fails with EPERM; INIT waits for us meanwhile.
             session.start("fs-" + export);
             session.initialized().get(options.opTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            Readahead.raise(mountpoint);
             log.info("mounted export {} of {} at {} (session {})", export, server, mountpoint, policy.session());
             return new FsMount(export, mountpoint, client, host, fd, session);
         } catch (Exception e) {

@@ -49,13 +49,15 @@ class BaselineTest {
 
     @Test
     void nobodyListeningIsAClearError() throws IOException {
-        InetSocketAddress closed;
-        try (BaselineServer server = BaselineServer.start(new InetSocketAddress("127.0.0.1", 0))) {
-            closed = server.address();
-        }
+        // A bound socket that never listens holds its port: connecting gets ECONNREFUSED, and no
+        // other process can take the port meanwhile (a closed server's port could be reused).
+        try (java.net.Socket reserved = new java.net.Socket()) {
+            reserved.bind(new InetSocketAddress("127.0.0.1", 0));
+            InetSocketAddress closed = (InetSocketAddress) reserved.getLocalSocketAddress();
 
-        assertThatThrownBy(() -> BaselineClient.echo(closed, 1, 64, Deadline.in("echo", PHASE)))
-                .hasMessageContaining("cannot connect to the plain TCP baseline at");
+            assertThatThrownBy(() -> BaselineClient.echo(closed, 1, 64, Deadline.in("echo", PHASE)))
+                    .hasMessageContaining("cannot connect to the plain TCP baseline at");
+        }
     }
 
     @Test
