@@ -1,6 +1,7 @@
 package io.dpuoffload.cli.channel;
 
 import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.cli.MachineInfo;
 import io.dpuoffload.topology.NodeProcess;
 import java.io.PrintWriter;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.dpuoffload.cli.channel;
 
+import io.dpuoffload.cli.MachineInfo;
 import io.dpuoffload.cli.channel.BenchReport.Metric;
 import io.dpuoffload.cli.channel.BenchReport.Side;
 import java.util.ArrayList;

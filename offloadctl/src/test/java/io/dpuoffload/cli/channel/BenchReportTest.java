@@ -3,6 +3,7 @@ package io.dpuoffload.cli.channel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dpuoffload.cli.MachineInfo;
 import io.dpuoffload.cli.channel.BenchReport.Metric;
 import io.dpuoffload.cli.channel.BenchReport.Side;
 import java.time.LocalDate;

@@ -315,8 +315,8 @@ class FsAcrossNamespacesIT {
     @Test
     void cgroupWritesFromTheDpuReachTheHostAndItsErrnoComesBack(Topology topology) throws Exception {
         Path pids = Path.of("/sys/fs/cgroup/pids");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(pids),
-                "this kernel has no cgroup v1 pids hierarchy at /sys/fs/cgroup/pids");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isDirectory(pids), "this kernel has no cgroup v1 pids hierarchy at /sys/fs/cgroup/pids");
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path pki = pki();
         Path mnt = Files.createDirectories(work.resolve("cgroup"));
@@ -336,21 +336,41 @@ class FsAcrossNamespacesIT {
                       all: [/]
                 """.formatted(pki, hostView));
         String java = ProcessHandle.current().info().command().orElseThrow();
-        NodeProcess host = topology.host().start(List.of("sh", "-c", "mount -t cgroup -o pids pids " + hostView
-                + " && exec " + java + " --enable-native-access=ALL-UNNAMED -cp " + System.getProperty("java.class.path")
-                + " " + Offloadctl.class.getName() + " fs serve --config " + config));
+        NodeProcess host = topology.host()
+                .start(List.of(
+                        "sh",
+                        "-c",
+                        "mount -t cgroup -o pids pids " + hostView
+                                + " && exec " + java + " --enable-native-access=ALL-UNNAMED -cp "
+                                + System.getProperty("java.class.path")
+                                + " " + Offloadctl.class.getName() + " fs serve --config " + config));
         host.awaitLine(Pattern.compile("READY .*"), Duration.ofSeconds(60));
-        String hostPid = host.runInside(Duration.ofSeconds(30), "sh", "-c", "setsid sleep 300 >/dev/null 2>&1 & echo $!")
+        String hostPid = host.runInside(
+                        Duration.ofSeconds(30), "sh", "-c", "setsid sleep 300 >/dev/null 2>&1 & echo $!")
                 .orThrow()
                 .stdout()
                 .strip();
-        NodeProcess mount = topology.dpu().startJava(Offloadctl.class.getName(), JVM, List.of("fs", "mount",
-                "--server", "tcp://198.51.100.1:7100", "--export", "pids", "--node", "dpu-1", "--pki", pki.toString(),
-                mnt.toString()));
+        NodeProcess mount = topology.dpu()
+                .startJava(
+                        Offloadctl.class.getName(),
+                        JVM,
+                        List.of(
+                                "fs",
+                                "mount",
+                                "--server",
+                                "tcp://198.51.100.1:7100",
+                                "--export",
+                                "pids",
+                                "--node",
+                                "dpu-1",
+                                "--pki",
+                                pki.toString(),
+                                mnt.toString()));
         mount.awaitLine(Pattern.compile("MOUNTED .*"), Duration.ofSeconds(60));
         try {
             dpu(mount, "mkdir " + mnt + "/" + group + " && echo 7 > " + mnt + "/" + group + "/pids.max");
-            assertThat(Files.readString(pids.resolve(group).resolve("pids.max")).strip()).isEqualTo("7");
+            assertThat(Files.readString(pids.resolve(group).resolve("pids.max")).strip())
+                    .isEqualTo("7");
 
             dpu(mount, "echo " + hostPid + " > " + mnt + "/" + group + "/cgroup.procs");
             assertThat(host.runInside(Duration.ofSeconds(20), "cat", hostView + "/" + group + "/cgroup.procs")
@@ -361,7 +381,8 @@ class FsAcrossNamespacesIT {
 
             // Opened without O_TRUNC: with O_TRUNC the DPU kernel still reports EIO for this
             // write (the host answers ESRCH); see docs/offload-fs.md, "Known gaps".
-            CommandResult bad = mount.runInside(Duration.ofSeconds(20), "python3", "-c", """
+            CommandResult bad =
+                    mount.runInside(Duration.ofSeconds(20), "python3", "-c", """
                     import os, sys
                     fd = os.open(sys.argv[1], os.O_WRONLY)
                     try:
@@ -371,15 +392,20 @@ class FsAcrossNamespacesIT {
                     """, mnt + "/" + group + "/cgroup.procs");
             assertThat(bad.stdout()).as("the host's ESRCH reaches the DPU").contains("No such process");
         } finally {
-            host.runInside(Duration.ofSeconds(20), "sh", "-c", "echo " + hostPid + " > " + hostView
-                    + "/cgroup.procs; kill " + hostPid);
+            host.runInside(
+                    Duration.ofSeconds(20),
+                    "sh",
+                    "-c",
+                    "echo " + hostPid + " > " + hostView + "/cgroup.procs; kill " + hostPid);
             mount.runInside(Duration.ofSeconds(20), "rmdir", mnt + "/" + group);
             mount.stop();
             if (Files.isDirectory(pids.resolve(group))) {
                 Files.delete(pids.resolve(group));
             }
         }
-        assertThat(pids.resolve(group)).as("rmdir through the mount removed the cgroup").doesNotExist();
+        assertThat(pids.resolve(group))
+                .as("rmdir through the mount removed the cgroup")
+                .doesNotExist();
     }
 
     private NodeProcess serve(Topology topology, Path config) {

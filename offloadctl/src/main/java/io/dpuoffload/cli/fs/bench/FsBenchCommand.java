@@ -1,6 +1,7 @@
 package io.dpuoffload.cli.fs.bench;
 
 import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.cli.MachineInfo;
 import io.dpuoffload.cli.Offloadctl;
 import io.dpuoffload.topology.NodeProcess;
 import io.dpuoffload.topology.Prerequisites;
@@ -81,16 +82,16 @@ public final class FsBenchCommand implements Callable<Integer> {
                 Topology.DPU_ADDRESS, Topology.HOST_ADDRESS);
         out.printf("Measuring %s; this takes a few minutes...%n", load.describe());
         out.flush();
-        String loadBefore = BenchMachine.loadAverage();
+        String loadBefore = MachineInfo.loadAverage();
         long started = System.nanoTime();
 
         BenchStage stage = BenchStage.create(spec.commandLine().getErr());
         try {
             FsBenchReport report = run(stage, load, out);
-            String loadAverages = loadBefore + " at the start, " + BenchMachine.loadAverage() + " at the end; took "
+            String loadAverages = loadBefore + " at the start, " + MachineInfo.loadAverage() + " at the end; took "
                     + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s";
             out.println();
-            FsBenchTable.render(report, BenchMachine.current(), loadAverages).forEach(out::println);
+            FsBenchTable.render(report, MachineInfo.current(), loadAverages).forEach(out::println);
             out.println();
             out.println("Raw: " + report.toJson());
         } finally {

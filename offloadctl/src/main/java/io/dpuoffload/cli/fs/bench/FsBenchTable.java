@@ -1,5 +1,6 @@
 package io.dpuoffload.cli.fs.bench;
 
+import io.dpuoffload.cli.MachineInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +19,7 @@ final class FsBenchTable {
 
     private FsBenchTable() {}
 
-    static List<String> render(FsBenchReport report, BenchMachine machine, String loadAverages) {
+    static List<String> render(FsBenchReport report, MachineInfo machine, String loadAverages) {
         BenchLoad load = report.load();
         List<String> lines = new ArrayList<>();
         lines.add(String.format(

@@ -2,6 +2,7 @@ package io.dpuoffload.cli.fs.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dpuoffload.cli.MachineInfo;
 import java.time.LocalDate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -9,8 +10,8 @@ import org.junit.jupiter.api.Test;
 class FsBenchReportTest {
 
     private static final BenchLoad LOAD = new BenchLoad(512L << 20, 2000, 5000, 5000, 3);
-    private static final BenchMachine MACHINE =
-            new BenchMachine(2, "Test CPU", "Linux 6.1.0", "Java 25", LocalDate.of(2026, 1, 2));
+    private static final MachineInfo MACHINE =
+            new MachineInfo(2, "Test CPU", "Linux 6.1.0", "Java 25", LocalDate.of(2026, 1, 2));
 
     @Test
     void survivesItsJsonLine() {

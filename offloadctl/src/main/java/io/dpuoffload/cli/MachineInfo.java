@@ -1,4 +1,4 @@
-package io.dpuoffload.cli.channel;
+package io.dpuoffload.cli;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -6,11 +6,12 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 
 /** What a benchmark result depends on: cores, CPU, kernel, JDK, date. */
-record MachineInfo(int cores, String cpu, String kernel, String jdk, LocalDate date) {
+public record MachineInfo(int cores, String cpu, String kernel, String jdk, LocalDate date) {
 
     private static final Path CPU_INFO = Path.of("/proc/cpuinfo");
+    private static final Path LOAD_AVERAGE = Path.of("/proc/loadavg");
 
-    static MachineInfo current() {
+    public static MachineInfo current() {
         return new MachineInfo(
                 Runtime.getRuntime().availableProcessors(),
                 cpuModel(),
@@ -20,8 +21,17 @@ record MachineInfo(int cores, String cpu, String kernel, String jdk, LocalDate d
     }
 
     /** "2 cores (Intel(R) Xeon(R) ...), Linux 6.1.0-28-amd64, Java 25+36-LTS (Eclipse Adoptium), 2025-06-01". */
-    String describe() {
+    public String describe() {
         return cores + " cores (" + cpu + "), " + kernel + ", " + jdk + ", " + date;
+    }
+
+    /** The 1-minute load average, as /proc/loadavg says; "?" if unreadable. */
+    public static String loadAverage() {
+        try {
+            return Files.readString(LOAD_AVERAGE).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     private static String cpuModel() {
