@@ -51,27 +51,15 @@ class FsAcrossNamespacesIT {
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
 
         NodeProcess host = serve(topology, config);
-        NodeProcess mount = topology.dpu()
-                .startJava(
-                        Offloadctl.class.getName(),
-                        JVM,
-                        List.of(
-                                "fs",
-                                "mount",
-                                "--server",
-                                "tcp://198.51.100.1:7100",
-                                "--export",
-                                "data",
-                                "--node",
-                                "dpu-1",
-                                "--pki",
-                                pki.toString(),
-                                "--expect-peer",
-                                "host-1",
-                                "--timeout",
-                                Long.toString(OP_TIMEOUT.toSeconds()),
-                                mnt.toString()));
-        mount.awaitLine(Pattern.compile("MOUNTED .*"), Duration.ofSeconds(60));
+        NodeProcess mount = mountOnDpu(
+                topology,
+                pki,
+                "data",
+                mnt,
+                "--expect-peer",
+                "host-1",
+                "--timeout",
+                Long.toString(OP_TIMEOUT.toSeconds()));
 
         // Ordinary use, both directions.
         assertThat(dpu(mount, "cat " + mnt + "/from-host.txt").stdout().strip()).isEqualTo("written on the host");
@@ -186,25 +174,7 @@ class FsAcrossNamespacesIT {
                 .orThrow()
                 .stdout()
                 .strip();
-        NodeProcess mount = topology.dpu()
-                .startJava(
-                        Offloadctl.class.getName(),
-                        JVM,
-                        List.of(
-                                "fs",
-                                "mount",
-                                "--server",
-                                "tcp://198.51.100.1:7100",
-                                "--export",
-                                "proc",
-                                "--node",
-                                "dpu-1",
-                                "--pki",
-                                pki.toString(),
-                                "--local-proc",
-                                "/proc",
-                                mnt.toString()));
-        mount.awaitLine(Pattern.compile("MOUNTED .*"), Duration.ofSeconds(60));
+        NodeProcess mount = mountOnDpu(topology, pki, "proc", mnt, "--local-proc", "/proc");
         assertThat(dpu(mount, "test -e /proc/" + hostPid + " && echo local || echo remote")
                         .stdout()
                         .strip())
@@ -242,25 +212,7 @@ class FsAcrossNamespacesIT {
         Path exported = Files.createDirectories(work.resolve("exported"));
         Path mnt = Files.createDirectories(work.resolve("mnt"));
         NodeProcess host = serve(topology, config(pki, exported));
-        NodeProcess mount = topology.dpu()
-                .startJava(
-                        Offloadctl.class.getName(),
-                        JVM,
-                        List.of(
-                                "fs",
-                                "mount",
-                                "--server",
-                                "tcp://198.51.100.1:7100",
-                                "--export",
-                                "data",
-                                "--node",
-                                "dpu-1",
-                                "--pki",
-                                pki.toString(),
-                                "--timeout",
-                                Long.toString(OP_TIMEOUT.toSeconds()),
-                                mnt.toString()));
-        mount.awaitLine(Pattern.compile("MOUNTED .*"), Duration.ofSeconds(60));
+        NodeProcess mount = mountOnDpu(topology, pki, "data", mnt, "--timeout", Long.toString(OP_TIMEOUT.toSeconds()));
         dpu(mount, "mkfifo " + mnt + "/pipe");
         assertThat(Files.getAttribute(exported.resolve("pipe"), "unix:mode"))
                 .matches(m -> ((int) m & 0170000) == 010000);
@@ -350,23 +302,7 @@ class FsAcrossNamespacesIT {
                 .orThrow()
                 .stdout()
                 .strip();
-        NodeProcess mount = topology.dpu()
-                .startJava(
-                        Offloadctl.class.getName(),
-                        JVM,
-                        List.of(
-                                "fs",
-                                "mount",
-                                "--server",
-                                "tcp://198.51.100.1:7100",
-                                "--export",
-                                "pids",
-                                "--node",
-                                "dpu-1",
-                                "--pki",
-                                pki.toString(),
-                                mnt.toString()));
-        mount.awaitLine(Pattern.compile("MOUNTED .*"), Duration.ofSeconds(60));
+        NodeProcess mount = mountOnDpu(topology, pki, "pids", mnt);
         try {
             dpu(mount, "mkdir " + mnt + "/" + group + " && echo 7 > " + mnt + "/" + group + "/pids.max");
             assertThat(Files.readString(pids.resolve(group).resolve("pids.max")).strip())
@@ -406,6 +342,26 @@ class FsAcrossNamespacesIT {
         assertThat(pids.resolve(group))
                 .as("rmdir through the mount removed the cgroup")
                 .doesNotExist();
+    }
+
+    /** `offloadctl fs mount` of {@code export} on the DPU node, as dpu-1, waited for. */
+    private static NodeProcess mountOnDpu(Topology topology, Path pki, String export, Path mnt, String... options) {
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "fs",
+                "mount",
+                "--server",
+                "tcp://198.51.100.1:7100",
+                "--export",
+                export,
+                "--node",
+                "dpu-1",
+                "--pki",
+                pki.toString()));
+        args.addAll(List.of(options));
+        args.add(mnt.toString());
+        NodeProcess mount = topology.dpu().startJava(Offloadctl.class.getName(), JVM, args);
+        mount.awaitLine(Pattern.compile("MOUNTED .*"), Duration.ofSeconds(60));
+        return mount;
     }
 
     private NodeProcess serve(Topology topology, Path config) {
