@@ -11,7 +11,6 @@ import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.Metadata;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * One DPU mount of one export: its inode and handle tables, its policy, and the checks every
@@ -95,10 +94,6 @@ final class HostSession implements AutoCloseable {
             AuditLog.INSTANCE.denied(peer, uid, op, export.name(), path == null ? "(outside the export)" : path);
             throw new ErrnoException(op.configName() + " denied by the allowlist", Errno.EACCES);
         }
-    }
-
-    List<Integer> stats() {
-        return List.of(inodes.size(), handles.size());
     }
 
     @Override

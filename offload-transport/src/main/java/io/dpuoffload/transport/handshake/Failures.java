@@ -20,7 +20,6 @@ final class Failures {
                 }
             }
         }
-        Throwable root = cause;
         if (message == null) {
             message = cause.getClass().getSimpleName();
         }
@@ -53,10 +52,19 @@ final class Failures {
                 || lower.contains("certificate_required")) {
             return "the peer presented no certificate (" + message + "): give it one with `offloadctl certs issue`";
         }
-        if (root instanceof SSLException) {
+        if (anyInChain(cause, SSLException.class)) {
             return "TLS failed: " + message;
         }
         return message;
+    }
+
+    private static boolean anyInChain(Throwable cause, Class<? extends Throwable> type) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Failures() {}

@@ -192,13 +192,6 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
         ctx.fireChannelInactive();
     }
 
-    /** Records why the connection is about to close, for the errors its users will see. */
-    public void closingBecause(String reason) {
-        if (closeReason == null) {
-            closeReason = reason;
-        }
-    }
-
     // ---- outbound requests ----
 
     private void startRequest(

@@ -89,7 +89,8 @@ class TlsHandshakeTest {
         var connection = loopback.connect(impostor, client);
 
         assertThat(connection.client().handshakeFailure()).isInstanceOf(SSLHandshakeException.class);
-        assertThat(causeChain(connection.client().handshakeFailure())).contains("unable to find valid certification path");
+        assertThat(causeChain(connection.client().handshakeFailure()))
+                .contains("unable to find valid certification path");
         assertThat(connection.server().handshakeSucceeded()).isFalse();
     }
 
