@@ -4,7 +4,6 @@ import io.dpuoffload.transport.handshake.ClientHandshake;
 import io.dpuoffload.transport.metrics.TransportMetrics;
 import io.dpuoffload.transport.net.ChannelTypes;
 import io.dpuoffload.transport.net.Endpoint;
-import io.dpuoffload.transport.net.EventLoops;
 import io.dpuoffload.transport.net.VsockSockets;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
@@ -19,7 +18,7 @@ final class Connector {
         PipelineInitializer.checkSecurity(config, endpoint);
         CompletableFuture<OffloadConnection> result = new CompletableFuture<>();
         Bootstrap bootstrap = new Bootstrap()
-                .group(EventLoops.shared())
+                .group(config.eventLoops())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         config.connectTimeout().toMillis())
                 .handler(new PipelineInitializer(

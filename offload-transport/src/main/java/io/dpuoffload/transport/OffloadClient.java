@@ -74,6 +74,10 @@ public final class OffloadClient implements AutoCloseable {
 
     /** Sends a request over the current or next connection; see {@link OffloadConnection#request}. */
     public CompletableFuture<ByteBuf> request(int service, ByteBuf body, Duration timeout) {
+        OffloadConnection current = connection;
+        if (current != null && current.isOpen()) {
+            return current.request(service, body, timeout); // no wait: skip the timer that bounds it
+        }
         long start = System.nanoTime();
         // copy(): orTimeout completes the future it is called on, and `next` is shared by all callers.
         return next.copy()

@@ -12,15 +12,24 @@ public final class Services {
     public static final Services NONE = builder().build();
 
     private final Map<Integer, RequestHandler> requests;
+    private final Map<Integer, AsyncRequestHandler> asyncRequests;
     private final Map<Integer, StreamHandler> streams;
 
-    private Services(Map<Integer, RequestHandler> requests, Map<Integer, StreamHandler> streams) {
+    private Services(
+            Map<Integer, RequestHandler> requests,
+            Map<Integer, AsyncRequestHandler> asyncRequests,
+            Map<Integer, StreamHandler> streams) {
         this.requests = Map.copyOf(requests);
+        this.asyncRequests = Map.copyOf(asyncRequests);
         this.streams = Map.copyOf(streams);
     }
 
     public Optional<RequestHandler> requestHandler(int service) {
         return Optional.ofNullable(requests.get(service));
+    }
+
+    public Optional<AsyncRequestHandler> asyncRequestHandler(int service) {
+        return Optional.ofNullable(asyncRequests.get(service));
     }
 
     public Optional<StreamHandler> streamHandler(int service) {
@@ -33,12 +42,25 @@ public final class Services {
 
     public static final class Builder {
         private final Map<Integer, RequestHandler> requests = new HashMap<>();
+        private final Map<Integer, AsyncRequestHandler> asyncRequests = new HashMap<>();
         private final Map<Integer, StreamHandler> streams = new HashMap<>();
 
+        /** A handler that may block: it runs on the handler executor (virtual threads by default). */
         public Builder onRequest(int service, RequestHandler handler) {
-            check(service, requests.containsKey(service));
+            check(service, taken(service));
             requests.put(service, handler);
             return this;
+        }
+
+        /** A handler called on the event loop, which must not block: see {@link AsyncRequestHandler}. */
+        public Builder onRequestAsync(int service, AsyncRequestHandler handler) {
+            check(service, taken(service));
+            asyncRequests.put(service, handler);
+            return this;
+        }
+
+        private boolean taken(int service) {
+            return requests.containsKey(service) || asyncRequests.containsKey(service);
         }
 
         public Builder onStream(int service, StreamHandler handler) {
@@ -48,7 +70,7 @@ public final class Services {
         }
 
         public Services build() {
-            return new Services(requests, streams);
+            return new Services(requests, asyncRequests, streams);
         }
 
         private static void check(int service, boolean taken) {

@@ -1,8 +1,10 @@
 package io.dpuoffload.transport;
 
+import io.dpuoffload.transport.net.EventLoops;
 import io.dpuoffload.transport.tls.PeerIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -31,6 +33,9 @@ import java.util.function.Predicate;
  *     cap on what one peer can make this side hold
  * @param streamWindowBytes per-stream flow-control window: the most bytes of one stream either side
  *     buffers for a slow reader
+ * @param eventLoops where a client's connections run: the process's shared loops, or one chosen
+ *     loop, so that other I/O registered on that loop (a FUSE device) reaches the channel with no
+ *     hand-off between threads
  */
 public record TransportConfig(
         String nodeName,
@@ -49,6 +54,7 @@ public record TransportConfig(
         int maxConcurrentStreams,
         int streamWindowBytes,
         Executor handlerExecutor,
+        EventLoopGroup eventLoops,
         MeterRegistry meters) {
 
     /** 4,096 open exchanges per direction is far above what the fs, ipc and exec services need. */
@@ -80,6 +86,7 @@ public record TransportConfig(
             throw new IllegalArgumentException("streamWindowBytes must be at least 1024");
         }
         Objects.requireNonNull(handlerExecutor, "handlerExecutor");
+        Objects.requireNonNull(eventLoops, "eventLoops");
         Objects.requireNonNull(meters, "meters");
     }
 
@@ -104,6 +111,7 @@ public record TransportConfig(
         b.maxConcurrentStreams = maxConcurrentStreams;
         b.streamWindowBytes = streamWindowBytes;
         b.handlerExecutor = handlerExecutor;
+        b.eventLoops = eventLoops;
         b.meters = meters;
         return b;
     }
@@ -134,6 +142,7 @@ public record TransportConfig(
         private int maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS;
         private int streamWindowBytes = DEFAULT_STREAM_WINDOW_BYTES;
         private Executor handlerExecutor = VIRTUAL_THREADS;
+        private EventLoopGroup eventLoops;
         private MeterRegistry meters = Metrics.globalRegistry;
 
         private Builder(String nodeName) {
@@ -221,6 +230,12 @@ public record TransportConfig(
             return this;
         }
 
+        /** The loops a client connects on (default: the process's shared loops). */
+        public Builder eventLoops(EventLoopGroup value) {
+            eventLoops = value;
+            return this;
+        }
+
         public Builder meters(MeterRegistry value) {
             meters = value;
             return this;
@@ -244,6 +259,7 @@ public record TransportConfig(
                     maxConcurrentStreams,
                     streamWindowBytes,
                     handlerExecutor,
+                    eventLoops == null ? EventLoops.shared() : eventLoops,
                     meters);
         }
     }

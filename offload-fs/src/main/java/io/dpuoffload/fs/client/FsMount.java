@@ -11,6 +11,8 @@ import io.dpuoffload.linux.Mounts;
 import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
+import io.dpuoffload.transport.net.EventLoops;
+import io.netty.channel.IoEventLoop;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -60,8 +62,12 @@ public final class FsMount implements AutoCloseable {
             }
             return null;
         });
+        // The channel and the FUSE device share one event loop: see DeviceReader.
+        IoEventLoop loop = (IoEventLoop) EventLoops.shared().next();
         OffloadClient client = OffloadClient.start(
-                server, transport.toBuilder().services(notices.build()).build(), host::onConnected);
+                server,
+                transport.toBuilder().services(notices.build()).eventLoops(loop).build(),
+                host::onConnected);
         int fd = -1;
         try {
             host.use(client);
@@ -78,7 +84,7 @@ public final class FsMount implements AutoCloseable {
                     flags,
                     FuseDevice.mountOptions(fd, 0, 0, true, "max_read=" + FuseInitOptions.DEFAULT_MAX_WRITE));
             // Reading /dev/fuse before the mount exists fails with EPERM; INIT waits for us meanwhile.
-            session.start("fs-" + export);
+            session.start(loop);
             session.initialized().get(options.opTimeout().toMillis(), TimeUnit.MILLISECONDS);
             Readahead.raise(mountpoint);
             log.info("mounted export {} of {} at {} (session {})", export, server, mountpoint, policy.session());
@@ -135,7 +141,7 @@ public final class FsMount implements AutoCloseable {
         } catch (ErrnoException e) {
             log.warn("unmounting {} failed: {}", mountpoint, e.getMessage());
         }
-        session.stop(); // readers see ENODEV once the kernel drops the connection
+        session.stop();
         closeQuietly(deviceFd);
         client.close();
         log.info("unmounted {}", mountpoint);

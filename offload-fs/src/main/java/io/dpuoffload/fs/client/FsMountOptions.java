@@ -8,25 +8,21 @@ import java.time.Duration;
  *
  * @param opTimeout how long one file operation may wait for the host, including a reconnect; then
  *     the caller gets EIO. Bounded so that no process on the DPU hangs forever on a lost host.
- * @param readers threads reading requests from /dev/fuse; the kernel queues the rest
  * @param localProc where the DPU's own proc is mounted, for /proc views ({@code /local_proc})
  */
-public record FsMountOptions(Duration opTimeout, int readers, Path localProc) {
+public record FsMountOptions(Duration opTimeout, Path localProc) {
     /** 30 s: longer than any reconnect after a host agent restart, short enough to be noticed. */
     public static final Duration DEFAULT_OP_TIMEOUT = Duration.ofSeconds(30);
 
-    /** Two readers keep the device busy while a third request is being forwarded; more buys nothing on 2 cores. */
-    public static final int DEFAULT_READERS = 4;
-
     public static FsMountOptions defaults() {
-        return new FsMountOptions(DEFAULT_OP_TIMEOUT, DEFAULT_READERS, Path.of("/local_proc"));
+        return new FsMountOptions(DEFAULT_OP_TIMEOUT, Path.of("/local_proc"));
     }
 
     public FsMountOptions withOpTimeout(Duration timeout) {
-        return new FsMountOptions(timeout, readers, localProc);
+        return new FsMountOptions(timeout, localProc);
     }
 
     public FsMountOptions withLocalProc(Path path) {
-        return new FsMountOptions(opTimeout, readers, path);
+        return new FsMountOptions(opTimeout, path);
     }
 }

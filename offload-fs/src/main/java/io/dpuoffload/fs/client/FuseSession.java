@@ -19,16 +19,18 @@ import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.FuseDevice;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.IoEventLoop;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -50,12 +52,11 @@ final class FuseSession {
     private final FuseInitOptions initOptions;
     private final CallerGroupsCache groups;
     private final Map<Long, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
-    private final List<Thread> readers = new ArrayList<>();
+    private DeviceReader reader;
     final LongAdder forwarded = new LongAdder();
     final LongAdder failed = new LongAdder();
     private volatile FuseNegotiated negotiated = FuseNegotiated.BEFORE_INIT;
     private final CompletableFuture<FuseNegotiated> initialized = new CompletableFuture<>();
-    private volatile boolean stopping;
     private final ProcView procView;
     private final BlockingCalls blocking = new BlockingCalls();
     /** What {@link BlockingCalls#observe} reads of a request: the header and the file handle after it. */
@@ -83,12 +84,9 @@ final class FuseSession {
         this.groups = new CallerGroupsCache(new CallerGroups(java.nio.file.Path.of("/proc")));
     }
 
-    void start(String name) {
-        for (int i = 0; i < options.readers(); i++) {
-            Thread reader =
-                    Thread.ofPlatform().daemon().name(name + "-reader-" + i).start(this::readLoop);
-            readers.add(reader);
-        }
+    /** Starts serving on {@code loop}, the one the channel to the host runs on (see {@link DeviceReader}). */
+    void start(IoEventLoop loop) throws ErrnoException {
+        reader = DeviceReader.start(deviceFd, loop, FuseProtocol.readBufferSize(initOptions.maxWrite()), this::handle);
     }
 
     CompletableFuture<FuseNegotiated> initialized() {
@@ -99,18 +97,17 @@ final class FuseSession {
         return inFlight.size();
     }
 
-    /** Called after the mount is gone: readers see ENODEV and end; replies still on their way are dropped. */
+    /** Called after the mount is gone: reading stops; replies still on their way are dropped. */
     void stop() {
-        stopping = true;
         try {
-            for (Thread reader : readers) {
-                try {
-                    reader.join(2000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+            if (reader != null) {
+                reader.stop();
+                reader.stopped().get(2, TimeUnit.SECONDS);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("the /dev/fuse reader did not stop in time: {}", e.toString());
         } finally {
             replyLock.writeLock().lock();
             try {
@@ -126,41 +123,9 @@ final class FuseSession {
         }
     }
 
-    /** Runs {@code action} when every reader has stopped: the mount is gone. */
+    /** Runs {@code action} (on a thread of its own) when reading has stopped: the mount is gone. */
     void whenStopped(Runnable action) {
-        Thread.ofVirtual().start(() -> {
-            for (Thread reader : readers) {
-                try {
-                    reader.join();
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            action.run();
-        });
-    }
-
-    private void readLoop() {
-        int size = FuseProtocol.readBufferSize(initOptions.maxWrite());
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate(size, 4096);
-            while (!stopping) {
-                int length;
-                try {
-                    length = FuseDevice.read(deviceFd, buffer);
-                } catch (ErrnoException e) {
-                    if (e.errno() == Errno.ENODEV) {
-                        return; // unmounted
-                    }
-                    if (e.errno() == Errno.ENOENT || e.errno() == Errno.EINTR || e.errno() == Errno.EAGAIN) {
-                        continue; // a request interrupted before we read it
-                    }
-                    log.error("reading /dev/fuse failed; this mount stops serving: {}", e.getMessage());
-                    return;
-                }
-                handle(buffer.asSlice(0, length).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
-            }
-        }
+        reader.stopped().thenRun(() -> Thread.ofVirtual().start(action));
     }
 
     private void handle(ByteBuffer request) {
@@ -269,9 +234,8 @@ final class FuseSession {
             return;
         }
         long unique = header.unique();
-        // The request is a view of the reader's buffer, which the next read overwrites and which only
-        // the reader thread may touch (a confined arena: any other thread gets WrongThreadException).
-        // The reply handler runs on a channel thread, so it gets a copy of the little it looks at.
+        // The request is a view of the reader's buffer, which the next read overwrites before the
+        // reply comes: the reply handler gets a copy of the little it looks at.
         ByteBuffer requestStart = copyStart(request, OBSERVED_REQUEST_BYTES);
         inFlight.put(unique, answer);
         answer.whenComplete((reply, failure) -> {
@@ -321,12 +285,16 @@ final class FuseSession {
     private void reply(ByteBuffer message) {
         int length = message.remaining();
         replyLock.readLock().lock();
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = message.isDirect() ? null : Arena.ofConfined()) {
             if (repliesClosed) {
                 return; // unmounted: nobody waits for it
             }
-            MemorySegment segment = arena.allocate(length);
-            segment.copyFrom(MemorySegment.ofBuffer(message));
+            // Replies from the host arrive in direct buffers, written as they are; the few built
+            // here on the heap are copied, as a system call needs native memory.
+            MemorySegment segment = MemorySegment.ofBuffer(message);
+            if (arena != null) {
+                segment = arena.allocate(length).copyFrom(segment);
+            }
             FuseDevice.write(replyFd, segment, length);
         } catch (ErrnoException e) {
             // ENOENT: the request was interrupted and the kernel no longer waits for it.

@@ -31,12 +31,17 @@ final class FileOps {
         return (fuseFlags & ~NOT_ON_HOST) | Flags.O_CLOEXEC;
     }
 
-    /** FOPEN_* for a new handle: no caching for /proc-like exports, stream semantics for fifos. */
+    /**
+     * FOPEN_* for a new handle: stream semantics for fifos; no caching for exports without a TTL
+     * (/proc, /sys); on the others the DPU keeps a file's pages from one open to the next. Its
+     * kernel drops them when an attribute reply shows another size or mtime (FUSE_AUTO_INVAL_DATA),
+     * so a change made on the host is seen within the TTL, like the file's other attributes.
+     */
     static int openFlags(HostSession s, boolean fifo) {
         if (fifo) {
             return FuseProtocol.FOPEN_DIRECT_IO | FuseProtocol.FOPEN_NONSEEKABLE | FuseProtocol.FOPEN_STREAM;
         }
-        return s.attrs.caches() ? 0 : FuseProtocol.FOPEN_DIRECT_IO;
+        return s.attrs.caches() ? FuseProtocol.FOPEN_KEEP_CACHE : FuseProtocol.FOPEN_DIRECT_IO;
     }
 
     static ByteBuffer open(HostSession s, FuseInHeader h, FuseOperation.Open op) throws ErrnoException {

@@ -4,19 +4,25 @@ import io.dpuoffload.fs.config.ExportConfig;
 import io.dpuoffload.fs.config.FsServerConfig;
 import io.dpuoffload.fs.fuse.FuseNegotiated;
 import io.dpuoffload.fs.fuse.FuseProtocolException;
+import io.dpuoffload.fs.fuse.FuseReplies;
 import io.dpuoffload.fs.fuse.FuseRequest;
 import io.dpuoffload.fs.fuse.FuseRequestDecoder;
 import io.dpuoffload.fs.wire.FsWire;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.IoCallable;
 import io.dpuoffload.transport.RequestContext;
 import io.dpuoffload.transport.ServiceException;
 import io.dpuoffload.transport.Services;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import java.io.IOException;
 import java.nio.ByteOrder;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -44,7 +50,7 @@ public final class FsServer implements AutoCloseable {
 
     /** Adds offload-fs's services to a channel's services. */
     public Services.Builder register(Services.Builder services) {
-        return services.onRequest(FsWire.ATTACH, this::attach).onRequest(FsWire.OP, this::op);
+        return services.onRequest(FsWire.ATTACH, this::attach).onRequestAsync(FsWire.OP, this::op);
     }
 
     public int sessionCount() {
@@ -85,7 +91,8 @@ public final class FsServer implements AutoCloseable {
         return FsWire.attachReply(ByteBufAllocator.DEFAULT, session.policy());
     }
 
-    private ByteBuf op(RequestContext context, ByteBuf body) throws Exception {
+    /** On the event loop: quick operations run here, the rest on the identity pool (see {@link QuickOps}). */
+    private CompletionStage<ByteBuf> op(RequestContext context, ByteBuf body) throws ServiceException {
         FsWire.OpPrefix prefix = FsWire.readOpPrefix(body);
         HostSession session = sessions.get(prefix.session());
         if (session == null || !java.util.Objects.equals(owners.get(prefix.session()), context.connectionId())) {
@@ -100,9 +107,29 @@ public final class FsServer implements AutoCloseable {
             throw new ServiceException(Errno.EINVAL, "malformed FUSE request: " + e.getMessage());
         }
         var header = request.header();
-        ByteBuf reply =
-                pool.callAs(header.uid(), header.gid(), prefix.groups(), () -> PassthroughFs.execute(session, request));
+        IoCallable<ByteBuf> work = () -> orEmpty(PassthroughFs.execute(session, request));
+        if (!QuickOps.runInPlace(session, request)) {
+            return pool.submit(header.uid(), header.gid(), prefix.groups(), work)
+                    .exceptionally(failure -> busyOr(header.unique(), failure));
+        }
+        try {
+            return CompletableFuture.completedFuture(pool.callHere(header.uid(), header.gid(), prefix.groups(), work));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static ByteBuf orEmpty(ByteBuf reply) {
         return reply == null ? Unpooled.EMPTY_BUFFER : reply;
+    }
+
+    /** All pool threads busy: the caller gets EAGAIN, as from a local file system out of resources. */
+    private static ByteBuf busyOr(long unique, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+        if (cause instanceof ErrnoException e && e.errno() == Errno.EAGAIN) {
+            return Unpooled.wrappedBuffer(FuseReplies.error(unique, Errno.EAGAIN));
+        }
+        throw failure instanceof CompletionException c ? c : new CompletionException(failure);
     }
 
     private void end(HostSession session) {

@@ -24,6 +24,9 @@ final class HandleTable implements AutoCloseable {
      */
     static final Duration RELEASE_GRACE = Duration.ofSeconds(1);
 
+    /** Opens running at once elsewhere (on pool threads) while one checks {@link #roomNow}. */
+    private static final int ROOM_MARGIN = 16;
+
     HandleTable(int limit) {
         this.limit = limit;
     }
@@ -37,6 +40,14 @@ final class HandleTable implements AutoCloseable {
         Handle handle = new Handle(next.incrementAndGet(), fd, nodeid, directory, blocking);
         handles.put(handle.fh(), handle);
         return handle;
+    }
+
+    /**
+     * Whether an open now cannot have to wait for room: false near the limit, where {@link #add}
+     * may wait for handles on their way out.
+     */
+    boolean roomNow() {
+        return handles.size() < limit - ROOM_MARGIN;
     }
 
     Handle get(long fh) throws ErrnoException {

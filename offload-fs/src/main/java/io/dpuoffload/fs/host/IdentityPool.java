@@ -1,19 +1,20 @@
 package io.dpuoffload.fs.host;
 
+import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FsContext;
 import io.dpuoffload.linux.IoCallable;
 import io.dpuoffload.linux.ThreadCredentials;
 import java.io.IOException;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Platform threads that run file operations as the DPU caller. Credentials belong to an OS
+ * Platform threads that run file operations as the DPU caller (quick ones run in place: see
+ * {@link QuickOps}). Credentials belong to an OS
  * thread, so this cannot be a virtual thread; the pool grows when operations block (a fifo open
  * waiting for its writer) so that they never starve the others, up to a cap, and shrinks when idle.
  */
@@ -35,30 +36,31 @@ final class IdentityPool implements AutoCloseable {
     /** Whether the current pool thread has its own file-system context with umask 0 yet. */
     private static final ThreadLocal<Boolean> OWN_UMASK = ThreadLocal.withInitial(() -> false);
 
-    <T> T callAs(int uid, int gid, int[] groups, IoCallable<T> work) throws IOException, InterruptedException {
-        Callable<T> task = () -> {
-            ownUmask();
-            return ThreadCredentials.callAs(uid, gid, groups, work);
-        };
-        Future<T> future;
+    /**
+     * Runs {@code work} as the caller on this (platform) thread: for quick operations on the event
+     * loop, which saves the hand-off to a pool thread and the wake-up back.
+     */
+    <T> T callHere(int uid, int gid, int[] groups, IoCallable<T> work) throws IOException {
+        ownUmask();
+        return ThreadCredentials.callAs(uid, gid, groups, work);
+    }
+
+    /** Runs {@code work} as the caller on a pool thread; the future fails with EAGAIN when all are busy. */
+    <T> CompletableFuture<T> submit(int uid, int gid, int[] groups, IoCallable<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
         try {
-            future = executor.submit(task);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            throw new io.dpuoffload.linux.ErrnoException(
-                    "fs operation (all " + MAX_THREADS + " threads busy)", io.dpuoffload.linux.Errno.EAGAIN);
+            executor.execute(() -> {
+                try {
+                    result.complete(callHere(uid, gid, groups, work));
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(
+                    new ErrnoException("fs operation (all " + MAX_THREADS + " threads busy)", Errno.EAGAIN));
         }
-        try {
-            return future.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IOException(cause);
-        }
+        return result;
     }
 
     /**

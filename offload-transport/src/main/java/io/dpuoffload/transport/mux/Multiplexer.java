@@ -1,5 +1,6 @@
 package io.dpuoffload.transport.mux;
 
+import io.dpuoffload.transport.AsyncRequestHandler;
 import io.dpuoffload.transport.ConnectionLostException;
 import io.dpuoffload.transport.DeadlineExceededException;
 import io.dpuoffload.transport.RemoteException;
@@ -32,6 +33,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -39,8 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs requests and byte streams over one connection once the handshake is done. All state lives on
- * the channel's event loop; the public methods hop onto it. Handlers run on the handler executor
- * (virtual threads), never on the loop.
+ * the channel's event loop; the public methods hop onto it. Blocking handlers run on the handler
+ * executor (virtual threads), asynchronous ones on the loop itself.
  *
  * <p>Stream ids: the side that opened the connection uses odd ids, the other even ids, so both can
  * start requests without coordinating.
@@ -309,9 +312,11 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
         if (!acceptPeerStream(id, request)) {
             return;
         }
+        AsyncRequestHandler async =
+                settings.services().asyncRequestHandler(request.service()).orElse(null);
         RequestHandler handler =
                 settings.services().requestHandler(request.service()).orElse(null);
-        if (handler == null) {
+        if (async == null && handler == null) {
             request.release();
             sendReset(id, ResetCode.NO_HANDLER, "no handler for service " + request.service() + " on this side");
             return;
@@ -320,31 +325,70 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
         InboundRequest context =
                 new InboundRequest(id, request.service(), System.nanoTime() + timeoutNanos, settings.peer(), this);
         inbound.put(id, context);
-        settings.handlerExecutor().execute(() -> serve(handler, context, request.body()));
+        if (async != null) {
+            serveInPlace(async, context, request.body());
+        } else {
+            settings.handlerExecutor().execute(() -> serve(handler, context, request.body()));
+        }
     }
 
     private void serve(RequestHandler handler, InboundRequest context, ByteBuf body) {
         Frame answer;
         try {
-            ByteBuf result = handler.handle(context, body);
-            answer = new Response(context.streamId(), result == null ? io.netty.buffer.Unpooled.EMPTY_BUFFER : result);
-        } catch (ServiceException e) {
-            answer = new ErrorResponse(context.streamId(), e.code(), e.getMessage());
+            answer = new Response(context.streamId(), orEmpty(handler.handle(context, body)));
         } catch (Exception | Error e) {
-            log.warn("{}: handler for service {} failed", peerDescription(), context.service(), e);
-            answer = new Reset(
-                    context.streamId(), ResetCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
+            answer = failureAnswer(context, e);
         } finally {
             body.release();
         }
         Frame reply = answer;
-        eventLoop().execute(() -> {
-            if (inbound.remove(context.streamId()) != null && !context.isCancelled() && channel.isActive()) {
-                channel.writeAndFlush(reply);
+        eventLoop().execute(() -> sendAnswer(context, reply));
+    }
+
+    /** On the event loop: the handler answers now, or later from a thread of its own. */
+    private void serveInPlace(AsyncRequestHandler handler, InboundRequest context, ByteBuf body) {
+        CompletionStage<ByteBuf> answer;
+        try {
+            answer = handler.handle(context, body);
+        } catch (Exception | Error e) {
+            body.release();
+            sendAnswer(context, failureAnswer(context, e));
+            return;
+        }
+        answer.whenComplete((result, failure) -> {
+            body.release();
+            Frame reply = failure == null
+                    ? new Response(context.streamId(), orEmpty(result))
+                    : failureAnswer(context, failure instanceof CompletionException c ? c.getCause() : failure);
+            if (eventLoop().inEventLoop()) {
+                sendAnswer(context, reply);
             } else {
-                reply.release();
+                eventLoop().execute(() -> sendAnswer(context, reply));
             }
         });
+    }
+
+    private static ByteBuf orEmpty(ByteBuf result) {
+        return result == null ? io.netty.buffer.Unpooled.EMPTY_BUFFER : result;
+    }
+
+    private Frame failureAnswer(InboundRequest context, Throwable failure) {
+        if (failure instanceof ServiceException e) {
+            return new ErrorResponse(context.streamId(), e.code(), e.getMessage());
+        }
+        log.warn("{}: handler for service {} failed", peerDescription(), context.service(), failure);
+        return new Reset(
+                context.streamId(),
+                ResetCode.INTERNAL,
+                failure.getClass().getSimpleName() + ": " + failure.getMessage());
+    }
+
+    private void sendAnswer(InboundRequest context, Frame reply) {
+        if (inbound.remove(context.streamId()) != null && !context.isCancelled() && channel.isActive()) {
+            channel.writeAndFlush(reply);
+        } else {
+            reply.release();
+        }
     }
 
     private void onStreamOpen(StreamOpen open) {
