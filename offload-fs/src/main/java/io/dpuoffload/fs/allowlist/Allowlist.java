@@ -39,7 +39,7 @@ public final class Allowlist {
             return false;
         }
         for (String prefix : allowed) {
-            if (prefix.equals("/") || path.equals(prefix) || path.startsWith(prefix + "/")) {
+            if (PathPrefixes.matches(prefix, path)) {
                 return true;
             }
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dpuoffload.fs.allowlist.Allowlist;
 import io.dpuoffload.fs.allowlist.Operation;
+import io.dpuoffload.fs.allowlist.PathPrefixes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,8 @@ import java.util.Set;
  *     cache: ttl          # none | ttl
  *     ttl: 1s
  *     procView: false
+ *     sharedFifos: [/run] # fifos here connect host and DPU processes (default: none)
+ *     devices: false      # may the DPU's root create device nodes
  *     allow:              # operation: [path prefixes inside the export]; unlisted = denied
  *       all: [/]          # shorthand for every operation
  *       write: [/images]
@@ -87,7 +90,8 @@ public final class FsServerConfigLoader {
     }
 
     private static ExportConfig export(YamlFields fields) {
-        fields.allowOnly(Set.of("name", "path", "readOnly", "cache", "ttl", "procView", "allow"));
+        fields.allowOnly(
+                Set.of("name", "path", "readOnly", "cache", "ttl", "procView", "allow", "sharedFifos", "devices"));
         String name = fields.requiredText("name", "libvirt");
         if (!name.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?")) {
             throw new ConfigException(fields.field("name") + ": '" + name
@@ -119,7 +123,17 @@ public final class FsServerConfigLoader {
                 cache,
                 ttl,
                 procView,
-                allowlist(fields.object("allow"), fields.field("allow")));
+                allowlist(fields.object("allow"), fields.field("allow")),
+                sharedFifos(fields),
+                fields.optionalBoolean("devices", false));
+    }
+
+    private static PathPrefixes sharedFifos(YamlFields fields) {
+        List<String> paths = fields.texts("sharedFifos");
+        for (int i = 0; i < paths.size(); i++) {
+            checkPrefix(paths.get(i), fields.field("sharedFifos") + "[" + i + "]");
+        }
+        return new PathPrefixes(paths);
     }
 
     private static Allowlist allowlist(YamlFields allow, String where) {

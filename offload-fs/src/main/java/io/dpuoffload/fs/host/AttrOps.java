@@ -15,6 +15,7 @@ import io.dpuoffload.fs.fuse.FuseInHeader;
 import io.dpuoffload.fs.fuse.FuseOperation;
 import io.dpuoffload.fs.fuse.FuseReplies;
 import io.dpuoffload.fs.fuse.FuseStatfs;
+import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.Flags;
@@ -25,11 +26,20 @@ import java.nio.ByteBuffer;
 
 /** Attributes: getattr, setattr (chmod, chown, truncate, utimens), readlink, access, statfs. */
 final class AttrOps {
+    /** The setattr bits that change something; a request with none of them is chown(-1, -1). */
+    private static final int CHANGES = FATTR_MODE
+            | FATTR_UID
+            | FATTR_GID
+            | FATTR_SIZE
+            | FATTR_ATIME
+            | FATTR_MTIME
+            | FATTR_ATIME_NOW
+            | FATTR_MTIME_NOW;
 
     static ByteBuffer getattr(HostSession s, FuseInHeader h) throws ErrnoException {
         Inode inode = s.inodes.get(h.nodeid());
         s.check(Operation.GETATTR, inode, h.uid());
-        return attrReply(s, h, Metadata.fstat(inode.fd));
+        return attrReply(s, h, inode, Metadata.fstat(inode.fd));
     }
 
     static ByteBuffer setattr(HostSession s, FuseInHeader h, FuseOperation.Setattr op) throws ErrnoException {
@@ -40,6 +50,9 @@ final class AttrOps {
         Handle handle = (valid & FATTR_FH) != 0 ? s.handles.get(op.fh()) : null;
         if ((valid & FATTR_MODE) != 0) {
             Metadata.fchmodat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd), op.mode() & 07777, 0);
+        }
+        if ((valid & CHANGES) == 0) {
+            touchOwnership(inode);
         }
         if ((valid & (FATTR_UID | FATTR_GID)) != 0) {
             Metadata.fchownat(
@@ -61,7 +74,7 @@ final class AttrOps {
                 Metadata.utimensat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd), atime[0], atime[1], mtime[0], mtime[1], 0);
             }
         }
-        return attrReply(s, h, Metadata.fstat(inode.fd));
+        return attrReply(s, h, inode, Metadata.fstat(inode.fd));
     }
 
     static ByteBuffer readlink(HostSession s, FuseInHeader h) throws ErrnoException {
@@ -98,8 +111,27 @@ final class AttrOps {
                         (int) st.frsize()));
     }
 
-    static ByteBuffer attrReply(HostSession s, FuseInHeader h, Stat stat) {
-        return FuseReplies.attr(h.unique(), s.attrs.ttlSeconds(), s.attrs.ttlNanos(), s.attrs.attr(stat));
+    static ByteBuffer attrReply(HostSession s, FuseInHeader h, Inode inode, Stat stat) throws ErrnoException {
+        return FuseReplies.attr(h.unique(), s.attrs.ttlSeconds(), s.attrs.ttlNanos(), s.attr(inode, stat));
+    }
+
+    /**
+     * A setattr that changes nothing arrives for two reasons the wire does not tell apart:
+     * chown(f, -1, -1), where POSIX wants ctime updated and, for a non-directory, set-user-id and
+     * set-group-id cleared (the DPU's kernel leaves that to us: FUSE_HANDLE_KILLPRIV_V2), and a
+     * write by someone else than the owner to a set-id file, whose bits the host's kernel clears by
+     * itself when the write arrives. The host's chown with -1, -1 does the first; in the second it
+     * fails with EPERM, which must not fail the write, so EPERM is ignored. (A non-owner's own
+     * chown(f, -1, -1) therefore succeeds without effect, where ext4 would answer EPERM.)
+     */
+    private static void touchOwnership(Inode inode) throws ErrnoException {
+        try {
+            Metadata.fchownat(inode.fd, new byte[0], -1, -1, Flags.AT_EMPTY_PATH);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EPERM) {
+                throw e;
+            }
+        }
     }
 
     private static void truncate(Inode inode, Handle handle, long size) throws ErrnoException {
@@ -107,7 +139,16 @@ final class AttrOps {
             FileCalls.ftruncate(handle.fd(), size);
             return;
         }
-        int fd = FileCalls.openat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd), Flags.O_WRONLY | Flags.O_CLOEXEC, 0);
+        // truncate(2) by path: what it answers for anything but a regular file, without opening it
+        // (opening a fifo for writing would wait for a reader).
+        if (inode.type == Flags.S_IFDIR) {
+            throw new ErrnoException("truncate (a directory)", Errno.EISDIR);
+        }
+        if (inode.type != Flags.S_IFREG) {
+            throw new ErrnoException("truncate (not a regular file)", Errno.EINVAL);
+        }
+        int fd = FileCalls.openat(
+                Flags.AT_FDCWD, ProcSelf.fd(inode.fd), Flags.O_WRONLY | Flags.O_NONBLOCK | Flags.O_CLOEXEC, 0);
         try {
             FileCalls.ftruncate(fd, size);
         } finally {

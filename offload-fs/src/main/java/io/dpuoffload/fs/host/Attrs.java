@@ -17,19 +17,18 @@ final class Attrs {
     }
 
     /**
-     * The attributes the DPU's kernel sees. A fifo is shown as a regular file: for a fifo inode the
-     * kernel would make a pipe of its own on the DPU and never ask the host, so readers and writers
-     * on different sides would never meet. As a "regular file" opened with stream semantics, every
-     * open, read and write reaches the host's real fifo, which blocks, ends and breaks as a fifo does.
+     * The attributes the DPU's kernel sees. A shared fifo is shown as a regular file: for a fifo
+     * inode the kernel would make a pipe of its own on the DPU and never ask the host, so readers
+     * and writers on different sides would never meet. As a "regular file" opened with stream
+     * semantics, every open, read and write reaches the host's real fifo, which blocks, ends and
+     * breaks as a fifo does.
      */
-    FuseAttr attr(Stat st) {
-        int mode = (st.mode() & Flags.S_IFMT) == Flags.S_IFIFO ? (st.mode() & 07777) | Flags.S_IFREG : st.mode();
-        return attr(st, mode);
+    FuseAttr attr(Stat st, boolean sharedFifo) {
+        return attr(st, sharedFifo ? (st.mode() & 07777) | Flags.S_IFREG : st.mode());
     }
 
-    /** As the host has it, fifos included: a reply to MKNOD must show the type that was asked for. */
-    FuseAttr exactAttr(Stat st) {
-        return attr(st, st.mode());
+    static boolean isFifo(Stat st) {
+        return (st.mode() & Flags.S_IFMT) == Flags.S_IFIFO;
     }
 
     private FuseAttr attr(Stat st, int mode) {
@@ -52,12 +51,13 @@ final class Attrs {
                 0);
     }
 
-    FuseEntry entry(Inode inode, Stat st) {
-        return new FuseEntry(inode.nodeid, 0, ttlSeconds, ttlNanos, ttlSeconds, ttlNanos, attr(st));
+    FuseEntry entry(Inode inode, Stat st, boolean sharedFifo) {
+        return new FuseEntry(inode.nodeid, 0, ttlSeconds, ttlNanos, ttlSeconds, ttlNanos, attr(st, sharedFifo));
     }
 
-    FuseEntry exactEntry(Inode inode, Stat st) {
-        return new FuseEntry(inode.nodeid, 0, 0, 0, 0, 0, exactAttr(st));
+    /** As the host has it, with no cache lifetime: a reply to MKNOD must show the type that was asked for. */
+    FuseEntry exactUncachedEntry(Inode inode, Stat st) {
+        return new FuseEntry(inode.nodeid, 0, 0, 0, 0, 0, attr(st, false));
     }
 
     FuseEntry negative() {

@@ -37,12 +37,12 @@ final class EntryOps {
     static ByteBuffer mknod(HostSession s, FuseInHeader h, FuseOperation.Mknod op) throws ErrnoException {
         Inode parent = writableParent(s, h, Operation.MKNOD, op.name());
         int type = op.mode() & Flags.S_IFMT;
-        if (type == Flags.S_IFCHR || type == Flags.S_IFBLK) {
-            throw new ErrnoException("mknod of a device node (not allowed over offload-fs)", Errno.EPERM);
+        if ((type == Flags.S_IFCHR || type == Flags.S_IFBLK) && !s.export.devices()) {
+            throw new ErrnoException("mknod of a device node (the export has devices: false)", Errno.EPERM);
         }
         PathCalls.mknodat(parent.fd, op.name(), op.mode(), Attrs.decodeDev(op.rdev()));
-        // The kernel insists on the type it asked for; with no cache lifetime, the next lookup
-        // replaces this entry by the bridged one (see Attrs#attr).
+        // The kernel insists on the type it asked for; for a shared fifo, with no cache lifetime, so
+        // that the next lookup replaces this entry by the shared one (see Attrs#attr).
         int fd = FileCalls.openat2(parent.fd, op.name(), Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0, RESOLVE);
         Stat stat;
         try {
@@ -51,7 +51,9 @@ final class EntryOps {
             FileCalls.close(fd);
             throw e;
         }
-        return FuseReplies.entry(h.unique(), s.attrs.exactEntry(s.inodes.add(fd, stat), stat));
+        Inode inode = s.inodes.add(fd, stat);
+        return FuseReplies.entry(
+                h.unique(), s.sharesFifo(inode, stat) ? s.attrs.exactUncachedEntry(inode, stat) : s.entry(inode, stat));
     }
 
     static ByteBuffer mkdir(HostSession s, FuseInHeader h, FuseOperation.Mkdir op) throws ErrnoException {
@@ -117,7 +119,8 @@ final class EntryOps {
             throw e;
         }
         handle = s.handles.add(fd, inode.nodeid, false, false);
-        return FuseReplies.create(h.unique(), s.attrs.entry(inode, stat), handle.fh(), FileOps.openFlags(s, false));
+        return FuseReplies.create(
+                h.unique(), s.attrs.entry(inode, stat, false), handle.fh(), FileOps.openFlags(s, false));
     }
 
     /** Opens the named inode as O_PATH (no following), records the lookup and answers its entry. */
@@ -131,7 +134,7 @@ final class EntryOps {
             throw e;
         }
         Inode inode = s.inodes.add(fd, stat);
-        return FuseReplies.entry(h.unique(), s.attrs.entry(inode, stat));
+        return FuseReplies.entry(h.unique(), s.entry(inode, stat));
     }
 
     private static Inode writableParent(HostSession s, FuseInHeader h, Operation op, byte[] name)

@@ -138,6 +138,7 @@ final class FileOps {
     /** One batch of entries after the cookie {@code offset}, as many as fit in the kernel's buffer. */
     static ByteBuffer readdir(HostSession s, FuseInHeader h, FuseOperation.Readdir op) throws ErrnoException {
         Handle handle = s.handles.get(op.fh());
+        Inode directory = s.inodes.get(handle.nodeid());
         DirentWriter writer = DirentWriter.readdir(op.size());
         long cookie = op.offset();
         while (true) {
@@ -146,8 +147,10 @@ final class FileOps {
                 break;
             }
             for (DirEntry entry : entries) {
-                // A fifo is listed as what lookups show: a regular file (see Attrs#attr).
-                int type = entry.type() == DirEntry.DT_FIFO ? DirEntry.DT_REG : entry.type();
+                // A shared fifo is listed as what lookups show: a regular file (see Attrs#attr).
+                int type = entry.type() == DirEntry.DT_FIFO && s.sharesFifo(directory, entry.name())
+                        ? DirEntry.DT_REG
+                        : entry.type();
                 if (!writer.add(entry.ino(), entry.offset(), type, entry.name())) {
                     return writer.finish(h.unique());
                 }

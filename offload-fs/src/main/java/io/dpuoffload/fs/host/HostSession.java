@@ -4,12 +4,15 @@ import io.dpuoffload.fs.allowlist.AuditLog;
 import io.dpuoffload.fs.allowlist.Operation;
 import io.dpuoffload.fs.config.CachePolicy;
 import io.dpuoffload.fs.config.ExportConfig;
+import io.dpuoffload.fs.fuse.FuseAttr;
+import io.dpuoffload.fs.fuse.FuseEntry;
 import io.dpuoffload.fs.wire.ExportPolicy;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.Metadata;
+import io.dpuoffload.linux.Stat;
 import java.time.Duration;
 
 /**
@@ -64,6 +67,38 @@ final class HostSession implements AutoCloseable {
                 export.procView(),
                 export.cache() == CachePolicy.TTL,
                 export.ttl().toMillis());
+    }
+
+    /** Whether {@code inode}, if a fifo, is shared with the host (see {@link ExportConfig#sharedFifos}). */
+    boolean sharesFifo(Inode inode, Stat stat) throws ErrnoException {
+        if (!Attrs.isFifo(stat) || export.sharedFifos().isEmpty()) {
+            return false;
+        }
+        if (export.sharedFifos().coversEverything()) {
+            return true;
+        }
+        String path = paths.of(inode);
+        return path != null && export.sharedFifos().covers(path);
+    }
+
+    /** The same for a directory entry {@code name} of {@code parent} that is a fifo. */
+    boolean sharesFifo(Inode parent, byte[] name) throws ErrnoException {
+        if (export.sharedFifos().isEmpty()) {
+            return false;
+        }
+        if (export.sharedFifos().coversEverything()) {
+            return true;
+        }
+        String path = paths.child(parent, name);
+        return path != null && export.sharedFifos().covers(path);
+    }
+
+    FuseEntry entry(Inode inode, Stat stat) throws ErrnoException {
+        return attrs.entry(inode, stat, sharesFifo(inode, stat));
+    }
+
+    FuseAttr attr(Inode inode, Stat stat) throws ErrnoException {
+        return attrs.attr(stat, sharesFifo(inode, stat));
     }
 
     /** EROFS for any change to a read-only export. */

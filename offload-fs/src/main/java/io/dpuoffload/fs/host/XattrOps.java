@@ -28,10 +28,25 @@ final class XattrOps {
         s.check(Operation.XATTR_GET, inode, h.uid());
         ByteArrayOutputStream names = new ByteArrayOutputStream();
         for (byte[] name : Xattrs.listxattr(ProcSelf.fd(inode.fd))) {
+            if (h.uid() != 0 && startsWith(name, TRUSTED)) {
+                continue;
+            }
             names.writeBytes(name);
             names.write(0);
         }
         return sized(h, op.size(), names.toByteArray());
+    }
+
+    /**
+     * The kernel lists trusted.* names only to a caller with CAP_SYS_ADMIN. The host thread keeps that
+     * capability while it serves a non-root DPU user (only the file-system capabilities go with the
+     * fsuid), so the names are left out here for anyone but root, as a local listing would.
+     */
+    private static final byte[] TRUSTED = "trusted.".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static boolean startsWith(byte[] name, byte[] prefix) {
+        return name.length >= prefix.length
+                && java.util.Arrays.equals(name, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     static ByteBuffer set(HostSession s, FuseInHeader h, FuseOperation.Setxattr op) throws ErrnoException {

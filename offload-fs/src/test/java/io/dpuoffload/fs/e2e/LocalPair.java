@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * A host side and a DPU mount in this JVM, joined by a Unix socket: the quickest real FUSE mount
@@ -38,9 +39,23 @@ public final class LocalPair implements AutoCloseable {
      */
     public LocalPair(Path exported, Path mountpoint, Path work, Allowlist allow, CachePolicy cache, boolean readOnly)
             throws Exception {
+        this(exported, mountpoint, work, allow, cache, readOnly, UnaryOperator.identity());
+    }
+
+    /** With the export's other settings ({@link ExportConfig#withSharedFifos} and the like) changed by {@code shape}. */
+    public LocalPair(
+            Path exported,
+            Path mountpoint,
+            Path work,
+            Allowlist allow,
+            CachePolicy cache,
+            boolean readOnly,
+            UnaryOperator<ExportConfig> shape)
+            throws Exception {
         this.exported = Files.createDirectories(exported);
         this.mountpoint = Files.createDirectories(mountpoint);
-        var export = new ExportConfig("data", exported, readOnly, cache, Duration.ofSeconds(1), false, allow);
+        var export =
+                shape.apply(new ExportConfig("data", exported, readOnly, cache, Duration.ofSeconds(1), false, allow));
         fs = new FsServer(
                 new FsServerConfig("host-1", "unix:" + work.resolve("fs.sock"), work, Set.of(), List.of(export), 64));
         server = OffloadServer.start(

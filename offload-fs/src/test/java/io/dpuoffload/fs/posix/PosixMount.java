@@ -2,11 +2,13 @@ package io.dpuoffload.fs.posix;
 
 import io.dpuoffload.fs.allowlist.Allowlist;
 import io.dpuoffload.fs.config.CachePolicy;
+import io.dpuoffload.fs.config.ExportConfig;
 import io.dpuoffload.fs.e2e.LocalPair;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * One export mounted for a test class, with a fresh directory per test so tests do not see each
@@ -27,10 +29,23 @@ final class PosixMount implements AutoCloseable {
     }
 
     static PosixMount start(Path work, Allowlist allow, CachePolicy cache, boolean readOnly) throws Exception {
+        return start(work, allow, cache, readOnly, UnaryOperator.identity());
+    }
+
+    /** With the export's other settings (shared fifos, devices) changed by {@code shape}. */
+    static PosixMount start(Path work, UnaryOperator<ExportConfig> shape) throws Exception {
+        return start(work, Allowlist.allowAll(), CachePolicy.NONE, false, shape);
+    }
+
+    private static PosixMount start(
+            Path work, Allowlist allow, CachePolicy cache, boolean readOnly, UnaryOperator<ExportConfig> shape)
+            throws Exception {
         // Other users must reach the mount point for the identity tests; @TempDir makes it 0700.
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path local = Files.createDirectories(work.resolve("local"));
-        return new PosixMount(new LocalPair(work, allow, cache, readOnly), local);
+        return new PosixMount(
+                new LocalPair(work.resolve("exported"), work.resolve("mnt"), work, allow, cache, readOnly, shape),
+                local);
     }
 
     /** A new, empty directory: created on the host, so it exists in the export and beside it. */

@@ -6,8 +6,10 @@ import io.dpuoffload.fs.allowlist.Allowlist;
 import io.dpuoffload.fs.config.CachePolicy;
 import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.Metadata;
+import io.dpuoffload.linux.Stat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -54,6 +56,44 @@ class SetIdBitsIT {
             }
             assertThat(Files.readString(d.host("write"))).isEqualTo("x123456789");
             assertThat(Files.readString(d.host("truncate"))).isEqualTo("012");
+        }
+    }
+
+    /**
+     * chown(f, -1, -1) changes no owner, yet POSIX has it update ctime and, done by the owner or by
+     * root on a non-directory, clear set-user-id and set-group-id; the DPU's kernel leaves both to
+     * the host. Compared with the kernel's own answer on a local file.
+     */
+    @Test
+    void chownWithNoChangeStillClearsSetIdBitsAndTouchesCtime() throws Exception {
+        try (PosixMount fs = PosixMount.start(work)) {
+            Sides d = fs.fresh();
+            for (Path dir : new Path[] {d.host(), d.local()}) {
+                for (String name : new String[] {"by-root", "by-owner"}) {
+                    Files.writeString(dir.resolve(name), "x");
+                    Metadata.fchownat(Flags.AT_FDCWD, dir.resolve(name).toString(), AsUser.USER, AsUser.GROUP, 0);
+                    Metadata.fchmodat(Flags.AT_FDCWD, dir.resolve(name).toString(), 06755, 0);
+                }
+            }
+            Stat before = MetadataIT.stat(d.host("by-root"));
+            Thread.sleep(20); // a ctime change must be visible in nanoseconds, whatever the clock's step
+            for (Path dir : new Path[] {d.mount(), d.local()}) {
+                Metadata.fchownat(Flags.AT_FDCWD, dir.resolve("by-root").toString(), -1, -1, 0);
+                AsUser.call(() -> {
+                    Metadata.fchownat(Flags.AT_FDCWD, dir.resolve("by-owner").toString(), -1, -1, 0);
+                    return null;
+                });
+            }
+            for (String name : new String[] {"by-root", "by-owner"}) {
+                assertThat(Integer.toOctalString(MetadataIT.stat(d.host(name)).permissions()))
+                        .as(name)
+                        .isEqualTo(Integer.toOctalString(
+                                MetadataIT.stat(d.local(name)).permissions()))
+                        .isEqualTo("755");
+            }
+            Stat after = MetadataIT.stat(d.host("by-root"));
+            assertThat(after.ctimeSec() * 1_000_000_000L + after.ctimeNsec())
+                    .isGreaterThan(before.ctimeSec() * 1_000_000_000L + before.ctimeNsec());
         }
     }
 }

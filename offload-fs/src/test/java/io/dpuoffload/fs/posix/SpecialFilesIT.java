@@ -2,6 +2,9 @@ package io.dpuoffload.fs.posix;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dpuoffload.fs.allowlist.PathPrefixes;
+import io.dpuoffload.linux.DirEntry;
+import io.dpuoffload.linux.Directories;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.Metadata;
@@ -10,12 +13,14 @@ import io.dpuoffload.linux.Stat;
 import io.dpuoffload.linux.StatFs;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** mknod (fifos yes, devices no), statfs and access(2). */
+/** mknod (fifos, shared or not; devices only where allowed), statfs and access(2). */
 class SpecialFilesIT {
     @TempDir
     static Path work;
@@ -39,14 +44,75 @@ class SpecialFilesIT {
         Stat host = MetadataIT.lstat(d.host("fifo"));
         assertThat(host.isFifo()).isTrue();
         assertThat(host.permissions()).isEqualTo(0640);
-        // The DPU sees the bridged fifo as a regular file (docs/offload-fs.md, "FIFOs").
-        assertThat(MetadataIT.lstat(d.mount("fifo")).isRegularFile()).isTrue();
+        // Not under sharedFifos: the DPU sees a fifo, exactly as the host has it.
+        assertThat(MetadataIT.lstat(d.mount("fifo")).isFifo()).isTrue();
         assertThat(MetadataIT.lstat(d.mount("fifo")).permissions()).isEqualTo(0640);
         assertThat(Sys.errno(
                         () -> PathCalls.mknodat(Flags.AT_FDCWD, d.mount("fifo").toString(), Flags.S_IFIFO | 0640, 0)))
                 .isEqualTo(Errno.EEXIST);
         PathCalls.mknodat(Flags.AT_FDCWD, d.mount("plain").toString(), Flags.S_IFREG | 0600, 0);
         assertThat(MetadataIT.lstat(d.host("plain")).isRegularFile()).isTrue();
+    }
+
+    /**
+     * Under the export's sharedFifos a fifo is shown as a regular file (so that its opens, reads and
+     * writes reach the host's fifo: docs/offload-fs.md, FIFOs), elsewhere as a fifo; listings agree
+     * with lookups; and truncate(2) of a shared one answers EINVAL at once, as locally, rather than
+     * opening it for writing and waiting for a reader.
+     */
+    @Test
+    void sharedFifosAreRegularFilesUnderTheirPrefixOnly(@TempDir Path own) throws Exception {
+        try (PosixMount shared = PosixMount.start(own, e -> e.withSharedFifos(new PathPrefixes(List.of("/run"))))) {
+            Path exported = shared.exported();
+            for (String dir : List.of("run", "run/sub", "other")) {
+                Files.createDirectories(exported.resolve(dir));
+                PathCalls.mknodat(Flags.AT_FDCWD, exported.resolve(dir + "/p").toString(), Flags.S_IFIFO | 0600, 0);
+            }
+            Path mnt = shared.mountpoint();
+            assertThat(MetadataIT.lstat(mnt.resolve("run/p")).isRegularFile()).isTrue();
+            assertThat(MetadataIT.lstat(mnt.resolve("run/sub/p")).isRegularFile())
+                    .isTrue();
+            assertThat(MetadataIT.lstat(mnt.resolve("other/p")).isFifo()).isTrue();
+            assertThat(listedType(mnt.resolve("run"), "p")).isEqualTo(DirEntry.DT_REG);
+            assertThat(listedType(mnt.resolve("other"), "p")).isEqualTo(DirEntry.DT_FIFO);
+
+            long start = System.nanoTime();
+            assertThat(Sys.errno(() -> Sys.truncate(mnt.resolve("run/p"), 0))).isEqualTo(Errno.EINVAL);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    private static int listedType(Path dir, String name) throws Exception {
+        int fd = Sys.open(dir, Flags.O_RDONLY | Flags.O_DIRECTORY);
+        try {
+            return Directories.readAll(fd).stream()
+                    .filter(e -> new String(e.name(), java.nio.charset.StandardCharsets.UTF_8).equals(name))
+                    .findFirst()
+                    .orElseThrow()
+                    .type();
+        } finally {
+            Sys.close(fd);
+        }
+    }
+
+    /** With devices: true, root on the DPU makes device nodes on the host; they stay unusable on the (nodev) mount. */
+    @Test
+    void deviceNodesWhereTheExportAllowsThem(@TempDir Path own) throws Exception {
+        try (PosixMount devices = PosixMount.start(own, e -> e.withDevices(true))) {
+            Path node = devices.mountpoint().resolve("null");
+            long null_ = Stat.makedev(1, 3);
+            PathCalls.mknodat(Flags.AT_FDCWD, node.toString(), Flags.S_IFCHR | 0666, null_);
+            Stat host = MetadataIT.lstat(devices.exported().resolve("null"));
+            assertThat(host.type()).isEqualTo(Flags.S_IFCHR);
+            assertThat(host.rdev()).isEqualTo(null_);
+            assertThat(MetadataIT.lstat(node).type()).isEqualTo(Flags.S_IFCHR);
+            assertThat(Sys.openErrno(node, Flags.O_RDONLY, 0)).isEqualTo(Errno.EACCES);
+            // A user without CAP_MKNOD is refused by the DPU's kernel, and would be by the host's.
+            Path other = devices.mountpoint().resolve("user-null");
+            assertThat(AsUser.call(() -> Sys.errno(
+                            () -> PathCalls.mknodat(Flags.AT_FDCWD, other.toString(), Flags.S_IFCHR | 0666, null_))))
+                    .isEqualTo(Errno.EPERM);
+        }
     }
 
     @Test

@@ -136,6 +136,21 @@ class XattrsIT {
         }
     }
 
+    /** trusted.* names are listed to root only, as the kernel lists them locally. */
+    @Test
+    void trustedNamesAreListedToRootOnly() throws Exception {
+        Sides d = fs.fresh();
+        Files.writeString(d.host("f"), "x");
+        Xattrs.setxattr(path(d.host("f")), name("trusted.t"), Sys.utf8("1"), 0);
+        Xattrs.setxattr(path(d.host("f")), name("user.u"), Sys.utf8("1"), 0);
+        Files.setPosixFilePermissions(d.host(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        byte[] f = path(d.mount("f"));
+        assertThat(names(Xattrs.listxattr(f))).contains("trusted.t", "user.u");
+        assertThat(names(AsUser.call(() -> Xattrs.listxattr(f))))
+                .contains("user.u")
+                .doesNotContain("trusted.t");
+    }
+
     private static byte[] path(Path p) {
         return p.toString().getBytes(StandardCharsets.UTF_8);
     }

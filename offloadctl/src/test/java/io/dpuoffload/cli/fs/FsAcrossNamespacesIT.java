@@ -399,6 +399,7 @@ class FsAcrossNamespacesIT {
                   - name: data
                     path: %s
                     cache: none
+                    sharedFifos: [/]
                     allow:
                       all: [/]
                 """.formatted(pki, exported));
