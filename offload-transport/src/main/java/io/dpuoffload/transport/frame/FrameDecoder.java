@@ -85,6 +85,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                     type + " frame of " + length + " bytes exceeds the limit of " + MAX_PAYLOAD_BYTES);
         }
         if (in.readableBytes() < HEADER_BYTES + length) {
+            // Room for the whole frame now: left to grow by doubling as the rest arrives, the
+            // buffer would copy a large frame (a 1 MiB file write) several times over.
+            in.ensureWritable((int) (HEADER_BYTES + length - in.readableBytes()));
             return null;
         }
         in.skipBytes(HEADER_BYTES);

@@ -315,12 +315,12 @@ class FsAcrossNamespacesIT {
                     .as("the host process is now in the DPU-made cgroup")
                     .contains(hostPid);
 
-            // Opened without O_TRUNC: with O_TRUNC the DPU kernel still reports EIO for this
-            // write (the host answers ESRCH); see docs/offload-fs.md, "Known gaps".
+            // Opened as a shell's `>` opens it (O_CREAT | O_TRUNC), the write gets the host's ESRCH
+            // exactly. (dash's echo would print "I/O error" for any failed write, whatever its errno.)
             CommandResult bad =
                     mount.runInside(Duration.ofSeconds(20), "python3", "-c", """
                     import os, sys
-                    fd = os.open(sys.argv[1], os.O_WRONLY)
+                    fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
                     try:
                         os.write(fd, b"999999\\n")
                     except OSError as e:
