@@ -99,6 +99,31 @@ final class EntryOps {
         return FuseReplies.ok(h.unique());
     }
 
+    /**
+     * TMPFILE (open with O_TMPFILE): an unnamed file in the parent directory, opened on the host as
+     * the caller; linkat(2) can give it a name later (LINK goes through the same magic link).
+     */
+    static ByteBuffer tmpfile(HostSession s, FuseInHeader h, FuseOperation.Tmpfile op) throws ErrnoException {
+        s.checkWritable();
+        Inode parent = s.inodes.get(h.nodeid());
+        s.check(Operation.CREATE, parent, h.uid());
+        int flags = (FileOps.hostOpenFlags(op.flags()) & ~Flags.O_TMPFILE) | Flags.O_TMPFILE;
+        int fd = FileCalls.openat(Flags.AT_FDCWD, ProcSelf.fd(parent.fd), flags, op.mode() & 07777);
+        Inode inode;
+        Stat stat;
+        try {
+            int pathFd = FileCalls.openat(Flags.AT_FDCWD, ProcSelf.fd(fd), Flags.O_PATH | Flags.O_CLOEXEC, 0);
+            stat = Metadata.fstat(pathFd);
+            inode = s.inodes.add(pathFd, stat);
+        } catch (ErrnoException e) {
+            FileCalls.close(fd);
+            throw e;
+        }
+        Handle handle = s.handles.add(fd, inode.nodeid, false, false);
+        return FuseReplies.create(
+                h.unique(), s.attrs.entry(inode, stat, false), handle.fh(), FileOps.openFlags(s, false));
+    }
+
     /** CREATE: open(O_CREAT) beneath the parent, then the new inode's entry and a handle. */
     static ByteBuffer create(HostSession s, FuseInHeader h, FuseOperation.Create op) throws ErrnoException {
         Inode parent = writableParent(s, h, Operation.CREATE, op.name());

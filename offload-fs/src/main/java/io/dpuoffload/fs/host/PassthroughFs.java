@@ -74,12 +74,12 @@ final class PassthroughFs {
             case Setxattr o -> wrap(XattrOps.set(s, h, o));
             case Removexattr o -> wrap(XattrOps.remove(s, h, o));
             case Syncfs o -> wrap(FuseReplies.ok(h.unique()));
-            // Not offered: the DPU kernel keeps locks itself, and falls back by itself for statx,
-            // copy_file_range and tmpfile.
+            // Not offered: the DPU kernel keeps locks itself, and falls back by itself for statx
+            // and copy_file_range.
             case Ioctl o -> wrap(FuseReplies.error(h.unique(), Errno.ENOTTY));
             case ReaddirPlus o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
             case Statx o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
-            case Tmpfile o -> wrap(FuseReplies.error(h.unique(), Errno.EOPNOTSUPP));
+            case Tmpfile o -> wrap(EntryOps.tmpfile(s, h, o));
             case CopyFileRange o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
             case CopyFileRange64 o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
             case Poll o -> wrap(FileOps.poll(s, h, o));

@@ -44,6 +44,7 @@ final class QuickOps {
             case FuseOperation.Lseek o -> true;
             case FuseOperation.Releasedir o -> true;
             case FuseOperation.Create o -> s.handles.roomNow();
+            case FuseOperation.Tmpfile o -> s.handles.roomNow();
             case FuseOperation.Opendir o -> s.handles.roomNow();
             case FuseOperation.Readdir o -> true;
             case FuseOperation.Open o ->

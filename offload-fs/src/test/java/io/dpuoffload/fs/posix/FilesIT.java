@@ -42,6 +42,33 @@ class FilesIT {
         fs.close();
     }
 
+    /** O_TMPFILE: an unnamed file the caller owns, written, then given a name with linkat(2). */
+    @Test
+    void anUnnamedTmpfileGetsItsNameLater() throws Exception {
+        Sides d = fs.fresh();
+        Files.setPosixFilePermissions(d.host(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        AsUser.call(() -> {
+            int fd = Sys.open(d.mount(), Flags.O_TMPFILE | O_RDWR, 0640);
+            try {
+                Sys.write(fd, Sys.utf8("unnamed"));
+                assertThat(d.host().toFile().list()).isEmpty();
+                io.dpuoffload.linux.PathCalls.linkat(
+                        Flags.AT_FDCWD,
+                        "/proc/self/fd/" + fd,
+                        Flags.AT_FDCWD,
+                        d.mount("named").toString(),
+                        Flags.AT_SYMLINK_FOLLOW);
+            } finally {
+                Sys.close(fd);
+            }
+            return null;
+        });
+        assertThat(Files.readString(d.host("named"))).isEqualTo("unnamed");
+        var stat = MetadataIT.stat(d.host("named"));
+        assertThat(stat.uid()).isEqualTo(AsUser.USER);
+        assertThat(stat.permissions()).isEqualTo(0640);
+    }
+
     @Test
     void exclusiveCreateFailsOnAnExistingName() throws Exception {
         Sides d = fs.fresh();
