@@ -17,6 +17,7 @@ import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.FuseDevice;
+import io.dpuoffload.linux.OpenFlagsWire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoEventLoop;
@@ -211,6 +212,15 @@ final class FuseSession {
 
     private void forward(FuseInHeader header, ByteBuffer request) {
         boolean expectsReply = header.kind().expectsReply();
+        if (header.kind() == FuseOpcode.OPEN
+                || header.kind() == FuseOpcode.CREATE
+                || header.kind() == FuseOpcode.TMPFILE) {
+            // An Arm DPU and an x86 host disagree on four open flags: see OpenFlagsWire.
+            int at = request.position() + FuseProtocol.IN_HEADER_SIZE;
+            if (request.limit() >= at + 4) {
+                request.putInt(at, OpenFlagsWire.toWire(request.getInt(at)));
+            }
+        }
         int[] callerGroups = header.kind() == FuseOpcode.FORGET || header.kind() == FuseOpcode.BATCH_FORGET
                 ? new int[0]
                 : groups.of(header.pid(), header.uid(), header.gid());

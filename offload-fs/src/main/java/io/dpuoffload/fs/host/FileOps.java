@@ -11,6 +11,7 @@ import io.dpuoffload.linux.Directories;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.Flags;
+import io.dpuoffload.linux.OpenFlagsWire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.lang.foreign.Arena;
@@ -27,8 +28,9 @@ final class FileOps {
             // O_DIRECT needs aligned buffers on the host; the DPU already bypasses its own cache.
             | Flags.O_DIRECT;
 
-    static int hostOpenFlags(int fuseFlags) {
-        return (fuseFlags & ~NOT_ON_HOST) | Flags.O_CLOEXEC;
+    /** The flags of an OPEN, CREATE or TMPFILE (sent in the wire encoding: see OpenFlagsWire) for the host's openat. */
+    static int hostOpenFlags(int wireFlags) {
+        return (OpenFlagsWire.fromWire(wireFlags) & ~NOT_ON_HOST) | Flags.O_CLOEXEC;
     }
 
     /**
