@@ -133,6 +133,9 @@ public final class Errno {
     /** File descriptor in bad state. */
     public static final int EBADFD = 77;
 
+    /** Protocol wrong type for socket: e.g. a stream socket connecting to a seqpacket listener. */
+    public static final int EPROTOTYPE = 91;
+
     /** Operation not supported. */
     public static final int EOPNOTSUPP = 95;
 

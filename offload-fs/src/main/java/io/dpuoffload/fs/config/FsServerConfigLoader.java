@@ -3,6 +3,8 @@ package io.dpuoffload.fs.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dpuoffload.config.ConfigException;
+import io.dpuoffload.config.YamlFields;
 import io.dpuoffload.fs.allowlist.Allowlist;
 import io.dpuoffload.fs.allowlist.Operation;
 import io.dpuoffload.fs.allowlist.PathPrefixes;

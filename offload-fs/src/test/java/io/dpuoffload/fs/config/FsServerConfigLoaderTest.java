@@ -3,6 +3,7 @@ package io.dpuoffload.fs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.fs.allowlist.Operation;
 import java.nio.file.Path;
 import java.time.Duration;

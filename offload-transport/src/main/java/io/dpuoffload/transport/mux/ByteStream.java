@@ -8,9 +8,12 @@ import io.dpuoffload.transport.frame.ResetCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,6 +54,24 @@ public final class ByteStream implements AutoCloseable {
 
     private record PendingWrite(ByteBuf data, CompletableFuture<Void> done) {}
 
+    /**
+     * Takes the stream's data on the event loop, as it arrives, instead of {@link #read()}: for relays
+     * that hand it straight to another descriptor on the same loop, with no thread in between. The
+     * receiver owns each chunk, and returns window to the peer with {@link #consumed} once it has
+     * passed the bytes on, so a slow destination still stops the sender.
+     */
+    public interface Receiver {
+        void onData(ByteBuf data);
+
+        /** The peer finished its direction: no more data. */
+        void onEnd();
+
+        /** The stream was reset or the connection lost. */
+        void onFailure(TransportException cause);
+    }
+
+    private Receiver receiver; // event loop only
+
     ByteStream(int id, StreamSink sink, int windowBytes) {
         this.id = id;
         this.sink = sink;
@@ -63,13 +84,64 @@ public final class ByteStream implements AutoCloseable {
         return id;
     }
 
+    /** The event loop of this stream's connection: where a {@link Receiver} is called. */
+    public EventLoop eventLoop() {
+        return sink.eventLoop();
+    }
+
+    /**
+     * Switches this stream to delivery on the event loop (see {@link Receiver}); what arrived before
+     * is delivered first. Use it instead of {@link #read()}, never with it.
+     */
+    public void receiveOnEventLoop(Receiver value) {
+        onLoop(() -> {
+            List<ByteBuf> early;
+            boolean finished;
+            TransportException failed;
+            lock.lock();
+            try {
+                early = new ArrayList<>(received);
+                received.clear();
+                finished = remoteFinished;
+                failed = failure;
+            } finally {
+                lock.unlock();
+            }
+            receiver = value;
+            early.forEach(value::onData);
+            if (failed != null) {
+                value.onFailure(failed);
+            } else if (finished) {
+                value.onEnd();
+            }
+        });
+    }
+
+    /** A {@link Receiver} has passed on {@code bytes} of what it was given: the peer may send as many more. */
+    public void consumed(int bytes) {
+        lock.lock();
+        try {
+            acknowledge(bytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void onLoop(Runnable task) {
+        if (sink.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            sink.eventLoop().execute(task);
+        }
+    }
+
     /**
      * Sends {@code data} (ownership passes to the stream). The future completes when the last byte
      * has gone to the socket; it waits while the peer's window is full.
      */
     public CompletableFuture<Void> write(ByteBuf data) {
         CompletableFuture<Void> written = new CompletableFuture<>();
-        sink.eventLoop().execute(() -> {
+        onLoop(() -> {
             if (failureOrNull() != null || finQueued || done) {
                 data.release();
                 written.completeExceptionally(failureOrNull() != null ? failureOrNull() : closedForWriting());
@@ -174,6 +246,24 @@ public final class ByteStream implements AutoCloseable {
             return;
         }
         receiveWindow -= length;
+        if (receiver != null) {
+            if (length > 0) {
+                receiver.onData(data);
+            } else {
+                data.release();
+            }
+            if (frame.fin()) {
+                lock.lock();
+                try {
+                    remoteFinished = true;
+                } finally {
+                    lock.unlock();
+                }
+                receiver.onEnd();
+                checkDone();
+            }
+            return;
+        }
         lock.lock();
         try {
             if (length > 0 && !closedByUs) {
@@ -199,14 +289,19 @@ public final class ByteStream implements AutoCloseable {
     }
 
     void onFailure(TransportException cause) {
+        boolean first;
         lock.lock();
         try {
-            if (failure == null) {
+            first = failure == null;
+            if (first) {
                 failure = cause;
             }
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (first && receiver != null && !done) {
+            receiver.onFailure(cause);
         }
         for (PendingWrite write; (write = pending.poll()) != null; ) {
             write.data().release();

@@ -3,7 +3,7 @@ package io.dpuoffload.cli.fs;
 import io.dpuoffload.cli.BadInputException;
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.StopSignal;
-import io.dpuoffload.fs.config.ConfigException;
+import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.fs.config.FsServerConfig;
 import io.dpuoffload.fs.config.FsServerConfigLoader;
 import io.dpuoffload.fs.host.FsServer;

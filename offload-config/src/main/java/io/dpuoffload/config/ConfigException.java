@@ -1,4 +1,4 @@
-package io.dpuoffload.fs.config;
+package io.dpuoffload.config;
 
 /** A configuration that cannot be used; the message names the field and the fix. */
 public final class ConfigException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.dpuoffload.fs.config;
+package io.dpuoffload.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
@@ -14,11 +14,11 @@ import java.util.Set;
  * exports[1].path}) and say what is expected. Unknown fields are errors: a typo must not silently
  * turn into a default.
  */
-final class YamlFields {
+public final class YamlFields {
     private final JsonNode node;
     private final String path;
 
-    YamlFields(JsonNode node, String path) {
+    public YamlFields(JsonNode node, String path) {
         this.node = node;
         this.path = path;
         if (node == null || !node.isObject()) {
@@ -26,7 +26,7 @@ final class YamlFields {
         }
     }
 
-    void allowOnly(Set<String> names) {
+    public void allowOnly(Set<String> names) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!names.contains(name)) {
@@ -35,7 +35,7 @@ final class YamlFields {
         }
     }
 
-    String requiredText(String name, String example) {
+    public String requiredText(String name, String example) {
         JsonNode value = node.get(name);
         if (value == null || value.isNull()) {
             throw new ConfigException(field(name) + ": missing; e.g. " + name + ": " + example);
@@ -46,7 +46,7 @@ final class YamlFields {
         return value.asText();
     }
 
-    String optionalText(String name, String fallback) {
+    public String optionalText(String name, String fallback) {
         JsonNode value = node.get(name);
         if (value == null || value.isNull()) {
             return fallback;
@@ -57,7 +57,7 @@ final class YamlFields {
         return value.asText();
     }
 
-    boolean optionalBoolean(String name, boolean fallback) {
+    public boolean optionalBoolean(String name, boolean fallback) {
         JsonNode value = node.get(name);
         if (value == null || value.isNull()) {
             return fallback;
@@ -68,7 +68,7 @@ final class YamlFields {
         return value.asBoolean();
     }
 
-    int optionalInt(String name, int fallback, int min, int max) {
+    public int optionalInt(String name, int fallback, int min, int max) {
         JsonNode value = node.get(name);
         if (value == null || value.isNull()) {
             return fallback;
@@ -81,7 +81,7 @@ final class YamlFields {
     }
 
     /** "500ms", "2s", "1m" or an ISO-8601 duration. */
-    Duration optionalDuration(String name, Duration fallback) {
+    public Duration optionalDuration(String name, Duration fallback) {
         String text = optionalText(name, null);
         if (text == null) {
             return fallback;
@@ -103,7 +103,7 @@ final class YamlFields {
         }
     }
 
-    List<YamlFields> objects(String name, boolean required) {
+    public List<YamlFields> objects(String name, boolean required) {
         JsonNode value = node.get(name);
         if (value == null || value.isNull()) {
             if (required) {
@@ -121,7 +121,7 @@ final class YamlFields {
         return items;
     }
 
-    List<String> texts(String name) {
+    public List<String> texts(String name) {
         JsonNode value = node.get(name);
         if (value == null || value.isNull()) {
             return List.of();
@@ -139,20 +139,20 @@ final class YamlFields {
         return items;
     }
 
-    YamlFields object(String name) {
+    public YamlFields object(String name) {
         JsonNode value = node.get(name);
         return value == null || value.isNull() ? null : new YamlFields(value, field(name));
     }
 
-    Iterator<String> fieldNames() {
+    public Iterator<String> fieldNames() {
         return node.fieldNames();
     }
 
-    String field(String name) {
+    public String field(String name) {
         return path.isEmpty() ? name : path + "." + name;
     }
 
-    String where() {
+    public String where() {
         return path.isEmpty() ? "the configuration" : path;
     }
 }

@@ -1,0 +1,225 @@
+package io.dpuoffload.ipc;
+
+import io.dpuoffload.ipc.config.IpcConfig;
+import io.dpuoffload.ipc.relay.SocketRelay;
+import io.dpuoffload.ipc.wire.IpcWire;
+import io.dpuoffload.ipc.wire.Records;
+import io.dpuoffload.linux.Errno;
+import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.SocketName;
+import io.dpuoffload.linux.UnixSockets;
+import io.dpuoffload.transport.OffloadConnection;
+import io.dpuoffload.transport.RequestContext;
+import io.dpuoffload.transport.Services;
+import io.dpuoffload.transport.mux.ByteStream;
+import io.dpuoffload.transport.net.EventLoops;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.IoEventLoop;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One side of offload-ipc, host or DPU alike: it makes its forwards' sockets connectable and
+ * carries their connections to the peer, and it connects the peer's carried connections to its own
+ * sockets where the allowlist lets it. Both directions use the same channel connection.
+ */
+public final class IpcNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IpcNode.class);
+    private static final Logger audit = LoggerFactory.getLogger("dpuoffload.audit");
+
+    /** How long a connect waits while the target's backlog is full (EAGAIN), as a blocking connect would. */
+    static final Duration BACKLOG_WAIT = Duration.ofSeconds(5);
+
+    private final IpcConfig config;
+    private final IpcAllowlist allowlist;
+    private final AtomicInteger active = new AtomicInteger();
+    private final List<SocketListener> listeners = new ArrayList<>();
+    private volatile OffloadConnection connection;
+
+    public IpcNode(IpcConfig config) {
+        this.config = config;
+        this.allowlist = new IpcAllowlist(config.allow());
+    }
+
+    /** Adds offload-ipc's service to a channel's services. */
+    public Services.Builder register(Services.Builder services) {
+        return services.onStream(IpcWire.CONNECT, this::connectHere);
+    }
+
+    /** The connection to the peer that forwards use from now on (the latest one). */
+    public void connected(OffloadConnection value) {
+        connection = value;
+    }
+
+    /** Creates the forwards' sockets; connections to them are carried once a peer is connected. */
+    public void start() throws ErrnoException {
+        for (IpcConfig.Forward forward : config.forwards()) {
+            listeners.add(SocketListener.start((IoEventLoop) EventLoops.shared().next(), forward, this::carry));
+            log.info(
+                    "{} ({}) is carried to the peer's {}",
+                    forward.listen(),
+                    typeName(forward.socketType()),
+                    forward.to());
+        }
+    }
+
+    /** Connections being carried now, both directions. */
+    public int activeConnections() {
+        return active.get();
+    }
+
+    /**
+     * Connects to {@code target} on the peer, as a program's connect() would: completes with a
+     * connected socket of this side (its fd, blocking, the caller's to keep) once the peer's connect
+     * succeeded, or fails with an {@link ErrnoException} carrying the peer's errno exactly (ENOENT,
+     * ECONNREFUSED, EACCES from its allowlist). What a transparent connect installs in the caller.
+     */
+    public java.util.concurrent.CompletableFuture<Integer> connectToPeer(SocketName target, int socketType) {
+        var result = new java.util.concurrent.CompletableFuture<Integer>();
+        OffloadConnection live = connection;
+        if (live == null || !live.isOpen()) {
+            result.completeExceptionally(
+                    new ErrnoException("connect " + target + " (no connection to the peer)", Errno.ECONNREFUSED));
+            return result;
+        }
+        int[] pair;
+        try {
+            pair = UnixSockets.socketpair(socketType, true);
+        } catch (ErrnoException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
+        active.incrementAndGet();
+        ByteStream stream = live.openStream(
+                IpcWire.CONNECT,
+                IpcWire.connectHeader(
+                        ByteBufAllocator.DEFAULT, new IpcWire.ConnectRequest(target, socketType, 0, 0, 0)));
+        SocketRelay.start(pair[0], socketType, stream, true, "connect " + target, active::decrementAndGet, status -> {
+            if (status == 0) {
+                result.complete(pair[1]);
+            } else {
+                SocketListener.closeQuietly(pair[1]);
+                result.completeExceptionally(new ErrnoException("connect " + target + " on the peer", status));
+            }
+        });
+        return result;
+    }
+
+    /** A connection accepted on one of our forwards: carry it to the peer. */
+    private void carry(int fd, IpcConfig.Forward forward) {
+        OffloadConnection live = connection;
+        String description = forward.listen() + " → peer " + forward.to();
+        if (live == null || !live.isOpen()) {
+            log.warn("{}: no connection to the peer; closing the client's connection", description);
+            SocketListener.closeQuietly(fd);
+            return;
+        }
+        if (active.incrementAndGet() > config.maxConnections()) {
+            active.decrementAndGet();
+            log.warn(
+                    "{}: {} connections carried already (maxConnections); closing this one",
+                    description,
+                    config.maxConnections());
+            SocketListener.closeQuietly(fd);
+            return;
+        }
+        ByteStream stream;
+        try {
+            stream = live.openStream(
+                    IpcWire.CONNECT,
+                    IpcWire.connectHeader(
+                            ByteBufAllocator.DEFAULT,
+                            new IpcWire.ConnectRequest(forward.to(), forward.socketType(), 0, 0, 0)));
+        } catch (RuntimeException e) {
+            active.decrementAndGet();
+            log.warn("{}: cannot open a stream to the peer: {}", description, e.getMessage());
+            SocketListener.closeQuietly(fd);
+            return;
+        }
+        SocketRelay.start(fd, forward.socketType(), stream, true, description, active::decrementAndGet);
+    }
+
+    /** The peer carries a connection to one of our sockets (a virtual thread: connect may wait on a full backlog). */
+    private void connectHere(RequestContext context, ByteStream stream, ByteBuf header) throws InterruptedException {
+        IpcWire.ConnectRequest request;
+        try {
+            request = IpcWire.readConnectHeader(header);
+        } catch (IllegalArgumentException e) {
+            stream.cancel(e.getMessage());
+            return;
+        }
+        String description = "peer " + context.peer() + " → " + request.target();
+        String judged = allowlist.judge(request.target());
+        if (judged == null) {
+            audit.warn(
+                    "denied peer={} uid={} op=connect path={} (not under an allowed prefix: {})",
+                    context.peer(),
+                    request.uid(),
+                    request.target(),
+                    config.allow());
+            answer(stream, Errno.EACCES);
+            return;
+        }
+        if (active.incrementAndGet() > config.maxConnections()) {
+            active.decrementAndGet();
+            log.warn(
+                    "{}: {} connections carried already (maxConnections); refusing with EAGAIN",
+                    description,
+                    config.maxConnections());
+            answer(stream, Errno.EAGAIN);
+            return;
+        }
+        int fd;
+        try {
+            fd = UnixSockets.socket(request.socketType());
+        } catch (ErrnoException e) {
+            active.decrementAndGet();
+            answer(stream, e.errno());
+            return;
+        }
+        int result = connect(fd, request);
+        if (result != 0) {
+            active.decrementAndGet();
+            SocketListener.closeQuietly(fd);
+            log.debug("{}: connect failed with {}", description, Errno.name(-result));
+            answer(stream, -result);
+            return;
+        }
+        stream.write(Records.status(ByteBufAllocator.DEFAULT, 0));
+        SocketRelay.start(fd, request.socketType(), stream, false, description, active::decrementAndGet);
+    }
+
+    private static int connect(int fd, IpcWire.ConnectRequest request) throws InterruptedException {
+        long deadline = System.nanoTime() + BACKLOG_WAIT.toNanos();
+        while (true) {
+            int result = UnixSockets.connect(fd, request.target());
+            if (result != -Errno.EAGAIN || System.nanoTime() > deadline) {
+                return result;
+            }
+            Thread.sleep(10); // the listener's backlog is full: a blocking connect would wait for room
+        }
+    }
+
+    /** Tells the peer its connect failed with {@code errno}, and ends the stream. */
+    private static void answer(ByteStream stream, int errno) {
+        stream.write(Records.status(ByteBufAllocator.DEFAULT, errno));
+        stream.finish();
+    }
+
+    static String typeName(int type) {
+        return type == UnixSockets.SOCK_SEQPACKET
+                ? "seqpacket"
+                : type == UnixSockets.SOCK_STREAM ? "stream" : "type " + type;
+    }
+
+    @Override
+    public void close() {
+        listeners.forEach(SocketListener::stop);
+        listeners.clear();
+    }
+}

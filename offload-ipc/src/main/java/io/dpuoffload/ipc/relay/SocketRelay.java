@@ -1,0 +1,372 @@
+package io.dpuoffload.ipc.relay;
+
+import io.dpuoffload.ipc.wire.Records;
+import io.dpuoffload.linux.Errno;
+import io.dpuoffload.linux.FileCalls;
+import io.dpuoffload.linux.UnixSockets;
+import io.dpuoffload.transport.TransportException;
+import io.dpuoffload.transport.mux.ByteStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoEvent;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.FileDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One carried connection: a local Unix socket and the stream to the peer, relayed on the stream's
+ * event loop. The socket is one more descriptor in that loop's epoll set and the stream delivers on
+ * the loop too, so a message crosses with no hand-off between threads, as through socat.
+ *
+ * <p>Memory is bounded both ways: reading the socket stops while {@link #MAX_UNSENT} bytes are
+ * still on their way to the peer, and data from the peer is acknowledged (given back as stream
+ * window) only once the local socket took it. A slow reader on either side stops the writer on the
+ * other.
+ */
+public final class SocketRelay implements EpollIoHandle {
+    private static final Logger log = LoggerFactory.getLogger(SocketRelay.class);
+
+    /** Bytes read from the socket and not yet sent on by the stream, before reading pauses. */
+    static final int MAX_UNSENT = 256 * 1024;
+
+    /** One read from a stream socket; a seqpacket message may be as large as the socket's buffer. */
+    private static final int STREAM_READ = 64 * 1024;
+
+    private static final int SEQPACKET_READ = 256 * 1024;
+
+    /** Reads per wake-up before the loop turns to other connections. */
+    private static final int READS_PER_EVENT = 16;
+
+    private final int fd;
+    private final int type;
+    private final ByteStream stream;
+    private final IoEventLoop loop;
+    private final String description;
+    private final Runnable onClosed;
+    private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    private final Records.Decoder decoder = new Records.Decoder(ByteBufAllocator.DEFAULT);
+    private final ArrayDeque<Outgoing> toSocket = new ArrayDeque<>();
+
+    private IoRegistration registration;
+    private boolean awaitingStatus;
+    private int unsent;
+    private boolean socketEnded; // the local peer finished writing (recv gave 0)
+    private boolean streamEnded; // the remote peer finished writing
+    private boolean shutWrite;
+    private boolean closed;
+    private EpollIoOps ops = EpollIoOps.NONE;
+    private String broken; // a protocol error found while decoding
+    private int refusedWith; // the peer's connect errno
+
+    /** A message for the socket, and how many stream bytes to acknowledge once it is sent. */
+    private record Outgoing(ByteBuf data, int streamBytes) {}
+
+    private final java.util.function.IntConsumer onStatus;
+
+    private SocketRelay(
+            int fd,
+            int type,
+            ByteStream stream,
+            boolean awaitingStatus,
+            String description,
+            Runnable onClosed,
+            java.util.function.IntConsumer onStatus) {
+        this.onStatus = onStatus;
+        this.fd = fd;
+        this.type = type;
+        this.stream = stream;
+        this.loop = (IoEventLoop) stream.eventLoop();
+        this.awaitingStatus = awaitingStatus;
+        this.description = description;
+        this.onClosed = onClosed;
+    }
+
+    /**
+     * Relays {@code fd} (a connected, non-blocking socket; the relay owns it) and {@code stream}.
+     * With {@code awaitingStatus}, the peer's first record says whether its connect worked: on an
+     * errno the local socket is closed, which its client sees as end of file.
+     */
+    public static void start(
+            int fd, int type, ByteStream stream, boolean awaitingStatus, String description, Runnable onClosed) {
+        start(fd, type, stream, awaitingStatus, description, onClosed, status -> {});
+    }
+
+    /** The same, telling {@code onStatus} (on the loop) what the peer's connect answered: 0 or its errno. */
+    public static void start(
+            int fd,
+            int type,
+            ByteStream stream,
+            boolean awaitingStatus,
+            String description,
+            Runnable onClosed,
+            java.util.function.IntConsumer onStatus) {
+        SocketRelay relay = new SocketRelay(fd, type, stream, awaitingStatus, description, onClosed, onStatus);
+        relay.loop.register(relay).addListener(registered -> {
+            if (!registered.isSuccess()) {
+                log.warn(
+                        "{}: cannot watch the socket: {}",
+                        description,
+                        registered.cause().toString());
+                stream.cancel("cannot relay: " + registered.cause());
+                closeQuietly(fd);
+                onStatus.accept(Errno.EIO);
+                onClosed.run();
+                return;
+            }
+            relay.registration = (IoRegistration) registered.getNow();
+            relay.stream.receiveOnEventLoop(relay.new FromPeer());
+            relay.watch();
+        });
+    }
+
+    @Override
+    public FileDescriptor fd() {
+        return new FileDescriptor(fd);
+    }
+
+    @Override
+    public void handle(IoRegistration ignored, IoEvent event) {
+        EpollIoOps ready = ((EpollIoEvent) event).ops();
+        if (ready.contains(EpollIoOps.EPOLLOUT)) {
+            flushToSocket();
+        }
+        if (!closed && (ready.contains(EpollIoOps.EPOLLIN) || ready.contains(EpollIoOps.EPOLLERR))) {
+            readSocket();
+        }
+        if (!closed) {
+            watch();
+        }
+    }
+
+    private void readSocket() {
+        boolean seqpacket = type == UnixSockets.SOCK_SEQPACKET;
+        int size = seqpacket ? SEQPACKET_READ : STREAM_READ;
+        for (int i = 0; i < READS_PER_EVENT && !socketEnded && unsent < MAX_UNSENT && !closed; i++) {
+            ByteBuf buffer = alloc.directBuffer(size);
+            long n;
+            try {
+                MemorySegment target = MemorySegment.ofBuffer(buffer.nioBuffer(0, size));
+                n = UnixSockets.recv(fd, target, size, seqpacket ? UnixSockets.MSG_TRUNC : 0);
+            } catch (RuntimeException e) {
+                buffer.release();
+                throw e;
+            }
+            if (n == -Errno.EAGAIN) {
+                buffer.release();
+                return;
+            }
+            if (n < 0) {
+                buffer.release();
+                fail("reading the local socket failed: " + Errno.name((int) -n));
+                return;
+            }
+            if (n > size) {
+                buffer.release();
+                fail("a " + n + "-byte message is larger than the " + size + " bytes relayed per message");
+                return;
+            }
+            if (n == 0) {
+                buffer.release();
+                socketEnded = true;
+                stream.finish();
+                closeIfDone();
+                return;
+            }
+            buffer.writerIndex((int) n);
+            int length = (int) n;
+            unsent += length;
+            stream.write(Records.data(alloc, buffer)).whenComplete((done, failure) -> {
+                unsent -= length;
+                if (failure == null && !closed) {
+                    watch();
+                }
+            });
+        }
+    }
+
+    /** What the peer sent, on the loop. */
+    private final class FromPeer implements ByteStream.Receiver {
+        @Override
+        public void onData(ByteBuf data) {
+            if (closed) {
+                data.release();
+                return;
+            }
+            try {
+                decoder.feed(data, record -> accept(record.kind(), record.payload()));
+            } catch (IllegalArgumentException e) {
+                broken = "the peer sent a broken record: " + e.getMessage();
+            }
+            if (broken != null) {
+                fail(broken); // after feed: ending releases the decoder it is using
+                return;
+            }
+            if (refusedWith != 0) {
+                log.info("{}: the peer's connect failed with {}", description, Errno.name(refusedWith));
+                end();
+                return;
+            }
+            flushToSocket();
+            if (!closed) {
+                watch();
+            }
+        }
+
+        @Override
+        public void onEnd() {
+            streamEnded = true;
+            flushToSocket();
+            closeIfDone();
+        }
+
+        @Override
+        public void onFailure(TransportException cause) {
+            log.debug("{}: the stream ended: {}", description, cause.getMessage());
+            end();
+        }
+    }
+
+    /** One record from the peer, inside the decoder: problems are noted and acted on after it returns. */
+    private void accept(int kind, ByteBuf payload) {
+        int streamBytes = Records.HEADER_BYTES + payload.readableBytes();
+        if (broken != null || refusedWith != 0) {
+            payload.release();
+            return;
+        }
+        if (kind == Records.STATUS) {
+            refusedWith = payload.readableBytes() >= 4 ? payload.readInt() : Errno.EPROTO;
+            payload.release();
+            stream.consumed(streamBytes);
+            awaitingStatus = false;
+            onStatus.accept(refusedWith);
+            return;
+        }
+        if (kind != Records.DATA || awaitingStatus) {
+            payload.release();
+            broken = awaitingStatus ? "data before the peer's connect status" : "unknown record kind " + kind;
+            return;
+        }
+        toSocket.add(new Outgoing(payload, streamBytes));
+    }
+
+    private void flushToSocket() {
+        while (!closed && !toSocket.isEmpty()) {
+            Outgoing head = toSocket.peek();
+            ByteBuf data = head.data();
+            int length = data.readableBytes();
+            long n;
+            if (length == 0) {
+                n = 0;
+            } else {
+                ByteBuf direct = data.isDirect() && data.nioBufferCount() == 1 ? data : copyDirect(data);
+                try {
+                    MemorySegment source = MemorySegment.ofBuffer(direct.nioBuffer());
+                    n = UnixSockets.send(fd, source, length);
+                } finally {
+                    if (direct != data) {
+                        direct.release();
+                    }
+                }
+            }
+            if (n == -Errno.EAGAIN) {
+                return; // EPOLLOUT brings us back
+            }
+            if (n < 0) {
+                fail("writing the local socket failed: " + Errno.name((int) -n));
+                return;
+            }
+            data.skipBytes((int) n);
+            if (data.isReadable()) {
+                continue; // a stream socket took part of it
+            }
+            toSocket.poll();
+            data.release();
+            stream.consumed(head.streamBytes());
+        }
+        if (!closed && toSocket.isEmpty() && streamEnded && !shutWrite) {
+            shutWrite = true;
+            try {
+                UnixSockets.shutdown(fd, UnixSockets.SHUT_WR);
+            } catch (io.dpuoffload.linux.ErrnoException e) {
+                log.debug("{}: shutdown: {}", description, e.getMessage());
+            }
+            closeIfDone();
+        }
+    }
+
+    private ByteBuf copyDirect(ByteBuf data) {
+        ByteBuf copy = alloc.directBuffer(data.readableBytes());
+        copy.writeBytes(data, data.readerIndex(), data.readableBytes());
+        return copy;
+    }
+
+    /** Asks epoll for what the relay can use now: input while there is room to send it on, output while blocked. */
+    private void watch() {
+        if (closed || registration == null) {
+            return;
+        }
+        EpollIoOps wanted = EpollIoOps.NONE;
+        if (!socketEnded && unsent < MAX_UNSENT) {
+            wanted = wanted.with(EpollIoOps.EPOLLIN);
+        }
+        if (!toSocket.isEmpty()) {
+            wanted = wanted.with(EpollIoOps.EPOLLOUT);
+        }
+        if (!wanted.equals(ops)) {
+            ops = wanted;
+            registration.submit(wanted);
+        }
+    }
+
+    private void closeIfDone() {
+        if (socketEnded && shutWrite) {
+            end();
+        }
+    }
+
+    private void fail(String reason) {
+        log.info("{}: {}", description, reason);
+        stream.cancel(reason);
+        end();
+    }
+
+    private void end() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (awaitingStatus) {
+            awaitingStatus = false;
+            onStatus.accept(Errno.ECONNRESET); // the stream ended before the peer answered
+        }
+        if (registration != null) {
+            registration.cancel();
+        }
+        closeQuietly(fd);
+        for (Outgoing outgoing; (outgoing = toSocket.poll()) != null; ) {
+            outgoing.data().release();
+        }
+        decoder.close();
+        stream.close();
+        onClosed.run();
+    }
+
+    /** The loop lets go of the socket; {@link #close} is what closes it. */
+    @Override
+    public void close() throws Exception {}
+
+    private static void closeQuietly(int fd) {
+        try {
+            FileCalls.close(fd);
+        } catch (io.dpuoffload.linux.ErrnoException ignored) {
+            // closed either way
+        }
+    }
+}

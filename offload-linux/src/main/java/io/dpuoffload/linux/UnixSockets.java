@@ -1,0 +1,239 @@
+package io.dpuoffload.linux;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * AF_UNIX sockets, non-blocking, as a relay needs them: SOCK_STREAM and SOCK_SEQPACKET, path and
+ * abstract names, connect with the kernel's own errno, and send/recv that report EAGAIN as a value
+ * rather than an exception (a relay meets it on every drained socket).
+ *
+ * <p>The calls that move data return the byte count, or {@code -errno}; the others throw {@link
+ * ErrnoException}. Socket numbers are the same on x86_64 and aarch64.
+ */
+public final class UnixSockets {
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_SEQPACKET = 5;
+
+    public static final int SHUT_RD = 0;
+    public static final int SHUT_WR = 1;
+
+    /** recv: report a datagram's or record's real length even when it did not fit the buffer. */
+    public static final int MSG_TRUNC = 0x20;
+
+    static final int AF_UNIX = 1;
+    static final int SOCK_NONBLOCK = 04000;
+    static final int SOCK_CLOEXEC = 02000000;
+    static final int MSG_NOSIGNAL = 0x4000;
+    static final int SOL_SOCKET = 1;
+    static final int SO_TYPE = 3;
+
+    /** sizeof(struct sockaddr_un): sun_family and 108 bytes of sun_path. */
+    static final int SOCKADDR_UN_SIZE = 110;
+
+    /** The longest path sun_path holds with its terminating NUL; an abstract name may use all 107 after the 0. */
+    public static final int MAX_PATH_BYTES = 107;
+
+    private static final MethodHandle SOCKET =
+            Libc.function("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SOCKETPAIR =
+            Libc.function("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle CONNECT =
+            Libc.function("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle BIND =
+            Libc.function("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LISTEN =
+            Libc.function("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACCEPT4 =
+            Libc.function("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECV =
+            Libc.function("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SEND =
+            Libc.function("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SHUTDOWN =
+            Libc.function("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = Libc.function(
+            "getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+
+    private UnixSockets() {}
+
+    /** A new non-blocking, close-on-exec AF_UNIX socket of {@code type}. */
+    public static int socket(int type) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            int fd = (int) SOCKET.invokeExact(s.errnoState(), AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                throw new ErrnoException("socket(AF_UNIX)", s.errno());
+            }
+            return fd;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /**
+     * socketpair(2): two connected, non-blocking, close-on-exec sockets of {@code type}. {@code
+     * blockingSecond} leaves the second blocking, for the end a program gets as its own socket.
+     */
+    public static int[] socketpair(int type, boolean blockingSecond) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            MemorySegment fds = s.allocate(8, 4);
+            if ((int) SOCKETPAIR.invokeExact(s.errnoState(), AF_UNIX, type | SOCK_CLOEXEC, 0, fds) != 0) {
+                throw new ErrnoException("socketpair(AF_UNIX)", s.errno());
+            }
+            int first = fds.get(JAVA_INT, 0);
+            int second = fds.get(JAVA_INT, 4);
+            FileCalls.fcntl(first, Flags.F_SETFL, FileCalls.fcntl(first, Flags.F_GETFL, 0) | Flags.O_NONBLOCK);
+            if (!blockingSecond) {
+                FileCalls.fcntl(second, Flags.F_SETFL, FileCalls.fcntl(second, Flags.F_GETFL, 0) | Flags.O_NONBLOCK);
+            }
+            return new int[] {first, second};
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /**
+     * connect(2) to {@code name}; 0, or {@code -errno} exactly as the kernel answered (ENOENT: no such
+     * socket, ECONNREFUSED: nobody listens, EAGAIN: the listener's backlog is full).
+     */
+    public static int connect(int fd, SocketName name) {
+        try (Scratch s = Scratch.acquire()) {
+            MemorySegment address = address(s, name);
+            while (true) {
+                int r = (int) CONNECT.invokeExact(s.errnoState(), fd, address, name.addressLength());
+                if (r == 0) {
+                    return 0;
+                }
+                int errno = s.errno();
+                if (errno != Errno.EINTR) {
+                    return -errno;
+                }
+            }
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** bind(2) and listen(2): a listening socket at {@code name}. */
+    public static void listen(int fd, SocketName name, int backlog) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            if ((int) BIND.invokeExact(s.errnoState(), fd, address(s, name), name.addressLength()) != 0) {
+                throw new ErrnoException("bind " + name, s.errno());
+            }
+            if ((int) LISTEN.invokeExact(s.errnoState(), fd, backlog) != 0) {
+                throw new ErrnoException("listen " + name, s.errno());
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** accept4(2) of a non-blocking, close-on-exec connection; its fd, or {@code -errno} (EAGAIN: none waiting). */
+    public static int accept(int fd) {
+        try (Scratch s = Scratch.acquire()) {
+            while (true) {
+                int r = (int) ACCEPT4.invokeExact(
+                        s.errnoState(), fd, MemorySegment.NULL, MemorySegment.NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (r >= 0) {
+                    return r;
+                }
+                int errno = s.errno();
+                if (errno != Errno.EINTR) {
+                    return -errno;
+                }
+            }
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** recv(2) into the first {@code length} bytes of {@code buffer}: the count (0 at end), or {@code -errno}. */
+    public static long recv(int fd, MemorySegment buffer, long length, int flags) {
+        try (Scratch s = Scratch.acquire()) {
+            while (true) {
+                long r = (long) RECV.invokeExact(s.errnoState(), fd, buffer, length, flags);
+                if (r >= 0) {
+                    return r;
+                }
+                int errno = s.errno();
+                if (errno != Errno.EINTR) {
+                    return -errno;
+                }
+            }
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** send(2) without SIGPIPE: the count sent, or {@code -errno} (EAGAIN: the peer's buffer is full; EPIPE). */
+    public static long send(int fd, MemorySegment buffer, long length) {
+        try (Scratch s = Scratch.acquire()) {
+            while (true) {
+                long r = (long) SEND.invokeExact(s.errnoState(), fd, buffer, length, MSG_NOSIGNAL);
+                if (r >= 0) {
+                    return r;
+                }
+                int errno = s.errno();
+                if (errno != Errno.EINTR) {
+                    return -errno;
+                }
+            }
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** shutdown(2); ENOTCONN (the peer is gone already) is not an error here. */
+    public static void shutdown(int fd, int how) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            if ((int) SHUTDOWN.invokeExact(s.errnoState(), fd, how) != 0 && s.errno() != Errno.ENOTCONN) {
+                throw new ErrnoException("shutdown", s.errno());
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** SO_TYPE: SOCK_STREAM, SOCK_SEQPACKET or SOCK_DGRAM. */
+    public static int type(int fd) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            MemorySegment value = s.allocate(JAVA_INT);
+            MemorySegment length = s.allocate(JAVA_INT);
+            length.set(JAVA_INT, 0, 4);
+            if ((int) GETSOCKOPT.invokeExact(s.errnoState(), fd, SOL_SOCKET, SO_TYPE, value, length) != 0) {
+                throw new ErrnoException("getsockopt(SO_TYPE)", s.errno());
+            }
+            return value.get(JAVA_INT, 0);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    private static MemorySegment address(Scratch s, SocketName name) {
+        MemorySegment address = s.allocate(SOCKADDR_UN_SIZE, 2);
+        address.fill((byte) 0);
+        address.set(JAVA_SHORT, 0, (short) AF_UNIX);
+        byte[] bytes = name.bytes();
+        int start = name.isAbstract() ? 3 : 2; // an abstract name starts after a NUL
+        MemorySegment.copy(bytes, 0, address, JAVA_BYTE, start, bytes.length);
+        return address;
+    }
+}
