@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
             CompletionCommand.class,
             CertsCommand.class,
             ChannelCommand.class,
-            FsCommand.class
+            FsCommand.class,
+            io.dpuoffload.cli.ipc.IpcCommand.class
         })
 public final class Offloadctl implements Runnable {
 

@@ -4,19 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dpuoffload.cli.Offloadctl;
+import io.dpuoffload.cli.TestPki;
 import io.dpuoffload.topology.CommandResult;
 import io.dpuoffload.topology.NodeProcess;
 import io.dpuoffload.topology.Topology;
 import io.dpuoffload.topology.TopologyExtension;
-import io.dpuoffload.transport.tls.CertificateAuthority;
-import io.dpuoffload.transport.tls.PemFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -376,17 +373,7 @@ class FsAcrossNamespacesIT {
     }
 
     private Path pki() throws Exception {
-        Path dir = Files.createDirectories(work.resolve("pki"));
-        Instant now = Instant.now();
-        var ca = CertificateAuthority.create("test-ca", now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)));
-        PemFiles.writeCertificate(dir.resolve("ca.crt"), ca.certificate(), false);
-        for (String node : List.of("host-1", "dpu-1")) {
-            var credentials =
-                    ca.issueNode(node, Optional.empty(), now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)));
-            PemFiles.writeCertificate(dir.resolve(node + ".crt"), credentials.certificate(), false);
-            PemFiles.writePrivateKey(dir.resolve(node + ".key"), credentials.privateKey(), false);
-        }
-        return dir;
+        return TestPki.create(work.resolve("pki"));
     }
 
     private Path config(Path pki, Path exported) throws Exception {

@@ -1,0 +1,87 @@
+package io.dpuoffload.cli.ipc;
+
+import io.dpuoffload.cli.BadInputException;
+import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.cli.StopSignal;
+import io.dpuoffload.config.ConfigException;
+import io.dpuoffload.ipc.IpcNode;
+import io.dpuoffload.ipc.config.IpcConfig;
+import io.dpuoffload.ipc.config.IpcConfigLoader;
+import io.dpuoffload.transport.Feature;
+import io.dpuoffload.transport.OffloadServer;
+import io.dpuoffload.transport.Services;
+import io.dpuoffload.transport.TransportConfig;
+import io.dpuoffload.transport.net.Endpoint;
+import io.dpuoffload.transport.tls.TlsContexts;
+import io.dpuoffload.transport.tls.TlsFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code offloadctl ipc serve --config FILE}: the host side of offload-ipc. */
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serve offload-ipc to a DPU (host side): carry its connections to the sockets the",
+            "configuration allows, and carry connections to this side's forwards to the DPU.",
+            "",
+            "Prints 'READY <endpoint>' once listening; stops cleanly on SIGTERM or Ctrl-C.",
+            "Refused connects are logged on the 'dpuoffload.audit' logger."
+        })
+final class IpcServeCommand implements Callable<Integer> {
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            required = true,
+            description = "The YAML configuration (node, listen, pki, peers, forwards, allow, "
+                    + "maxConnections); see docs/offload-ipc.md.")
+    Path configFile;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        IpcConfig config;
+        Endpoint endpoint;
+        try {
+            config = IpcConfigLoader.load(configFile);
+            if (config.listen() == null) {
+                throw new ConfigException(
+                        "listen: missing; the serving side needs e.g. listen: tcp://198.51.100.1:7200");
+            }
+            endpoint = Endpoint.parse(config.listen());
+        } catch (ConfigException | IllegalArgumentException e) {
+            throw new BadInputException(configFile + ": " + e.getMessage());
+        }
+        StopSignal stop = new StopSignal(Duration.ofSeconds(10));
+        try (IpcNode node = new IpcNode(config)) {
+            var transport = TransportConfig.builder(config.node())
+                    .features(EnumSet.of(Feature.IPC))
+                    .services(node.register(Services.builder()).build());
+            if (!(endpoint instanceof Endpoint.Unix) || Files.isDirectory(config.pki())) {
+                transport.tls(TlsContexts.forServer(
+                        TlsFiles.inDirectory(config.pki(), config.node()).load()));
+            }
+            if (!config.peers().isEmpty()) {
+                transport.peerPolicy(peer -> peer.isNode() && config.peers().contains(peer.name()));
+            }
+            try (OffloadServer server = OffloadServer.start(endpoint, transport.build(), node::connected)) {
+                node.start();
+                spec.commandLine().getOut().println("READY " + server.boundEndpoint());
+                spec.commandLine().getOut().flush();
+                stop.await();
+            }
+        } finally {
+            stop.done();
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,165 @@
+package io.dpuoffload.cli.ipc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dpuoffload.cli.Offloadctl;
+import io.dpuoffload.cli.TestPki;
+import io.dpuoffload.topology.NodeProcess;
+import io.dpuoffload.topology.Topology;
+import io.dpuoffload.topology.TopologyExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * offload-ipc as deployed: `offloadctl ipc serve` on the host node, `offloadctl ipc connect` on the
+ * DPU node, mutual TLS across the veth pair. A DPU program talks to a host socket through a forward;
+ * a forward to a socket the host does not allow ends at once with an audit line on the host; the
+ * host going away ends a carried connection in bounded time, and after its restart the DPU
+ * reconnects and carries new connections.
+ */
+@ExtendWith(TopologyExtension.class)
+class IpcAcrossNamespacesIT {
+    private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED");
+
+    /** A stream echo server: each connection's bytes come back, then its half-close. */
+    private static final String ECHO_SERVER = """
+            import socket, sys, threading
+            s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(64)
+            print("LISTENING", flush=True)
+            def serve(c):
+                while True:
+                    d = c.recv(65536)
+                    if not d: break
+                    c.sendall(d)
+                c.shutdown(socket.SHUT_WR); c.close()
+            while True:
+                c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
+            """;
+
+    /** Sends argv[2], half-closes, prints what comes back before end of file. */
+    private static final String ECHO_CLIENT = """
+            import socket, sys
+            c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1])
+            c.sendall(sys.argv[2].encode()); c.shutdown(socket.SHUT_WR)
+            back = b""
+            while True:
+                d = c.recv(65536)
+                if not d: break
+                back += d
+            print("ECHO[" + back.decode() + "]")
+            """;
+
+    /** Holds a connection open; prints when it ends and how long that took after "GO" on stdin. */
+    private static final String WAITING_CLIENT = """
+            import socket, sys, time
+            c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1])
+            c.sendall(b"x"); assert c.recv(1) == b"x"
+            print("CONNECTED", flush=True)
+            sys.stdin.readline(); start = time.time()
+            try:
+                d = c.recv(1)
+            except OSError:
+                d = b""
+            print("ENDED %s after %.1f s" % (d == b"", time.time() - start), flush=True)
+            """;
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aDpuProgramTalksToAHostSocketOverMutualTlsAndALostHostEndsItsConnection(Topology topology) throws Exception {
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path pki = TestPki.create(work.resolve("pki"));
+        Path hostDir = Files.createDirectories(work.resolve("host"));
+        Path dpuDir = Files.createDirectories(work.resolve("dpu"));
+        Path secretDir = Files.createDirectories(work.resolve("secret"));
+        Path hostConfig = Files.writeString(work.resolve("host.yaml"), """
+                node: host-1
+                listen: tcp://198.51.100.1:7200
+                pki: %s
+                peers: [dpu-1]
+                allow: [%s]
+                """.formatted(pki, hostDir));
+        Path dpuConfig =
+                Files.writeString(work.resolve("dpu.yaml"), """
+                node: dpu-1
+                pki: %s
+                peers: [host-1]
+                forwards:
+                  - listen: %s/echo.sock
+                    to: %s/echo.sock
+                  - listen: %s/admin.sock
+                    to: %s/admin.sock
+                """.formatted(pki, dpuDir, hostDir, dpuDir, secretDir));
+
+        NodeProcess echo = topology.host().start(List.of("python3", "-c", ECHO_SERVER, hostDir + "/echo.sock"));
+        echo.awaitLine(Pattern.compile("LISTENING"), Duration.ofSeconds(20));
+        NodeProcess secret = topology.host().start(List.of("python3", "-c", ECHO_SERVER, secretDir + "/admin.sock"));
+        secret.awaitLine(Pattern.compile("LISTENING"), Duration.ofSeconds(20));
+        NodeProcess host = serve(topology, hostConfig);
+        NodeProcess dpu = topology.dpu()
+                .startJava(
+                        Offloadctl.class.getName(),
+                        JVM,
+                        List.of(
+                                "ipc",
+                                "connect",
+                                "--server",
+                                "tcp://198.51.100.1:7200",
+                                "--config",
+                                dpuConfig.toString()));
+        dpu.awaitLine(Pattern.compile("CONNECTED .*"), Duration.ofSeconds(60));
+
+        var echoed =
+                dpu.runInside(Duration.ofSeconds(20), "python3", "-c", ECHO_CLIENT, dpuDir + "/echo.sock", "over mTLS");
+        assertThat(echoed.orThrow().stdout()).contains("ECHO[over mTLS]");
+
+        var refused = dpu.runInside(
+                Duration.ofSeconds(20), "python3", "-c", ECHO_CLIENT, dpuDir + "/admin.sock", "let me in");
+        assertThat(refused.orThrow().stdout())
+                .as("the host refuses: the connection ends at once")
+                .contains("ECHO[]");
+        host.awaitLine(
+                Pattern.compile(".*denied peer=.*dpu-1.* op=connect path=.*admin.sock.*"), Duration.ofSeconds(10));
+
+        NodeProcess waiting = topology.dpu().start(List.of("python3", "-c", WAITING_CLIENT, dpuDir + "/echo.sock"));
+        waiting.awaitLine(Pattern.compile("CONNECTED"), Duration.ofSeconds(20));
+        host.stop(); // SIGTERM: the host side goes away mid-connection
+        waiting.stdin().write("GO\n".getBytes());
+        waiting.stdin().flush();
+        String ended = waiting.awaitLine(Pattern.compile("ENDED .*"), Duration.ofSeconds(20));
+        assertThat(ended).startsWith("ENDED True");
+
+        NodeProcess again = serve(topology, hostConfig);
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(dpu.runInside(
+                                        Duration.ofSeconds(20),
+                                        "python3",
+                                        "-c",
+                                        ECHO_CLIENT,
+                                        dpuDir + "/echo.sock",
+                                        "again")
+                                .stdout())
+                        .as("the DPU reconnected by itself")
+                        .contains("ECHO[again]"));
+        again.stop();
+        dpu.stop();
+        echo.stop();
+        secret.stop();
+    }
+
+    private static NodeProcess serve(Topology topology, Path config) {
+        NodeProcess host = topology.host()
+                .startJava(Offloadctl.class.getName(), JVM, List.of("ipc", "serve", "--config", config.toString()));
+        host.awaitLine(Pattern.compile("READY .*"), Duration.ofSeconds(60));
+        return host;
+    }
+}
