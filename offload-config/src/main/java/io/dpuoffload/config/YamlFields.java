@@ -15,6 +15,34 @@ import java.util.Set;
  * turn into a default.
  */
 public final class YamlFields {
+    private static final com.fasterxml.jackson.databind.ObjectMapper YAML =
+            new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+
+    /** The root of a YAML document; broken YAML is refused with its line. */
+    public static YamlFields parse(String yaml) {
+        try {
+            return new YamlFields(YAML.readTree(yaml), "");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ConfigException("not valid YAML: " + e.getOriginalMessage() + " (line "
+                    + e.getLocation().getLineNr() + ")");
+        }
+    }
+
+    /** Reads {@code file} and parses it with {@code parser}; every error names the file. */
+    public static <T> T load(java.nio.file.Path file, java.util.function.Function<String, T> parser) {
+        String text;
+        try {
+            text = java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new ConfigException("cannot read " + file + ": " + e.getMessage());
+        }
+        try {
+            return parser.apply(text);
+        } catch (ConfigException e) {
+            throw new ConfigException(file + ": " + e.getMessage(), e);
+        }
+    }
+
     private final JsonNode node;
     private final String path;
 

@@ -1,15 +1,10 @@
 package io.dpuoffload.fs.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.config.YamlFields;
 import io.dpuoffload.fs.allowlist.Allowlist;
 import io.dpuoffload.fs.allowlist.Operation;
 import io.dpuoffload.fs.allowlist.PathPrefixes;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,30 +43,12 @@ public final class FsServerConfigLoader {
     /** Entries and attributes are trusted this long by default: short, as daemons share files with the host. */
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(1);
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
     public static FsServerConfig load(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new ConfigException("cannot read " + file + ": " + e.getMessage());
-        }
-        try {
-            return parse(text);
-        } catch (ConfigException e) {
-            throw new ConfigException(file + ": " + e.getMessage(), e);
-        }
+        return YamlFields.load(file, FsServerConfigLoader::parse);
     }
 
     public static FsServerConfig parse(String yaml) {
-        YamlFields root;
-        try {
-            root = new YamlFields(YAML.readTree(yaml), "");
-        } catch (JsonProcessingException e) {
-            throw new ConfigException("not valid YAML: " + e.getOriginalMessage() + " (line "
-                    + e.getLocation().getLineNr() + ")");
-        }
+        YamlFields root = YamlFields.parse(yaml);
         root.allowOnly(Set.of("node", "listen", "pki", "peers", "exports", "maxOpenHandles"));
         String node = root.requiredText("node", "host-1");
         String listen = root.requiredText("listen", "tcp://198.51.100.1:7100");

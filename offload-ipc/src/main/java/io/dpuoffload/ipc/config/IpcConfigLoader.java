@@ -1,14 +1,9 @@
 package io.dpuoffload.ipc.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.config.YamlFields;
 import io.dpuoffload.linux.SocketName;
 import io.dpuoffload.linux.UnixSockets;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -32,30 +27,12 @@ import java.util.Set;
  * </pre>
  */
 public final class IpcConfigLoader {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
     public static IpcConfig load(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new ConfigException("cannot read " + file + ": " + e.getMessage());
-        }
-        try {
-            return parse(text);
-        } catch (ConfigException e) {
-            throw new ConfigException(file + ": " + e.getMessage(), e);
-        }
+        return YamlFields.load(file, IpcConfigLoader::parse);
     }
 
     public static IpcConfig parse(String yaml) {
-        YamlFields root;
-        try {
-            root = new YamlFields(YAML.readTree(yaml), "");
-        } catch (JsonProcessingException e) {
-            throw new ConfigException("not valid YAML: " + e.getOriginalMessage() + " (line "
-                    + e.getLocation().getLineNr() + ")");
-        }
+        YamlFields root = YamlFields.parse(yaml);
         root.allowOnly(Set.of("node", "listen", "pki", "peers", "forwards", "allow", "maxConnections"));
         String node = root.requiredText("node", "host-1");
         String listen = root.optionalText("listen", null);
