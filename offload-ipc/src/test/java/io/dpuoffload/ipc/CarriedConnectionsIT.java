@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -250,6 +251,59 @@ class CarriedConnectionsIT {
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
             } finally {
                 pair.close();
+            }
+        }
+    }
+
+    @Test
+    void aGibibyteToASlowReaderArrivesWholeWithBoundedBuffering() throws Exception {
+        Path host = dir("host");
+        Path dpu = dir("dpu");
+        long total = 1L << 30;
+        try (ServerSocketChannel sink = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            sink.bind(UnixDomainSocketAddress.of(host.resolve("sink.sock")));
+            try (IpcPair pair = new IpcPair(
+                    work,
+                    IpcPair.config("host-1", List.of(), List.of(host.toString())),
+                    IpcPair.config(
+                            "dpu-1",
+                            List.of(stream(dpu.resolve("sink.sock"), host.resolve("sink.sock"))),
+                            List.of()))) {
+                AtomicLong written = new AtomicLong();
+                AtomicLong read = new AtomicLong();
+                var writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try (SocketChannel client =
+                            SocketChannel.open(UnixDomainSocketAddress.of(dpu.resolve("sink.sock")))) {
+                        ByteBuffer block = ByteBuffer.allocateDirect(256 * 1024);
+                        while (written.get() < total) {
+                            block.clear().limit((int) Math.min(block.capacity(), total - written.get()));
+                            written.addAndGet(client.write(block));
+                        }
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                try (SocketChannel server = sink.accept()) {
+                    ByteBuffer buffer = ByteBuffer.allocateDirect(256 * 1024);
+                    // The reader stalls: the writer must stop after a bounded amount, not fill memory.
+                    Thread.sleep(2000);
+                    long buffered = written.get();
+                    assertThat(buffered)
+                            .as("bytes accepted from the writer while nobody reads")
+                            .isLessThan(32L << 20);
+                    // Then it reads slowly at first, then as fast as it can, to the end.
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                    for (int n; (n = server.read(buffer.clear())) >= 0; ) {
+                        if (read.addAndGet(n) < (4L << 20)) {
+                            Thread.sleep(1);
+                        }
+                        assertThat(System.nanoTime())
+                                .as("the stream finishes in time")
+                                .isLessThan(deadline);
+                    }
+                }
+                writer.get(10, TimeUnit.SECONDS);
+                assertThat(read).hasValue(total);
             }
         }
     }

@@ -41,6 +41,14 @@ public final class SocketRelay implements EpollIoHandle {
 
     private static final int SEQPACKET_READ = 256 * 1024;
 
+    /**
+     * What the relay asks of epoll when it wants neither input nor output. Not {@code NONE}: Netty
+     * (4.2) takes the descriptor out of the epoll set on {@code NONE} but still treats it as added,
+     * so the next request fails and the relay would never wake again. With only edge-triggering
+     * asked for, epoll reports just a hang-up or error, once.
+     */
+    private static final EpollIoOps PAUSED = EpollIoOps.EPOLLET;
+
     /** Reads per wake-up before the loop turns to other connections. */
     private static final int READS_PER_EVENT = 16;
 
@@ -61,7 +69,7 @@ public final class SocketRelay implements EpollIoHandle {
     private boolean streamEnded; // the remote peer finished writing
     private boolean shutWrite;
     private boolean closed;
-    private EpollIoOps ops = EpollIoOps.NONE;
+    private EpollIoOps ops = PAUSED;
     private String broken; // a protocol error found while decoding
     private int refusedWith; // the peer's connect errno
 
@@ -319,7 +327,12 @@ public final class SocketRelay implements EpollIoHandle {
         if (!toSocket.isEmpty()) {
             wanted = wanted.with(EpollIoOps.EPOLLOUT);
         }
+        if (wanted.equals(EpollIoOps.NONE)) {
+            wanted = PAUSED;
+        }
         if (!wanted.equals(ops)) {
+            System.err.println("DBG " + description + " ops " + wanted + " unsent=" + unsent + " toSocket="
+                    + toSocket.size() + " ended=" + socketEnded);
             ops = wanted;
             registration.submit(wanted);
         }
