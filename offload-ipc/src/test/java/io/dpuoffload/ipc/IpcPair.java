@@ -1,6 +1,7 @@
 package io.dpuoffload.ipc;
 
 import io.dpuoffload.ipc.config.IpcConfig;
+import io.dpuoffload.ipc.config.PeerPaths;
 import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.Services;
@@ -55,7 +56,15 @@ final class IpcPair implements AutoCloseable {
     }
 
     static IpcConfig config(String node, List<IpcConfig.Forward> forwards, List<String> allow, int maxConnections) {
-        return new IpcConfig(node, null, Path.of("/nonexistent"), Set.of(), forwards, allow, maxConnections);
+        return new IpcConfig(
+                node,
+                null,
+                Path.of("/nonexistent"),
+                Set.of(),
+                forwards,
+                allow,
+                maxConnections,
+                new PeerPaths(List.of()));
     }
 
     @Override

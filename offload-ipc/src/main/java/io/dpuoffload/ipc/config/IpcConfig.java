@@ -14,6 +14,8 @@ import java.util.Set;
  * @param allow socket paths (prefixes, whole components) and abstract names (prefixes, written
  *     {@code @name}) the peer may connect to here; nothing else, and each refusal is audit-logged
  * @param maxConnections carried connections at once; beyond, new ones are refused
+ * @param transparent local directories holding the peer's sockets: a program launched with
+ *     interception that connects to a socket there is connected to the peer's (transparent connect)
  */
 public record IpcConfig(
         String node,
@@ -22,7 +24,8 @@ public record IpcConfig(
         Set<String> peers,
         List<Forward> forwards,
         List<String> allow,
-        int maxConnections) {
+        int maxConnections,
+        PeerPaths transparent) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
 

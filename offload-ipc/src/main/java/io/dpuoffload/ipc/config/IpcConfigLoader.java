@@ -24,6 +24,9 @@ import java.util.Set;
  *     to: /var/run/libvirt/libvirt-sock
  *     type: stream                   # stream | seqpacket
  * allow: [/var/run/libvirt, "@qemu-"] # what the peer may connect to here
+ * transparent:                       # launched programs' connects under local reach the peer's peer
+ *   - local: /var/lib/dpuo/root/run/libvirt/qemu
+ *     peer: /run/libvirt/qemu
  * </pre>
  */
 public final class IpcConfigLoader {
@@ -33,7 +36,7 @@ public final class IpcConfigLoader {
 
     public static IpcConfig parse(String yaml) {
         YamlFields root = YamlFields.parse(yaml);
-        root.allowOnly(Set.of("node", "listen", "pki", "peers", "forwards", "allow", "maxConnections"));
+        root.allowOnly(Set.of("node", "listen", "pki", "peers", "forwards", "allow", "maxConnections", "transparent"));
         String node = root.requiredText("node", "host-1");
         String listen = root.optionalText("listen", null);
         Path pki = Path.of(root.optionalText("pki", "/etc/dpu-offload/pki"));
@@ -54,7 +57,24 @@ public final class IpcConfigLoader {
                 checkPath(prefix, where);
             }
         }
-        return new IpcConfig(node, listen, pki.normalize(), peers, List.copyOf(forwards), allow, maxConnections);
+        List<PeerPaths.Mapping> transparent = new ArrayList<>();
+        for (YamlFields mapping : root.objects("transparent", false)) {
+            mapping.allowOnly(Set.of("local", "peer"));
+            String local = mapping.requiredText("local", "/var/lib/dpuo/root/run/libvirt/qemu");
+            checkPath(local, mapping.field("local"));
+            String peer = mapping.requiredText("peer", "/run/libvirt/qemu");
+            checkPath(peer, mapping.field("peer"));
+            transparent.add(new PeerPaths.Mapping(Path.of(local), Path.of(peer)));
+        }
+        return new IpcConfig(
+                node,
+                listen,
+                pki.normalize(),
+                peers,
+                List.copyOf(forwards),
+                allow,
+                maxConnections,
+                new PeerPaths(transparent));
     }
 
     private static IpcConfig.Forward forward(YamlFields fields) {

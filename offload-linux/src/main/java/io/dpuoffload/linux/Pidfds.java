@@ -1,0 +1,78 @@
+package io.dpuoffload.linux;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Reaching into another process by its pid: a pidfd, a copy of one of its descriptors, and reads of
+ * its memory. What a seccomp supervisor needs to see an intercepted call's arguments (Linux 5.6+).
+ */
+public final class Pidfds {
+    private static final long SYS_PIDFD_OPEN = 434;
+    private static final long SYS_PIDFD_GETFD = 438;
+
+    private static final MethodHandle PIDFD_OPEN = Libc.syscall(JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle PIDFD_GETFD = Libc.syscall(JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle PROCESS_VM_READV = Libc.function(
+            "process_vm_readv",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG));
+
+    private Pidfds() {}
+
+    /** pidfd_open(2): a descriptor for process {@code pid} (close-on-exec). */
+    public static int open(int pid) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            long r = (long) PIDFD_OPEN.invokeExact(s.errnoState(), SYS_PIDFD_OPEN, (long) pid, 0L);
+            if (r < 0) {
+                throw new ErrnoException("pidfd_open(" + pid + ")", s.errno());
+            }
+            return (int) r;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** pidfd_getfd(2): our own copy (close-on-exec) of the process's descriptor {@code fd}. */
+    public static int copyFd(int pidfd, int fd) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            long r = (long) PIDFD_GETFD.invokeExact(s.errnoState(), SYS_PIDFD_GETFD, (long) pidfd, (long) fd, 0L);
+            if (r < 0) {
+                throw new ErrnoException("pidfd_getfd(" + fd + ")", s.errno());
+            }
+            return (int) r;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** Copies {@code length} bytes at {@code address} in process {@code pid}; fewer if the range ends early. */
+    public static byte[] readMemory(int pid, long address, int length) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            MemorySegment target = s.allocate(Math.max(length, 1), 8);
+            MemorySegment local = s.allocate(16, 8);
+            local.set(ADDRESS, 0, target);
+            local.set(JAVA_LONG, 8, length);
+            MemorySegment remote = s.allocate(16, 8);
+            remote.set(JAVA_LONG, 0, address);
+            remote.set(JAVA_LONG, 8, length);
+            long n = (long) PROCESS_VM_READV.invokeExact(s.errnoState(), pid, local, 1L, remote, 1L, 0L);
+            if (n < 0) {
+                throw new ErrnoException("process_vm_readv(" + pid + ")", s.errno());
+            }
+            return target.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+}
