@@ -69,8 +69,98 @@ class IpcAcrossNamespacesIT {
             print("ENDED %s after %.1f s" % (d == b"", time.time() - start), flush=True)
             """;
 
+    /** Says STARTED, waits for a line on stdin, then connects to argv[1] and echoes argv[2] through it. */
+    private static final String LATE_CLIENT = """
+            import socket, sys
+            print("STARTED", flush=True)
+            sys.stdin.readline()
+            c = socket.socket(socket.AF_UNIX)
+            try:
+                c.connect(sys.argv[1])
+            except OSError as e:
+                print("ERRNO %d" % e.errno, flush=True); sys.exit(1)
+            c.sendall(sys.argv[2].encode()); c.shutdown(socket.SHUT_WR)
+            back = b""
+            while True:
+                d = c.recv(65536)
+                if not d: break
+                back += d
+            print("ECHO[" + back.decode() + "]", flush=True)
+            """;
+
     @TempDir
     Path work;
+
+    /**
+     * Transparent connect as deployed: `offloadctl ipc run` on the DPU node starts a program whose
+     * connect() to a path under the DPU's view of a host directory reaches the host socket there,
+     * created only after the program started; a path with no socket on the host gives ENOENT.
+     */
+    @Test
+    void aProgramRunOnTheDpuReachesAHostSocketByItsPathAlone(Topology topology) throws Exception {
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path pki = TestPki.create(work.resolve("pki"));
+        Path hostDir = Files.createDirectories(work.resolve("host"));
+        Path viewDir = Files.createDirectories(work.resolve("view"));
+        Path hostConfig = Files.writeString(work.resolve("host.yaml"), """
+                node: host-1
+                listen: tcp://198.51.100.1:7200
+                pki: %s
+                peers: [dpu-1]
+                allow: [%s]
+                """.formatted(pki, hostDir));
+        Path dpuConfig = Files.writeString(work.resolve("dpu.yaml"), """
+                node: dpu-1
+                pki: %s
+                peers: [host-1]
+                transparent:
+                  - local: %s
+                    peer: %s
+                """.formatted(pki, viewDir, hostDir));
+        NodeProcess host = serve(topology, hostConfig);
+
+        NodeProcess program = run(topology, dpuConfig, viewDir + "/monitor.sock", "no patches needed");
+        program.awaitLine(Pattern.compile("STARTED"), Duration.ofSeconds(60));
+        NodeProcess echo = topology.host().start(List.of("python3", "-c", ECHO_SERVER, hostDir + "/monitor.sock"));
+        echo.awaitLine(Pattern.compile("LISTENING"), Duration.ofSeconds(20));
+        program.stdin().write("GO\n".getBytes());
+        program.stdin().flush();
+        assertThat(program.awaitLine(Pattern.compile("ECHO.*"), Duration.ofSeconds(20)))
+                .isEqualTo("ECHO[no patches needed]");
+        assertThat(program.waitFor(Duration.ofSeconds(20)))
+                .as("ipc run exits with the program's status")
+                .isZero();
+
+        NodeProcess missing = run(topology, dpuConfig, viewDir + "/none.sock", "x");
+        missing.awaitLine(Pattern.compile("STARTED"), Duration.ofSeconds(60));
+        missing.stdin().write("GO\n".getBytes());
+        missing.stdin().flush();
+        assertThat(missing.awaitLine(Pattern.compile("ERRNO.*"), Duration.ofSeconds(20)))
+                .isEqualTo("ERRNO 2");
+        assertThat(missing.waitFor(Duration.ofSeconds(20))).isEqualTo(1);
+        echo.stop();
+        host.stop();
+    }
+
+    private static NodeProcess run(Topology topology, Path config, String socket, String message) {
+        return topology.dpu()
+                .startJava(
+                        Offloadctl.class.getName(),
+                        JVM,
+                        List.of(
+                                "ipc",
+                                "run",
+                                "--server",
+                                "tcp://198.51.100.1:7200",
+                                "--config",
+                                config.toString(),
+                                "--",
+                                "python3",
+                                "-c",
+                                LATE_CLIENT,
+                                socket,
+                                message));
+    }
 
     @Test
     void aDpuProgramTalksToAHostSocketOverMutualTlsAndALostHostEndsItsConnection(Topology topology) throws Exception {

@@ -1,0 +1,87 @@
+package io.dpuoffload.cli.ipc;
+
+import io.dpuoffload.cli.BadInputException;
+import io.dpuoffload.config.ConfigException;
+import io.dpuoffload.ipc.IpcNode;
+import io.dpuoffload.ipc.config.IpcConfig;
+import io.dpuoffload.ipc.config.IpcConfigLoader;
+import io.dpuoffload.transport.Feature;
+import io.dpuoffload.transport.OffloadClient;
+import io.dpuoffload.transport.Services;
+import io.dpuoffload.transport.TransportConfig;
+import io.dpuoffload.transport.net.Endpoint;
+import io.dpuoffload.transport.tls.TlsContexts;
+import io.dpuoffload.transport.tls.TlsFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The DPU side's offload-ipc, up and connected: the node and its channel to the host (mutual TLS
+ * unless the endpoint is a local Unix socket and no PKI directory exists). Shared by {@code ipc
+ * connect} and {@code ipc run}.
+ */
+final class DpuSide implements AutoCloseable {
+    final IpcConfig config;
+    final IpcNode node;
+    private final OffloadClient client;
+
+    private DpuSide(IpcConfig config, IpcNode node, OffloadClient client) {
+        this.config = config;
+        this.node = node;
+        this.client = client;
+    }
+
+    static Endpoint endpoint(CommandSpec spec, String server) {
+        try {
+            return Endpoint.parse(server);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--server: " + e.getMessage());
+        }
+    }
+
+    static IpcConfig config(Path file) {
+        try {
+            return IpcConfigLoader.load(file);
+        } catch (ConfigException e) {
+            throw new BadInputException(e.getMessage());
+        }
+    }
+
+    /** Connects (waiting up to 30 s for the first connection) and starts the node's forwards. */
+    static DpuSide connect(Endpoint endpoint, IpcConfig config) throws Exception {
+        IpcNode node = new IpcNode(config);
+        OffloadClient client = null;
+        try {
+            var transport = TransportConfig.builder(config.node())
+                    .features(EnumSet.of(Feature.IPC))
+                    .services(node.register(Services.builder()).build());
+            if (!(endpoint instanceof Endpoint.Unix) || Files.isDirectory(config.pki())) {
+                transport.tls(TlsContexts.forClient(
+                        TlsFiles.inDirectory(config.pki(), config.node()).load()));
+            }
+            if (!config.peers().isEmpty()) {
+                transport.peerPolicy(peer -> peer.isNode() && config.peers().contains(peer.name()));
+            }
+            client = OffloadClient.start(endpoint, transport.build(), node::connected);
+            client.connection(Duration.ofSeconds(30));
+            node.start();
+            return new DpuSide(config, node, client);
+        } catch (Exception | Error e) {
+            if (client != null) {
+                client.close();
+            }
+            node.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        node.close();
+        client.close();
+    }
+}
