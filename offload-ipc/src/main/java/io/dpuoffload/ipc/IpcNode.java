@@ -39,16 +39,19 @@ public final class IpcNode implements AutoCloseable {
     private final IpcAllowlist allowlist;
     private final AtomicInteger active = new AtomicInteger();
     private final List<SocketListener> listeners = new ArrayList<>();
+    private final FdCarrier fds;
     private volatile OffloadConnection connection;
 
     public IpcNode(IpcConfig config) {
         this.config = config;
         this.allowlist = new IpcAllowlist(config.allow());
+        this.fds = new FdCarrier(
+                () -> connection, config.transparent(), allowlist, active::incrementAndGet, active::decrementAndGet);
     }
 
     /** Adds offload-ipc's service to a channel's services. */
     public Services.Builder register(Services.Builder services) {
-        return services.onStream(IpcWire.CONNECT, this::connectHere);
+        return services.onStream(IpcWire.CONNECT, this::connectHere).onStream(IpcWire.PASSED_FD, this::passedHere);
     }
 
     /** The connection to the peer that forwards use from now on (the latest one). */
@@ -99,14 +102,16 @@ public final class IpcNode implements AutoCloseable {
                 IpcWire.CONNECT,
                 IpcWire.connectHeader(
                         ByteBufAllocator.DEFAULT, new IpcWire.ConnectRequest(target, socketType, 0, 0, 0)));
-        SocketRelay.start(pair[0], socketType, stream, true, "connect " + target, active::decrementAndGet, status -> {
+        var options =
+                SocketRelay.Options.connection(socketType, true, "connect " + target, active::decrementAndGet, fds);
+        SocketRelay.start(pair[0], stream, options.onStatus(status -> {
             if (status == 0) {
                 result.complete(pair[1]);
             } else {
                 SocketListener.closeQuietly(pair[1]);
                 result.completeExceptionally(new ErrnoException("connect " + target + " on the peer", status));
             }
-        });
+        }));
         return result;
     }
 
@@ -141,7 +146,10 @@ public final class IpcNode implements AutoCloseable {
             SocketListener.closeQuietly(fd);
             return;
         }
-        SocketRelay.start(fd, forward.socketType(), stream, true, description, active::decrementAndGet);
+        SocketRelay.start(
+                fd,
+                stream,
+                SocketRelay.Options.connection(forward.socketType(), true, description, active::decrementAndGet, fds));
     }
 
     /** The peer carries a connection to one of our sockets (a virtual thread: connect may wait on a full backlog). */
@@ -191,7 +199,22 @@ public final class IpcNode implements AutoCloseable {
             return;
         }
         stream.write(Records.status(ByteBufAllocator.DEFAULT, 0));
-        SocketRelay.start(fd, request.socketType(), stream, false, description, active::decrementAndGet);
+        SocketRelay.start(
+                fd,
+                stream,
+                SocketRelay.Options.connection(request.socketType(), false, description, active::decrementAndGet, fds));
+    }
+
+    /** The peer relays a pipe end or socket passed over a carried connection; its FDS record names the token. */
+    private void passedHere(RequestContext context, ByteStream stream, ByteBuf header) {
+        long token;
+        try {
+            token = IpcWire.readPassedFdHeader(header);
+        } catch (IllegalArgumentException e) {
+            stream.cancel(e.getMessage());
+            return;
+        }
+        fds.arrived(token, stream);
     }
 
     private static int connect(int fd, IpcWire.ConnectRequest request) throws InterruptedException {

@@ -211,6 +211,36 @@ public final class FileCalls {
         return write(fd, buffer, length, "write");
     }
 
+    /** read(2) of up to {@code length} bytes for non-blocking relays: the count (0 at end), or {@code -errno}. */
+    public static long readSome(int fd, MemorySegment buffer, long length) {
+        checkLength(buffer, length);
+        try (Scratch s = Scratch.acquire()) {
+            while (true) {
+                long r = (long) READ.invokeExact(s.errnoState(), fd, buffer, length);
+                if (r >= 0 || s.errno() != Errno.EINTR) {
+                    return r >= 0 ? r : -s.errno();
+                }
+            }
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** write(2) for non-blocking relays: the count written, or {@code -errno} (EAGAIN, EPIPE). */
+    public static long writeSome(int fd, MemorySegment buffer, long length) {
+        checkLength(buffer, length);
+        try (Scratch s = Scratch.acquire()) {
+            while (true) {
+                long r = (long) WRITE.invokeExact(s.errnoState(), fd, buffer, length);
+                if (r >= 0 || s.errno() != Errno.EINTR) {
+                    return r >= 0 ? r : -s.errno();
+                }
+            }
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
     static int read(int fd, MemorySegment buffer, String call) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             while (true) {

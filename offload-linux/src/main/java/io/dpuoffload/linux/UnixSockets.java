@@ -33,6 +33,9 @@ public final class UnixSockets {
     static final int SOCK_NONBLOCK = 04000;
     static final int SOCK_CLOEXEC = 02000000;
     static final int MSG_NOSIGNAL = 0x4000;
+    /** Non-blocking for this call only: a relay may hold a descriptor whose file another process shares. */
+    public static final int MSG_DONTWAIT = 0x40;
+
     static final int SOL_SOCKET = 1;
     static final int SO_TYPE = 3;
 
@@ -63,7 +66,116 @@ public final class UnixSockets {
     private static final MethodHandle GETSOCKOPT = Libc.function(
             "getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
 
+    private static final MethodHandle RECVMSG =
+            Libc.function("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SENDMSG =
+            Libc.function("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+
+    /** The most descriptors one message may carry (the kernel's SCM_MAX_FD). */
+    public static final int MAX_FDS = 253;
+
+    static final int SCM_RIGHTS = 1;
+    static final int MSG_CTRUNC = 0x8;
+    static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    private static final int MSGHDR_SIZE = 56;
+    private static final int CMSG_HEADER = 16;
+
     private UnixSockets() {}
+
+    /** Descriptors that came with a message (SCM_RIGHTS), close-on-exec, and whether some did not fit. */
+    public static final class ReceivedFds {
+        public final int[] fds = new int[MAX_FDS];
+        public int count;
+        public boolean truncated;
+
+        public int[] take() {
+            int[] taken = java.util.Arrays.copyOf(fds, count);
+            count = 0;
+            truncated = false;
+            return taken;
+        }
+    }
+
+    /**
+     * recvmsg(2) with room for {@link #MAX_FDS} passed descriptors, which land in {@code received}
+     * (the caller owns them). Returns the byte count (0 at end) or {@code -errno}.
+     */
+    public static long recvWithFds(int fd, MemorySegment buffer, long length, int flags, ReceivedFds received) {
+        received.count = 0;
+        received.truncated = false;
+        try (Scratch s = Scratch.acquire()) {
+            long controlSize = CMSG_HEADER + 4L * MAX_FDS + 4;
+            MemorySegment control = s.allocate(controlSize, 8);
+            MemorySegment iov = s.allocate(16, 8);
+            iov.set(ADDRESS, 0, buffer);
+            iov.set(JAVA_LONG, 8, length);
+            MemorySegment msg = s.allocate(MSGHDR_SIZE, 8);
+            msg.fill((byte) 0);
+            msg.set(ADDRESS, 16, iov);
+            msg.set(JAVA_LONG, 24, 1);
+            msg.set(ADDRESS, 32, control);
+            msg.set(JAVA_LONG, 40, controlSize);
+            long r;
+            while (true) {
+                r = (long) RECVMSG.invokeExact(s.errnoState(), fd, msg, flags | MSG_CMSG_CLOEXEC);
+                if (r >= 0 || s.errno() != Errno.EINTR) {
+                    break;
+                }
+            }
+            if (r < 0) {
+                return -s.errno();
+            }
+            long used = msg.get(JAVA_LONG, 40);
+            received.truncated = (msg.get(JAVA_INT, 48) & MSG_CTRUNC) != 0;
+            for (long at = 0; at + CMSG_HEADER <= used; ) {
+                long cmsgLength = control.get(JAVA_LONG, at);
+                if (cmsgLength < CMSG_HEADER || at + cmsgLength > used) {
+                    break;
+                }
+                if (control.get(JAVA_INT, at + 8) == SOL_SOCKET && control.get(JAVA_INT, at + 12) == SCM_RIGHTS) {
+                    for (long i = 0; i < (cmsgLength - CMSG_HEADER) / 4 && received.count < MAX_FDS; i++) {
+                        received.fds[received.count++] = control.get(JAVA_INT, at + CMSG_HEADER + 4 * i);
+                    }
+                }
+                at += (cmsgLength + 7) & -8;
+            }
+            return r;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** sendmsg(2) of {@code length} bytes with {@code fds} passed along (SCM_RIGHTS), without SIGPIPE; count or -errno. */
+    public static long sendWithFds(int fd, MemorySegment buffer, long length, int[] fds) {
+        try (Scratch s = Scratch.acquire()) {
+            long controlSize = CMSG_HEADER + ((4L * fds.length + 7) & -8);
+            MemorySegment control = s.allocate(controlSize, 8);
+            control.fill((byte) 0);
+            control.set(JAVA_LONG, 0, CMSG_HEADER + 4L * fds.length);
+            control.set(JAVA_INT, 8, SOL_SOCKET);
+            control.set(JAVA_INT, 12, SCM_RIGHTS);
+            for (int i = 0; i < fds.length; i++) {
+                control.set(JAVA_INT, CMSG_HEADER + 4L * i, fds[i]);
+            }
+            MemorySegment iov = s.allocate(16, 8);
+            iov.set(ADDRESS, 0, buffer);
+            iov.set(JAVA_LONG, 8, length);
+            MemorySegment msg = s.allocate(MSGHDR_SIZE, 8);
+            msg.fill((byte) 0);
+            msg.set(ADDRESS, 16, iov);
+            msg.set(JAVA_LONG, 24, 1);
+            msg.set(ADDRESS, 32, control);
+            msg.set(JAVA_LONG, 40, controlSize);
+            while (true) {
+                long r = (long) SENDMSG.invokeExact(s.errnoState(), fd, msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (r >= 0 || s.errno() != Errno.EINTR) {
+                    return r >= 0 ? r : -s.errno();
+                }
+            }
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
 
     /** A new non-blocking, close-on-exec AF_UNIX socket of {@code type}. */
     public static int socket(int type) throws ErrnoException {
@@ -183,7 +295,7 @@ public final class UnixSockets {
     public static long send(int fd, MemorySegment buffer, long length) {
         try (Scratch s = Scratch.acquire()) {
             while (true) {
-                long r = (long) SEND.invokeExact(s.errnoState(), fd, buffer, length, MSG_NOSIGNAL);
+                long r = (long) SEND.invokeExact(s.errnoState(), fd, buffer, length, MSG_NOSIGNAL | MSG_DONTWAIT);
                 if (r >= 0) {
                     return r;
                 }
@@ -212,12 +324,23 @@ public final class UnixSockets {
 
     /** SO_TYPE: SOCK_STREAM, SOCK_SEQPACKET or SOCK_DGRAM. */
     public static int type(int fd) throws ErrnoException {
+        return intOption(fd, SO_TYPE, "getsockopt(SO_TYPE)");
+    }
+
+    /** SO_ACCEPTCONN: whether the socket is listening. */
+    public static boolean isListening(int fd) throws ErrnoException {
+        return intOption(fd, SO_ACCEPTCONN, "getsockopt(SO_ACCEPTCONN)") != 0;
+    }
+
+    static final int SO_ACCEPTCONN = 30;
+
+    private static int intOption(int fd, int option, String call) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             MemorySegment value = s.allocate(JAVA_INT);
             MemorySegment length = s.allocate(JAVA_INT);
             length.set(JAVA_INT, 0, 4);
-            if ((int) GETSOCKOPT.invokeExact(s.errnoState(), fd, SOL_SOCKET, SO_TYPE, value, length) != 0) {
-                throw new ErrnoException("getsockopt(SO_TYPE)", s.errno());
+            if ((int) GETSOCKOPT.invokeExact(s.errnoState(), fd, SOL_SOCKET, option, value, length) != 0) {
+                throw new ErrnoException(call, s.errno());
             }
             return value.get(JAVA_INT, 0);
         } catch (ErrnoException e) {

@@ -31,6 +31,19 @@ public record PeerPaths(List<Mapping> mappings) {
         return mappings.isEmpty();
     }
 
+    /** The local path for the peer's absolute {@code path}, if it lies under a mapping (the other way). */
+    public Optional<String> localPathOf(Path path) {
+        Path normal = path.normalize();
+        for (Mapping mapping : mappings) {
+            if (normal.startsWith(mapping.peer())) {
+                return Optional.of(mapping.local()
+                        .resolve(mapping.peer().relativize(normal))
+                        .toString());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The peer's path for the local absolute {@code path}, if it lies under a mapping. */
     public Optional<String> peerPathOf(Path path) {
         Path normal = path.normalize();

@@ -1,5 +1,6 @@
 package io.dpuoffload.ipc.relay;
 
+import io.dpuoffload.ipc.wire.PassedFds;
 import io.dpuoffload.ipc.wire.Records;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.FileCalls;
@@ -17,6 +18,8 @@ import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * still on their way to the peer, and data from the peer is acknowledged (given back as stream
  * window) only once the local socket took it. A slow reader on either side stops the writer on the
  * other.
+ *
+ * <p>The same relay carries pipe and fifo ends passed with a message (one way only, see {@link
+ * LocalEnd}), and the descriptors passed over its socket ({@link FdPassing}): they travel in an FDS
+ * record just before the DATA record of the bytes they came with, and are passed on with those bytes.
  */
 public final class SocketRelay implements EpollIoHandle {
     private static final Logger log = LoggerFactory.getLogger(SocketRelay.class);
@@ -53,14 +60,13 @@ public final class SocketRelay implements EpollIoHandle {
     private static final int READS_PER_EVENT = 16;
 
     private final int fd;
-    private final int type;
+    private final Options options;
     private final ByteStream stream;
     private final IoEventLoop loop;
-    private final String description;
-    private final Runnable onClosed;
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private final Records.Decoder decoder = new Records.Decoder(ByteBufAllocator.DEFAULT);
     private final ArrayDeque<Outgoing> toSocket = new ArrayDeque<>();
+    private final UnixSockets.ReceivedFds receivedFds = new UnixSockets.ReceivedFds();
 
     private IoRegistration registration;
     private boolean awaitingStatus;
@@ -72,64 +78,78 @@ public final class SocketRelay implements EpollIoHandle {
     private EpollIoOps ops = PAUSED;
     private String broken; // a protocol error found while decoding
     private int refusedWith; // the peer's connect errno
+    private int[] fdsForNextData; // what the peer passed with the DATA record to come
 
-    /** A message for the socket, and how many stream bytes to acknowledge once it is sent. */
-    private record Outgoing(ByteBuf data, int streamBytes) {}
+    /** A message for the socket, how many stream bytes to acknowledge once it is sent, and descriptors to pass with it. */
+    private static final class Outgoing {
+        final ByteBuf data;
+        final int streamBytes;
+        int[] fds;
 
-    private final java.util.function.IntConsumer onStatus;
-
-    private SocketRelay(
-            int fd,
-            int type,
-            ByteStream stream,
-            boolean awaitingStatus,
-            String description,
-            Runnable onClosed,
-            java.util.function.IntConsumer onStatus) {
-        this.onStatus = onStatus;
-        this.fd = fd;
-        this.type = type;
-        this.stream = stream;
-        this.loop = (IoEventLoop) stream.eventLoop();
-        this.awaitingStatus = awaitingStatus;
-        this.description = description;
-        this.onClosed = onClosed;
+        Outgoing(ByteBuf data, int streamBytes, int[] fds) {
+            this.data = data;
+            this.streamBytes = streamBytes;
+            this.fds = fds;
+        }
     }
 
     /**
-     * Relays {@code fd} (a connected, non-blocking socket; the relay owns it) and {@code stream}.
-     * With {@code awaitingStatus}, the peer's first record says whether its connect worked: on an
-     * errno the local socket is closed, which its client sees as end of file.
+     * How to relay: the socket type, what the local descriptor is, whether the peer's first record is
+     * its connect's status, and what to do with passed descriptors.
      */
-    public static void start(
-            int fd, int type, ByteStream stream, boolean awaitingStatus, String description, Runnable onClosed) {
-        start(fd, type, stream, awaitingStatus, description, onClosed, status -> {});
-    }
-
-    /** The same, telling {@code onStatus} (on the loop) what the peer's connect answered: 0 or its errno. */
-    public static void start(
-            int fd,
+    public record Options(
             int type,
-            ByteStream stream,
+            LocalEnd end,
             boolean awaitingStatus,
             String description,
             Runnable onClosed,
-            java.util.function.IntConsumer onStatus) {
-        SocketRelay relay = new SocketRelay(fd, type, stream, awaitingStatus, description, onClosed, onStatus);
+            IntConsumer onStatus,
+            FdPassing fds) {
+
+        /** A carried connection. */
+        public static Options connection(
+                int type, boolean awaitingStatus, String description, Runnable onClosed, FdPassing fds) {
+            return new Options(type, LocalEnd.SOCKET, awaitingStatus, description, onClosed, status -> {}, fds);
+        }
+
+        public Options onStatus(IntConsumer value) {
+            return new Options(type, end, awaitingStatus, description, onClosed, value, fds);
+        }
+    }
+
+    private SocketRelay(int fd, ByteStream stream, Options options) {
+        this.fd = fd;
+        this.options = options;
+        this.stream = stream;
+        this.loop = (IoEventLoop) stream.eventLoop();
+        this.awaitingStatus = options.awaitingStatus();
+    }
+
+    /**
+     * Relays {@code fd} (non-blocking; the relay owns it) and {@code stream}. With {@code
+     * awaitingStatus}, the peer's first record says whether its connect worked: on an errno the
+     * local socket is closed, which its client sees as end of file.
+     */
+    public static void start(int fd, ByteStream stream, Options options) {
+        SocketRelay relay = new SocketRelay(fd, stream, options);
         relay.loop.register(relay).addListener(registered -> {
             if (!registered.isSuccess()) {
                 log.warn(
                         "{}: cannot watch the socket: {}",
-                        description,
+                        options.description(),
                         registered.cause().toString());
                 stream.cancel("cannot relay: " + registered.cause());
                 closeQuietly(fd);
-                onStatus.accept(Errno.EIO);
-                onClosed.run();
+                options.onStatus().accept(Errno.EIO);
+                options.onClosed().run();
                 return;
             }
             relay.registration = (IoRegistration) registered.getNow();
             relay.stream.receiveOnEventLoop(relay.new FromPeer());
+            if (options.end() == LocalEnd.PIPE_SINK) {
+                relay.socketEnded = true; // nothing to read from a write end: this direction is over
+                relay.stream.finish();
+            }
             relay.watch();
         });
     }
@@ -142,10 +162,15 @@ public final class SocketRelay implements EpollIoHandle {
     @Override
     public void handle(IoRegistration ignored, IoEvent event) {
         EpollIoOps ready = ((EpollIoEvent) event).ops();
+        boolean trouble = ready.contains(EpollIoOps.EPOLLERR) || (ready.value() & EPOLLHUP) != 0;
+        if (options.end() == LocalEnd.PIPE_SINK && trouble) {
+            fail("the pipe's reader went away");
+            return;
+        }
         if (ready.contains(EpollIoOps.EPOLLOUT)) {
             flushToSocket();
         }
-        if (!closed && (ready.contains(EpollIoOps.EPOLLIN) || ready.contains(EpollIoOps.EPOLLERR))) {
+        if (!closed && (ready.contains(EpollIoOps.EPOLLIN) || trouble)) {
             readSocket();
         }
         if (!closed) {
@@ -153,18 +178,30 @@ public final class SocketRelay implements EpollIoHandle {
         }
     }
 
+    private static final int EPOLLHUP = 0x10;
+
     private void readSocket() {
-        boolean seqpacket = type == UnixSockets.SOCK_SEQPACKET;
+        boolean seqpacket = options.type() == UnixSockets.SOCK_SEQPACKET;
         int size = seqpacket ? SEQPACKET_READ : STREAM_READ;
         for (int i = 0; i < READS_PER_EVENT && !socketEnded && unsent < MAX_UNSENT && !closed; i++) {
             ByteBuf buffer = alloc.directBuffer(size);
             long n;
             try {
                 MemorySegment target = MemorySegment.ofBuffer(buffer.nioBuffer(0, size));
-                n = UnixSockets.recv(fd, target, size, seqpacket ? UnixSockets.MSG_TRUNC : 0);
+                n = options.end() == LocalEnd.PIPE_SOURCE
+                        ? FileCalls.readSome(fd, target, size)
+                        : UnixSockets.recvWithFds(
+                                fd,
+                                target,
+                                size,
+                                UnixSockets.MSG_DONTWAIT | (seqpacket ? UnixSockets.MSG_TRUNC : 0),
+                                receivedFds);
             } catch (RuntimeException e) {
                 buffer.release();
                 throw e;
+            }
+            if (receivedFds.count > 0 || receivedFds.truncated) {
+                passOn(receivedFds.take(), receivedFds.truncated);
             }
             if (n == -Errno.EAGAIN) {
                 buffer.release();
@@ -199,6 +236,23 @@ public final class SocketRelay implements EpollIoHandle {
         }
     }
 
+    /** Descriptors that came with the bytes just read: an FDS record goes ahead of their DATA record. */
+    private void passOn(int[] fds, boolean truncated) {
+        if (truncated) {
+            log.warn(
+                    "{}: a message carried more than {} descriptors; the rest were lost in the kernel",
+                    options.description(),
+                    UnixSockets.MAX_FDS);
+        }
+        if (fds.length == 0) {
+            return;
+        }
+        List<PassedFds.PassedFd> passed = options.fds().outgoing(fds, options.description());
+        if (passed != null) {
+            stream.write(PassedFds.record(alloc, passed));
+        }
+    }
+
     /** What the peer sent, on the loop. */
     private final class FromPeer implements ByteStream.Receiver {
         @Override
@@ -217,7 +271,7 @@ public final class SocketRelay implements EpollIoHandle {
                 return;
             }
             if (refusedWith != 0) {
-                log.info("{}: the peer's connect failed with {}", description, Errno.name(refusedWith));
+                log.info("{}: the peer's connect failed with {}", options.description(), Errno.name(refusedWith));
                 end();
                 return;
             }
@@ -236,7 +290,7 @@ public final class SocketRelay implements EpollIoHandle {
 
         @Override
         public void onFailure(TransportException cause) {
-            log.debug("{}: the stream ended: {}", description, cause.getMessage());
+            log.debug("{}: the stream ended: {}", options.description(), cause.getMessage());
             end();
         }
     }
@@ -253,21 +307,38 @@ public final class SocketRelay implements EpollIoHandle {
             payload.release();
             stream.consumed(streamBytes);
             awaitingStatus = false;
-            onStatus.accept(refusedWith);
+            options.onStatus().accept(refusedWith);
             return;
         }
-        if (kind != Records.DATA || awaitingStatus) {
+        if (awaitingStatus || (kind != Records.DATA && kind != Records.FDS)) {
             payload.release();
             broken = awaitingStatus ? "data before the peer's connect status" : "unknown record kind " + kind;
             return;
         }
-        toSocket.add(new Outgoing(payload, streamBytes));
+        if (kind == Records.FDS) {
+            List<PassedFds.PassedFd> passed;
+            try {
+                passed = PassedFds.read(payload);
+            } catch (IllegalArgumentException e) {
+                broken = e.getMessage();
+                return;
+            } finally {
+                payload.release();
+                stream.consumed(streamBytes);
+            }
+            closeAll(fdsForNextData);
+            fdsForNextData =
+                    options.end() == LocalEnd.SOCKET ? options.fds().incoming(passed, options.description()) : null;
+            return;
+        }
+        toSocket.add(new Outgoing(payload, streamBytes, fdsForNextData));
+        fdsForNextData = null;
     }
 
     private void flushToSocket() {
         while (!closed && !toSocket.isEmpty()) {
             Outgoing head = toSocket.peek();
-            ByteBuf data = head.data();
+            ByteBuf data = head.data;
             int length = data.readableBytes();
             long n;
             if (length == 0) {
@@ -276,7 +347,13 @@ public final class SocketRelay implements EpollIoHandle {
                 ByteBuf direct = data.isDirect() && data.nioBufferCount() == 1 ? data : copyDirect(data);
                 try {
                     MemorySegment source = MemorySegment.ofBuffer(direct.nioBuffer());
-                    n = UnixSockets.send(fd, source, length);
+                    if (options.end() == LocalEnd.PIPE_SINK) {
+                        n = FileCalls.writeSome(fd, source, length);
+                    } else if (head.fds != null) {
+                        n = UnixSockets.sendWithFds(fd, source, length, head.fds);
+                    } else {
+                        n = UnixSockets.send(fd, source, length);
+                    }
                 } finally {
                     if (direct != data) {
                         direct.release();
@@ -290,22 +367,28 @@ public final class SocketRelay implements EpollIoHandle {
                 fail("writing the local socket failed: " + Errno.name((int) -n));
                 return;
             }
+            if (head.fds != null) {
+                closeAll(head.fds); // the receiver has its own copies now
+                head.fds = null;
+            }
             data.skipBytes((int) n);
             if (data.isReadable()) {
                 continue; // a stream socket took part of it
             }
             toSocket.poll();
             data.release();
-            stream.consumed(head.streamBytes());
+            stream.consumed(head.streamBytes);
         }
         if (!closed && toSocket.isEmpty() && streamEnded && !shutWrite) {
             shutWrite = true;
-            try {
-                UnixSockets.shutdown(fd, UnixSockets.SHUT_WR);
-            } catch (io.dpuoffload.linux.ErrnoException e) {
-                log.debug("{}: shutdown: {}", description, e.getMessage());
+            if (options.end() == LocalEnd.SOCKET) {
+                try {
+                    UnixSockets.shutdown(fd, UnixSockets.SHUT_WR);
+                } catch (io.dpuoffload.linux.ErrnoException e) {
+                    log.debug("{}: shutdown: {}", options.description(), e.getMessage());
+                }
             }
-            closeIfDone();
+            closeIfDone(); // a pipe's write end is closed by ending: its reader sees end of file
         }
     }
 
@@ -331,8 +414,6 @@ public final class SocketRelay implements EpollIoHandle {
             wanted = PAUSED;
         }
         if (!wanted.equals(ops)) {
-            System.err.println("DBG " + description + " ops " + wanted + " unsent=" + unsent + " toSocket="
-                    + toSocket.size() + " ended=" + socketEnded);
             ops = wanted;
             registration.submit(wanted);
         }
@@ -345,7 +426,7 @@ public final class SocketRelay implements EpollIoHandle {
     }
 
     private void fail(String reason) {
-        log.info("{}: {}", description, reason);
+        log.info("{}: {}", options.description(), reason);
         stream.cancel(reason);
         end();
     }
@@ -357,25 +438,36 @@ public final class SocketRelay implements EpollIoHandle {
         closed = true;
         if (awaitingStatus) {
             awaitingStatus = false;
-            onStatus.accept(Errno.ECONNRESET); // the stream ended before the peer answered
+            options.onStatus().accept(Errno.ECONNRESET); // the stream ended before the peer answered
         }
         if (registration != null) {
             registration.cancel();
         }
         closeQuietly(fd);
         for (Outgoing outgoing; (outgoing = toSocket.poll()) != null; ) {
-            outgoing.data().release();
+            outgoing.data.release();
+            closeAll(outgoing.fds);
         }
+        closeAll(fdsForNextData);
+        fdsForNextData = null;
         decoder.close();
         stream.close();
-        onClosed.run();
+        options.onClosed().run();
     }
 
     /** The loop lets go of the socket; {@link #close} is what closes it. */
     @Override
     public void close() throws Exception {}
 
-    private static void closeQuietly(int fd) {
+    private static void closeAll(int[] fds) {
+        if (fds != null) {
+            for (int fd : fds) {
+                closeQuietly(fd);
+            }
+        }
+    }
+
+    static void closeQuietly(int fd) {
         try {
             FileCalls.close(fd);
         } catch (io.dpuoffload.linux.ErrnoException ignored) {

@@ -14,6 +14,23 @@ public final class IpcWire {
     /** Stream service: carry one Unix-socket connection to the peer. */
     public static final int CONNECT = 0x0200;
 
+    /**
+     * Stream service: relay a pipe end or socket passed with a message (SCM_RIGHTS). The header is
+     * the token that the message's FDS record names.
+     */
+    public static final int PASSED_FD = 0x0201;
+
+    public static ByteBuf passedFdHeader(ByteBufAllocator alloc, long token) {
+        return alloc.buffer(9).writeByte(VERSION).writeLong(token);
+    }
+
+    public static long readPassedFdHeader(ByteBuf header) {
+        if (header.readableBytes() < 9 || header.readUnsignedByte() != VERSION) {
+            throw new IllegalArgumentException("not an offload-ipc passed-descriptor header of version " + VERSION);
+        }
+        return header.readLong();
+    }
+
     /** Header version, so that a later one (fds in the header, credentials) is refused cleanly. */
     static final int VERSION = 1;
 

@@ -8,11 +8,14 @@ import java.util.function.Consumer;
 /**
  * What a carried connection's stream holds: records of a kind byte, a 32-bit length and the
  * payload. On a SOCK_SEQPACKET connection one DATA record is one message, so boundaries survive the
- * crossing; on SOCK_STREAM they mean nothing. Room is left for kinds that carry file descriptors.
+ * crossing; on SOCK_STREAM they mean nothing. Descriptors passed with a message travel in an FDS record just before it.
  */
 public final class Records {
     public static final int STATUS = 0;
     public static final int DATA = 1;
+
+    /** The descriptors passed with the next DATA record ({@link PassedFds}). */
+    public static final int FDS = 2;
 
     public static final int HEADER_BYTES = 5;
 

@@ -1,0 +1,284 @@
+package io.dpuoffload.ipc;
+
+import io.dpuoffload.ipc.config.PeerPaths;
+import io.dpuoffload.ipc.relay.FdPassing;
+import io.dpuoffload.ipc.relay.LocalEnd;
+import io.dpuoffload.ipc.relay.SocketRelay;
+import io.dpuoffload.ipc.wire.IpcWire;
+import io.dpuoffload.ipc.wire.PassedFds;
+import io.dpuoffload.ipc.wire.PassedFds.PassedFd;
+import io.dpuoffload.linux.Errno;
+import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.FileCalls;
+import io.dpuoffload.linux.Flags;
+import io.dpuoffload.linux.Metadata;
+import io.dpuoffload.linux.OpenFlagsWire;
+import io.dpuoffload.linux.SocketName;
+import io.dpuoffload.linux.Stat;
+import io.dpuoffload.linux.UnixSockets;
+import io.dpuoffload.transport.OffloadConnection;
+import io.dpuoffload.transport.mux.ByteStream;
+import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries descriptors passed over carried connections (SCM_RIGHTS), both ways. A regular file is
+ * opened again on the other side by path (translated through the shared directories, judged by the
+ * receiver's allowlist), with its flags and offset. A pipe or fifo end and a connected socket get a
+ * stream of their own: the sender relays the descriptor it received, the receiver makes a new pipe
+ * or socket pair, relays one end and passes the other on. Anything else (a listening socket, a
+ * device, an eventfd...) cannot be carried: the message then goes on without descriptors and a
+ * warning names each one.
+ */
+final class FdCarrier implements FdPassing {
+    private static final Logger log = LoggerFactory.getLogger(FdCarrier.class);
+    private static final Logger audit = LoggerFactory.getLogger("dpuoffload.audit");
+
+    /** Open flags that made sense only when the sender opened the file. */
+    private static final int CREATION_FLAGS = Flags.O_CREAT | Flags.O_EXCL | Flags.O_TRUNC | Flags.O_NOCTTY;
+
+    private final Supplier<OffloadConnection> connection;
+    private final PeerPaths shared;
+    private final IpcAllowlist allowlist;
+    private final Runnable relayOpened;
+    private final Runnable relayClosed;
+    private final AtomicLong tokens = new AtomicLong(new SecureRandom().nextLong());
+    /** Per token: the stream that arrived first, or the local end waiting for it. */
+    private final Map<Long, Object> rendezvous = new ConcurrentHashMap<>();
+
+    private record Waiting(int fd, int type, LocalEnd end, String description) {}
+
+    FdCarrier(
+            Supplier<OffloadConnection> connection,
+            PeerPaths shared,
+            IpcAllowlist allowlist,
+            Runnable relayOpened,
+            Runnable relayClosed) {
+        this.connection = connection;
+        this.shared = shared;
+        this.allowlist = allowlist;
+        this.relayOpened = relayOpened;
+        this.relayClosed = relayClosed;
+    }
+
+    // ---- sending: descriptors our local peer passed ----
+
+    /** One descriptor described: what goes on the wire, and the descriptor to relay (if any, maybe a fresh one). */
+    private record Outgoing(int original, int fd, PassedFd wire, LocalEnd relay, int type) {}
+
+    @Override
+    public List<PassedFd> outgoing(int[] fds, String description) {
+        List<Outgoing> described = new ArrayList<>(fds.length);
+        List<String> refused = new ArrayList<>();
+        for (int fd : fds) {
+            try {
+                Outgoing out = describe(fd);
+                if (out == null) {
+                    refused.add(what(fd));
+                } else {
+                    described.add(out);
+                }
+            } catch (ErrnoException e) {
+                refused.add(what(fd) + " (" + e.getMessage() + ")");
+            }
+        }
+        OffloadConnection live = connection.get();
+        if (!refused.isEmpty() || live == null || !live.isOpen()) {
+            log.warn(
+                    "{}: a message passed {} descriptor(s); delivering it without them, because these cannot be carried: {}",
+                    description,
+                    fds.length,
+                    refused.isEmpty() ? List.of("(no connection to the peer)") : refused);
+            for (Outgoing out : described) {
+                if (out.fd() >= 0 && out.fd() != out.original()) {
+                    SocketListener.closeQuietly(out.fd());
+                }
+            }
+            for (int fd : fds) {
+                SocketListener.closeQuietly(fd);
+            }
+            return null;
+        }
+        List<PassedFd> wire = new ArrayList<>(described.size());
+        for (Outgoing out : described) {
+            wire.add(out.wire());
+            if (out.fd() != out.original()) {
+                SocketListener.closeQuietly(out.original()); // a file re-opened there, or a pipe we opened afresh
+            }
+            switch (out.wire()) {
+                case PassedFds.File ignored -> {}
+                case PassedFds.Pipe pipe -> relay(live, out, pipe.token(), description);
+                case PassedFds.Socket socket -> relay(live, out, socket.token(), description);
+            }
+        }
+        return wire;
+    }
+
+    /** What {@code fd} becomes on the wire, or null when it cannot be carried. */
+    private Outgoing describe(int fd) throws ErrnoException {
+        Stat stat = Metadata.fstat(fd);
+        if (stat.isRegularFile()) {
+            String path = what(fd);
+            if (path.endsWith(" (deleted)") || !path.startsWith("/")) {
+                return null;
+            }
+            int flags = FileCalls.fcntl(fd, Flags.F_GETFL, 0);
+            long offset = FileCalls.lseek(fd, 0, Flags.SEEK_CUR);
+            String peerPath = shared.peerPathOf(Path.of(path)).orElse(path);
+            return new Outgoing(fd, -1, new PassedFds.File(peerPath, OpenFlagsWire.toWire(flags), offset), null, 0);
+        }
+        if (stat.isFifo()) {
+            int access = FileCalls.fcntl(fd, Flags.F_GETFL, 0) & Flags.O_ACCMODE;
+            if (access == Flags.O_RDWR) {
+                return null; // both ends in one: no direction to relay
+            }
+            boolean readEnd = access == Flags.O_RDONLY;
+            // Our own open of the same pipe, non-blocking, rather than changing the flags of the
+            // file the passing process may still share.
+            int own = FileCalls.openat(
+                    Flags.AT_FDCWD, "/proc/self/fd/" + fd, access | Flags.O_NONBLOCK | Flags.O_CLOEXEC, 0);
+            return new Outgoing(
+                    fd,
+                    own,
+                    new PassedFds.Pipe(readEnd, tokens.incrementAndGet()),
+                    readEnd ? LocalEnd.PIPE_SOURCE : LocalEnd.PIPE_SINK,
+                    0);
+        }
+        if (stat.type() == Flags.S_IFSOCK) {
+            if (UnixSockets.isListening(fd)) {
+                return null;
+            }
+            int type = UnixSockets.type(fd);
+            if (type != UnixSockets.SOCK_STREAM && type != UnixSockets.SOCK_SEQPACKET) {
+                return null;
+            }
+            return new Outgoing(fd, fd, new PassedFds.Socket(type, tokens.incrementAndGet()), LocalEnd.SOCKET, type);
+        }
+        return null;
+    }
+
+    private void relay(OffloadConnection live, Outgoing out, long token, String description) {
+        ByteStream stream = live.openStream(IpcWire.PASSED_FD, IpcWire.passedFdHeader(ByteBufAllocator.DEFAULT, token));
+        start(out.fd(), out.type(), out.relay(), stream, description + " passed " + out.relay());
+    }
+
+    private static String what(int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        } catch (IOException e) {
+            return "descriptor " + fd;
+        }
+    }
+
+    // ---- receiving: what the peer passed, made here ----
+
+    @Override
+    public int[] incoming(List<PassedFd> fds, String description) {
+        int[] local = new int[fds.size()];
+        int made = 0;
+        try {
+            for (PassedFd fd : fds) {
+                local[made] = make(fd, description);
+                made++;
+            }
+            return local;
+        } catch (ErrnoException e) {
+            log.warn(
+                    "{}: the peer passed {} descriptor(s); delivering the message without them: {}",
+                    description,
+                    fds.size(),
+                    e.getMessage());
+            for (int i = 0; i < made; i++) {
+                SocketListener.closeQuietly(local[i]);
+            }
+            return null;
+        }
+    }
+
+    /** The descriptor to pass on for {@code fd}. */
+    private int make(PassedFd fd, String description) throws ErrnoException {
+        return switch (fd) {
+            case PassedFds.File file -> open(file);
+            case PassedFds.Pipe pipe -> {
+                int[] ends = FileCalls.pipe2(Flags.O_CLOEXEC);
+                int relayed = pipe.readEnd() ? ends[1] : ends[0];
+                nonBlocking(relayed);
+                expect(
+                        pipe.token(),
+                        new Waiting(
+                                relayed,
+                                0,
+                                pipe.readEnd() ? LocalEnd.PIPE_SINK : LocalEnd.PIPE_SOURCE,
+                                description + " passed pipe"));
+                yield pipe.readEnd() ? ends[0] : ends[1];
+            }
+            case PassedFds.Socket socket -> {
+                int[] pair = UnixSockets.socketpair(socket.type(), true);
+                expect(
+                        socket.token(),
+                        new Waiting(pair[0], socket.type(), LocalEnd.SOCKET, description + " passed socket"));
+                yield pair[1];
+            }
+        };
+    }
+
+    private int open(PassedFds.File file) throws ErrnoException {
+        String path = shared.localPathOf(Path.of(file.path())).orElse(file.path());
+        String judged = allowlist.judge(SocketName.path(path));
+        if (judged == null) {
+            audit.warn("denied op=open-passed-file path={} (not under an allowed prefix)", path);
+            throw new ErrnoException("open passed file " + path + " (not allowed here)", Errno.EACCES);
+        }
+        int flags = (OpenFlagsWire.fromWire(file.flags()) & ~CREATION_FLAGS) | Flags.O_NOFOLLOW | Flags.O_CLOEXEC;
+        int fd = FileCalls.openat(Flags.AT_FDCWD, judged, flags, 0);
+        try {
+            FileCalls.lseek(fd, file.offset(), Flags.SEEK_SET);
+        } catch (ErrnoException e) {
+            SocketListener.closeQuietly(fd);
+            throw e;
+        }
+        return fd;
+    }
+
+    /** A stream of service {@link IpcWire#PASSED_FD} arrived from the peer. */
+    void arrived(long token, ByteStream stream) {
+        Object waiting = rendezvous.remove(token);
+        if (waiting instanceof Waiting w) {
+            start(w.fd(), w.type(), w.end(), stream, w.description());
+            return;
+        }
+        Object earlier = rendezvous.putIfAbsent(token, stream);
+        if (earlier instanceof Waiting w && rendezvous.remove(token, earlier)) {
+            start(w.fd(), w.type(), w.end(), stream, w.description()); // it came in between
+        }
+    }
+
+    private void expect(long token, Waiting waiting) {
+        Object stream = rendezvous.putIfAbsent(token, waiting);
+        if (stream instanceof ByteStream s && rendezvous.remove(token, stream)) {
+            start(waiting.fd(), waiting.type(), waiting.end(), s, waiting.description());
+        }
+    }
+
+    private void start(int fd, int type, LocalEnd end, ByteStream stream, String description) {
+        relayOpened.run();
+        SocketRelay.start(
+                fd, stream, new SocketRelay.Options(type, end, false, description, relayClosed, status -> {}, this));
+    }
+
+    private static void nonBlocking(int fd) throws ErrnoException {
+        int flags = FileCalls.fcntl(fd, Flags.F_GETFL, 0);
+        FileCalls.fcntl(fd, Flags.F_SETFL, flags | Flags.O_NONBLOCK);
+    }
+}

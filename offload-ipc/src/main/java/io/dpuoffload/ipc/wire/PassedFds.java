@@ -1,0 +1,81 @@
+package io.dpuoffload.ipc.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The descriptors passed with one message (SCM_RIGHTS), in order, as an FDS record that comes just
+ * before the message's DATA record. A regular file travels as its path, open flags and offset, to be
+ * opened again on the other side; a pipe end or a socket travels as a token naming a stream of
+ * service {@link IpcWire#PASSED_FD} that relays it.
+ */
+public final class PassedFds {
+    private static final int FILE = 0;
+    private static final int PIPE = 1;
+    private static final int SOCKET = 2;
+
+    /** One passed descriptor, as the receiving side must recreate it. */
+    public sealed interface PassedFd {}
+
+    /** A regular file (or a fifo opened by path is not this: fifos are relayed as pipes). */
+    public record File(String path, int flags, long offset) implements PassedFd {}
+
+    /** A pipe or fifo end; {@code readEnd}: the receiver gets a read end (data flows towards it). */
+    public record Pipe(boolean readEnd, long token) implements PassedFd {}
+
+    /** A connected socket of {@code type}. */
+    public record Socket(int type, long token) implements PassedFd {}
+
+    public static ByteBuf record(ByteBufAllocator alloc, List<PassedFd> fds) {
+        ByteBuf payload = alloc.buffer();
+        payload.writeShort(fds.size());
+        for (PassedFd fd : fds) {
+            switch (fd) {
+                case File file -> {
+                    byte[] path = file.path().getBytes(StandardCharsets.UTF_8);
+                    payload.writeByte(FILE).writeInt(file.flags()).writeLong(file.offset());
+                    payload.writeShort(path.length).writeBytes(path);
+                }
+                case Pipe pipe ->
+                    payload.writeByte(PIPE).writeBoolean(pipe.readEnd()).writeLong(pipe.token());
+                case Socket socket ->
+                    payload.writeByte(SOCKET).writeInt(socket.type()).writeLong(socket.token());
+            }
+        }
+        ByteBuf header =
+                alloc.buffer(Records.HEADER_BYTES).writeByte(Records.FDS).writeInt(payload.readableBytes());
+        return alloc.compositeBuffer(2).addComponents(true, header, payload);
+    }
+
+    /** The descriptors of an FDS record's payload; IllegalArgumentException when it is malformed. */
+    public static List<PassedFd> read(ByteBuf payload) {
+        try {
+            int count = payload.readUnsignedShort();
+            List<PassedFd> fds = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int kind = payload.readUnsignedByte();
+                fds.add(
+                        switch (kind) {
+                            case FILE -> {
+                                int flags = payload.readInt();
+                                long offset = payload.readLong();
+                                byte[] path = new byte[payload.readUnsignedShort()];
+                                payload.readBytes(path);
+                                yield new File(new String(path, StandardCharsets.UTF_8), flags, offset);
+                            }
+                            case PIPE -> new Pipe(payload.readBoolean(), payload.readLong());
+                            case SOCKET -> new Socket(payload.readInt(), payload.readLong());
+                            default -> throw new IllegalArgumentException("unknown passed descriptor kind " + kind);
+                        });
+            }
+            return fds;
+        } catch (IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("truncated FDS record", e);
+        }
+    }
+
+    private PassedFds() {}
+}
