@@ -46,6 +46,10 @@ public final class ConnectSupervisor implements AutoCloseable {
         this.listener = listener;
         this.node = node;
         this.paths = paths;
+        if (!Seccomp.preferSynchronousWakeUp(listener)) {
+            log.debug(
+                    "this kernel has no synchronous wake-up for seccomp notifications (6.6+); intercepted calls wait a little longer");
+        }
         this.thread =
                 Thread.ofPlatform().name("ipc-connect-supervisor").daemon().start(this::serve);
     }
