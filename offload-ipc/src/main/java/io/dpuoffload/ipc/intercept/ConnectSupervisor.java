@@ -118,6 +118,15 @@ public final class ConnectSupervisor implements AutoCloseable {
             Seccomp.answer(listener, call.id(), 0, e.errno()); // EBADF, ENOTSOCK: what connect itself would say
             return;
         }
+        if (socket.type() != UnixSockets.SOCK_STREAM && socket.type() != UnixSockets.SOCK_SEQPACKET) {
+            log.warn(
+                    "pid {} connects a datagram socket to the peer's {}: datagram sockets are not carried; "
+                            + "answering EOPNOTSUPP",
+                    call.pid(),
+                    peerPath);
+            Seccomp.answer(listener, call.id(), 0, Errno.EOPNOTSUPP);
+            return;
+        }
         carried.incrementAndGet();
         node.connectToPeer(SocketName.path(peerPath), socket.type()).whenComplete((fd, failure) -> {
             if (failure != null) {
