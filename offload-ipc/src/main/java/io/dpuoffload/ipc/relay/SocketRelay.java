@@ -145,11 +145,13 @@ public final class SocketRelay implements EpollIoHandle {
                 return;
             }
             relay.registration = (IoRegistration) registered.getNow();
-            relay.stream.receiveOnEventLoop(relay.new FromPeer());
             if (options.end() == LocalEnd.PIPE_SINK) {
-                relay.socketEnded = true; // nothing to read from a write end: this direction is over
+                // Nothing to read from a write end: this direction is over. Before delivery starts,
+                // which may bring the peer's data and its end at once and so finish the relay.
+                relay.socketEnded = true;
                 relay.stream.finish();
             }
+            relay.stream.receiveOnEventLoop(relay.new FromPeer());
             relay.watch();
         });
     }

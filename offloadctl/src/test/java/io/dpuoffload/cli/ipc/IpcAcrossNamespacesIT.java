@@ -88,8 +88,93 @@ class IpcAcrossNamespacesIT {
             print("ECHO[" + back.decode() + "]", flush=True)
             """;
 
+    /** Receives one message with three descriptors (file, pipe read end, socket) and reports on each. */
+    private static final String FD_SERVER = """
+            import os, socket, sys
+            s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+            print("LISTENING", flush=True)
+            c, _ = s.accept()
+            msg, fds, _, _ = socket.recv_fds(c, 16, 8)
+            print("COUNT %d" % len(fds), flush=True)
+            print("FILE %d %s" % (os.lseek(fds[0], 0, os.SEEK_CUR), os.read(fds[0], 100).decode()), flush=True)
+            data = b""
+            while True:
+                d = os.read(fds[1], 100)
+                if not d: break
+                data += d
+            print("PIPE %s" % data.decode(), flush=True)
+            socket.socket(fileno=fds[2]).sendall(b"pong from the host")
+            """;
+
+    /** Passes a file read from offset 4, a pipe's read end and a socket; feeds the pipe; prints the socket's answer. */
+    private static final String FD_CLIENT = """
+            import os, socket, sys
+            c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1])
+            f = open(sys.argv[2], "rb"); f.seek(4)
+            r, w = os.pipe()
+            mine, theirs = socket.socketpair()
+            socket.send_fds(c, [b"m"], [f.fileno(), r, theirs.fileno()])
+            f.close(); os.close(r); theirs.close()
+            os.write(w, b"via the pipe"); os.close(w)
+            print("ANSWER " + mine.recv(100).decode(), flush=True)
+            """;
+
     @TempDir
     Path work;
+
+    /** SCM_RIGHTS across real namespaces: the host process gets the file (offset kept), the pipe and the socket. */
+    @Test
+    void descriptorsPassedOnTheDpuArriveOnTheHost(Topology topology) throws Exception {
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path pki = TestPki.create(work.resolve("pki"));
+        Path hostDir = Files.createDirectories(work.resolve("host"));
+        Path dpuDir = Files.createDirectories(work.resolve("dpu"));
+        Path shared = Files.createDirectories(work.resolve("shared"));
+        Path data = Files.writeString(shared.resolve("data.txt"), "0123456789");
+        Path hostConfig = Files.writeString(work.resolve("host.yaml"), """
+                node: host-1
+                listen: tcp://198.51.100.1:7200
+                pki: %s
+                peers: [dpu-1]
+                allow: [%s, %s]
+                """.formatted(pki, hostDir, shared));
+        Path dpuConfig = Files.writeString(work.resolve("dpu.yaml"), """
+                node: dpu-1
+                pki: %s
+                peers: [host-1]
+                forwards:
+                  - listen: %s/fd.sock
+                    to: %s/fd.sock
+                """.formatted(pki, dpuDir, hostDir));
+        NodeProcess receiver = topology.host().start(List.of("python3", "-c", FD_SERVER, hostDir + "/fd.sock"));
+        receiver.awaitLine(Pattern.compile("LISTENING"), Duration.ofSeconds(20));
+        NodeProcess host = serve(topology, hostConfig);
+        NodeProcess dpu = topology.dpu()
+                .startJava(
+                        Offloadctl.class.getName(),
+                        JVM,
+                        List.of(
+                                "ipc",
+                                "connect",
+                                "--server",
+                                "tcp://198.51.100.1:7200",
+                                "--config",
+                                dpuConfig.toString()));
+        dpu.awaitLine(Pattern.compile("CONNECTED .*"), Duration.ofSeconds(60));
+
+        var sender =
+                dpu.runInside(Duration.ofSeconds(30), "python3", "-c", FD_CLIENT, dpuDir + "/fd.sock", data.toString());
+        assertThat(sender.orThrow().stdout()).contains("ANSWER pong from the host");
+        assertThat(receiver.awaitLine(Pattern.compile("COUNT .*"), Duration.ofSeconds(10)))
+                .isEqualTo("COUNT 3");
+        assertThat(receiver.awaitLine(Pattern.compile("FILE .*"), Duration.ofSeconds(10)))
+                .isEqualTo("FILE 4 456789");
+        assertThat(receiver.awaitLine(Pattern.compile("PIPE .*"), Duration.ofSeconds(10)))
+                .isEqualTo("PIPE via the pipe");
+        dpu.stop();
+        host.stop();
+        receiver.stop();
+    }
 
     /**
      * Transparent connect as deployed: `offloadctl ipc run` on the DPU node starts a program whose
