@@ -3,6 +3,8 @@ package io.dpuoffload.cli.fs.bench;
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.MachineInfo;
 import io.dpuoffload.cli.Offloadctl;
+import io.dpuoffload.cli.bench.BenchStage;
+import io.dpuoffload.cli.bench.ChildProcess;
 import io.dpuoffload.topology.NodeProcess;
 import io.dpuoffload.topology.Prerequisites;
 import io.dpuoffload.topology.StartOptions;
@@ -85,7 +87,15 @@ public final class FsBenchCommand implements Callable<Integer> {
         String loadBefore = MachineInfo.loadAverage();
         long started = System.nanoTime();
 
-        BenchStage stage = BenchStage.create(spec.commandLine().getErr());
+        BenchStage stage = BenchStage.create(
+                BenchLayout.PREFIX,
+                root -> {
+                    BenchLayout layout = BenchLayout.prepare(root);
+                    OffloadFsSetup.prepare(layout);
+                    SshSetup.prepare(layout);
+                },
+                "each unmounted its file systems and stopped sshd, sshfs, fs serve and fs mount by pid",
+                spec.commandLine().getErr());
         try {
             FsBenchReport report = run(stage, load, out);
             String loadAverages = loadBefore + " at the start, " + MachineInfo.loadAverage() + " at the end; took "
@@ -102,7 +112,7 @@ public final class FsBenchCommand implements Callable<Integer> {
     }
 
     private static FsBenchReport run(BenchStage stage, BenchLoad load, PrintWriter out) throws InterruptedException {
-        String layout = stage.layout().root().toString();
+        String layout = stage.root().toString();
         StartOptions options = StartOptions.defaults().withStopGrace(NODE_STOP_GRACE);
         NodeProcess host = stage.topology()
                 .host()
