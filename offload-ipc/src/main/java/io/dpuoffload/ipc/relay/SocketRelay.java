@@ -331,8 +331,6 @@ public final class SocketRelay implements EpollIoHandle {
             wanted = PAUSED;
         }
         if (!wanted.equals(ops)) {
-            System.err.println("DBG " + description + " ops " + wanted + " unsent=" + unsent + " toSocket="
-                    + toSocket.size() + " ended=" + socketEnded);
             ops = wanted;
             registration.submit(wanted);
         }
