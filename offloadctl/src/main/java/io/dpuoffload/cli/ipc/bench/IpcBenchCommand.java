@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
             "one in the DPU node itself (direct), and one on the host reached through",
             "socat (Unix -> plain TCP -> Unix) and through offload-ipc (ipc connect with",
             "a forward, ipc serve; mutual TLS). Prints medians and offload-ipc's ratios;",
-            "with the defaults it takes about a minute. Needs socat. See docs/benchmarks.md."
+            "with the defaults it takes about two minutes. Needs socat. See docs/benchmarks.md."
         })
 public final class IpcBenchCommand implements Callable<Integer> {
 
@@ -77,7 +77,7 @@ public final class IpcBenchCommand implements Callable<Integer> {
                 "Unix socket benchmark, as seen from the DPU node (%s): a direct socket, socat and offload-ipc to the"
                         + " host node (%s).%n",
                 Topology.DPU_ADDRESS, Topology.HOST_ADDRESS);
-        out.printf("Measuring %s; this takes about a minute...%n", load.describe());
+        out.printf("Measuring %s; this takes a few minutes...%n", load.describe());
         out.flush();
         String loadBefore = MachineInfo.loadAverage();
         long started = System.nanoTime();
