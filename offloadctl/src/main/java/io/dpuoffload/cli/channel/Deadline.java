@@ -14,23 +14,23 @@ import java.util.concurrent.TimeoutException;
  * The time a measuring phase may take. Every load loop checks one, so a stuck peer or a huge size ends the command
  * with a message instead of running on.
  */
-record Deadline(String phase, Duration budget, long atNanos) {
+public record Deadline(String phase, Duration budget, long atNanos) {
 
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
             task -> Thread.ofPlatform().daemon().name("offloadctl-deadline").unstarted(task));
 
     /** Undoes {@link #onExpiry}; closing never throws. */
-    interface Watch extends AutoCloseable {
+    public interface Watch extends AutoCloseable {
         @Override
         void close();
     }
 
-    static Deadline in(String phase, Duration budget) {
+    public static Deadline in(String phase, Duration budget) {
         return new Deadline(phase, budget, System.nanoTime() + budget.toNanos());
     }
 
     /** @throws IllegalStateException once the deadline has passed */
-    void check() {
+    public void check() {
         if (expiredNow()) {
             throw expired();
         }
@@ -58,7 +58,7 @@ record Deadline(String phase, Duration budget, long atNanos) {
      * Runs {@code action} (close a socket, cancel a stream) if the deadline passes before the returned watch is
      * closed: that is what unblocks a read or write that has no timeout of its own.
      */
-    Watch onExpiry(Runnable action) {
+    public Watch onExpiry(Runnable action) {
         ScheduledFuture<?> scheduled =
                 TIMER.schedule(action, Math.max(0, atNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         return () -> scheduled.cancel(false);

@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /** Round-trip times summarised by nearest-rank percentiles. */
-record Latencies(int count, long p50Nanos, long p99Nanos, long maxNanos) {
+public record Latencies(int count, long p50Nanos, long p99Nanos, long maxNanos) {
 
-    static Latencies of(long[] nanos) {
+    public static Latencies of(long[] nanos) {
         if (nanos.length == 0) {
             throw new IllegalArgumentException("no round trips to summarise");
         }
@@ -21,21 +21,21 @@ record Latencies(int count, long p50Nanos, long p99Nanos, long maxNanos) {
         return sorted[Math.max(rank, 1) - 1];
     }
 
-    double p50Micros() {
+    public double p50Micros() {
         return p50Nanos / 1e3;
     }
 
-    double p99Micros() {
+    public double p99Micros() {
         return p99Nanos / 1e3;
     }
 
     /** "p50 62.1 µs, p99 180 µs, max 1.20 ms". */
-    String describe() {
+    public String describe() {
         return "p50 " + duration(p50Nanos) + ", p99 " + duration(p99Nanos) + ", max " + duration(maxNanos);
     }
 
     /** "850 ns", "62.1 µs", "1.20 ms", "2.50 s". */
-    static String duration(long nanos) {
+    public static String duration(long nanos) {
         if (nanos < 1_000) {
             return nanos + " ns";
         }

@@ -1,17 +1,14 @@
 package io.dpuoffload.cli.fs.bench;
 
+import io.dpuoffload.cli.bench.WorkDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 /**
- * The benchmark's one working directory (in the machine's /tmp) and what lives in it. All three commands ({@code fs
+ * What lives in the benchmark's {@link WorkDirectory}. All three commands ({@code fs
  * bench} and its two hidden node sides) agree on it by its root alone. Mount points are plain directories here: the
  * mounts on them exist only in the node processes' private mount namespaces, never in the root namespace.
  */
@@ -19,12 +16,10 @@ record BenchLayout(Path root) {
 
     static final String PREFIX = "offloadctl-fs-bench-";
 
-    /** A fresh working directory, 0755 so every node process can reach it. */
-    static BenchLayout create() {
+    /** Makes the directories below {@code root} (a fresh {@link WorkDirectory}) that the node sides use. */
+    static BenchLayout prepare(Path root) {
+        BenchLayout layout = new BenchLayout(root);
         try {
-            Path root = Files.createTempDirectory(PREFIX);
-            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-            BenchLayout layout = new BenchLayout(root);
             for (Path dir : List.of(
                     layout.pki(),
                     layout.ssh(),
@@ -37,10 +32,10 @@ record BenchLayout(Path root) {
                     layout.dpuOffloadProc())) {
                 Files.createDirectories(dir);
             }
-            return layout;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the benchmark's working directory: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create the benchmark's directories: " + e.getMessage(), e);
         }
+        return layout;
     }
 
     /** Throwaway certificates: ca.crt, host-1.*, dpu-1.*. */
@@ -86,45 +81,5 @@ record BenchLayout(Path root) {
 
     Path dpuOffloadProc() {
         return root.resolve("dpu/offload-fs-proc");
-    }
-
-    /**
-     * Removes the working directory. Only called once every node process is gone, so no mount remains on any of its
-     * directories; it does not cross into another file system all the same.
-     */
-    void delete() {
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                private Object device;
-
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                    Object here = Files.getAttribute(dir, "unix:dev");
-                    if (device == null) {
-                        device = here;
-                    } else if (!device.equals(here)) {
-                        throw new IOException(dir + " is still a mount point; not deleting below it");
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
-                    if (failure != null) {
-                        throw failure;
-                    }
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + root + ": " + e.getMessage(), e);
-        }
     }
 }

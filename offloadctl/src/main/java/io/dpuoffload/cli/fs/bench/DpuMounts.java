@@ -1,5 +1,6 @@
 package io.dpuoffload.cli.fs.bench;
 
+import io.dpuoffload.cli.bench.ChildProcess;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.Mounts;

@@ -3,6 +3,9 @@ package io.dpuoffload.cli.fs.bench;
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.MachineInfo;
 import io.dpuoffload.cli.Offloadctl;
+import io.dpuoffload.cli.bench.BenchStage;
+import io.dpuoffload.cli.bench.ChildProcess;
+import io.dpuoffload.cli.bench.ProgressRelay;
 import io.dpuoffload.topology.NodeProcess;
 import io.dpuoffload.topology.Prerequisites;
 import io.dpuoffload.topology.StartOptions;
@@ -56,7 +59,6 @@ public final class FsBenchCommand implements Callable<Integer> {
     /** Node sides unmount and stop their children on SIGTERM: two JVMs' shutdown on a busy 2-core machine. */
     static final Duration NODE_STOP_GRACE = Duration.ofSeconds(30);
 
-    private static final Duration RELAY_INTERVAL = Duration.ofMillis(250);
     private static final Pattern HOST_READY = Pattern.compile("^" + HostSideCommand.READY + " proc-pid=(\\d+)");
 
     @Mixin
@@ -85,7 +87,15 @@ public final class FsBenchCommand implements Callable<Integer> {
         String loadBefore = MachineInfo.loadAverage();
         long started = System.nanoTime();
 
-        BenchStage stage = BenchStage.create(spec.commandLine().getErr());
+        BenchStage stage = BenchStage.create(
+                BenchLayout.PREFIX,
+                root -> {
+                    BenchLayout layout = BenchLayout.prepare(root);
+                    OffloadFsSetup.prepare(layout);
+                    SshSetup.prepare(layout);
+                },
+                "each unmounted its file systems and stopped sshd, sshfs, fs serve and fs mount by pid",
+                spec.commandLine().getErr());
         try {
             FsBenchReport report = run(stage, load, out);
             String loadAverages = loadBefore + " at the start, " + MachineInfo.loadAverage() + " at the end; took "
@@ -102,7 +112,7 @@ public final class FsBenchCommand implements Callable<Integer> {
     }
 
     private static FsBenchReport run(BenchStage stage, BenchLoad load, PrintWriter out) throws InterruptedException {
-        String layout = stage.layout().root().toString();
+        String layout = stage.root().toString();
         StartOptions options = StartOptions.defaults().withStopGrace(NODE_STOP_GRACE);
         NodeProcess host = stage.topology()
                 .host()
@@ -122,7 +132,7 @@ public final class FsBenchCommand implements Callable<Integer> {
                 new ArrayList<>(List.of("fs", "bench", "dpu-side", "--layout", layout, "--proc-pid", ready.group(1)));
         args.addAll(load.toArgs());
         NodeProcess dpu = stage.topology().dpu().startJava(Offloadctl.class.getName(), JVM_ARGS, args, options);
-        relayProgress(dpu, out);
+        ProgressRelay.relay(dpu, DpuSideCommand.PROGRESS, out, DPU_TIMEOUT);
         int exit = dpu.waitFor(NODE_STOP_GRACE);
         if (exit != ExitCodes.OK) {
             throw new IllegalStateException("the DPU side failed with exit code " + exit + ":\n" + dpu.stderr()
@@ -138,31 +148,5 @@ public final class FsBenchCommand implements Callable<Integer> {
                 .map(FsBenchReport::fromJson)
                 .orElseThrow(() -> new IllegalStateException(
                         "the DPU side printed no result; its output:\n" + dpu.stdout() + dpu.stderr()));
-    }
-
-    /** Prints the DPU side's progress lines as they come, until it ends or {@link #DPU_TIMEOUT} passes. */
-    private static void relayProgress(NodeProcess dpu, PrintWriter out) throws InterruptedException {
-        long deadline = System.nanoTime() + DPU_TIMEOUT.toNanos();
-        long relayed = 0;
-        while (true) {
-            boolean alive = dpu.isAlive();
-            List<String> progress = dpu.stdout()
-                    .lines()
-                    .filter(line -> line.startsWith(DpuSideCommand.PROGRESS))
-                    .toList();
-            for (String line : progress.subList((int) Math.min(relayed, progress.size()), progress.size())) {
-                out.println("  " + line.substring(DpuSideCommand.PROGRESS.length()));
-            }
-            relayed = progress.size();
-            out.flush();
-            if (!alive) {
-                return;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("the DPU side did not finish within " + DPU_TIMEOUT.toMinutes()
-                        + " min; its output so far:\n" + dpu.stdout() + dpu.stderr());
-            }
-            Thread.sleep(RELAY_INTERVAL.toMillis());
-        }
     }
 }

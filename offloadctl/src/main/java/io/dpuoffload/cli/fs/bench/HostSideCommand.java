@@ -2,6 +2,7 @@ package io.dpuoffload.cli.fs.bench;
 
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.StopSignal;
+import io.dpuoffload.cli.bench.ChildProcess;
 import io.dpuoffload.cli.channel.ByteSize;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;

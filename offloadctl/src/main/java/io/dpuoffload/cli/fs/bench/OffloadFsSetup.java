@@ -1,18 +1,12 @@
 package io.dpuoffload.cli.fs.bench;
 
+import io.dpuoffload.cli.bench.ThrowawayPki;
 import io.dpuoffload.topology.Topology;
-import io.dpuoffload.transport.tls.CertificateAuthority;
-import io.dpuoffload.transport.tls.NodeCredentials;
-import io.dpuoffload.transport.tls.PemFiles;
-import io.dpuoffload.transport.tls.TlsFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The offload-fs side of the comparison, as deployed: throwaway certificates for mutual TLS, and a server
@@ -21,17 +15,11 @@ import java.util.Optional;
  */
 final class OffloadFsSetup {
 
-    static final String HOST = "host-1";
-    static final String DPU = "dpu-1";
+    static final String HOST = ThrowawayPki.HOST;
+    static final String DPU = ThrowawayPki.DPU;
     static final int PORT = 7100;
     static final String DATA_EXPORT = "data";
     static final String PROC_EXPORT = "proc";
-
-    /** A run takes minutes; a day is plenty, and the keys are deleted with the run anyway. */
-    private static final Duration VALIDITY = Duration.ofDays(1);
-
-    /** So a node whose clock lags a little does not see the certificates as not yet valid. */
-    private static final Duration BACKDATE = Duration.ofMinutes(5);
 
     private OffloadFsSetup() {}
 
@@ -40,7 +28,7 @@ final class OffloadFsSetup {
     }
 
     static void prepare(BenchLayout layout) {
-        writePki(layout.pki());
+        ThrowawayPki.write(layout.pki(), "offloadctl fs bench CA");
         try {
             Files.writeString(layout.fsConfig(), config(layout));
         } catch (IOException e) {
@@ -90,17 +78,5 @@ final class OffloadFsSetup {
                 "--local-proc",
                 localProc.toString(),
                 mountpoint.toString());
-    }
-
-    private static void writePki(Path dir) {
-        Instant from = Instant.now().minus(BACKDATE);
-        Instant until = from.plus(VALIDITY);
-        CertificateAuthority ca = CertificateAuthority.create("offloadctl fs bench CA", from, until.plus(BACKDATE));
-        PemFiles.writeCertificate(dir.resolve(TlsFiles.CA_CERTIFICATE_FILE), ca.certificate(), false);
-        for (String node : List.of(HOST, DPU)) {
-            NodeCredentials credentials = ca.issueNode(node, Optional.empty(), from, until);
-            PemFiles.writeCertificate(dir.resolve(node + ".crt"), credentials.certificate(), false);
-            PemFiles.writePrivateKey(dir.resolve(node + ".key"), credentials.privateKey(), false);
-        }
     }
 }

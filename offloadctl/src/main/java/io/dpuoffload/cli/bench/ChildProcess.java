@@ -1,4 +1,4 @@
-package io.dpuoffload.cli.fs.bench;
+package io.dpuoffload.cli.bench;
 
 import io.dpuoffload.cli.Offloadctl;
 import java.io.BufferedReader;
@@ -22,11 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A process the node sides start in their own namespaces (sshd, sshfs, {@code fs serve}, {@code fs mount}): its
+ * A process a benchmark's node sides start in their own namespaces (sshd, sshfs, socat, {@code fs serve}, {@code ipc
+ * connect}): its
  * stdout and stderr read line by line into a bounded memory, waited on by pattern, stopped by its pid. Stopping a node
  * side's JVM ends them too: that JVM is init of its PID namespace.
  */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ChildProcess.class);
 
@@ -40,7 +41,7 @@ final class ChildProcess implements AutoCloseable {
      * As the topology starts node JVMs (see {@code Testbed.JVM_ARGS}): native access for FFM and Netty, and no
      * hsperfdata file, whose name is the pid and would collide across PID namespaces in the shared /tmp.
      */
-    static final List<String> JVM_ARGS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData");
+    public static final List<String> JVM_ARGS = List.of("--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData");
 
     private final String name;
     private final Process process;
@@ -56,7 +57,7 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** Starts {@code command} with this process's environment plus {@code environment}; stderr joins stdout. */
-    static ChildProcess start(String name, List<String> command, Map<String, String> environment) {
+    public static ChildProcess start(String name, List<String> command, Map<String, String> environment) {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment);
         try {
@@ -70,7 +71,7 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** {@code offloadctl ARGS} in a new JVM of this one's java and class path. */
-    static ChildProcess offloadctl(String name, List<String> args, Map<String, String> environment) {
+    public static ChildProcess offloadctl(String name, List<String> args, Map<String, String> environment) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_ARGS);
@@ -84,11 +85,11 @@ final class ChildProcess implements AutoCloseable {
         return start(name, command, environment);
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
@@ -96,7 +97,7 @@ final class ChildProcess implements AutoCloseable {
      * Waits for a line (printed since the start) in which {@code pattern} is found. Throws, with the last lines, when
      * the process ends first or {@code timeout} passes.
      */
-    String awaitLine(Pattern pattern, Duration timeout) throws InterruptedException {
+    public String awaitLine(Pattern pattern, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long seen = 0;
         synchronized (lines) {
@@ -125,14 +126,14 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** The last lines it printed, for error messages. */
-    String tail() {
+    public String tail() {
         synchronized (lines) {
             return tailLocked();
         }
     }
 
     /** Runs {@code action} if the process ends by itself, not through {@link #stop}. */
-    void onExit(Runnable action) {
+    public void onExit(Runnable action) {
         process.onExit().thenRun(() -> {
             if (!stopping) {
                 action.run();
@@ -141,7 +142,7 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** SIGTERM, then SIGKILL after {@code grace}; waits until it is gone. Idempotent. */
-    void stop(Duration grace) {
+    public void stop(Duration grace) {
         stopping = true;
         if (process.isAlive()) {
             process.destroy();

@@ -1,59 +1,66 @@
-package io.dpuoffload.cli.fs.bench;
+package io.dpuoffload.cli.bench;
 
 import io.dpuoffload.topology.Node;
 import io.dpuoffload.topology.Topology;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * What {@code fs bench} sets up and must take down: the working directory (certificates, ssh keys, configs, mount
- * points) and the host/DPU topology. {@link #tearDown()} ends every node process (each unmounts and stops its children
- * on SIGTERM; anything left dies with its PID and mount namespaces), deletes the namespaces, then the directory. A
- * shutdown hook does the same on Ctrl-C or SIGTERM.
+ * What a benchmark sets up and must take down: its working directory (see {@link WorkDirectory}) and the host/DPU
+ * topology. {@link #tearDown()} ends every node process (each stops its children by pid on SIGTERM; anything left dies
+ * with its PID and mount namespaces), deletes the namespaces, then the directory. A shutdown hook does the same on
+ * Ctrl-C or SIGTERM.
  */
-final class BenchStage {
+public final class BenchStage {
 
-    private final BenchLayout layout;
+    private final Path root;
     private final Topology topology;
+    private final String stopped;
     private final PrintWriter err;
     private final Thread interruptHook;
     private List<String> cleanup;
 
-    private BenchStage(BenchLayout layout, Topology topology, PrintWriter err) {
-        this.layout = layout;
+    private BenchStage(Path root, Topology topology, String stopped, PrintWriter err) {
+        this.root = root;
         this.topology = topology;
+        this.stopped = stopped;
         this.err = err;
-        this.interruptHook = new Thread(this::tearDownOnInterrupt, "fs-bench-cleanup");
+        this.interruptHook = new Thread(this::tearDownOnInterrupt, "bench-cleanup");
     }
 
-    /** The directory with everything the nodes need, then the topology. */
-    static BenchStage create(PrintWriter err) {
-        BenchLayout layout = BenchLayout.create();
+    /**
+     * A working directory named {@code prefix...} filled by {@code prepare}, then the topology.
+     *
+     * @param stopped what stopping the node processes does, for the clean-up report ("each stopped socat ... by pid")
+     */
+    public static BenchStage create(String prefix, Consumer<Path> prepare, String stopped, PrintWriter err) {
+        Path root = WorkDirectory.create(prefix);
         Topology topology;
         try {
-            OffloadFsSetup.prepare(layout);
-            SshSetup.prepare(layout);
+            prepare.accept(root);
             topology = Topology.create();
         } catch (RuntimeException e) {
-            layout.delete();
+            WorkDirectory.delete(root);
             throw e;
         }
-        BenchStage stage = new BenchStage(layout, topology, err);
+        BenchStage stage = new BenchStage(root, topology, stopped, err);
         Runtime.getRuntime().addShutdownHook(stage.interruptHook);
         return stage;
     }
 
-    BenchLayout layout() {
-        return layout;
+    public Path root() {
+        return root;
     }
 
-    Topology topology() {
+    public Topology topology() {
         return topology;
     }
 
     /** Stops the node processes, deletes the namespaces and the directory; one line per step. Idempotent. */
-    synchronized List<String> tearDown() {
+    public synchronized List<String> tearDown() {
         if (cleanup != null) {
             return cleanup;
         }
@@ -62,8 +69,7 @@ final class BenchStage {
         try {
             topology.close();
             topologyClosed = true;
-            done.add("stopped the node processes (each unmounted its file systems and stopped sshd, sshfs, fs serve"
-                    + " and fs mount by pid)");
+            done.add("stopped the node processes (" + stopped + ")");
             done.add("deleted network namespaces "
                     + String.join(
                             " and ",
@@ -73,13 +79,13 @@ final class BenchStage {
         }
         if (topologyClosed) {
             try {
-                layout.delete();
-                done.add("removed " + layout.root());
+                WorkDirectory.delete(root);
+                done.add("removed " + root);
             } catch (RuntimeException e) {
-                done.add("FAILED to remove " + layout.root() + ": " + e.getMessage());
+                done.add("FAILED to remove " + root + ": " + e.getMessage());
             }
         } else {
-            done.add("kept " + layout.root() + " (a node process may still use it)");
+            done.add("kept " + root + " (a node process may still use it)");
         }
         cleanup = List.copyOf(done);
         try {
