@@ -44,7 +44,8 @@ public final class SocketRelay implements EpollIoHandle {
     static final int MAX_UNSENT = 256 * 1024;
 
     /** One read from a stream socket; a seqpacket message may be as large as the socket's buffer. */
-    private static final int STREAM_READ = 64 * 1024;
+    private static final int STREAM_READ = io.dpuoffload.transport.frame.FrameFormat.MAX_DATA_CHUNK_BYTES
+            - Records.HEADER_BYTES; // one record, one frame
 
     private static final int SEQPACKET_READ = 256 * 1024;
 
