@@ -331,8 +331,13 @@ public final class SocketRelay implements EpollIoHandle {
             wanted = PAUSED;
         }
         if (!wanted.equals(ops)) {
-            System.err.println("DBG " + description + " ops " + wanted + " unsent=" + unsent + " toSocket="
-                    + toSocket.size() + " ended=" + socketEnded);
+            log.trace(
+                    "{}: ops {} unsent={} toSocket={} ended={}",
+                    description,
+                    wanted,
+                    unsent,
+                    toSocket.size(),
+                    socketEnded);
             ops = wanted;
             registration.submit(wanted);
         }
