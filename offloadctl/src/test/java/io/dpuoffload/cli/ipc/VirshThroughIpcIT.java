@@ -160,8 +160,8 @@ class VirshThroughIpcIT {
         Path hostRoot = hostRoot();
         Path libvirtSock = hostRoot.resolve("run/libvirt/libvirt-sock");
         Path domainXml = Files.writeString(work.resolve(DOMAIN + ".xml"), DOMAIN_XML);
-        // libvirtd and the host's ipc service start together: each takes seconds, neither needs the
-        // other until the DPU connects.
+        // libvirtd and both ipc services start at once: each takes seconds, and none needs another
+        // yet (the DPU side retries its first connection for up to 30 s).
         NodeProcess libvirtd = topology.host().start(List.of("sh", "-c", PRIVATE_LIBVIRTD, "sh", hostRoot.toString()));
         Path pki = TestPki.create(work.resolve("pki"));
         NodeProcess host = topology.host()
@@ -173,14 +173,6 @@ class VirshThroughIpcIT {
                                 "serve",
                                 "--config",
                                 hostConfig(pki, libvirtSock).toString()));
-
-        await().atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(100))
-                .failFast("libvirtd ended", () -> !libvirtd.isAlive())
-                .until(() -> Files.exists(libvirtSock));
-        libvirtd.runInside(COMMAND_TIMEOUT, "virsh", "-c", "qemu:///system", "define", domainXml.toString())
-                .orThrow();
-        host.awaitLine(Pattern.compile("READY .*"), Duration.ofSeconds(60));
         NodeProcess dpu = topology.dpu()
                 .start(withPrivateRun(List.of(
                         "ipc",
@@ -189,6 +181,14 @@ class VirshThroughIpcIT {
                         "tcp://198.51.100.1:7200",
                         "--config",
                         dpuConfig(pki, libvirtSock).toString())));
+
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .failFast("libvirtd ended", () -> !libvirtd.isAlive())
+                .until(() -> Files.exists(libvirtSock));
+        libvirtd.runInside(COMMAND_TIMEOUT, "virsh", "-c", "qemu:///system", "define", domainXml.toString())
+                .orThrow();
+        host.awaitLine(Pattern.compile("READY .*"), Duration.ofSeconds(60));
         dpu.awaitLine(Pattern.compile("CONNECTED .*"), Duration.ofSeconds(60));
 
         CommandResult listed = dpu.runInside(COMMAND_TIMEOUT, "virsh", "-c", "qemu:///system", "list", "--all")
