@@ -8,6 +8,7 @@ import io.dpuoffload.cli.TestPki;
 import io.dpuoffload.topology.CommandResult;
 import io.dpuoffload.topology.NodeProcess;
 import io.dpuoffload.topology.Prerequisites;
+import io.dpuoffload.topology.StartOptions;
 import io.dpuoffload.topology.Topology;
 import io.dpuoffload.topology.TopologyExtension;
 import java.nio.file.Files;
@@ -129,6 +130,8 @@ class VirshThroughIpcIT {
 
     private static final Pattern CLIENT_ROW = Pattern.compile("(?m)^\\s*(\\d+)\\s+unix\\s");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    /** libvirtd shuts down in well under a second; the margin is for a loaded machine. */
+    private static final StartOptions LIBVIRTD_OPTIONS = StartOptions.defaults().withStopGrace(Duration.ofSeconds(10));
 
     @TempDir
     Path work;
@@ -162,7 +165,8 @@ class VirshThroughIpcIT {
         Path domainXml = Files.writeString(work.resolve(DOMAIN + ".xml"), DOMAIN_XML);
         // libvirtd and both ipc services start at once: each takes seconds, and none needs another
         // yet (the DPU side retries its first connection for up to 30 s).
-        NodeProcess libvirtd = topology.host().start(List.of("sh", "-c", PRIVATE_LIBVIRTD, "sh", hostRoot.toString()));
+        NodeProcess libvirtd = topology.host()
+                .start(List.of("sh", "-c", PRIVATE_LIBVIRTD, "sh", hostRoot.toString()), LIBVIRTD_OPTIONS);
         Path pki = TestPki.create(work.resolve("pki"));
         NodeProcess host = topology.host()
                 .startJava(
@@ -197,44 +201,61 @@ class VirshThroughIpcIT {
                 .as("the host's inactive domain, listed on the DPU")
                 .containsPattern("(?m)^\\s*-\\s+" + DOMAIN + "\\s+shut off\\s*$");
 
-        // What libvirtd sees of a carried connection: while a DPU virsh session is open, its
-        // client list holds one client, whose SO_PEERCRED identity is the ipc service's, root.
+        libvirtdSeesTheIpcServiceAsRoot(libvirtd, dpu);
+        onlyRootGetsInOnEitherSide(libvirtd, dpu);
+
+        dpu.stop();
+        host.stop();
+        libvirtd.stop(); // SIGTERM, passed to libvirtd's pid; its namespaces, and their mounts, go with it
+        assertThat(libvirtd.stdout()).as("libvirtd shut down on SIGTERM").contains("libvirtd ended");
+    }
+
+    /**
+     * What libvirtd sees of a carried connection: while a DPU virsh session is open, libvirtd's
+     * client list holds one client, whose SO_PEERCRED identity is the ipc service's: root.
+     */
+    private void libvirtdSeesTheIpcServiceAsRoot(NodeProcess libvirtd, NodeProcess dpu) throws Exception {
         Path release = work.resolve("release-session");
         try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
             CompletableFuture<CommandResult> session = CompletableFuture.supplyAsync(
                     () -> dpu.runInside(COMMAND_TIMEOUT, "sh", "-c", HELD_SESSION, "sh", release.toString()), executor);
-            String clientId = await().atMost(Duration.ofSeconds(20))
-                    .pollInterval(Duration.ofMillis(100))
-                    .until(() -> onlyClient(adminOnHost(libvirtd, "srv-clients-list", "libvirtd")), id -> id != null);
-            String info = adminOnHost(libvirtd, "client-info", "libvirtd", clientId);
-            assertThat(info)
-                    .as("libvirtd's view of the DPU's virsh")
-                    .containsPattern("unix_user_id\\s*:\\s*0\\b")
-                    .containsPattern("unix_group_id\\s*:\\s*0\\b");
-            Files.writeString(release, "");
+            try {
+                String clientId = await().atMost(Duration.ofSeconds(20))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(
+                                () -> onlyClient(adminOnHost(libvirtd, "srv-clients-list", "libvirtd")),
+                                id -> id != null);
+                assertThat(adminOnHost(libvirtd, "client-info", "libvirtd", clientId))
+                        .as("libvirtd's view of the DPU's virsh")
+                        .containsPattern("unix_user_id\\s*:\\s*0\\b")
+                        .containsPattern("unix_group_id\\s*:\\s*0\\b");
+            } finally {
+                Files.writeString(release, "");
+            }
             assertThat(session.get(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
                             .orThrow()
                             .stdout())
                     .contains(DOMAIN);
         }
+    }
 
+    /** libvirtd checks the uid; on the DPU, where it would see root, the forward's socket mode is the gate. */
+    private static void onlyRootGetsInOnEitherSide(NodeProcess libvirtd, NodeProcess dpu) {
         // libvirtd does check the uid: nobody, straight to its socket on the host, is refused...
         CommandResult nobodyOnHost =
                 libvirtd.runInside(COMMAND_TIMEOUT, asNobody("virsh", "-c", "qemu:///system", "list"));
         assertThat(nobodyOnHost.exitCode())
                 .as("nobody on the host: " + nobodyOnHost)
                 .isNotZero();
+        assertThat(nobodyOnHost.stderr())
+                .as("the socket let nobody in; libvirtd itself refused")
+                .doesNotContain("Failed to connect socket");
         // ...and on the DPU, where libvirtd would see root, the forward's socket mode keeps nobody out.
         CommandResult nobodyOnDpu = dpu.runInside(COMMAND_TIMEOUT, asNobody("virsh", "-c", "qemu:///system", "list"));
         assertThat(nobodyOnDpu.exitCode())
                 .as("nobody on the DPU: " + nobodyOnDpu)
                 .isNotZero();
         assertThat(nobodyOnDpu.stderr()).contains("Permission denied");
-
-        dpu.stop();
-        host.stop();
-        libvirtd.stop(); // SIGTERM, passed to libvirtd's pid; its namespaces, and their mounts, go with it
-        assertThat(libvirtd.stdout()).as("libvirtd shut down on SIGTERM").contains("libvirtd ended");
     }
 
     /** The directories the host's libvirtd gets instead of the machine's, with its configuration. */
