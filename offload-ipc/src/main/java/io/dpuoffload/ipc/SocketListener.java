@@ -4,6 +4,8 @@ import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
+import io.dpuoffload.linux.Flags;
+import io.dpuoffload.linux.Metadata;
 import io.dpuoffload.linux.UnixSockets;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
@@ -55,7 +57,18 @@ final class SocketListener implements EpollIoHandle {
         }
         int fd = UnixSockets.socket(forward.socketType());
         try {
+            // The mode set before bind is what bind gives the file (less the umask), so the socket
+            // is never reachable by more than the configured mode, not even for a moment; chmod
+            // afterwards gives back what the umask took.
+            Metadata.fchmod(fd, forward.mode());
             UnixSockets.listen(fd, forward.listen(), BACKLOG);
+            if (!forward.listen().isAbstract()) {
+                Metadata.fchmodat(
+                        Flags.AT_FDCWD,
+                        new String(forward.listen().bytes(), StandardCharsets.UTF_8),
+                        forward.mode(),
+                        0);
+            }
         } catch (ErrnoException e) {
             closeQuietly(fd);
             throw e;

@@ -65,6 +65,10 @@ class CarriedConnectionsIT {
                                 List.of()))) {
             assertThat(roundTrip(dpu.resolve("echo.sock"), "hello from the DPU"))
                     .isEqualTo("hello from the DPU");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(dpu.resolve("echo.sock"))))
+                    .as("the forward's socket: owner only by default, whatever the umask")
+                    .isEqualTo("rw-------");
         }
     }
 

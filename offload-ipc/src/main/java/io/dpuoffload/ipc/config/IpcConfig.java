@@ -29,6 +29,16 @@ public record IpcConfig(
 
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
 
-    /** Connections to {@code listen} here reach {@code to} on the peer. */
-    public record Forward(SocketName listen, SocketName to, int socketType) {}
+    /**
+     * Connections to {@code listen} here reach {@code to} on the peer. {@code mode} is the socket
+     * file's permission bits: who here may connect. The peer's target sees every carried connection
+     * as made by its ipc service (root), so this mode is the gate; owner-only by default.
+     */
+    public record Forward(SocketName listen, SocketName to, int socketType, int mode) {
+        public static final int DEFAULT_MODE = 0600;
+
+        public Forward(SocketName listen, SocketName to, int socketType) {
+            this(listen, to, socketType, DEFAULT_MODE);
+        }
+    }
 }

@@ -23,6 +23,7 @@ import java.util.Set;
  *   - listen: /run/dpuo/libvirt-sock
  *     to: /var/run/libvirt/libvirt-sock
  *     type: stream                   # stream | seqpacket
+ *     mode: "0600"                   # who here may connect (octal; default owner only)
  * allow: [/var/run/libvirt, "@qemu-"] # what the peer may connect to here
  * transparent:                       # launched programs' connects under local reach the peer's peer
  *   - local: /var/lib/dpuo/root/run/libvirt/qemu
@@ -78,7 +79,7 @@ public final class IpcConfigLoader {
     }
 
     private static IpcConfig.Forward forward(YamlFields fields) {
-        fields.allowOnly(Set.of("listen", "to", "type"));
+        fields.allowOnly(Set.of("listen", "to", "type", "mode"));
         SocketName listen = socketName(fields, "listen", "/run/dpuo/libvirt-sock");
         SocketName to = socketName(fields, "to", "/var/run/libvirt/libvirt-sock");
         String typeText = fields.optionalText("type", "stream");
@@ -93,7 +94,18 @@ public final class IpcConfigLoader {
                         throw new ConfigException(fields.field("type") + ": '" + typeText
                                 + "' is not a socket type; use stream or seqpacket");
                 };
-        return new IpcConfig.Forward(listen, to, type);
+        String modeText = fields.optionalText("mode", "0600");
+        int mode;
+        try {
+            mode = Integer.parseInt(modeText, 8);
+        } catch (NumberFormatException e) {
+            mode = -1;
+        }
+        if (mode < 0 || mode > 0777) {
+            throw new ConfigException(fields.field("mode") + ": '" + modeText
+                    + "' is not a permission mode; write it in octal, e.g. \"0660\" (owner and group may connect)");
+        }
+        return new IpcConfig.Forward(listen, to, type, mode);
     }
 
     private static SocketName socketName(YamlFields fields, String name, String example) {

@@ -111,7 +111,7 @@ class VirshThroughIpcIT {
     /**
      * The DPU side's mount namespace gets a private /run with an empty libvirt directory (the
      * machine may have no /run/libvirt to mount over), then runs "$@". umask 022, the usual one,
-     * made explicit: the forward's socket gets mode 0755, so only root may connect to it.
+     * made explicit: the forward's socket gets mode 0600 (the default), so only root may connect to it.
      */
     private static final String PRIVATE_RUN = """
             set -eu
