@@ -30,7 +30,12 @@ public final class Records {
 
     /** A DATA record of {@code payload}'s readable bytes, taking ownership of it. */
     public static ByteBuf data(ByteBufAllocator alloc, ByteBuf payload) {
-        ByteBuf header = alloc.buffer(HEADER_BYTES).writeByte(DATA).writeInt(payload.readableBytes());
+        return record(alloc, DATA, payload);
+    }
+
+    /** A record of any kind (other services use the same framing with kinds of their own). */
+    public static ByteBuf record(ByteBufAllocator alloc, int kind, ByteBuf payload) {
+        ByteBuf header = alloc.buffer(HEADER_BYTES).writeByte(kind).writeInt(payload.readableBytes());
         CompositeByteBuf record = alloc.compositeBuffer(2);
         record.addComponents(true, header, payload);
         return record;

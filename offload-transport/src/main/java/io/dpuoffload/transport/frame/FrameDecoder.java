@@ -87,8 +87,12 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if (in.readableBytes() < HEADER_BYTES + length) {
             // Room for the whole frame now: left to grow by doubling as the rest arrives, the
             // buffer would copy a large frame (a 1 MiB file write) several times over. A buffer that
-            // cannot grow (a slice) is left alone: the cumulator copies it into one that can.
-            in.ensureWritable((int) (HEADER_BYTES + length - in.readableBytes()), false);
+            // cannot grow (a slice) is left alone: the cumulator copies it into one that can. So is
+            // one that earlier frames' bodies still share (refCnt > 1): growing it in place moves its
+            // memory under them, which only the cumulator's copy-and-release does safely.
+            if (in.refCnt() == 1) {
+                in.ensureWritable((int) (HEADER_BYTES + length - in.readableBytes()), false);
+            }
             return null;
         }
         in.skipBytes(HEADER_BYTES);

@@ -1,0 +1,137 @@
+package io.dpuoffload.exec.client;
+
+import io.dpuoffload.exec.wire.ExecRequest;
+import io.dpuoffload.exec.wire.ExecWire;
+import io.dpuoffload.ipc.wire.Records;
+import io.dpuoffload.linux.ProcessExits;
+import io.dpuoffload.transport.OffloadConnection;
+import io.dpuoffload.transport.TransportException;
+import io.dpuoffload.transport.mux.ByteStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * A program running on the host for us: our stdin goes to it, its stdout and stderr come to ours,
+ * signals we {@link #signal} reach it, and {@link #await} gives its exit exactly (code, or the
+ * signal that killed it). The stream's window bounds what is in flight both ways.
+ */
+public final class RemoteRun {
+    private final ByteStream stream;
+    private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    private volatile int hostPid = -1;
+
+    private RemoteRun(ByteStream stream) {
+        this.stream = stream;
+    }
+
+    /** Asks the host to start {@code request}; stdin is read from {@code stdin} on a thread of its own. */
+    public static RemoteRun start(OffloadConnection connection, ExecRequest request, InputStream stdin) {
+        RemoteRun run = new RemoteRun(connection.openStream(ExecWire.EXEC, request.encode(ByteBufAllocator.DEFAULT)));
+        Thread.ofPlatform().daemon().name("rexec-stdin").start(() -> run.pumpStdin(stdin));
+        return run;
+    }
+
+    /** The program's pid on the host, once it started (-1 before). */
+    public int hostPid() {
+        return hostPid;
+    }
+
+    public void signal(int signal) {
+        stream.write(ExecWire.intRecord(alloc, ExecWire.SIGNAL, signal));
+    }
+
+    /**
+     * Copies the program's output to {@code stdout} and {@code stderr} until it exits, and returns how.
+     * A refused start writes the host's message to {@code stderr} and returns 126 or 127.
+     *
+     * @throws TransportException when the connection to the host is lost first
+     */
+    public ProcessExits.Exit await(OutputStream stdout, OutputStream stderr) throws InterruptedException, IOException {
+        Records.Decoder decoder = new Records.Decoder(alloc);
+        ProcessExits.Exit[] exit = {null};
+        IOException[] failed = {null};
+        try {
+            while (exit[0] == null) {
+                ByteBuf chunk = stream.read();
+                if (chunk == null) {
+                    throw new IOException("the host ended the stream without an exit status");
+                }
+                decoder.feed(chunk, record -> {
+                    try {
+                        if (exit[0] == null && failed[0] == null) {
+                            exit[0] = accept(record.kind(), record.payload(), stdout, stderr);
+                        }
+                    } catch (IOException e) {
+                        failed[0] = e;
+                    } finally {
+                        record.payload().release();
+                    }
+                });
+                if (failed[0] != null) {
+                    throw failed[0];
+                }
+            }
+            stdout.flush();
+            stderr.flush();
+            return exit[0];
+        } finally {
+            decoder.close();
+            stream.close();
+        }
+    }
+
+    private ProcessExits.Exit accept(int kind, ByteBuf payload, OutputStream stdout, OutputStream stderr)
+            throws IOException {
+        switch (kind) {
+            case ExecWire.STARTED -> hostPid = payload.readInt();
+            case ExecWire.STDOUT -> {
+                payload.readBytes(stdout, payload.readableBytes());
+                stdout.flush();
+            }
+            case ExecWire.STDERR -> {
+                payload.readBytes(stderr, payload.readableBytes());
+                stderr.flush();
+            }
+            case ExecWire.EXIT -> {
+                boolean signalled = payload.readBoolean();
+                return new ProcessExits.Exit(signalled, payload.readInt());
+            }
+            case ExecWire.REFUSED -> {
+                int status = payload.readInt();
+                stderr.write(ByteBufUtil.getBytes(payload));
+                stderr.flush();
+                return new ProcessExits.Exit(false, status);
+            }
+            default ->
+                throw new IOException(
+                        "unknown record kind " + kind + " (" + payload.readableBytes() + " bytes) from the host");
+        }
+        return null;
+    }
+
+    private void pumpStdin(InputStream stdin) {
+        byte[] buffer = new byte[64 * 1024 - Records.HEADER_BYTES];
+        try {
+            int n;
+            while ((n = stdin.read(buffer)) >= 0) {
+                if (n > 0) {
+                    stream.write(Records.record(alloc, ExecWire.STDIN, Unpooled.copiedBuffer(buffer, 0, n)))
+                            .join();
+                }
+            }
+            stream.write(ExecWire.empty(alloc, ExecWire.STDIN_END));
+        } catch (IOException | RuntimeException e) {
+            // our stdin failed or the stream ended: the program sees end of input either way
+            try {
+                stream.write(ExecWire.empty(alloc, ExecWire.STDIN_END));
+            } catch (RuntimeException ignored) {
+                // the stream is gone
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.dpuoffload.exec.host;
+
+import io.dpuoffload.exec.wire.ExecWire;
+import io.dpuoffload.ipc.wire.Records;
+import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.FileCalls;
+import io.dpuoffload.linux.ProcessExits;
+import io.dpuoffload.transport.TransportException;
+import io.dpuoffload.transport.mux.ByteStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One program started for a client, on the host: its stdout and stderr go to the client as they
+ * come (each write waits for stream window, so a slow client slows the program, not our memory);
+ * the client's stdin and signals come to it; its exit goes back last. If the client's stream is
+ * lost, the program's whole process group is killed.
+ *
+ * <p>Blocking pipes on platform threads (three per process, plus the waiter): simple and fair for the
+ * numbers a daemon starts; the descriptors do not join an event loop.
+ */
+final class RemoteProcess {
+    private static final Logger log = LoggerFactory.getLogger(RemoteProcess.class);
+    private static final int SIGKILL = 9;
+    private static final int CHUNK = 64 * 1024 - Records.HEADER_BYTES;
+    /** After the exit, how long output still held in the pipes may take to drain. */
+    private static final Duration DRAIN = Duration.ofSeconds(1);
+
+    private final int pid;
+    private final int pidfd;
+    private final ByteStream stream;
+    private final String description;
+    private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    private final CountDownLatch outputsDone = new CountDownLatch(2);
+    private volatile boolean exited;
+
+    RemoteProcess(int pid, int pidfd, ByteStream stream, String description) {
+        this.pid = pid;
+        this.pidfd = pidfd;
+        this.stream = stream;
+        this.description = description;
+    }
+
+    /** Runs the relay until the program exits and its exit is sent (or the client is lost). */
+    void relay(int stdinWrite, int stdoutRead, int stderrRead) throws InterruptedException {
+        stream.write(ExecWire.intRecord(alloc, ExecWire.STARTED, pid));
+        Thread.ofPlatform().daemon().name("exec-out-" + pid).start(() -> pump(stdoutRead, ExecWire.STDOUT));
+        Thread.ofPlatform().daemon().name("exec-err-" + pid).start(() -> pump(stderrRead, ExecWire.STDERR));
+        Thread.ofPlatform().daemon().name("exec-in-" + pid).start(() -> fromClient(stdinWrite));
+        ProcessExits.Exit exit;
+        try {
+            exit = ProcessExits.await(pidfd);
+        } catch (ErrnoException e) {
+            log.error("{}: cannot wait for pid {}: {}", description, pid, e.getMessage());
+            exit = new ProcessExits.Exit(true, SIGKILL);
+        }
+        exited = true;
+        if (!outputsDone.await(DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+            log.info("{}: pid {} exited; its output pipes are still held open (by a descendant?)", description, pid);
+        }
+        log.debug("{}: pid {} ended: {}", description, pid, exit);
+        stream.write(ExecWire.exit(alloc, exit.signalled(), exit.value()));
+        stream.finish();
+        closeQuietly(pidfd);
+    }
+
+    private void pump(int fd, int kind) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(CHUNK);
+            while (true) {
+                int n = FileCalls.read(fd, buffer);
+                if (n == 0) {
+                    return;
+                }
+                ByteBuf payload = Unpooled.wrappedBuffer(buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
+                stream.write(Records.record(alloc, kind, payload)).join(); // the window is the bound
+            }
+        } catch (ErrnoException | RuntimeException e) {
+            log.debug("{}: output relay ended: {}", description, e.getMessage());
+        } finally {
+            closeQuietly(fd);
+            outputsDone.countDown();
+        }
+    }
+
+    /** The client's stdin and signals; the client lost means the program group is killed. */
+    private void fromClient(int stdinWrite) {
+        Records.Decoder decoder = new Records.Decoder(alloc);
+        int[] stdin = {stdinWrite};
+        try {
+            while (true) {
+                ByteBuf chunk = stream.read();
+                if (chunk == null) {
+                    return; // the client finished: it has nothing more to say
+                }
+                decoder.feed(chunk, record -> {
+                    try {
+                        accept(record.kind(), record.payload(), stdin);
+                    } finally {
+                        record.payload().release();
+                    }
+                });
+            }
+        } catch (TransportException e) {
+            if (!exited) {
+                log.warn(
+                        "{}: lost the client ({}); killing pid {} and its process group",
+                        description,
+                        e.getMessage(),
+                        pid);
+                ProcessExits.signalGroup(pid, SIGKILL);
+                ProcessExits.signal(pidfd, SIGKILL);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            decoder.close();
+            if (stdin[0] >= 0) {
+                closeQuietly(stdin[0]);
+            }
+        }
+    }
+
+    private void accept(int kind, ByteBuf payload, int[] stdin) {
+        switch (kind) {
+            case ExecWire.STDIN -> {
+                if (stdin[0] < 0) {
+                    return;
+                }
+                byte[] data = io.netty.buffer.ByteBufUtil.getBytes(payload);
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment bytes = arena.allocateFrom(ValueLayout.JAVA_BYTE, data);
+                    long written = 0;
+                    while (written < data.length) {
+                        written += FileCalls.write(stdin[0], bytes.asSlice(written), data.length - written);
+                    }
+                } catch (ErrnoException e) {
+                    log.debug("{}: the program's stdin is closed: {}", description, e.getMessage());
+                    closeQuietly(stdin[0]);
+                    stdin[0] = -1;
+                }
+            }
+            case ExecWire.STDIN_END -> {
+                if (stdin[0] >= 0) {
+                    closeQuietly(stdin[0]);
+                    stdin[0] = -1;
+                }
+            }
+            case ExecWire.SIGNAL -> {
+                int signal = payload.readInt();
+                int r = ProcessExits.signal(pidfd, signal);
+                log.debug("{}: signal {} to pid {}: {}", description, signal, pid, r);
+            }
+            default -> log.warn("{}: unknown record kind {} from the client; ignored", description, kind);
+        }
+    }
+
+    static void closeQuietly(int fd) {
+        try {
+            FileCalls.close(fd);
+        } catch (ErrnoException ignored) {
+            // closed either way
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.dpuoffload.exec.host;
+
+import io.dpuoffload.exec.wire.ExecRequest;
+import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.Spawn;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Starts programs from one platform thread with a file-system context of its own (unshare
+ * CLONE_FS), so each request's working directory and umask can be set there and inherited by the
+ * child exactly, without touching the rest of the JVM.
+ */
+final class Spawner implements AutoCloseable {
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("exec-spawner").daemon().factory());
+
+    Spawner() throws ErrnoException {
+        try {
+            thread.submit(() -> {
+                        Spawn.ownFsContext();
+                        return null;
+                    })
+                    .get();
+        } catch (ExecutionException | InterruptedException e) {
+            thread.shutdownNow();
+            if (e.getCause() instanceof ErrnoException errno) {
+                throw errno;
+            }
+            throw new IllegalStateException("cannot prepare the spawner thread", e);
+        }
+    }
+
+    /** The failure of a start, and which step failed (the working directory, or exec itself). */
+    static final class SpawnFailure extends Exception {
+        final ErrnoException cause;
+        final boolean inChdir;
+
+        SpawnFailure(ErrnoException cause, boolean inChdir) {
+            super(cause.getMessage(), cause);
+            this.cause = cause;
+            this.inChdir = inChdir;
+        }
+    }
+
+    int spawn(ExecRequest request, int stdin, int stdout, int stderr) throws SpawnFailure, InterruptedException {
+        try {
+            return thread.submit(() -> {
+                        try {
+                            Spawn.chdir(request.cwd());
+                        } catch (ErrnoException e) {
+                            throw new SpawnFailure(e, true);
+                        }
+                        Spawn.umask(request.umask());
+                        try {
+                            return Spawn.spawn(
+                                    request.program(),
+                                    request.argv().toArray(byte[][]::new),
+                                    request.environment().toArray(byte[][]::new),
+                                    stdin,
+                                    stdout,
+                                    stderr);
+                        } catch (ErrnoException e) {
+                            throw new SpawnFailure(e, false);
+                        }
+                    })
+                    .get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SpawnFailure failure) {
+                throw failure;
+            }
+            throw new IllegalStateException("spawning " + request.programName() + " failed", e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}

@@ -1,0 +1,50 @@
+package io.dpuoffload.exec.wire;
+
+import io.dpuoffload.ipc.wire.Records;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * offload-exec on the channel: one byte stream per remote process, of service {@link #EXEC}, its
+ * header an {@link ExecRequest}. The stream then carries records (offload-ipc's framing): stdin and
+ * signals from the client; the host pid, stdout, stderr and finally the exit from the host.
+ */
+public final class ExecWire {
+    public static final int EXEC = 0x0300;
+
+    // client → host
+    public static final int STDIN = 20;
+    public static final int STDIN_END = 21;
+    public static final int SIGNAL = 22;
+
+    // host → client
+    public static final int STARTED = 30;
+    public static final int STDOUT = 31;
+    public static final int STDERR = 32;
+    public static final int EXIT = 33;
+    /** The program could not be started: an exit status (126, 127) and a message for stderr. */
+    public static final int REFUSED = 34;
+
+    private ExecWire() {}
+
+    public static ByteBuf intRecord(ByteBufAllocator alloc, int kind, int value) {
+        return Records.record(alloc, kind, alloc.buffer(4).writeInt(value));
+    }
+
+    public static ByteBuf exit(ByteBufAllocator alloc, boolean signalled, int value) {
+        return Records.record(
+                alloc, EXIT, alloc.buffer(5).writeBoolean(signalled).writeInt(value));
+    }
+
+    public static ByteBuf refused(ByteBufAllocator alloc, int status, String message) {
+        byte[] text = message.getBytes(StandardCharsets.UTF_8);
+        return Records.record(
+                alloc, REFUSED, alloc.buffer(4 + text.length).writeInt(status).writeBytes(text));
+    }
+
+    public static ByteBuf empty(ByteBufAllocator alloc, int kind) {
+        return Records.record(alloc, kind, Unpooled.EMPTY_BUFFER);
+    }
+}

@@ -1,0 +1,165 @@
+package io.dpuoffload.linux;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Starting programs with exact bytes: {@code posix_spawn(3)} with argv and environment as byte
+ * strings (not Java strings, so any bytes survive), stdio on given descriptors, every other
+ * descriptor closed, default signal dispositions, an empty signal mask and a session of its own.
+ *
+ * <p>Working directory and umask belong to the calling thread's fs context: call {@link
+ * #ownFsContext} once on a dedicated thread, then {@link #chdir} and {@link #umask} there before
+ * each spawn, and the rest of the JVM keeps its own.
+ */
+public final class Spawn {
+    private static final int CLONE_FS = 0x200;
+    private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
+    private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+    private static final short POSIX_SPAWN_SETSID = 0x80;
+    /** glibc's posix_spawn_file_actions_t is 80 bytes and posix_spawnattr_t 336; room to spare. */
+    private static final int OPAQUE_SIZE = 1024;
+
+    private static final int SIGSET_SIZE = 128;
+
+    private static final MethodHandle UNSHARE = Libc.function("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle CHDIR = Libc.function("chdir", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle UMASK = Libc.function("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SPAWN = Libc.function(
+            "posix_spawn", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle FA_INIT =
+            Libc.function("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle FA_DESTROY =
+            Libc.function("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle FA_DUP2 = Libc.function(
+            "posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FA_CLOSEFROM = Libc.function(
+            "posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle ATTR_INIT =
+            Libc.function("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ATTR_DESTROY =
+            Libc.function("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ATTR_FLAGS =
+            Libc.function("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+    private static final MethodHandle ATTR_SIGMASK =
+            Libc.function("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle ATTR_SIGDEFAULT =
+            Libc.function("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SIGEMPTYSET =
+            Libc.function("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SIGFILLSET =
+            Libc.function("sigfillset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+
+    private Spawn() {}
+
+    /** unshare(CLONE_FS): this thread's working directory and umask become its own. */
+    public static void ownFsContext() throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            if ((int) UNSHARE.invokeExact(s.errnoState(), CLONE_FS) != 0) {
+                throw new ErrnoException("unshare(CLONE_FS)", s.errno());
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** chdir(2) for this thread's fs context (see {@link #ownFsContext}). */
+    public static void chdir(byte[] path) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            if ((int) CHDIR.invokeExact(s.errnoState(), s.cString(path)) != 0) {
+                throw new ErrnoException("chdir", s.errno());
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** umask(2); returns the previous mask. */
+    public static int umask(int mask) {
+        try (Scratch s = Scratch.acquire()) {
+            return (int) UMASK.invokeExact(s.errnoState(), mask);
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /**
+     * Starts {@code path} with {@code argv} and {@code envp} (exact bytes), its stdin, stdout and
+     * stderr on the given descriptors, in a new session. Returns its pid.
+     *
+     * @throws ErrnoException ENOENT, EACCES, ENOEXEC... as exec reported it
+     */
+    public static int spawn(byte[] path, byte[][] argv, byte[][] envp, int stdin, int stdout, int stderr)
+            throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment actions = arena.allocate(OPAQUE_SIZE, 16);
+            MemorySegment attr = arena.allocate(OPAQUE_SIZE, 16);
+            MemorySegment errno = arena.allocate(Libc.CAPTURE_LAYOUT);
+            check((int) FA_INIT.invokeExact(errno, actions), "posix_spawn_file_actions_init");
+            check((int) ATTR_INIT.invokeExact(errno, attr), "posix_spawnattr_init");
+            try {
+                check((int) FA_DUP2.invokeExact(errno, actions, stdin, 0), "adddup2");
+                check((int) FA_DUP2.invokeExact(errno, actions, stdout, 1), "adddup2");
+                check((int) FA_DUP2.invokeExact(errno, actions, stderr, 2), "adddup2");
+                check((int) FA_CLOSEFROM.invokeExact(errno, actions, 3), "addclosefrom_np");
+                MemorySegment none = arena.allocate(SIGSET_SIZE, 8);
+                MemorySegment all = arena.allocate(SIGSET_SIZE, 8);
+                int ignored = (int) SIGEMPTYSET.invokeExact(errno, none);
+                ignored = (int) SIGFILLSET.invokeExact(errno, all);
+                check((int) ATTR_SIGMASK.invokeExact(errno, attr, none), "setsigmask");
+                check((int) ATTR_SIGDEFAULT.invokeExact(errno, attr, all), "setsigdefault");
+                check(
+                        (int) ATTR_FLAGS.invokeExact(errno, attr, (short)
+                                (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID)),
+                        "setflags");
+                MemorySegment pid = arena.allocate(JAVA_INT);
+                int r = (int) SPAWN.invokeExact(
+                        errno, pid, cString(arena, path), actions, attr, strings(arena, argv), strings(arena, envp));
+                if (r != 0) {
+                    throw new ErrnoException("posix_spawn " + new String(path), r);
+                }
+                return pid.get(JAVA_INT, 0);
+            } finally {
+                int ignored = (int) FA_DESTROY.invokeExact(errno, actions);
+                ignored = (int) ATTR_DESTROY.invokeExact(errno, attr);
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    private static void check(int r, String call) throws ErrnoException {
+        if (r != 0) {
+            throw new ErrnoException(call, r);
+        }
+    }
+
+    private static MemorySegment cString(Arena arena, byte[] bytes) {
+        MemorySegment s = arena.allocate(bytes.length + 1L, 1);
+        MemorySegment.copy(bytes, 0, s, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        return s;
+    }
+
+    /** A NULL-terminated array of C strings. */
+    private static MemorySegment strings(Arena arena, byte[][] values) {
+        MemorySegment array = arena.allocate(ADDRESS.byteSize() * (values.length + 1L), 8);
+        for (int i = 0; i < values.length; i++) {
+            array.setAtIndex(ADDRESS, i, cString(arena, values[i]));
+        }
+        array.setAtIndex(ADDRESS, values.length, MemorySegment.NULL);
+        return array;
+    }
+}
