@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
             CertsCommand.class,
             ChannelCommand.class,
             FsCommand.class,
-            io.dpuoffload.cli.ipc.IpcCommand.class
+            io.dpuoffload.cli.ipc.IpcCommand.class,
+            io.dpuoffload.cli.exec.ExecCommand.class
         })
 public final class Offloadctl implements Runnable {
 

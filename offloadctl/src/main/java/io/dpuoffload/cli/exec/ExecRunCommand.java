@@ -1,0 +1,131 @@
+package io.dpuoffload.cli.exec;
+
+import io.dpuoffload.cli.BadInputException;
+import io.dpuoffload.config.ConfigException;
+import io.dpuoffload.exec.client.RemoteRun;
+import io.dpuoffload.exec.config.ExecConfig;
+import io.dpuoffload.exec.config.ExecConfigLoader;
+import io.dpuoffload.linux.ProcessExits;
+import io.dpuoffload.linux.Signals;
+import io.dpuoffload.transport.OffloadClient;
+import io.dpuoffload.transport.TransportConfig;
+import io.dpuoffload.transport.TransportException;
+import io.dpuoffload.transport.net.Endpoint;
+import io.dpuoffload.transport.tls.TlsContexts;
+import io.dpuoffload.transport.tls.TlsFiles;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code offloadctl exec run --server ENDPOINT --config FILE -- PROGRAM ARGS...}: runs PROGRAM on
+ * the host as if it were our child: same argv bytes, environment, working directory and umask; our
+ * stdio is its stdio; signals we get reach it; we end as it ended (its code, or its signal).
+ */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run PROGRAM on the host (offload-exec client) as if it were a local child: argv,",
+            "environment, working directory and umask carried; stdio relayed; TERM, INT, HUP,",
+            "USR1, USR2, WINCH, CONT, TSTP, QUIT forwarded; exits with its code or dies by its signal.",
+            "126: not allowed on the host; 127: not found or no such working directory there;",
+            "255: the connection to the host was lost."
+        })
+final class ExecRunCommand implements Callable<Integer> {
+    static final int LOST = 255;
+
+    private static final List<String> FORWARDED =
+            List.of("TERM", "INT", "HUP", "USR1", "USR2", "WINCH", "CONT", "TSTP", "QUIT", "ALRM");
+
+    @Option(
+            names = "--server",
+            paramLabel = "ENDPOINT",
+            required = true,
+            description = "The host's offload-exec endpoint, e.g. tcp://198.51.100.1:7300.")
+    String server;
+
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            required = true,
+            description = "The YAML configuration (node, pki, peers, dropEnvironment); see docs/offload-exec.md.")
+    Path configFile;
+
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "PROGRAM",
+            description = "The host program (absolute path) and its arguments.")
+    List<String> command;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        // The program's stderr is ours: only warnings and errors of our own may join it.
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
+        Endpoint endpoint;
+        try {
+            endpoint = Endpoint.parse(server);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--server: " + e.getMessage());
+        }
+        ExecConfig config;
+        try {
+            config = ExecConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            throw new BadInputException(e.getMessage());
+        }
+        var request = LocalContext.request(command.size(), config.environment());
+        var transport = TransportConfig.builder(config.node());
+        if (!(endpoint instanceof Endpoint.Unix) || Files.isDirectory(config.pki())) {
+            transport.tls(TlsContexts.forClient(
+                    TlsFiles.inDirectory(config.pki(), config.node()).load()));
+        }
+        if (!config.peers().isEmpty()) {
+            transport.peerPolicy(peer -> peer.isNode() && config.peers().contains(peer.name()));
+        }
+        try (OffloadClient client = OffloadClient.start(endpoint, transport.build(), connection -> {})) {
+            RemoteRun run = RemoteRun.start(
+                    client.connection(Duration.ofSeconds(30)), request, new FileInputStream(FileDescriptor.in));
+            forwardSignals(run);
+            ProcessExits.Exit exit =
+                    run.await(new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err));
+            if (exit.signalled()) {
+                client.close();
+                Signals.dieBy(exit.value());
+            }
+            return exit.asShellStatus();
+        } catch (TransportException e) {
+            spec.commandLine()
+                    .getErr()
+                    .println("offloadctl exec run: lost the connection to the host: " + e.getMessage());
+            return LOST;
+        }
+    }
+
+    @SuppressWarnings("restricted")
+    private static void forwardSignals(RemoteRun run) {
+        for (String name : FORWARDED) {
+            try {
+                sun.misc.Signal signal = new sun.misc.Signal(name);
+                sun.misc.Signal.handle(signal, s -> run.signal(s.getNumber()));
+            } catch (IllegalArgumentException e) {
+                // the JVM keeps this one (e.g. QUIT without -Xrs): not forwarded
+            }
+        }
+    }
+}

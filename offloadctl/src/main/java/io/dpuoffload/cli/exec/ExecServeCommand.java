@@ -1,0 +1,79 @@
+package io.dpuoffload.cli.exec;
+
+import io.dpuoffload.cli.BadInputException;
+import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.cli.StopSignal;
+import io.dpuoffload.config.ConfigException;
+import io.dpuoffload.exec.config.ExecConfig;
+import io.dpuoffload.exec.config.ExecConfigLoader;
+import io.dpuoffload.exec.host.ExecServer;
+import io.dpuoffload.transport.OffloadServer;
+import io.dpuoffload.transport.Services;
+import io.dpuoffload.transport.TransportConfig;
+import io.dpuoffload.transport.net.Endpoint;
+import io.dpuoffload.transport.tls.TlsContexts;
+import io.dpuoffload.transport.tls.TlsFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code offloadctl exec serve --config FILE}: the host side of offload-exec. */
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serve offload-exec (host side) in the foreground: run the allowed programs that",
+            "DPU clients ask for. Prints 'READY <endpoint>'; stops on SIGTERM or Ctrl-C."
+        })
+final class ExecServeCommand implements Callable<Integer> {
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            required = true,
+            description = "The YAML configuration (node, listen, pki, peers, allow); see docs/offload-exec.md.")
+    Path configFile;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        ExecConfig config;
+        Endpoint endpoint;
+        try {
+            config = ExecConfigLoader.load(configFile);
+            if (config.listen() == null) {
+                throw new ConfigException(
+                        "listen: missing; the serving side needs e.g. listen: tcp://198.51.100.1:7300");
+            }
+            endpoint = Endpoint.parse(config.listen());
+        } catch (ConfigException | IllegalArgumentException e) {
+            throw new BadInputException(configFile + ": " + e.getMessage());
+        }
+        StopSignal stop = new StopSignal(Duration.ofSeconds(10));
+        try (ExecServer exec = new ExecServer(config.allow())) {
+            var transport = TransportConfig.builder(config.node())
+                    .services(exec.register(Services.builder()).build());
+            if (!(endpoint instanceof Endpoint.Unix) || Files.isDirectory(config.pki())) {
+                transport.tls(TlsContexts.forServer(
+                        TlsFiles.inDirectory(config.pki(), config.node()).load()));
+            }
+            if (!config.peers().isEmpty()) {
+                transport.peerPolicy(peer -> peer.isNode() && config.peers().contains(peer.name()));
+            }
+            try (OffloadServer server = OffloadServer.start(endpoint, transport.build(), connection -> {})) {
+                spec.commandLine().getOut().println("READY " + server.boundEndpoint());
+                spec.commandLine().getOut().flush();
+                stop.await();
+            }
+        } finally {
+            stop.done();
+        }
+        return ExitCodes.OK;
+    }
+}
