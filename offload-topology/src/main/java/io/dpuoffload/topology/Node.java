@@ -180,7 +180,8 @@ public final class Node {
         return line;
     }
 
-    static List<String> javaCommand(String mainClass, List<String> jvmArgs, List<String> args) {
+    /** The command line that runs {@code mainClass} with this JVM and class path (for wrapping in a parent of the test's choosing). */
+    public static List<String> javaCommand(String mainClass, List<String> jvmArgs, List<String> args) {
         List<String> line = new ArrayList<>();
         line.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         line.addAll(jvmArgs);
