@@ -202,6 +202,53 @@ class RemoteProcessesIT {
     }
 
     @Test
+    void aDaemonizedDescendantIsFollowedReportedAndKilledWithALostClient() throws Exception {
+        try (ExecPair pair = pair()) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(
+                    pair.exec.followsDescendants(), "skipped: no writable cgroup v2 hierarchy on this machine");
+            // A program that daemonizes (a new session, like qemu -daemonize) and exits at once.
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            RemoteRun daemonizing = RemoteRun.start(
+                    pair.connection(),
+                    sh("setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $!"),
+                    InputStream.nullInputStream());
+            assertThat(daemonizing.await(out, OutputStream.nullOutputStream()))
+                    .isEqualTo(new ProcessExits.Exit(false, 0));
+            int daemon = Integer.parseInt(out.toString(StandardCharsets.UTF_8).strip());
+            assertThat(daemonizing.descendants()).as("its host pid is reported").contains(daemon);
+            ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        ExecPair pair = pair();
+        try {
+            // The same daemon under a program still running: a lost client takes both down.
+            var pipe = new java.io.PipedOutputStream();
+            var lines = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(new java.io.PipedInputStream(pipe), StandardCharsets.UTF_8));
+            RemoteRun run = RemoteRun.start(
+                    pair.connection(),
+                    sh("setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $!; sleep 1000"),
+                    InputStream.nullInputStream());
+            var ended = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    run.await(pipe, OutputStream.nullOutputStream());
+                } catch (Exception e) {
+                    // the connection is lost: expected
+                }
+            });
+            ProcessHandle daemon =
+                    ProcessHandle.of(Long.parseLong(lines.readLine().strip())).orElseThrow();
+            ProcessHandle program = ProcessHandle.of(run.hostPid()).orElseThrow();
+            pair.client.close();
+            long start = System.nanoTime();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !daemon.isAlive() && !program.isAlive());
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            ended.get(10, TimeUnit.SECONDS);
+        } finally {
+            pair.close();
+        }
+    }
+
+    @Test
     void aLargeOutputToASlowReaderArrivesWhole() throws Exception {
         long total = 256L << 20;
         try (ExecPair pair = pair()) {

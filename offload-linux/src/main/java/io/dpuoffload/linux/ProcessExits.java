@@ -64,6 +64,15 @@ public final class ProcessExits {
         }
     }
 
+    /** kill(2) of one process by pid. 0 or -errno. */
+    public static int kill(int pid, int signal) {
+        try (Scratch s = Scratch.acquire()) {
+            return (int) KILL.invokeExact(s.errnoState(), pid, signal) == 0 ? 0 : -s.errno();
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
     /** kill(2) of a whole process group. 0 or -errno (ESRCH when none is left). */
     public static int signalGroup(int pgid, int signal) {
         try (Scratch s = Scratch.acquire()) {

@@ -24,6 +24,7 @@ public final class RemoteRun {
     private final ByteStream stream;
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private volatile int hostPid = -1;
+    private volatile java.util.List<Integer> descendants = java.util.List.of();
 
     private RemoteRun(ByteStream stream) {
         this.stream = stream;
@@ -39,6 +40,11 @@ public final class RemoteRun {
     /** The program's pid on the host, once it started (-1 before). */
     public int hostPid() {
         return hostPid;
+    }
+
+    /** Host pids of the program's descendants that were still running when it exited (daemonized ones). */
+    public java.util.List<Integer> descendants() {
+        return descendants;
     }
 
     public void signal(int signal) {
@@ -96,6 +102,13 @@ public final class RemoteRun {
             case ExecWire.STDERR -> {
                 payload.readBytes(stderr, payload.readableBytes());
                 stderr.flush();
+            }
+            case ExecWire.DESCENDANTS -> {
+                java.util.List<Integer> pids = new java.util.ArrayList<>();
+                while (payload.readableBytes() >= 4) {
+                    pids.add(payload.readInt());
+                }
+                descendants = java.util.List.copyOf(pids);
             }
             case ExecWire.EXIT -> {
                 boolean signalled = payload.readBoolean();

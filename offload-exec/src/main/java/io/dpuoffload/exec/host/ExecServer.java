@@ -33,10 +33,16 @@ public final class ExecServer implements AutoCloseable {
 
     private final Set<String> allowedPrograms;
     private final Spawner spawner;
+    private final RunCgroups cgroups = RunCgroups.discover();
 
     public ExecServer(Set<String> allowedPrograms) throws ErrnoException {
         this.allowedPrograms = Set.copyOf(allowedPrograms);
         this.spawner = new Spawner();
+    }
+
+    /** Whether descendants that leave a program's process group are followed (a cgroup per run). */
+    public boolean followsDescendants() {
+        return cgroups.available();
     }
 
     public Services.Builder register(Services.Builder services) {
@@ -74,9 +80,11 @@ public final class ExecServer implements AutoCloseable {
             return;
         }
         int pid;
+        var cgroup = cgroups.prepare();
         try {
-            pid = spawner.spawn(request, stdin[0], stdout[1], stderr[1]);
+            pid = spawner.spawn(request, stdin[0], stdout[1], stderr[1], cgroup);
         } catch (Spawner.SpawnFailure failure) {
+            cgroup.ifPresent(RunCgroups.Prepared::abandon);
             closeAll(stdin, stdout, stderr);
             String why = failure.inChdir
                     ? "the working directory " + new String(request.cwd(), StandardCharsets.UTF_8)
@@ -97,8 +105,9 @@ public final class ExecServer implements AutoCloseable {
             closeAll(new int[] {stdin[1]}, new int[] {stdout[0]}, new int[] {stderr[0]});
             return;
         }
+        var group = cgroup.map(RunCgroups.Prepared::group);
         log.info("{}: started pid {}", description, pid);
-        new RemoteProcess(pid, pidfd, stream, description).relay(stdin[1], stdout[0], stderr[0]);
+        new RemoteProcess(pid, pidfd, group, stream, description).relay(stdin[1], stdout[0], stderr[0]);
     }
 
     private static void refuse(ByteStream stream, int status, String message) {
@@ -117,5 +126,6 @@ public final class ExecServer implements AutoCloseable {
     @Override
     public void close() {
         spawner.close();
+        cgroups.removeEmpty();
     }
 }

@@ -43,7 +43,11 @@ final class RemoteProcess {
     private final CountDownLatch outputsDone = new CountDownLatch(2);
     private volatile boolean exited;
 
-    RemoteProcess(int pid, int pidfd, ByteStream stream, String description) {
+    private final java.util.Optional<java.nio.file.Path> group;
+
+    RemoteProcess(
+            int pid, int pidfd, java.util.Optional<java.nio.file.Path> group, ByteStream stream, String description) {
+        this.group = group;
         this.pid = pid;
         this.pidfd = pidfd;
         this.stream = stream;
@@ -68,9 +72,34 @@ final class RemoteProcess {
             log.info("{}: pid {} exited; its output pipes are still held open (by a descendant?)", description, pid);
         }
         log.debug("{}: pid {} ended: {}", description, pid, exit);
+        group.ifPresent(this::reportDescendants);
         stream.write(ExecWire.exit(alloc, exit.signalled(), exit.value()));
         stream.finish();
         closeQuietly(pidfd);
+    }
+
+    /** Descendants still running after the program exited (a daemonized QEMU): the client learns their pids. */
+    private void reportDescendants(java.nio.file.Path cgroup) {
+        java.util.List<Integer> left = RunCgroups.pids(cgroup);
+        if (left.isEmpty()) {
+            RunCgroups.remove(cgroup);
+            return;
+        }
+        log.info("{}: pid {} exited; its descendants {} keep running, followed in {}", description, pid, left, cgroup);
+        ByteBuf pids = alloc.buffer(4 * left.size());
+        left.forEach(pids::writeInt);
+        stream.write(Records.record(alloc, ExecWire.DESCENDANTS, pids));
+        Thread.ofVirtual().name("exec-cgroup-" + pid).start(() -> removeWhenEmpty(cgroup));
+    }
+
+    private static void removeWhenEmpty(java.nio.file.Path cgroup) {
+        try {
+            while (!RunCgroups.remove(cgroup)) {
+                Thread.sleep(2000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void pump(int fd, int kind) {
@@ -117,6 +146,7 @@ final class RemoteProcess {
                         description,
                         e.getMessage(),
                         pid);
+                group.ifPresent(RunCgroups::kill);
                 ProcessExits.signalGroup(pid, SIGKILL);
                 ProcessExits.signal(pidfd, SIGKILL);
             }

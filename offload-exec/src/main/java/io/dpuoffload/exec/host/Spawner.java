@@ -44,7 +44,9 @@ final class Spawner implements AutoCloseable {
         }
     }
 
-    int spawn(ExecRequest request, int stdin, int stdout, int stderr) throws SpawnFailure, InterruptedException {
+    /** Starts the program, born in {@code cgroup} if there is one. */
+    int spawn(ExecRequest request, int stdin, int stdout, int stderr, java.util.Optional<RunCgroups.Prepared> cgroup)
+            throws SpawnFailure, InterruptedException {
         try {
             return thread.submit(() -> {
                         try {
@@ -53,14 +55,15 @@ final class Spawner implements AutoCloseable {
                             throw new SpawnFailure(e, true);
                         }
                         Spawn.umask(request.umask());
+                        java.util.concurrent.Callable<Integer> start = () -> Spawn.spawn(
+                                request.program(),
+                                request.argv().toArray(byte[][]::new),
+                                request.environment().toArray(byte[][]::new),
+                                stdin,
+                                stdout,
+                                stderr);
                         try {
-                            return Spawn.spawn(
-                                    request.program(),
-                                    request.argv().toArray(byte[][]::new),
-                                    request.environment().toArray(byte[][]::new),
-                                    stdin,
-                                    stdout,
-                                    stderr);
+                            return cgroup.isPresent() ? cgroup.get().spawnInside(start) : start.call();
                         } catch (ErrnoException e) {
                             throw new SpawnFailure(e, false);
                         }

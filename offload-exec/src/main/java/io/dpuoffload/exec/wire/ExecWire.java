@@ -24,6 +24,9 @@ public final class ExecWire {
     public static final int STDOUT = 31;
     public static final int STDERR = 32;
     public static final int EXIT = 33;
+    /** Host pids of descendants still running when the program exited (daemonized), before EXIT. */
+    public static final int DESCENDANTS = 35;
+
     /** The program could not be started: an exit status (126, 127) and a message for stderr. */
     public static final int REFUSED = 34;
 
