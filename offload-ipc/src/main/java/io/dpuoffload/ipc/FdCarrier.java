@@ -102,11 +102,11 @@ final class FdCarrier implements FdPassing {
                     refused.isEmpty() ? List.of("(no connection to the peer)") : refused);
             for (Outgoing out : described) {
                 if (out.fd() >= 0 && out.fd() != out.original()) {
-                    SocketListener.closeQuietly(out.fd());
+                    FileCalls.closeQuietly(out.fd());
                 }
             }
             for (int fd : fds) {
-                SocketListener.closeQuietly(fd);
+                FileCalls.closeQuietly(fd);
             }
             return null;
         }
@@ -114,7 +114,7 @@ final class FdCarrier implements FdPassing {
         for (Outgoing out : described) {
             wire.add(out.wire());
             if (out.fd() != out.original()) {
-                SocketListener.closeQuietly(out.original()); // a file re-opened there, or a pipe we opened afresh
+                FileCalls.closeQuietly(out.original()); // a file re-opened there, or a pipe we opened afresh
             }
             switch (out.wire()) {
                 case PassedFds.File ignored -> {}
@@ -200,7 +200,7 @@ final class FdCarrier implements FdPassing {
                     fds.size(),
                     e.getMessage());
             for (int i = 0; i < made; i++) {
-                SocketListener.closeQuietly(local[i]);
+                FileCalls.closeQuietly(local[i]);
             }
             return null;
         }
@@ -245,7 +245,7 @@ final class FdCarrier implements FdPassing {
         try {
             FileCalls.lseek(fd, file.offset(), Flags.SEEK_SET);
         } catch (ErrnoException e) {
-            SocketListener.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             throw e;
         }
         return fd;

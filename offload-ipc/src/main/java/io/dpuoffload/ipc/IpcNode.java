@@ -6,6 +6,7 @@ import io.dpuoffload.ipc.wire.IpcWire;
 import io.dpuoffload.ipc.wire.Records;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.SocketName;
 import io.dpuoffload.linux.UnixSockets;
 import io.dpuoffload.transport.OffloadConnection;
@@ -108,7 +109,7 @@ public final class IpcNode implements AutoCloseable {
             if (status == 0) {
                 result.complete(pair[1]);
             } else {
-                SocketListener.closeQuietly(pair[1]);
+                FileCalls.closeQuietly(pair[1]);
                 result.completeExceptionally(new ErrnoException("connect " + target + " on the peer", status));
             }
         }));
@@ -121,7 +122,7 @@ public final class IpcNode implements AutoCloseable {
         String description = forward.listen() + " → peer " + forward.to();
         if (live == null || !live.isOpen()) {
             log.warn("{}: no connection to the peer; closing the client's connection", description);
-            SocketListener.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             return;
         }
         if (active.incrementAndGet() > config.maxConnections()) {
@@ -130,7 +131,7 @@ public final class IpcNode implements AutoCloseable {
                     "{}: {} connections carried already (maxConnections); closing this one",
                     description,
                     config.maxConnections());
-            SocketListener.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             return;
         }
         ByteStream stream;
@@ -143,7 +144,7 @@ public final class IpcNode implements AutoCloseable {
         } catch (RuntimeException e) {
             active.decrementAndGet();
             log.warn("{}: cannot open a stream to the peer: {}", description, e.getMessage());
-            SocketListener.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             return;
         }
         SocketRelay.start(
@@ -193,7 +194,7 @@ public final class IpcNode implements AutoCloseable {
         int result = connect(fd, request);
         if (result != 0) {
             active.decrementAndGet();
-            SocketListener.closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             log.debug("{}: connect failed with {}", description, Errno.name(-result));
             answer(stream, -result);
             return;

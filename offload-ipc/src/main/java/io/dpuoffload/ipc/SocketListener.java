@@ -70,7 +70,7 @@ final class SocketListener implements EpollIoHandle {
                         0);
             }
         } catch (ErrnoException e) {
-            closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             throw e;
         }
         SocketListener listener = new SocketListener(fd, forward, accepted);
@@ -113,7 +113,7 @@ final class SocketListener implements EpollIoHandle {
         if (registration != null) {
             registration.cancel();
         }
-        closeQuietly(fd);
+        FileCalls.closeQuietly(fd);
         if (!forward.listen().isAbstract()) {
             try {
                 Files.deleteIfExists(Path.of(new String(forward.listen().bytes(), StandardCharsets.UTF_8)));
@@ -126,12 +126,4 @@ final class SocketListener implements EpollIoHandle {
     /** The loop lets go of the socket; {@link #stop} is what closes it. */
     @Override
     public void close() {}
-
-    static void closeQuietly(int fd) {
-        try {
-            FileCalls.close(fd);
-        } catch (ErrnoException ignored) {
-            // closed either way
-        }
-    }
 }

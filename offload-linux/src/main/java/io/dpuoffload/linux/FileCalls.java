@@ -182,6 +182,15 @@ public final class FileCalls {
         }
     }
 
+    /** close(2) where a failure changes nothing for the caller (cleanup paths): the descriptor is gone either way. */
+    public static void closeQuietly(int fd) {
+        try {
+            close(fd);
+        } catch (ErrnoException ignored) {
+            // closed either way (EBADF: it already was; EIO: nothing left to do about it)
+        }
+    }
+
     /** pipe2(2): {@code {readFd, writeFd}}; flags O_CLOEXEC, O_NONBLOCK, O_DIRECT. */
     public static int[] pipe2(int flags) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {

@@ -94,9 +94,9 @@ public final class ExecServer implements AutoCloseable {
             refuse(stream, status, "offload-exec: " + why);
             return;
         }
-        RemoteProcess.closeQuietly(stdin[0]);
-        RemoteProcess.closeQuietly(stdout[1]);
-        RemoteProcess.closeQuietly(stderr[1]);
+        FileCalls.closeQuietly(stdin[0]);
+        FileCalls.closeQuietly(stdout[1]);
+        FileCalls.closeQuietly(stderr[1]);
         int pidfd;
         try {
             pidfd = Pidfds.open(pid);
@@ -118,7 +118,7 @@ public final class ExecServer implements AutoCloseable {
     private static void closeAll(int[]... pipes) {
         for (int[] pipe : pipes) {
             for (int fd : pipe) {
-                RemoteProcess.closeQuietly(fd);
+                FileCalls.closeQuietly(fd);
             }
         }
     }

@@ -75,7 +75,7 @@ final class RemoteProcess {
         group.ifPresent(this::reportDescendants);
         stream.write(ExecWire.exit(alloc, exit.signalled(), exit.value()));
         stream.finish();
-        closeQuietly(pidfd);
+        FileCalls.closeQuietly(pidfd);
     }
 
     /** Descendants still running after the program exited (a daemonized QEMU): the client learns their pids. */
@@ -116,7 +116,7 @@ final class RemoteProcess {
         } catch (ErrnoException | RuntimeException e) {
             log.debug("{}: output relay ended: {}", description, e.getMessage());
         } finally {
-            closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             outputsDone.countDown();
         }
     }
@@ -155,7 +155,7 @@ final class RemoteProcess {
         } finally {
             decoder.close();
             if (stdin[0] >= 0) {
-                closeQuietly(stdin[0]);
+                FileCalls.closeQuietly(stdin[0]);
             }
         }
     }
@@ -175,13 +175,13 @@ final class RemoteProcess {
                     }
                 } catch (ErrnoException e) {
                     log.debug("{}: the program's stdin is closed: {}", description, e.getMessage());
-                    closeQuietly(stdin[0]);
+                    FileCalls.closeQuietly(stdin[0]);
                     stdin[0] = -1;
                 }
             }
             case ExecWire.STDIN_END -> {
                 if (stdin[0] >= 0) {
-                    closeQuietly(stdin[0]);
+                    FileCalls.closeQuietly(stdin[0]);
                     stdin[0] = -1;
                 }
             }
@@ -191,14 +191,6 @@ final class RemoteProcess {
                 log.debug("{}: signal {} to pid {}: {}", description, signal, pid, r);
             }
             default -> log.warn("{}: unknown record kind {} from the client; ignored", description, kind);
-        }
-    }
-
-    static void closeQuietly(int fd) {
-        try {
-            FileCalls.close(fd);
-        } catch (ErrnoException ignored) {
-            // closed either way
         }
     }
 }

@@ -97,7 +97,7 @@ public final class FsMount implements AutoCloseable {
                 } catch (ErrnoException ignored) {
                     // not mounted yet
                 }
-                closeQuietly(fd);
+                FileCalls.closeQuietly(fd);
             }
             throw e instanceof IOException io
                     ? io
@@ -142,16 +142,8 @@ public final class FsMount implements AutoCloseable {
             log.warn("unmounting {} failed: {}", mountpoint, e.getMessage());
         }
         session.stop();
-        closeQuietly(deviceFd);
+        FileCalls.closeQuietly(deviceFd);
         client.close();
         log.info("unmounted {}", mountpoint);
-    }
-
-    private static void closeQuietly(int fd) {
-        try {
-            FileCalls.close(fd);
-        } catch (ErrnoException ignored) {
-            // nothing more to release
-        }
     }
 }

@@ -34,7 +34,7 @@ final class HandleTable implements AutoCloseable {
     /** Takes ownership of {@code fd}; EMFILE (and the fd closed) when the session is at its limit. */
     Handle add(int fd, long nodeid, boolean directory, boolean blocking) throws ErrnoException {
         if (!roomWithin(RELEASE_GRACE)) {
-            closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             throw new ErrnoException("open (limit of " + limit + " open files per DPU)", Errno.EMFILE);
         }
         Handle handle = new Handle(next.incrementAndGet(), fd, nodeid, directory, blocking);
@@ -65,7 +65,7 @@ final class HandleTable implements AutoCloseable {
     void release(long fh) {
         Handle handle = handles.remove(fh);
         if (handle != null) {
-            closeQuietly(handle.fd());
+            FileCalls.closeQuietly(handle.fd());
             synchronized (released) {
                 released.notifyAll();
             }
@@ -100,15 +100,7 @@ final class HandleTable implements AutoCloseable {
 
     @Override
     public void close() {
-        handles.values().forEach(handle -> closeQuietly(handle.fd()));
+        handles.values().forEach(handle -> FileCalls.closeQuietly(handle.fd()));
         handles.clear();
-    }
-
-    private static void closeQuietly(int fd) {
-        try {
-            FileCalls.close(fd);
-        } catch (ErrnoException ignored) {
-            // already gone
-        }
     }
 }

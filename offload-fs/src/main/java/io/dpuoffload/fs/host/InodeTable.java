@@ -54,7 +54,7 @@ final class InodeTable implements AutoCloseable {
         Key key = new Key(stat.dev(), stat.ino());
         Inode known = byKey.get(key);
         if (known != null) {
-            closeQuietly(fd);
+            FileCalls.closeQuietly(fd);
             known.addLookups(1);
             return known;
         }
@@ -76,7 +76,7 @@ final class InodeTable implements AutoCloseable {
         if (inode.lookups() <= 0) {
             byId.remove(nodeid);
             byKey.remove(new Key(inode.dev, inode.ino));
-            closeQuietly(inode.fd);
+            FileCalls.closeQuietly(inode.fd);
         }
     }
 
@@ -86,16 +86,8 @@ final class InodeTable implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        byId.values().forEach(inode -> closeQuietly(inode.fd));
+        byId.values().forEach(inode -> FileCalls.closeQuietly(inode.fd));
         byId.clear();
         byKey.clear();
-    }
-
-    private static void closeQuietly(int fd) {
-        try {
-            FileCalls.close(fd);
-        } catch (ErrnoException ignored) {
-            // already gone
-        }
     }
 }

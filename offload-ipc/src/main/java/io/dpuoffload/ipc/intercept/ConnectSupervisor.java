@@ -138,7 +138,7 @@ public final class ConnectSupervisor implements AutoCloseable {
             try {
                 install(call, fd, callerFd, socket);
             } finally {
-                closeQuietly(fd);
+                FileCalls.closeQuietly(fd);
             }
         });
     }
@@ -172,14 +172,14 @@ public final class ConnectSupervisor implements AutoCloseable {
             try {
                 copy = Pidfds.copyFd(pidfd, fd);
             } finally {
-                closeQuietly(pidfd);
+                FileCalls.closeQuietly(pidfd);
             }
             try {
                 int type = UnixSockets.type(copy);
                 int statusFlags = FileCalls.fcntl(copy, Flags.F_GETFL, 0);
                 return new CallerSocket(type, (statusFlags & Flags.O_NONBLOCK) != 0, closeOnExec(pid, fd));
             } finally {
-                closeQuietly(copy);
+                FileCalls.closeQuietly(copy);
             }
         }
 
@@ -199,14 +199,6 @@ public final class ConnectSupervisor implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(int fd) {
-        try {
-            FileCalls.close(fd);
-        } catch (ErrnoException ignored) {
-            // closed either way
-        }
-    }
-
     /** Stops servicing: connects still intercepted afterwards fail with ENOSYS (the kernel's answer). */
     @Override
     public void close() {
@@ -216,6 +208,6 @@ public final class ConnectSupervisor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeQuietly(listener);
+        FileCalls.closeQuietly(listener);
     }
 }

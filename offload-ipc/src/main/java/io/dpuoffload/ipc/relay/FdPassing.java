@@ -1,6 +1,7 @@
 package io.dpuoffload.ipc.relay;
 
 import io.dpuoffload.ipc.wire.PassedFds.PassedFd;
+import io.dpuoffload.linux.FileCalls;
 import java.util.List;
 
 /** How a relay carries descriptors passed with a message (SCM_RIGHTS) across, both ways. */
@@ -27,7 +28,7 @@ public interface FdPassing {
                             description,
                             fds.length);
             for (int fd : fds) {
-                SocketRelay.closeQuietly(fd);
+                FileCalls.closeQuietly(fd);
             }
             return null;
         }

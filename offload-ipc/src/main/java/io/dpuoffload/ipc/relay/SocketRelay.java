@@ -140,7 +140,7 @@ public final class SocketRelay implements EpollIoHandle {
                         options.description(),
                         registered.cause().toString());
                 stream.cancel("cannot relay: " + registered.cause());
-                closeQuietly(fd);
+                FileCalls.closeQuietly(fd);
                 options.onStatus().accept(Errno.EIO);
                 options.onClosed().run();
                 return;
@@ -446,7 +446,7 @@ public final class SocketRelay implements EpollIoHandle {
         if (registration != null) {
             registration.cancel();
         }
-        closeQuietly(fd);
+        FileCalls.closeQuietly(fd);
         for (Outgoing outgoing; (outgoing = toSocket.poll()) != null; ) {
             outgoing.data.release();
             closeAll(outgoing.fds);
@@ -465,16 +465,8 @@ public final class SocketRelay implements EpollIoHandle {
     private static void closeAll(int[] fds) {
         if (fds != null) {
             for (int fd : fds) {
-                closeQuietly(fd);
+                FileCalls.closeQuietly(fd);
             }
-        }
-    }
-
-    static void closeQuietly(int fd) {
-        try {
-            FileCalls.close(fd);
-        } catch (io.dpuoffload.linux.ErrnoException ignored) {
-            // closed either way
         }
     }
 }
