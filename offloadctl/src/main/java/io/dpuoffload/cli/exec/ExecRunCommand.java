@@ -1,6 +1,7 @@
 package io.dpuoffload.cli.exec;
 
 import io.dpuoffload.cli.BadInputException;
+import io.dpuoffload.cli.channel.ConfiguredChannel;
 import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.exec.client.RemoteRun;
 import io.dpuoffload.exec.config.ExecConfig;
@@ -11,12 +12,9 @@ import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.TransportException;
 import io.dpuoffload.transport.net.Endpoint;
-import io.dpuoffload.transport.tls.TlsContexts;
-import io.dpuoffload.transport.tls.TlsFiles;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -91,13 +89,7 @@ final class ExecRunCommand implements Callable<Integer> {
         }
         var request = LocalContext.request(command.size(), config.environment());
         var transport = TransportConfig.builder(config.node());
-        if (!(endpoint instanceof Endpoint.Unix) || Files.isDirectory(config.pki())) {
-            transport.tls(TlsContexts.forClient(
-                    TlsFiles.inDirectory(config.pki(), config.node()).load()));
-        }
-        if (!config.peers().isEmpty()) {
-            transport.peerPolicy(peer -> peer.isNode() && config.peers().contains(peer.name()));
-        }
+        ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), false);
         try (OffloadClient client = OffloadClient.start(endpoint, transport.build(), connection -> {})) {
             RemoteRun run = RemoteRun.start(
                     client.connection(Duration.ofSeconds(30)), request, new FileInputStream(FileDescriptor.in));

@@ -3,6 +3,7 @@ package io.dpuoffload.cli.exec;
 import io.dpuoffload.cli.BadInputException;
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.StopSignal;
+import io.dpuoffload.cli.channel.ConfiguredChannel;
 import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.exec.config.ExecConfig;
 import io.dpuoffload.exec.config.ExecConfigLoader;
@@ -11,9 +12,6 @@ import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
-import io.dpuoffload.transport.tls.TlsContexts;
-import io.dpuoffload.transport.tls.TlsFiles;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -59,13 +57,7 @@ final class ExecServeCommand implements Callable<Integer> {
         try (ExecServer exec = new ExecServer(config.allow())) {
             var transport = TransportConfig.builder(config.node())
                     .services(exec.register(Services.builder()).build());
-            if (!(endpoint instanceof Endpoint.Unix) || Files.isDirectory(config.pki())) {
-                transport.tls(TlsContexts.forServer(
-                        TlsFiles.inDirectory(config.pki(), config.node()).load()));
-            }
-            if (!config.peers().isEmpty()) {
-                transport.peerPolicy(peer -> peer.isNode() && config.peers().contains(peer.name()));
-            }
+            ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), true);
             try (OffloadServer server = OffloadServer.start(endpoint, transport.build(), connection -> {})) {
                 spec.commandLine().getOut().println("READY " + server.boundEndpoint());
                 spec.commandLine().getOut().flush();

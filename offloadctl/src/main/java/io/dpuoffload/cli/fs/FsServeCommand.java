@@ -3,6 +3,7 @@ package io.dpuoffload.cli.fs;
 import io.dpuoffload.cli.BadInputException;
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.StopSignal;
+import io.dpuoffload.cli.channel.ConfiguredChannel;
 import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.fs.config.FsServerConfig;
 import io.dpuoffload.fs.config.FsServerConfigLoader;
@@ -12,8 +13,6 @@ import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
-import io.dpuoffload.transport.tls.TlsContexts;
-import io.dpuoffload.transport.tls.TlsFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -60,13 +59,7 @@ final class FsServeCommand implements Callable<Integer> {
             var transport = TransportConfig.builder(config.node())
                     .features(EnumSet.of(Feature.FILESYSTEM))
                     .services(fs.register(Services.builder()).build());
-            if (!(endpoint instanceof Endpoint.Unix) || java.nio.file.Files.isDirectory(config.pki())) {
-                transport.tls(TlsContexts.forServer(
-                        TlsFiles.inDirectory(config.pki(), config.node()).load()));
-            }
-            if (!config.peers().isEmpty()) {
-                transport.peerPolicy(peer -> peer.isNode() && config.peers().contains(peer.name()));
-            }
+            ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), true);
             try (OffloadServer server = OffloadServer.start(endpoint, transport.build(), connection -> {})) {
                 spec.commandLine().getOut().println("READY " + server.boundEndpoint());
                 spec.commandLine().getOut().flush();

@@ -1,6 +1,7 @@
 package io.dpuoffload.cli.ipc;
 
 import io.dpuoffload.cli.BadInputException;
+import io.dpuoffload.cli.channel.ConfiguredChannel;
 import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.ipc.IpcNode;
 import io.dpuoffload.ipc.config.IpcConfig;
@@ -10,9 +11,6 @@ import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
-import io.dpuoffload.transport.tls.TlsContexts;
-import io.dpuoffload.transport.tls.TlsFiles;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -59,13 +57,7 @@ final class DpuSide implements AutoCloseable {
             var transport = TransportConfig.builder(config.node())
                     .features(EnumSet.of(Feature.IPC))
                     .services(node.register(Services.builder()).build());
-            if (!(endpoint instanceof Endpoint.Unix) || Files.isDirectory(config.pki())) {
-                transport.tls(TlsContexts.forClient(
-                        TlsFiles.inDirectory(config.pki(), config.node()).load()));
-            }
-            if (!config.peers().isEmpty()) {
-                transport.peerPolicy(peer -> peer.isNode() && config.peers().contains(peer.name()));
-            }
+            ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), false);
             client = OffloadClient.start(endpoint, transport.build(), node::connected);
             client.connection(Duration.ofSeconds(30));
             node.start();

@@ -3,6 +3,7 @@ package io.dpuoffload.cli.ipc;
 import io.dpuoffload.cli.BadInputException;
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.StopSignal;
+import io.dpuoffload.cli.channel.ConfiguredChannel;
 import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.ipc.IpcNode;
 import io.dpuoffload.ipc.config.IpcConfig;
@@ -12,9 +13,6 @@ import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
-import io.dpuoffload.transport.tls.TlsContexts;
-import io.dpuoffload.transport.tls.TlsFiles;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -66,13 +64,7 @@ final class IpcServeCommand implements Callable<Integer> {
             var transport = TransportConfig.builder(config.node())
                     .features(EnumSet.of(Feature.IPC))
                     .services(node.register(Services.builder()).build());
-            if (!(endpoint instanceof Endpoint.Unix) || Files.isDirectory(config.pki())) {
-                transport.tls(TlsContexts.forServer(
-                        TlsFiles.inDirectory(config.pki(), config.node()).load()));
-            }
-            if (!config.peers().isEmpty()) {
-                transport.peerPolicy(peer -> peer.isNode() && config.peers().contains(peer.name()));
-            }
+            ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), true);
             try (OffloadServer server = OffloadServer.start(endpoint, transport.build(), node::connected)) {
                 node.start();
                 spec.commandLine().getOut().println("READY " + server.boundEndpoint());
