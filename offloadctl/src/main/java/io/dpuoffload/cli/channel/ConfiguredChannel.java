@@ -1,5 +1,9 @@
 package io.dpuoffload.cli.channel;
 
+import io.dpuoffload.cli.StopSignal;
+import io.dpuoffload.config.ConfigException;
+import io.dpuoffload.transport.OffloadConnection;
+import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
 import io.dpuoffload.transport.tls.TlsContexts;
@@ -7,6 +11,8 @@ import io.dpuoffload.transport.tls.TlsFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.function.Consumer;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The channel security that every service's YAML describes the same way (fs, ipc, exec): mutual
@@ -32,5 +38,39 @@ public final class ConfiguredChannel {
             transport.peerPolicy(peer -> peer.isNode() && peers.contains(peer.name()));
         }
         return transport;
+    }
+
+    /** The endpoint a serving side's {@code listen:} names; a ConfigException with an example when it is missing. */
+    public static Endpoint listenEndpoint(String listen, String example) {
+        if (listen == null) {
+            throw new ConfigException("listen: missing; the serving side needs e.g. listen: " + example);
+        }
+        return Endpoint.parse(listen);
+    }
+
+    /** What a serving side does once it listens, before it says READY (e.g. create its forwards' sockets). */
+    public interface Started {
+        void run() throws Exception;
+    }
+
+    /**
+     * Serves {@code transport} on {@code endpoint} until {@code stop} is requested (SIGTERM, Ctrl-C):
+     * once listening, runs {@code started} and prints {@code READY <endpoint>}, which tests and
+     * scripts wait for.
+     */
+    public static void serveUntil(
+            StopSignal stop,
+            CommandSpec spec,
+            Endpoint endpoint,
+            TransportConfig transport,
+            Consumer<OffloadConnection> connected,
+            Started started)
+            throws Exception {
+        try (OffloadServer server = OffloadServer.start(endpoint, transport, connected)) {
+            started.run();
+            spec.commandLine().getOut().println("READY " + server.boundEndpoint());
+            spec.commandLine().getOut().flush();
+            stop.await();
+        }
     }
 }

@@ -8,7 +8,6 @@ import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.exec.config.ExecConfig;
 import io.dpuoffload.exec.config.ExecConfigLoader;
 import io.dpuoffload.exec.host.ExecServer;
-import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
@@ -45,11 +44,7 @@ final class ExecServeCommand implements Callable<Integer> {
         Endpoint endpoint;
         try {
             config = ExecConfigLoader.load(configFile);
-            if (config.listen() == null) {
-                throw new ConfigException(
-                        "listen: missing; the serving side needs e.g. listen: tcp://198.51.100.1:7300");
-            }
-            endpoint = Endpoint.parse(config.listen());
+            endpoint = ConfiguredChannel.listenEndpoint(config.listen(), "tcp://198.51.100.1:7300");
         } catch (ConfigException | IllegalArgumentException e) {
             throw new BadInputException(configFile + ": " + e.getMessage());
         }
@@ -58,11 +53,7 @@ final class ExecServeCommand implements Callable<Integer> {
             var transport = TransportConfig.builder(config.node())
                     .services(exec.register(Services.builder()).build());
             ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), true);
-            try (OffloadServer server = OffloadServer.start(endpoint, transport.build(), connection -> {})) {
-                spec.commandLine().getOut().println("READY " + server.boundEndpoint());
-                spec.commandLine().getOut().flush();
-                stop.await();
-            }
+            ConfiguredChannel.serveUntil(stop, spec, endpoint, transport.build(), connection -> {}, () -> {});
         } finally {
             stop.done();
         }

@@ -9,7 +9,6 @@ import io.dpuoffload.fs.config.FsServerConfig;
 import io.dpuoffload.fs.config.FsServerConfigLoader;
 import io.dpuoffload.fs.host.FsServer;
 import io.dpuoffload.transport.Feature;
-import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
@@ -60,11 +59,7 @@ final class FsServeCommand implements Callable<Integer> {
                     .features(EnumSet.of(Feature.FILESYSTEM))
                     .services(fs.register(Services.builder()).build());
             ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), true);
-            try (OffloadServer server = OffloadServer.start(endpoint, transport.build(), connection -> {})) {
-                spec.commandLine().getOut().println("READY " + server.boundEndpoint());
-                spec.commandLine().getOut().flush();
-                stop.await();
-            }
+            ConfiguredChannel.serveUntil(stop, spec, endpoint, transport.build(), connection -> {}, () -> {});
         } finally {
             stop.done();
         }

@@ -1,21 +1,15 @@
 package io.dpuoffload.cli.ipc;
 
-import io.dpuoffload.cli.BadInputException;
 import io.dpuoffload.cli.channel.ConfiguredChannel;
-import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.ipc.IpcNode;
 import io.dpuoffload.ipc.config.IpcConfig;
-import io.dpuoffload.ipc.config.IpcConfigLoader;
 import io.dpuoffload.transport.Feature;
 import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 
 /**
  * The DPU side's offload-ipc, up and connected: the node and its channel to the host (mutual TLS
@@ -31,22 +25,6 @@ final class DpuSide implements AutoCloseable {
         this.config = config;
         this.node = node;
         this.client = client;
-    }
-
-    static Endpoint endpoint(CommandSpec spec, String server) {
-        try {
-            return Endpoint.parse(server);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--server: " + e.getMessage());
-        }
-    }
-
-    static IpcConfig config(Path file) {
-        try {
-            return IpcConfigLoader.load(file);
-        } catch (ConfigException e) {
-            throw new BadInputException(e.getMessage());
-        }
     }
 
     /** Connects (waiting up to 30 s for the first connection) and starts the node's forwards. */

@@ -5,12 +5,11 @@ import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.ipc.intercept.InterceptedLauncher;
 import io.dpuoffload.ipc.intercept.InterceptionUnavailableException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -30,19 +29,8 @@ import picocli.CommandLine.Spec;
             "(128+N when a signal N ended it). Needs Linux 5.9+ and root or no_new_privs."
         })
 final class IpcRunCommand implements Callable<Integer> {
-    @Option(
-            names = "--server",
-            paramLabel = "ENDPOINT",
-            required = true,
-            description = "The host's offload-ipc endpoint, e.g. tcp://198.51.100.1:7200 or unix:/PATH.")
-    String server;
-
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            required = true,
-            description = "The YAML configuration, with 'transparent' mappings; see docs/offload-ipc.md.")
-    Path configFile;
+    @Mixin
+    DpuSideOptions options;
 
     @Parameters(arity = "1..*", paramLabel = "PROGRAM", description = "The program and its arguments.")
     List<String> command;
@@ -52,11 +40,12 @@ final class IpcRunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var endpoint = DpuSide.endpoint(spec, server);
-        IpcConfig config = DpuSide.config(configFile);
+        var endpoint = options.endpoint();
+        IpcConfig config = options.config();
         if (config.transparent().isEmpty()) {
-            throw new BadInputException(configFile + ": no 'transparent' mappings, so nothing would be carried; "
-                    + "add e.g. transparent: [{local: /run/libvirt/qemu, peer: /run/libvirt/qemu}]");
+            throw new BadInputException(
+                    options.configFile + ": no 'transparent' mappings, so nothing would be carried; "
+                            + "add e.g. transparent: [{local: /run/libvirt/qemu, peer: /run/libvirt/qemu}]");
         }
         try (DpuSide side = DpuSide.connect(endpoint, config);
                 InterceptedLauncher launcher = InterceptedLauncher.start(side.node, config.transparent())) {

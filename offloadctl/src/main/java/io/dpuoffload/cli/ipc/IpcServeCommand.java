@@ -9,7 +9,6 @@ import io.dpuoffload.ipc.IpcNode;
 import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.ipc.config.IpcConfigLoader;
 import io.dpuoffload.transport.Feature;
-import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
@@ -51,11 +50,7 @@ final class IpcServeCommand implements Callable<Integer> {
         Endpoint endpoint;
         try {
             config = IpcConfigLoader.load(configFile);
-            if (config.listen() == null) {
-                throw new ConfigException(
-                        "listen: missing; the serving side needs e.g. listen: tcp://198.51.100.1:7200");
-            }
-            endpoint = Endpoint.parse(config.listen());
+            endpoint = ConfiguredChannel.listenEndpoint(config.listen(), "tcp://198.51.100.1:7200");
         } catch (ConfigException | IllegalArgumentException e) {
             throw new BadInputException(configFile + ": " + e.getMessage());
         }
@@ -65,12 +60,7 @@ final class IpcServeCommand implements Callable<Integer> {
                     .features(EnumSet.of(Feature.IPC))
                     .services(node.register(Services.builder()).build());
             ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), true);
-            try (OffloadServer server = OffloadServer.start(endpoint, transport.build(), node::connected)) {
-                node.start();
-                spec.commandLine().getOut().println("READY " + server.boundEndpoint());
-                spec.commandLine().getOut().flush();
-                stop.await();
-            }
+            ConfiguredChannel.serveUntil(stop, spec, endpoint, transport.build(), node::connected, node::start);
         } finally {
             stop.done();
         }
