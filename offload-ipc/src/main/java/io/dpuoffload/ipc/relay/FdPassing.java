@@ -1,7 +1,6 @@
 package io.dpuoffload.ipc.relay;
 
 import io.dpuoffload.ipc.wire.PassedFds.PassedFd;
-import io.dpuoffload.linux.FileCalls;
 import java.util.List;
 
 /** How a relay carries descriptors passed with a message (SCM_RIGHTS) across, both ways. */
@@ -17,25 +16,4 @@ public interface FdPassing {
      * null (with a warning, nothing left open) when one cannot be made here.
      */
     int[] incoming(List<PassedFd> fds, String description);
-
-    /** Refuses every descriptor: for relays that must not pass any. */
-    FdPassing NONE = new FdPassing() {
-        @Override
-        public List<PassedFd> outgoing(int[] fds, String description) {
-            org.slf4j.LoggerFactory.getLogger(SocketRelay.class)
-                    .warn(
-                            "{}: {} passed descriptor(s) dropped: this relay does not carry descriptors",
-                            description,
-                            fds.length);
-            for (int fd : fds) {
-                FileCalls.closeQuietly(fd);
-            }
-            return null;
-        }
-
-        @Override
-        public int[] incoming(List<PassedFd> fds, String description) {
-            return null;
-        }
-    };
 }

@@ -149,18 +149,7 @@ class IpcAcrossNamespacesIT {
         NodeProcess receiver = topology.host().start(List.of("python3", "-c", FD_SERVER, hostDir + "/fd.sock"));
         receiver.awaitLine(Pattern.compile("LISTENING"), Duration.ofSeconds(20));
         NodeProcess host = serve(topology, hostConfig);
-        NodeProcess dpu = topology.dpu()
-                .startJava(
-                        Offloadctl.class.getName(),
-                        JVM,
-                        List.of(
-                                "ipc",
-                                "connect",
-                                "--server",
-                                "tcp://198.51.100.1:7200",
-                                "--config",
-                                dpuConfig.toString()));
-        dpu.awaitLine(Pattern.compile("CONNECTED .*"), Duration.ofSeconds(60));
+        NodeProcess dpu = connect(topology, dpuConfig);
 
         var sender =
                 dpu.runInside(Duration.ofSeconds(30), "python3", "-c", FD_CLIENT, dpuDir + "/fd.sock", data.toString());
@@ -278,18 +267,7 @@ class IpcAcrossNamespacesIT {
         NodeProcess secret = topology.host().start(List.of("python3", "-c", ECHO_SERVER, secretDir + "/admin.sock"));
         secret.awaitLine(Pattern.compile("LISTENING"), Duration.ofSeconds(20));
         NodeProcess host = serve(topology, hostConfig);
-        NodeProcess dpu = topology.dpu()
-                .startJava(
-                        Offloadctl.class.getName(),
-                        JVM,
-                        List.of(
-                                "ipc",
-                                "connect",
-                                "--server",
-                                "tcp://198.51.100.1:7200",
-                                "--config",
-                                dpuConfig.toString()));
-        dpu.awaitLine(Pattern.compile("CONNECTED .*"), Duration.ofSeconds(60));
+        NodeProcess dpu = connect(topology, dpuConfig);
 
         var echoed =
                 dpu.runInside(Duration.ofSeconds(20), "python3", "-c", ECHO_CLIENT, dpuDir + "/echo.sock", "over mTLS");
@@ -329,6 +307,22 @@ class IpcAcrossNamespacesIT {
         dpu.stop();
         echo.stop();
         secret.stop();
+    }
+
+    private static NodeProcess connect(Topology topology, Path config) {
+        NodeProcess dpu = topology.dpu()
+                .startJava(
+                        Offloadctl.class.getName(),
+                        JVM,
+                        List.of(
+                                "ipc",
+                                "connect",
+                                "--server",
+                                "tcp://198.51.100.1:7200",
+                                "--config",
+                                config.toString()));
+        dpu.awaitLine(Pattern.compile("CONNECTED .*"), Duration.ofSeconds(60));
+        return dpu;
     }
 
     private static NodeProcess serve(Topology topology, Path config) {
