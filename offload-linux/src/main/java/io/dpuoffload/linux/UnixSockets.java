@@ -333,6 +333,27 @@ public final class UnixSockets {
     }
 
     static final int SO_ACCEPTCONN = 30;
+    static final int SO_PEERCRED = 17;
+
+    /**
+     * SO_PEERCRED: the pid of the process that connected (as our pid namespace sees it), so a
+     * server can reach into it with {@link Pidfds}. 0 when it lives in a namespace we cannot see.
+     */
+    public static int peerPid(int fd) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            MemorySegment credentials = s.allocate(12, 4); // struct ucred { pid, uid, gid }
+            MemorySegment length = s.allocate(JAVA_INT);
+            length.set(JAVA_INT, 0, 12);
+            if ((int) GETSOCKOPT.invokeExact(s.errnoState(), fd, SOL_SOCKET, SO_PEERCRED, credentials, length) != 0) {
+                throw new ErrnoException("getsockopt(SO_PEERCRED)", s.errno());
+            }
+            return credentials.get(JAVA_INT, 0);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
 
     private static int intOption(int fd, int option, String call) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {

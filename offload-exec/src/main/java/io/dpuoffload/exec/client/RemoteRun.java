@@ -25,6 +25,7 @@ public final class RemoteRun {
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private volatile int hostPid = -1;
     private volatile java.util.List<Integer> descendants = java.util.List.of();
+    private final boolean[] outputGone = new boolean[3];
 
     private RemoteRun(ByteStream stream) {
         this.stream = stream;
@@ -32,9 +33,19 @@ public final class RemoteRun {
 
     /** Asks the host to start {@code request}; stdin is read from {@code stdin} on a thread of its own. */
     public static RemoteRun start(OffloadConnection connection, ExecRequest request, InputStream stdin) {
-        RemoteRun run = new RemoteRun(connection.openStream(ExecWire.EXEC, request.encode(ByteBufAllocator.DEFAULT)));
-        Thread.ofPlatform().daemon().name("rexec-stdin").start(() -> run.pumpStdin(stdin));
+        RemoteRun run = open(connection, request);
+        Thread.ofPlatform().daemon().name("rexec-stdin").start(() -> run.sendStdin(stdin));
         return run;
+    }
+
+    /** Asks the host to start {@code request}; the caller sends stdin with {@link #sendStdin}. */
+    public static RemoteRun open(OffloadConnection connection, ExecRequest request) {
+        return new RemoteRun(connection.openStream(ExecWire.EXEC, request.encode(ByteBufAllocator.DEFAULT)));
+    }
+
+    /** Abandons the run: the host kills the program and its descendants. */
+    public void cancel(String reason) {
+        stream.cancel(reason);
     }
 
     /** The program's pid on the host, once it started (-1 before). */
@@ -91,18 +102,29 @@ public final class RemoteRun {
         }
     }
 
+    /**
+     * Our output {@code fd} failing (a reader that went away: {@code rexec yes | head}) is told to
+     * the host, which closes the program's pipe so that it gets EPIPE as a local child would.
+     */
+    private void copy(ByteBuf payload, OutputStream out, int fd) {
+        if (outputGone[fd]) {
+            return;
+        }
+        try {
+            payload.readBytes(out, payload.readableBytes());
+            out.flush();
+        } catch (IOException e) {
+            outputGone[fd] = true;
+            stream.write(ExecWire.intRecord(alloc, ExecWire.OUTPUT_GONE, fd));
+        }
+    }
+
     private ProcessExits.Exit accept(int kind, ByteBuf payload, OutputStream stdout, OutputStream stderr)
             throws IOException {
         switch (kind) {
             case ExecWire.STARTED -> hostPid = payload.readInt();
-            case ExecWire.STDOUT -> {
-                payload.readBytes(stdout, payload.readableBytes());
-                stdout.flush();
-            }
-            case ExecWire.STDERR -> {
-                payload.readBytes(stderr, payload.readableBytes());
-                stderr.flush();
-            }
+            case ExecWire.STDOUT -> copy(payload, stdout, 1);
+            case ExecWire.STDERR -> copy(payload, stderr, 2);
             case ExecWire.DESCENDANTS -> {
                 java.util.List<Integer> pids = new java.util.ArrayList<>();
                 while (payload.readableBytes() >= 4) {
@@ -127,7 +149,8 @@ public final class RemoteRun {
         return null;
     }
 
-    private void pumpStdin(InputStream stdin) {
+    /** Sends {@code stdin} to the program until it ends (then the program reads end of file). */
+    public void sendStdin(InputStream stdin) {
         byte[] buffer = new byte[64 * 1024 - Records.HEADER_BYTES];
         try {
             int n;

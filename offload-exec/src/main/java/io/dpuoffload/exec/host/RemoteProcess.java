@@ -13,6 +13,7 @@ import io.netty.buffer.Unpooled;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,8 @@ final class RemoteProcess {
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private final CountDownLatch outputsDone = new CountDownLatch(2);
     private volatile boolean exited;
+    /** Outputs the client can no longer deliver (indexed by fd), set from the client's thread. */
+    private final boolean[] outputGone = new boolean[3];
 
     private final java.util.Optional<java.nio.file.Path> group;
 
@@ -107,8 +110,8 @@ final class RemoteProcess {
             MemorySegment buffer = arena.allocate(CHUNK);
             while (true) {
                 int n = FileCalls.read(fd, buffer);
-                if (n == 0) {
-                    return;
+                if (n == 0 || outputGone[kind == ExecWire.STDOUT ? 1 : 2]) {
+                    return; // closing our end gives the program EPIPE on its next write, as locally
                 }
                 ByteBuf payload = Unpooled.wrappedBuffer(buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
                 stream.write(Records.record(alloc, kind, payload)).join(); // the window is the bound
@@ -189,6 +192,13 @@ final class RemoteProcess {
                 int signal = payload.readInt();
                 int r = ProcessExits.signal(pidfd, signal);
                 log.debug("{}: signal {} to pid {}: {}", description, signal, pid, r);
+            }
+            case ExecWire.OUTPUT_GONE -> {
+                int fd = payload.readInt();
+                if (fd == 1 || fd == 2) {
+                    outputGone[fd] = true;
+                    VarHandle.fullFence(); // the pump threads read the flag without a lock
+                }
             }
             default -> log.warn("{}: unknown record kind {} from the client; ignored", description, kind);
         }

@@ -17,6 +17,21 @@ public record ExecRequest(byte[] program, List<byte[]> argv, List<byte[]> enviro
         return new String(program, StandardCharsets.UTF_8);
     }
 
+    /** This request without the environment variables named in {@code names} (an operator's filter). */
+    public ExecRequest withoutEnvironment(java.util.Collection<String> names) {
+        List<byte[]> kept = new ArrayList<>(environment.size());
+        for (byte[] entry : environment) {
+            int equals = 0;
+            while (equals < entry.length && entry[equals] != '=') {
+                equals++;
+            }
+            if (!names.contains(new String(entry, 0, equals, StandardCharsets.UTF_8))) {
+                kept.add(entry);
+            }
+        }
+        return new ExecRequest(program, argv, kept, cwd, umask);
+    }
+
     public ByteBuf encode(ByteBufAllocator alloc) {
         ByteBuf out = alloc.buffer();
         out.writeByte(VERSION);

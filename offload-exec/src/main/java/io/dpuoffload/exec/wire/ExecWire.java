@@ -18,6 +18,8 @@ public final class ExecWire {
     public static final int STDIN = 20;
     public static final int STDIN_END = 21;
     public static final int SIGNAL = 22;
+    /** The client can no longer write the program's stdout (1) or stderr (2): its reader went away. */
+    public static final int OUTPUT_GONE = 23;
 
     // host → client
     public static final int STARTED = 30;

@@ -7,7 +7,13 @@ import picocli.CommandLine.Command;
         name = "exec",
         mixinStandardHelpOptions = true,
         description = "Run host programs from the DPU as if they were local children (offload-exec).",
-        subcommands = {ExecServeCommand.class, ExecRunCommand.class})
+        subcommands = {
+            ExecServeCommand.class,
+            ExecGatewayCommand.class,
+            ExecRunCommand.class,
+            ExecShimCommand.class,
+            ExecWriteRexecCommand.class
+        })
 public final class ExecCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,119 @@
+package io.dpuoffload.exec.gateway;
+
+import io.dpuoffload.linux.Errno;
+import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.FileCalls;
+import io.dpuoffload.linux.Metadata;
+import io.dpuoffload.linux.Poll;
+import io.dpuoffload.linux.SocketName;
+import io.dpuoffload.linux.UnixSockets;
+import io.dpuoffload.transport.OffloadConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DPU side of offload-exec for {@code rexec} clients: a Unix socket where each client hands over
+ * its argv, environment, working directory and umask; we take its descriptors ourselves, run the
+ * program on the host over the node's open connection, and answer with how it ended. Keeping the
+ * connection here is what makes a run cheap: no JVM and no TLS handshake per program started.
+ *
+ * <p>The socket is created mode 0600: whoever may connect may run every program the host allows.
+ */
+public final class ExecGateway implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ExecGateway.class);
+
+    /** Runs at once; more wait in the backlog. Each run holds a few threads and descriptors. */
+    static final int MAX_RUNS = 1024;
+
+    private static final int BACKLOG = 128;
+    private static final int ACCEPT_POLL_MILLIS = 500;
+
+    private final Path socket;
+    private final int listener;
+    private final Supplier<OffloadConnection> host;
+    private final List<String> dropEnvironment;
+    private final Semaphore runs = new Semaphore(MAX_RUNS);
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    private ExecGateway(Path socket, int listener, Supplier<OffloadConnection> host, List<String> dropEnvironment) {
+        this.socket = socket;
+        this.listener = listener;
+        this.host = host;
+        this.dropEnvironment = dropEnvironment;
+        this.acceptor = Thread.ofPlatform().name("exec-gateway").start(this::acceptLoop);
+    }
+
+    /**
+     * Listens at {@code socket} (a stale socket file there is replaced) and runs what clients ask on
+     * the host reached through {@code host}, without the environment variables in {@code
+     * dropEnvironment} (and never DPUO_EXEC_SOCKET, which only means something here).
+     */
+    public static ExecGateway start(Path socket, Supplier<OffloadConnection> host, List<String> dropEnvironment)
+            throws ErrnoException, java.io.IOException {
+        Files.createDirectories(socket.getParent());
+        Files.deleteIfExists(socket);
+        int fd = UnixSockets.socket(UnixSockets.SOCK_STREAM);
+        try {
+            // The mode is the gate, so it must never be wider than 0600, whatever the umask.
+            Metadata.fchmod(fd, 0600);
+            UnixSockets.listen(fd, SocketName.path(socket.toString()), BACKLOG);
+        } catch (ErrnoException e) {
+            FileCalls.closeQuietly(fd);
+            throw e;
+        }
+        List<String> dropped = new java.util.ArrayList<>(dropEnvironment);
+        dropped.add("DPUO_EXEC_SOCKET");
+        return new ExecGateway(socket, fd, host, List.copyOf(dropped));
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                if (Poll.poll(listener, Poll.POLLIN, ACCEPT_POLL_MILLIS) == 0) {
+                    continue;
+                }
+            } catch (ErrnoException e) {
+                log.error("exec gateway {}: poll failed: {}", socket, e.getMessage());
+                return;
+            }
+            int client = UnixSockets.accept(listener);
+            if (client == -Errno.EAGAIN) {
+                continue;
+            }
+            if (client < 0) {
+                log.warn("exec gateway {}: accept failed: {}", socket, Errno.name(-client));
+                continue;
+            }
+            runs.acquireUninterruptibly();
+            Thread.ofPlatform().daemon().name("exec-gateway-run").start(() -> {
+                try {
+                    new GatewaySession(client, host, dropEnvironment).run();
+                } finally {
+                    runs.release();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        acceptor.join();
+        FileCalls.closeQuietly(listener);
+        try {
+            Files.deleteIfExists(socket);
+        } catch (java.io.IOException e) {
+            log.warn("exec gateway: cannot remove {}: {}", socket, e.getMessage());
+        }
+    }
+}

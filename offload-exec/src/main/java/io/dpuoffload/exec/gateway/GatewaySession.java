@@ -1,0 +1,239 @@
+package io.dpuoffload.exec.gateway;
+
+import io.dpuoffload.exec.client.RemoteRun;
+import io.dpuoffload.exec.wire.ExecRequest;
+import io.dpuoffload.linux.Errno;
+import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.EventFd;
+import io.dpuoffload.linux.FileCalls;
+import io.dpuoffload.linux.Pidfds;
+import io.dpuoffload.linux.Poll;
+import io.dpuoffload.linux.ProcessExits;
+import io.dpuoffload.linux.UnixSockets;
+import io.dpuoffload.transport.OffloadConnection;
+import io.dpuoffload.transport.TransportException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One rexec client, from its request to its answer: takes its stdio with pidfd_getfd (the client
+ * keeps them open while it waits, so they are there to take), runs the program on the host, relays
+ * stdio and the signals the client forwards, and answers with the exit. The client gone (killed,
+ * even by SIGKILL) cancels the run, and the host then kills the program and its descendants.
+ */
+final class GatewaySession {
+    private static final Logger log = LoggerFactory.getLogger(GatewaySession.class);
+
+    /** A client sends its whole request at once; one that stalls longer is not a working rexec. */
+    private static final int REQUEST_TIMEOUT_MILLIS = 10_000;
+
+    /** What rexec exits with when the host cannot be reached (as ssh does). */
+    static final int LOST = 255;
+
+    private static final byte EXITED = 0;
+    private static final byte KILLED = 1;
+
+    private final int client;
+    private final Supplier<OffloadConnection> host;
+    private final List<String> dropEnvironment;
+    private final List<Thread> helpers = new java.util.ArrayList<>(2);
+
+    /** The helpers wake at once on the eventfd; longer means a bug, reported rather than waited on. */
+    private static final java.time.Duration HELPERS_STOP = java.time.Duration.ofSeconds(5);
+
+    GatewaySession(int client, Supplier<OffloadConnection> host, List<String> dropEnvironment) {
+        this.client = client;
+        this.host = host;
+        this.dropEnvironment = dropEnvironment;
+    }
+
+    void run() {
+        int pidfd = -1;
+        int cancel = -1;
+        int[] stdio = {-1, -1, -1};
+        String who = "rexec client";
+        try {
+            GatewayRequest request = readRequest();
+            int pid = UnixSockets.peerPid(client);
+            who = "rexec pid " + pid + " (" + request.exec().programName() + ")";
+            pidfd = Pidfds.open(pid);
+            for (int fd = 0; fd < stdio.length; fd++) {
+                stdio[fd] = fd == request.clientSocketFd() ? -1 : copyOrNone(pidfd, fd);
+            }
+            cancel = EventFd.eventfd(0, EventFd.EFD_CLOEXEC);
+            InputStream in = stdio[0] >= 0 ? ClientDescriptor.input(stdio[0], cancel) : InputStream.nullInputStream();
+            OutputStream out =
+                    stdio[1] >= 0 ? ClientDescriptor.output(stdio[1], cancel) : OutputStream.nullOutputStream();
+            OutputStream err =
+                    stdio[2] >= 0 ? ClientDescriptor.output(stdio[2], cancel) : OutputStream.nullOutputStream();
+            ExecRequest exec = request.exec().withoutEnvironment(dropEnvironment);
+            RemoteRun run;
+            try {
+                run = RemoteRun.open(host.get(), exec);
+            } catch (TransportException e) {
+                tell(err, "rexec: cannot reach the host: " + e.getMessage());
+                answer(EXITED, LOST);
+                return;
+            }
+            int cancelled = cancel;
+            String client = who;
+            helpers.add(Thread.ofPlatform().daemon().name("rexec-stdin").start(() -> run.sendStdin(in)));
+            helpers.add(Thread.ofPlatform()
+                    .daemon()
+                    .name("rexec-signals")
+                    .start(() -> forwardSignals(run, cancelled, client)));
+            try {
+                ProcessExits.Exit exit = run.await(out, err);
+                answer(exit.signalled() ? KILLED : EXITED, exit.value());
+            } catch (TransportException | IOException e) {
+                tell(err, "rexec: lost the host while " + exec.programName() + " ran: " + e.getMessage());
+                answer(EXITED, LOST);
+            }
+        } catch (IllegalArgumentException e) {
+            log.warn("exec gateway: refused a request: {}", e.getMessage());
+        } catch (ErrnoException e) {
+            log.warn("exec gateway: {}: {}", who, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (cancel >= 0) {
+                stopHelpers(cancel);
+            }
+            for (int fd : stdio) {
+                FileCalls.closeQuietly(fd);
+            }
+            FileCalls.closeQuietly(pidfd);
+            FileCalls.closeQuietly(client);
+        }
+    }
+
+    /**
+     * Wakes the stdin pump and the signal reader through {@code cancel} and waits for them, so that
+     * no thread still polls a descriptor we are about to close (its number could be reused).
+     */
+    private void stopHelpers(int cancel) {
+        try {
+            EventFd.add(cancel, 1);
+            for (Thread helper : helpers) {
+                if (!helper.join(HELPERS_STOP)) {
+                    log.warn("exec gateway: {} did not stop within {}", helper.getName(), HELPERS_STOP);
+                    return; // leave the descriptors open rather than pull them from under it
+                }
+            }
+            FileCalls.closeQuietly(cancel);
+        } catch (ErrnoException e) {
+            log.warn("exec gateway: cannot wake the run's helper threads: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The client's descriptor {@code fd}, or -1 if it has none there (a daemon may close its stdin). */
+    private static int copyOrNone(int pidfd, int fd) throws ErrnoException {
+        try {
+            return Pidfds.copyFd(pidfd, fd);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EBADF) {
+                return -1;
+            }
+            throw e;
+        }
+    }
+
+    private GatewayRequest readRequest() throws ErrnoException {
+        long deadline = System.nanoTime() + REQUEST_TIMEOUT_MILLIS * 1_000_000L;
+        ByteBuffer length = readFully(4, deadline);
+        int body = length.getInt();
+        if (body < 0 || body > GatewayRequest.MAX_BYTES) {
+            throw new IllegalArgumentException(
+                    "a request of " + body + " bytes (at most " + GatewayRequest.MAX_BYTES + ")");
+        }
+        return GatewayRequest.decode(readFully(body, deadline));
+    }
+
+    private ByteBuffer readFully(int length, long deadline) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(Math.max(length, 1));
+            long have = 0;
+            while (have < length) {
+                int left = (int) ((deadline - System.nanoTime()) / 1_000_000L);
+                if (left <= 0 || Poll.poll(client, Poll.POLLIN, left) == 0) {
+                    throw new IllegalArgumentException("the client sent no whole request within 10 s");
+                }
+                long n = UnixSockets.recv(client, buffer.asSlice(have), length - have, 0);
+                if (n == 0) {
+                    throw new IllegalArgumentException("the client left before sending its request");
+                }
+                if (n > 0) {
+                    have += n;
+                } else if (n != -Errno.EAGAIN) {
+                    throw new ErrnoException("recv", (int) -n);
+                }
+            }
+            return ByteBuffer.wrap(buffer.asSlice(0, length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    /** Signal numbers from the client, 4 bytes each, until it goes away or the run ends. */
+    private void forwardSignals(RemoteRun run, int cancel, String who) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(4);
+            long have = 0;
+            while (true) {
+                short[] got = new short[2];
+                Poll.poll(new int[] {client, cancel}, new short[] {Poll.POLLIN, Poll.POLLIN}, got, -1);
+                if (got[1] != 0) {
+                    return; // the run ended
+                }
+                long n = UnixSockets.recv(client, buffer.asSlice(have), 4 - have, 0);
+                if (n == -Errno.EAGAIN) {
+                    continue;
+                }
+                if (n <= 0) {
+                    log.info("exec gateway: {} went away; cancelling its run on the host", who);
+                    run.cancel("the rexec client went away");
+                    return;
+                }
+                have += n;
+                if (have == 4) {
+                    run.signal(buffer.get(
+                            java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
+                            0));
+                    have = 0;
+                }
+            }
+        } catch (ErrnoException | RuntimeException e) {
+            log.warn("exec gateway: {}: signal relay failed: {}", who, e.getMessage());
+        }
+    }
+
+    private void answer(byte kind, int value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment answer = arena.allocate(5);
+            answer.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, kind);
+            answer.set(
+                    java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
+                    1,
+                    value);
+            // 5 bytes into an idle socket's empty buffer: sent whole, or the client is gone
+            UnixSockets.send(client, answer, 5);
+        }
+    }
+
+    private static void tell(OutputStream err, String message) {
+        try {
+            err.write((message + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException ignored) {
+            // the client's stderr is gone too; its exit status still says it
+        }
+    }
+}

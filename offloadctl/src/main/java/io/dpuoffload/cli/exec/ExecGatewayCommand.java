@@ -1,0 +1,93 @@
+package io.dpuoffload.cli.exec;
+
+import io.dpuoffload.cli.BadInputException;
+import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.cli.StopSignal;
+import io.dpuoffload.cli.channel.ConfiguredChannel;
+import io.dpuoffload.config.ConfigException;
+import io.dpuoffload.exec.config.ExecConfig;
+import io.dpuoffload.exec.config.ExecConfigLoader;
+import io.dpuoffload.exec.gateway.ExecGateway;
+import io.dpuoffload.transport.OffloadClient;
+import io.dpuoffload.transport.TransportConfig;
+import io.dpuoffload.transport.net.Endpoint;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code offloadctl exec gateway --server ENDPOINT --config FILE [--socket PATH]}: the DPU side that
+ * rexec clients and shims hand their runs to, holding one connection to the host for all of them.
+ */
+@Command(
+        name = "gateway",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serve rexec clients and shims on this DPU (offload-exec, DPU side) in the foreground:",
+            "each hands its argv, environment, working directory, umask and descriptors over a",
+            "Unix socket (mode 0600), and its program runs on the host over one kept connection.",
+            "Prints 'READY <socket>'; reconnects by itself; stops on SIGTERM or Ctrl-C."
+        })
+final class ExecGatewayCommand implements Callable<Integer> {
+    /** How long a run waits for the host connection when it is down (reconnecting). */
+    private static final Duration CONNECTION_WAIT = Duration.ofSeconds(10);
+
+    @Option(
+            names = "--server",
+            paramLabel = "ENDPOINT",
+            required = true,
+            description = "The host's offload-exec endpoint, e.g. tcp://198.51.100.1:7300.")
+    String server;
+
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            required = true,
+            description = "The YAML configuration (node, pki, peers, dropEnvironment); see docs/offload-exec.md.")
+    Path configFile;
+
+    @Option(
+            names = "--socket",
+            paramLabel = "PATH",
+            defaultValue = "/run/dpu-offload/exec.sock",
+            description =
+                    "Where rexec finds us (rexec reads DPUO_EXEC_SOCKET, else this default). Default: ${DEFAULT-VALUE}.")
+    Path socket;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Endpoint endpoint;
+        try {
+            endpoint = Endpoint.parse(server);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--server: " + e.getMessage());
+        }
+        ExecConfig config;
+        try {
+            config = ExecConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            throw new BadInputException(e.getMessage());
+        }
+        var transport = TransportConfig.builder(config.node());
+        ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), false);
+        StopSignal stop = new StopSignal(Duration.ofSeconds(10));
+        try (OffloadClient client = OffloadClient.start(endpoint, transport.build(), connection -> {});
+                ExecGateway gateway = ExecGateway.start(
+                        socket.toAbsolutePath(), () -> client.connection(CONNECTION_WAIT), config.environment())) {
+            spec.commandLine().getOut().println("READY " + gateway.socket());
+            spec.commandLine().getOut().flush();
+            stop.await();
+        } finally {
+            stop.done();
+        }
+        return ExitCodes.OK;
+    }
+}
