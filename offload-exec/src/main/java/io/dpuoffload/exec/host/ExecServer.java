@@ -126,6 +126,6 @@ public final class ExecServer implements AutoCloseable {
     @Override
     public void close() {
         spawner.close();
-        cgroups.removeEmpty();
+        cgroups.close();
     }
 }

@@ -24,13 +24,53 @@ final class RunCgroups {
 
     private final java.util.Set<Path> made = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private RunCgroups(Path base) {
+    private final boolean ownHierarchy;
+
+    private RunCgroups(Path base, boolean ownHierarchy) {
         this.base = base;
+        this.ownHierarchy = ownHierarchy;
+    }
+
+    /**
+     * The cgroup v2 hierarchy mounted by us where the machine mounts none (a cgroup v1 host): it
+     * needs no controller to follow processes or to kill them all, and every process is in it from
+     * boot. Shared by the servers of this JVM; the last to close unmounts it (runs still in it go
+     * on, out of sight).
+     */
+    private static final class OwnHierarchy {
+        private static final Path MOUNT = Path.of("/run/dpu-offload/exec-cgroup2");
+        private static int users;
+
+        static synchronized Path acquire() throws IOException {
+            if (users == 0) {
+                Files.createDirectories(MOUNT);
+                try {
+                    io.dpuoffload.linux.Mounts.mount("dpuo-exec", MOUNT.toString(), "cgroup2", 0, "");
+                } catch (io.dpuoffload.linux.ErrnoException e) {
+                    throw new IOException("no cgroup2 file system is mounted, and mounting one at " + MOUNT
+                            + " failed: " + e.getMessage());
+                }
+            }
+            users++;
+            return MOUNT;
+        }
+
+        static synchronized void release() {
+            if (--users == 0) {
+                try {
+                    io.dpuoffload.linux.Mounts.umount2(MOUNT.toString(), io.dpuoffload.linux.Mounts.MNT_DETACH);
+                    Files.deleteIfExists(MOUNT);
+                } catch (IOException e) { // ErrnoException included
+                    log.warn("cannot unmount our cgroup2 hierarchy at {}: {}", MOUNT, e.getMessage());
+                }
+            }
+        }
     }
 
     static RunCgroups discover() {
         try {
-            Path mount = cgroup2Mount().orElseThrow(() -> new IOException("no cgroup2 file system is mounted"));
+            Optional<Path> mounted = cgroup2Mount();
+            Path mount = mounted.isPresent() ? mounted.get() : OwnHierarchy.acquire();
             String own = Files.readAllLines(Path.of("/proc/self/cgroup")).stream()
                     .filter(line -> line.startsWith("0::"))
                     .map(line -> line.substring(3))
@@ -40,13 +80,13 @@ final class RunCgroups {
             Path probe = Files.createDirectory(
                     base.resolve("dpuo-exec-probe-" + ProcessHandle.current().pid()));
             Files.delete(probe);
-            return new RunCgroups(base);
+            return new RunCgroups(base, mounted.isEmpty());
         } catch (IOException | RuntimeException e) {
             log.warn(
                     "no cgroup per run ({}); a program's descendants that leave its process group are not "
                             + "followed or killed with it",
                     e.getMessage());
-            return new RunCgroups(null);
+            return new RunCgroups(null, false);
         }
     }
 
@@ -161,7 +201,14 @@ final class RunCgroups {
      * Removes the cgroups this server made that are empty by now (within a second); the others hold
      * descendants that still run, and stay for whoever stops them.
      */
-    void removeEmpty() {
+    void close() {
+        removeEmpty();
+        if (ownHierarchy) {
+            OwnHierarchy.release();
+        }
+    }
+
+    private void removeEmpty() {
         long deadline = System.nanoTime() + 1_000_000_000L;
         for (Path group : made) {
             while (!remove(group) && System.nanoTime() < deadline) {

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
             ExecGatewayCommand.class,
             ExecRunCommand.class,
             ExecShimCommand.class,
-            ExecWriteRexecCommand.class
+            ExecWriteRexecCommand.class,
+            io.dpuoffload.cli.exec.bench.ExecBenchCommand.class
         })
 public final class ExecCommand implements Runnable {
     @picocli.CommandLine.Spec

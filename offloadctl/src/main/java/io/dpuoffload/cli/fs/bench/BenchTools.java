@@ -12,7 +12,7 @@ import java.util.Set;
  * The programs the benchmark runs besides offloadctl, and the Debian package of each. sshd re-executes itself by its
  * path, so it and sftp-server are looked for where Debian installs them, not on PATH.
  */
-enum BenchTools {
+public enum BenchTools {
     SSHFS("sshfs", "sshfs"),
     SSH("ssh", "openssh-client"),
     SSH_KEYGEN("ssh-keygen", "openssh-client"),
@@ -33,7 +33,7 @@ enum BenchTools {
     }
 
     /** The absolute path to run; throws naming the package when it is not installed. */
-    String path() {
+    public String path() {
         return find().orElseThrow(() ->
                 new IllegalStateException(command + " is missing: " + installHint(List.of(debianPackage))));
     }

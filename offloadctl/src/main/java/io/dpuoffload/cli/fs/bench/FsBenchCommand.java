@@ -92,7 +92,7 @@ public final class FsBenchCommand implements Callable<Integer> {
                 root -> {
                     BenchLayout layout = BenchLayout.prepare(root);
                     OffloadFsSetup.prepare(layout);
-                    SshSetup.prepare(layout);
+                    SshSetup.prepare(layout.ssh());
                 },
                 "each unmounted its file systems and stopped sshd, sshfs, fs serve and fs mount by pid",
                 spec.commandLine().getErr());

@@ -83,7 +83,7 @@ final class HostSideCommand implements Callable<Integer> {
                             "-D",
                             "-e",
                             "-f",
-                            SshSetup.sshdConfig(layout).toString()),
+                            SshSetup.sshdConfig(layout.ssh()).toString()),
                     Map.of());
             undo.push(() -> sshd.stop(CHILD_STOP_GRACE));
             sshd.awaitLine(Pattern.compile("Server listening on "), START_TIMEOUT);

@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
  * sftp-server as Debian ships it, sshfs with a throwaway key on the DPU node, and the fast AEAD cipher users pick for
  * bulk transfers when the machine has it.
  */
-final class SshSetup {
+public final class SshSetup {
 
-    static final int PORT = 22;
-    static final String USER = "root";
+    public static final int PORT = 22;
+    public static final String USER = "root";
 
     /** AES-GCM runs on AES-NI: the usual advice for sshfs throughput. OpenSSH's own default is chacha20-poly1305. */
     static final String PREFERRED_CIPHER = "aes128-gcm@openssh.com";
@@ -31,28 +31,28 @@ final class SshSetup {
 
     private SshSetup() {}
 
-    static Path hostKey(BenchLayout layout) {
-        return layout.ssh().resolve("ssh_host_ed25519_key");
+    static Path hostKey(Path sshDir) {
+        return sshDir.resolve("ssh_host_ed25519_key");
     }
 
-    static Path clientKey(BenchLayout layout) {
-        return layout.ssh().resolve("client_ed25519_key");
+    public static Path clientKey(Path sshDir) {
+        return sshDir.resolve("client_ed25519_key");
     }
 
-    static Path sshdConfig(BenchLayout layout) {
-        return layout.ssh().resolve("sshd_config");
+    public static Path sshdConfig(Path sshDir) {
+        return sshDir.resolve("sshd_config");
     }
 
-    /** Throwaway host and client keys, authorized_keys and sshd_config, all under {@code layout.ssh()}. */
-    static void prepare(BenchLayout layout) {
-        keygen(hostKey(layout), "offloadctl fs bench host key");
-        keygen(clientKey(layout), "offloadctl fs bench client key");
+    /** Throwaway host and client keys, authorized_keys and sshd_config, all under {@code sshDir}. */
+    public static void prepare(Path sshDir) {
+        keygen(hostKey(sshDir), "offloadctl bench host key");
+        keygen(clientKey(sshDir), "offloadctl bench client key");
         try {
-            Path authorized = layout.ssh().resolve("authorized_keys");
-            Files.copy(Path.of(clientKey(layout) + ".pub"), authorized);
-            Files.writeString(sshdConfig(layout), sshdConfigText(layout, authorized), StandardCharsets.UTF_8);
+            Path authorized = sshDir.resolve("authorized_keys");
+            Files.copy(Path.of(clientKey(sshDir) + ".pub"), authorized);
+            Files.writeString(sshdConfig(sshDir), sshdConfigText(sshDir, authorized), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write sshd's files in " + layout.ssh() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write sshd's files in " + sshDir + ": " + e.getMessage(), e);
         }
     }
 
@@ -61,9 +61,9 @@ final class SshSetup {
      * world-writable; sshd would refuse the key otherwise. INFO makes sshd print "Server listening", which is waited
      * for.
      */
-    static String sshdConfigText(BenchLayout layout, Path authorizedKeys) {
+    static String sshdConfigText(Path sshDir, Path authorizedKeys) {
         return """
-                # offloadctl fs bench: a throwaway sshd on the host node, removed with it
+                # offloadctl bench: a throwaway sshd on the host node, removed with it
                 ListenAddress %s:%d
                 HostKey %s
                 AuthorizedKeysFile %s
@@ -77,11 +77,11 @@ final class SshSetup {
                 Subsystem sftp %s
                 LogLevel INFO
                 """.formatted(
-                        Topology.HOST_ADDRESS, PORT, hostKey(layout), authorizedKeys, BenchTools.SFTP_SERVER.path());
+                        Topology.HOST_ADDRESS, PORT, hostKey(sshDir), authorizedKeys, BenchTools.SFTP_SERVER.path());
     }
 
     /** {@link #PREFERRED_CIPHER} if this ssh offers it ({@code ssh -Q cipher}), else empty: ssh's default. */
-    static Optional<String> cipher() {
+    public static Optional<String> cipher() {
         try {
             Process query = new ProcessBuilder(BenchTools.SSH.path(), "-Q", "cipher")
                     .redirectErrorStream(true)
@@ -107,7 +107,7 @@ final class SshSetup {
     static List<String> sshfsCommand(
             BenchLayout layout, String remoteDir, Path mountpoint, Optional<String> cipher, boolean directIo) {
         List<String> options = new ArrayList<>(List.of(
-                "IdentityFile=" + clientKey(layout),
+                "IdentityFile=" + clientKey(layout.ssh()),
                 "IdentitiesOnly=yes",
                 "UserKnownHostsFile=/dev/null",
                 "StrictHostKeyChecking=no",
