@@ -1,0 +1,302 @@
+package io.dpuoffload.cli.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dpuoffload.cli.Offloadctl;
+import io.dpuoffload.cli.TestPki;
+import io.dpuoffload.exec.gateway.RexecBinary;
+import io.dpuoffload.topology.CommandResult;
+import io.dpuoffload.topology.NodeProcess;
+import io.dpuoffload.topology.Topology;
+import io.dpuoffload.topology.TopologyExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * rexec as a daemon on the DPU uses it: `exec serve` on the host node, `exec gateway` on the DPU
+ * node, and real parents (sh, python) on the DPU running host programs through the rexec binary,
+ * in the gateway's PID namespace (the host's is another). Each test asserts what such a parent
+ * relies on: statuses, signals, stdio, exact bytes, the allowlist, and that a killed client
+ * leaves nothing running on the host.
+ */
+@ExtendWith(TopologyExtension.class)
+class RexecAcrossNamespacesIT {
+    static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED");
+    static final Duration START = Duration.ofSeconds(60);
+    static final Duration RUN = Duration.ofSeconds(120);
+
+    static Path work;
+    static NodeProcess host;
+    static NodeProcess gateway;
+    static String rexec;
+    static String socket;
+
+    @BeforeAll
+    static void startBothSides(Topology topology) throws Exception {
+        work = Files.createTempDirectory("rexec-it-");
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path pki = TestPki.create(work.resolve("pki"));
+        Path hostConfig = Files.writeString(work.resolve("host.yaml"), """
+                node: host-1
+                listen: tcp://198.51.100.1:7300
+                pki: %s
+                peers: [dpu-1]
+                allow: [/bin/sh, /bin/cat, /usr/bin/head, /usr/bin/python3]
+                """.formatted(pki));
+        Path dpuConfig = Files.writeString(work.resolve("dpu.yaml"), """
+                node: dpu-1
+                pki: %s
+                peers: [host-1]
+                dropEnvironment: [DROPPED_BY_FILTER]
+                """.formatted(pki));
+        rexec = work.resolve("rexec").toString();
+        socket = work.resolve("exec.sock").toString();
+        RexecBinary.writeClient(Path.of(rexec));
+        host = topology.host()
+                .startJava(
+                        Offloadctl.class.getName(), JVM, List.of("exec", "serve", "--config", hostConfig.toString()));
+        host.awaitLine(Pattern.compile("READY .*"), START);
+        gateway = topology.dpu()
+                .startJava(
+                        Offloadctl.class.getName(),
+                        JVM,
+                        List.of(
+                                "exec",
+                                "gateway",
+                                "--server",
+                                "tcp://198.51.100.1:7300",
+                                "--config",
+                                dpuConfig.toString(),
+                                "--socket",
+                                socket));
+        gateway.awaitLine(Pattern.compile("READY .*"), START);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (gateway != null) {
+            gateway.stop();
+        }
+        if (host != null) {
+            host.stop();
+        }
+        if (work != null) {
+            io.dpuoffload.cli.bench.WorkDirectory.delete(work);
+        }
+    }
+
+    /** Runs a shell script on the DPU, in the gateway's namespaces, with rexec in $R. */
+    static CommandResult dpuShell(String script) {
+        return gateway.runInside(RUN, "env", "DPUO_EXEC_SOCKET=" + socket, "R=" + rexec, "sh", "-c", script);
+    }
+
+    /** Runs a python program on the DPU, in the gateway's namespaces; REXEC is rexec's path. */
+    static CommandResult dpuPython(String program, String... args) {
+        List<String> command = new ArrayList<>(
+                List.of("env", "DPUO_EXEC_SOCKET=" + socket, "REXEC=" + rexec, "python3", "-c", program));
+        command.addAll(List.of(args));
+        return gateway.runInside(RUN, command.toArray(String[]::new));
+    }
+
+    @Test
+    void everyExitCodeComesBackExactly() {
+        CommandResult result = dpuShell("""
+                i=0
+                while [ $i -le 255 ]; do
+                    "$R" /bin/sh -c "exit $i"; got=$?
+                    [ $got -eq $i ] || echo "exit $i came back as $got"
+                    i=$((i + 1))
+                done
+                echo checked $i
+                """);
+        assertThat(result.stdout()).isEqualTo("checked 256\n");
+    }
+
+    @Test
+    void aSignalDeathIsReproducedForTheParent() {
+        CommandResult result = dpuPython("""
+                import os, subprocess
+                for sig in (1, 2, 3, 6, 9, 10, 12, 13, 14, 15):
+                    code = subprocess.run([os.environ["REXEC"], "/bin/sh", "-c", "kill -%d $$" % sig]).returncode
+                    print(sig, code)
+                """);
+        assertThat(result.stdout().lines())
+                .containsExactly(
+                        "1 -1", "2 -2", "3 -3", "6 -6", "9 -9", "10 -10", "12 -12", "13 -13", "14 -14", "15 -15");
+    }
+
+    @Test
+    void signalsSentToTheClientReachTheHostProgram() {
+        String hostProgram = """
+                import signal, sys, time
+                names = sys.argv[1:]
+                got = []
+                def handler(number, frame):
+                    got.append(number)
+                    print("GOT", signal.Signals(number).name, flush=True)
+                for name in names:
+                    signal.signal(getattr(signal, "SIG" + name), handler)
+                print("READY", flush=True)
+                while len(got) < len(names):
+                    time.sleep(0.02)
+                """;
+        CommandResult result = dpuPython("""
+                import os, signal, subprocess, sys
+                names = ["TERM", "INT", "HUP", "QUIT", "USR1", "USR2", "WINCH", "CONT", "TSTP", "ALRM"]
+                child = subprocess.Popen([os.environ["REXEC"], "/usr/bin/python3", "-c", sys.argv[1]] + names,
+                                         stdout=subprocess.PIPE)
+                assert child.stdout.readline() == b"READY\\n"
+                for name in names:
+                    child.send_signal(getattr(signal, "SIG" + name))
+                    print(name, child.stdout.readline().decode().strip(), flush=True)
+                print("EXIT", child.wait())
+                """, hostProgram);
+        assertThat(result.stdout().lines())
+                .containsExactly(
+                        "TERM GOT SIGTERM",
+                        "INT GOT SIGINT",
+                        "HUP GOT SIGHUP",
+                        "QUIT GOT SIGQUIT",
+                        "USR1 GOT SIGUSR1",
+                        "USR2 GOT SIGUSR2",
+                        "WINCH GOT SIGWINCH",
+                        "CONT GOT SIGCONT",
+                        "TSTP GOT SIGTSTP",
+                        "ALRM GOT SIGALRM",
+                        "EXIT 0");
+    }
+
+    @Test
+    void stdinIsRelayedAndItsEndIsSeen() {
+        CommandResult result = dpuShell("""
+                printf 'one\\ntwo\\n' | "$R" /bin/cat
+                "$R" /bin/sh -c 'cat; echo "end of input"' < /dev/null
+                """);
+        assertThat(result.stdout()).isEqualTo("one\ntwo\nend of input\n");
+    }
+
+    @Test
+    void oneGibibyteReachesASlowReaderWhole() {
+        CommandResult result = dpuPython("""
+                import os, subprocess, time
+                child = subprocess.Popen([os.environ["REXEC"], "/usr/bin/head", "-c", "1073741824", "/dev/zero"],
+                                         stdout=subprocess.PIPE)
+                time.sleep(2)  # a reader that stalls first: the program must wait, not our memory grow
+                total = 0
+                while True:
+                    chunk = child.stdout.read(1 << 20)
+                    if not chunk:
+                        break
+                    total += len(chunk)
+                print(total, child.wait())
+                """);
+        assertThat(result.stdout()).isEqualTo("1073741824 0\n");
+    }
+
+    @Test
+    void argvEnvironmentWorkingDirectoryAndUmaskArriveAsExactBytes() throws Exception {
+        Path odd = Files.createDirectory(work.resolve("d\u00e9j\u00e0 vu"));
+        String report = """
+                import os, sys
+                env = {k: v for k, v in os.environb.items() if k in (b"ODD", b"EMPTY", b"DROPPED_BY_FILTER")}
+                print(repr((sys.argv[1:], [os.fsencode(a) for a in sys.argv[1:]], sorted(env.items()),
+                            os.getcwdb(), oct(os.umask(0)))))
+                """;
+        CommandResult result = dpuPython("""
+                import os, subprocess, sys
+                report, where = sys.argv[1], sys.argv[2]
+                args = [b"plain", b"\\xff\\xfe not utf-8", b"", b"with  spaces", "d\\u00e9j\\u00e0".encode()]
+                env = dict(os.environb)
+                env.update({b"ODD": b"\\xc3\\x28", b"EMPTY": b"", b"DROPPED_BY_FILTER": b"x"})
+                os.umask(0o027)
+                local = subprocess.run([b"/usr/bin/python3", b"-c", report.encode()] + args, env=env, cwd=where,
+                                       capture_output=True).stdout
+                remote = subprocess.run([os.environ["REXEC"].encode(), b"/usr/bin/python3", b"-c", report.encode()]
+                                        + args, env=env, cwd=where, capture_output=True).stdout
+                print(local.decode(errors="replace"), end="")
+                print(remote.decode(errors="replace"), end="")
+                """, report, odd.toString());
+        List<String> lines = result.stdout().lines().toList();
+        assertThat(lines).hasSize(2);
+        String local = lines.get(0);
+        String remote = lines.get(1);
+        assertThat(remote)
+                .as("the filter drops DROPPED_BY_FILTER; everything else is as a local child sees it")
+                .isEqualTo(local.replace("(b'DROPPED_BY_FILTER', b'x'), ", ""));
+        assertThat(local).contains("b'\\xff\\xfe not utf-8'", "(b'ODD', b'\\xc3(')", "0o27");
+    }
+
+    @Test
+    void aProgramNotAllowedExits126WithAMessageAndAnAuditLine() {
+        CommandResult result = dpuShell("\"$R\" /bin/ls /; echo \"status $?\"");
+        assertThat(result.stdout()).isEqualTo("status 126\n");
+        assertThat(result.stderr()).contains("/bin/ls is not allowed on this host");
+        host.awaitLine(Pattern.compile(".*denied peer=.*dpu-1.* op=exec program=/bin/ls.*"), Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aReaderThatLeavesEndsTheProgramAsItWouldEndALocalOne() {
+        CommandResult result = dpuPython("""
+                import os, subprocess
+                for command in (["/bin/sh"], [os.environ["REXEC"], "/bin/sh"]):
+                    child = subprocess.Popen(command + ["-c", "while echo y; do :; done"], stdout=subprocess.PIPE)
+                    lines = child.stdout.readline() + child.stdout.readline()
+                    child.stdout.close()  # the reader goes away: the next write is EPIPE, and SIGPIPE
+                    print(lines.decode().split(), child.wait())
+                """);
+        assertThat(result.stdout()).isEqualTo("['y', 'y'] -13\n['y', 'y'] -13\n");
+    }
+
+    @Test
+    void aClientKilledAtAnyMomentLeavesNothingRunningOnTheHost() {
+        String marker = "rexec-it-" + ProcessHandle.current().pid();
+        CommandResult result = dpuPython("""
+                import os, random, signal, subprocess, sys, time
+                marker = sys.argv[1]
+                random.seed(5)
+                for run in range(100):
+                    child = subprocess.Popen([os.environ["REXEC"], "/bin/sh", "-c",
+                                              "sleep 1000 & exec sleep 1001 # " + marker])
+                    time.sleep(random.uniform(0, 0.15))
+                    child.kill()
+                    child.wait()
+                print("done")
+                """, marker);
+        assertThat(result.stdout()).isEqualTo("done\n");
+        assertThat(hostProcessesWith(marker, Duration.ofSeconds(2)))
+                .as("processes of the killed runs still on the host 2 s after the last kill")
+                .isEmpty();
+    }
+
+    /** Command lines on the host (in exec serve's PID namespace) containing {@code marker}, once the wait is over. */
+    static List<String> hostProcessesWith(String marker, Duration wait) {
+        CommandResult result =
+                host.runInside(RUN, "python3", "-c", """
+                import os, sys, time
+                marker, deadline = sys.argv[1], time.time() + float(sys.argv[2])
+                while True:
+                    found = []
+                    for pid in filter(str.isdigit, os.listdir("/proc")):
+                        try:
+                            line = open("/proc/%s/cmdline" % pid, "rb").read().replace(b"\\0", b" ").decode()
+                        except OSError:
+                            continue
+                        if marker in line and "python3" not in line:
+                            found.append(pid + " " + line)
+                    if not found or time.time() > deadline:
+                        break
+                    time.sleep(0.1)
+                print("\\n".join(found))
+                """, marker, Double.toString(wait.toMillis() / 1000.0));
+        return result.stdout().lines().filter(line -> !line.isBlank()).toList();
+    }
+}
