@@ -37,11 +37,12 @@ import org.slf4j.LoggerFactory;
  * opened again on the other side by path (translated through the shared directories, judged by the
  * receiver's allowlist), with its flags and offset. A pipe or fifo end and a connected socket get a
  * stream of their own: the sender relays the descriptor it received, the receiver makes a new pipe
- * or socket pair, relays one end and passes the other on. Anything else (a listening socket, a
- * device, an eventfd...) cannot be carried: the message then goes on without descriptors and a
- * warning names each one.
+ * or socket pair, relays one end and passes the other on. Anything else (a device, an eventfd...)
+ * cannot be carried: the message then goes on without descriptors and a warning names each one. A
+ * listening socket is carried as a listener on the other side whose
+ * connections come from ours (see {@link PassedListeners}).
  */
-final class FdCarrier implements FdPassing {
+public final class FdCarrier implements FdPassing {
     private static final Logger log = LoggerFactory.getLogger(FdCarrier.class);
     private static final Logger audit = LoggerFactory.getLogger("dpuoffload.audit");
 
@@ -59,12 +60,24 @@ final class FdCarrier implements FdPassing {
 
     private record Waiting(int fd, int type, LocalEnd end, String description) {}
 
-    FdCarrier(
+    private final int service;
+    private final PassedListeners listeners;
+
+    /**
+     * @param service the stream service the relays' streams use (the peer registers it and hands
+     *     each stream to {@link #arrived})
+     * @param shared the directories both sides see, to translate a passed file's path
+     * @param allowlist judges the paths of files passed to us
+     */
+    public FdCarrier(
+            int service,
             Supplier<OffloadConnection> connection,
             PeerPaths shared,
             IpcAllowlist allowlist,
             Runnable relayOpened,
             Runnable relayClosed) {
+        this.service = service;
+        this.listeners = new PassedListeners(service, connection, relayOpened, relayClosed, this);
         this.connection = connection;
         this.shared = shared;
         this.allowlist = allowlist;
@@ -120,6 +133,9 @@ final class FdCarrier implements FdPassing {
                 case PassedFds.File ignored -> {}
                 case PassedFds.Pipe pipe -> relay(live, out, pipe.token(), description);
                 case PassedFds.Socket socket -> relay(live, out, socket.token(), description);
+                case PassedFds.Listener listener ->
+                    listeners.startAccepting(
+                            out.fd(), listener.type(), listener.token(), description + " passed listener");
             }
         }
         return wire;
@@ -151,25 +167,34 @@ final class FdCarrier implements FdPassing {
             return new Outgoing(
                     fd,
                     own,
-                    new PassedFds.Pipe(readEnd, tokens.incrementAndGet()),
+                    new PassedFds.Pipe(readEnd, relayToken()),
                     readEnd ? LocalEnd.PIPE_SOURCE : LocalEnd.PIPE_SINK,
                     0);
         }
         if (stat.type() == Flags.S_IFSOCK) {
-            if (UnixSockets.isListening(fd)) {
-                return null;
-            }
             int type = UnixSockets.type(fd);
             if (type != UnixSockets.SOCK_STREAM && type != UnixSockets.SOCK_SEQPACKET) {
                 return null;
             }
-            return new Outgoing(fd, fd, new PassedFds.Socket(type, tokens.incrementAndGet()), LocalEnd.SOCKET, type);
+            if (UnixSockets.isListening(fd)) {
+                boolean nonBlocking = (FileCalls.fcntl(fd, Flags.F_GETFL, 0) & Flags.O_NONBLOCK) != 0;
+                return new Outgoing(fd, fd, new PassedFds.Listener(type, nonBlocking, listenerToken()), null, type);
+            }
+            return new Outgoing(fd, fd, new PassedFds.Socket(type, relayToken()), LocalEnd.SOCKET, type);
         }
         return null;
     }
 
+    private long relayToken() {
+        return tokens.incrementAndGet() & ~PassedListeners.LISTENER_TOKEN;
+    }
+
+    private long listenerToken() {
+        return tokens.incrementAndGet() | PassedListeners.LISTENER_TOKEN;
+    }
+
     private void relay(OffloadConnection live, Outgoing out, long token, String description) {
-        ByteStream stream = live.openStream(IpcWire.PASSED_FD, IpcWire.passedFdHeader(ByteBufAllocator.DEFAULT, token));
+        ByteStream stream = live.openStream(service, IpcWire.passedFdHeader(ByteBufAllocator.DEFAULT, token));
         start(out.fd(), out.type(), out.relay(), stream, description + " passed " + out.relay());
     }
 
@@ -223,6 +248,7 @@ final class FdCarrier implements FdPassing {
                                 description + " passed pipe"));
                 yield pipe.readEnd() ? ends[0] : ends[1];
             }
+            case PassedFds.Listener listener -> listeners.make(listener, description + " passed listener");
             case PassedFds.Socket socket -> {
                 int[] pair = UnixSockets.socketpair(socket.type(), true);
                 expect(
@@ -251,8 +277,11 @@ final class FdCarrier implements FdPassing {
         return fd;
     }
 
-    /** A stream of service {@link IpcWire#PASSED_FD} arrived from the peer. */
-    void arrived(long token, ByteStream stream) {
+    /** A relay's stream (of our service) arrived from the peer, with {@code token} in its header. */
+    public void arrived(long token, ByteStream stream) {
+        if (listeners.arrived(token, stream)) {
+            return;
+        }
         Object waiting = rendezvous.remove(token);
         if (waiting instanceof Waiting w) {
             start(w.fd(), w.type(), w.end(), stream, w.description());
@@ -268,6 +297,13 @@ final class FdCarrier implements FdPassing {
         Object stream = rendezvous.putIfAbsent(token, waiting);
         if (stream instanceof ByteStream s && rendezvous.remove(token, stream)) {
             start(waiting.fd(), waiting.type(), waiting.end(), s, waiting.description());
+        }
+    }
+
+    /** Stops carrying connections to a listener we passed (its program ended). */
+    public void stopListening(PassedFd passed) {
+        if (passed instanceof PassedFds.Listener listener) {
+            listeners.stop(listener.token());
         }
     }
 

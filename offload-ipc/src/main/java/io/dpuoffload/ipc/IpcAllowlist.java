@@ -12,11 +12,11 @@ import java.util.List;
  * directory with every symlink resolved, so a link inside an allowed directory that points out of
  * it does not carry a connection out.
  */
-final class IpcAllowlist {
+public final class IpcAllowlist {
     private final List<String> paths;
     private final List<String> abstractNames;
 
-    IpcAllowlist(List<String> prefixes) {
+    public IpcAllowlist(List<String> prefixes) {
         this.paths = prefixes.stream()
                 .filter(p -> !p.startsWith("@"))
                 .map(p -> p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p)

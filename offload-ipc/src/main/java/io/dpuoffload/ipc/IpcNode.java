@@ -47,7 +47,12 @@ public final class IpcNode implements AutoCloseable {
         this.config = config;
         this.allowlist = new IpcAllowlist(config.allow());
         this.fds = new FdCarrier(
-                () -> connection, config.transparent(), allowlist, active::incrementAndGet, active::decrementAndGet);
+                IpcWire.PASSED_FD,
+                () -> connection,
+                config.transparent(),
+                allowlist,
+                active::incrementAndGet,
+                active::decrementAndGet);
     }
 
     /** Adds offload-ipc's service to a channel's services. */

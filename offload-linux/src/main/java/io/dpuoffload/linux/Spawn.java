@@ -40,6 +40,8 @@ public final class Spawn {
             Libc.function("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle FA_DUP2 = Libc.function(
             "posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FA_CLOSE =
+            Libc.function("posix_spawn_file_actions_addclose", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle FA_CLOSEFROM = Libc.function(
             "posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle ATTR_INIT =
@@ -102,6 +104,27 @@ public final class Spawn {
      */
     public static int spawn(byte[] path, byte[][] argv, byte[][] envp, int stdin, int stdout, int stderr)
             throws ErrnoException {
+        return spawn(path, argv, envp, stdin, stdout, stderr, new int[0], new int[0]);
+    }
+
+    /**
+     * As {@link #spawn(byte[], byte[][], byte[][], int, int, int)}, and the child also gets {@code
+     * sources[i]} at descriptor {@code targets[i]} (each target above 2); every other descriptor is
+     * closed. Each source must be above every target, so no dup2 overwrites a source still to come.
+     */
+    public static int spawn(
+            byte[] path, byte[][] argv, byte[][] envp, int stdin, int stdout, int stderr, int[] targets, int[] sources)
+            throws ErrnoException {
+        int highest = 2;
+        for (int target : targets) {
+            highest = Math.max(highest, target);
+        }
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i] <= 2 || sources[i] <= highest) {
+                throw new IllegalArgumentException("inherited descriptor " + sources[i] + " -> " + targets[i]
+                        + ": targets above 2, sources above every target");
+            }
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment actions = arena.allocate(OPAQUE_SIZE, 16);
             MemorySegment attr = arena.allocate(OPAQUE_SIZE, 16);
@@ -112,7 +135,17 @@ public final class Spawn {
                 check((int) FA_DUP2.invokeExact(errno, actions, stdin, 0), "adddup2");
                 check((int) FA_DUP2.invokeExact(errno, actions, stdout, 1), "adddup2");
                 check((int) FA_DUP2.invokeExact(errno, actions, stderr, 2), "adddup2");
-                check((int) FA_CLOSEFROM.invokeExact(errno, actions, 3), "addclosefrom_np");
+                java.util.BitSet inherited = new java.util.BitSet();
+                for (int i = 0; i < targets.length; i++) {
+                    check((int) FA_DUP2.invokeExact(errno, actions, sources[i], targets[i]), "adddup2");
+                    inherited.set(targets[i]);
+                }
+                for (int fd = 3; fd <= highest; fd++) {
+                    if (!inherited.get(fd)) {
+                        check((int) FA_CLOSE.invokeExact(errno, actions, fd), "addclose"); // unopened: ignored
+                    }
+                }
+                check((int) FA_CLOSEFROM.invokeExact(errno, actions, highest + 1), "addclosefrom_np");
                 MemorySegment none = arena.allocate(SIGSET_SIZE, 8);
                 MemorySegment all = arena.allocate(SIGSET_SIZE, 8);
                 int ignored = (int) SIGEMPTYSET.invokeExact(errno, none);

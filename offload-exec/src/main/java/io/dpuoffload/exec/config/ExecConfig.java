@@ -12,6 +12,14 @@ import java.util.Set;
  * @param allow the host programs clients may start, as exact absolute paths
  * @param environment on the client, the names of its environment variables that are not carried
  *     (the rest go as they are)
+ * @param files on the host, the directories under which a regular file a program inherits may be
+ *     opened again (deny by default: an inherited file elsewhere is not carried, with a warning)
  */
 public record ExecConfig(
-        String node, String listen, Path pki, Set<String> peers, Set<String> allow, List<String> environment) {}
+        String node,
+        String listen,
+        Path pki,
+        Set<String> peers,
+        Set<String> allow,
+        List<String> environment,
+        List<String> files) {}

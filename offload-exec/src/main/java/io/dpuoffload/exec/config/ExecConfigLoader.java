@@ -16,6 +16,7 @@ import java.util.Set;
  * pki: /etc/dpu-offload/pki
  * peers: [dpu-1]
  * allow: [/usr/bin/qemu-system-x86_64] # host: exact program paths the DPU may run
+ * files: [/var/lib/libvirt]           # host: where inherited regular files may be opened again
  * dropEnvironment: [SSH_AUTH_SOCK]     # client: variables not carried to the host
  * </pre>
  */
@@ -26,7 +27,7 @@ public final class ExecConfigLoader {
 
     public static ExecConfig parse(String yaml) {
         YamlFields root = YamlFields.parse(yaml);
-        root.allowOnly(Set.of("node", "listen", "pki", "peers", "allow", "dropEnvironment"));
+        root.allowOnly(Set.of("node", "listen", "pki", "peers", "allow", "files", "dropEnvironment"));
         String node = root.requiredText("node", "host-1");
         String listen = root.optionalText("listen", null);
         Path pki = Path.of(root.optionalText("pki", "/etc/dpu-offload/pki"));
@@ -43,13 +44,21 @@ public final class ExecConfigLoader {
                                 + "' must be an exact absolute path (no '.', '..' or trailing '/'), e.g. /usr/bin/qemu-system-x86_64");
             }
         }
+        List<String> files = root.texts("files");
+        for (int i = 0; i < files.size(); i++) {
+            if (!files.get(i).startsWith("/")) {
+                throw new ConfigException(root.field("files") + "[" + i + "]: '" + files.get(i)
+                        + "' must be an absolute directory, e.g. /var/lib/libvirt");
+            }
+        }
         return new ExecConfig(
                 node,
                 listen,
                 pki.normalize(),
                 new LinkedHashSet<>(root.texts("peers")),
                 new LinkedHashSet<>(allow),
-                root.texts("dropEnvironment"));
+                root.texts("dropEnvironment"),
+                files);
     }
 
     private ExecConfigLoader() {}

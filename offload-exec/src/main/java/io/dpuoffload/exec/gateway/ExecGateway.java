@@ -1,5 +1,9 @@
 package io.dpuoffload.exec.gateway;
 
+import io.dpuoffload.exec.wire.ExecWire;
+import io.dpuoffload.ipc.FdCarrier;
+import io.dpuoffload.ipc.IpcAllowlist;
+import io.dpuoffload.ipc.config.PeerPaths;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
@@ -37,6 +41,7 @@ public final class ExecGateway implements AutoCloseable {
     private final int listener;
     private final Supplier<OffloadConnection> host;
     private final List<String> dropEnvironment;
+    private final FdCarrier inheritedFds;
     private final Semaphore runs = new Semaphore(MAX_RUNS);
     private final Thread acceptor;
     private volatile boolean closed;
@@ -46,6 +51,9 @@ public final class ExecGateway implements AutoCloseable {
         this.listener = listener;
         this.host = host;
         this.dropEnvironment = dropEnvironment;
+        // Sending side only: the host opens nothing towards us, so no allowlist judges anything here.
+        this.inheritedFds = new FdCarrier(
+                ExecWire.INHERITED_FD, host, new PeerPaths(List.of()), new IpcAllowlist(List.of()), () -> {}, () -> {});
         this.acceptor = Thread.ofPlatform().name("exec-gateway").start(this::acceptLoop);
     }
 
@@ -97,7 +105,7 @@ public final class ExecGateway implements AutoCloseable {
             runs.acquireUninterruptibly();
             Thread.ofPlatform().daemon().name("exec-gateway-run").start(() -> {
                 try {
-                    new GatewaySession(client, host, dropEnvironment).run();
+                    new GatewaySession(client, host, dropEnvironment, inheritedFds).run();
                 } finally {
                     runs.release();
                 }

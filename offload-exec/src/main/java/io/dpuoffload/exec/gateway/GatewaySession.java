@@ -2,6 +2,8 @@ package io.dpuoffload.exec.gateway;
 
 import io.dpuoffload.exec.client.RemoteRun;
 import io.dpuoffload.exec.wire.ExecRequest;
+import io.dpuoffload.ipc.FdCarrier;
+import io.dpuoffload.ipc.wire.PassedFds;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.EventFd;
@@ -45,12 +47,19 @@ final class GatewaySession {
     private final int client;
     private final Supplier<OffloadConnection> host;
     private final List<String> dropEnvironment;
+    /** Set once the program's end is known, before the answer goes to the client. */
+    private volatile boolean finished;
+
     private final List<Thread> helpers = new java.util.ArrayList<>(2);
 
     /** The helpers wake at once on the eventfd; longer means a bug, reported rather than waited on. */
     private static final java.time.Duration HELPERS_STOP = java.time.Duration.ofSeconds(5);
 
-    GatewaySession(int client, Supplier<OffloadConnection> host, List<String> dropEnvironment) {
+    private final FdCarrier inheritedFds;
+    private final List<PassedFds.PassedFd> carried = new java.util.ArrayList<>();
+
+    GatewaySession(int client, Supplier<OffloadConnection> host, List<String> dropEnvironment, FdCarrier inheritedFds) {
+        this.inheritedFds = inheritedFds;
         this.client = client;
         this.host = host;
         this.dropEnvironment = dropEnvironment;
@@ -75,7 +84,9 @@ final class GatewaySession {
                     stdio[1] >= 0 ? ClientDescriptor.output(stdio[1], cancel) : OutputStream.nullOutputStream();
             OutputStream err =
                     stdio[2] >= 0 ? ClientDescriptor.output(stdio[2], cancel) : OutputStream.nullOutputStream();
-            ExecRequest exec = request.exec().withoutEnvironment(dropEnvironment);
+            ExecRequest exec = request.exec()
+                    .withoutEnvironment(dropEnvironment)
+                    .withInherited(inherit(pid, pidfd, request.clientSocketFd(), err, who));
             RemoteRun run;
             try {
                 run = RemoteRun.open(host.get(), exec);
@@ -93,6 +104,7 @@ final class GatewaySession {
                     .start(() -> forwardSignals(run, cancelled, client)));
             try {
                 ProcessExits.Exit exit = run.await(out, err);
+                finished = true;
                 answer(exit.signalled() ? KILLED : EXITED, exit.value());
             } catch (TransportException | IOException e) {
                 tell(err, "rexec: lost the host while " + exec.programName() + " ran: " + e.getMessage());
@@ -111,6 +123,7 @@ final class GatewaySession {
             for (int fd : stdio) {
                 FileCalls.closeQuietly(fd);
             }
+            carried.forEach(inheritedFds::stopListening);
             FileCalls.closeQuietly(pidfd);
             FileCalls.closeQuietly(client);
         }
@@ -134,6 +147,57 @@ final class GatewaySession {
             log.warn("exec gateway: cannot wake the run's helper threads: {}", e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The client's descriptors above 2 (bar its socket to us), as the program inherits them; those
+     * that cannot be carried are named on the client's stderr and left out.
+     */
+    private List<ExecRequest.Inherited> inherit(int pid, int pidfd, int clientSocket, OutputStream err, String who)
+            throws ErrnoException {
+        List<ExecRequest.Inherited> inherited = new java.util.ArrayList<>();
+        for (int number : openDescriptors(pid)) {
+            if (number <= 2 || number == clientSocket) {
+                continue;
+            }
+            int copy = copyOrNone(pidfd, number);
+            if (copy < 0) {
+                continue; // closed meanwhile
+            }
+            String what = describe(pid, number);
+            List<PassedFds.PassedFd> passed = inheritedFds.outgoing(new int[] {copy}, who + " fd " + number);
+            if (passed == null) {
+                tell(
+                        err,
+                        "rexec: descriptor " + number + " (" + what + ") cannot be carried to the host;"
+                                + " the program starts without it");
+                continue;
+            }
+            carried.addAll(passed);
+            inherited.add(new ExecRequest.Inherited(number, passed.getFirst()));
+        }
+        return inherited;
+    }
+
+    /** The client's open descriptors, from /proc (the gateway's, which sees the client's pid). */
+    private static List<Integer> openDescriptors(int pid) throws ErrnoException {
+        try (var entries = java.nio.file.Files.list(java.nio.file.Path.of("/proc", Integer.toString(pid), "fd"))) {
+            return entries.map(p -> Integer.parseInt(p.getFileName().toString()))
+                    .sorted()
+                    .toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new ErrnoException("list /proc/" + pid + "/fd", Errno.ESRCH);
+        }
+    }
+
+    private static String describe(int pid, int fd) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(
+                            java.nio.file.Path.of("/proc", Integer.toString(pid), "fd", Integer.toString(fd)))
+                    .toString();
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 
@@ -197,6 +261,9 @@ final class GatewaySession {
                 long n = UnixSockets.recv(client, buffer.asSlice(have), 4 - have, 0);
                 if (n == -Errno.EAGAIN) {
                     continue;
+                }
+                if (n <= 0 && finished) {
+                    return; // the client read its answer and left
                 }
                 if (n <= 0) {
                     log.info("exec gateway: {} went away; cancelling its run on the host", who);

@@ -2,6 +2,11 @@ package io.dpuoffload.exec.host;
 
 import io.dpuoffload.exec.wire.ExecRequest;
 import io.dpuoffload.exec.wire.ExecWire;
+import io.dpuoffload.ipc.FdCarrier;
+import io.dpuoffload.ipc.IpcAllowlist;
+import io.dpuoffload.ipc.config.PeerPaths;
+import io.dpuoffload.ipc.wire.IpcWire;
+import io.dpuoffload.ipc.wire.Records;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
@@ -12,7 +17,10 @@ import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.mux.ByteStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +43,28 @@ public final class ExecServer implements AutoCloseable {
     private final Spawner spawner;
     private final RunCgroups cgroups = RunCgroups.discover();
 
+    private final FdCarrier inheritedFds;
+
+    /** A server that runs {@code allowedPrograms}; no inherited regular file may be opened again. */
     public ExecServer(Set<String> allowedPrograms) throws ErrnoException {
+        this(allowedPrograms, List.of());
+    }
+
+    /**
+     * @param fileDirectories where a regular file a program inherits from its DPU parent may be
+     *     opened again here (by the same path, flags and offset)
+     */
+    public ExecServer(Set<String> allowedPrograms, List<String> fileDirectories) throws ErrnoException {
         this.allowedPrograms = Set.copyOf(allowedPrograms);
         this.spawner = new Spawner();
+        // The host only receives descriptors: its relays' streams are opened by the DPU side.
+        this.inheritedFds = new FdCarrier(
+                ExecWire.INHERITED_FD,
+                () -> null,
+                new PeerPaths(List.of()),
+                new IpcAllowlist(fileDirectories),
+                () -> {},
+                () -> {});
     }
 
     /** Whether descendants that leave a program's process group are followed (a cgroup per run). */
@@ -46,7 +73,14 @@ public final class ExecServer implements AutoCloseable {
     }
 
     public Services.Builder register(Services.Builder services) {
-        return services.onStream(ExecWire.EXEC, this::exec);
+        return services.onStream(ExecWire.EXEC, this::exec)
+                .onStream(ExecWire.INHERITED_FD, (context, stream, header) -> {
+                    try {
+                        inheritedFds.arrived(IpcWire.readPassedFdHeader(header), stream);
+                    } catch (IllegalArgumentException e) {
+                        stream.cancel(e.getMessage());
+                    }
+                });
     }
 
     private void exec(RequestContext context, ByteStream stream, ByteBuf header) throws InterruptedException {
@@ -66,6 +100,7 @@ public final class ExecServer implements AutoCloseable {
                     CANNOT_EXECUTE,
                     "offload-exec: " + program + " is not allowed on this host "
                             + "(the host's exec allowlist names exact paths; add it there)");
+            closeAll(inherit(request, stream, description).fds); // ends the DPU side's relays
             return;
         }
         int[] stdin;
@@ -79,13 +114,14 @@ public final class ExecServer implements AutoCloseable {
             refuse(stream, NOT_FOUND, "offload-exec: cannot make pipes on the host: " + e.getMessage());
             return;
         }
+        Inherited inherited = inherit(request, stream, description);
         int pid;
         var cgroup = cgroups.prepare();
         try {
-            pid = spawner.spawn(request, stdin[0], stdout[1], stderr[1], cgroup);
+            pid = spawner.spawn(request, stdin[0], stdout[1], stderr[1], cgroup, inherited.targets, inherited.fds);
         } catch (Spawner.SpawnFailure failure) {
             cgroup.ifPresent(RunCgroups.Prepared::abandon);
-            closeAll(stdin, stdout, stderr);
+            closeAll(stdin, stdout, stderr, inherited.fds);
             String why = failure.inChdir
                     ? "the working directory " + new String(request.cwd(), StandardCharsets.UTF_8)
                             + " does not exist on the host (" + Errno.name(failure.cause.errno()) + ")"
@@ -97,6 +133,7 @@ public final class ExecServer implements AutoCloseable {
         FileCalls.closeQuietly(stdin[0]);
         FileCalls.closeQuietly(stdout[1]);
         FileCalls.closeQuietly(stderr[1]);
+        closeAll(inherited.fds); // the program has them now; ours would keep its pipes from ending
         int pidfd;
         try {
             pidfd = Pidfds.open(pid);
@@ -108,6 +145,37 @@ public final class ExecServer implements AutoCloseable {
         var group = cgroup.map(RunCgroups.Prepared::group);
         log.info("{}: started pid {}", description, pid);
         new RemoteProcess(pid, pidfd, group, stream, description).relay(stdin[1], stdout[0], stderr[0]);
+    }
+
+    /** The descriptors made here for the program's inherited ones, at the numbers it expects. */
+    private record Inherited(int[] targets, int[] fds) {}
+
+    /**
+     * Makes each inherited descriptor here (a file opened again, a pipe, socket or listener whose
+     * other end is relayed from the DPU). One that cannot be made is left out, and the client's
+     * stderr says so, as a local parent's program would see it missing.
+     */
+    private Inherited inherit(ExecRequest request, ByteStream stream, String description) {
+        List<Integer> targets = new ArrayList<>();
+        List<Integer> fds = new ArrayList<>();
+        for (ExecRequest.Inherited fd : request.inherited()) {
+            int[] made = inheritedFds.incoming(List.of(fd.fd()), description + " fd " + fd.number());
+            if (made == null) {
+                stream.write(Records.record(
+                        ByteBufAllocator.DEFAULT,
+                        ExecWire.STDERR,
+                        Unpooled.copiedBuffer(
+                                "offload-exec: descriptor " + fd.number() + " could not be made on the host (see the"
+                                        + " host's log); the program starts without it\n",
+                                StandardCharsets.UTF_8)));
+                continue;
+            }
+            targets.add(fd.number());
+            fds.add(made[0]);
+        }
+        return new Inherited(
+                targets.stream().mapToInt(Integer::intValue).toArray(),
+                fds.stream().mapToInt(Integer::intValue).toArray());
     }
 
     private static void refuse(ByteStream stream, int status, String message) {

@@ -2,6 +2,8 @@ package io.dpuoffload.exec.host;
 
 import io.dpuoffload.exec.wire.ExecRequest;
 import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.FileCalls;
+import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.Spawn;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -45,7 +47,60 @@ final class Spawner implements AutoCloseable {
     }
 
     /** Starts the program, born in {@code cgroup} if there is one. */
-    int spawn(ExecRequest request, int stdin, int stdout, int stderr, java.util.Optional<RunCgroups.Prepared> cgroup)
+    int spawn(
+            ExecRequest request,
+            int stdin,
+            int stdout,
+            int stderr,
+            java.util.Optional<RunCgroups.Prepared> cgroup,
+            int[] targets,
+            int[] fds)
+            throws SpawnFailure, InterruptedException {
+        int[] sources;
+        try {
+            sources = aboveAll(targets, fds);
+        } catch (ErrnoException e) {
+            throw new SpawnFailure(e, false);
+        }
+        try {
+            return spawn(request, stdin, stdout, stderr, cgroup, targets, fds, sources);
+        } finally {
+            for (int source : sources) {
+                FileCalls.closeQuietly(source);
+            }
+        }
+    }
+
+    /** Copies of {@code fds} numbered above every target, so no dup2 in the child overwrites one still needed. */
+    private static int[] aboveAll(int[] targets, int[] fds) throws ErrnoException {
+        int highest = 2;
+        for (int target : targets) {
+            highest = Math.max(highest, target);
+        }
+        int[] copies = new int[fds.length];
+        int made = 0;
+        try {
+            for (; made < fds.length; made++) {
+                copies[made] = FileCalls.fcntl(fds[made], Flags.F_DUPFD_CLOEXEC, highest + 1);
+            }
+            return copies;
+        } catch (ErrnoException e) {
+            for (int i = 0; i < made; i++) {
+                FileCalls.closeQuietly(copies[i]);
+            }
+            throw e;
+        }
+    }
+
+    private int spawn(
+            ExecRequest request,
+            int stdin,
+            int stdout,
+            int stderr,
+            java.util.Optional<RunCgroups.Prepared> cgroup,
+            int[] targets,
+            int[] fds,
+            int[] sources)
             throws SpawnFailure, InterruptedException {
         try {
             return thread.submit(() -> {
@@ -61,7 +116,9 @@ final class Spawner implements AutoCloseable {
                                 request.environment().toArray(byte[][]::new),
                                 stdin,
                                 stdout,
-                                stderr);
+                                stderr,
+                                targets,
+                                sources);
                         try {
                             return cgroup.isPresent() ? cgroup.get().spawnInside(start) : start.call();
                         } catch (ErrnoException e) {

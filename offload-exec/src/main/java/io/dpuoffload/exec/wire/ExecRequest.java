@@ -1,5 +1,6 @@
 package io.dpuoffload.exec.wire;
 
+import io.dpuoffload.ipc.wire.PassedFds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -8,10 +9,23 @@ import java.util.List;
 
 /**
  * What a client asks the host to run, as exact bytes: the program path, argv (argv[0] included),
- * the environment ({@code NAME=value} entries), the working directory and the umask.
+ * the environment ({@code NAME=value} entries), the working directory and the umask; and the
+ * descriptors above 2 it inherits, each described as offload-ipc passes descriptors.
  */
-public record ExecRequest(byte[] program, List<byte[]> argv, List<byte[]> environment, byte[] cwd, int umask) {
-    private static final int VERSION = 1;
+public record ExecRequest(
+        byte[] program, List<byte[]> argv, List<byte[]> environment, byte[] cwd, int umask, List<Inherited> inherited) {
+    private static final int VERSION = 2;
+
+    /** Descriptor {@code number} of the program is {@code fd}. */
+    public record Inherited(int number, PassedFds.PassedFd fd) {}
+
+    public ExecRequest(byte[] program, List<byte[]> argv, List<byte[]> environment, byte[] cwd, int umask) {
+        this(program, argv, environment, cwd, umask, List.of());
+    }
+
+    public ExecRequest withInherited(List<Inherited> fds) {
+        return new ExecRequest(program, argv, environment, cwd, umask, List.copyOf(fds));
+    }
 
     public String programName() {
         return new String(program, StandardCharsets.UTF_8);
@@ -29,7 +43,7 @@ public record ExecRequest(byte[] program, List<byte[]> argv, List<byte[]> enviro
                 kept.add(entry);
             }
         }
-        return new ExecRequest(program, argv, kept, cwd, umask);
+        return new ExecRequest(program, argv, kept, cwd, umask, inherited);
     }
 
     public ByteBuf encode(ByteBufAllocator alloc) {
@@ -40,6 +54,9 @@ public record ExecRequest(byte[] program, List<byte[]> argv, List<byte[]> enviro
         writeList(out, environment);
         writeBytes(out, cwd);
         out.writeInt(umask);
+        out.writeShort(inherited.size());
+        inherited.forEach(fd -> out.writeInt(fd.number()));
+        PassedFds.write(out, inherited.stream().map(Inherited::fd).toList());
         return out;
     }
 
@@ -52,7 +69,24 @@ public record ExecRequest(byte[] program, List<byte[]> argv, List<byte[]> enviro
             List<byte[]> argv = readList(in);
             List<byte[]> environment = readList(in);
             byte[] cwd = readBytes(in);
-            return new ExecRequest(program, argv, environment, cwd, in.readInt());
+            int umask = in.readInt();
+            int[] numbers = new int[in.readUnsignedShort()];
+            for (int i = 0; i < numbers.length; i++) {
+                numbers[i] = in.readInt();
+            }
+            List<PassedFds.PassedFd> fds = PassedFds.read(in);
+            if (fds.size() != numbers.length) {
+                throw new IllegalArgumentException(
+                        numbers.length + " inherited descriptors but " + fds.size() + " described");
+            }
+            List<Inherited> inherited = new ArrayList<>(numbers.length);
+            for (int i = 0; i < numbers.length; i++) {
+                if (numbers[i] <= 2) {
+                    throw new IllegalArgumentException("inherited descriptor " + numbers[i] + " (0-2 are stdio)");
+                }
+                inherited.add(new Inherited(numbers[i], fds.get(i)));
+            }
+            return new ExecRequest(program, argv, environment, cwd, umask, List.copyOf(inherited));
         } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("truncated offload-exec request", e);
         }

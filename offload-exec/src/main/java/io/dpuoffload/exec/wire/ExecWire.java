@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ExecWire {
     public static final int EXEC = 0x0300;
+    /** A relay of an inherited pipe, socket or listener's connection (offload-ipc's passed-descriptor streams). */
+    public static final int INHERITED_FD = 0x0301;
 
     // client → host
     public static final int STDIN = 20;

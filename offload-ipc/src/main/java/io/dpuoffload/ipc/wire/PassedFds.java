@@ -16,6 +16,7 @@ public final class PassedFds {
     private static final int FILE = 0;
     private static final int PIPE = 1;
     private static final int SOCKET = 2;
+    private static final int LISTENER = 3;
 
     /** One passed descriptor, as the receiving side must recreate it. */
     public sealed interface PassedFd {}
@@ -29,8 +30,23 @@ public final class PassedFds {
     /** A connected socket of {@code type}. */
     public record Socket(int type, long token) implements PassedFd {}
 
+    /**
+     * A listening socket of {@code type} (in non-blocking mode or not): the receiver gets a listening
+     * socket of its own, and each connection the sender's accepts arrives there as a stream of
+     * {@code token}.
+     */
+    public record Listener(int type, boolean nonBlocking, long token) implements PassedFd {}
+
     public static ByteBuf record(ByteBufAllocator alloc, List<PassedFd> fds) {
         ByteBuf payload = alloc.buffer();
+        write(payload, fds);
+        ByteBuf header =
+                alloc.buffer(Records.HEADER_BYTES).writeByte(Records.FDS).writeInt(payload.readableBytes());
+        return alloc.compositeBuffer(2).addComponents(true, header, payload);
+    }
+
+    /** Writes {@code fds} as {@link #read} reads them. */
+    public static void write(ByteBuf payload, List<PassedFd> fds) {
         payload.writeShort(fds.size());
         for (PassedFd fd : fds) {
             switch (fd) {
@@ -43,11 +59,13 @@ public final class PassedFds {
                     payload.writeByte(PIPE).writeBoolean(pipe.readEnd()).writeLong(pipe.token());
                 case Socket socket ->
                     payload.writeByte(SOCKET).writeInt(socket.type()).writeLong(socket.token());
+                case Listener listener ->
+                    payload.writeByte(LISTENER)
+                            .writeInt(listener.type())
+                            .writeBoolean(listener.nonBlocking())
+                            .writeLong(listener.token());
             }
         }
-        ByteBuf header =
-                alloc.buffer(Records.HEADER_BYTES).writeByte(Records.FDS).writeInt(payload.readableBytes());
-        return alloc.compositeBuffer(2).addComponents(true, header, payload);
     }
 
     /** The descriptors of an FDS record's payload; IllegalArgumentException when it is malformed. */
@@ -68,6 +86,7 @@ public final class PassedFds {
                             }
                             case PIPE -> new Pipe(payload.readBoolean(), payload.readLong());
                             case SOCKET -> new Socket(payload.readInt(), payload.readLong());
+                            case LISTENER -> new Listener(payload.readInt(), payload.readBoolean(), payload.readLong());
                             default -> throw new IllegalArgumentException("unknown passed descriptor kind " + kind);
                         });
             }

@@ -51,7 +51,8 @@ class RexecAcrossNamespacesIT {
                 pki: %s
                 peers: [dpu-1]
                 allow: [/bin/sh, /bin/cat, /usr/bin/head, /usr/bin/python3]
-                """.formatted(pki));
+                files: [%s]
+                """.formatted(pki, work));
         Path dpuConfig = Files.writeString(work.resolve("dpu.yaml"), """
                 node: dpu-1
                 pki: %s
@@ -233,6 +234,75 @@ class RexecAcrossNamespacesIT {
                 .as("the filter drops DROPPED_BY_FILTER; everything else is as a local child sees it")
                 .isEqualTo(local.replace("(b'DROPPED_BY_FILTER', b'x'), ", ""));
         assertThat(local).contains("b'\\xff\\xfe not utf-8'", "(b'ODD', b'\\xc3(')", "0o27");
+    }
+
+    @Test
+    void inheritedFilePipesAndListeningSocketReachTheHostProgram() throws Exception {
+        Path file = Files.writeString(work.resolve("inherited.txt"), "skip: the rest\n");
+        String socketPath = work.resolve("listener.sock").toString();
+        String hostProgram = """
+                import os, socket
+                def closed(fd):
+                    try:
+                        os.fstat(fd)
+                        return False
+                    except OSError:
+                        return True
+                print("file:", os.read(5, 100))
+                os.write(6, b"out through a pipe")
+                os.close(6)
+                print("pipe:", os.read(7, 100))
+                listener = socket.socket(fileno=8)
+                connection, _ = listener.accept()
+                connection.sendall(b"accepted on the host")
+                connection.close()
+                print("closed:", closed(4), closed(9))
+                """;
+        CommandResult result = dpuPython("""
+                import os, socket, subprocess, sys
+                program, path, socket_path = sys.argv[1:4]
+                null = os.open("/dev/null", os.O_RDONLY)
+                for low in range(3, 13):  # taken, so what we open next gets numbers above the ones we pass
+                    if low != null:
+                        os.dup2(null, low, inheritable=False)
+                f = os.open(path, os.O_RDONLY)
+                os.lseek(f, 6, os.SEEK_SET)
+                os.dup2(f, 5)
+                from_program, to_us = os.pipe()
+                os.dup2(to_us, 6)
+                to_program, from_us = os.pipe()
+                os.dup2(to_program, 7)
+                listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                listener.bind(socket_path)
+                listener.listen()
+                os.dup2(listener.fileno(), 8)
+                os.dup2(os.eventfd(0), 9)  # not carried: the program starts without it
+                child = subprocess.Popen([os.environ["REXEC"], "/usr/bin/python3", "-c", program],
+                                         pass_fds=(5, 6, 7, 8, 9), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                for fd in (5, 6, 7, 8, 9, to_us, to_program):
+                    os.close(fd)
+                os.write(from_us, b"in through a pipe")
+                os.close(from_us)
+                client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                client.connect(socket_path)
+                print("socket:", client.recv(100))
+                print("pipe:", os.read(from_program, 100))
+                out, err = child.communicate(timeout=60)
+                print(out.decode(), end="")
+                print("stderr:", err.decode().strip())
+                print("exit:", child.returncode)
+                """, hostProgram, file.toString(), socketPath);
+        assertThat(result.stdout().lines())
+                .as("the DPU parent's stderr: %s", result.stderr())
+                .containsExactly(
+                        "socket: b'accepted on the host'",
+                        "pipe: b'out through a pipe'",
+                        "file: b'the rest\\n'",
+                        "pipe: b'in through a pipe'",
+                        "closed: True True",
+                        "stderr: rexec: descriptor 9 (anon_inode:[eventfd]) cannot be carried to the host; the"
+                                + " program starts without it",
+                        "exit: 0");
     }
 
     @Test
