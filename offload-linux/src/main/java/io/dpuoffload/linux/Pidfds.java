@@ -18,6 +18,9 @@ public final class Pidfds {
 
     private static final MethodHandle PIDFD_OPEN = Libc.syscall(JAVA_LONG, JAVA_LONG);
     private static final MethodHandle PIDFD_GETFD = Libc.syscall(JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle PROCESS_VM_WRITEV = Libc.function(
+            "process_vm_writev",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle PROCESS_VM_READV = Libc.function(
             "process_vm_readv",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG));
@@ -69,6 +72,28 @@ public final class Pidfds {
                 throw new ErrnoException("process_vm_readv(" + pid + ")", s.errno());
             }
             return target.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** Writes {@code bytes} at {@code address} in process {@code pid} (an intercepted call's out-argument). */
+    public static void writeMemory(int pid, long address, byte[] bytes) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            MemorySegment source = s.allocate(Math.max(bytes.length, 1), 8);
+            MemorySegment.copy(bytes, 0, source, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+            MemorySegment local = s.allocate(16, 8);
+            local.set(ADDRESS, 0, source);
+            local.set(JAVA_LONG, 8, bytes.length);
+            MemorySegment remote = s.allocate(16, 8);
+            remote.set(JAVA_LONG, 0, address);
+            remote.set(JAVA_LONG, 8, bytes.length);
+            long n = (long) PROCESS_VM_WRITEV.invokeExact(s.errnoState(), pid, local, 1L, remote, 1L, 0L);
+            if (n != bytes.length) {
+                throw new ErrnoException("process_vm_writev(" + pid + ")", n < 0 ? s.errno() : Errno.EFAULT);
+            }
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {

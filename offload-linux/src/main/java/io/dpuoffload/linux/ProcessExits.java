@@ -18,6 +18,7 @@ public final class ProcessExits {
     private static final MethodHandle WAITID =
             Libc.function("waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle KILL = Libc.function("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle TGKILL = Libc.syscall(JAVA_LONG, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle PIDFD_SEND_SIGNAL = Libc.syscall(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG);
 
     private ProcessExits() {}
@@ -58,6 +59,17 @@ public final class ProcessExits {
         try (Scratch s = Scratch.acquire()) {
             long r = (long) PIDFD_SEND_SIGNAL.invokeExact(
                     s.errnoState(), SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) signal, MemorySegment.NULL, 0L);
+            return r == 0 ? 0 : -s.errno();
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** tgkill(2): a signal to thread {@code tid} of process {@code tgid}. 0 or -errno. */
+    public static int tgkill(int tgid, int tid, int signal) {
+        try (Scratch s = Scratch.acquire()) {
+            long r = (long) TGKILL.invokeExact(
+                    s.errnoState(), (long) Seccomp.NR_TGKILL, (long) tgid, (long) tid, (long) signal);
             return r == 0 ? 0 : -s.errno();
         } catch (Throwable t) {
             throw Libc.unexpected(t);

@@ -43,7 +43,11 @@ public final class Seccomp {
     private static final int ADDFD_SIZE = 24;
 
     private static final int AUDIT_ARCH = Arch.isAarch64() ? 0xC00000B7 : 0xC000003E;
-    private static final int NR_CONNECT = Arch.isAarch64() ? 203 : 42;
+    public static final int NR_CONNECT = Arch.isAarch64() ? 203 : 42;
+    public static final int NR_KILL = Arch.isAarch64() ? 129 : 62;
+    public static final int NR_TGKILL = Arch.isAarch64() ? 131 : 234;
+    public static final int NR_SCHED_SETAFFINITY = Arch.isAarch64() ? 122 : 203;
+    public static final int NR_SCHED_GETAFFINITY = Arch.isAarch64() ? 123 : 204;
 
     private static final MethodHandle SECCOMP = Libc.syscall(JAVA_LONG, JAVA_LONG, ADDRESS);
     private static final MethodHandle PRCTL = Libc.variadic(
@@ -105,8 +109,13 @@ public final class Seccomp {
      * children inherit: set-user-ID programs then gain nothing).
      */
     public static int interceptConnect() throws ErrnoException {
+        return intercept(NR_CONNECT);
+    }
+
+    /** As {@link #interceptConnect()}, for the system calls {@code syscalls} (this architecture's numbers). */
+    public static int intercept(int... syscalls) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            MemorySegment program = connectProgram(s);
+            MemorySegment program = program(s, syscalls);
             MemorySegment fprog = s.allocate(16, 8);
             fprog.set(JAVA_SHORT, 0, (short) (program.byteSize() / 8));
             fprog.set(ADDRESS, 8, program);
@@ -135,17 +144,19 @@ public final class Seccomp {
         return r < 0 ? -s.errno() : r;
     }
 
-    /** Classic BPF: on this architecture, connect → USER_NOTIF; everything else → ALLOW. */
-    private static MemorySegment connectProgram(Scratch s) {
-        int[][] code = {
-            {0x20, 0, 0, 4}, // ld seccomp_data.arch
-            {0x15, 1, 0, AUDIT_ARCH}, // jeq our arch: skip the allow
-            {0x06, 0, 0, SECCOMP_RET_ALLOW},
-            {0x20, 0, 0, 0}, // ld seccomp_data.nr
-            {0x15, 0, 1, NR_CONNECT},
-            {0x06, 0, 0, SECCOMP_RET_USER_NOTIF},
-            {0x06, 0, 0, SECCOMP_RET_ALLOW},
-        };
+    /** Classic BPF: on this architecture, each of {@code syscalls} → USER_NOTIF; everything else → ALLOW. */
+    private static MemorySegment program(Scratch s, int[] syscalls) {
+        int n = syscalls.length;
+        int[][] code = new int[6 + n][];
+        code[0] = new int[] {0x20, 0, 0, 4}; // ld seccomp_data.arch
+        code[1] = new int[] {0x15, 1, 0, AUDIT_ARCH}; // jeq our arch: skip the allow
+        code[2] = new int[] {0x06, 0, 0, SECCOMP_RET_ALLOW};
+        code[3] = new int[] {0x20, 0, 0, 0}; // ld seccomp_data.nr
+        for (int i = 0; i < n; i++) {
+            code[4 + i] = new int[] {0x15, n - i, 0, syscalls[i]}; // jeq: jump to the notify below
+        }
+        code[4 + n] = new int[] {0x06, 0, 0, SECCOMP_RET_ALLOW};
+        code[5 + n] = new int[] {0x06, 0, 0, SECCOMP_RET_USER_NOTIF};
         MemorySegment program = s.allocate(8L * code.length, 8);
         for (int i = 0; i < code.length; i++) {
             long at = 8L * i;

@@ -26,6 +26,7 @@ public final class RemoteRun {
     private volatile int hostPid = -1;
     private volatile java.util.List<Integer> descendants = java.util.List.of();
     private final boolean[] outputGone = new boolean[3];
+    private volatile java.util.function.IntConsumer hostPids = pid -> {};
 
     private RemoteRun(ByteStream stream) {
         this.stream = stream;
@@ -41,6 +42,11 @@ public final class RemoteRun {
     /** Asks the host to start {@code request}; the caller sends stdin with {@link #sendStdin}. */
     public static RemoteRun open(OffloadConnection connection, ExecRequest request) {
         return new RemoteRun(connection.openStream(ExecWire.EXEC, request.encode(ByteBufAllocator.DEFAULT)));
+    }
+
+    /** Tells {@code listener} each host pid the host reports: the program's, then lasting descendants'. */
+    public void onHostPids(java.util.function.IntConsumer listener) {
+        this.hostPids = listener;
     }
 
     /** Abandons the run: the host kills the program and its descendants. */
@@ -122,7 +128,10 @@ public final class RemoteRun {
     private ProcessExits.Exit accept(int kind, ByteBuf payload, OutputStream stdout, OutputStream stderr)
             throws IOException {
         switch (kind) {
-            case ExecWire.STARTED -> hostPid = payload.readInt();
+            case ExecWire.STARTED -> {
+                hostPid = payload.readInt();
+                hostPids.accept(hostPid);
+            }
             case ExecWire.STDOUT -> copy(payload, stdout, 1);
             case ExecWire.STDERR -> copy(payload, stderr, 2);
             case ExecWire.DESCENDANTS -> {
@@ -131,6 +140,7 @@ public final class RemoteRun {
                     pids.add(payload.readInt());
                 }
                 descendants = java.util.List.copyOf(pids);
+                descendants.forEach(hostPids::accept);
             }
             case ExecWire.EXIT -> {
                 boolean signalled = payload.readBoolean();

@@ -42,6 +42,7 @@ public final class ExecGateway implements AutoCloseable {
     private final Supplier<OffloadConnection> host;
     private final List<String> dropEnvironment;
     private final FdCarrier inheritedFds;
+    private final HostPids hostPids = new HostPids();
     private final Semaphore runs = new Semaphore(MAX_RUNS);
     private final Thread acceptor;
     private volatile boolean closed;
@@ -84,6 +85,14 @@ public final class ExecGateway implements AutoCloseable {
         return socket;
     }
 
+    /**
+     * What intercepted programs on this DPU need so that kill and affinity calls on the host pids of
+     * this gateway's runs reach the host (give it to {@code InterceptedLauncher}).
+     */
+    public PidCallForwarder pidCalls() {
+        return new PidCallForwarder(hostPids, host);
+    }
+
     private void acceptLoop() {
         while (!closed) {
             try {
@@ -105,7 +114,7 @@ public final class ExecGateway implements AutoCloseable {
             runs.acquireUninterruptibly();
             Thread.ofPlatform().daemon().name("exec-gateway-run").start(() -> {
                 try {
-                    new GatewaySession(client, host, dropEnvironment, inheritedFds).run();
+                    new GatewaySession(client, host, dropEnvironment, inheritedFds, hostPids).run();
                 } finally {
                     runs.release();
                 }

@@ -56,10 +56,17 @@ final class GatewaySession {
     private static final java.time.Duration HELPERS_STOP = java.time.Duration.ofSeconds(5);
 
     private final FdCarrier inheritedFds;
+    private final HostPids hostPids;
     private final List<PassedFds.PassedFd> carried = new java.util.ArrayList<>();
 
-    GatewaySession(int client, Supplier<OffloadConnection> host, List<String> dropEnvironment, FdCarrier inheritedFds) {
+    GatewaySession(
+            int client,
+            Supplier<OffloadConnection> host,
+            List<String> dropEnvironment,
+            FdCarrier inheritedFds,
+            HostPids hostPids) {
         this.inheritedFds = inheritedFds;
+        this.hostPids = hostPids;
         this.client = client;
         this.host = host;
         this.dropEnvironment = dropEnvironment;
@@ -95,6 +102,7 @@ final class GatewaySession {
                 answer(EXITED, LOST);
                 return;
             }
+            run.onHostPids(hostPids::add);
             int cancelled = cancel;
             String client = who;
             helpers.add(Thread.ofPlatform().daemon().name("rexec-stdin").start(() -> run.sendStdin(in)));

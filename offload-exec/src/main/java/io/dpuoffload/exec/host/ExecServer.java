@@ -44,6 +44,7 @@ public final class ExecServer implements AutoCloseable {
     private final RunCgroups cgroups = RunCgroups.discover();
 
     private final FdCarrier inheritedFds;
+    private final HostPidCalls pidCalls = new HostPidCalls(cgroups);
 
     /** A server that runs {@code allowedPrograms}; no inherited regular file may be opened again. */
     public ExecServer(Set<String> allowedPrograms) throws ErrnoException {
@@ -74,6 +75,7 @@ public final class ExecServer implements AutoCloseable {
 
     public Services.Builder register(Services.Builder services) {
         return services.onStream(ExecWire.EXEC, this::exec)
+                .onRequest(ExecWire.PID_CALL, pidCalls::handle)
                 .onStream(ExecWire.INHERITED_FD, (context, stream, header) -> {
                     try {
                         inheritedFds.arrived(IpcWire.readPassedFdHeader(header), stream);
@@ -144,7 +146,12 @@ public final class ExecServer implements AutoCloseable {
         }
         var group = cgroup.map(RunCgroups.Prepared::group);
         log.info("{}: started pid {}", description, pid);
-        new RemoteProcess(pid, pidfd, group, stream, description).relay(stdin[1], stdout[0], stderr[0]);
+        pidCalls.started(pid);
+        try {
+            new RemoteProcess(pid, pidfd, group, stream, description).relay(stdin[1], stdout[0], stderr[0]);
+        } finally {
+            pidCalls.ended(pid);
+        }
     }
 
     /** The descriptors made here for the program's inherited ones, at the numbers it expects. */

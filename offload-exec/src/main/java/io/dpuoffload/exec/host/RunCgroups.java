@@ -26,7 +26,11 @@ final class RunCgroups {
 
     private final boolean ownHierarchy;
 
-    private RunCgroups(Path base, boolean ownHierarchy) {
+    /** Where the cgroup2 hierarchy is mounted (null: not available). */
+    private final Path hierarchy;
+
+    private RunCgroups(Path hierarchy, Path base, boolean ownHierarchy) {
+        this.hierarchy = hierarchy;
         this.base = base;
         this.ownHierarchy = ownHierarchy;
     }
@@ -80,13 +84,13 @@ final class RunCgroups {
             Path probe = Files.createDirectory(
                     base.resolve("dpuo-exec-probe-" + ProcessHandle.current().pid()));
             Files.delete(probe);
-            return new RunCgroups(base, mounted.isEmpty());
+            return new RunCgroups(mount, base, mounted.isEmpty());
         } catch (IOException | RuntimeException e) {
             log.warn(
                     "no cgroup per run ({}); a program's descendants that leave its process group are not "
                             + "followed or killed with it",
                     e.getMessage());
-            return new RunCgroups(null, false);
+            return new RunCgroups(null, null, false);
         }
     }
 
@@ -98,6 +102,24 @@ final class RunCgroups {
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether {@code pid} is in one of the run cgroups this server made. */
+    boolean owns(int pid) {
+        if (base == null) {
+            return false;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "cgroup"))) {
+                if (line.startsWith("0::")) {
+                    Path group = hierarchy.resolve(line.substring(4));
+                    return made.contains(group) || made.contains(group.getParent());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return false;
     }
 
     boolean available() {

@@ -15,6 +15,8 @@ public final class ExecWire {
     public static final int EXEC = 0x0300;
     /** A relay of an inherited pipe, socket or listener's connection (offload-ipc's passed-descriptor streams). */
     public static final int INHERITED_FD = 0x0301;
+    /** A request: a system call a DPU program made on a host pid (see {@link PidCall}). */
+    public static final int PID_CALL = 0x0302;
 
     // client → host
     public static final int STDIN = 20;

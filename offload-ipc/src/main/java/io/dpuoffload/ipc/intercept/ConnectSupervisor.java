@@ -42,7 +42,11 @@ public final class ConnectSupervisor implements AutoCloseable {
     private final AtomicLong passed = new AtomicLong();
     private volatile boolean closed;
 
-    ConnectSupervisor(int listener, IpcNode node, PeerPaths paths) {
+    private final SyscallHandler others;
+
+    /** {@code node} null: connects all continue; {@code others} null: no other calls are intercepted. */
+    ConnectSupervisor(int listener, IpcNode node, PeerPaths paths, SyscallHandler others) {
+        this.others = others;
         this.listener = listener;
         this.node = node;
         this.paths = paths;
@@ -96,8 +100,21 @@ public final class ConnectSupervisor implements AutoCloseable {
     }
 
     private void handle(Seccomp.Notification call) {
+        if (!call.isConnect() && others != null) {
+            try {
+                others.handle(call, listener);
+            } catch (RuntimeException e) {
+                log.warn(
+                        "servicing system call {} of pid {} failed; it continues in the kernel",
+                        call.syscall(),
+                        call.pid(),
+                        e);
+                Seccomp.proceed(listener, call.id());
+            }
+            return;
+        }
         Optional<String> peerPath = Optional.empty();
-        if (call.isConnect()) {
+        if (call.isConnect() && node != null) {
             Path path = CallerAddress.unixPathOf(call.pid(), call.args()[1], call.args()[2]);
             peerPath = path == null ? Optional.empty() : paths.peerPathOf(path);
         }

@@ -32,6 +32,25 @@ public final class InterceptedLauncher implements AutoCloseable {
      *     silently runs without interception
      */
     public static InterceptedLauncher start(IpcNode node, PeerPaths paths) throws InterceptionUnavailableException {
+        return start(node, paths, null);
+    }
+
+    /**
+     * As {@link #start(IpcNode, PeerPaths)}, with {@code others}' system calls intercepted too; with
+     * {@code node} null, connect() is not intercepted at all.
+     */
+    public static InterceptedLauncher start(IpcNode node, PeerPaths paths, SyscallHandler others)
+            throws InterceptionUnavailableException {
+        java.util.List<Integer> calls = new java.util.ArrayList<>();
+        if (node != null) {
+            calls.add(Seccomp.NR_CONNECT);
+        }
+        if (others != null) {
+            for (int call : others.syscalls()) {
+                calls.add(call);
+            }
+        }
+        int[] syscalls = calls.stream().mapToInt(Integer::intValue).toArray();
         String missing = Seccomp.missingSupport();
         if (missing != null) {
             throw new InterceptionUnavailableException(missing);
@@ -40,20 +59,20 @@ public final class InterceptedLauncher implements AutoCloseable {
                 Thread.ofPlatform().name("ipc-intercepted-launcher").daemon().factory());
         int listener;
         try {
-            listener = thread.submit(Seccomp::interceptConnect).get();
+            listener = thread.submit(() -> Seccomp.intercept(syscalls)).get();
         } catch (ExecutionException e) {
             thread.shutdownNow();
             String why =
                     e.getCause() instanceof ErrnoException errno ? errno.getMessage() : String.valueOf(e.getCause());
-            throw new InterceptionUnavailableException("cannot install the connect() filter: " + why
+            throw new InterceptionUnavailableException("cannot install the seccomp filter: " + why
                     + " (seccomp user notification needs CAP_SYS_ADMIN or no_new_privs, and must not be blocked by "
                     + "a container's own seccomp profile)");
         } catch (InterruptedException e) {
             thread.shutdownNow();
             Thread.currentThread().interrupt();
-            throw new InterceptionUnavailableException("interrupted while installing the connect() filter");
+            throw new InterceptionUnavailableException("interrupted while installing the seccomp filter");
         }
-        return new InterceptedLauncher(thread, new ConnectSupervisor(listener, node, paths));
+        return new InterceptedLauncher(thread, new ConnectSupervisor(listener, node, paths, others));
     }
 
     /** Starts {@code builder}'s program under interception (from the launcher thread). */

@@ -8,16 +8,22 @@ import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.exec.config.ExecConfig;
 import io.dpuoffload.exec.config.ExecConfigLoader;
 import io.dpuoffload.exec.gateway.ExecGateway;
+import io.dpuoffload.ipc.config.PeerPaths;
+import io.dpuoffload.ipc.intercept.InterceptedLauncher;
+import io.dpuoffload.ipc.intercept.InterceptionUnavailableException;
 import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -59,6 +65,16 @@ final class ExecGatewayCommand implements Callable<Integer> {
                     "Where rexec finds us (rexec reads DPUO_EXEC_SOCKET, else this default). Default: ${DEFAULT-VALUE}.")
     Path socket;
 
+    @Parameters(
+            arity = "0..*",
+            paramLabel = "PROGRAM",
+            description = {
+                "A program to run on this DPU under interception (as the node agent runs a daemon):",
+                "its kill, tgkill and sched_*affinity calls on host pids of its runs reach the host.",
+                "The gateway then ends with it, exiting with its status."
+            })
+    List<String> program = List.of();
+
     @Spec
     CommandSpec spec;
 
@@ -84,10 +100,34 @@ final class ExecGatewayCommand implements Callable<Integer> {
                         socket.toAbsolutePath(), () -> client.connection(CONNECTION_WAIT), config.environment())) {
             spec.commandLine().getOut().println("READY " + gateway.socket());
             spec.commandLine().getOut().flush();
-            stop.await();
+            if (program.isEmpty()) {
+                stop.await();
+                return ExitCodes.OK;
+            }
+            return runIntercepted(gateway, stop);
         } finally {
             stop.done();
         }
-        return ExitCodes.OK;
+    }
+
+    /** Runs {@link #program} with the gateway's pid calls intercepted; its status, the shell's way. */
+    private int runIntercepted(ExecGateway gateway, StopSignal stop) throws Exception {
+        try (InterceptedLauncher launcher =
+                InterceptedLauncher.start(null, new PeerPaths(List.of()), gateway.pidCalls())) {
+            ProcessBuilder builder = new ProcessBuilder(program).inheritIO();
+            builder.environment().put("DPUO_EXEC_SOCKET", gateway.socket().toString());
+            Process process = launcher.launch(builder);
+            process.onExit().thenRun(stop::request);
+            stop.await();
+            if (process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(CONNECTION_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            }
+            return process.waitFor();
+        } catch (InterceptionUnavailableException e) {
+            throw new BadInputException("cannot run " + program.getFirst() + " under interception: " + e.getMessage());
+        }
     }
 }

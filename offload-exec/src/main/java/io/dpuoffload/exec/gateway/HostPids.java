@@ -1,0 +1,37 @@
+package io.dpuoffload.exec.gateway;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The DPU side's map of host pids: every pid the host reported for a run (the program, and the
+ * descendants that outlived it, such as a daemonized QEMU). A kill or affinity call on one of
+ * these numbers goes to the host; every other pid stays local. Bounded: the oldest entries go
+ * first, long after their processes (a host answers ESRCH for a pid that is gone, which drops it).
+ */
+public final class HostPids {
+    /** Far more than the processes a DPU's daemons run on the host at once. */
+    static final int MAX_ENTRIES = 65_536;
+
+    private final Map<Integer, Boolean> pids = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Boolean> eldest) {
+            return size() > MAX_ENTRIES;
+        }
+    });
+
+    public void add(int pid) {
+        if (pid > 0) {
+            pids.put(pid, Boolean.TRUE);
+        }
+    }
+
+    public void remove(int pid) {
+        pids.remove(pid);
+    }
+
+    public boolean contains(int pid) {
+        return pid > 0 && pids.containsKey(pid);
+    }
+}

@@ -1,0 +1,125 @@
+package io.dpuoffload.exec.gateway;
+
+import io.dpuoffload.exec.wire.ExecWire;
+import io.dpuoffload.exec.wire.PidCall;
+import io.dpuoffload.ipc.intercept.SyscallHandler;
+import io.dpuoffload.linux.Errno;
+import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.Pidfds;
+import io.dpuoffload.linux.Seccomp;
+import io.dpuoffload.transport.OffloadConnection;
+import io.netty.buffer.ByteBufAllocator;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * kill, tgkill, sched_setaffinity and sched_getaffinity of an intercepted DPU program: on a pid in
+ * the {@link HostPids} map, the call is made on the host and its result (or errno) returned; on any
+ * other pid (and on 0, -1 and process groups) it continues in the kernel untouched.
+ */
+public final class PidCallForwarder implements SyscallHandler {
+    private static final Logger log = LoggerFactory.getLogger(PidCallForwarder.class);
+
+    /** A signal is one round trip; a host that does not answer in this long is treated as gone. */
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(5);
+
+    private final HostPids pids;
+    private final Supplier<OffloadConnection> host;
+
+    public PidCallForwarder(HostPids pids, Supplier<OffloadConnection> host) {
+        this.pids = pids;
+        this.host = host;
+    }
+
+    @Override
+    public int[] syscalls() {
+        return new int[] {Seccomp.NR_KILL, Seccomp.NR_TGKILL, Seccomp.NR_SCHED_SETAFFINITY, Seccomp.NR_SCHED_GETAFFINITY
+        };
+    }
+
+    @Override
+    public void handle(Seccomp.Notification call, int listener) {
+        long[] args = call.args();
+        int pid = (int) args[0];
+        if (!pids.contains(pid)) {
+            Seccomp.proceed(listener, call.id());
+            return;
+        }
+        PidCall forwarded;
+        int nr = call.syscall();
+        if (nr == Seccomp.NR_KILL) {
+            forwarded = new PidCall(PidCall.KILL, pid, 0, (int) args[1], new byte[0]);
+        } else if (nr == Seccomp.NR_TGKILL) {
+            forwarded = new PidCall(PidCall.TGKILL, pid, (int) args[1], (int) args[2], new byte[0]);
+        } else if (nr == Seccomp.NR_SCHED_SETAFFINITY) {
+            try {
+                int length = (int) Math.min(args[1], PidCall.MAX_MASK_BYTES);
+                forwarded =
+                        new PidCall(PidCall.SET_AFFINITY, pid, 0, 0, Pidfds.readMemory(call.pid(), args[2], length));
+            } catch (ErrnoException e) {
+                Seccomp.answer(listener, call.id(), 0, Errno.EFAULT);
+                return;
+            }
+        } else if (nr == Seccomp.NR_SCHED_GETAFFINITY) {
+            forwarded = new PidCall(
+                    PidCall.GET_AFFINITY, pid, 0, (int) Math.min(args[1], PidCall.MAX_MASK_BYTES), new byte[0]);
+        } else {
+            Seccomp.proceed(listener, call.id());
+            return;
+        }
+        forward(call, listener, forwarded);
+    }
+
+    private void forward(Seccomp.Notification call, int listener, PidCall forwarded) {
+        OffloadConnection connection;
+        try {
+            connection = host.get();
+        } catch (RuntimeException e) {
+            log.warn(
+                    "pid {}: host pid {} is unreachable ({}); answering ESRCH",
+                    call.pid(),
+                    forwarded.pid(),
+                    e.getMessage());
+            Seccomp.answer(listener, call.id(), 0, Errno.ESRCH);
+            return;
+        }
+        connection
+                .request(ExecWire.PID_CALL, forwarded.encode(ByteBufAllocator.DEFAULT), ANSWER_TIMEOUT)
+                .whenComplete((body, failure) -> {
+                    if (failure != null) {
+                        log.warn(
+                                "pid {}: call {} on host pid {} failed: {}",
+                                call.pid(),
+                                forwarded.op(),
+                                forwarded.pid(),
+                                failure.getMessage());
+                        Seccomp.answer(listener, call.id(), 0, Errno.ESRCH);
+                        return;
+                    }
+                    PidCall.Result result;
+                    try {
+                        result = PidCall.Result.decode(body);
+                    } finally {
+                        body.release();
+                    }
+                    if (result.value() < 0) {
+                        if (result.value() == -Errno.ESRCH) {
+                            pids.remove(forwarded.pid()); // gone on the host: its number is free again
+                        }
+                        Seccomp.answer(listener, call.id(), 0, (int) -result.value());
+                        return;
+                    }
+                    if (forwarded.op() == PidCall.GET_AFFINITY) {
+                        try {
+                            Pidfds.writeMemory(call.pid(), call.args()[2], result.mask());
+                        } catch (ErrnoException e) {
+                            Seccomp.answer(listener, call.id(), 0, Errno.EFAULT);
+                            return;
+                        }
+                    }
+                    Seccomp.answer(listener, call.id(), result.value(), 0);
+                });
+    }
+}
