@@ -40,6 +40,9 @@ public final class Spawn {
             Libc.function("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle FA_DUP2 = Libc.function(
             "posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FA_OPEN = Libc.function(
+            "posix_spawn_file_actions_addopen",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle FA_CLOSE =
             Libc.function("posix_spawn_file_actions_addclose", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle FA_CLOSEFROM = Libc.function(
@@ -115,6 +118,25 @@ public final class Spawn {
     public static int spawn(
             byte[] path, byte[][] argv, byte[][] envp, int stdin, int stdout, int stderr, int[] targets, int[] sources)
             throws ErrnoException {
+        return spawn(path, argv, envp, stdin, stdout, stderr, null, targets, sources);
+    }
+
+    /**
+     * As above; with {@code terminal} (a pty slave's path) not null, the child opens it as its
+     * stdin, stdout and stderr instead, and, being a new session's leader, gets it as its
+     * controlling terminal (so ^C, job control and SIGWINCH work as in a login).
+     */
+    public static int spawn(
+            byte[] path,
+            byte[][] argv,
+            byte[][] envp,
+            int stdin,
+            int stdout,
+            int stderr,
+            byte[] terminal,
+            int[] targets,
+            int[] sources)
+            throws ErrnoException {
         int highest = 2;
         for (int target : targets) {
             highest = Math.max(highest, target);
@@ -132,9 +154,17 @@ public final class Spawn {
             check((int) FA_INIT.invokeExact(errno, actions), "posix_spawn_file_actions_init");
             check((int) ATTR_INIT.invokeExact(errno, attr), "posix_spawnattr_init");
             try {
-                check((int) FA_DUP2.invokeExact(errno, actions, stdin, 0), "adddup2");
-                check((int) FA_DUP2.invokeExact(errno, actions, stdout, 1), "adddup2");
-                check((int) FA_DUP2.invokeExact(errno, actions, stderr, 2), "adddup2");
+                if (terminal != null) {
+                    check(
+                            (int) FA_OPEN.invokeExact(errno, actions, 0, cString(arena, terminal), Flags.O_RDWR, 0),
+                            "addopen");
+                    check((int) FA_DUP2.invokeExact(errno, actions, 0, 1), "adddup2");
+                    check((int) FA_DUP2.invokeExact(errno, actions, 0, 2), "adddup2");
+                } else {
+                    check((int) FA_DUP2.invokeExact(errno, actions, stdin, 0), "adddup2");
+                    check((int) FA_DUP2.invokeExact(errno, actions, stdout, 1), "adddup2");
+                    check((int) FA_DUP2.invokeExact(errno, actions, stderr, 2), "adddup2");
+                }
                 java.util.BitSet inherited = new java.util.BitSet();
                 for (int i = 0; i < targets.length; i++) {
                     check((int) FA_DUP2.invokeExact(errno, actions, sources[i], targets[i]), "adddup2");

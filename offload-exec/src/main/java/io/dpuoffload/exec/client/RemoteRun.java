@@ -64,6 +64,12 @@ public final class RemoteRun {
         return descendants;
     }
 
+    /** The client's terminal changed size: the program's pty follows (and its foreground gets SIGWINCH). */
+    public void resize(int rows, int columns) {
+        stream.write(Records.record(
+                alloc, ExecWire.WINDOW_SIZE, alloc.buffer(8).writeInt(rows).writeInt(columns)));
+    }
+
     public void signal(int signal) {
         stream.write(ExecWire.intRecord(alloc, ExecWire.SIGNAL, signal));
     }

@@ -11,6 +11,7 @@ import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.Pidfds;
 import io.dpuoffload.linux.Poll;
 import io.dpuoffload.linux.ProcessExits;
+import io.dpuoffload.linux.Terminals;
 import io.dpuoffload.linux.UnixSockets;
 import io.dpuoffload.transport.OffloadConnection;
 import io.dpuoffload.transport.TransportException;
@@ -47,6 +48,11 @@ final class GatewaySession {
     private final int client;
     private final Supplier<OffloadConnection> host;
     private final List<String> dropEnvironment;
+    private static final int SIGWINCH = 28;
+
+    /** The client's terminal (its stdin), when it has one; -1 otherwise. */
+    private volatile int terminal = -1;
+
     /** Set once the program's end is known, before the answer goes to the client. */
     private volatile boolean finished;
 
@@ -94,6 +100,10 @@ final class GatewaySession {
             ExecRequest exec = request.exec()
                     .withoutEnvironment(dropEnvironment)
                     .withInherited(inherit(pid, pidfd, request.clientSocketFd(), err, who));
+            if (stdio[0] >= 0 && Terminals.isTerminal(stdio[0])) {
+                terminal = stdio[0];
+                exec = exec.withTerminal(Terminals.windowSize(terminal));
+            }
             RemoteRun run;
             try {
                 run = RemoteRun.open(host.get(), exec);
@@ -280,9 +290,16 @@ final class GatewaySession {
                 }
                 have += n;
                 if (have == 4) {
-                    run.signal(buffer.get(
+                    int signal = buffer.get(
                             java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
-                            0));
+                            0);
+                    if (signal == SIGWINCH && terminal >= 0) {
+                        // the program has a pty of its own: resizing it signals its foreground itself
+                        Terminals.WindowSize size = Terminals.windowSize(terminal);
+                        run.resize(size.rows(), size.columns());
+                    } else {
+                        run.signal(signal);
+                    }
                     have = 0;
                 }
             }

@@ -10,7 +10,6 @@ import io.dpuoffload.ipc.wire.Records;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
-import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.Pidfds;
 import io.dpuoffload.transport.RequestContext;
 import io.dpuoffload.transport.Services;
@@ -105,25 +104,22 @@ public final class ExecServer implements AutoCloseable {
             closeAll(inherit(request, stream, description).fds); // ends the DPU side's relays
             return;
         }
-        int[] stdin;
-        int[] stdout;
-        int[] stderr;
+        RunStdio stdio;
         try {
-            stdin = FileCalls.pipe2(Flags.O_CLOEXEC);
-            stdout = FileCalls.pipe2(Flags.O_CLOEXEC);
-            stderr = FileCalls.pipe2(Flags.O_CLOEXEC);
+            stdio = request.terminal() == null ? RunStdio.pipes() : RunStdio.terminal(request.terminal());
         } catch (ErrnoException e) {
-            refuse(stream, NOT_FOUND, "offload-exec: cannot make pipes on the host: " + e.getMessage());
+            refuse(stream, NOT_FOUND, "offload-exec: cannot make the program's stdio on the host: " + e.getMessage());
             return;
         }
         Inherited inherited = inherit(request, stream, description);
         int pid;
         var cgroup = cgroups.prepare();
         try {
-            pid = spawner.spawn(request, stdin[0], stdout[1], stderr[1], cgroup, inherited.targets, inherited.fds);
+            pid = spawner.spawn(request, stdio, cgroup, inherited.targets, inherited.fds);
         } catch (Spawner.SpawnFailure failure) {
             cgroup.ifPresent(RunCgroups.Prepared::abandon);
-            closeAll(stdin, stdout, stderr, inherited.fds);
+            stdio.closeAll();
+            closeAll(inherited.fds);
             String why = failure.inChdir
                     ? "the working directory " + new String(request.cwd(), StandardCharsets.UTF_8)
                             + " does not exist on the host (" + Errno.name(failure.cause.errno()) + ")"
@@ -132,23 +128,21 @@ public final class ExecServer implements AutoCloseable {
             refuse(stream, status, "offload-exec: " + why);
             return;
         }
-        FileCalls.closeQuietly(stdin[0]);
-        FileCalls.closeQuietly(stdout[1]);
-        FileCalls.closeQuietly(stderr[1]);
+        stdio.closeChildEnds();
         closeAll(inherited.fds); // the program has them now; ours would keep its pipes from ending
         int pidfd;
         try {
             pidfd = Pidfds.open(pid);
         } catch (ErrnoException e) {
             log.error("{}: pidfd_open({}) failed: {}", description, pid, e.getMessage());
-            closeAll(new int[] {stdin[1]}, new int[] {stdout[0]}, new int[] {stderr[0]});
+            stdio.closeAll();
             return;
         }
         var group = cgroup.map(RunCgroups.Prepared::group);
         log.info("{}: started pid {}", description, pid);
         pidCalls.started(pid);
         try {
-            new RemoteProcess(pid, pidfd, group, stream, description).relay(stdin[1], stdout[0], stderr[0]);
+            new RemoteProcess(pid, pidfd, group, stream, description).relay(stdio);
         } finally {
             pidCalls.ended(pid);
         }

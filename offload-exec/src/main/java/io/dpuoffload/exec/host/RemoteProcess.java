@@ -5,6 +5,7 @@ import io.dpuoffload.ipc.wire.Records;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.ProcessExits;
+import io.dpuoffload.linux.Terminals;
 import io.dpuoffload.transport.TransportException;
 import io.dpuoffload.transport.mux.ByteStream;
 import io.netty.buffer.ByteBuf;
@@ -43,6 +44,8 @@ final class RemoteProcess {
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private final CountDownLatch outputsDone = new CountDownLatch(2);
     private volatile boolean exited;
+    /** The pty master (for window sizes), or -1 when the program has pipes. */
+    private int terminal = -1;
     /** Outputs the client can no longer deliver (indexed by fd), set from the client's thread. */
     private final boolean[] outputGone = new boolean[3];
 
@@ -58,11 +61,16 @@ final class RemoteProcess {
     }
 
     /** Runs the relay until the program exits and its exit is sent (or the client is lost). */
-    void relay(int stdinWrite, int stdoutRead, int stderrRead) throws InterruptedException {
+    void relay(RunStdio stdio) throws InterruptedException {
+        this.terminal = stdio.master();
         stream.write(ExecWire.intRecord(alloc, ExecWire.STARTED, pid));
-        Thread.ofPlatform().daemon().name("exec-out-" + pid).start(() -> pump(stdoutRead, ExecWire.STDOUT));
-        Thread.ofPlatform().daemon().name("exec-err-" + pid).start(() -> pump(stderrRead, ExecWire.STDERR));
-        Thread.ofPlatform().daemon().name("exec-in-" + pid).start(() -> fromClient(stdinWrite));
+        Thread.ofPlatform().daemon().name("exec-out-" + pid).start(() -> pump(stdio.fromOut(), ExecWire.STDOUT));
+        if (stdio.fromErr() >= 0) {
+            Thread.ofPlatform().daemon().name("exec-err-" + pid).start(() -> pump(stdio.fromErr(), ExecWire.STDERR));
+        } else {
+            outputsDone.countDown(); // a terminal: stderr comes with stdout
+        }
+        Thread.ofPlatform().daemon().name("exec-in-" + pid).start(() -> fromClient(stdio.toProgram()));
         ProcessExits.Exit exit;
         try {
             exit = ProcessExits.await(pidfd);
@@ -182,7 +190,20 @@ final class RemoteProcess {
                     stdin[0] = -1;
                 }
             }
+            case ExecWire.WINDOW_SIZE -> {
+                if (terminal >= 0) {
+                    try {
+                        Terminals.setWindowSize(
+                                terminal, new Terminals.WindowSize(payload.readInt(), payload.readInt()));
+                    } catch (ErrnoException e) {
+                        log.debug("{}: window size: {}", description, e.getMessage());
+                    }
+                }
+            }
             case ExecWire.STDIN_END -> {
+                if (terminal >= 0) {
+                    return; // as over ssh -t: the terminal stays; the program reads what it was given
+                }
                 if (stdin[0] >= 0) {
                     FileCalls.closeQuietly(stdin[0]);
                     stdin[0] = -1;

@@ -49,9 +49,7 @@ final class Spawner implements AutoCloseable {
     /** Starts the program, born in {@code cgroup} if there is one. */
     int spawn(
             ExecRequest request,
-            int stdin,
-            int stdout,
-            int stderr,
+            RunStdio stdio,
             java.util.Optional<RunCgroups.Prepared> cgroup,
             int[] targets,
             int[] fds)
@@ -63,7 +61,7 @@ final class Spawner implements AutoCloseable {
             throw new SpawnFailure(e, false);
         }
         try {
-            return spawn(request, stdin, stdout, stderr, cgroup, targets, fds, sources);
+            return spawnWith(request, stdio, cgroup, targets, sources);
         } finally {
             for (int source : sources) {
                 FileCalls.closeQuietly(source);
@@ -92,14 +90,11 @@ final class Spawner implements AutoCloseable {
         }
     }
 
-    private int spawn(
+    private int spawnWith(
             ExecRequest request,
-            int stdin,
-            int stdout,
-            int stderr,
+            RunStdio stdio,
             java.util.Optional<RunCgroups.Prepared> cgroup,
             int[] targets,
-            int[] fds,
             int[] sources)
             throws SpawnFailure, InterruptedException {
         try {
@@ -114,9 +109,10 @@ final class Spawner implements AutoCloseable {
                                 request.program(),
                                 request.argv().toArray(byte[][]::new),
                                 request.environment().toArray(byte[][]::new),
-                                stdin,
-                                stdout,
-                                stderr,
+                                stdio.childIn(),
+                                stdio.childOut(),
+                                stdio.childErr(),
+                                stdio.terminal(),
                                 targets,
                                 sources);
                         try {

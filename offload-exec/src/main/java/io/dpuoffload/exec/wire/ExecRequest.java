@@ -1,6 +1,7 @@
 package io.dpuoffload.exec.wire;
 
 import io.dpuoffload.ipc.wire.PassedFds;
+import io.dpuoffload.linux.Terminals;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -10,21 +11,33 @@ import java.util.List;
 /**
  * What a client asks the host to run, as exact bytes: the program path, argv (argv[0] included),
  * the environment ({@code NAME=value} entries), the working directory and the umask; and the
- * descriptors above 2 it inherits, each described as offload-ipc passes descriptors.
+ * descriptors above 2 it inherits, each described as offload-ipc passes descriptors; and, when its
+ * stdin is a terminal, the window size of the pseudo-terminal it gets on the host.
  */
 public record ExecRequest(
-        byte[] program, List<byte[]> argv, List<byte[]> environment, byte[] cwd, int umask, List<Inherited> inherited) {
+        byte[] program,
+        List<byte[]> argv,
+        List<byte[]> environment,
+        byte[] cwd,
+        int umask,
+        List<Inherited> inherited,
+        Terminals.WindowSize terminal) {
     private static final int VERSION = 2;
 
     /** Descriptor {@code number} of the program is {@code fd}. */
     public record Inherited(int number, PassedFds.PassedFd fd) {}
 
     public ExecRequest(byte[] program, List<byte[]> argv, List<byte[]> environment, byte[] cwd, int umask) {
-        this(program, argv, environment, cwd, umask, List.of());
+        this(program, argv, environment, cwd, umask, List.of(), null);
     }
 
     public ExecRequest withInherited(List<Inherited> fds) {
-        return new ExecRequest(program, argv, environment, cwd, umask, List.copyOf(fds));
+        return new ExecRequest(program, argv, environment, cwd, umask, List.copyOf(fds), terminal);
+    }
+
+    /** This request, run on a pseudo-terminal of {@code window}'s size (the client's stdin is a terminal). */
+    public ExecRequest withTerminal(Terminals.WindowSize window) {
+        return new ExecRequest(program, argv, environment, cwd, umask, inherited, window);
     }
 
     public String programName() {
@@ -43,7 +56,7 @@ public record ExecRequest(
                 kept.add(entry);
             }
         }
-        return new ExecRequest(program, argv, kept, cwd, umask, inherited);
+        return new ExecRequest(program, argv, kept, cwd, umask, inherited, terminal);
     }
 
     public ByteBuf encode(ByteBufAllocator alloc) {
@@ -57,6 +70,10 @@ public record ExecRequest(
         out.writeShort(inherited.size());
         inherited.forEach(fd -> out.writeInt(fd.number()));
         PassedFds.write(out, inherited.stream().map(Inherited::fd).toList());
+        out.writeBoolean(terminal != null);
+        if (terminal != null) {
+            out.writeShort(terminal.rows()).writeShort(terminal.columns());
+        }
         return out;
     }
 
@@ -86,7 +103,9 @@ public record ExecRequest(
                 }
                 inherited.add(new Inherited(numbers[i], fds.get(i)));
             }
-            return new ExecRequest(program, argv, environment, cwd, umask, List.copyOf(inherited));
+            Terminals.WindowSize terminal =
+                    in.readBoolean() ? new Terminals.WindowSize(in.readUnsignedShort(), in.readUnsignedShort()) : null;
+            return new ExecRequest(program, argv, environment, cwd, umask, List.copyOf(inherited), terminal);
         } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("truncated offload-exec request", e);
         }

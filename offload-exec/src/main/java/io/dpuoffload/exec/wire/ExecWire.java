@@ -24,6 +24,8 @@ public final class ExecWire {
     public static final int SIGNAL = 22;
     /** The client can no longer write the program's stdout (1) or stderr (2): its reader went away. */
     public static final int OUTPUT_GONE = 23;
+    /** The client's terminal changed size: rows and columns, for the program's pty. */
+    public static final int WINDOW_SIZE = 24;
 
     // host → client
     public static final int STARTED = 30;

@@ -306,6 +306,50 @@ class RexecAcrossNamespacesIT {
     }
 
     @Test
+    void aTerminalOnTheDpuGivesTheProgramAPtyThatFollowsItsSize() {
+        String hostProgram = """
+                import os, signal, sys, time
+                size = os.get_terminal_size()
+                print("tty", os.isatty(0), os.isatty(1), os.isatty(2), "size", size.columns, size.lines, flush=True)
+                resized = []
+                signal.signal(signal.SIGWINCH, lambda number, frame: resized.append(number))
+                print("READY", flush=True)
+                while not resized:
+                    time.sleep(0.02)
+                size = os.get_terminal_size()
+                print("RESIZED", size.columns, size.lines, flush=True)
+                print("got", sys.stdin.readline().strip(), "END", flush=True)
+                """;
+        CommandResult result = dpuPython("""
+                import fcntl, os, pty, signal, struct, subprocess, sys, termios
+                master, slave = pty.openpty()
+                fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+                child = subprocess.Popen([os.environ["REXEC"], "/usr/bin/python3", "-c", sys.argv[1]],
+                                         stdin=slave, stdout=slave, stderr=slave)
+                os.close(slave)
+                seen = b""
+                def until(token):
+                    global seen
+                    while token not in seen:
+                        chunk = os.read(master, 1024)
+                        if not chunk:
+                            break
+                        seen += chunk
+                until(b"READY")
+                fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+                child.send_signal(signal.SIGWINCH)  # what the kernel sends a terminal's foreground
+                until(b"RESIZED 100 40")
+                os.write(master, b"typed\\r")
+                until(b"END")
+                print(seen.decode(errors="replace").replace("\\r", ""))
+                print("exit", child.wait())
+                """, hostProgram);
+        assertThat(result.stdout())
+                .as("the DPU parent's stderr: %s", result.stderr())
+                .contains("tty True True True size 80 24\n", "RESIZED 100 40\n", "got typed END\n", "exit 0");
+    }
+
+    @Test
     void aProgramNotAllowedExits126WithAMessageAndAnAuditLine() {
         CommandResult result = dpuShell("\"$R\" /bin/ls /; echo \"status $?\"");
         assertThat(result.stdout()).isEqualTo("status 126\n");
