@@ -378,8 +378,10 @@ class RexecAcrossNamespacesIT {
                 marker = sys.argv[1]
                 random.seed(5)
                 for run in range(100):
+                    # the shell and a daemonized subshell carry the marker (their $0) while they live
                     child = subprocess.Popen([os.environ["REXEC"], "/bin/sh", "-c",
-                                              "sleep 1000 & exec sleep 1001 # " + marker])
+                                              "(setsid sh -c 'while :; do sleep 1; done' \\"$0\\" &);"
+                                              " while :; do sleep 1; done", marker])
                     time.sleep(random.uniform(0, 0.15))
                     child.kill()
                     child.wait()
@@ -393,8 +395,13 @@ class RexecAcrossNamespacesIT {
 
     /** Command lines on the host (in exec serve's PID namespace) containing {@code marker}, once the wait is over. */
     static List<String> hostProcessesWith(String marker, Duration wait) {
+        return hostProcessesWith(host, marker, wait);
+    }
+
+    /** As above, in the PID namespace of {@code server} (an exec serve on the host node). */
+    static List<String> hostProcessesWith(NodeProcess server, String marker, Duration wait) {
         CommandResult result =
-                host.runInside(RUN, "python3", "-c", """
+                server.runInside(RUN, "python3", "-c", """
                 import os, sys, time
                 marker, deadline = sys.argv[1], time.time() + float(sys.argv[2])
                 while True:
