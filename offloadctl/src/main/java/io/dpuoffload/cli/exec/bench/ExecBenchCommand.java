@@ -5,6 +5,7 @@ import io.dpuoffload.cli.MachineInfo;
 import io.dpuoffload.cli.Offloadctl;
 import io.dpuoffload.cli.bench.BenchStage;
 import io.dpuoffload.cli.bench.ChildProcess;
+import io.dpuoffload.cli.channel.ByteSize;
 import io.dpuoffload.cli.fs.bench.BenchTools;
 import io.dpuoffload.cli.fs.bench.SshSetup;
 import io.dpuoffload.topology.NodeProcess;
@@ -62,8 +63,8 @@ public final class ExecBenchCommand implements Callable<Integer> {
     @Option(
             names = "--size",
             paramLabel = "SIZE",
-            defaultValue = "1G",
-            description = "Bytes for the stdout throughput, e.g. 256M (default ${DEFAULT-VALUE}).")
+            defaultValue = "1GiB",
+            description = "Bytes for the stdout throughput, e.g. 256MiB (default ${DEFAULT-VALUE}).")
     String size;
 
     @Spec
@@ -71,6 +72,7 @@ public final class ExecBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        long bytes = ByteSize.parse("--size", size); // a bad size fails here, before any setup
         if (!Prerequisites.isRoot()) {
             throw new IllegalStateException(
                     "run me as root (e.g. sudo offloadctl exec bench): the benchmark creates network namespaces");
