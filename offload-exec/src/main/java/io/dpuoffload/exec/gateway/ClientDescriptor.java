@@ -3,7 +3,11 @@ package io.dpuoffload.exec.gateway;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
+import io.dpuoffload.linux.Flags;
+import io.dpuoffload.linux.Metadata;
 import io.dpuoffload.linux.Poll;
+import io.dpuoffload.linux.Stat;
+import io.dpuoffload.linux.UnixSockets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,9 +25,8 @@ final class ClientDescriptor {
     private static final int CHUNK = 64 * 1024;
 
     /**
-     * Writes go out in pieces this big, each after poll() said POLLOUT: a pipe then always has room
-     * for the whole piece, so a write never blocks even when the client's pipe is in blocking mode
-     * (which we must not change: the client shares that open file with its parent).
+     * The fallback's pieces, each written after poll() said POLLOUT: a pipe then always has room for
+     * the whole piece, so a write never blocks even on a descriptor in blocking mode.
      */
     private static final int PIPE_BUF = 4096;
 
@@ -58,32 +61,94 @@ final class ClientDescriptor {
         };
     }
 
+    /**
+     * Writes to the client's {@code fd} without ever blocking (so a cancelled run never leaves a
+     * thread stuck on a reader that stalls): a socket with MSG_DONTWAIT; a pipe or terminal through
+     * our own open of it in non-blocking mode (the client's open file, shared with its parent, is
+     * left as it is); a regular file directly. Where none of that works, in pieces small enough
+     * that a pipe that polled writable always takes them whole.
+     */
     static OutputStream output(int fd, int cancel) {
-        return new OutputStream() {
-            private final MemorySegment buffer = Arena.ofAuto().allocate(PIPE_BUF);
+        Stat stat;
+        try {
+            stat = Metadata.fstat(fd);
+        } catch (ErrnoException e) {
+            return OutputStream.nullOutputStream();
+        }
+        if (stat.type() == Flags.S_IFSOCK) {
+            return new Output(fd, -1, cancel, CHUNK) {
+                @Override
+                long write(MemorySegment bytes, long length) {
+                    return UnixSockets.send(fd, bytes, length);
+                }
+            };
+        }
+        if (stat.isRegularFile()) {
+            return new Output(fd, -1, cancel, CHUNK);
+        }
+        try {
+            int own = FileCalls.openat(
+                    Flags.AT_FDCWD, "/proc/self/fd/" + fd, Flags.O_WRONLY | Flags.O_NONBLOCK | Flags.O_CLOEXEC, 0);
+            return new Output(own, own, cancel, CHUNK);
+        } catch (ErrnoException e) {
+            return new Output(fd, -1, cancel, PIPE_BUF);
+        }
+    }
 
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
+    /** Writes in pieces of at most {@code piece} bytes, waiting for POLLOUT whenever the descriptor is full. */
+    private static class Output extends OutputStream {
+        private final int fd;
+        private final int owned;
+        private final int cancel;
+        private final int piece;
+        private final MemorySegment buffer;
 
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                while (len > 0) {
+        Output(int fd, int owned, int cancel, int piece) {
+            this.fd = fd;
+            this.owned = owned;
+            this.cancel = cancel;
+            this.piece = piece;
+            this.buffer = Arena.ofAuto().allocate(piece);
+        }
+
+        long write(MemorySegment bytes, long length) {
+            return FileCalls.writeSome(fd, bytes, length);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                if (piece == PIPE_BUF && !await(fd, Poll.POLLOUT, cancel)) {
+                    throw new IOException("the run was cancelled");
+                }
+                int chunk = Math.min(len, piece);
+                MemorySegment.copy(b, off, buffer, ValueLayout.JAVA_BYTE, 0, chunk);
+                long n = write(buffer, chunk);
+                if (n == -Errno.EAGAIN) {
                     if (!await(fd, Poll.POLLOUT, cancel)) {
                         throw new IOException("the run was cancelled");
                     }
-                    int chunk = Math.min(len, PIPE_BUF);
-                    MemorySegment.copy(b, off, buffer, ValueLayout.JAVA_BYTE, 0, chunk);
-                    long n = FileCalls.writeSome(fd, buffer, chunk);
-                    if (n < 0 && n != -Errno.EAGAIN) {
-                        throw new IOException("write: " + Errno.name((int) -n));
-                    }
-                    off += (int) Math.max(n, 0);
-                    len -= (int) Math.max(n, 0);
+                    continue;
                 }
+                if (n < 0) {
+                    throw new IOException("write: " + Errno.name((int) -n));
+                }
+                off += (int) n;
+                len -= (int) n;
             }
-        };
+        }
+
+        @Override
+        public void close() {
+            if (owned >= 0) {
+                FileCalls.closeQuietly(owned);
+            }
+        }
     }
 
     /** Waits until {@code fd} is ready for {@code events}; false once {@code cancel} fires. */

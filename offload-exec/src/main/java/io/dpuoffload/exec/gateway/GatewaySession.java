@@ -127,6 +127,9 @@ final class GatewaySession {
             } catch (TransportException | IOException e) {
                 tell(err, "rexec: lost the host while " + exec.programName() + " ran: " + e.getMessage());
                 answer(EXITED, LOST);
+            } finally {
+                closeQuietly(out); // our own non-blocking opens of the client's pipes, if any
+                closeQuietly(err);
             }
         } catch (IllegalArgumentException e) {
             log.warn("exec gateway: refused a request: {}", e.getMessage());
@@ -318,6 +321,14 @@ final class GatewaySession {
                     value);
             // 5 bytes into an idle socket's empty buffer: sent whole, or the client is gone
             UnixSockets.send(client, answer, 5);
+        }
+    }
+
+    private static void closeQuietly(OutputStream stream) {
+        try {
+            stream.close();
+        } catch (IOException ignored) {
+            // ours close without failing; the null stream too
         }
     }
 

@@ -34,6 +34,8 @@ final class RemoteProcess {
     private static final Logger log = LoggerFactory.getLogger(RemoteProcess.class);
     private static final int SIGKILL = 9;
     private static final int CHUNK = 64 * 1024 - Records.HEADER_BYTES;
+    /** Output chunks queued on the stream at once, per output: 256 KiB. */
+    private static final int IN_FLIGHT = 4;
     /** After the exit, how long output still held in the pipes may take to drain. */
     private static final Duration DRAIN = Duration.ofSeconds(1);
 
@@ -43,6 +45,7 @@ final class RemoteProcess {
     private final String description;
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private final CountDownLatch outputsDone = new CountDownLatch(2);
+    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(2 * IN_FLIGHT);
     private volatile boolean exited;
     /** The pty master (for window sizes), or -1 when the program has pipes. */
     private int terminal = -1;
@@ -122,8 +125,11 @@ final class RemoteProcess {
                     return; // closing our end gives the program EPIPE on its next write, as locally
                 }
                 ByteBuf payload = Unpooled.wrappedBuffer(buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
-                stream.write(Records.record(alloc, kind, payload)).join(); // the window is the bound
+                inFlight.acquire(); // a few chunks queued keep the stream busy; more would only use memory
+                stream.write(Records.record(alloc, kind, payload)).whenComplete((done, failure) -> inFlight.release());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (ErrnoException | RuntimeException e) {
             log.debug("{}: output relay ended: {}", description, e.getMessage());
         } finally {
