@@ -41,6 +41,24 @@ public final class ConfiguredChannel {
     }
 
     /** The endpoint a serving side's {@code listen:} names; a ConfigException with an example when it is missing. */
+    /** {@code --server}'s endpoint; a malformed one is a usage error naming the option. */
+    public static Endpoint serverEndpoint(picocli.CommandLine.Model.CommandSpec spec, String server) {
+        try {
+            return Endpoint.parse(server);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--server: " + e.getMessage());
+        }
+    }
+
+    /** A service's configuration from {@code file}; what is wrong with it is bad input, named. */
+    public static <C> C load(java.nio.file.Path file, java.util.function.Function<java.nio.file.Path, C> loader) {
+        try {
+            return loader.apply(file);
+        } catch (io.dpuoffload.config.ConfigException e) {
+            throw new io.dpuoffload.cli.BadInputException(e.getMessage());
+        }
+    }
+
     public static Endpoint listenEndpoint(String listen, String example) {
         if (listen == null) {
             throw new ConfigException("listen: missing; the serving side needs e.g. listen: " + example);

@@ -4,9 +4,7 @@ import io.dpuoffload.cli.BadInputException;
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.StopSignal;
 import io.dpuoffload.cli.channel.ConfiguredChannel;
-import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.exec.config.ExecConfig;
-import io.dpuoffload.exec.config.ExecConfigLoader;
 import io.dpuoffload.exec.gateway.ExecGateway;
 import io.dpuoffload.ipc.config.PeerPaths;
 import io.dpuoffload.ipc.intercept.InterceptedLauncher;
@@ -20,9 +18,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -43,19 +41,8 @@ final class ExecGatewayCommand implements Callable<Integer> {
     /** How long a run waits for the host connection when it is down (reconnecting). */
     private static final Duration CONNECTION_WAIT = Duration.ofSeconds(10);
 
-    @Option(
-            names = "--server",
-            paramLabel = "ENDPOINT",
-            required = true,
-            description = "The host's offload-exec endpoint, e.g. tcp://198.51.100.1:7300.")
-    String server;
-
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            required = true,
-            description = "The YAML configuration (node, pki, peers, dropEnvironment); see docs/offload-exec.md.")
-    Path configFile;
+    @Mixin
+    DpuSideOptions options;
 
     @Option(
             names = "--socket",
@@ -80,18 +67,8 @@ final class ExecGatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Endpoint endpoint;
-        try {
-            endpoint = Endpoint.parse(server);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--server: " + e.getMessage());
-        }
-        ExecConfig config;
-        try {
-            config = ExecConfigLoader.load(configFile);
-        } catch (ConfigException e) {
-            throw new BadInputException(e.getMessage());
-        }
+        Endpoint endpoint = options.endpoint();
+        ExecConfig config = options.config();
         var transport = TransportConfig.builder(config.node());
         ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), false);
         StopSignal stop = new StopSignal(Duration.ofSeconds(10));

@@ -1,11 +1,8 @@
 package io.dpuoffload.cli.exec;
 
-import io.dpuoffload.cli.BadInputException;
 import io.dpuoffload.cli.channel.ConfiguredChannel;
-import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.exec.client.RemoteRun;
 import io.dpuoffload.exec.config.ExecConfig;
-import io.dpuoffload.exec.config.ExecConfigLoader;
 import io.dpuoffload.linux.ProcessExits;
 import io.dpuoffload.linux.Signals;
 import io.dpuoffload.transport.OffloadClient;
@@ -15,14 +12,12 @@ import io.dpuoffload.transport.net.Endpoint;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -47,19 +42,8 @@ final class ExecRunCommand implements Callable<Integer> {
     private static final List<String> FORWARDED =
             List.of("TERM", "INT", "HUP", "USR1", "USR2", "WINCH", "CONT", "TSTP", "QUIT", "ALRM");
 
-    @Option(
-            names = "--server",
-            paramLabel = "ENDPOINT",
-            required = true,
-            description = "The host's offload-exec endpoint, e.g. tcp://198.51.100.1:7300.")
-    String server;
-
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            required = true,
-            description = "The YAML configuration (node, pki, peers, dropEnvironment); see docs/offload-exec.md.")
-    Path configFile;
+    @Mixin
+    DpuSideOptions options;
 
     @Parameters(
             arity = "1..*",
@@ -75,18 +59,8 @@ final class ExecRunCommand implements Callable<Integer> {
         // The program's stderr is ours: only warnings and errors of our own may join it.
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                 .setLevel(ch.qos.logback.classic.Level.WARN);
-        Endpoint endpoint;
-        try {
-            endpoint = Endpoint.parse(server);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--server: " + e.getMessage());
-        }
-        ExecConfig config;
-        try {
-            config = ExecConfigLoader.load(configFile);
-        } catch (ConfigException e) {
-            throw new BadInputException(e.getMessage());
-        }
+        Endpoint endpoint = options.endpoint();
+        ExecConfig config = options.config();
         var request = LocalContext.request(command.size(), config.environment());
         var transport = TransportConfig.builder(config.node());
         ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), false);

@@ -1,14 +1,12 @@
 package io.dpuoffload.cli.ipc;
 
-import io.dpuoffload.cli.BadInputException;
-import io.dpuoffload.config.ConfigException;
+import io.dpuoffload.cli.channel.ConfiguredChannel;
 import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.ipc.config.IpcConfigLoader;
 import io.dpuoffload.transport.net.Endpoint;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** What every DPU-side ipc command is told: the host's endpoint and this side's configuration. */
@@ -32,18 +30,10 @@ final class DpuSideOptions {
     CommandSpec spec;
 
     Endpoint endpoint() {
-        try {
-            return Endpoint.parse(server);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--server: " + e.getMessage());
-        }
+        return ConfiguredChannel.serverEndpoint(spec, server);
     }
 
     IpcConfig config() {
-        try {
-            return IpcConfigLoader.load(configFile);
-        } catch (ConfigException e) {
-            throw new BadInputException(e.getMessage());
-        }
+        return ConfiguredChannel.load(configFile, IpcConfigLoader::load);
     }
 }

@@ -2,17 +2,11 @@ package io.dpuoffload.cli.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dpuoffload.cli.Offloadctl;
-import io.dpuoffload.cli.TestPki;
-import io.dpuoffload.exec.gateway.RexecBinary;
 import io.dpuoffload.topology.NodeProcess;
 import io.dpuoffload.topology.Topology;
 import io.dpuoffload.topology.TopologyExtension;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,48 +51,11 @@ class HostPidsFromTheDpuIT {
 
     @Test
     void aDaemonizedHostProcessIsSignalledByItsHostPid(Topology topology) throws Exception {
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path pki = TestPki.create(work.resolve("pki"));
-        Path hostConfig = Files.writeString(work.resolve("host.yaml"), """
-                node: host-1
-                listen: tcp://198.51.100.1:7300
-                pki: %s
-                peers: [dpu-1]
-                allow: [/bin/sh]
-                """.formatted(pki));
-        Path dpuConfig = Files.writeString(work.resolve("dpu.yaml"), """
-                node: dpu-1
-                pki: %s
-                peers: [host-1]
-                """.formatted(pki));
-        Path rexec = work.resolve("rexec");
-        RexecBinary.writeClient(rexec);
+        ExecNodes nodes = ExecNodes.prepare(work, "allow: [/bin/sh]", "");
         Path pidfile = work.resolve("sleep.pid");
-        NodeProcess host = topology.host()
-                .startJava(
-                        Offloadctl.class.getName(),
-                        RexecAcrossNamespacesIT.JVM,
-                        List.of("exec", "serve", "--config", hostConfig.toString()));
-        host.awaitLine(Pattern.compile("READY .*"), START);
-        NodeProcess daemon = topology.dpu()
-                .startJava(
-                        Offloadctl.class.getName(),
-                        RexecAcrossNamespacesIT.JVM,
-                        List.of(
-                                "exec",
-                                "gateway",
-                                "--server",
-                                "tcp://198.51.100.1:7300",
-                                "--config",
-                                dpuConfig.toString(),
-                                "--socket",
-                                work.resolve("exec.sock").toString(),
-                                "--",
-                                "python3",
-                                "-c",
-                                DAEMON,
-                                rexec.toString(),
-                                pidfile.toString()));
+        NodeProcess host = nodes.startHost(topology);
+        NodeProcess daemon = nodes.startGateway(
+                topology, "python3", "-c", DAEMON, nodes.rexec().toString(), pidfile.toString());
 
         String launched = daemon.awaitLine(Pattern.compile("launcher exited .*"), START);
         assertThat(launched).startsWith("launcher exited 0 host pid ");

@@ -2,16 +2,12 @@ package io.dpuoffload.cli.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dpuoffload.cli.Offloadctl;
-import io.dpuoffload.cli.TestPki;
-import io.dpuoffload.exec.gateway.RexecBinary;
 import io.dpuoffload.topology.CommandResult;
 import io.dpuoffload.topology.NodeProcess;
 import io.dpuoffload.topology.Topology;
 import io.dpuoffload.topology.TopologyExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +26,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TopologyExtension.class)
 class RexecAcrossNamespacesIT {
-    static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED");
-    static final Duration START = Duration.ofSeconds(60);
     static final Duration RUN = Duration.ofSeconds(120);
 
     static Path work;
@@ -43,43 +37,14 @@ class RexecAcrossNamespacesIT {
     @BeforeAll
     static void startBothSides(Topology topology) throws Exception {
         work = Files.createTempDirectory("rexec-it-");
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path pki = TestPki.create(work.resolve("pki"));
-        Path hostConfig = Files.writeString(work.resolve("host.yaml"), """
-                node: host-1
-                listen: tcp://198.51.100.1:7300
-                pki: %s
-                peers: [dpu-1]
-                allow: [/bin/sh, /bin/cat, /usr/bin/head, /usr/bin/python3]
-                files: [%s]
-                """.formatted(pki, work));
-        Path dpuConfig = Files.writeString(work.resolve("dpu.yaml"), """
-                node: dpu-1
-                pki: %s
-                peers: [host-1]
-                dropEnvironment: [DROPPED_BY_FILTER]
-                """.formatted(pki));
-        rexec = work.resolve("rexec").toString();
-        socket = work.resolve("exec.sock").toString();
-        RexecBinary.writeClient(Path.of(rexec));
-        host = topology.host()
-                .startJava(
-                        Offloadctl.class.getName(), JVM, List.of("exec", "serve", "--config", hostConfig.toString()));
-        host.awaitLine(Pattern.compile("READY .*"), START);
-        gateway = topology.dpu()
-                .startJava(
-                        Offloadctl.class.getName(),
-                        JVM,
-                        List.of(
-                                "exec",
-                                "gateway",
-                                "--server",
-                                "tcp://198.51.100.1:7300",
-                                "--config",
-                                dpuConfig.toString(),
-                                "--socket",
-                                socket));
-        gateway.awaitLine(Pattern.compile("READY .*"), START);
+        ExecNodes nodes = ExecNodes.prepare(
+                work,
+                "allow: [/bin/sh, /bin/cat, /usr/bin/head, /usr/bin/python3]\nfiles: [" + work + "]",
+                "dropEnvironment: [DROPPED_BY_FILTER]");
+        rexec = nodes.rexec().toString();
+        socket = nodes.socket().toString();
+        host = nodes.startHost(topology);
+        gateway = nodes.startGateway(topology);
     }
 
     @AfterAll
