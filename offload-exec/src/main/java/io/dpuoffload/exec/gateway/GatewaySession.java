@@ -122,6 +122,7 @@ final class GatewaySession {
                     .start(() -> forwardSignals(run, cancelled, client)));
             try {
                 ProcessExits.Exit exit = run.await(out, err);
+                hostPids.remove(run.hostPid()); // reaped on the host; descendants that outlive it stay
                 finished = true;
                 answer(exit.signalled() ? KILLED : EXITED, exit.value());
             } catch (TransportException | IOException e) {

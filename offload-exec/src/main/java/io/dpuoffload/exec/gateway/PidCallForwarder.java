@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * kill, tgkill, sched_setaffinity and sched_getaffinity of an intercepted DPU program: on a pid in
  * the {@link HostPids} map, the call is made on the host and its result (or errno) returned; on any
- * other pid (and on 0, -1 and process groups) it continues in the kernel untouched.
+ * other pid (and on 0, -1 and process groups), and on a mapped pid the host no longer knows as one
+ * of its runs' (ESRCH), it continues in the kernel untouched.
  */
 public final class PidCallForwarder implements SyscallHandler {
     private static final Logger log = LoggerFactory.getLogger(PidCallForwarder.class);
@@ -104,10 +105,13 @@ public final class PidCallForwarder implements SyscallHandler {
                     } finally {
                         body.release();
                     }
+                    if (result.value() == -Errno.ESRCH) {
+                        // no longer a process of ours on the host: the number is the DPU's again
+                        pids.remove(forwarded.pid());
+                        Seccomp.proceed(listener, call.id());
+                        return;
+                    }
                     if (result.value() < 0) {
-                        if (result.value() == -Errno.ESRCH) {
-                            pids.remove(forwarded.pid()); // gone on the host: its number is free again
-                        }
                         Seccomp.answer(listener, call.id(), 0, (int) -result.value());
                         return;
                     }
