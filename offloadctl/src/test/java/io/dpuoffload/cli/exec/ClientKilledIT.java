@@ -29,13 +29,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The client (`offloadctl exec run`) SIGKILLed at random moments, 100 times: before it connects,
- * while the program starts, while it runs with a daemonized descendant. Afterwards no process of
- * any run is left on the host: the exec server kills a run whose client is gone, descendants
- * included.
+ * The JVM client (`offloadctl exec run`) SIGKILLed at random moments: before it connects, while the
+ * program starts, while it runs with a daemonized descendant. Afterwards no process of any run is
+ * left on the host: the exec server kills a run whose client is gone, descendants included. (The
+ * 100-run version of this is for rexec, the client daemons use: RexecAcrossNamespacesIT; each run
+ * here starts a JVM, so fewer runs keep the suite short.)
  */
 class ClientKilledIT {
-    private static final int RUNS = 100;
+    private static final int RUNS = 30;
     private static final int AT_ONCE = 4;
 
     @TempDir
