@@ -2,6 +2,7 @@ package io.dpuoffload.cli.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dpuoffload.exec.gateway.RexecBinary;
 import io.dpuoffload.topology.CommandResult;
 import io.dpuoffload.topology.NodeProcess;
 import io.dpuoffload.topology.Topology;
@@ -312,6 +313,25 @@ class RexecAcrossNamespacesIT {
         assertThat(result.stdout())
                 .as("the DPU parent's stderr: %s", result.stderr())
                 .contains("tty True True True size 80 24\n", "RESIZED 100 40\n", "got typed END\n", "exit 0");
+    }
+
+    @Test
+    void aShimInARootRunsTheHostProgramWithItsWholeArgv() throws Exception {
+        Path root = Files.createDirectories(work.resolve("offload-root"));
+        RexecBinary.writeShim(root.resolve("usr/bin/python3"), "/usr/bin/python3");
+        CommandResult result = dpuPython("""
+                import os, subprocess, sys
+                shim = sys.argv[1]
+                report = "import os; print(open('/proc/self/cmdline', 'rb').read().split(b'\\\\0')[:2],"
+                report += " os.readlink('/proc/self/ns/pid'))"
+                out = subprocess.run(["argv-zero-as-given", "-c", report], executable=shim, capture_output=True)
+                print(out.stdout.decode().strip(), out.returncode)
+                """, root.resolve("usr/bin/python3").toString());
+        String hostPidNamespace =
+                host.runInside(RUN, "readlink", "/proc/self/ns/pid").stdout().strip();
+        assertThat(result.stdout().strip())
+                .as("the DPU parent's stderr: %s", result.stderr())
+                .isEqualTo("[b'argv-zero-as-given', b'-c'] " + hostPidNamespace + " 0");
     }
 
     @Test
