@@ -1,0 +1,100 @@
+package io.dpuoffload.agent.plan;
+
+import io.dpuoffload.agent.profile.Profile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The offload root's layout, computed from the profiles (no system call here): the DPU's own system
+ * (its binaries, libraries, /etc and /var), its /dev, /dev/shm and mqueue, its /proc at
+ * /local_proc, fresh /run and /tmp, then the host's directories through offload-fs, then the exec
+ * shims. Applied in this order and undone in reverse.
+ */
+public record MountPlan(Path root, List<MountStep> steps) {
+    /** The DPU's system directories the root shows, when the DPU has them. */
+    static final List<String> SYSTEM = List.of(
+            "bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "opt", "var", "root", "home", "srv");
+
+    /** What the plan needs to know about the DPU's own root file system. */
+    public interface DpuSystem {
+        boolean isDirectory(Path path);
+
+        /** The link's target when {@code path} is a symbolic link, else null. */
+        Path symlinkTarget(Path path);
+
+        static DpuSystem real() {
+            return new DpuSystem() {
+                @Override
+                public boolean isDirectory(Path path) {
+                    return Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                }
+
+                @Override
+                public Path symlinkTarget(Path path) {
+                    try {
+                        return Files.isSymbolicLink(path) ? Files.readSymbolicLink(path) : null;
+                    } catch (java.io.IOException e) {
+                        return null;
+                    }
+                }
+            };
+        }
+    }
+
+    public static MountPlan compute(Path root, Path state, List<Profile> profiles, DpuSystem dpu) {
+        List<MountStep> steps = new ArrayList<>();
+        steps.add(new MountStep.Tmpfs(root, "mode=0755,size=16m"));
+        for (String name : SYSTEM) {
+            Path source = Path.of("/", name);
+            Path link = dpu.symlinkTarget(source);
+            if (link != null) {
+                steps.add(new MountStep.Symlink(root.resolve(name), link));
+            } else if (dpu.isDirectory(source)) {
+                steps.add(new MountStep.Bind(source, root.resolve(name), true));
+            }
+        }
+        steps.add(new MountStep.Bind(Path.of("/dev"), root.resolve("dev"), true));
+        steps.add(new MountStep.Private(root));
+        steps.add(new MountStep.Tmpfs(root.resolve("dev/shm"), "mode=1777"));
+        steps.add(new MountStep.Mqueue(root.resolve("dev/mqueue")));
+        steps.add(new MountStep.Bind(Path.of("/proc"), root.resolve("local_proc"), true));
+        steps.add(new MountStep.Tmpfs(root.resolve("run"), "mode=0755"));
+        steps.add(new MountStep.Tmpfs(root.resolve("tmp"), "mode=1777"));
+        Map<Path, Profile.Share> shares = new LinkedHashMap<>();
+        for (Profile profile : profiles) {
+            for (Profile.Share share : profile.shares()) {
+                Profile.Share earlier = shares.putIfAbsent(share.path(), share);
+                if (earlier != null && !earlier.equals(share)) {
+                    throw new IllegalArgumentException("two profiles share different host directories at "
+                            + share.path() + " (" + earlier.name() + " and " + share.name() + ")");
+                }
+            }
+        }
+        // Parents before children: /var/lib/libvirt before /var/lib/libvirt/images.
+        shares.values().stream()
+                .sorted(java.util.Comparator.comparingInt(s -> s.path().getNameCount()))
+                .forEach(share -> steps.add(new MountStep.Share(inRoot(root, share.path()), share)));
+        profiles.stream()
+                .flatMap(p -> p.programs().stream())
+                .distinct()
+                .forEach(program -> steps.add(new MountStep.Shim(
+                        inRoot(root, program),
+                        program,
+                        state.resolve("shims").resolve(program.toString().substring(1)))));
+        return new MountPlan(root, List.copyOf(steps));
+    }
+
+    /** {@code path} (absolute, in the root's view) as seen from outside the root. */
+    public static Path inRoot(Path root, Path path) {
+        return root.resolve(path.toString().substring(1));
+    }
+
+    public List<MountStep> steps(Predicate<MountStep> which) {
+        return steps.stream().filter(which).toList();
+    }
+}

@@ -1,0 +1,85 @@
+package io.dpuoffload.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dpuoffload.agent.plan.MountPlan;
+import io.dpuoffload.agent.plan.MountStep;
+import io.dpuoffload.agent.profile.Profile;
+import io.dpuoffload.agent.profile.ProfileLoader;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class MountPlanTest {
+    private static final Path ROOT = Path.of("/run/dpu-offload/root");
+    private static final Path STATE = Path.of("/run/dpu-offload/agent");
+
+    /** A merged-/usr DPU: /bin and /lib are links into /usr; no /lib32. */
+    private static final MountPlan.DpuSystem MERGED_USR = new MountPlan.DpuSystem() {
+        private final Set<String> directories =
+                Set.of("/usr", "/etc", "/var", "/root", "/home", "/opt", "/srv", "/lib64");
+        private final Map<String, String> links = Map.of("/bin", "usr/bin", "/sbin", "usr/sbin", "/lib", "usr/lib");
+
+        @Override
+        public boolean isDirectory(Path path) {
+            return directories.contains(path.toString());
+        }
+
+        @Override
+        public Path symlinkTarget(Path path) {
+            String link = links.get(path.toString());
+            return link == null ? null : Path.of(link);
+        }
+    };
+
+    @Test
+    void theLibvirtProfileGivesTheLayoutInOrder() {
+        MountPlan plan = MountPlan.compute(ROOT, STATE, List.of(ProfileLoader.load("libvirt")), MERGED_USR);
+        assertThat(plan.steps())
+                .extracting(MountStep::describe)
+                .containsExactly(
+                        "tmpfs /run/dpu-offload/root (mode=0755,size=16m)",
+                        "symlink /run/dpu-offload/root/bin -> usr/bin",
+                        "symlink /run/dpu-offload/root/sbin -> usr/sbin",
+                        "symlink /run/dpu-offload/root/lib -> usr/lib",
+                        "rbind /lib64 -> /run/dpu-offload/root/lib64",
+                        "rbind /usr -> /run/dpu-offload/root/usr",
+                        "rbind /etc -> /run/dpu-offload/root/etc",
+                        "rbind /opt -> /run/dpu-offload/root/opt",
+                        "rbind /var -> /run/dpu-offload/root/var",
+                        "rbind /root -> /run/dpu-offload/root/root",
+                        "rbind /home -> /run/dpu-offload/root/home",
+                        "rbind /srv -> /run/dpu-offload/root/srv",
+                        "rbind /dev -> /run/dpu-offload/root/dev",
+                        "make-rprivate /run/dpu-offload/root",
+                        "tmpfs /run/dpu-offload/root/dev/shm (mode=1777)",
+                        "mqueue /run/dpu-offload/root/dev/mqueue",
+                        "rbind /proc -> /run/dpu-offload/root/local_proc",
+                        "tmpfs /run/dpu-offload/root/run (mode=0755)",
+                        "tmpfs /run/dpu-offload/root/tmp (mode=1777)",
+                        "offload-fs proc (host /proc, cache none, proc view) -> /run/dpu-offload/root/proc",
+                        "offload-fs sys (host /sys, cache none) -> /run/dpu-offload/root/sys",
+                        "offload-fs libvirt (host /var/lib/libvirt, cache ttl) -> /run/dpu-offload/root/var/lib/libvirt",
+                        "offload-fs images (host /var/lib/dpu-offload/images, cache ttl) -> "
+                                + "/run/dpu-offload/root/var/lib/dpu-offload/images",
+                        "shim /run/dpu-offload/root/usr/bin/qemu-system-x86_64 (runs the host's /usr/bin/qemu-system-x86_64)");
+        MountStep.Shim shim = (MountStep.Shim) plan.steps().getLast();
+        assertThat(shim.file()).isEqualTo(Path.of("/run/dpu-offload/agent/shims/usr/bin/qemu-system-x86_64"));
+    }
+
+    @Test
+    void profilesThatShareOneDirectoryAgreeOrAreRefused() {
+        Profile a = ProfileLoader.parse("name: a\nshares: [{name: data, hostPath: /srv/data}]\n");
+        Profile same = ProfileLoader.parse("name: b\nshares: [{name: data, hostPath: /srv/data}]\n");
+        Profile other =
+                ProfileLoader.parse("name: c\nshares: [{name: other, hostPath: /srv/other, path: /srv/data}]\n");
+        assertThat(MountPlan.compute(ROOT, STATE, List.of(a, same), MERGED_USR)
+                        .steps(s -> s instanceof MountStep.Share))
+                .hasSize(1);
+        assertThatThrownBy(() -> MountPlan.compute(ROOT, STATE, List.of(a, other), MERGED_USR))
+                .hasMessageContaining("/srv/data");
+    }
+}
