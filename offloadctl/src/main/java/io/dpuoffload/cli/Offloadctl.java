@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
             ChannelCommand.class,
             FsCommand.class,
             io.dpuoffload.cli.ipc.IpcCommand.class,
-            io.dpuoffload.cli.exec.ExecCommand.class
+            io.dpuoffload.cli.exec.ExecCommand.class,
+            io.dpuoffload.cli.agent.AgentCommand.class
         })
 public final class Offloadctl implements Runnable {
 

@@ -40,7 +40,6 @@ public final class ConfiguredChannel {
         return transport;
     }
 
-    /** The endpoint a serving side's {@code listen:} names; a ConfigException with an example when it is missing. */
     /** {@code --server}'s endpoint; a malformed one is a usage error naming the option. */
     public static Endpoint serverEndpoint(picocli.CommandLine.Model.CommandSpec spec, String server) {
         try {
@@ -59,6 +58,7 @@ public final class ConfiguredChannel {
         }
     }
 
+    /** The endpoint a serving side's {@code listen:} names; a ConfigException with an example when it is missing. */
     public static Endpoint listenEndpoint(String listen, String example) {
         if (listen == null) {
             throw new ConfigException("listen: missing; the serving side needs e.g. listen: " + example);

@@ -1,0 +1,203 @@
+package io.dpuoffload.agent.dpu;
+
+import io.dpuoffload.agent.plan.MountPlan;
+import io.dpuoffload.agent.profile.Profile;
+import io.dpuoffload.ipc.intercept.InterceptedLauncher;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The offloaded daemons: each started in the offload root (chroot) under interception, in the
+ * profile's order, each waited for until ready; restarted with backoff when it ends, as its
+ * restart policy says; its output logged line by line with its name; stopped in reverse order.
+ */
+final class DaemonSupervisor {
+    private static final Logger log = LoggerFactory.getLogger(DaemonSupervisor.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** SIGTERM first; a daemon still running this much later is killed. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    private static final String CHROOT = "/usr/sbin/chroot";
+
+    private final Path root;
+    private final InterceptedLauncher launcher;
+    private final Map<String, String> environment;
+    private final List<Supervised> running = new ArrayList<>();
+
+    DaemonSupervisor(Path root, InterceptedLauncher launcher, Map<String, String> environment) {
+        this.root = root;
+        this.launcher = launcher;
+        this.environment = environment;
+    }
+
+    /** Starts {@code daemon} and waits until it is ready (or throws, naming why not). */
+    void start(Profile.Daemon daemon) throws IOException, InterruptedException {
+        Supervised supervised = new Supervised(daemon);
+        synchronized (running) {
+            running.add(supervised);
+        }
+        supervised.launch();
+        supervised.awaitReady();
+        Thread.ofPlatform().daemon().name("supervise-" + daemon.name()).start(supervised::watch);
+    }
+
+    /** Each daemon and whether it runs now, its restarts, and its pid. */
+    List<String> states() {
+        synchronized (running) {
+            return running.stream().map(Supervised::state).toList();
+        }
+    }
+
+    /** Stops every daemon, the last started first. */
+    void stopAll() {
+        List<Supervised> daemons;
+        synchronized (running) {
+            daemons = new ArrayList<>(running);
+        }
+        for (int i = daemons.size() - 1; i >= 0; i--) {
+            daemons.get(i).stop();
+        }
+    }
+
+    private final class Supervised {
+        private final Profile.Daemon daemon;
+        private volatile Process process;
+        private volatile boolean stopping;
+        private volatile int restarts;
+
+        Supervised(Profile.Daemon daemon) {
+            this.daemon = daemon;
+        }
+
+        void launch() throws IOException {
+            List<String> command = new ArrayList<>(List.of(CHROOT, root.toString()));
+            command.addAll(daemon.command());
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            builder.environment().putAll(daemon.environment());
+            Process started = launcher.launch(builder);
+            started.getOutputStream().close();
+            process = started;
+            log.info("[{}] started, pid {}", daemon.name(), started.pid());
+            Thread.ofPlatform().daemon().name("log-" + daemon.name()).start(() -> relay(started));
+        }
+
+        private void relay(Process from) {
+            Logger output = LoggerFactory.getLogger("daemon." + daemon.name());
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(from.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    output.info("[{}] {}", daemon.name(), line);
+                }
+            } catch (IOException e) {
+                // it ended
+            }
+        }
+
+        void awaitReady() throws IOException, InterruptedException {
+            if (daemon.readySocket() == null) {
+                return;
+            }
+            Path socket = MountPlan.inRoot(root, daemon.readySocket());
+            long deadline = System.nanoTime() + daemon.readyTimeout().toNanos();
+            while (!Files.exists(socket)) {
+                if (!process.isAlive()) {
+                    throw new IOException(daemon.name() + " exited with " + process.exitValue()
+                            + " before it was ready (no " + daemon.readySocket() + "); see its log lines above");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException(daemon.name() + " was not ready within " + daemon.readyTimeout() + " (no "
+                            + daemon.readySocket() + " in the root)");
+                }
+                Thread.sleep(50);
+            }
+            log.info("[{}] ready ({} exists)", daemon.name(), daemon.readySocket());
+        }
+
+        void watch() {
+            Duration backoff = FIRST_BACKOFF;
+            while (true) {
+                int code;
+                try {
+                    code = process.waitFor();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (stopping) {
+                    return;
+                }
+                boolean again =
+                        daemon.restart().equals("always") || (daemon.restart().equals("on-failure") && code != 0);
+                log.warn(
+                        "[{}] exited with {}; {}",
+                        daemon.name(),
+                        code,
+                        again
+                                ? "restarting in " + backoff.toMillis() + " ms"
+                                : "not restarted (restart: " + daemon.restart() + ")");
+                if (!again) {
+                    return;
+                }
+                try {
+                    Thread.sleep(backoff.toMillis());
+                    if (stopping) {
+                        return;
+                    }
+                    restarts++;
+                    launch();
+                    awaitReady();
+                    backoff = FIRST_BACKOFF;
+                } catch (IOException e) {
+                    log.warn("[{}] restart failed: {}", daemon.name(), e.getMessage());
+                    backoff =
+                            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        void stop() {
+            stopping = true;
+            Process current = process;
+            if (current == null || !current.isAlive()) {
+                return;
+            }
+            current.destroy(); // SIGTERM to chroot, which exec'd the daemon: the daemon itself
+            try {
+                if (!current.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    log.warn("[{}] still running {} after SIGTERM; killing it", daemon.name(), STOP_GRACE);
+                    current.destroyForcibly();
+                    current.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            log.info("[{}] stopped", daemon.name());
+        }
+
+        String state() {
+            Process current = process;
+            boolean alive = current != null && current.isAlive();
+            return String.format(
+                    "%-12s %s%s, restarts %d",
+                    daemon.name(),
+                    alive ? "running, pid " : "not running",
+                    alive ? Long.toString(current.pid()) : "",
+                    restarts);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.dpuoffload.agent.dpu;
+
+import io.dpuoffload.agent.pair.PairConfig;
+import io.dpuoffload.agent.plan.MountPlan;
+import io.dpuoffload.agent.plan.PlanApplier;
+import io.dpuoffload.agent.plan.StepState;
+import io.dpuoffload.agent.profile.Profile;
+import io.dpuoffload.exec.gateway.ExecGateway;
+import io.dpuoffload.fs.client.FsMount;
+import io.dpuoffload.fs.client.FsMountOptions;
+import io.dpuoffload.ipc.config.PeerPaths;
+import io.dpuoffload.ipc.intercept.InterceptedLauncher;
+import io.dpuoffload.transport.Feature;
+import io.dpuoffload.transport.OffloadClient;
+import io.dpuoffload.transport.TransportConfig;
+import io.dpuoffload.transport.net.Endpoint;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DPU's side of a pair: builds the offload root (the mount plan, with the host's directories
+ * through offload-fs and the exec shims), serves the shims through an exec gateway inside the root,
+ * and starts the profiles' daemons in it under interception. {@link #close} takes it all down in
+ * reverse: daemons, interception, gateway, mounts.
+ */
+public final class DpuAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DpuAgent.class);
+    /** Where rexec's default looks, as seen inside the root. */
+    static final Path GATEWAY_IN_ROOT = Path.of("/run/dpu-offload/exec.sock");
+
+    private static final Duration CONNECTION_WAIT = Duration.ofSeconds(10);
+    /**
+     * The DPU's own /proc as the daemons see it (the plan binds it there): the host /proc's view
+     * sends a DPU process's pid there, as a path inside the root.
+     */
+    static final Path LOCAL_PROC = Path.of("/local_proc");
+
+    private final PairConfig pair;
+    private final MountPlan plan;
+    private final PlanApplier applier;
+    private OffloadClient client;
+    private ExecGateway gateway;
+    private InterceptedLauncher launcher;
+    private DaemonSupervisor daemons;
+
+    private DpuAgent(PairConfig pair, MountPlan plan, PlanApplier applier) {
+        this.pair = pair;
+        this.plan = plan;
+        this.applier = applier;
+    }
+
+    /**
+     * Builds the root and starts the daemons; on a failure, undoes what was done and throws.
+     *
+     * @param transport the channel to the host, secured by the caller
+     */
+    public static DpuAgent start(PairConfig pair, Endpoint host, TransportConfig transport) throws Exception {
+        MountPlan plan = MountPlan.compute(pair.root(), pair.state(), pair.profiles(), MountPlan.DpuSystem.real());
+        TransportConfig fsTransport =
+                transport.toBuilder().features(EnumSet.of(Feature.FILESYSTEM)).build();
+        PlanApplier applier = new PlanApplier(
+                plan,
+                share -> FsMount.mount(
+                        host,
+                        fsTransport,
+                        share.share().name(),
+                        share.target(),
+                        FsMountOptions.defaults().withLocalProc(LOCAL_PROC)));
+        DpuAgent agent = new DpuAgent(pair, plan, applier);
+        try {
+            agent.startAll(host, transport);
+            return agent;
+        } catch (Exception e) {
+            agent.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Endpoint host, TransportConfig transport) throws Exception {
+        Files.createDirectories(pair.state());
+        try {
+            applier.apply();
+        } finally {
+            writeStatus();
+        }
+        log.info("offload root {} built ({} steps)", pair.root(), plan.steps().size());
+        client = OffloadClient.start(host, transport, connection -> {});
+        gateway = ExecGateway.start(
+                MountPlan.inRoot(pair.root(), GATEWAY_IN_ROOT), () -> client.connection(CONNECTION_WAIT), List.of());
+        launcher = InterceptedLauncher.start(null, new PeerPaths(List.of()), gateway.pidCalls());
+        daemons = new DaemonSupervisor(pair.root(), launcher, Map.of("DPUO_EXEC_SOCKET", GATEWAY_IN_ROOT.toString()));
+        for (Profile profile : pair.profiles()) {
+            for (Profile.Daemon daemon : profile.daemons()) {
+                daemons.start(daemon);
+                writeStatus();
+            }
+        }
+        writeStatus();
+    }
+
+    /** The plan's steps and the daemons, one line each, as {@code offloadctl agent status} prints them. */
+    public List<String> status() {
+        List<String> lines = new ArrayList<>();
+        lines.add("pair " + pair.pair() + ": offload root " + pair.root());
+        applier.states().forEach(state -> lines.add("  " + state.line()));
+        if (daemons != null) {
+            daemons.states().forEach(state -> lines.add("  daemon " + state));
+        }
+        return lines;
+    }
+
+    /** Where {@link #status} is written for {@code offloadctl agent status}. */
+    public static Path statusFile(Path state) {
+        return state.resolve("status");
+    }
+
+    private void writeStatus() {
+        try {
+            Files.write(statusFile(pair.state()), status(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            log.warn("cannot write the status to {}: {}", statusFile(pair.state()), e.getMessage());
+        }
+    }
+
+    public List<StepState> steps() {
+        return applier.states();
+    }
+
+    @Override
+    public void close() {
+        if (daemons != null) {
+            daemons.stopAll();
+        }
+        if (launcher != null) {
+            launcher.close();
+        }
+        if (gateway != null) {
+            try {
+                gateway.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (client != null) {
+            client.close();
+        }
+        applier.undo();
+        writeStatus();
+        log.info("offload root {} taken down", pair.root());
+    }
+}

@@ -1,0 +1,216 @@
+package io.dpuoffload.agent.plan;
+
+import io.dpuoffload.exec.gateway.RexecBinary;
+import io.dpuoffload.linux.Errno;
+import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.Mounts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies a {@link MountPlan} in order and undoes it in reverse. A step whose mount point is already
+ * a mount (left by an earlier run of the agent) is adopted, not mounted twice; mount points and
+ * placeholders it has to create are remembered and removed again.
+ * The offload-fs mounts are made by {@link Shares}, since they are served by this process.
+ */
+public final class PlanApplier {
+    private static final Logger log = LoggerFactory.getLogger(PlanApplier.class);
+
+    /** Mounts a host directory through offload-fs; the handle unmounts it. */
+    public interface Shares {
+        AutoCloseable mount(MountStep.Share step) throws Exception;
+    }
+
+    private final MountPlan plan;
+    private final Shares shares;
+    private final List<StepState> states = new ArrayList<>();
+    private final Deque<AutoCloseable> shareHandles = new ArrayDeque<>();
+    /** Per step, the mount points it had to create (deepest first), removed when it is undone. */
+    private final java.util.Map<MountStep, Deque<Path>> created = new java.util.HashMap<>();
+
+    public PlanApplier(MountPlan plan, Shares shares) {
+        this.plan = plan;
+        this.shares = shares;
+        plan.steps().forEach(step -> states.add(new StepState(step, StepState.State.PENDING, "")));
+    }
+
+    public synchronized List<StepState> states() {
+        return List.copyOf(states);
+    }
+
+    /** Applies every step; stops at the first failure (which it reports) and throws. */
+    public synchronized void apply() throws PlanException {
+        for (int i = 0; i < states.size(); i++) {
+            MountStep step = states.get(i).step();
+            Set<Path> mounted = MountTable.mountPoints();
+            try {
+                if (isMade(step, mounted)) {
+                    if (step instanceof MountStep.Share share) {
+                        // its server was the agent before us: the mount is dead; mount it afresh
+                        Mounts.umount2(share.target().toString(), Mounts.MNT_DETACH);
+                    } else {
+                        states.set(i, new StepState(step, StepState.State.ADOPTED, ""));
+                        continue;
+                    }
+                }
+                make(step);
+                states.set(i, new StepState(step, StepState.State.APPLIED, ""));
+            } catch (Exception e) {
+                states.set(i, new StepState(step, StepState.State.FAILED, e.getMessage()));
+                throw new PlanException(step.describe() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static boolean isMade(MountStep step, Set<Path> mounted) {
+        return switch (step) {
+            case MountStep.Symlink link -> Files.isSymbolicLink(link.target());
+            case MountStep.Private p -> false; // cheap and idempotent: always done
+            default -> mounted.contains(step.target());
+        };
+    }
+
+    private void make(MountStep step) throws ErrnoException, IOException {
+        String target = step.target().toString();
+        switch (step) {
+            case MountStep.Tmpfs tmpfs -> {
+                mountPoint(step, tmpfs.target(), true);
+                Mounts.mount("dpuoffload", target, "tmpfs", Mounts.MS_NOSUID | Mounts.MS_NODEV, tmpfs.options());
+            }
+            case MountStep.Bind bind -> {
+                mountPoint(step, bind.target(), true);
+                Mounts.mount(
+                        bind.source().toString(),
+                        target,
+                        null,
+                        Mounts.MS_BIND | (bind.recursive() ? Mounts.MS_REC : 0),
+                        null);
+            }
+            case MountStep.Symlink link -> Files.createSymbolicLink(link.target(), link.linkTo());
+            case MountStep.Private p -> Mounts.mount(null, target, null, Mounts.MS_PRIVATE | Mounts.MS_REC, null);
+            case MountStep.Mqueue mqueue -> {
+                mountPoint(step, mqueue.target(), true);
+                Mounts.mount("mqueue", target, "mqueue", Mounts.MS_NOSUID | Mounts.MS_NODEV | Mounts.MS_NOEXEC, null);
+            }
+            case MountStep.Share share -> {
+                mountPoint(step, share.target(), true);
+                try {
+                    shareHandles.push(shares.mount(share));
+                } catch (IOException e) { // ErrnoException included
+                    throw e;
+                } catch (Exception e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            }
+            case MountStep.Shim shim -> {
+                RexecBinary.writeShim(shim.file(), shim.program().toString());
+                mountPoint(step, shim.target(), false);
+                Mounts.mount(shim.file().toString(), target, null, Mounts.MS_BIND, null);
+            }
+        }
+    }
+
+    /**
+     * Makes the directory (or, for a file's bind, the empty file) to mount on, and remembers what it
+     * created for {@code step}, so that undoing the step removes it again: beneath a bind of the
+     * DPU's own tree, that is the DPU's disk.
+     */
+    private void mountPoint(MountStep step, Path path, boolean directory) throws IOException {
+        if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Path first = path;
+        while (first.getParent() != null && !Files.exists(first.getParent())) {
+            first = first.getParent();
+        }
+        if (directory) {
+            Files.createDirectories(path);
+        } else {
+            Files.createDirectories(path.getParent());
+            Files.createFile(path);
+        }
+        Deque<Path> made = created.computeIfAbsent(step, s -> new ArrayDeque<>());
+        for (Path p = path; p != null; p = p.getParent()) {
+            made.add(p); // deepest first
+            if (p.equals(first)) {
+                break;
+            }
+        }
+    }
+
+    /** Undoes every step that was made or adopted, in reverse; keeps going past failures (each logged). */
+    public synchronized void undo() {
+        while (!shareHandles.isEmpty()) {
+            try {
+                shareHandles.pop().close();
+            } catch (Exception e) {
+                log.warn("unmounting a share: {}", e.getMessage());
+            }
+        }
+        for (int i = states.size() - 1; i >= 0; i--) {
+            StepState state = states.get(i);
+            if (state.state() != StepState.State.APPLIED && state.state() != StepState.State.ADOPTED) {
+                continue;
+            }
+            try {
+                unmake(state.step());
+                removeCreated(state.step());
+                states.set(i, new StepState(state.step(), StepState.State.UNDONE, ""));
+            } catch (Exception e) {
+                log.warn("undoing '{}': {}", state.step().describe(), e.getMessage());
+                states.set(i, new StepState(state.step(), StepState.State.FAILED, "undo: " + e.getMessage()));
+            }
+        }
+    }
+
+    private void removeCreated(MountStep step) {
+        for (Path path : created.getOrDefault(step, new ArrayDeque<>())) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                log.warn("removing {}, which the agent created: {}", path, e.getMessage());
+            }
+        }
+        created.remove(step);
+    }
+
+    private static void unmake(MountStep step) throws ErrnoException, IOException {
+        switch (step) {
+            case MountStep.Symlink link -> Files.deleteIfExists(link.target());
+            case MountStep.Private p -> {}
+            case MountStep.Share share -> detachIfMounted(share.target());
+            default -> {
+                try {
+                    Mounts.umount2(step.target().toString(), 0);
+                } catch (ErrnoException e) {
+                    if (e.errno() == Errno.EINVAL) {
+                        return; // not mounted (any more)
+                    }
+                    // a recursive bind still holds mounts below it, or a process uses it: detach the whole tree
+                    Mounts.umount2(step.target().toString(), Mounts.MNT_DETACH);
+                }
+            }
+        }
+    }
+
+    private static void detachIfMounted(Path target) throws ErrnoException {
+        if (MountTable.mountPoints().contains(target)) {
+            Mounts.umount2(target.toString(), Mounts.MNT_DETACH);
+        }
+    }
+
+    /** A step of the plan could not be applied. */
+    public static final class PlanException extends Exception {
+        PlanException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
