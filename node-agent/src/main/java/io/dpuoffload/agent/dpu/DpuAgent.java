@@ -8,6 +8,8 @@ import io.dpuoffload.agent.profile.Profile;
 import io.dpuoffload.exec.gateway.ExecGateway;
 import io.dpuoffload.fs.client.FsMount;
 import io.dpuoffload.fs.client.FsMountOptions;
+import io.dpuoffload.ipc.IpcNode;
+import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.ipc.config.PeerPaths;
 import io.dpuoffload.ipc.intercept.InterceptedLauncher;
 import io.dpuoffload.transport.Feature;
@@ -48,6 +50,7 @@ public final class DpuAgent implements AutoCloseable {
     private final MountPlan plan;
     private final PlanApplier applier;
     private OffloadClient client;
+    private IpcNode ipc;
     private ExecGateway gateway;
     private InterceptedLauncher launcher;
     private DaemonSupervisor daemons;
@@ -93,10 +96,27 @@ public final class DpuAgent implements AutoCloseable {
             writeStatus();
         }
         log.info("offload root {} built ({} steps)", pair.root(), plan.steps().size());
-        client = OffloadClient.start(host, transport, connection -> {});
+        PeerPaths sockets = socketPaths();
+        ipc = new IpcNode(new IpcConfig(
+                pair.dpuNode(),
+                null,
+                pair.pki(),
+                java.util.Set.of(pair.hostNode()),
+                List.of(),
+                List.of(),
+                IpcConfig.DEFAULT_MAX_CONNECTIONS,
+                sockets));
+        TransportConfig withIpc = transport.toBuilder()
+                .features(EnumSet.of(Feature.IPC))
+                .services(
+                        ipc.register(io.dpuoffload.transport.Services.builder()).build())
+                .build();
+        client = OffloadClient.start(host, withIpc, ipc::connected);
+        client.connection(CONNECTION_WAIT);
+        ipc.start();
         gateway = ExecGateway.start(
                 MountPlan.inRoot(pair.root(), GATEWAY_IN_ROOT), () -> client.connection(CONNECTION_WAIT), List.of());
-        launcher = InterceptedLauncher.start(null, new PeerPaths(List.of()), gateway.pidCalls());
+        launcher = InterceptedLauncher.start(sockets.isEmpty() ? null : ipc, sockets, gateway.pidCalls());
         daemons = new DaemonSupervisor(pair.root(), launcher, Map.of("DPUO_EXEC_SOCKET", GATEWAY_IN_ROOT.toString()));
         for (Profile profile : pair.profiles()) {
             for (Profile.Daemon daemon : profile.daemons()) {
@@ -105,6 +125,20 @@ public final class DpuAgent implements AutoCloseable {
             }
         }
         writeStatus();
+    }
+
+    /**
+     * The profiles' socket directories, as the agent sees them inside the root, mapped to the
+     * host's: a daemon's connect() there is made on the host (unless a DPU socket listens there).
+     */
+    private PeerPaths socketPaths() {
+        List<PeerPaths.Mapping> mappings = new ArrayList<>();
+        for (Profile profile : pair.profiles()) {
+            for (Path socket : profile.sockets()) {
+                mappings.add(new PeerPaths.Mapping(MountPlan.inRoot(pair.root(), socket), socket));
+            }
+        }
+        return new PeerPaths(mappings);
     }
 
     /** The plan's steps and the daemons, one line each, as {@code offloadctl agent status} prints them. */
@@ -149,6 +183,9 @@ public final class DpuAgent implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (ipc != null) {
+            ipc.close();
         }
         if (client != null) {
             client.close();

@@ -9,7 +9,11 @@ import io.dpuoffload.fs.config.ExportConfig;
 import io.dpuoffload.fs.config.FsServerConfig;
 import io.dpuoffload.fs.config.FsServerConfigLoader;
 import io.dpuoffload.fs.host.FsServer;
+import io.dpuoffload.ipc.IpcNode;
+import io.dpuoffload.ipc.config.IpcConfig;
+import io.dpuoffload.ipc.config.PeerPaths;
 import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.transport.OffloadConnection;
 import io.dpuoffload.transport.Services;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,25 +24,50 @@ import java.util.Set;
 
 /**
  * The host's side of a pair: offload-fs for the profiles' shares, offload-exec for their programs,
- * all behind one listener (the caller adds the channel's security and serves). The allowlists are
+ * offload-ipc for their sockets, all behind one listener (the caller adds the channel's security and serves). The allowlists are
  * the profiles': each share's directory, exactly the programs listed, inherited files only under
  * the shares.
  */
 public final class HostAgent implements AutoCloseable {
     private final FsServer fs;
     private final ExecServer exec;
+    private final IpcNode ipc;
 
-    private HostAgent(FsServer fs, ExecServer exec) {
+    private HostAgent(FsServer fs, ExecServer exec, IpcNode ipc) {
         this.fs = fs;
         this.exec = exec;
+        this.ipc = ipc;
     }
 
     public static HostAgent create(PairConfig pair) throws ErrnoException {
-        return new HostAgent(new FsServer(fsConfig(pair)), new ExecServer(programs(pair), fileDirectories(pair)));
+        return new HostAgent(
+                new FsServer(fsConfig(pair)),
+                new ExecServer(programs(pair), fileDirectories(pair)),
+                new IpcNode(ipcConfig(pair)));
     }
 
     public Services.Builder register(Services.Builder services) {
-        return exec.register(fs.register(services));
+        return ipc.register(exec.register(fs.register(services)));
+    }
+
+    /** Tell it each new connection from the DPU (offload-ipc answers on the latest). */
+    public void connected(OffloadConnection connection) {
+        ipc.connected(connection);
+    }
+
+    /** offload-ipc: the DPU may connect to the sockets under the profiles' socket directories. */
+    static IpcConfig ipcConfig(PairConfig pair) {
+        List<String> allow = new ArrayList<>();
+        pair.profiles().forEach(p -> p.sockets().forEach(socket -> allow.add(socket.toString())));
+        return new IpcConfig(
+                pair.hostNode(),
+                pair.hostEndpoint(),
+                pair.pki(),
+                Set.of(pair.dpuNode()),
+                List.of(),
+                List.copyOf(allow),
+                IpcConfig.DEFAULT_MAX_CONNECTIONS,
+                new PeerPaths(List.of()));
     }
 
     /** The exports: one per share of the profiles (the same share in two profiles once). */
@@ -88,6 +117,7 @@ public final class HostAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        ipc.close();
         exec.close();
         fs.close();
     }

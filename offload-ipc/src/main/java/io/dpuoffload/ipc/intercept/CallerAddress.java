@@ -20,8 +20,11 @@ final class CallerAddress {
 
     private CallerAddress() {}
 
+    /** A Unix path as the caller wrote it, and where it is in this process's view. */
+    record UnixPath(String asGiven, Path inOurView) {}
+
     /** The path, or null when the address is not a Unix path (another family, abstract, unnamed, unreadable). */
-    static Path unixPathOf(int pid, long address, long length) {
+    static UnixPath unixPathOf(int pid, long address, long length) {
         if (length <= SUN_PATH_OFFSET || length > SOCKADDR_UN_SIZE || address == 0) {
             return null;
         }
@@ -43,7 +46,7 @@ final class CallerAddress {
         }
         String path = new String(Arrays.copyOfRange(bytes, SUN_PATH_OFFSET, end), StandardCharsets.UTF_8);
         try {
-            return inCallersView(pid, path);
+            return new UnixPath(path, inCallersView(pid, path));
         } catch (IOException e) {
             return null; // the caller is gone
         }

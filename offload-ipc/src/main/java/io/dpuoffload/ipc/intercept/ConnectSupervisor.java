@@ -115,8 +115,13 @@ public final class ConnectSupervisor implements AutoCloseable {
         }
         Optional<String> peerPath = Optional.empty();
         if (call.isConnect() && node != null) {
-            Path path = CallerAddress.unixPathOf(call.pid(), call.args()[1], call.args()[2]);
-            peerPath = path == null ? Optional.empty() : paths.peerPathOf(path);
+            CallerAddress.UnixPath path = CallerAddress.unixPathOf(call.pid(), call.args()[1], call.args()[2]);
+            peerPath = path == null ? Optional.empty() : paths.peerPathOf(path.inOurView());
+            if (peerPath.isPresent() && LocalListeners.listensAt(path.asGiven())) {
+                // a socket on this side listens there (libvirtd's own QEMU monitor listener, whose
+                // descriptor QEMU got): the connection is local, as the caller means it
+                peerPath = Optional.empty();
+            }
         }
         if (peerPath.isEmpty()) {
             passed.incrementAndGet();

@@ -60,11 +60,11 @@ public final class AgentCommand implements Callable<Integer> {
             if (role == Role.host) {
                 try (HostAgent agent = HostAgent.create(pair)) {
                     var transport = TransportConfig.builder(pair.hostNode())
-                            .features(EnumSet.of(Feature.FILESYSTEM))
+                            .features(EnumSet.of(Feature.FILESYSTEM, Feature.IPC))
                             .services(agent.register(Services.builder()).build());
                     ConfiguredChannel.secure(
                             transport, endpoint, pair.hostNode(), pair.pki(), Set.of(pair.dpuNode()), true);
-                    ConfiguredChannel.serveUntil(stop, spec, endpoint, transport.build(), connection -> {}, () -> {});
+                    ConfiguredChannel.serveUntil(stop, spec, endpoint, transport.build(), agent::connected, () -> {});
                 }
             } else {
                 var transport = TransportConfig.builder(pair.dpuNode());
