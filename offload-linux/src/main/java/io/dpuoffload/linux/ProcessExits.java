@@ -65,6 +65,40 @@ public final class ProcessExits {
         }
     }
 
+    private static final int P_PID = 1;
+    private static final int WNOHANG = 1;
+    private static final int PR_SET_CHILD_SUBREAPER = 36;
+    private static final MethodHandle PRCTL = Libc.variadic(
+            "prctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
+
+    /**
+     * Makes this process a child subreaper: orphaned descendants become its children (rather than
+     * init's), so it can reap them itself.
+     */
+    public static void becomeSubreaper() throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            if ((int) PRCTL.invokeExact(s.errnoState(), PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) != 0) {
+                throw new ErrnoException("prctl(PR_SET_CHILD_SUBREAPER)", s.errno());
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** Reaps child {@code pid} if it has exited (a zombie); true when it was reaped. */
+    public static boolean reapIfExited(int pid) {
+        try (Scratch s = Scratch.acquire()) {
+            MemorySegment info = s.allocate(128, 8);
+            info.fill((byte) 0);
+            int r = (int) WAITID.invokeExact(s.errnoState(), P_PID, pid, info, WEXITED | WNOHANG);
+            return r == 0 && info.get(JAVA_INT, 16) == pid; // si_pid: 0 when it has not exited yet
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
     /** tgkill(2): a signal to thread {@code tid} of process {@code tgid}. 0 or -errno. */
     public static int tgkill(int tgid, int tid, int signal) {
         try (Scratch s = Scratch.acquire()) {

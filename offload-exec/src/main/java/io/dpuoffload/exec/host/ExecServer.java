@@ -44,6 +44,11 @@ public final class ExecServer implements AutoCloseable {
 
     private final FdCarrier inheritedFds;
     private final HostPidCalls pidCalls = new HostPidCalls(cgroups);
+    /** Held from a spawn until its pid is recorded, so the reaper never takes a run's own program. */
+    private final Object spawning = new Object();
+    /** Orphans of runs (not the programs themselves, each awaited by its run) in our cgroups. */
+    private final java.util.Optional<OrphanReaper> reaper = OrphanReaper.start(
+            pid -> !pidCalls.isStarted(pid) && (!cgroups.available() || cgroups.owns(pid)), spawning);
 
     /** A server that runs {@code allowedPrograms}; no inherited regular file may be opened again. */
     public ExecServer(Set<String> allowedPrograms) throws ErrnoException {
@@ -115,7 +120,10 @@ public final class ExecServer implements AutoCloseable {
         int pid;
         var cgroup = cgroups.prepare();
         try {
-            pid = spawner.spawn(request, stdio, cgroup, inherited.targets, inherited.fds);
+            synchronized (spawning) {
+                pid = spawner.spawn(request, stdio, cgroup, inherited.targets, inherited.fds);
+                pidCalls.started(pid);
+            }
         } catch (Spawner.SpawnFailure failure) {
             cgroup.ifPresent(RunCgroups.Prepared::abandon);
             stdio.closeAll();
@@ -136,11 +144,11 @@ public final class ExecServer implements AutoCloseable {
         } catch (ErrnoException e) {
             log.error("{}: pidfd_open({}) failed: {}", description, pid, e.getMessage());
             stdio.closeAll();
+            pidCalls.ended(pid);
             return;
         }
         var group = cgroup.map(RunCgroups.Prepared::group);
         log.info("{}: started pid {}", description, pid);
-        pidCalls.started(pid);
         try {
             new RemoteProcess(pid, pidfd, group, stream, description).relay(stdio);
         } finally {
@@ -194,6 +202,7 @@ public final class ExecServer implements AutoCloseable {
 
     @Override
     public void close() {
+        reaper.ifPresent(OrphanReaper::close);
         spawner.close();
         cgroups.close();
     }

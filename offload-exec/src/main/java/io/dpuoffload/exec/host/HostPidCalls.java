@@ -38,6 +38,10 @@ final class HostPidCalls {
         started.add(pid);
     }
 
+    boolean isStarted(int pid) {
+        return started.contains(pid);
+    }
+
     void ended(int pid) {
         started.remove(pid);
     }

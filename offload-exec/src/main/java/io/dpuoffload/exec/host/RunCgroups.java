@@ -21,6 +21,12 @@ final class RunCgroups {
     private final Path base; // null: not available
     /** JVM-wide: several servers in one JVM (tests, a node agent serving two DPUs) must not share names. */
     private static final AtomicLong counter = new AtomicLong();
+    /**
+     * This JVM's part of the names: the hierarchy is the machine's, shared by servers in other PID
+     * namespaces, where our pid (often 1) means nothing; a random tag keeps their names apart.
+     */
+    private static final String INSTANCE =
+            Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
 
     private final java.util.Set<Path> made = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -131,15 +137,22 @@ final class RunCgroups {
         if (base == null) {
             return Optional.empty();
         }
-        Path group = base.resolve("dpuo-exec-" + ProcessHandle.current().pid() + "-" + counter.incrementAndGet());
-        try {
-            Files.createDirectory(group);
-            made.add(group);
-            return Optional.of(new Prepared(group, base));
-        } catch (IOException e) {
-            log.warn("cannot make a cgroup for a run: {}", e.getMessage());
-            remove(group);
-            return Optional.empty();
+        for (int attempt = 0; ; attempt++) {
+            Path group = base.resolve("dpuo-exec-" + INSTANCE + "-" + counter.incrementAndGet());
+            try {
+                Files.createDirectory(group);
+                made.add(group);
+                return Optional.of(new Prepared(group, base));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt < 3) {
+                    continue; // another server's, with the same instance tag by a one-in-2^64 chance
+                }
+                log.warn("cannot make a cgroup for a run: {} exists", group);
+                return Optional.empty();
+            } catch (IOException e) {
+                log.warn("cannot make a cgroup for a run: {}: {}", group, e);
+                return Optional.empty();
+            }
         }
     }
 
