@@ -35,6 +35,8 @@ final class DaemonSupervisor {
     private final InterceptedLauncher launcher;
     private final Map<String, String> environment;
     private final List<Supervised> running = new ArrayList<>();
+    /** Held from a launch until the new daemon's pid is known, so the orphan reaper never takes it. */
+    final Object launching = new Object();
 
     DaemonSupervisor(Path root, InterceptedLauncher launcher, Map<String, String> environment) {
         this.root = root;
@@ -57,6 +59,13 @@ final class DaemonSupervisor {
     List<String> states() {
         synchronized (running) {
             return running.stream().map(Supervised::state).toList();
+        }
+    }
+
+    /** Whether {@code pid} is one of the daemons as started (its own waiter reaps it). */
+    boolean isDaemon(long pid) {
+        synchronized (running) {
+            return running.stream().map(d -> d.process).anyMatch(p -> p != null && p.pid() == pid);
         }
     }
 
@@ -87,9 +96,12 @@ final class DaemonSupervisor {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().putAll(environment);
             builder.environment().putAll(daemon.environment());
-            Process started = launcher.launch(builder);
+            Process started;
+            synchronized (launching) {
+                started = launcher.launch(builder);
+                process = started;
+            }
             started.getOutputStream().close();
-            process = started;
             log.info("[{}] started, pid {}", daemon.name(), started.pid());
             Thread.ofPlatform().daemon().name("log-" + daemon.name()).start(() -> relay(started));
         }

@@ -12,6 +12,7 @@ import io.dpuoffload.ipc.IpcNode;
 import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.ipc.config.PeerPaths;
 import io.dpuoffload.ipc.intercept.InterceptedLauncher;
+import io.dpuoffload.linux.OrphanReaper;
 import io.dpuoffload.transport.Feature;
 import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.TransportConfig;
@@ -54,6 +55,7 @@ public final class DpuAgent implements AutoCloseable {
     private ExecGateway gateway;
     private InterceptedLauncher launcher;
     private DaemonSupervisor daemons;
+    private java.util.Optional<OrphanReaper> reaper = java.util.Optional.empty();
 
     private DpuAgent(PairConfig pair, MountPlan plan, PlanApplier applier) {
         this.pair = pair;
@@ -118,6 +120,10 @@ public final class DpuAgent implements AutoCloseable {
                 MountPlan.inRoot(pair.root(), GATEWAY_IN_ROOT), () -> client.connection(CONNECTION_WAIT), List.of());
         launcher = InterceptedLauncher.start(sockets.isEmpty() ? null : ipc, sockets, gateway.pidCalls());
         daemons = new DaemonSupervisor(pair.root(), launcher, Map.of("DPUO_EXEC_SOCKET", GATEWAY_IN_ROOT.toString()));
+        // libvirtd daemonizes each QEMU's shim: when it ends, someone must reap it, or libvirtd's
+        // kill(pid, 0) keeps finding it. Where the agent is init (a container), that is the agent.
+        DaemonSupervisor supervisor = daemons;
+        reaper = OrphanReaper.start(pid -> !supervisor.isDaemon(pid), daemons.launching);
         for (Profile profile : pair.profiles()) {
             for (Profile.Daemon daemon : profile.daemons()) {
                 daemons.start(daemon);
@@ -128,14 +134,15 @@ public final class DpuAgent implements AutoCloseable {
     }
 
     /**
-     * The profiles' socket directories, as the agent sees them inside the root, mapped to the
-     * host's: a daemon's connect() there is made on the host (unless a DPU socket listens there).
+     * The profiles' socket directories, as the agent sees them inside the root, mapped to where
+     * they are on the host (through the share that holds them): a daemon's connect() there is made
+     * on the host (unless a DPU socket listens there).
      */
     private PeerPaths socketPaths() {
         List<PeerPaths.Mapping> mappings = new ArrayList<>();
         for (Profile profile : pair.profiles()) {
             for (Path socket : profile.sockets()) {
-                mappings.add(new PeerPaths.Mapping(MountPlan.inRoot(pair.root(), socket), socket));
+                mappings.add(new PeerPaths.Mapping(MountPlan.inRoot(pair.root(), socket), pair.hostPathOf(socket)));
             }
         }
         return new PeerPaths(mappings);
@@ -174,6 +181,7 @@ public final class DpuAgent implements AutoCloseable {
         if (daemons != null) {
             daemons.stopAll();
         }
+        reaper.ifPresent(OrphanReaper::close);
         if (launcher != null) {
             launcher.close();
         }

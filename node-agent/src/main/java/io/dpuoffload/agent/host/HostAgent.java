@@ -55,10 +55,11 @@ public final class HostAgent implements AutoCloseable {
         ipc.connected(connection);
     }
 
-    /** offload-ipc: the DPU may connect to the sockets under the profiles' socket directories. */
+    /** offload-ipc: the DPU may connect to the sockets under the profiles' socket directories (here, on the host). */
     static IpcConfig ipcConfig(PairConfig pair) {
         List<String> allow = new ArrayList<>();
-        pair.profiles().forEach(p -> p.sockets().forEach(socket -> allow.add(socket.toString())));
+        pair.profiles().forEach(p -> p.sockets()
+                .forEach(socket -> allow.add(pair.hostPathOf(socket).toString())));
         return new IpcConfig(
                 pair.hostNode(),
                 pair.hostEndpoint(),

@@ -25,4 +25,25 @@ public record PairConfig(
         Path pki,
         Path root,
         Path state,
-        List<Profile> profiles) {}
+        List<Profile> profiles) {
+
+    /**
+     * Where {@code path}, as the daemons see it in the root, is on the host: under the share with
+     * the longest path that holds it, the same place under that share's host directory; outside
+     * every share, the same path (a socket directory the host and the root name alike).
+     */
+    public Path hostPathOf(Path path) {
+        Path normal = path.normalize();
+        Profile.Share best = null;
+        for (Profile profile : profiles) {
+            for (Profile.Share share : profile.shares()) {
+                if (normal.startsWith(share.path())
+                        && (best == null
+                                || share.path().getNameCount() > best.path().getNameCount())) {
+                    best = share;
+                }
+            }
+        }
+        return best == null ? normal : best.hostPath().resolve(best.path().relativize(normal));
+    }
+}

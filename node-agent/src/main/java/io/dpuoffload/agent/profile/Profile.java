@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * What one offloaded workload needs, as data (the same schema the operator's CRD carries): the
- * host paths to share and how, the host sockets its daemons connect to, the host programs it may
+ * host paths to share and how, the host sockets its daemons connect to (directories as the daemons
+ * see them in the root, usually inside a share), the host programs it may
  * run, and the daemons to start in the offload root.
  */
 public record Profile(String name, List<Share> shares, List<Path> sockets, List<Path> programs, List<Daemon> daemons) {

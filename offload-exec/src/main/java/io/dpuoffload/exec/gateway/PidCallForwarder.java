@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * kill, tgkill, sched_setaffinity and sched_getaffinity of an intercepted DPU program: on a pid in
  * the {@link HostPids} map, the call is made on the host and its result (or errno) returned; on any
- * other pid (and on 0, -1 and process groups), and on a mapped pid the host no longer knows as one
- * of its runs' (ESRCH), it continues in the kernel untouched.
+ * other pid (and on 0, -1 and process groups) it continues in the kernel untouched. A mapped pid
+ * the host no longer knows as one of its runs' is ESRCH, and leaves the map.
  */
 public final class PidCallForwarder implements SyscallHandler {
     private static final Logger log = LoggerFactory.getLogger(PidCallForwarder.class);
@@ -106,9 +106,11 @@ public final class PidCallForwarder implements SyscallHandler {
                         body.release();
                     }
                     if (result.value() == -Errno.ESRCH) {
-                        // no longer a process of ours on the host: the number is the DPU's again
+                        // The host process is gone: ESRCH, as the caller meant that one. Never the
+                        // kernel: the same number may be a DPU process (even the agent) that no
+                        // one here meant. Later calls with the number are the DPU's again.
                         pids.remove(forwarded.pid());
-                        Seccomp.proceed(listener, call.id());
+                        Seccomp.answer(listener, call.id(), 0, Errno.ESRCH);
                         return;
                     }
                     if (result.value() < 0) {

@@ -47,7 +47,7 @@ public final class ExecServer implements AutoCloseable {
     /** Held from a spawn until its pid is recorded, so the reaper never takes a run's own program. */
     private final Object spawning = new Object();
     /** Orphans of runs (not the programs themselves, each awaited by its run) in our cgroups. */
-    private final java.util.Optional<OrphanReaper> reaper = OrphanReaper.start(
+    private final java.util.Optional<io.dpuoffload.linux.OrphanReaper> reaper = io.dpuoffload.linux.OrphanReaper.start(
             pid -> !pidCalls.isStarted(pid) && (!cgroups.available() || cgroups.owns(pid)), spawning);
 
     /** A server that runs {@code allowedPrograms}; no inherited regular file may be opened again. */
@@ -202,7 +202,7 @@ public final class ExecServer implements AutoCloseable {
 
     @Override
     public void close() {
-        reaper.ifPresent(OrphanReaper::close);
+        reaper.ifPresent(io.dpuoffload.linux.OrphanReaper::close);
         spawner.close();
         cgroups.close();
     }

@@ -33,7 +33,15 @@ final class ProcView {
 
     private static final int SYMLINK_MODE = 0120777;
 
+    /** The DPU's proc as the callers see it: what the links point to. */
     private final Path localProc;
+    /**
+     * The DPU's proc as this process sees it: its own /proc. The callers' pids are numbered in the
+     * pid namespace of this (the mounting) process, but their root may differ (a chroot that shows
+     * the DPU's proc elsewhere), so the links' targets are no place to look from here.
+     */
+    private static final Path OWN_PROC = Path.of("/proc");
+
     private final AtomicLong nextId = new AtomicLong();
     private final Map<Long, byte[]> targets = new ConcurrentHashMap<>();
     private final Map<String, Long> ids = new ConcurrentHashMap<>();
@@ -57,7 +65,7 @@ final class ProcView {
             target = localProc + "/" + tgid(h.pid());
         } else if (name.equals("thread-self")) {
             target = localProc + "/" + tgid(h.pid()) + "/task/" + h.pid();
-        } else if (isPid(name) && Files.exists(localProc.resolve(name))) {
+        } else if (isPid(name) && Files.exists(OWN_PROC.resolve(name))) {
             target = localProc + "/" + name;
         } else {
             return Optional.empty();
@@ -92,7 +100,7 @@ final class ProcView {
 
     /** The process (thread group) of a thread, so that "self" names the process as locally. */
     private String tgid(int tid) {
-        try (var lines = Files.lines(localProc.resolve(Integer.toString(tid)).resolve("status"))) {
+        try (var lines = Files.lines(OWN_PROC.resolve(Integer.toString(tid)).resolve("status"))) {
             return lines.filter(l -> l.startsWith("Tgid:"))
                     .map(l -> l.substring(5).strip())
                     .findFirst()

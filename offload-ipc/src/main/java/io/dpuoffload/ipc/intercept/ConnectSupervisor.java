@@ -122,6 +122,11 @@ public final class ConnectSupervisor implements AutoCloseable {
                 // descriptor QEMU got): the connection is local, as the caller means it
                 peerPath = Optional.empty();
             }
+            log.debug(
+                    "connect by pid {} to {}: {}",
+                    call.pid(),
+                    path,
+                    peerPath.map(p -> "the peer's " + p).orElse("local"));
         }
         if (peerPath.isEmpty()) {
             passed.incrementAndGet();

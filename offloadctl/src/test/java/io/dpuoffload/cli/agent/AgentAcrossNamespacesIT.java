@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Both agents of a pair, standalone: the host agent serves the profile; the DPU agent builds the
  * offload root (the DPU's system, the host's directory through offload-fs, the host's /proc, a shim),
- * starts a daemon in it and waits for its socket; SIGTERM takes it all down, and the mount point it
+ * starts a daemon in it, which reaches a host socket, and waits for its socket; SIGTERM takes it all down, and the mount point it
  * had to create on the DPU's disk is gone again.
  */
 @ExtendWith(TopologyExtension.class)
@@ -47,17 +47,34 @@ class AgentAcrossNamespacesIT {
         Files.writeString(hostData.resolve("hello"), "from the host\n");
         // A mount point the DPU does not have: the agent creates it (on the DPU's disk) and removes it.
         Path sharedAt = Path.of("/srv", work.getFileName().toString());
-        Path profile = Files.writeString(work.resolve("profile.yaml"), """
+        // A host service the daemon reaches through the share's directory, as libvirtd reaches QEMU's QMP socket.
+        NodeProcess hostService = topology.host()
+                .start(List.of(
+                        "python3", "-c", """
+                        import socket, sys
+                        s = socket.socket(socket.AF_UNIX)
+                        s.bind(sys.argv[1])
+                        s.listen()
+                        print("listening", flush=True)
+                        while True:
+                            c, _ = s.accept()
+                            c.sendall(b"hello from a host socket\\n")
+                            c.close()
+                        """, hostData.resolve("service.sock").toString()));
+        hostService.awaitLine(Pattern.compile("listening"), START);
+        Path profile = Files.writeString(
+                work.resolve("profile.yaml"), """
                 name: smoke
                 shares:
                   - {name: data, hostPath: %s, path: %s}
                   - {name: proc, hostPath: /proc, cache: none, procView: true}
+                sockets: [%s]
                 programs: [/usr/bin/readlink]
                 daemons:
                   - name: echo
-                    command: [/usr/bin/python3, -c, "import socket, time; s = socket.socket(socket.AF_UNIX); s.bind('/run/echo.sock'); s.listen(); print('read', open('%s/hello').read().strip(), flush=True); time.sleep(100000)"]
+                    command: [/usr/bin/python3, -c, "import socket, time; s = socket.socket(socket.AF_UNIX); s.bind('/run/echo.sock'); s.listen(); print('read', open('%s/hello').read().strip(), flush=True); c = socket.socket(socket.AF_UNIX); c.connect('%s/service.sock'); print('heard', c.recv(100).decode().strip(), flush=True); time.sleep(100000)"]
                     ready: {socket: /run/echo.sock, timeout: 30s}
-                """.formatted(hostData, sharedAt, sharedAt));
+                """.formatted(hostData, sharedAt, sharedAt, sharedAt, sharedAt));
         Path root = work.resolve("root");
         Path state = work.resolve("state");
         Path pair = Files.writeString(work.resolve("pair.yaml"), """
@@ -86,6 +103,7 @@ class AgentAcrossNamespacesIT {
                 .contains("APPLIED  shim " + root + "/usr/bin/readlink")
                 .containsPattern("daemon echo +running, pid \\d+, restarts 0");
         dpu.awaitLine(Pattern.compile(".*\\[echo\\] read from the host"), START);
+        dpu.awaitLine(Pattern.compile(".*\\[echo\\] heard hello from a host socket"), START);
 
         String hostPidNamespace =
                 host.runInside(START, "readlink", "/proc/self/ns/pid").stdout().strip();
@@ -119,5 +137,6 @@ class AgentAcrossNamespacesIT {
         assertThat(sharedAt).as("the mount point the agent created").doesNotExist();
         assertThat(root).doesNotExist();
         host.stop();
+        hostService.stop();
     }
 }

@@ -1,7 +1,5 @@
-package io.dpuoffload.exec.host;
+package io.dpuoffload.linux;
 
-import io.dpuoffload.linux.ErrnoException;
-import io.dpuoffload.linux.ProcessExits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,13 +9,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reaps what the runs leave: the server is a child subreaper, so a daemonized descendant of a run
- * (a QEMU started with -daemonize, a probe libvirt kills by pid) becomes our child when its parent
- * exits, and is reaped here when it ends, rather than lingering as a zombie that a DPU-side
- * {@code kill(pid, 0)} would still find. Only children in our runs' cgroups and not run programs
- * (each of which its own run waits for) are reaped, so no other child of this JVM is touched.
+ * Reaps orphans: this process becomes a child subreaper, so a daemonized descendant of something
+ * it started (a QEMU started with -daemonize, a probe libvirt kills by pid, a daemon's
+ * double-forked child) becomes its child when its parent exits, and is reaped here when it ends,
+ * rather than lingering as a zombie that a {@code kill(pid, 0)} would still find. Only zombies
+ * the owner's predicate accepts, and seen in two looks in a row, are reaped: a child the JVM
+ * itself waits for (a {@link Process}) is reaped by its own waiter the moment it ends.
  */
-final class OrphanReaper implements AutoCloseable {
+public final class OrphanReaper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OrphanReaper.class);
     /** A zombie costs nothing but a pid; a short look twice a second is plenty. */
     private static final Duration INTERVAL = Duration.ofMillis(200);
@@ -26,6 +25,8 @@ final class OrphanReaper implements AutoCloseable {
     private final Object spawning;
     private final Thread thread;
     private volatile boolean closed;
+    /** The zombies of the last look: one still there now has no waiter of its own. */
+    private java.util.Set<Integer> lastZombies = java.util.Set.of();
 
     private OrphanReaper(IntPredicate reapable, Object spawning) {
         this.reapable = reapable;
@@ -34,18 +35,16 @@ final class OrphanReaper implements AutoCloseable {
     }
 
     /**
-     * Starts reaping the children {@code reapable} accepts, each look holding {@code spawning} (which
-     * the server holds from a spawn until it has recorded the new program as one of its runs');
+     * Starts reaping the children {@code reapable} accepts, each look holding {@code spawning}
+     * (which an owner that starts children holds until it has recorded a new one as its own);
      * empty when this process cannot be a subreaper.
      */
-    static java.util.Optional<OrphanReaper> start(IntPredicate reapable, Object spawning) {
+    public static java.util.Optional<OrphanReaper> start(IntPredicate reapable, Object spawning) {
         try {
             ProcessExits.becomeSubreaper();
             return java.util.Optional.of(new OrphanReaper(reapable, spawning));
         } catch (ErrnoException e) {
-            log.warn(
-                    "cannot become a subreaper ({}): daemonized descendants of runs are reaped by init",
-                    e.getMessage());
+            log.warn("cannot become a subreaper ({}): daemonized descendants are reaped by init", e.getMessage());
             return java.util.Optional.empty();
         }
     }
@@ -57,13 +56,20 @@ final class OrphanReaper implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+            java.util.Set<Integer> zombies = new java.util.HashSet<>();
             synchronized (spawning) {
                 for (int pid : children()) {
-                    if (isZombie(pid) && reapable.test(pid) && ProcessExits.reapIfExited(pid)) {
-                        log.debug("reaped pid {}, an orphan of a run", pid);
+                    if (!isZombie(pid)) {
+                        continue;
+                    }
+                    zombies.add(pid);
+                    if (lastZombies.contains(pid) && reapable.test(pid) && ProcessExits.reapIfExited(pid)) {
+                        zombies.remove(pid);
+                        log.debug("reaped pid {}, an orphan", pid);
                     }
                 }
             }
+            lastZombies = zombies;
         }
     }
 

@@ -1,0 +1,284 @@
+package io.dpuoffload.cli.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dpuoffload.cli.Offloadctl;
+import io.dpuoffload.cli.TestPki;
+import io.dpuoffload.topology.CommandResult;
+import io.dpuoffload.topology.Node;
+import io.dpuoffload.topology.NodeProcess;
+import io.dpuoffload.topology.StartOptions;
+import io.dpuoffload.topology.Topology;
+import io.dpuoffload.topology.TopologyExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The headline, end to end: Debian's stock libvirtd runs in the DPU agent's offload root, built
+ * from the built-in libvirt profile, and the VMs it starts run on the host. From the DPU: define,
+ * start, dominfo, suspend, resume, the guest's serial output, a libvirtd restart that finds the VM
+ * again, destroy and undefine; on the host: the QEMU process, in the host's PID namespace.
+ *
+ * <p>Each node's agent runs in a private mount namespace where this test's directories stand over
+ * the fixed paths the profile names (the host's /var/lib; the DPU's /var/lib, /var/cache, /var/log
+ * and /etc/libvirt), so the machine's own libvirt state is never touched.
+ */
+@ExtendWith(TopologyExtension.class)
+class LibvirtOffloadIT {
+    private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED");
+    private static final Duration START = Duration.ofSeconds(120);
+    private static final Duration COMMAND = Duration.ofSeconds(60);
+    private static final String DOMAIN = "dpuo-e2e";
+
+    /** The host node: the test's /var/lib (libvirt's state, the VM images), then "$@". */
+    private static final String HOST_NODE = """
+            set -eu
+            mount --bind "$1/host/var-lib" /var/lib
+            shift
+            exec "$@"
+            """;
+
+    /**
+     * The DPU node: the test's /var/lib, /var/cache, /var/log and /etc/libvirt, and a passwd that
+     * names libvirt-qemu (libvirtd looks its built-in default user up even when qemu.conf says root).
+     */
+    private static final String DPU_NODE = """
+            set -eu
+            w=$1
+            shift
+            mount --bind "$w/dpu/var-lib" /var/lib
+            mount --bind "$w/dpu/var-cache" /var/cache
+            mount --bind "$w/dpu/var-log" /var/log
+            mount --bind "$w/dpu/etc-libvirt" /etc/libvirt
+            if ! getent passwd libvirt-qemu >/dev/null; then
+                cp /etc/passwd /etc/group "$w/dpu/"
+                echo 'libvirt-qemu:x:64055:64055:libvirt-qemu (test):/nonexistent:/usr/sbin/nologin' >>"$w/dpu/passwd"
+                echo 'libvirt-qemu:x:64055:' >>"$w/dpu/group"
+                mount --bind "$w/dpu/passwd" /etc/passwd
+                mount --bind "$w/dpu/group" /etc/group
+            fi
+            exec "$@"
+            """;
+
+    /** What libvirt needs told on the DPU: see docs/libvirt.md for each line. */
+    private static final String QEMU_CONF = """
+            user = "root"
+            group = "root"
+            security_driver = "none"
+            namespaces = [ ]
+            dynamic_ownership = 0
+            remember_owner = 0
+            cgroup_controllers = [ ]
+            """;
+
+    private static final String DAEMON_LOGS = """
+            log_outputs = "3:stderr"
+            """;
+
+    /**
+     * A guest that proves it ran: a boot sector that writes a line to COM1 and halts. SeaBIOS boots
+     * it from the virtio disk, an image in the shared images directory.
+     */
+    private static final String GUEST_SAYS = "dpu-offload: hello from the guest";
+
+    private static final String DOMAIN_XML = """
+            <domain type='%s'>
+              <name>%s</name>
+              <memory unit='MiB'>64</memory>
+              <vcpu>1</vcpu>
+              <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+              <devices>
+                <emulator>/usr/bin/qemu-system-x86_64</emulator>
+                <disk type='file' device='disk'>
+                  <driver name='qemu' type='raw'/>
+                  <source file='/var/lib/dpu-offload/images/%s.img'/>
+                  <target dev='vda' bus='virtio'/>
+                </disk>
+                <serial type='file'>
+                  <source path='/var/lib/libvirt/qemu/%s-serial.log'/>
+                  <target port='0'/>
+                </serial>
+                <controller type='usb' model='none'/>
+                <memballoon model='none'/>
+              </devices>
+            </domain>
+            """;
+
+    private Path work;
+
+    @BeforeAll
+    static void libvirtIsInstalled() {
+        io.dpuoffload.cli.LibvirtPrerequisites.require("LibvirtOffloadIT");
+    }
+
+    private NodeProcess host;
+    private NodeProcess dpu;
+
+    /** Both agents' logs (the daemons' included), kept in target/ for a look after a failure. */
+    @AfterEach
+    void removeWork() throws Exception {
+        Path logs = Files.createDirectories(Path.of("target", "libvirt-it-logs"));
+        if (host != null) {
+            Files.writeString(logs.resolve("host.log"), host.stdout() + host.stderr());
+        }
+        if (dpu != null) {
+            Files.writeString(logs.resolve("dpu.log"), dpu.stdout() + dpu.stderr());
+        }
+        if (work != null) {
+            io.dpuoffload.cli.bench.WorkDirectory.delete(work);
+        }
+    }
+
+    @Test
+    void stockLibvirtdOnTheDpuRunsAVmOnTheHost(Topology topology) throws Exception {
+        work = Files.createTempDirectory(Path.of("/var/tmp"), "libvirt-it-");
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path images = Files.createDirectories(work.resolve("host/var-lib/dpu-offload/images"));
+        Files.createDirectories(work.resolve("host/var-lib/libvirt/qemu"));
+        Files.write(images.resolve(DOMAIN + ".img"), io.dpuoffload.cli.agent.BootSector.printing(GUEST_SAYS));
+        for (String dir : List.of("var-lib", "var-cache", "var-log", "etc-libvirt")) {
+            Files.createDirectories(work.resolve("dpu").resolve(dir));
+        }
+        Path etc = work.resolve("dpu/etc-libvirt");
+        Files.writeString(etc.resolve("qemu.conf"), QEMU_CONF);
+        Files.writeString(
+                etc.resolve("libvirtd.conf"),
+                System.getenv().getOrDefault("DPUO_IT_LIBVIRTD_CONF", DAEMON_LOGS)); // DEBUG
+        Files.writeString(etc.resolve("virtlogd.conf"), DAEMON_LOGS);
+        Path xml = Files.writeString(
+                work.resolve(DOMAIN + ".xml"),
+                DOMAIN_XML.formatted(Files.isWritable(Path.of("/dev/kvm")) ? "kvm" : "qemu", DOMAIN, DOMAIN, DOMAIN));
+        Path root = work.resolve("root");
+        Path pair = Files.writeString(work.resolve("pair.yaml"), """
+                pair: libvirt-it
+                host: {node: host-1, endpoint: tcp://198.51.100.1:7400}
+                dpu: {node: dpu-1, root: %s, state: %s}
+                pki: %s
+                profiles: [libvirt]
+                """.formatted(
+                        root, work.resolve("state"), TestPki.create(work.resolve("pki"))));
+
+        host = topology.host().start(node(HOST_NODE, "host", pair), agentOptions());
+        host.awaitLine(Pattern.compile("READY .*"), START);
+        dpu = topology.dpu().start(node(DPU_NODE, "dpu", pair), agentOptions().withStopGrace(Duration.ofSeconds(60)));
+        dpu.awaitLine(Pattern.compile("READY .*"), START);
+
+        Thread.sleep(Long.parseLong(System.getenv().getOrDefault("DPUO_IT_HOLD", "0")) * 1000); // DEBUG-HOLD
+        virsh(dpu, root, "define", xml.toString());
+        virsh(dpu, root, "start", DOMAIN);
+        assertThat(virsh(dpu, root, "dominfo", DOMAIN)).containsPattern("State:\\s+running");
+
+        int dpuPid = Integer.parseInt(dpu.runInside(COMMAND, "cat", root + "/run/libvirt/qemu/" + DOMAIN + ".pid")
+                .stdout()
+                .strip());
+        String hostQemu = hostQemuPid(host);
+        assertThat(host.runInside(COMMAND, "readlink", "/proc/" + hostQemu + "/exe")
+                        .stdout()
+                        .strip())
+                .as("the VM's process on the host")
+                .isEqualTo("/usr/bin/qemu-system-x86_64");
+        assertThat(dpu.runInside(COMMAND, "readlink", "/proc/" + dpuPid + "/exe")
+                        .stdout()
+                        .strip())
+                .as("what libvirtd on the DPU knows as the VM's process: the shim, not QEMU")
+                .isNotEqualTo("/usr/bin/qemu-system-x86_64");
+        assertThat(hostQemuPids(dpu)).as("no QEMU runs on the DPU").isEmpty();
+
+        Path serialLog = root.resolve("var/lib/libvirt/qemu/" + DOMAIN + "-serial.log");
+        await().atMost(COMMAND)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() ->
+                        Files.exists(serialLog) && Files.readString(serialLog).contains(GUEST_SAYS));
+
+        virsh(dpu, root, "suspend", DOMAIN);
+        assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("paused");
+        virsh(dpu, root, "resume", DOMAIN);
+        assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("running");
+
+        restartLibvirtd(dpu, root);
+        assertThat(virsh(dpu, root, "domstate", DOMAIN))
+                .as("the VM found again by the restarted libvirtd")
+                .contains("running");
+        assertThat(hostQemuPid(host)).as("the same QEMU").isEqualTo(hostQemu);
+
+        virsh(dpu, root, "destroy", DOMAIN);
+        assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("shut off");
+        await().atMost(Duration.ofSeconds(10)).until(() -> hostQemuPids(host).isEmpty());
+        virsh(dpu, root, "undefine", DOMAIN);
+        assertThat(virsh(dpu, root, "list", "--all")).doesNotContain(DOMAIN);
+
+        dpu.stop();
+        assertThat(dpu.stdout() + dpu.stderr()).contains("[libvirtd] stopped", "taken down");
+        assertThat(root).doesNotExist();
+        host.stop();
+    }
+
+    /** The agents log at OFFLOADCTL_LOG_LEVEL when the test runs with one (DEBUG to look into a failure). */
+    private static StartOptions agentOptions() {
+        String level = System.getenv("OFFLOADCTL_LOG_LEVEL");
+        return level == null
+                ? StartOptions.defaults()
+                : StartOptions.defaults().withEnvironment("OFFLOADCTL_LOG_LEVEL", level);
+    }
+
+    /** The agent's command line for {@code role}, under {@code script}, which prepares the node. */
+    private List<String> node(String script, String role, Path pair) {
+        List<String> command = new ArrayList<>(List.of("sh", "-c", script, "sh", work.toString()));
+        command.addAll(Node.javaCommand(
+                Offloadctl.class.getName(), JVM, List.of("agent", "--role", role, "--config", pair.toString())));
+        return command;
+    }
+
+    /** virsh in the offload root, as an operator on the DPU runs it; its output, or a failure naming why. */
+    private static String virsh(NodeProcess dpu, Path root, String... args) {
+        List<String> command = new ArrayList<>(List.of("chroot", root.toString(), "virsh", "-c", "qemu:///system"));
+        command.addAll(List.of(args));
+        CommandResult result = dpu.runInside(COMMAND, command.toArray(String[]::new));
+        assertThat(result.exitCode())
+                .as("virsh %s: %s", String.join(" ", args), result)
+                .isZero();
+        return result.stdout();
+    }
+
+    /** Kills libvirtd (SIGKILL, as a crash) and waits for the agent to have started it again. */
+    private static void restartLibvirtd(NodeProcess dpu, Path root) throws Exception {
+        Path status = root.getParent().resolve("state/status");
+        Pattern running = Pattern.compile("daemon libvirtd +running, pid (\\d+), restarts (\\d+)");
+        Matcher before = running.matcher(Files.readString(status));
+        assertThat(before.find()).as("libvirtd in %s", Files.readString(status)).isTrue();
+        dpu.runInside(COMMAND, "kill", "-KILL", before.group(1)).orThrow();
+        await().atMost(START)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> (dpu.stdout() + dpu.stderr()).split("\\[libvirtd\\] ready", -1).length == 3);
+    }
+
+    private static String hostQemuPid(NodeProcess host) {
+        List<String> pids = hostQemuPids(host);
+        assertThat(pids).as("QEMU processes for " + DOMAIN + " on the host").hasSize(1);
+        return pids.getFirst();
+    }
+
+    /** Pids of processes in {@code node}'s PID namespace whose command line names our domain's QEMU. */
+    private static List<String> hostQemuPids(NodeProcess node) {
+        String out = node.runInside(COMMAND, "sh", "-c", """
+                        for p in /proc/[0-9]*; do
+                            if [ "$(readlink $p/exe 2>/dev/null)" = /usr/bin/qemu-system-x86_64 ] \\
+                                && tr '\\0' ' ' <$p/cmdline | grep -q 'guest=%s'; then
+                                echo ${p#/proc/}
+                            fi
+                        done
+                        """.formatted(DOMAIN)).stdout();
+        return out.lines().filter(line -> !line.isBlank()).toList();
+    }
+}
