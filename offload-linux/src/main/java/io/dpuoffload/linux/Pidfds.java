@@ -27,10 +27,21 @@ public final class Pidfds {
 
     private Pidfds() {}
 
-    /** pidfd_open(2): a descriptor for process {@code pid} (close-on-exec). */
+    /**
+     * pidfd_open(2): a descriptor for process {@code pid} (close-on-exec). A thread id names its
+     * process: a seccomp notification reports the calling thread, and a multithreaded daemon
+     * (libvirtd) makes its calls from worker threads, which pidfd_open refuses (EINVAL; ENOENT
+     * on recent kernels).
+     */
     public static int open(int pid) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             long r = (long) PIDFD_OPEN.invokeExact(s.errnoState(), SYS_PIDFD_OPEN, (long) pid, 0L);
+            if (r < 0 && (s.errno() == Errno.EINVAL || s.errno() == Errno.ENOENT)) {
+                int process = processOf(pid);
+                if (process > 0 && process != pid) {
+                    r = (long) PIDFD_OPEN.invokeExact(s.errnoState(), SYS_PIDFD_OPEN, (long) process, 0L);
+                }
+            }
             if (r < 0) {
                 throw new ErrnoException("pidfd_open(" + pid + ")", s.errno());
             }
@@ -39,6 +50,18 @@ public final class Pidfds {
             throw e;
         } catch (Throwable t) {
             throw Libc.unexpected(t);
+        }
+    }
+
+    /** The process (thread group) of thread {@code tid}, from /proc; -1 when it is gone. */
+    public static int processOf(int tid) {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc", Integer.toString(tid), "status"))) {
+            return lines.filter(line -> line.startsWith("Tgid:"))
+                    .mapToInt(line -> Integer.parseInt(line.substring(5).strip()))
+                    .findFirst()
+                    .orElse(-1);
+        } catch (java.io.IOException | java.io.UncheckedIOException | NumberFormatException e) {
+            return -1;
         }
     }
 

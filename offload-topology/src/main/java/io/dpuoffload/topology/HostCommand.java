@@ -63,7 +63,7 @@ final class HostCommand {
                 throw new UncheckedIOException(e);
             }
         });
-        Thread.ofVirtual().name("dpuo-host-command-reader").start(task);
+        Thread.ofPlatform().daemon().name("dpuo-host-command-reader").start(task); // a pipe read holds a carrier
         return task;
     }
 }

@@ -54,8 +54,16 @@ public final class NodeProcess implements AutoCloseable {
         this.output = new OutputBuffer(
                 line -> log.info("{}{} {}", prefix, line.channel() == Channel.STDOUT ? ":" : "!", line.text()));
         log.info("{} started on {} (netns {}): {}", prefix, node.name(), node.namespace(), String.join(" ", command));
-        Thread.ofVirtual().name("dpuo-out-" + name).start(() -> output.pump(launcher.getInputStream(), Channel.STDOUT));
-        Thread.ofVirtual().name("dpuo-err-" + name).start(() -> output.pump(launcher.getErrorStream(), Channel.STDERR));
+        // Platform threads: a blocking read of a process pipe holds a virtual thread's carrier, and a
+        // few long-lived nodes would hold them all (then nothing else virtual runs, a stop included).
+        Thread.ofPlatform()
+                .daemon()
+                .name("dpuo-out-" + name)
+                .start(() -> output.pump(launcher.getInputStream(), Channel.STDOUT));
+        Thread.ofPlatform()
+                .daemon()
+                .name("dpuo-err-" + name)
+                .start(() -> output.pump(launcher.getErrorStream(), Channel.STDERR));
     }
 
     /** The launcher's only child is the command; wait until it exists, or the launcher has already finished. */

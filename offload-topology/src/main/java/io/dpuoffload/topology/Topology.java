@@ -174,7 +174,8 @@ public final class Topology implements AutoCloseable {
             processes.clear();
         }
         List<Throwable> failures = new ArrayList<>();
-        try (ExecutorService stoppers = Executors.newVirtualThreadPerTaskExecutor()) {
+        try (ExecutorService stoppers =
+                Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory())) {
             List<Future<?>> stops = new ArrayList<>();
             for (NodeProcess process : toStop) {
                 stops.add(stoppers.submit(process::stop));

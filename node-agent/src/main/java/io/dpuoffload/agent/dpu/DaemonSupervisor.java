@@ -1,13 +1,11 @@
 package io.dpuoffload.agent.dpu;
 
-import io.dpuoffload.agent.plan.MountPlan;
 import io.dpuoffload.agent.profile.Profile;
 import io.dpuoffload.ipc.intercept.InterceptedLauncher;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,20 +121,23 @@ final class DaemonSupervisor {
             if (daemon.readySocket() == null) {
                 return;
             }
-            Path socket = MountPlan.inRoot(root, daemon.readySocket());
             long deadline = System.nanoTime() + daemon.readyTimeout().toNanos();
-            while (!Files.exists(socket)) {
+            // A listening socket at that path now, not the file: a crash leaves the last
+            // instance's file behind (and a test connection would be an error in the daemon's log).
+            while (!io.dpuoffload.ipc.intercept.LocalListeners.listensAt(
+                    daemon.readySocket().toString())) {
                 if (!process.isAlive()) {
                     throw new IOException(daemon.name() + " exited with " + process.exitValue()
-                            + " before it was ready (no " + daemon.readySocket() + "); see its log lines above");
+                            + " before it was ready (nothing listened at " + daemon.readySocket()
+                            + "); see its log lines above");
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IOException(daemon.name() + " was not ready within " + daemon.readyTimeout() + " (no "
-                            + daemon.readySocket() + " in the root)");
+                    throw new IOException(daemon.name() + " was not ready within " + daemon.readyTimeout()
+                            + " (nothing listens at " + daemon.readySocket() + " in the root)");
                 }
                 Thread.sleep(50);
             }
-            log.info("[{}] ready ({} exists)", daemon.name(), daemon.readySocket());
+            log.info("[{}] ready ({} listens)", daemon.name(), daemon.readySocket());
         }
 
         void watch() {

@@ -142,6 +142,7 @@ public final class ConnectSupervisor implements AutoCloseable {
         try {
             socket = CallerSocket.inspect(call.pid(), callerFd);
         } catch (ErrnoException e) {
+            log.debug("connect {} for pid {}: its socket: {}", peerPath, call.pid(), e.getMessage());
             Seccomp.answer(listener, call.id(), 0, e.errno()); // EBADF, ENOTSOCK: what connect itself would say
             return;
         }

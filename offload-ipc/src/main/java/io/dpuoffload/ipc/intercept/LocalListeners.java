@@ -9,13 +9,14 @@ import java.nio.file.Path;
  * shows each bound socket's path as its binder wrote it). A connect to such a path stays local
  * even under a peer directory: the directory is shared, the listener is ours.
  */
-final class LocalListeners {
+public final class LocalListeners {
     /** __SO_ACCEPTCON in /proc/net/unix's Flags column: the socket is listening. */
     private static final int ACCEPTING = 0x10000;
 
     private LocalListeners() {}
 
-    static boolean listensAt(String path) {
+    /** Whether a Unix socket of this network namespace listens at {@code path}, as it was bound. */
+    public static boolean listensAt(String path) {
         try (var lines = Files.lines(Path.of("/proc/net/unix"))) {
             return lines.skip(1).anyMatch(line -> {
                 // Num RefCount Protocol Flags Type St Inode [Path]
