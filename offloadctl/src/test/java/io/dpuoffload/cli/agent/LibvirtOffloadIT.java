@@ -163,9 +163,7 @@ class LibvirtOffloadIT {
         }
         Path etc = work.resolve("dpu/etc-libvirt");
         Files.writeString(etc.resolve("qemu.conf"), QEMU_CONF);
-        Files.writeString(
-                etc.resolve("libvirtd.conf"),
-                System.getenv().getOrDefault("DPUO_IT_LIBVIRTD_CONF", DAEMON_LOGS)); // DEBUG
+        Files.writeString(etc.resolve("libvirtd.conf"), DAEMON_LOGS);
         Files.writeString(etc.resolve("virtlogd.conf"), DAEMON_LOGS);
         Path xml = Files.writeString(
                 work.resolve(DOMAIN + ".xml"),
