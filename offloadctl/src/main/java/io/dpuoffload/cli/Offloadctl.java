@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
             FsCommand.class,
             io.dpuoffload.cli.ipc.IpcCommand.class,
             io.dpuoffload.cli.exec.ExecCommand.class,
-            io.dpuoffload.cli.agent.AgentCommand.class
+            io.dpuoffload.cli.agent.AgentCommand.class,
+            io.dpuoffload.cli.demo.DemoCommand.class
         })
 public final class Offloadctl implements Runnable {
 

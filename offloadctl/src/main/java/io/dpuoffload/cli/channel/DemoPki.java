@@ -21,10 +21,10 @@ import java.util.stream.Stream;
  * {@code ca.key}, {@code host-1.*} and {@code dpu-1.*} (pair {@code demo}); plus, under {@code impostor/}, a
  * certificate that also says dpu-1 but comes from a CA of the impostor's own.
  */
-record DemoPki(Path directory) {
+public record DemoPki(Path directory) {
 
-    static final String HOST = "host-1";
-    static final String DPU = "dpu-1";
+    public static final String HOST = "host-1";
+    public static final String DPU = "dpu-1";
     static final String PAIR = "demo";
     static final String CA_NAME = "dpu-offload demo CA";
     static final String IMPOSTOR_CA_NAME = "impostor CA";
@@ -37,7 +37,7 @@ record DemoPki(Path directory) {
     private static final Duration VALIDITY = Duration.ofDays(1);
 
     /** Writes everything into {@code directory}, which must be missing or empty; it is created 0700. */
-    static DemoPki create(Path directory) {
+    public static DemoPki create(Path directory) {
         prepare(directory);
         Instant from = Instant.now().minus(BACKDATE);
         Instant until = from.plus(VALIDITY);

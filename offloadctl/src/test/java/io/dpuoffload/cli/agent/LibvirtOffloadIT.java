@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dpuoffload.cli.Offloadctl;
 import io.dpuoffload.cli.TestPki;
+import io.dpuoffload.cli.demo.LibvirtSandbox;
 import io.dpuoffload.topology.CommandResult;
 import io.dpuoffload.topology.Node;
 import io.dpuoffload.topology.NodeProcess;
@@ -13,7 +14,6 @@ import io.dpuoffload.topology.Topology;
 import io.dpuoffload.topology.TopologyExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,9 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * start, dominfo, suspend, resume, the guest's serial output, a libvirtd restart that finds the VM
  * again, destroy and undefine; on the host: the QEMU process, in the host's PID namespace.
  *
- * <p>Each node's agent runs in a private mount namespace where this test's directories stand over
- * the fixed paths the profile names (the host's /var/lib; the DPU's /var/lib, /var/cache, /var/log
- * and /etc/libvirt), so the machine's own libvirt state is never touched.
+ * <p>Each node's agent runs in a {@link LibvirtSandbox}: the machine's own libvirt state is never
+ * touched.
  */
 @ExtendWith(TopologyExtension.class)
 class LibvirtOffloadIT {
@@ -40,80 +39,6 @@ class LibvirtOffloadIT {
     private static final Duration START = Duration.ofSeconds(120);
     private static final Duration COMMAND = Duration.ofSeconds(60);
     private static final String DOMAIN = "dpuo-e2e";
-
-    /** The host node: the test's /var/lib (libvirt's state, the VM images), then "$@". */
-    private static final String HOST_NODE = """
-            set -eu
-            mount --bind "$1/host/var-lib" /var/lib
-            shift
-            exec "$@"
-            """;
-
-    /**
-     * The DPU node: the test's /var/lib, /var/cache, /var/log and /etc/libvirt, and a passwd that
-     * names libvirt-qemu (libvirtd looks its built-in default user up even when qemu.conf says root).
-     */
-    private static final String DPU_NODE = """
-            set -eu
-            w=$1
-            shift
-            mount --bind "$w/dpu/var-lib" /var/lib
-            mount --bind "$w/dpu/var-cache" /var/cache
-            mount --bind "$w/dpu/var-log" /var/log
-            mount --bind "$w/dpu/etc-libvirt" /etc/libvirt
-            if ! getent passwd libvirt-qemu >/dev/null; then
-                cp /etc/passwd /etc/group "$w/dpu/"
-                echo 'libvirt-qemu:x:64055:64055:libvirt-qemu (test):/nonexistent:/usr/sbin/nologin' >>"$w/dpu/passwd"
-                echo 'libvirt-qemu:x:64055:' >>"$w/dpu/group"
-                mount --bind "$w/dpu/passwd" /etc/passwd
-                mount --bind "$w/dpu/group" /etc/group
-            fi
-            exec "$@"
-            """;
-
-    /** What libvirt needs told on the DPU: see docs/libvirt.md for each line. */
-    private static final String QEMU_CONF = """
-            user = "root"
-            group = "root"
-            security_driver = "none"
-            namespaces = [ ]
-            dynamic_ownership = 0
-            remember_owner = 0
-            cgroup_controllers = [ ]
-            """;
-
-    private static final String DAEMON_LOGS = """
-            log_outputs = "3:stderr"
-            """;
-
-    /**
-     * A guest that proves it ran: a boot sector that writes a line to COM1 and halts. SeaBIOS boots
-     * it from the virtio disk, an image in the shared images directory.
-     */
-    private static final String GUEST_SAYS = "dpu-offload: hello from the guest";
-
-    private static final String DOMAIN_XML = """
-            <domain type='%s'>
-              <name>%s</name>
-              <memory unit='MiB'>64</memory>
-              <vcpu>1</vcpu>
-              <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
-              <devices>
-                <emulator>/usr/bin/qemu-system-x86_64</emulator>
-                <disk type='file' device='disk'>
-                  <driver name='qemu' type='raw'/>
-                  <source file='/var/lib/dpu-offload/images/%s.img'/>
-                  <target dev='vda' bus='virtio'/>
-                </disk>
-                <serial type='file'>
-                  <source path='/var/lib/libvirt/qemu/%s-serial.log'/>
-                  <target port='0'/>
-                </serial>
-                <controller type='usb' model='none'/>
-                <memballoon model='none'/>
-              </devices>
-            </domain>
-            """;
 
     private Path work;
 
@@ -154,20 +79,8 @@ class LibvirtOffloadIT {
     @Test
     void stockLibvirtdOnTheDpuRunsAVmOnTheHost(Topology topology) throws Exception {
         work = Files.createTempDirectory(Path.of("/var/tmp"), "libvirt-it-");
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path images = Files.createDirectories(work.resolve("host/var-lib/dpu-offload/images"));
-        Files.createDirectories(work.resolve("host/var-lib/libvirt/qemu"));
-        Files.write(images.resolve(DOMAIN + ".img"), io.dpuoffload.cli.agent.BootSector.printing(GUEST_SAYS));
-        for (String dir : List.of("var-lib", "var-cache", "var-log", "etc-libvirt")) {
-            Files.createDirectories(work.resolve("dpu").resolve(dir));
-        }
-        Path etc = work.resolve("dpu/etc-libvirt");
-        Files.writeString(etc.resolve("qemu.conf"), QEMU_CONF);
-        Files.writeString(etc.resolve("libvirtd.conf"), DAEMON_LOGS);
-        Files.writeString(etc.resolve("virtlogd.conf"), DAEMON_LOGS);
-        Path xml = Files.writeString(
-                work.resolve(DOMAIN + ".xml"),
-                DOMAIN_XML.formatted(Files.isWritable(Path.of("/dev/kvm")) ? "kvm" : "qemu", DOMAIN, DOMAIN, DOMAIN));
+        LibvirtSandbox sandbox = LibvirtSandbox.create(work, DOMAIN);
+        Path xml = sandbox.domainXml();
         Path root = work.resolve("root");
         Path pair = Files.writeString(work.resolve("pair.yaml"), """
                 pair: libvirt-it
@@ -178,9 +91,10 @@ class LibvirtOffloadIT {
                 """.formatted(
                         root, work.resolve("state"), TestPki.create(work.resolve("pki"))));
 
-        host = topology.host().start(node(HOST_NODE, "host", pair), agentOptions());
+        host = topology.host().start(sandbox.onHost(agent("host", pair)), agentOptions());
         host.awaitLine(Pattern.compile("READY .*"), START);
-        dpu = topology.dpu().start(node(DPU_NODE, "dpu", pair), agentOptions().withStopGrace(Duration.ofSeconds(60)));
+        dpu = topology.dpu()
+                .start(sandbox.onDpu(agent("dpu", pair)), agentOptions().withStopGrace(Duration.ofSeconds(60)));
         dpu.awaitLine(Pattern.compile("READY .*"), START);
 
         virsh(dpu, root, "define", xml.toString());
@@ -204,11 +118,11 @@ class LibvirtOffloadIT {
         assertThat(hostQemuPids(dpu)).as("no QEMU runs on the DPU").isEmpty();
 
         // virtlogd on the DPU writes the guest's serial output through the share: it lands on the host's disk.
-        Path serialLog = work.resolve("host/var-lib/libvirt/qemu/" + DOMAIN + "-serial.log");
+        Path serialLog = sandbox.serialLogOnHost();
         await().atMost(COMMAND)
                 .pollInterval(Duration.ofMillis(200))
                 .until(() ->
-                        Files.exists(serialLog) && Files.readString(serialLog).contains(GUEST_SAYS));
+                        Files.exists(serialLog) && Files.readString(serialLog).contains(LibvirtSandbox.GUEST_SAYS));
 
         virsh(dpu, root, "suspend", DOMAIN);
         assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("paused");
@@ -241,12 +155,9 @@ class LibvirtOffloadIT {
                 : StartOptions.defaults().withEnvironment("OFFLOADCTL_LOG_LEVEL", level);
     }
 
-    /** The agent's command line for {@code role}, under {@code script}, which prepares the node. */
-    private List<String> node(String script, String role, Path pair) {
-        List<String> command = new ArrayList<>(List.of("sh", "-c", script, "sh", work.toString()));
-        command.addAll(Node.javaCommand(
-                Offloadctl.class.getName(), JVM, List.of("agent", "--role", role, "--config", pair.toString())));
-        return command;
+    private static List<String> agent(String role, Path pair) {
+        return Node.javaCommand(
+                Offloadctl.class.getName(), JVM, List.of("agent", "--role", role, "--config", pair.toString()));
     }
 
     /** virsh in the offload root, as an operator on the DPU runs it; its output, or a failure naming why. */

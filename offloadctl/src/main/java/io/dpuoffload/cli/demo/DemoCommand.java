@@ -1,0 +1,208 @@
+package io.dpuoffload.cli.demo;
+
+import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.cli.Offloadctl;
+import io.dpuoffload.cli.channel.DemoPki;
+import io.dpuoffload.topology.CommandResult;
+import io.dpuoffload.topology.Node;
+import io.dpuoffload.topology.NodeProcess;
+import io.dpuoffload.topology.Prerequisites;
+import io.dpuoffload.topology.StartOptions;
+import io.dpuoffload.topology.Topology;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code offloadctl demo}: the headline on one machine. A host and a DPU in their own network, mount
+ * and PID namespaces; both node agents with the built-in libvirt profile; stock libvirtd in the
+ * DPU's offload root defines and starts a tiny VM, whose QEMU runs on the host. Everything is
+ * removed at the end, also on failure or Ctrl-C.
+ */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run stock libvirtd on a simulated DPU and a VM on its simulated host (as root).",
+            "",
+            "Two namespaces joined by a veth pair stand for the host and its DPU. The",
+            "host agent serves the built-in libvirt profile; the DPU agent builds the",
+            "offload root and starts virtlogd and libvirtd in it. From the DPU, virsh",
+            "defines and starts a VM (a boot sector that greets on its serial port);",
+            "`virsh list` on the DPU and `ps` on the host show where each part runs.",
+            "The machine's own libvirt state is not touched. Takes about a minute."
+        })
+public final class DemoCommand implements Callable<Integer> {
+    private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData");
+    private static final String DOMAIN = "dpuo-demo";
+    private static final Duration START = Duration.ofSeconds(120);
+    private static final Duration COMMAND = Duration.ofSeconds(60);
+
+    /** What the demo runs, and the Debian package of each. */
+    private static final List<List<String>> TOOLS = List.of(
+            List.of("libvirtd", "libvirt-daemon"),
+            List.of("virtlogd", "libvirt-daemon"),
+            List.of("virsh", "libvirt-clients"),
+            List.of("qemu-system-x86_64", "qemu-system-x86"),
+            List.of("chroot", "coreutils"));
+
+    @Spec
+    CommandSpec spec;
+
+    private PrintWriter out;
+    private int step;
+
+    @Override
+    public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        requireTools();
+        out.println("dpu-offload demo: stock libvirtd on a DPU, its VM on the host (both simulated on this machine).");
+        Path work = Files.createTempDirectory(Path.of("/var/tmp"), "dpuo-demo-");
+        Topology topology = null;
+        Thread cleanup = null;
+        try {
+            LibvirtSandbox sandbox = LibvirtSandbox.create(work, DOMAIN);
+            topology = Topology.create();
+            Topology created = topology;
+            cleanup = new Thread(() -> tearDown(created, work), "demo-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
+            run(topology, sandbox);
+        } finally {
+            if (cleanup != null) {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            }
+            tearDown(topology, work);
+        }
+        return ExitCodes.OK;
+    }
+
+    private void run(Topology topology, LibvirtSandbox sandbox) throws Exception {
+        Path work = sandbox.work();
+        Path root = work.resolve("root");
+        DemoPki pki = DemoPki.create(work.resolve("pki"));
+        Path pair = Files.writeString(work.resolve("pair.yaml"), """
+                pair: demo
+                host: {node: %s, endpoint: tcp://%s:7400}
+                dpu: {node: %s, root: %s, state: %s}
+                pki: %s
+                profiles: [libvirt]
+                """.formatted(
+                DemoPki.HOST, Topology.HOST_ADDRESS, DemoPki.DPU, root, work.resolve("state"), pki.directory()));
+        step("Network: host " + topology.host().address() + " (netns "
+                + topology.host().namespace() + "), DPU " + topology.dpu().address() + " (netns "
+                + topology.dpu().namespace() + "), mutual TLS between them");
+
+        NodeProcess host = topology.host().start(sandbox.onHost(agent("host", pair)), StartOptions.defaults());
+        host.awaitLine(Pattern.compile("READY .*"), START);
+        step("Host agent, pid " + host.pid() + ": serves offload-fs, offload-ipc and offload-exec for " + DemoPki.DPU
+                + " (the libvirt profile's directories, sockets and QEMU)");
+
+        NodeProcess dpu = topology.dpu()
+                .start(
+                        sandbox.onDpu(agent("dpu", pair)),
+                        StartOptions.defaults().withStopGrace(Duration.ofSeconds(60)));
+        dpu.awaitLine(Pattern.compile("READY .*"), START);
+        step("DPU agent, pid " + dpu.pid() + ": offload root " + root + " built; in it, stock virtlogd and libvirtd:");
+        dpu.stdout().lines().filter(line -> line.startsWith("  daemon")).forEach(this::detail);
+
+        virsh(dpu, root, "define", sandbox.domainXml().toString());
+        virsh(dpu, root, "start", DOMAIN);
+        step("On the DPU: virsh define and virsh start " + DOMAIN + " (" + LibvirtSandbox.accelerator()
+                + "); virsh list says:");
+        virsh(dpu, root, "list").lines().filter(line -> !line.isBlank()).forEach(this::detail);
+
+        step("On the host: ps shows the VM's QEMU (and no libvirtd):");
+        CommandResult ps = host.runInside(COMMAND, "ps", "-eo", "pid,comm,args", "--cols", "110");
+        ps.stdout()
+                .lines()
+                .filter(line -> line.contains("qemu-system") || line.contains("libvirtd") || line.startsWith("    PID"))
+                .forEach(this::detail);
+        detail("the guest wrote to its serial port: " + awaitGuest(sandbox));
+
+        virsh(dpu, root, "destroy", DOMAIN);
+        virsh(dpu, root, "undefine", DOMAIN);
+        dpu.stop();
+        host.stop();
+        step("virsh destroy and undefine on the DPU; both agents stopped (the root's mounts undone)");
+    }
+
+    private String awaitGuest(LibvirtSandbox sandbox) throws Exception {
+        long deadline = System.nanoTime() + COMMAND.toNanos();
+        while (System.nanoTime() < deadline) {
+            Path log = sandbox.serialLogOnHost();
+            if (Files.exists(log) && Files.readString(log).contains(LibvirtSandbox.GUEST_SAYS)) {
+                return "\"" + LibvirtSandbox.GUEST_SAYS + "\"";
+            }
+            Thread.sleep(200);
+        }
+        return "(nothing within " + COMMAND.toSeconds() + " s)";
+    }
+
+    private static List<String> agent(String role, Path pair) {
+        return Node.javaCommand(
+                Offloadctl.class.getName(), JVM, List.of("agent", "--role", role, "--config", pair.toString()));
+    }
+
+    private static String virsh(NodeProcess dpu, Path root, String... args) {
+        List<String> command = new ArrayList<>(List.of("chroot", root.toString(), "virsh", "-c", "qemu:///system"));
+        command.addAll(List.of(args));
+        CommandResult result = dpu.runInside(COMMAND, command.toArray(String[]::new));
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("virsh " + String.join(" ", args) + " on the DPU failed: "
+                    + result.stderr().strip() + "\nThe DPU agent's log:\n" + tail(dpu.stderr()));
+        }
+        return result.stdout();
+    }
+
+    private void requireTools() {
+        List<String> missing = new ArrayList<>();
+        List<String> packages = new ArrayList<>();
+        for (List<String> tool : TOOLS) {
+            if (!Prerequisites.hasCommand(tool.get(0))) {
+                missing.add(tool.get(0));
+                packages.add(tool.get(1));
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("the demo needs " + String.join(", ", missing)
+                    + "; install them with: apt-get install --no-install-recommends "
+                    + String.join(" ", packages.stream().distinct().toList()) + " (./dpuo demo does this itself)");
+        }
+    }
+
+    private void tearDown(Topology topology, Path work) {
+        if (topology != null) {
+            topology.close();
+        }
+        try {
+            io.dpuoffload.cli.bench.WorkDirectory.delete(work);
+            out.println("Cleaned up: the namespaces, their processes and mounts, and " + work + ".");
+        } catch (Exception e) {
+            out.println("Could not remove " + work + ": " + e.getMessage());
+        }
+        out.flush();
+    }
+
+    private void step(String text) {
+        out.printf("%n[%d/6] %s%n", ++step, text);
+        out.flush();
+    }
+
+    private void detail(String text) {
+        out.println("      " + text);
+        out.flush();
+    }
+
+    private static String tail(String log) {
+        List<String> lines = log.lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
+}

@@ -1,0 +1,137 @@
+package io.dpuoffload.cli.demo;
+
+import io.dpuoffload.cli.agent.BootSector;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A host/DPU pair's libvirt on one machine, with none of the machine's own libvirt state touched:
+ * each agent runs in its node's private mount namespace, where directories of {@code work} stand
+ * over the fixed paths the built-in libvirt profile names (the host's /var/lib; the DPU's /var/lib,
+ * /var/cache, /var/log and /etc/libvirt). Also the VM: a boot-sector guest that prints one line on
+ * its serial port, its image in the shared images directory. Used by {@code offloadctl demo} and
+ * the end-to-end test.
+ */
+public record LibvirtSandbox(Path work, String domain, Path domainXml, Path serialLogOnHost) {
+
+    /** What the guest prints on its serial port once it runs. */
+    public static final String GUEST_SAYS = "dpu-offload: hello from the guest";
+
+    /** The host node: this sandbox's /var/lib (libvirt's state, the VM images), then "$@". */
+    private static final String HOST_NODE = """
+            set -eu
+            mount --bind "$1/host/var-lib" /var/lib
+            shift
+            exec "$@"
+            """;
+
+    /**
+     * The DPU node: the sandbox's /var/lib, /var/cache, /var/log and /etc/libvirt, and a passwd that
+     * names libvirt-qemu (libvirtd looks its built-in default user up even when qemu.conf says root).
+     */
+    private static final String DPU_NODE = """
+            set -eu
+            w=$1
+            shift
+            mount --bind "$w/dpu/var-lib" /var/lib
+            mount --bind "$w/dpu/var-cache" /var/cache
+            mount --bind "$w/dpu/var-log" /var/log
+            mount --bind "$w/dpu/etc-libvirt" /etc/libvirt
+            if ! getent passwd libvirt-qemu >/dev/null; then
+                cp /etc/passwd /etc/group "$w/dpu/"
+                echo 'libvirt-qemu:x:64055:64055:libvirt-qemu (sandbox):/nonexistent:/usr/sbin/nologin' >>"$w/dpu/passwd"
+                echo 'libvirt-qemu:x:64055:' >>"$w/dpu/group"
+                mount --bind "$w/dpu/passwd" /etc/passwd
+                mount --bind "$w/dpu/group" /etc/group
+            fi
+            exec "$@"
+            """;
+
+    /** What libvirt on the DPU is told; docs/libvirt.md explains each line. */
+    public static final String QEMU_CONF = """
+            user = "root"
+            group = "root"
+            security_driver = "none"
+            namespaces = [ ]
+            dynamic_ownership = 0
+            remember_owner = 0
+            cgroup_controllers = [ ]
+            """;
+
+    /** Warnings and errors only, to the daemons' stderr, which the agent logs with their names. */
+    private static final String DAEMON_LOGS = """
+            log_outputs = "3:stderr"
+            """;
+
+    private static final String DOMAIN_XML = """
+            <domain type='%s'>
+              <name>%s</name>
+              <memory unit='MiB'>64</memory>
+              <vcpu>1</vcpu>
+              <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+              <devices>
+                <emulator>/usr/bin/qemu-system-x86_64</emulator>
+                <disk type='file' device='disk'>
+                  <driver name='qemu' type='raw'/>
+                  <source file='/var/lib/dpu-offload/images/%s.img'/>
+                  <target dev='vda' bus='virtio'/>
+                </disk>
+                <serial type='file'>
+                  <source path='/var/lib/libvirt/qemu/%s-serial.log'/>
+                  <target port='0'/>
+                </serial>
+                <controller type='usb' model='none'/>
+                <memballoon model='none'/>
+              </devices>
+            </domain>
+            """;
+
+    /** Lays the sandbox out under {@code work} (which must be readable by all, as the root shows it). */
+    public static LibvirtSandbox create(Path work, String domain) throws IOException {
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path images = Files.createDirectories(work.resolve("host/var-lib/dpu-offload/images"));
+        Files.createDirectories(work.resolve("host/var-lib/libvirt/qemu"));
+        Files.write(images.resolve(domain + ".img"), BootSector.printing(GUEST_SAYS));
+        for (String dir : List.of("var-lib", "var-cache", "var-log", "etc-libvirt")) {
+            Files.createDirectories(work.resolve("dpu").resolve(dir));
+        }
+        Path etc = work.resolve("dpu/etc-libvirt");
+        Files.writeString(etc.resolve("qemu.conf"), QEMU_CONF);
+        Files.writeString(etc.resolve("libvirtd.conf"), DAEMON_LOGS);
+        Files.writeString(etc.resolve("virtlogd.conf"), DAEMON_LOGS);
+        Path xml = Files.writeString(
+                work.resolve(domain + ".xml"), DOMAIN_XML.formatted(accelerator(), domain, domain, domain));
+        return new LibvirtSandbox(
+                work, domain, xml, work.resolve("host/var-lib/libvirt/qemu/" + domain + "-serial.log"));
+    }
+
+    /** KVM when /dev/kvm opens for writing, else QEMU's emulator (TCG). */
+    public static String accelerator() {
+        return Files.isWritable(Path.of("/dev/kvm")) ? "kvm" : "qemu";
+    }
+
+    /** {@code agent} (a command line), run in the host node's sandbox. */
+    public List<String> onHost(List<String> agent) {
+        return wrapped(HOST_NODE, agent);
+    }
+
+    /** {@code agent} (a command line), run in the DPU node's sandbox. */
+    public List<String> onDpu(List<String> agent) {
+        return wrapped(DPU_NODE, agent);
+    }
+
+    /** Where the domain logs of libvirt on the DPU are (QEMU's command line and stderr). */
+    public Path dpuDomainLogs() {
+        return work.resolve("dpu/var-log/libvirt/qemu");
+    }
+
+    private List<String> wrapped(String script, List<String> agent) {
+        List<String> command = new ArrayList<>(List.of("sh", "-c", script, "sh", work.toString()));
+        command.addAll(agent);
+        return command;
+    }
+}
