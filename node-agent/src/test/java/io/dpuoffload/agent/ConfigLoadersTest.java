@@ -10,6 +10,7 @@ import io.dpuoffload.agent.profile.ProfileLoader;
 import io.dpuoffload.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConfigLoadersTest {
@@ -39,6 +40,28 @@ class ConfigLoadersTest {
         assertThat(pair.root()).isEqualTo(Path.of("/run/dpu-offload/root"));
         assertThat(pair.pki()).isEqualTo(Path.of("/etc/dpu-offload/pki"));
         assertThat(pair.profiles()).extracting(Profile::name).containsExactly("libvirt");
+    }
+
+    @Test
+    void socketDirectoriesAreFoundOnTheHostThroughTheShareThatHoldsThem() {
+        Profile profile = new Profile(
+                "p",
+                List.of(
+                        new Profile.Share("data", Path.of("/srv/host-data"), Path.of("/data"), "ttl", false, false),
+                        new Profile.Share("run", Path.of("/srv/host-run"), Path.of("/data/run"), "ttl", false, false)),
+                List.of(),
+                List.of(),
+                List.of());
+        PairConfig pair = new PairConfig(
+                "p", "h", "tcp://198.51.100.1:1", "d", Path.of("/pki"), Path.of("/r"), Path.of("/s"), List.of(profile));
+        assertThat(pair.hostPathOf(Path.of("/data/qemu"))).isEqualTo(Path.of("/srv/host-data/qemu"));
+        assertThat(pair.hostPathOf(Path.of("/data/run/x.sock")))
+                .as("the innermost share")
+                .isEqualTo(Path.of("/srv/host-run/x.sock"));
+        assertThat(pair.hostPathOf(Path.of("/database"))).as("not under /data").isEqualTo(Path.of("/database"));
+        assertThat(pair.hostPathOf(Path.of("/var/lib/libvirt/qemu")))
+                .as("outside every share: the same path")
+                .isEqualTo(Path.of("/var/lib/libvirt/qemu"));
     }
 
     @Test

@@ -28,7 +28,8 @@ public record Profile(String name, List<Share> shares, List<Path> sockets, List<
      * A daemon started in the offload root.
      *
      * @param after the daemons it starts after (their readiness awaited)
-     * @param readySocket a Unix socket (a path in the root) whose appearance means ready; null: ready once started
+     * @param readySocket a Unix socket (a path in the root) that means ready once something listens there; null:
+     *     ready once started
      * @param readyTimeout how long readiness may take before the start counts as failed
      * @param restart {@code always}, {@code on-failure} or {@code never}
      */
