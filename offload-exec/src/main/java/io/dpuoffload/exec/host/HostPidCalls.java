@@ -48,6 +48,11 @@ final class HostPidCalls {
 
     ByteBuf handle(RequestContext context, ByteBuf body) {
         PidCall call = PidCall.decode(body);
+        if (!ours(call.pid()) && !Files.exists(Path.of("/proc", Integer.toString(call.pid())))) {
+            // ended (and reaped) meanwhile, as a probe libvirt stops: ESRCH is the answer, no denial
+            log.debug("pid call {} on {} for {}: no such process", call.op(), call.pid(), context.peer());
+            return new PidCall.Result(-Errno.ESRCH, new byte[0]).encode(ByteBufAllocator.DEFAULT);
+        }
         if (!ours(call.pid())) {
             audit.warn(
                     "denied peer={} op=pid-call call={} pid={} (not a process of a run of ours)",

@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -54,6 +55,14 @@ public final class DemoCommand implements Callable<Integer> {
             List.of("qemu-system-x86_64", "qemu-system-x86"),
             List.of("chroot", "coreutils"));
 
+    @Option(
+            names = "--compare-local",
+            paramLabel = "RUNS",
+            defaultValue = "0",
+            description = "Also time `virsh start` RUNS times against a libvirtd of the host's own starting"
+                    + " the same VM, and print both (the benchmark: ./dpuo bench libvirt).")
+    int compareRuns;
+
     @Spec
     CommandSpec spec;
 
@@ -63,6 +72,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
+        if (compareRuns < 0 || compareRuns > 100) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--compare-local: " + compareRuns + " runs; give 1 to 100 (or 0: no comparison)");
+        }
         requireTools();
         out.println("dpu-offload demo: stock libvirtd on a DPU, its VM on the host (both simulated on this machine).");
         Path work = Files.createTempDirectory(Path.of("/var/tmp"), "dpuo-demo-");
@@ -128,10 +142,47 @@ public final class DemoCommand implements Callable<Integer> {
         detail("the guest wrote to its serial port: " + awaitGuest(sandbox));
 
         virsh(dpu, root, "destroy", DOMAIN);
+        if (compareRuns > 0) {
+            compare(topology, sandbox, dpu, root);
+        }
         virsh(dpu, root, "undefine", DOMAIN);
         dpu.stop();
         host.stop();
         step("virsh destroy and undefine on the DPU; both agents stopped (the root's mounts undone)");
+    }
+
+    private void compare(Topology topology, LibvirtSandbox sandbox, NodeProcess dpu, Path root) throws Exception {
+        String localDomain = "dpuo-local";
+        LibvirtSandbox.LocalLibvirt setup = sandbox.localLibvirt(localDomain);
+        NodeProcess local =
+                topology.host().start(setup.command(), StartOptions.defaults().withStopGrace(Duration.ofSeconds(20)));
+        var virshLocal = StartTimes.virshIn(local, List.of());
+        long deadline = System.nanoTime() + START.toNanos();
+        while (virshLocal.apply(List.of("version")).exitCode() != 0) {
+            if (System.nanoTime() > deadline || !local.isAlive()) {
+                throw new IllegalStateException("the host's own libvirtd did not come up: " + tail(local.stderr()));
+            }
+            Thread.sleep(200);
+        }
+        if (virshLocal.apply(List.of("define", setup.domainXml().toString())).exitCode() != 0) {
+            throw new IllegalStateException("cannot define the VM on the host's own libvirtd");
+        }
+        StartTimes.Result times = StartTimes.measure(
+                compareRuns,
+                DOMAIN,
+                StartTimes.virshIn(dpu, List.of("chroot", root.toString())),
+                localDomain,
+                virshLocal);
+        virshLocal.apply(List.of("undefine", localDomain));
+        local.stop();
+        step("virsh start, " + compareRuns + " runs each after a warm-up (median, fastest):");
+        detail(String.format(
+                "offloaded: libvirtd on the DPU, QEMU on the host   %7.0f ms  %7.0f ms",
+                times.offloadedMedian(), times.offloadedMin()));
+        detail(String.format(
+                "local:     libvirtd and QEMU on the host           %7.0f ms  %7.0f ms",
+                times.localMedian(), times.localMin()));
+        detail(String.format("offloaded / local                                 %7.2f", times.ratio()));
     }
 
     private String awaitGuest(LibvirtSandbox sandbox) throws Exception {
@@ -192,7 +243,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void step(String text) {
-        out.printf("%n[%d/6] %s%n", ++step, text);
+        out.printf("%n[%d/%d] %s%n", ++step, compareRuns > 0 ? 7 : 6, text);
         out.flush();
     }
 

@@ -109,6 +109,54 @@ public record LibvirtSandbox(Path work, String domain, Path domainXml, Path seri
                 work, domain, xml, work.resolve("host/var-lib/libvirt/qemu/" + domain + "-serial.log"));
     }
 
+    /**
+     * A libvirtd of the host's own, for comparison: the host node's /run, /etc/libvirt, /var/lib,
+     * /var/cache and /var/log are the sandbox's {@code local/} directories, the same qemu.conf, a
+     * domain {@code name} like the offloaded one; the shell stays init of the node's PID namespace
+     * and reaps what libvirtd's probes leave (SIGTERM to it ends libvirtd). Returns the command and
+     * the domain's XML.
+     */
+    public LocalLibvirt localLibvirt(String name) throws IOException {
+        Path local = work.resolve("local");
+        for (String dir : List.of("run", "etc-libvirt", "var-cache", "var-log", "var-lib/libvirt/qemu")) {
+            Files.createDirectories(local.resolve(dir));
+        }
+        Path images = Files.createDirectories(local.resolve("var-lib/dpu-offload/images"));
+        Files.write(images.resolve(name + ".img"), BootSector.printing(GUEST_SAYS));
+        Files.writeString(local.resolve("etc-libvirt/qemu.conf"), QEMU_CONF);
+        Files.writeString(local.resolve("etc-libvirt/libvirtd.conf"), DAEMON_LOGS);
+        Files.writeString(local.resolve("etc-libvirt/virtlogd.conf"), DAEMON_LOGS);
+        Path xml =
+                Files.writeString(local.resolve(name + ".xml"), DOMAIN_XML.formatted(accelerator(), name, name, name));
+        return new LocalLibvirt(List.of("sh", "-c", LOCAL_LIBVIRTD, "sh", local.toString()), xml);
+    }
+
+    /** The command that runs a host-local libvirtd, and a domain for it. */
+    public record LocalLibvirt(List<String> command, Path domainXml) {}
+
+    private static final String LOCAL_LIBVIRTD = """
+            set -eu
+            l=$1
+            cp /etc/passwd /etc/group "$l/run/"
+            mount --bind "$l/run" /run
+            mount --bind "$l/etc-libvirt" /etc/libvirt
+            mount --bind "$l/var-lib" /var/lib
+            mount --bind "$l/var-cache" /var/cache
+            mount --bind "$l/var-log" /var/log
+            if ! getent passwd libvirt-qemu >/dev/null; then
+                echo 'libvirt-qemu:x:64055:64055:libvirt-qemu (sandbox):/nonexistent:/usr/sbin/nologin' >>/run/passwd
+                echo 'libvirt-qemu:x:64055:' >>/run/group
+                mount --bind /run/passwd /etc/passwd
+                mount --bind /run/group /etc/group
+            fi
+            virtlogd -d
+            libvirtd &
+            pid=$!
+            trap 'kill -TERM $pid' TERM
+            echo "local libvirtd pid $pid"
+            while kill -0 $pid 2>/dev/null; do wait $pid || true; done
+            """;
+
     /** KVM when /dev/kvm opens for writing, else QEMU's emulator (TCG). */
     public static String accelerator() {
         return Files.isWritable(Path.of("/dev/kvm")) ? "kvm" : "qemu";
