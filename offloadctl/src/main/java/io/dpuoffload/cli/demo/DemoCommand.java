@@ -6,14 +6,12 @@ import io.dpuoffload.cli.channel.DemoPki;
 import io.dpuoffload.topology.CommandResult;
 import io.dpuoffload.topology.Node;
 import io.dpuoffload.topology.NodeProcess;
-import io.dpuoffload.topology.Prerequisites;
 import io.dpuoffload.topology.StartOptions;
 import io.dpuoffload.topology.Topology;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -46,14 +44,6 @@ public final class DemoCommand implements Callable<Integer> {
     private static final String DOMAIN = "dpuo-demo";
     private static final Duration START = Duration.ofSeconds(120);
     private static final Duration COMMAND = Duration.ofSeconds(60);
-
-    /** What the demo runs, and the Debian package of each. */
-    private static final List<List<String>> TOOLS = List.of(
-            List.of("libvirtd", "libvirt-daemon"),
-            List.of("virtlogd", "libvirt-daemon"),
-            List.of("virsh", "libvirt-clients"),
-            List.of("qemu-system-x86_64", "qemu-system-x86"),
-            List.of("chroot", "coreutils"));
 
     @Option(
             names = "--compare-local",
@@ -203,9 +193,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static String virsh(NodeProcess dpu, Path root, String... args) {
-        List<String> command = new ArrayList<>(List.of("chroot", root.toString(), "virsh", "-c", "qemu:///system"));
-        command.addAll(List.of(args));
-        CommandResult result = dpu.runInside(COMMAND, command.toArray(String[]::new));
+        CommandResult result = LibvirtSandbox.virshInRoot(dpu, root, COMMAND, List.of(args));
         if (result.exitCode() != 0) {
             throw new IllegalStateException("virsh " + String.join(" ", args) + " on the DPU failed: "
                     + result.stderr().strip() + "\nThe DPU agent's log:\n" + tail(dpu.stderr()));
@@ -213,19 +201,11 @@ public final class DemoCommand implements Callable<Integer> {
         return result.stdout();
     }
 
-    private void requireTools() {
-        List<String> missing = new ArrayList<>();
-        List<String> packages = new ArrayList<>();
-        for (List<String> tool : TOOLS) {
-            if (!Prerequisites.hasCommand(tool.get(0))) {
-                missing.add(tool.get(0));
-                packages.add(tool.get(1));
-            }
-        }
+    private static void requireTools() {
+        List<String> missing = LibvirtSandbox.missingTools();
         if (!missing.isEmpty()) {
             throw new IllegalStateException("the demo needs " + String.join(", ", missing)
-                    + "; install them with: apt-get install --no-install-recommends "
-                    + String.join(" ", packages.stream().distinct().toList()) + " (./dpuo demo does this itself)");
+                    + "; install them with apt-get install --no-install-recommends (./dpuo demo does this itself)");
         }
     }
 

@@ -18,6 +18,34 @@ import java.util.List;
  */
 public record LibvirtSandbox(Path work, String domain, Path domainXml, Path serialLogOnHost) {
 
+    /** The commands the demo and the libvirt tests run, each with its Debian package. */
+    public static final List<List<String>> TOOLS = List.of(
+            List.of("libvirtd", "libvirt-daemon"),
+            List.of("virtlogd", "libvirt-daemon"),
+            List.of("virsh", "libvirt-clients"),
+            List.of("virt-admin", "libvirt-clients"),
+            List.of("qemu-system-x86_64", "qemu-system-x86"),
+            List.of("chroot", "coreutils"));
+
+    /** The missing {@link #TOOLS}: "name (Debian package P)" each. */
+    public static List<String> missingTools() {
+        return TOOLS.stream()
+                .filter(tool -> !io.dpuoffload.topology.Prerequisites.hasCommand(tool.get(0)))
+                .map(tool -> tool.get(0) + " (Debian package " + tool.get(1) + ")")
+                .toList();
+    }
+
+    /**
+     * virsh, as an operator on the DPU runs it: in the offload root {@code root}, inside the
+     * namespaces of {@code dpu} (a process on the DPU node).
+     */
+    public static io.dpuoffload.topology.CommandResult virshInRoot(
+            io.dpuoffload.topology.NodeProcess dpu, Path root, java.time.Duration timeout, List<String> args) {
+        List<String> command = new ArrayList<>(List.of("chroot", root.toString(), "virsh", "-c", "qemu:///system"));
+        command.addAll(args);
+        return dpu.runInside(timeout, command.toArray(String[]::new));
+    }
+
     /** What the guest prints on its serial port once it runs. */
     public static final String GUEST_SAYS = "dpu-offload: hello from the guest";
 

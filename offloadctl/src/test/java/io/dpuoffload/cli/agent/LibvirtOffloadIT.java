@@ -15,7 +15,6 @@ import io.dpuoffload.topology.TopologyExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -162,9 +161,7 @@ class LibvirtOffloadIT {
 
     /** virsh in the offload root, as an operator on the DPU runs it; its output, or a failure naming why. */
     private static String virsh(NodeProcess dpu, Path root, String... args) {
-        List<String> command = new ArrayList<>(List.of("chroot", root.toString(), "virsh", "-c", "qemu:///system"));
-        command.addAll(List.of(args));
-        CommandResult result = dpu.runInside(COMMAND, command.toArray(String[]::new));
+        CommandResult result = LibvirtSandbox.virshInRoot(dpu, root, COMMAND, List.of(args));
         assertThat(result.exitCode())
                 .as("virsh %s: %s", String.join(" ", args), result)
                 .isZero();

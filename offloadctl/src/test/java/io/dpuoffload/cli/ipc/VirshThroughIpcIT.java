@@ -7,7 +7,6 @@ import io.dpuoffload.cli.Offloadctl;
 import io.dpuoffload.cli.TestPki;
 import io.dpuoffload.topology.CommandResult;
 import io.dpuoffload.topology.NodeProcess;
-import io.dpuoffload.topology.Prerequisites;
 import io.dpuoffload.topology.StartOptions;
 import io.dpuoffload.topology.Topology;
 import io.dpuoffload.topology.TopologyExtension;
@@ -22,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,14 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(TopologyExtension.class)
 class VirshThroughIpcIT {
     private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED");
-
-    /** What the test needs besides the topology, and the Debian package of each (./dpuo installs them). */
-    private static final List<List<String>> LIBVIRT_TOOLS = List.of(
-            List.of("libvirtd", "libvirt-daemon"),
-            List.of("virsh", "libvirt-clients"),
-            List.of("virt-admin", "libvirt-clients"),
-            // libvirt's QEMU driver refuses to define a domain without an emulator to probe.
-            List.of("qemu-system-x86_64", "qemu-system-x86"));
 
     private static final String DOMAIN = "dpuo-ipc-probe";
 
@@ -138,22 +128,7 @@ class VirshThroughIpcIT {
 
     @BeforeAll
     static void libvirtIsInstalled() {
-        List<String> missing = new ArrayList<>();
-        for (List<String> tool : LIBVIRT_TOOLS) {
-            if (!Prerequisites.hasCommand(tool.get(0))) {
-                missing.add(tool.get(0) + " (Debian package " + tool.get(1) + ")");
-            }
-        }
-        if (missing.isEmpty()) {
-            return;
-        }
-        String reason = "VirshThroughIpcIT needs " + String.join(", ", missing) + "; `./dpuo test` installs them";
-        String ci = System.getenv("CI");
-        if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
-            throw new IllegalStateException("CI=" + ci + " but " + reason); // as TopologyExtension: CI never skips
-        }
-        System.err.println(reason + "; skipped");
-        Assumptions.abort(reason);
+        io.dpuoffload.cli.LibvirtPrerequisites.require("VirshThroughIpcIT");
     }
 
     @Test
