@@ -46,9 +46,13 @@ public final class ExecServer implements AutoCloseable {
     private final HostPidCalls pidCalls = new HostPidCalls(cgroups);
     /** Held from a spawn until its pid is recorded, so the reaper never takes a run's own program. */
     private final Object spawning = new Object();
-    /** Orphans of runs (not the programs themselves, each awaited by its run) in our cgroups. */
-    private final java.util.Optional<io.dpuoffload.linux.OrphanReaper> reaper = io.dpuoffload.linux.OrphanReaper.start(
-            pid -> !pidCalls.isStarted(pid) && (!cgroups.available() || cgroups.owns(pid)), spawning);
+    /**
+     * Orphans of runs, not the programs themselves (each awaited by its run). Not judged by cgroup:
+     * a killed run's cgroup may be gone by the time its zombies are looked at; a child the JVM
+     * waits for itself never stays a zombie for the reaper's two looks.
+     */
+    private final java.util.Optional<io.dpuoffload.linux.OrphanReaper> reaper =
+            io.dpuoffload.linux.OrphanReaper.start(pid -> !pidCalls.isStarted(pid), spawning);
 
     /** A server that runs {@code allowedPrograms}; no inherited regular file may be opened again. */
     public ExecServer(Set<String> allowedPrograms) throws ErrnoException {
