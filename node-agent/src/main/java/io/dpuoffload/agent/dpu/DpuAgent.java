@@ -92,6 +92,7 @@ public final class DpuAgent implements AutoCloseable {
 
     private void startAll(Endpoint host, TransportConfig transport) throws Exception {
         Files.createDirectories(pair.state());
+        Files.writeString(pidFile(pair.state()), ProcessHandle.current().pid() + "\n");
         try {
             applier.apply();
         } finally {
@@ -159,6 +160,11 @@ public final class DpuAgent implements AutoCloseable {
         return lines;
     }
 
+    /** Where the running agent's pid is, for {@code offloadctl agent stop}. */
+    public static Path pidFile(Path state) {
+        return state.resolve("pid");
+    }
+
     /** Where {@link #status} is written for {@code offloadctl agent status}. */
     public static Path statusFile(Path state) {
         return state.resolve("status");
@@ -200,6 +206,11 @@ public final class DpuAgent implements AutoCloseable {
         }
         applier.undo();
         writeStatus();
+        try {
+            Files.deleteIfExists(pidFile(pair.state()));
+        } catch (IOException e) {
+            log.warn("cannot remove {}: {}", pidFile(pair.state()), e.getMessage());
+        }
         log.info("offload root {} taken down", pair.root());
     }
 }

@@ -25,12 +25,13 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "agent",
         mixinStandardHelpOptions = true,
-        subcommands = {AgentStatusCommand.class},
+        subcommands = {AgentStatusCommand.class, AgentStopCommand.class},
         description = {
             "Run this node's agent for a host/DPU pair, in the foreground (standalone mode: no Kubernetes).",
             "host: serves offload-fs and offload-exec for the pair's profiles on one mutual-TLS listener.",
             "dpu: builds the offload root (see 'agent status'), serves its exec shims and starts the",
-            "profiles' daemons in it. Prints 'READY'; SIGTERM or Ctrl-C takes everything down again."
+            "profiles' daemons in it. Prints 'READY'; SIGTERM, Ctrl-C or 'agent stop' takes everything",
+            "down again."
         })
 public final class AgentCommand implements Callable<Integer> {
     enum Role {
@@ -38,14 +39,14 @@ public final class AgentCommand implements Callable<Integer> {
         dpu
     }
 
-    @Option(names = "--role", required = true, paramLabel = "host|dpu", description = "Which side this node is.")
+    // Not picocli-required: that would demand them of `agent status` and `agent stop` too.
+    @Option(names = "--role", paramLabel = "host|dpu", description = "Which side this node is (required).")
     Role role;
 
     @Option(
             names = "--config",
-            required = true,
             paramLabel = "FILE",
-            description = "The pair's YAML (pair, host, dpu, pki, profiles); see docs/node-agent.md.")
+            description = "The pair's YAML (pair, host, dpu, pki, profiles), required; see docs/node-agent.md.")
     Path configFile;
 
     @Spec
@@ -53,6 +54,11 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (role == null || configFile == null) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "agent needs --role host|dpu and --config FILE (or a subcommand: status, stop)");
+        }
         PairConfig pair = ConfiguredChannel.load(configFile, PairConfigLoader::load);
         Endpoint endpoint = ConfiguredChannel.serverEndpoint(spec, pair.hostEndpoint());
         StopSignal stop = new StopSignal(Duration.ofSeconds(60));

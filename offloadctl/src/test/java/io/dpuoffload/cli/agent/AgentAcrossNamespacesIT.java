@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dpuoffload.cli.Offloadctl;
 import io.dpuoffload.cli.TestPki;
+import io.dpuoffload.topology.CommandResult;
 import io.dpuoffload.topology.NodeProcess;
 import io.dpuoffload.topology.Topology;
 import io.dpuoffload.topology.TopologyExtension;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Both agents of a pair, standalone: the host agent serves the profile; the DPU agent builds the
  * offload root (the DPU's system, the host's directory through offload-fs, the host's /proc, a shim),
- * starts a daemon in it, which reaches a host socket, and waits for its socket; SIGTERM takes it all down, and the mount point it
+ * starts a daemon in it, which reaches a host socket, and waits for its socket; `agent stop` takes it all down, and the mount point it
  * had to create on the DPU's disk is gone again.
  */
 @ExtendWith(TopologyExtension.class)
@@ -129,8 +130,19 @@ class AgentAcrossNamespacesIT {
                 .as("the mount point made on the DPU's /srv")
                 .isTrue();
 
-        dpu.stop();
+        CommandResult stopped = dpu.runInside(
+                START,
+                io.dpuoffload.topology.Node.javaCommand(
+                                Offloadctl.class.getName(), JVM, List.of("agent", "stop", "--state", state.toString()))
+                        .toArray(String[]::new));
+        // The agent is init of the DPU node's PID namespace here, so `agent stop` (run in that
+        // namespace) ends with it, killed; elsewhere it prints "stopped the agent (pid N)".
+        assertThat(stopped.exitCode()).as("agent stop: %s", stopped).isIn(0, 137);
+        assertThat(dpu.waitFor(START))
+                .as("the agent's exit code (SIGTERM: 143 for a JVM)")
+                .isIn(0, 143);
         assertThat(dpu.stdout() + dpu.stderr()).contains("[echo] stopped", "taken down");
+        assertThat(state.resolve("pid")).as("the pid file, gone with the agent").doesNotExist();
         assertThat(Files.readAllLines(state.resolve("status")))
                 .filteredOn(line -> line.startsWith("  ") && !line.startsWith("  daemon"))
                 .allMatch(line -> line.startsWith("  UNDONE"), "every step undone");

@@ -1,0 +1,87 @@
+package io.dpuoffload.cli.agent;
+
+import io.dpuoffload.agent.dpu.DpuAgent;
+import io.dpuoffload.cli.BadInputException;
+import io.dpuoffload.cli.ExitCodes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code offloadctl agent stop}: SIGTERM to the DPU agent of a state directory, then a wait for its
+ * teardown (daemons, interception, mounts) to finish.
+ */
+@Command(
+        name = "stop",
+        mixinStandardHelpOptions = true,
+        description =
+                "Stop the DPU agent (daemons, interception and the root's mounts are taken down) and wait for it.")
+final class AgentStopCommand implements Callable<Integer> {
+    @Option(
+            names = "--state",
+            paramLabel = "DIR",
+            defaultValue = "/run/dpu-offload/agent",
+            description = "The agent's state directory (the pair's dpu.state). Default: ${DEFAULT-VALUE}.")
+    Path state;
+
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "90",
+            description =
+                    "How long to wait for the teardown (daemons get 10 s each after SIGTERM). Default: ${DEFAULT-VALUE}.")
+    int timeoutSeconds;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        ProcessHandle agent = runningAgent();
+        agent.destroy();
+        try {
+            agent.onExit().get(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the agent (pid " + agent.pid() + ") is still taking down after "
+                    + Duration.ofSeconds(timeoutSeconds) + "; `offloadctl agent status --state " + state
+                    + "` shows where it is");
+        }
+        spec.commandLine().getOut().println("stopped the agent (pid " + agent.pid() + ")");
+        return ExitCodes.OK;
+    }
+
+    /** The agent whose pid the state directory names, if it is still that agent (pids are reused). */
+    private ProcessHandle runningAgent() throws IOException {
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(DpuAgent.pidFile(state)).strip());
+        } catch (NoSuchFileException e) {
+            throw new BadInputException("no DPU agent runs with state directory " + state
+                    + " (no pid file; --state names another state directory)");
+        } catch (NumberFormatException e) {
+            throw new BadInputException(DpuAgent.pidFile(state) + " holds no pid; remove it if no agent runs");
+        }
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        boolean isAgent;
+        try {
+            isAgent = handle.isPresent()
+                    && Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"))
+                            .contains("agent");
+        } catch (IOException e) {
+            isAgent = false; // gone meanwhile
+        }
+        if (!isAgent) {
+            throw new BadInputException("pid " + pid + " in " + DpuAgent.pidFile(state)
+                    + " is not a running agent (it ended without its teardown?); remove the file");
+        }
+        return handle.get();
+    }
+}
