@@ -4,6 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +31,7 @@ public final class OrphanReaper implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     /** The zombies of the last look: one still there now has no waiter of its own. */
-    private java.util.Set<Integer> lastZombies = java.util.Set.of();
+    private Set<Integer> lastZombies = Set.of();
 
     private OrphanReaper(IntPredicate reapable, Object spawning) {
         this.reapable = reapable;
@@ -39,13 +44,13 @@ public final class OrphanReaper implements AutoCloseable {
      * (which an owner that starts children holds until it has recorded a new one as its own);
      * empty when this process cannot be a subreaper.
      */
-    public static java.util.Optional<OrphanReaper> start(IntPredicate reapable, Object spawning) {
+    public static Optional<OrphanReaper> start(IntPredicate reapable, Object spawning) {
         try {
             ProcessExits.becomeSubreaper();
-            return java.util.Optional.of(new OrphanReaper(reapable, spawning));
+            return Optional.of(new OrphanReaper(reapable, spawning));
         } catch (ErrnoException e) {
             log.warn("cannot become a subreaper ({}): daemonized descendants are reaped by init", e.getMessage());
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
@@ -56,7 +61,7 @@ public final class OrphanReaper implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            java.util.Set<Integer> zombies = new java.util.HashSet<>();
+            Set<Integer> zombies = new HashSet<>();
             synchronized (spawning) {
                 for (int pid : children()) {
                     if (!isZombie(pid)) {
@@ -74,8 +79,8 @@ public final class OrphanReaper implements AutoCloseable {
     }
 
     /** Our children now, from each thread's children list (orphans are adopted by the process, via any thread). */
-    private static java.util.List<Integer> children() {
-        java.util.List<Integer> found = new java.util.ArrayList<>();
+    private static List<Integer> children() {
+        List<Integer> found = new ArrayList<>();
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
                 try {

@@ -1,6 +1,5 @@
 package io.dpuoffload.cli.demo;
 
-import io.dpuoffload.cli.agent.BootSector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

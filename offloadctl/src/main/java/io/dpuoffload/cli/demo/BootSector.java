@@ -1,4 +1,4 @@
-package io.dpuoffload.cli.agent;
+package io.dpuoffload.cli.demo;
 
 import java.nio.charset.StandardCharsets;
 

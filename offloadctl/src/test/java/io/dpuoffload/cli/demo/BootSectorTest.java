@@ -1,0 +1,30 @@
+package io.dpuoffload.cli.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** The guest's boot sector: a BIOS boots it, and it points at its own message (the e2e test sees it print). */
+class BootSectorTest {
+    @Test
+    void aBootableSectorThatAddressesItsMessage() {
+        byte[] image = BootSector.printing("hi");
+        assertThat(image).hasSize(1 << 20);
+        assertThat(image[510]).as("boot signature").isEqualTo((byte) 0x55);
+        assertThat(image[511]).isEqualTo((byte) 0xaa);
+        int message = (image[8] & 0xff) | (image[9] & 0xff) << 8; // mov si, imm16
+        int offset = message - 0x7c00;
+        assertThat(new String(Arrays.copyOfRange(image, offset, offset + 5), StandardCharsets.US_ASCII))
+                .isEqualTo("hi\r\n\0");
+    }
+
+    @Test
+    void aMessageTooLongForTheSectorIsRefused() {
+        assertThatThrownBy(() -> BootSector.printing("x".repeat(500)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not fit");
+    }
+}
