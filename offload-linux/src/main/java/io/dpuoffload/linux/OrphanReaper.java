@@ -30,6 +30,8 @@ public final class OrphanReaper implements AutoCloseable {
     private final Object spawning;
     private final Thread thread;
     private volatile boolean closed;
+    /** Reapers open in this process: the last to close ends the subreaper role the first took. */
+    private static int active;
     /** The zombies of the last look: one still there now has no waiter of its own. */
     private Set<Integer> lastZombies = Set.of();
 
@@ -46,9 +48,16 @@ public final class OrphanReaper implements AutoCloseable {
      */
     public static Optional<OrphanReaper> start(IntPredicate reapable, Object spawning) {
         try {
-            ProcessExits.becomeSubreaper();
+            synchronized (OrphanReaper.class) {
+                if (active++ == 0) {
+                    ProcessExits.becomeSubreaper();
+                }
+            }
             return Optional.of(new OrphanReaper(reapable, spawning));
         } catch (ErrnoException e) {
+            synchronized (OrphanReaper.class) {
+                active--;
+            }
             log.warn("cannot become a subreaper ({}): daemonized descendants are reaped by init", e.getMessage());
             return Optional.empty();
         }
@@ -111,7 +120,20 @@ public final class OrphanReaper implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         thread.interrupt();
+        synchronized (OrphanReaper.class) {
+            if (--active == 0) {
+                try {
+                    // Whatever this process lives on with (a test JVM, say) must not collect others' orphans.
+                    ProcessExits.stopBeingSubreaper();
+                } catch (ErrnoException e) {
+                    log.warn("cannot stop being a subreaper: {}", e.getMessage());
+                }
+            }
+        }
     }
 }

@@ -76,8 +76,17 @@ public final class ProcessExits {
      * init's), so it can reap them itself.
      */
     public static void becomeSubreaper() throws ErrnoException {
+        setSubreaper(true);
+    }
+
+    /** Ends {@link #becomeSubreaper}: orphaned descendants go to init (or an outer subreaper) again. */
+    public static void stopBeingSubreaper() throws ErrnoException {
+        setSubreaper(false);
+    }
+
+    private static void setSubreaper(boolean on) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            if ((int) PRCTL.invokeExact(s.errnoState(), PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) != 0) {
+            if ((int) PRCTL.invokeExact(s.errnoState(), PR_SET_CHILD_SUBREAPER, on ? 1L : 0L, 0L, 0L, 0L) != 0) {
                 throw new ErrnoException("prctl(PR_SET_CHILD_SUBREAPER)", s.errno());
             }
         } catch (ErrnoException e) {

@@ -63,6 +63,9 @@ final class GatewaySession {
 
     private final FdCarrier inheritedFds;
     private final HostPids hostPids;
+    /** The rexec client's DPU pid, once known: the program's stand-in here. */
+    private int standIn = -1;
+
     private final List<PassedFds.PassedFd> carried = new java.util.ArrayList<>();
 
     GatewaySession(
@@ -86,6 +89,8 @@ final class GatewaySession {
         try {
             GatewayRequest request = readRequest();
             int pid = UnixSockets.peerPid(client);
+            standIn = pid;
+            hostPids.standInStarted(pid);
             who = "rexec pid " + pid + " (" + request.exec().programName() + ")";
             pidfd = Pidfds.open(pid);
             for (int fd = 0; fd < stdio.length; fd++) {
@@ -146,6 +151,7 @@ final class GatewaySession {
                 FileCalls.closeQuietly(fd);
             }
             carried.forEach(inheritedFds::stopListening);
+            hostPids.standInEnded(standIn);
             FileCalls.closeQuietly(pidfd);
             FileCalls.closeQuietly(client);
         }

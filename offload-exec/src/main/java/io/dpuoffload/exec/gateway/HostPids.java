@@ -21,6 +21,25 @@ public final class HostPids {
         }
     });
 
+    /**
+     * The DPU pids of the rexec clients running now: each stands in for its host program, so a
+     * signal to one is the DPU's, whatever host pid shares its number.
+     */
+    private final java.util.Set<Integer> standIns = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    void standInStarted(int pid) {
+        standIns.add(pid);
+    }
+
+    void standInEnded(int pid) {
+        standIns.remove(pid);
+    }
+
+    /** Whether {@code pid} is a stand-in (a rexec client) on the DPU now. */
+    public boolean isStandIn(int pid) {
+        return standIns.contains(pid);
+    }
+
     public void add(int pid) {
         if (pid > 0) {
             pids.put(pid, Boolean.TRUE);

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * kill, tgkill, sched_setaffinity and sched_getaffinity of an intercepted DPU program: on a pid in
- * the {@link HostPids} map, the call is made on the host and its result (or errno) returned; on any
+ * the {@link HostPids} map (unless the number is also a rexec client or a child of the caller on
+ * the DPU), the call is made on the host and its result (or errno) returned; on any
  * other pid (and on 0, -1 and process groups) it continues in the kernel untouched. A mapped pid
  * the host no longer knows as one of its runs' is ESRCH, and leaves the map.
  */
@@ -44,7 +45,7 @@ public final class PidCallForwarder implements SyscallHandler {
     public void handle(Seccomp.Notification call, int listener) {
         long[] args = call.args();
         int pid = (int) args[0];
-        if (!pids.contains(pid)) {
+        if (!pids.contains(pid) || isTheDpus(pid, call.pid())) {
             Seccomp.proceed(listener, call.id());
             return;
         }
@@ -71,6 +72,25 @@ public final class PidCallForwarder implements SyscallHandler {
             return;
         }
         forward(call, listener, forwarded);
+    }
+
+    /**
+     * Whether {@code pid}, also a host pid we know, means a DPU process here: a rexec client (the
+     * stand-in the caller sees for a host program) or a child of the caller. The host's and the
+     * DPU's pids are numbered apart, so one number may name a process on each side.
+     */
+    private boolean isTheDpus(int pid, int callerThread) {
+        if (pids.isStandIn(pid)) {
+            return true;
+        }
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(pid), "stat"));
+            int parent =
+                    Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+            return parent == Pidfds.processOf(callerThread);
+        } catch (java.io.IOException | RuntimeException e) {
+            return false; // no such process here
+        }
     }
 
     private void forward(Seccomp.Notification call, int listener, PidCall forwarded) {

@@ -374,7 +374,15 @@ class RexecAcrossNamespacesIT {
                 """, marker);
         assertThat(result.stdout()).isEqualTo("done\n");
         assertThat(hostProcessesWith(marker, Duration.ofSeconds(2)))
-                .as("processes of the killed runs still on the host 2 s after the last kill")
+                .as(
+                        "processes of the killed runs still on the host 2 s after the last kill; the host's warnings:%n%s",
+                        String.join(
+                                "\n",
+                                (host.stdout() + host.stderr())
+                                        .lines()
+                                        .filter(line -> line.contains(" 11")
+                                                || line.contains("WARN") && !line.contains("lost the client"))
+                                        .toList()))
                 .isEmpty();
     }
 
