@@ -11,7 +11,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code name} (the local node) tell them apart in a shared registry.
  */
 public final class TransportMetrics {
-    private final AtomicInteger activeConnections = new AtomicInteger();
+    /**
+     * One count per registry, role and node, shared by the instances that have them alike (a DPU
+     * agent runs a client per share, all as its node): a registry keeps the first gauge of a name
+     * and tags and ignores the rest, so separate counts would go unreported.
+     */
+    private static final java.util.Map<java.util.List<Object>, AtomicInteger> ACTIVE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final AtomicInteger activeConnections;
     private final Counter connectionsOpened;
     private final Counter reconnects;
     private final Counter framesIn;
@@ -24,10 +32,12 @@ public final class TransportMetrics {
 
     public TransportMetrics(MeterRegistry registry, String role, String name) {
         String[] tags = {"role", role, "node", name};
-        registry.gauge(
-                "dpuoffload.transport.connections.active",
-                io.micrometer.core.instrument.Tags.of(tags),
-                activeConnections);
+        activeConnections = ACTIVE.computeIfAbsent(java.util.List.of(registry, role, name), key -> {
+            AtomicInteger count = new AtomicInteger();
+            registry.gauge(
+                    "dpuoffload.transport.connections.active", io.micrometer.core.instrument.Tags.of(tags), count);
+            return count;
+        });
         connectionsOpened = registry.counter("dpuoffload.transport.connections.opened", tags);
         reconnects = registry.counter("dpuoffload.transport.reconnects", tags);
         framesIn = Counter.builder("dpuoffload.transport.frames")
