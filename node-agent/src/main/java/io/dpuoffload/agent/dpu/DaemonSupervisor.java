@@ -36,7 +36,11 @@ final class DaemonSupervisor {
     /** Held from a launch until the new daemon's pid is known, so the orphan reaper never takes it. */
     final Object launching = new Object();
 
-    DaemonSupervisor(Path root, InterceptedLauncher launcher, Map<String, String> environment) {
+    /** Told when a daemon's state changes (ready, ended), so the status file stays current. */
+    private final Runnable changed;
+
+    DaemonSupervisor(Path root, InterceptedLauncher launcher, Map<String, String> environment, Runnable changed) {
+        this.changed = changed;
         this.root = root;
         this.launcher = launcher;
         this.environment = environment;
@@ -138,6 +142,7 @@ final class DaemonSupervisor {
                 Thread.sleep(50);
             }
             log.info("[{}] ready ({} listens)", daemon.name(), daemon.readySocket());
+            changed.run();
         }
 
         void watch() {
@@ -152,6 +157,7 @@ final class DaemonSupervisor {
                 if (stopping) {
                     return;
                 }
+                changed.run();
                 boolean again =
                         daemon.restart().equals("always") || (daemon.restart().equals("on-failure") && code != 0);
                 log.warn(

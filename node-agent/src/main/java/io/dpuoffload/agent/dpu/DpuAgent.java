@@ -120,7 +120,8 @@ public final class DpuAgent implements AutoCloseable {
         gateway = ExecGateway.start(
                 MountPlan.inRoot(pair.root(), GATEWAY_IN_ROOT), () -> client.connection(CONNECTION_WAIT), List.of());
         launcher = InterceptedLauncher.start(sockets.isEmpty() ? null : ipc, sockets, gateway.pidCalls());
-        daemons = new DaemonSupervisor(pair.root(), launcher, Map.of("DPUO_EXEC_SOCKET", GATEWAY_IN_ROOT.toString()));
+        daemons = new DaemonSupervisor(
+                pair.root(), launcher, Map.of("DPUO_EXEC_SOCKET", GATEWAY_IN_ROOT.toString()), this::writeStatus);
         // libvirtd daemonizes each QEMU's shim: when it ends, someone must reap it, or libvirtd's
         // kill(pid, 0) keeps finding it. Where the agent is init (a container), that is the agent.
         DaemonSupervisor supervisor = daemons;
@@ -170,7 +171,7 @@ public final class DpuAgent implements AutoCloseable {
         return state.resolve("status");
     }
 
-    private void writeStatus() {
+    private synchronized void writeStatus() {
         try {
             Files.write(statusFile(pair.state()), status(), StandardCharsets.UTF_8);
         } catch (IOException e) {
