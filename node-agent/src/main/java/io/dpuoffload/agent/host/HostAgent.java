@@ -42,7 +42,7 @@ public final class HostAgent implements AutoCloseable {
     public static HostAgent create(PairConfig pair) throws ErrnoException {
         return new HostAgent(
                 new FsServer(fsConfig(pair)),
-                new ExecServer(programs(pair), fileDirectories(pair)),
+                new ExecServer(programs(pair), fileDirectories(pair)).reapOrphans(),
                 new IpcNode(ipcConfig(pair)));
     }
 

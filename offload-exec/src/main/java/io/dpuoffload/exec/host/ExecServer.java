@@ -46,13 +46,8 @@ public final class ExecServer implements AutoCloseable {
     private final HostPidCalls pidCalls = new HostPidCalls(cgroups);
     /** Held from a spawn until its pid is recorded, so the reaper never takes a run's own program. */
     private final Object spawning = new Object();
-    /**
-     * Orphans of runs, not the programs themselves (each awaited by its run). Not judged by cgroup:
-     * a killed run's cgroup may be gone by the time its zombies are looked at; a child the JVM
-     * waits for itself never stays a zombie for the reaper's two looks.
-     */
-    private final java.util.Optional<io.dpuoffload.linux.OrphanReaper> reaper =
-            io.dpuoffload.linux.OrphanReaper.start(pid -> !pidCalls.isStarted(pid), spawning);
+    /** Reaps the runs' orphans once {@link #reapOrphans} is called (a process-wide role). */
+    private volatile java.util.Optional<io.dpuoffload.linux.OrphanReaper> reaper = java.util.Optional.empty();
 
     /** A server that runs {@code allowedPrograms}; no inherited regular file may be opened again. */
     public ExecServer(Set<String> allowedPrograms) throws ErrnoException {
@@ -202,6 +197,22 @@ public final class ExecServer implements AutoCloseable {
                 FileCalls.closeQuietly(fd);
             }
         }
+    }
+
+    /**
+     * Makes this process a child subreaper that reaps the runs' orphans (any zombie child that is
+     * not a run's program: a killed run's cgroup may be gone by the time its zombie is looked at,
+     * and a child the JVM waits for itself never stays a zombie for the reaper's two looks). A
+     * daemonized descendant killed by its host pid is then gone (ESRCH) at once, where init would
+     * leave it a zombie (in a PID namespace whose init is this server). For a server that is its
+     * process's purpose ({@code exec serve}, the host agent); a JVM that embeds one among other
+     * work keeps the kernel's default.
+     */
+    public ExecServer reapOrphans() {
+        if (reaper.isEmpty()) {
+            reaper = io.dpuoffload.linux.OrphanReaper.start(pid -> !pidCalls.isStarted(pid), spawning);
+        }
+        return this;
     }
 
     @Override

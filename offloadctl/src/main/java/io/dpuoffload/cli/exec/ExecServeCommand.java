@@ -49,7 +49,7 @@ final class ExecServeCommand implements Callable<Integer> {
             throw new BadInputException(configFile + ": " + e.getMessage());
         }
         StopSignal stop = new StopSignal(Duration.ofSeconds(10));
-        try (ExecServer exec = new ExecServer(config.allow(), config.files())) {
+        try (ExecServer exec = new ExecServer(config.allow(), config.files()).reapOrphans()) {
             var transport = TransportConfig.builder(config.node())
                     .services(exec.register(Services.builder()).build());
             ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), true);
