@@ -240,7 +240,8 @@ class RemoteProcessesIT {
             ProcessHandle program = ProcessHandle.of(run.hostPid()).orElseThrow();
             pair.client.close();
             long start = System.nanoTime();
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !daemon.isAlive() && !program.isAlive());
+            // Dead: gone, or a zombie left to its parent (this JVM does not reap orphans; init does).
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> isDead(daemon) && isDead(program));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
             ended.get(10, TimeUnit.SECONDS);
         } finally {
@@ -294,5 +295,15 @@ class RemoteProcessesIT {
             out.writeBytes(part);
         }
         return out.toByteArray();
+    }
+
+    private static boolean isDead(ProcessHandle process) {
+        try {
+            String stat = java.nio.file.Files.readString(
+                    java.nio.file.Path.of("/proc", Long.toString(process.pid()), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (java.io.IOException e) {
+            return true; // reaped
+        }
     }
 }
