@@ -6,11 +6,9 @@ import io.dpuoffload.cli.ExitCodes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code offloadctl agent status}: the DPU agent's mount plan, step by step, and its daemons. */
@@ -19,12 +17,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Print the DPU agent's offload root: each step of its mount plan and its state, and each daemon.")
 final class AgentStatusCommand implements Callable<Integer> {
-    @Option(
-            names = "--state",
-            paramLabel = "DIR",
-            defaultValue = "/run/dpu-offload/agent",
-            description = "The agent's state directory (the pair's dpu.state). Default: ${DEFAULT-VALUE}.")
-    Path state;
+    @picocli.CommandLine.Mixin
+    StateDirectory stateDirectory;
 
     @Spec
     CommandSpec spec;
@@ -32,10 +26,10 @@ final class AgentStatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         try {
-            Files.readAllLines(DpuAgent.statusFile(state))
+            Files.readAllLines(DpuAgent.statusFile(stateDirectory.path))
                     .forEach(spec.commandLine().getOut()::println);
         } catch (NoSuchFileException e) {
-            throw new BadInputException("no DPU agent status in " + state
+            throw new BadInputException("no DPU agent status in " + stateDirectory.path
                     + " (is the agent running here? --state names another state directory)");
         }
         return ExitCodes.OK;

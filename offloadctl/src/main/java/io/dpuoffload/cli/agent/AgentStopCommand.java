@@ -25,12 +25,8 @@ import picocli.CommandLine.Spec;
         description =
                 "Stop the DPU agent (daemons, interception and the root's mounts are taken down) and wait for it.")
 final class AgentStopCommand implements Callable<Integer> {
-    @Option(
-            names = "--state",
-            paramLabel = "DIR",
-            defaultValue = "/run/dpu-offload/agent",
-            description = "The agent's state directory (the pair's dpu.state). Default: ${DEFAULT-VALUE}.")
-    Path state;
+    @picocli.CommandLine.Mixin
+    StateDirectory stateDirectory;
 
     @Option(
             names = "--timeout",
@@ -51,7 +47,7 @@ final class AgentStopCommand implements Callable<Integer> {
             agent.onExit().get(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("the agent (pid " + agent.pid() + ") is still taking down after "
-                    + Duration.ofSeconds(timeoutSeconds) + "; `offloadctl agent status --state " + state
+                    + Duration.ofSeconds(timeoutSeconds) + "; `offloadctl agent status --state " + stateDirectory.path
                     + "` shows where it is");
         }
         spec.commandLine().getOut().println("stopped the agent (pid " + agent.pid() + ")");
@@ -62,12 +58,14 @@ final class AgentStopCommand implements Callable<Integer> {
     private ProcessHandle runningAgent() throws IOException {
         long pid;
         try {
-            pid = Long.parseLong(Files.readString(DpuAgent.pidFile(state)).strip());
+            pid = Long.parseLong(
+                    Files.readString(DpuAgent.pidFile(stateDirectory.path)).strip());
         } catch (NoSuchFileException e) {
-            throw new BadInputException("no DPU agent runs with state directory " + state
+            throw new BadInputException("no DPU agent runs with state directory " + stateDirectory.path
                     + " (no pid file; --state names another state directory)");
         } catch (NumberFormatException e) {
-            throw new BadInputException(DpuAgent.pidFile(state) + " holds no pid; remove it if no agent runs");
+            throw new BadInputException(
+                    DpuAgent.pidFile(stateDirectory.path) + " holds no pid; remove it if no agent runs");
         }
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         boolean isAgent;
@@ -79,7 +77,7 @@ final class AgentStopCommand implements Callable<Integer> {
             isAgent = false; // gone meanwhile
         }
         if (!isAgent) {
-            throw new BadInputException("pid " + pid + " in " + DpuAgent.pidFile(state)
+            throw new BadInputException("pid " + pid + " in " + DpuAgent.pidFile(stateDirectory.path)
                     + " is not a running agent (it ended without its teardown?); remove the file");
         }
         return handle.get();

@@ -58,15 +58,6 @@ class VirshThroughIpcIT {
             log_outputs = "4:stderr"
             """;
 
-    /** As root, without confinement: there is no libvirt-qemu to run as, and nothing is started. */
-    private static final String QEMU_CONF = """
-            user = "root"
-            group = "root"
-            security_driver = "none"
-            namespaces = [ ]
-            dynamic_ownership = 0
-            """;
-
     /**
      * The host's libvirtd, in its node's private mount namespace: the test's directories over
      * libvirt's fixed paths ($1 is their root), then libvirtd in the foreground under this shell.
@@ -240,7 +231,8 @@ class VirshThroughIpcIT {
             Files.createDirectories(root.resolve(dir));
         }
         Files.writeString(root.resolve("etc/libvirt/libvirtd.conf"), LIBVIRTD_CONF);
-        Files.writeString(root.resolve("etc/libvirt/qemu.conf"), QEMU_CONF);
+        // As root, without confinement (nothing is started here; the offload's settings do for that).
+        Files.writeString(root.resolve("etc/libvirt/qemu.conf"), io.dpuoffload.cli.demo.LibvirtSandbox.QEMU_CONF);
         return root;
     }
 
