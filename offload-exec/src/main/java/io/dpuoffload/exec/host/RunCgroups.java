@@ -137,22 +137,15 @@ final class RunCgroups {
         if (base == null) {
             return Optional.empty();
         }
-        for (int attempt = 0; ; attempt++) {
-            Path group = base.resolve("dpuo-exec-" + INSTANCE + "-" + counter.incrementAndGet());
-            try {
-                Files.createDirectory(group);
-                made.add(group);
-                return Optional.of(new Prepared(group, base));
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                if (attempt < 3) {
-                    continue; // another server's, with the same instance tag by a one-in-2^64 chance
-                }
-                log.warn("cannot make a cgroup for a run: {} exists", group);
-                return Optional.empty();
-            } catch (IOException e) {
-                log.warn("cannot make a cgroup for a run: {}: {}", group, e);
-                return Optional.empty();
-            }
+        Path group = base.resolve("dpuo-exec-" + INSTANCE + "-" + counter.incrementAndGet());
+        try {
+            Files.createDirectory(group);
+            made.add(group);
+            return Optional.of(new Prepared(group, base));
+        } catch (IOException e) {
+            // not removed: an existing directory of that name is someone else's
+            log.warn("cannot make a cgroup for a run: {}: {}", group, e);
+            return Optional.empty();
         }
     }
 
