@@ -15,11 +15,20 @@
  * runtimes start shims many times per container, and ssh with ControlMaster sets the bar at a few
  * milliseconds. This file stays small on purpose: every decision is the gateway's.
  *
- * Exit statuses of our own: 255 when the gateway cannot be reached or goes away; 2 for bad usage.
+ * A durable run (the node agent's gateway makes its runs durable) outlives its gateway: when the
+ * gateway goes away, say for an agent restart, we keep the run's token and come back to the next
+ * gateway through its reattach socket, holding the signals we get meanwhile; the host keeps the
+ * program running for as long. Once the program runs, we close our descriptors above stdio: the
+ * gateway holds its own copies, and ours would keep, say, a listening socket alive here after the
+ * host's stands in for it.
+ *
+ * Exit statuses of our own: 255 when the gateway cannot be reached or goes away (and, for a durable
+ * run, no gateway took us back in time); 2 for bad usage.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,21 +37,36 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/syscall.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_GATEWAY "/run/dpu-offload/exec.sock"
 #define LOST 255
-#define VERSION 1
+#define VERSION 2
+#define REATTACH_VERSION 1
+#define TOKEN_BYTES 16
+
+/* What the gateway tells us: how the program ended, or that it runs (and how to come back for it). */
+enum { EXITED = 0, KILLED = 1, RUNNING = 2 };
 
 /* Rewritten by `offloadctl exec shim` (it looks for the marker, which must occur once). */
 __attribute__((used)) static volatile char program_slot[4096] = "\001DPUO-SHIM-PROGRAM-SLOT\001";
 
 extern char **environ;
 
-static int gateway = -1;
+static volatile int gateway = -1;
 static struct termios saved_terminal;
 static int terminal_saved;
+
+/* A durable run's token and reattach socket, once the gateway told them; token_length 0 otherwise. */
+static unsigned char token[TOKEN_BYTES];
+static int token_length;
+static char reattach_name[108];
+static uint32_t reattach_seconds;
+/* Signals that arrived while no gateway could take them; sent once one does. */
+static volatile sig_atomic_t pending[65];
 
 struct buffer {
     char *data;
@@ -78,7 +102,9 @@ static void forward(int sig) {
     unsigned char be[4] = {n >> 24, n >> 16, n >> 8, n};
     int saved = errno;
     /* 4 bytes on a stream socket go whole; MSG_NOSIGNAL: a gone gateway is seen by the reader. */
-    (void)send(gateway, be, 4, MSG_NOSIGNAL);
+    if ((gateway < 0 || send(gateway, be, 4, MSG_NOSIGNAL) != 4) && sig < (int)(sizeof pending / sizeof *pending)) {
+        pending[sig] = 1;
+    }
     errno = saved;
 }
 
@@ -165,6 +191,129 @@ static int send_all(int fd, const char *data, size_t length) {
     return 0;
 }
 
+static int read_exact(int fd, void *data, size_t length) {
+    size_t have = 0;
+    while (have < length) {
+        ssize_t n = read(fd, (char *)data + have, length - have);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return -1;
+        }
+        have += (size_t)n;
+    }
+    return 0;
+}
+
+static uint32_t be32(const unsigned char *b) {
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* Everything above stdio but the gateway's socket: the gateway took its copies already. */
+static void close_above_stdio(void) {
+    int keep = gateway;
+    if (keep > 3) {
+        syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0u);
+    }
+    syscall(SYS_close_range, (unsigned)(keep < 3 ? 3 : keep + 1), ~0u, 0u);
+}
+
+/* The program runs: remember how to come back for it. 0, or -1 when the message is cut short. */
+static int running(void) {
+    unsigned char length, window[4];
+    if (read_exact(gateway, &length, 1) != 0 || length > TOKEN_BYTES || read_exact(gateway, token, length) != 0) {
+        return -1;
+    }
+    token_length = length;
+    if (read_exact(gateway, &length, 1) != 0 || length >= sizeof reattach_name
+            || read_exact(gateway, reattach_name, length) != 0 || read_exact(gateway, window, 4) != 0) {
+        return -1;
+    }
+    reattach_name[length] = '\0';
+    reattach_seconds = be32(window);
+    if (token_length != TOKEN_BYTES || reattach_seconds == 0) {
+        token_length = 0; /* not durable: a lost gateway ends the run */
+    }
+    close_above_stdio();
+    return 0;
+}
+
+/*
+ * Hands one end of a fresh socket pair and the token to the reattach socket (a datagram: sendmsg
+ * needs no connect(), which a dead seccomp supervisor would fail). 0 when sent, -1 otherwise.
+ */
+static int offer(int *ours) {
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+        return -1;
+    }
+    int datagram = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    size_t name_length = strlen(reattach_name);
+    memcpy(address.sun_path + 1, reattach_name, name_length); /* abstract: a leading 0 */
+    unsigned char message[4 + 1 + TOKEN_BYTES];
+    memcpy(message, "DPUR", 4);
+    message[4] = REATTACH_VERSION;
+    memcpy(message + 5, token, TOKEN_BYTES);
+    struct iovec iov = {.iov_base = message, .iov_len = sizeof message};
+    union {
+        struct cmsghdr header;
+        char room[CMSG_SPACE(sizeof(int))];
+    } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr msg = {
+        .msg_name = &address,
+        .msg_namelen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + name_length),
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = control.room,
+        .msg_controllen = sizeof control.room,
+    };
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cmsg), &pair[1], sizeof(int));
+    int sent = datagram >= 0 && sendmsg(datagram, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof message;
+    if (datagram >= 0) {
+        close(datagram);
+    }
+    close(pair[1]);
+    if (!sent) {
+        close(pair[0]);
+        return -1;
+    }
+    *ours = pair[0];
+    return 0;
+}
+
+/* The gateway went away during a durable run: come back through the next one, for a while. */
+static int reattach(void) {
+    int old = gateway;
+    gateway = -1; /* signals from now on wait in pending */
+    close(old);
+    struct timespec now, pause = {0, 250 * 1000 * 1000};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    time_t deadline = now.tv_sec + reattach_seconds;
+    while (now.tv_sec < deadline) {
+        int back;
+        if (offer(&back) == 0) {
+            gateway = back;
+            for (int s = 1; s < (int)(sizeof pending / sizeof *pending); s++) {
+                if (pending[s]) {
+                    pending[s] = 0;
+                    forward(s);
+                }
+            }
+            return 0;
+        }
+        nanosleep(&pause, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    }
+    return -1;
+}
+
 int main(int argc, char **argv) {
     const char *program = (const char *)program_slot;
     int first_arg = 0;
@@ -221,23 +370,29 @@ int main(int argc, char **argv) {
     free(request.data);
     raw_terminal();
 
-    /* The gateway answers once, when the program has ended: a kind (0 exited, 1 killed) and a value. */
-    unsigned char answer[5];
-    size_t have = 0;
-    while (have < sizeof answer) {
-        ssize_t n = read(gateway, answer + have, sizeof answer - have);
-        if (n < 0 && errno == EINTR) {
+    /* Until the program ends the gateway may say it runs (once per gateway), then how it ended. */
+    unsigned char kind, answer[4];
+    for (;;) {
+        int heard = read_exact(gateway, &kind, 1) == 0;
+        if (heard && kind == RUNNING && running() == 0) {
             continue;
         }
-        if (n <= 0) {
-            restore_terminal();
-            fputs("rexec: lost the exec gateway before the program ended\n", stderr);
-            return LOST;
+        if (heard && (kind == EXITED || kind == KILLED) && read_exact(gateway, answer, 4) == 0) {
+            break;
         }
-        have += (size_t)n;
+        /* The gateway went away (or spoke nonsense) before the end. */
+        if (token_length == TOKEN_BYTES && reattach() == 0) {
+            continue;
+        }
+        restore_terminal();
+        signal(SIGPIPE, SIG_IGN); /* our stderr may be a pipe whose reader went with the gateway */
+        fputs(token_length == TOKEN_BYTES ? "rexec: lost the exec gateway, and no gateway took the run back in time\n"
+                                          : "rexec: lost the exec gateway before the program ended\n",
+              stderr);
+        return LOST;
     }
-    int value = (int)((uint32_t)answer[1] << 24 | answer[2] << 16 | answer[3] << 8 | answer[4]);
-    if (answer[0] == 1) {
+    int value = (int)be32(answer);
+    if (kind == KILLED) {
         die_like(value);
     }
     restore_terminal();

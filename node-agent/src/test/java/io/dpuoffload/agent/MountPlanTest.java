@@ -58,7 +58,7 @@ class MountPlanTest {
                         "tmpfs /run/dpu-offload/root/dev/shm (mode=1777)",
                         "mqueue /run/dpu-offload/root/dev/mqueue",
                         "rbind /proc -> /run/dpu-offload/root/local_proc",
-                        "tmpfs /run/dpu-offload/root/run (mode=0755)",
+                        "bind /run/dpu-offload/agent/run -> /run/dpu-offload/root/run",
                         "tmpfs /run/dpu-offload/root/tmp (mode=1777)",
                         "offload-fs proc (host /proc, cache none, proc view) -> /run/dpu-offload/root/proc",
                         "offload-fs sys (host /sys, cache none) -> /run/dpu-offload/root/sys",

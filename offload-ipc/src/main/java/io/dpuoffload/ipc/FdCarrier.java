@@ -62,6 +62,9 @@ public final class FdCarrier implements FdPassing {
 
     private final int service;
     private final PassedListeners listeners;
+    /** Sending side: where a listener bound at a name (as its binder wrote it) is on the peer. */
+    private volatile java.util.function.Function<String, java.util.Optional<String>> listenerPeerPaths =
+            name -> java.util.Optional.empty();
 
     /**
      * @param service the stream service the relays' streams use (the peer registers it and hands
@@ -83,6 +86,15 @@ public final class FdCarrier implements FdPassing {
         this.allowlist = allowlist;
         this.relayOpened = relayOpened;
         this.relayClosed = relayClosed;
+    }
+
+    /**
+     * Passes each listener bound at a name that {@code peerPathOf} maps with that path on the peer,
+     * which binds its own socket there (see {@link PassedFds.Listener}).
+     */
+    public FdCarrier bindListenersOnPeer(java.util.function.Function<String, java.util.Optional<String>> peerPathOf) {
+        this.listenerPeerPaths = peerPathOf;
+        return this;
     }
 
     // ---- sending: descriptors our local peer passed ----
@@ -178,7 +190,10 @@ public final class FdCarrier implements FdPassing {
             }
             if (UnixSockets.isListening(fd)) {
                 boolean nonBlocking = (FileCalls.fcntl(fd, Flags.F_GETFL, 0) & Flags.O_NONBLOCK) != 0;
-                return new Outgoing(fd, fd, new PassedFds.Listener(type, nonBlocking, listenerToken()), null, type);
+                String peerPath =
+                        UnixSockets.boundPath(fd).flatMap(listenerPeerPaths).orElse("");
+                return new Outgoing(
+                        fd, fd, new PassedFds.Listener(type, nonBlocking, listenerToken(), peerPath), null, type);
             }
             return new Outgoing(fd, fd, new PassedFds.Socket(type, relayToken()), LocalEnd.SOCKET, type);
         }
@@ -248,7 +263,8 @@ public final class FdCarrier implements FdPassing {
                                 description + " passed pipe"));
                 yield pipe.readEnd() ? ends[0] : ends[1];
             }
-            case PassedFds.Listener listener -> listeners.make(listener, description + " passed listener");
+            case PassedFds.Listener listener ->
+                listeners.make(listener, allowedPath(listener), description + " passed listener");
             case PassedFds.Socket socket -> {
                 int[] pair = UnixSockets.socketpair(socket.type(), true);
                 expect(
@@ -275,6 +291,19 @@ public final class FdCarrier implements FdPassing {
             throw e;
         }
         return fd;
+    }
+
+    /** Where the listener may be bound here: its path when the allowlist allows it, else null (an abstract name). */
+    private String allowedPath(PassedFds.Listener listener) {
+        if (listener.path().isEmpty()) {
+            return null;
+        }
+        String path = shared.localPathOf(Path.of(listener.path())).orElse(listener.path());
+        String judged = allowlist.judge(SocketName.path(path));
+        if (judged == null) {
+            audit.warn("denied op=bind-passed-listener path={} (not under an allowed prefix); bound by no path", path);
+        }
+        return judged;
     }
 
     /** A relay's stream (of our service) arrived from the peer, with {@code token} in its header. */
@@ -304,6 +333,17 @@ public final class FdCarrier implements FdPassing {
     public void stopListening(PassedFd passed) {
         if (passed instanceof PassedFds.Listener listener) {
             listeners.stop(listener.token());
+        }
+    }
+
+    /**
+     * The peer has made its socket for a listener we passed with a path (see {@link
+     * #bindListenersOnPeer}): carries the connections queued on ours and closes it, so that clients
+     * find the peer's by path from now on, also after we are gone.
+     */
+    public void handOverListener(PassedFd passed) {
+        if (passed instanceof PassedFds.Listener listener && !listener.path().isEmpty()) {
+            listeners.drainAndStop(listener.token());
         }
     }
 

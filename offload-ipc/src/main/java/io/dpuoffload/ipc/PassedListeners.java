@@ -9,8 +9,11 @@ import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.Flags;
+import io.dpuoffload.linux.Metadata;
+import io.dpuoffload.linux.PathCalls;
 import io.dpuoffload.linux.Poll;
 import io.dpuoffload.linux.SocketName;
+import io.dpuoffload.linux.Stat;
 import io.dpuoffload.linux.UnixSockets;
 import io.dpuoffload.transport.OffloadConnection;
 import io.dpuoffload.transport.TransportException;
@@ -27,8 +30,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Listening sockets passed across (libvirt creates QEMU's monitor listener and passes it; QEMU
  * accepts). The sender keeps accepting on its copy and sends each connection as a stream of the
- * listener's token; the receiver made a listening socket of its own (an abstract name, so nothing
- * is left on disk) and connects each arriving stream to it, so the program accepts as usual.
+ * listener's token; the receiver made a listening socket of its own and connects each arriving
+ * stream to it, so the program accepts as usual. The receiver's socket has an abstract name (nothing
+ * is left on disk), or, when the sender's is bound in a directory both sides share, the same path
+ * on the receiver's side: there it is found by path without the sender, whose copy is then closed
+ * once the connections already queued on it are carried ({@link #drainAndStop}).
  */
 final class PassedListeners {
     private static final Logger log = LoggerFactory.getLogger(PassedListeners.class);
@@ -45,6 +51,8 @@ final class PassedListeners {
     private final Map<Long, Target> targets = new ConcurrentHashMap<>();
     /** Sending side: token → its accept loop. */
     private final Map<Long, Thread> acceptors = new ConcurrentHashMap<>();
+    /** Sending side: accept loops told to carry what is queued and then close. */
+    private final java.util.Set<Long> draining = ConcurrentHashMap.newKeySet();
 
     private record Target(SocketName name, int type, String description) {}
 
@@ -90,10 +98,30 @@ final class PassedListeners {
         }
     }
 
+    /**
+     * Sending side: carries the connections queued on {@code token}'s listener, then closes our copy
+     * (the receiver's socket is bound at the listener's path, where new connections find it).
+     */
+    void drainAndStop(long token) {
+        Thread acceptor = acceptors.get(token);
+        if (acceptor != null) {
+            draining.add(token);
+            acceptor.interrupt(); // wakes nothing (poll is not interruptible): the loop looks each round
+        }
+    }
+
     private void acceptLoop(int fd, int type, long token, String description) {
         try {
-            while (!Thread.currentThread().isInterrupted() && acceptors.containsKey(token)) {
-                if (Poll.poll(fd, Poll.POLLIN, STOP_CHECK_MILLIS) == 0) {
+            while (!Thread.currentThread().isInterrupted() || draining.contains(token)) {
+                if (!acceptors.containsKey(token)) {
+                    return;
+                }
+                boolean drain = draining.contains(token);
+                if (Poll.poll(fd, Poll.POLLIN, drain ? 0 : STOP_CHECK_MILLIS) == 0) {
+                    if (drain) {
+                        log.debug("{}: queued connections carried; the receiver's socket takes the rest", description);
+                        return;
+                    }
                     continue;
                 }
                 int accepted = UnixSockets.accept(fd);
@@ -117,21 +145,27 @@ final class PassedListeners {
             log.warn("{}: no longer carried: {}", description, e.getMessage());
         } finally {
             acceptors.remove(token);
+            draining.remove(token);
             FileCalls.closeQuietly(fd);
         }
     }
 
-    /** Receiving side: a listening socket standing for the sender's, to pass on to the program. */
-    int make(PassedFds.Listener passed, String description) throws ErrnoException {
+    /**
+     * Receiving side: a listening socket standing for the sender's, to pass on to the program; bound
+     * at {@code path} (allowed by the caller) when not null, else at a fresh abstract name.
+     */
+    int make(PassedFds.Listener passed, String path, String description) throws ErrnoException {
         int type = passed.type();
         long token = passed.token();
-        byte[] random = new byte[12];
-        new SecureRandom().nextBytes(random);
-        SocketName name =
-                SocketName.abstractName("dpuoffload-listener-" + HexFormat.of().formatHex(random));
         int fd = UnixSockets.socket(type);
+        SocketName name;
         try {
+            Stat replaced = path == null ? null : replacePlaceholder(fd, path);
+            name = path == null ? freshAbstractName() : SocketName.path(path);
             UnixSockets.listen(fd, name, BACKLOG);
+            if (replaced != null) {
+                chown(path, replaced);
+            }
             if (!passed.nonBlocking()) { // as the program's parent made it: its accept() may block
                 FileCalls.fcntl(fd, Flags.F_SETFL, FileCalls.fcntl(fd, Flags.F_GETFL, 0) & ~Flags.O_NONBLOCK);
             }
@@ -148,6 +182,43 @@ final class PassedListeners {
             waiting.forEach(stream -> connect(token, targets.get(token), stream));
         }
         return fd;
+    }
+
+    private static SocketName freshAbstractName() {
+        byte[] random = new byte[12];
+        new SecureRandom().nextBytes(random);
+        return SocketName.abstractName("dpuoffload-listener-" + HexFormat.of().formatHex(random));
+    }
+
+    /**
+     * The sender's bind made a socket file at {@code path} (through a shared directory) that nothing
+     * on this side listens on: removes it, gives {@code fd} its mode, and returns what it was (null
+     * when there was none). Anything but a socket there is left alone, and refused.
+     */
+    private static Stat replacePlaceholder(int fd, String path) throws ErrnoException {
+        Stat existing;
+        try {
+            existing = Metadata.statx(Flags.AT_FDCWD, path, Flags.AT_SYMLINK_NOFOLLOW);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return null;
+            }
+            throw e;
+        }
+        if (existing.type() != Flags.S_IFSOCK) {
+            throw new ErrnoException("bind a passed listener at " + path + " (not a socket there)", Errno.EEXIST);
+        }
+        Metadata.fchmod(fd, existing.permissions());
+        PathCalls.unlinkat(Flags.AT_FDCWD, path, 0);
+        return existing;
+    }
+
+    private static void chown(String path, Stat owner) {
+        try {
+            Metadata.fchownat(Flags.AT_FDCWD, path, owner.uid(), owner.gid(), Flags.AT_SYMLINK_NOFOLLOW);
+        } catch (ErrnoException e) {
+            log.warn("passed listener at {}: cannot give it the owner of the socket file it replaced: {}", path, e);
+        }
     }
 
     /** Receiving side: true when {@code token} is a listener's, and the stream was taken care of. */

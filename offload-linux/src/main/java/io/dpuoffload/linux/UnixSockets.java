@@ -53,6 +53,8 @@ public final class UnixSockets {
             Libc.function("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle BIND =
             Libc.function("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKNAME =
+            Libc.function("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle LISTEN =
             Libc.function("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle ACCEPT4 =
@@ -238,6 +240,19 @@ public final class UnixSockets {
         }
     }
 
+    /** bind(2) alone: a datagram socket at {@code name}. */
+    public static void bind(int fd, SocketName name) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            if ((int) BIND.invokeExact(s.errnoState(), fd, address(s, name), name.addressLength()) != 0) {
+                throw new ErrnoException("bind " + name, s.errno());
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
     /** bind(2) and listen(2): a listening socket at {@code name}. */
     public static void listen(int fd, SocketName name, int backlog) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
@@ -247,6 +262,35 @@ public final class UnixSockets {
             if ((int) LISTEN.invokeExact(s.errnoState(), fd, backlog) != 0) {
                 throw new ErrnoException("listen " + name, s.errno());
             }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /**
+     * The path {@code fd} is bound to, as its binder named it (relative to the binder's root), or
+     * empty when it is unbound or has an abstract name.
+     */
+    public static java.util.Optional<String> boundPath(int fd) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            MemorySegment address = s.allocate(SOCKADDR_UN_SIZE, 8);
+            MemorySegment length = s.allocate(4, 4);
+            length.set(JAVA_INT, 0, SOCKADDR_UN_SIZE);
+            if ((int) GETSOCKNAME.invokeExact(s.errnoState(), fd, address, length) != 0) {
+                throw new ErrnoException("getsockname", s.errno());
+            }
+            int pathBytes = Math.min(length.get(JAVA_INT, 0), SOCKADDR_UN_SIZE) - 2;
+            if (pathBytes <= 0 || address.get(JAVA_BYTE, 2) == 0) {
+                return java.util.Optional.empty();
+            }
+            byte[] path = address.asSlice(2, pathBytes).toArray(JAVA_BYTE);
+            int end = 0;
+            while (end < path.length && path[end] != 0) {
+                end++;
+            }
+            return java.util.Optional.of(new String(path, 0, end, java.nio.charset.StandardCharsets.UTF_8));
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {

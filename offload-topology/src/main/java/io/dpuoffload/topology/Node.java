@@ -90,6 +90,21 @@ public final class Node {
 
     /** Runs {@code command} in the network, mount and PID namespaces of {@code target}, a process on this node. */
     CommandResult runInside(NodeProcess target, Duration timeout, List<String> command) {
+        String processName = Path.of(command.getFirst()).getFileName() + "@" + target.pid();
+        return runToEnd(launch(processName, command, insideLine(target, command), StartOptions.defaults()), timeout);
+    }
+
+    /**
+     * Starts {@code command} in the network, mount and PID namespaces of {@code target}, to run beside it: it is no
+     * init there, so it may end (or be stopped) and start again while {@code target}'s namespaces, and the other
+     * processes in them, stay.
+     */
+    NodeProcess startInside(NodeProcess target, List<String> command, StartOptions options) {
+        String processName = Path.of(command.getFirst()).getFileName() + "@" + target.pid();
+        return launch(processName, command, insideLine(target, command), options);
+    }
+
+    private static List<String> insideLine(NodeProcess target, List<String> command) {
         if (command.isEmpty()) {
             throw new IllegalArgumentException("empty command");
         }
@@ -106,8 +121,7 @@ public final class Node {
                 "--pid",
                 "--"));
         line.addAll(command);
-        String processName = Path.of(command.getFirst()).getFileName() + "@" + target.pid();
-        return runToEnd(launch(processName, command, line, StartOptions.defaults()), timeout);
+        return line;
     }
 
     private CommandResult runToEnd(NodeProcess process, Duration timeout) {

@@ -199,6 +199,14 @@ public final class NodeProcess implements AutoCloseable {
         return node.runInside(this, timeout, List.of(command));
     }
 
+    /**
+     * Starts {@code command} inside this process's network, mount and PID namespaces, beside it (see {@link
+     * Node#startInside}); stopping it leaves this process and the rest of its namespace running.
+     */
+    public NodeProcess startInside(List<String> command, StartOptions options) {
+        return node.startInside(this, command, options);
+    }
+
     private String state() {
         OptionalInt exitCode = exitCode();
         return exitCode.isPresent() ? "exit code " + exitCode.getAsInt() : "still running";

@@ -6,6 +6,7 @@ import io.dpuoffload.agent.plan.PlanApplier;
 import io.dpuoffload.agent.plan.StepState;
 import io.dpuoffload.agent.profile.Profile;
 import io.dpuoffload.exec.gateway.ExecGateway;
+import io.dpuoffload.exec.host.ExecServer;
 import io.dpuoffload.fs.client.FsMount;
 import io.dpuoffload.fs.client.FsMountOptions;
 import io.dpuoffload.ipc.IpcNode;
@@ -91,7 +92,7 @@ public final class DpuAgent implements AutoCloseable {
     }
 
     private void startAll(Endpoint host, TransportConfig transport) throws Exception {
-        Files.createDirectories(pair.state());
+        Files.createDirectories(MountPlan.runDirectory(pair.state()));
         Files.writeString(pidFile(pair.state()), ProcessHandle.current().pid() + "\n");
         try {
             applier.apply();
@@ -117,8 +118,14 @@ public final class DpuAgent implements AutoCloseable {
         client = OffloadClient.start(host, withIpc, ipc::connected);
         client.connection(CONNECTION_WAIT);
         ipc.start();
-        gateway = ExecGateway.start(
-                MountPlan.inRoot(pair.root(), GATEWAY_IN_ROOT), () -> client.connection(CONNECTION_WAIT), List.of());
+        // Durable: a VM's QEMU outlives this agent (its restart, an upgrade); the shims come back to
+        // the next agent's gateway, and the host keeps their runs meanwhile.
+        gateway = ExecGateway.startDurable(
+                MountPlan.inRoot(pair.root(), GATEWAY_IN_ROOT),
+                () -> client.connection(CONNECTION_WAIT),
+                List.of(),
+                ExecServer.DEFAULT_DETACHED_GRACE,
+                new ExecGateway.Placement(sharedPaths(), pair.root()));
         launcher = InterceptedLauncher.start(sockets.isEmpty() ? null : ipc, sockets, gateway.pidCalls());
         daemons = new DaemonSupervisor(
                 pair.root(), launcher, Map.of("DPUO_EXEC_SOCKET", GATEWAY_IN_ROOT.toString()), this::writeStatus);
@@ -147,6 +154,24 @@ public final class DpuAgent implements AutoCloseable {
                 mappings.add(new PeerPaths.Mapping(MountPlan.inRoot(pair.root(), socket), pair.hostPathOf(socket)));
             }
         }
+        return new PeerPaths(mappings);
+    }
+
+    /**
+     * The shared directories as the agent sees them in the root, deepest first, mapped to their host
+     * paths: a file or listening socket a daemon passes to a host program is found there.
+     */
+    private PeerPaths sharedPaths() {
+        List<PeerPaths.Mapping> mappings = new ArrayList<>();
+        pair.profiles().stream()
+                .flatMap(profile -> profile.shares().stream())
+                .filter(share -> !share.procView())
+                .distinct()
+                .sorted(java.util.Comparator.comparingInt(
+                                (Profile.Share share) -> share.path().getNameCount())
+                        .reversed())
+                .forEach(share -> mappings.add(
+                        new PeerPaths.Mapping(MountPlan.inRoot(pair.root(), share.path()), share.hostPath())));
         return new PeerPaths(mappings);
     }
 

@@ -12,8 +12,8 @@ import java.util.function.Predicate;
 /**
  * The offload root's layout, computed from the profiles (no system call here): the DPU's own system
  * (its binaries, libraries, /etc and /var), its /dev, /dev/shm and mqueue, its /proc at
- * /local_proc, fresh /run and /tmp, then the host's directories through offload-fs, then the exec
- * shims. Applied in this order and undone in reverse.
+ * /local_proc, its /run (kept in the agent's state) and a fresh /tmp, then the host's directories
+ * through offload-fs, then the exec shims. Applied in this order and undone in reverse.
  */
 public record MountPlan(Path root, List<MountStep> steps) {
     /** The DPU's system directories the root shows, when the DPU has them. */
@@ -63,7 +63,9 @@ public record MountPlan(Path root, List<MountStep> steps) {
         steps.add(new MountStep.Tmpfs(root.resolve("dev/shm"), "mode=1777"));
         steps.add(new MountStep.Mqueue(root.resolve("dev/mqueue")));
         steps.add(new MountStep.Bind(Path.of("/proc"), root.resolve("local_proc"), true));
-        steps.add(new MountStep.Tmpfs(root.resolve("run"), "mode=0755"));
+        // Kept across agent restarts: the daemons' state there (libvirt's running domains, with the
+        // pids of their QEMU stand-ins) is how a restarted libvirtd finds its VMs again.
+        steps.add(new MountStep.Bind(runDirectory(state), root.resolve("run"), false));
         steps.add(new MountStep.Tmpfs(root.resolve("tmp"), "mode=1777"));
         Map<Path, Profile.Share> shares = new LinkedHashMap<>();
         for (Profile profile : profiles) {
@@ -87,6 +89,11 @@ public record MountPlan(Path root, List<MountStep> steps) {
                         program,
                         state.resolve("shims").resolve(program.toString().substring(1)))));
         return new MountPlan(root, List.copyOf(steps));
+    }
+
+    /** The root's /run, kept in the agent's state directory. */
+    public static Path runDirectory(Path state) {
+        return state.resolve("run");
     }
 
     /** {@code path} (absolute, in the root's view) as seen from outside the root. */

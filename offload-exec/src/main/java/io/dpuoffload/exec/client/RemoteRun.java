@@ -27,6 +27,7 @@ public final class RemoteRun {
     private volatile java.util.List<Integer> descendants = java.util.List.of();
     private final boolean[] outputGone = new boolean[3];
     private volatile java.util.function.IntConsumer hostPids = pid -> {};
+    private volatile java.util.function.Consumer<byte[]> started = token -> {};
 
     private RemoteRun(ByteStream stream) {
         this.stream = stream;
@@ -42,6 +43,23 @@ public final class RemoteRun {
     /** Asks the host to start {@code request}; the caller sends stdin with {@link #sendStdin}. */
     public static RemoteRun open(OffloadConnection connection, ExecRequest request) {
         return new RemoteRun(connection.openStream(ExecWire.EXEC, request.encode(ByteBufAllocator.DEFAULT)));
+    }
+
+    /**
+     * A client that comes back for a durable run (see {@link ExecRequest#asDurable}) after its
+     * connection was lost; the run goes on from its start, or ends at once (status 255, a message on
+     * stderr) when the host no longer has it.
+     */
+    public static RemoteRun reattach(OffloadConnection connection, byte[] token) {
+        return new RemoteRun(connection.openStream(ExecWire.REATTACH, Unpooled.wrappedBuffer(token.clone())));
+    }
+
+    /**
+     * Tells {@code listener} once the program runs on the host: with the run's token when it is
+     * durable, an empty array otherwise.
+     */
+    public void onStarted(java.util.function.Consumer<byte[]> listener) {
+        this.started = listener;
     }
 
     /** Tells {@code listener} each host pid the host reports: the program's, then lasting descendants'. */
@@ -137,6 +155,7 @@ public final class RemoteRun {
             case ExecWire.STARTED -> {
                 hostPid = payload.readInt();
                 hostPids.accept(hostPid);
+                started.accept(ByteBufUtil.getBytes(payload));
             }
             case ExecWire.STDOUT -> copy(payload, stdout, 1);
             case ExecWire.STDERR -> copy(payload, stderr, 2);

@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * connection here is what makes a run cheap: no JVM and no TLS handshake per program started.
  *
  * <p>The socket is created mode 0600: whoever may connect may run every program the host allows.
+ *
+ * <p>A gateway started {@link #startDurable durable} lets its runs outlive it: the host keeps a run
+ * whose connection is lost for its grace period, and the run's client, which stays, comes back
+ * through the next gateway at the same path ({@link ReattachPoint}). A DPU agent's restart then
+ * leaves its VMs running.
  */
 public final class ExecGateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExecGateway.class);
@@ -46,15 +51,37 @@ public final class ExecGateway implements AutoCloseable {
     private final Semaphore runs = new Semaphore(MAX_RUNS);
     private final Thread acceptor;
     private volatile boolean closed;
+    private final GatewaySession.Durability durability;
+    private final java.util.Optional<ReattachPoint> reattach;
 
-    private ExecGateway(Path socket, int listener, Supplier<OffloadConnection> host, List<String> dropEnvironment) {
+    private ExecGateway(
+            Path socket,
+            int listener,
+            Supplier<OffloadConnection> host,
+            List<String> dropEnvironment,
+            java.time.Duration window,
+            Placement placement)
+            throws ErrnoException {
         this.socket = socket;
         this.listener = listener;
         this.host = host;
         this.dropEnvironment = dropEnvironment;
         // Sending side only: the host opens nothing towards us, so no allowlist judges anything here.
         this.inheritedFds = new FdCarrier(
-                ExecWire.INHERITED_FD, host, new PeerPaths(List.of()), new IpcAllowlist(List.of()), () -> {}, () -> {});
+                        ExecWire.INHERITED_FD,
+                        host,
+                        placement.shared(),
+                        new IpcAllowlist(List.of()),
+                        () -> {},
+                        () -> {})
+                .bindListenersOnPeer(placement::hostPathOfBoundName);
+        this.durability = window.isZero()
+                ? GatewaySession.Durability.NONE
+                : new GatewaySession.Durability(ReattachPoint.nameFor(socket), window);
+        // Last: its thread calls back into this gateway.
+        this.reattach = window.isZero()
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(ReattachPoint.open(socket, this::comeBack));
         this.acceptor = Thread.ofPlatform().name("exec-gateway").start(this::acceptLoop);
     }
 
@@ -64,6 +91,50 @@ public final class ExecGateway implements AutoCloseable {
      * dropEnvironment} (and never DPUO_EXEC_SOCKET, which only means something here).
      */
     public static ExecGateway start(Path socket, Supplier<OffloadConnection> host, List<String> dropEnvironment)
+            throws ErrnoException, java.io.IOException {
+        return start(socket, host, dropEnvironment, java.time.Duration.ZERO, Placement.NONE);
+    }
+
+    /**
+     * Where the clients' files are on the host: {@code shared} maps the directories the host shares
+     * with us (as this process sees them) to their host paths; the clients run in {@code clientRoot},
+     * so a socket one binds at /x is {@code clientRoot}/x here. A passed file under a shared
+     * directory is opened again at its host path; a passed listener bound there is bound at its host
+     * path too, where it is found without us.
+     */
+    public record Placement(PeerPaths shared, Path clientRoot) {
+        static final Placement NONE = new Placement(new PeerPaths(List.of()), Path.of("/"));
+
+        java.util.Optional<String> hostPathOfBoundName(String name) {
+            return name.startsWith("/")
+                    ? shared.peerPathOf(clientRoot.resolve(name.substring(1)))
+                    : java.util.Optional.empty();
+        }
+    }
+
+    /**
+     * As {@link #start}, with runs that outlive this gateway: their clients try to come back for
+     * {@code window} (the host's grace period for them).
+     */
+    public static ExecGateway startDurable(
+            Path socket,
+            Supplier<OffloadConnection> host,
+            List<String> dropEnvironment,
+            java.time.Duration window,
+            Placement placement)
+            throws ErrnoException, java.io.IOException {
+        if (window.isZero() || window.isNegative()) {
+            throw new IllegalArgumentException("a durable gateway's reattach window must be positive: " + window);
+        }
+        return start(socket, host, dropEnvironment, window, placement);
+    }
+
+    private static ExecGateway start(
+            Path socket,
+            Supplier<OffloadConnection> host,
+            List<String> dropEnvironment,
+            java.time.Duration window,
+            Placement placement)
             throws ErrnoException, java.io.IOException {
         Files.createDirectories(socket.getParent());
         Files.deleteIfExists(socket);
@@ -78,7 +149,12 @@ public final class ExecGateway implements AutoCloseable {
         }
         List<String> dropped = new java.util.ArrayList<>(dropEnvironment);
         dropped.add("DPUO_EXEC_SOCKET");
-        return new ExecGateway(socket, fd, host, List.copyOf(dropped));
+        try {
+            return new ExecGateway(socket, fd, host, List.copyOf(dropped), window, placement);
+        } catch (ErrnoException e) {
+            FileCalls.closeQuietly(fd);
+            throw e;
+        }
     }
 
     public Path socket() {
@@ -111,21 +187,37 @@ public final class ExecGateway implements AutoCloseable {
                 log.warn("exec gateway {}: accept failed: {}", socket, Errno.name(-client));
                 continue;
             }
-            runs.acquireUninterruptibly();
-            Thread.ofPlatform().daemon().name("exec-gateway-run").start(() -> {
-                try {
-                    new GatewaySession(client, host, dropEnvironment, inheritedFds, hostPids).run();
-                } finally {
-                    runs.release();
-                }
-            });
+            serve(client, null);
         }
+    }
+
+    /** A client back for its run ({@link ReattachPoint}), with its end of a socket pair. */
+    private void comeBack(int client, byte[] token) {
+        if (closed) {
+            FileCalls.closeQuietly(client);
+            return;
+        }
+        serve(client, token);
+    }
+
+    private void serve(int client, byte[] comingBack) {
+        runs.acquireUninterruptibly();
+        Thread.ofPlatform().daemon().name("exec-gateway-run").start(() -> {
+            try {
+                new GatewaySession(client, comingBack, host, dropEnvironment, inheritedFds, hostPids, durability).run();
+            } finally {
+                runs.release();
+            }
+        });
     }
 
     @Override
     public void close() throws InterruptedException {
         closed = true;
         acceptor.join();
+        if (reattach.isPresent()) {
+            reattach.get().close();
+        }
         FileCalls.closeQuietly(listener);
         try {
             Files.deleteIfExists(socket);

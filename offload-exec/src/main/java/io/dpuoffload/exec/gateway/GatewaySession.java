@@ -44,6 +44,8 @@ final class GatewaySession {
 
     private static final byte EXITED = 0;
     private static final byte KILLED = 1;
+    /** The program runs on the host: then the run's token, the reattach socket and how long to try it. */
+    private static final byte RUNNING = 2;
 
     private final int client;
     private final Supplier<OffloadConnection> host;
@@ -63,22 +65,41 @@ final class GatewaySession {
 
     private final FdCarrier inheritedFds;
     private final HostPids hostPids;
+    private final Durability durability;
+    /** A client back for its run: the run's token; null for a client with a new request. */
+    private final byte[] comingBack;
     /** The rexec client's DPU pid, once known: the program's stand-in here. */
     private int standIn = -1;
 
     private final List<PassedFds.PassedFd> carried = new java.util.ArrayList<>();
 
+    /**
+     * Whether runs outlive this gateway: where clients come back ({@link ReattachPoint}) and for how
+     * long they try; {@link #NONE} when a lost gateway ends its runs.
+     */
+    record Durability(String reattachName, java.time.Duration window) {
+        static final Durability NONE = new Durability("", java.time.Duration.ZERO);
+
+        boolean durable() {
+            return !window.isZero();
+        }
+    }
+
     GatewaySession(
             int client,
+            byte[] comingBack,
             Supplier<OffloadConnection> host,
             List<String> dropEnvironment,
             FdCarrier inheritedFds,
-            HostPids hostPids) {
+            HostPids hostPids,
+            Durability durability) {
+        this.comingBack = comingBack;
         this.inheritedFds = inheritedFds;
         this.hostPids = hostPids;
         this.client = client;
         this.host = host;
         this.dropEnvironment = dropEnvironment;
+        this.durability = durability;
     }
 
     void run() {
@@ -87,14 +108,16 @@ final class GatewaySession {
         int[] stdio = {-1, -1, -1};
         String who = "rexec client";
         try {
-            GatewayRequest request = readRequest();
+            GatewayRequest request = comingBack == null ? readRequest() : null;
             int pid = UnixSockets.peerPid(client);
             standIn = pid;
             hostPids.standInStarted(pid);
-            who = "rexec pid " + pid + " (" + request.exec().programName() + ")";
+            who = "rexec pid " + pid + " ("
+                    + (request == null ? "back for its run" : request.exec().programName()) + ")";
             pidfd = Pidfds.open(pid);
+            int clientSocket = request == null ? -1 : request.clientSocketFd();
             for (int fd = 0; fd < stdio.length; fd++) {
-                stdio[fd] = fd == request.clientSocketFd() ? -1 : copyOrNone(pidfd, fd);
+                stdio[fd] = fd == clientSocket ? -1 : copyOrNone(pidfd, fd);
             }
             cancel = EventFd.eventfd(0, EventFd.EFD_CLOEXEC);
             InputStream in = stdio[0] >= 0 ? ClientDescriptor.input(stdio[0], cancel) : InputStream.nullInputStream();
@@ -102,22 +125,21 @@ final class GatewaySession {
                     stdio[1] >= 0 ? ClientDescriptor.output(stdio[1], cancel) : OutputStream.nullOutputStream();
             OutputStream err =
                     stdio[2] >= 0 ? ClientDescriptor.output(stdio[2], cancel) : OutputStream.nullOutputStream();
-            ExecRequest exec = request.exec()
-                    .withoutEnvironment(dropEnvironment)
-                    .withInherited(inherit(pid, pidfd, request.clientSocketFd(), err, who));
             if (stdio[0] >= 0 && Terminals.isTerminal(stdio[0])) {
                 terminal = stdio[0];
-                exec = exec.withTerminal(Terminals.windowSize(terminal));
             }
             RemoteRun run;
             try {
-                run = RemoteRun.open(host.get(), exec);
+                run = request == null
+                        ? RemoteRun.reattach(host.get(), comingBack)
+                        : open(request, pid, pidfd, err, who);
             } catch (TransportException e) {
                 tell(err, "rexec: cannot reach the host: " + e.getMessage());
                 answer(EXITED, LOST);
                 return;
             }
             run.onHostPids(hostPids::add);
+            run.onStarted(this::running);
             int cancelled = cancel;
             String client = who;
             helpers.add(Thread.ofPlatform().daemon().name("rexec-stdin").start(() -> run.sendStdin(in)));
@@ -131,7 +153,12 @@ final class GatewaySession {
                 finished = true;
                 answer(exit.signalled() ? KILLED : EXITED, exit.value());
             } catch (TransportException | IOException e) {
-                tell(err, "rexec: lost the host while " + exec.programName() + " ran: " + e.getMessage());
+                if (durability.durable() && hostLost(e)) {
+                    // the host keeps the run for a while: the client comes back through the next gateway
+                    log.warn("exec gateway: {}: lost the host ({}); the client will come back", who, e.getMessage());
+                    return;
+                }
+                tell(err, "rexec: lost the host while the program ran: " + e.getMessage());
                 answer(EXITED, LOST);
             } finally {
                 closeQuietly(out); // our own non-blocking opens of the client's pipes, if any
@@ -155,6 +182,45 @@ final class GatewaySession {
             FileCalls.closeQuietly(pidfd);
             FileCalls.closeQuietly(client);
         }
+    }
+
+    /** Asks the host to run the client's request, with the descriptors it inherits (taken from it). */
+    private RemoteRun open(GatewayRequest request, int pid, int pidfd, OutputStream err, String who)
+            throws ErrnoException {
+        ExecRequest exec = request.exec()
+                .withoutEnvironment(dropEnvironment)
+                .withInherited(inherit(pid, pidfd, request.clientSocketFd(), err, who));
+        if (terminal >= 0) {
+            exec = exec.withTerminal(Terminals.windowSize(terminal));
+        }
+        return RemoteRun.open(host.get(), durability.durable() ? exec.asDurable() : exec);
+    }
+
+    private static boolean hostLost(Exception e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof io.dpuoffload.transport.ConnectionLostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The program runs on the host: the host's listeners for the client's stand in for ours from now
+     * on (so ours close, and the client closes its copies of everything above stdio), and a durable
+     * run's client learns how to come back for it.
+     */
+    private void running(byte[] token) {
+        carried.forEach(inheritedFds::handOverListener);
+        byte[] name = durability.reattachName().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer message = ByteBuffer.allocate(1 + 1 + token.length + 1 + name.length + 4);
+        message.put(RUNNING)
+                .put((byte) token.length)
+                .put(token)
+                .put((byte) name.length)
+                .put(name);
+        message.putInt(token.length == 0 ? 0 : (int) durability.window().toSeconds());
+        send(message.array());
     }
 
     /**
@@ -319,15 +385,14 @@ final class GatewaySession {
     }
 
     private void answer(byte kind, int value) {
+        send(ByteBuffer.allocate(5).put(kind).putInt(value).array());
+    }
+
+    /** A few bytes into an idle socket's buffer: sent whole, or the client is gone. */
+    private void send(byte[] message) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment answer = arena.allocate(5);
-            answer.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, kind);
-            answer.set(
-                    java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
-                    1,
-                    value);
-            // 5 bytes into an idle socket's empty buffer: sent whole, or the client is gone
-            UnixSockets.send(client, answer, 5);
+            UnixSockets.send(
+                    client, arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, message), message.length);
         }
     }
 

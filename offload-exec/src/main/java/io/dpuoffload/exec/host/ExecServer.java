@@ -38,6 +38,16 @@ public final class ExecServer implements AutoCloseable {
 
     static final int NOT_FOUND = 127;
 
+    /** What a client that comes back for a run no longer here exits with (as ssh for a lost host). */
+    static final int GONE = 255;
+
+    /**
+     * How long a durable run waits for a client after its connection was lost: long enough for a
+     * DPU agent's upgrade or crash and restart, short enough that a DPU that never comes back does
+     * not leave its VMs running unmanaged for long.
+     */
+    public static final java.time.Duration DEFAULT_DETACHED_GRACE = java.time.Duration.ofMinutes(10);
+
     private final Set<String> allowedPrograms;
     private final Spawner spawner;
     private final RunCgroups cgroups = RunCgroups.discover();
@@ -48,6 +58,8 @@ public final class ExecServer implements AutoCloseable {
     private final Object spawning = new Object();
     /** Reaps the runs' orphans once {@link #reapOrphans} is called (a process-wide role). */
     private volatile java.util.Optional<io.dpuoffload.linux.OrphanReaper> reaper = java.util.Optional.empty();
+
+    private volatile DetachedRuns detachedRuns = new DetachedRuns(DEFAULT_DETACHED_GRACE);
 
     /** A server that runs {@code allowedPrograms}; no inherited regular file may be opened again. */
     public ExecServer(Set<String> allowedPrograms) throws ErrnoException {
@@ -71,6 +83,12 @@ public final class ExecServer implements AutoCloseable {
                 () -> {});
     }
 
+    /** How long a durable run whose client's connection was lost waits for a client to take it over. */
+    public ExecServer keepDetachedRunsFor(java.time.Duration grace) {
+        detachedRuns = new DetachedRuns(grace);
+        return this;
+    }
+
     /** Whether descendants that leave a program's process group are followed (a cgroup per run). */
     public boolean followsDescendants() {
         return cgroups.available();
@@ -78,6 +96,7 @@ public final class ExecServer implements AutoCloseable {
 
     public Services.Builder register(Services.Builder services) {
         return services.onStream(ExecWire.EXEC, this::exec)
+                .onStream(ExecWire.REATTACH, this::reattach)
                 .onRequest(ExecWire.PID_CALL, pidCalls::handle)
                 .onStream(ExecWire.INHERITED_FD, (context, stream, header) -> {
                     try {
@@ -147,11 +166,42 @@ public final class ExecServer implements AutoCloseable {
             return;
         }
         var group = cgroup.map(RunCgroups.Prepared::group);
-        log.info("{}: started pid {}", description, pid);
+        log.info("{}: started pid {}{}", description, pid, request.durable() ? " (durable)" : "");
+        DetachedRuns runs = detachedRuns;
+        byte[] token = request.durable() ? runs.newToken() : null;
         try {
-            new RemoteProcess(pid, pidfd, group, stream, description).relay(stdio);
+            new RemoteProcess(
+                            pid,
+                            pidfd,
+                            group,
+                            stream,
+                            description,
+                            token,
+                            runs,
+                            context.peer().toString())
+                    .relay(stdio);
         } finally {
             pidCalls.ended(pid);
+        }
+    }
+
+    /** A client takes over a durable run (its DPU agent restarted): the header is the run's token. */
+    private void reattach(RequestContext context, ByteStream stream, ByteBuf header) {
+        if (header.readableBytes() != ExecWire.TOKEN_BYTES) {
+            stream.cancel("a reattach names a run by its " + ExecWire.TOKEN_BYTES + "-byte token");
+            return;
+        }
+        byte[] token = new byte[ExecWire.TOKEN_BYTES];
+        header.readBytes(token);
+        DetachedRuns runs = detachedRuns;
+        RemoteProcess run = runs.take(token, context.peer().toString());
+        if (run == null || !run.reattach(stream)) {
+            log.info("exec for {}: a client came back for a run that is no longer here", context.peer());
+            refuse(
+                    stream,
+                    GONE,
+                    "offload-exec: the run is no longer on the host: no client took it over within " + runs.grace()
+                            + ", or the host's exec server restarted");
         }
     }
 

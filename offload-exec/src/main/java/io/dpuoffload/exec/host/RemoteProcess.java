@@ -6,6 +6,7 @@ import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.ProcessExits;
 import io.dpuoffload.linux.Terminals;
+import io.dpuoffload.transport.ConnectionLostException;
 import io.dpuoffload.transport.TransportException;
 import io.dpuoffload.transport.mux.ByteStream;
 import io.netty.buffer.ByteBuf;
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * One program started for a client, on the host: its stdout and stderr go to the client as they
  * come (each write waits for stream window, so a slow client slows the program, not our memory);
  * the client's stdin and signals come to it; its exit goes back last. If the client's stream is
- * lost, the program's whole process group is killed.
+ * lost, the program's whole process group is killed; a durable run instead waits its grace period
+ * for a client to take it over ({@link #reattach}), its output dropped meanwhile as a program's
+ * whose terminal went away, its stdin kept open.
  *
  * <p>Blocking pipes on platform threads (three per process, plus the waiter): simple and fair for the
  * numbers a daemon starts; the descriptors do not join an event loop.
@@ -41,7 +44,6 @@ final class RemoteProcess {
 
     private final int pid;
     private final int pidfd;
-    private final ByteStream stream;
     private final String description;
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private final CountDownLatch outputsDone = new CountDownLatch(2);
@@ -54,26 +56,52 @@ final class RemoteProcess {
 
     private final java.util.Optional<java.nio.file.Path> group;
 
+    /** A durable run's token; null when the run ends with its client's stream. */
+    private final byte[] token;
+
+    private final DetachedRuns detachedRuns;
+    private final String peer;
+    /** The client's stream; null while a durable run waits for a client. Written under this. */
+    private volatile ByteStream stream;
+    /** Detachments so far, so that a grace period ends only the detachment it began with. */
+    private int detachments;
+
+    private boolean expired;
+    /** The program's stdin, -1 once closed; used by one client reader at a time. */
+    private int stdin = -1;
+
     RemoteProcess(
-            int pid, int pidfd, java.util.Optional<java.nio.file.Path> group, ByteStream stream, String description) {
+            int pid,
+            int pidfd,
+            java.util.Optional<java.nio.file.Path> group,
+            ByteStream stream,
+            String description,
+            byte[] token,
+            DetachedRuns detachedRuns,
+            String peer) {
         this.group = group;
         this.pid = pid;
         this.pidfd = pidfd;
         this.stream = stream;
         this.description = description;
+        this.token = token;
+        this.detachedRuns = detachedRuns;
+        this.peer = peer;
     }
 
     /** Runs the relay until the program exits and its exit is sent (or the client is lost). */
     void relay(RunStdio stdio) throws InterruptedException {
         this.terminal = stdio.master();
-        stream.write(ExecWire.intRecord(alloc, ExecWire.STARTED, pid));
+        this.stdin = stdio.toProgram();
+        ByteStream first = stream;
+        announce(first);
         Thread.ofPlatform().daemon().name("exec-out-" + pid).start(() -> pump(stdio.fromOut(), ExecWire.STDOUT));
         if (stdio.fromErr() >= 0) {
             Thread.ofPlatform().daemon().name("exec-err-" + pid).start(() -> pump(stdio.fromErr(), ExecWire.STDERR));
         } else {
             outputsDone.countDown(); // a terminal: stderr comes with stdout
         }
-        Thread.ofPlatform().daemon().name("exec-in-" + pid).start(() -> fromClient(stdio.toProgram()));
+        Thread.ofPlatform().daemon().name("exec-in-" + pid).start(() -> fromClient(first));
         ProcessExits.Exit exit;
         try {
             exit = ProcessExits.await(pidfd);
@@ -86,24 +114,123 @@ final class RemoteProcess {
             log.info("{}: pid {} exited; its output pipes are still held open (by a descendant?)", description, pid);
         }
         log.debug("{}: pid {} ended: {}", description, pid, exit);
-        group.ifPresent(this::reportDescendants);
-        stream.write(ExecWire.exit(alloc, exit.signalled(), exit.value()));
-        stream.finish();
+        java.util.List<Integer> left = group.map(this::lingering).orElse(java.util.List.of());
+        ByteStream client = awaitClient();
+        if (client != null) {
+            if (!left.isEmpty()) {
+                ByteBuf pids = alloc.buffer(4 * left.size());
+                left.forEach(pids::writeInt);
+                client.write(Records.record(alloc, ExecWire.DESCENDANTS, pids));
+            }
+            client.write(ExecWire.exit(alloc, exit.signalled(), exit.value()));
+            client.finish();
+        }
         FileCalls.closeQuietly(pidfd);
     }
 
-    /** Descendants still running after the program exited (a daemonized QEMU): the client learns their pids. */
-    private void reportDescendants(java.nio.file.Path cgroup) {
+    /** The program's host pid and, for a durable run, its token: the first thing a client hears. */
+    private void announce(ByteStream to) {
+        ByteBuf started = alloc.buffer(4 + (token == null ? 0 : token.length)).writeInt(pid);
+        if (token != null) {
+            started.writeBytes(token);
+        }
+        to.write(Records.record(alloc, ExecWire.STARTED, started));
+    }
+
+    /** The client to tell the exit to: the current one, one that takes the run over, or none (null). */
+    private synchronized ByteStream awaitClient() throws InterruptedException {
+        while (stream == null && !expired) {
+            wait();
+        }
+        return expired ? null : stream;
+    }
+
+    /**
+     * A client took this durable run over: it hears the start again, then the rest; blocks reading
+     * what it sends. False when the run's grace period ended first.
+     */
+    boolean reattach(ByteStream client) {
+        synchronized (this) {
+            if (expired || stream != null) {
+                return false;
+            }
+            announce(client); // queued before the exit that the waiter may send once woken
+            stream = client;
+            notifyAll();
+        }
+        log.info("{}: a client took pid {} over again", description, pid);
+        fromClient(client);
+        return true;
+    }
+
+    private void detach(ByteStream from, String why) {
+        int mine;
+        synchronized (this) {
+            if (stream != from) {
+                return;
+            }
+            stream = null;
+            mine = ++detachments;
+            detachedRuns.park(token, this, peer);
+        }
+        log.warn(
+                "{}: lost the client ({}); pid {} keeps running for {} for a client to take it over",
+                description,
+                why,
+                pid,
+                detachedRuns.grace());
+        Thread.ofVirtual().name("exec-grace-" + pid).start(() -> {
+            try {
+                Thread.sleep(detachedRuns.grace());
+                expire(mine);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private void expire(int detachment) {
+        synchronized (this) {
+            if (stream != null || detachments != detachment || expired) {
+                return;
+            }
+            expired = true;
+            notifyAll();
+        }
+        detachedRuns.forget(token, this);
+        closeStdin();
+        if (!exited) {
+            log.warn("{}: no client took pid {} over within {}; killing it", description, pid, detachedRuns.grace());
+            kill();
+        }
+    }
+
+    private void kill() {
+        group.ifPresent(RunCgroups::kill);
+        ProcessExits.signalGroup(pid, SIGKILL);
+        ProcessExits.signal(pidfd, SIGKILL);
+    }
+
+    private void closeStdin() {
+        if (stdin >= 0) {
+            FileCalls.closeQuietly(stdin);
+            stdin = -1;
+        }
+    }
+
+    /**
+     * Descendants still running after the program exited (a daemonized QEMU), which the client learns;
+     * the run's cgroup goes once they have ended too.
+     */
+    private java.util.List<Integer> lingering(java.nio.file.Path cgroup) {
         java.util.List<Integer> left = RunCgroups.pids(cgroup);
         if (left.isEmpty()) {
             RunCgroups.remove(cgroup);
-            return;
+            return left;
         }
         log.info("{}: pid {} exited; its descendants {} keep running, followed in {}", description, pid, left, cgroup);
-        ByteBuf pids = alloc.buffer(4 * left.size());
-        left.forEach(pids::writeInt);
-        stream.write(Records.record(alloc, ExecWire.DESCENDANTS, pids));
         Thread.ofVirtual().name("exec-cgroup-" + pid).start(() -> removeWhenEmpty(cgroup));
+        return left;
     }
 
     private static void removeWhenEmpty(java.nio.file.Path cgroup) {
@@ -124,9 +251,13 @@ final class RemoteProcess {
                 if (n == 0 || outputGone[kind == ExecWire.STDOUT ? 1 : 2]) {
                     return; // closing our end gives the program EPIPE on its next write, as locally
                 }
+                ByteStream client = stream;
+                if (client == null) {
+                    continue; // no client now: the output goes nowhere, as to a terminal that went away
+                }
                 ByteBuf payload = Unpooled.wrappedBuffer(buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
                 inFlight.acquire(); // a few chunks queued keep the stream busy; more would only use memory
-                stream.write(Records.record(alloc, kind, payload)).whenComplete((done, failure) -> inFlight.release());
+                client.write(Records.record(alloc, kind, payload)).whenComplete((done, failure) -> inFlight.release());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -138,49 +269,58 @@ final class RemoteProcess {
         }
     }
 
-    /** The client's stdin and signals; the client lost means the program group is killed. */
-    private void fromClient(int stdinWrite) {
+    /**
+     * The client's stdin and signals; the client lost means the program group is killed, or, for a
+     * durable run whose connection went, that the run waits for another client.
+     */
+    private void fromClient(ByteStream client) {
         Records.Decoder decoder = new Records.Decoder(alloc);
-        int[] stdin = {stdinWrite};
+        boolean detached = false;
         try {
             while (true) {
-                ByteBuf chunk = stream.read();
+                ByteBuf chunk = client.read();
                 if (chunk == null) {
                     return; // the client finished: it has nothing more to say
                 }
                 decoder.feed(chunk, record -> {
                     try {
-                        accept(record.kind(), record.payload(), stdin);
+                        accept(record.kind(), record.payload());
                     } finally {
                         record.payload().release();
                     }
                 });
             }
-        } catch (TransportException e) {
-            if (!exited) {
-                log.warn(
-                        "{}: lost the client ({}); killing pid {} and its process group",
-                        description,
-                        e.getMessage(),
-                        pid);
-                group.ifPresent(RunCgroups::kill);
-                ProcessExits.signalGroup(pid, SIGKILL);
-                ProcessExits.signal(pidfd, SIGKILL);
+        } catch (ConnectionLostException e) {
+            if (token != null) {
+                detached = true;
+                detach(client, e.getMessage());
+            } else {
+                killUnlessExited(e);
             }
+        } catch (TransportException e) {
+            killUnlessExited(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             decoder.close();
-            if (stdin[0] >= 0) {
-                FileCalls.closeQuietly(stdin[0]);
+            if (!detached) {
+                closeStdin();
             }
         }
     }
 
-    private void accept(int kind, ByteBuf payload, int[] stdin) {
+    private void killUnlessExited(TransportException e) {
+        if (!exited) {
+            log.warn(
+                    "{}: lost the client ({}); killing pid {} and its process group", description, e.getMessage(), pid);
+            kill();
+        }
+    }
+
+    private void accept(int kind, ByteBuf payload) {
         switch (kind) {
             case ExecWire.STDIN -> {
-                if (stdin[0] < 0) {
+                if (stdin < 0) {
                     return;
                 }
                 byte[] data = io.netty.buffer.ByteBufUtil.getBytes(payload);
@@ -188,12 +328,11 @@ final class RemoteProcess {
                     MemorySegment bytes = arena.allocateFrom(ValueLayout.JAVA_BYTE, data);
                     long written = 0;
                     while (written < data.length) {
-                        written += FileCalls.write(stdin[0], bytes.asSlice(written), data.length - written);
+                        written += FileCalls.write(stdin, bytes.asSlice(written), data.length - written);
                     }
                 } catch (ErrnoException e) {
                     log.debug("{}: the program's stdin is closed: {}", description, e.getMessage());
-                    FileCalls.closeQuietly(stdin[0]);
-                    stdin[0] = -1;
+                    closeStdin();
                 }
             }
             case ExecWire.WINDOW_SIZE -> {
@@ -210,10 +349,7 @@ final class RemoteProcess {
                 if (terminal >= 0) {
                     return; // as over ssh -t: the terminal stays; the program reads what it was given
                 }
-                if (stdin[0] >= 0) {
-                    FileCalls.closeQuietly(stdin[0]);
-                    stdin[0] = -1;
-                }
+                closeStdin();
             }
             case ExecWire.SIGNAL -> {
                 int signal = payload.readInt();

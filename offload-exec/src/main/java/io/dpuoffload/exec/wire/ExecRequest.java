@@ -21,23 +21,33 @@ public record ExecRequest(
         byte[] cwd,
         int umask,
         List<Inherited> inherited,
-        Terminals.WindowSize terminal) {
-    private static final int VERSION = 2;
+        Terminals.WindowSize terminal,
+        boolean durable) {
+    private static final int VERSION = 3;
 
     /** Descriptor {@code number} of the program is {@code fd}. */
     public record Inherited(int number, PassedFds.PassedFd fd) {}
 
     public ExecRequest(byte[] program, List<byte[]> argv, List<byte[]> environment, byte[] cwd, int umask) {
-        this(program, argv, environment, cwd, umask, List.of(), null);
+        this(program, argv, environment, cwd, umask, List.of(), null, false);
     }
 
     public ExecRequest withInherited(List<Inherited> fds) {
-        return new ExecRequest(program, argv, environment, cwd, umask, List.copyOf(fds), terminal);
+        return new ExecRequest(program, argv, environment, cwd, umask, List.copyOf(fds), terminal, durable);
     }
 
     /** This request, run on a pseudo-terminal of {@code window}'s size (the client's stdin is a terminal). */
     public ExecRequest withTerminal(Terminals.WindowSize window) {
-        return new ExecRequest(program, argv, environment, cwd, umask, inherited, window);
+        return new ExecRequest(program, argv, environment, cwd, umask, inherited, window, durable);
+    }
+
+    /**
+     * This request as a run that outlives its client's connection for a while (the host's grace
+     * period): a client that comes back with the run's token takes it over again. For programs that
+     * must survive a restart of the DPU agent, such as a VM's QEMU.
+     */
+    public ExecRequest asDurable() {
+        return new ExecRequest(program, argv, environment, cwd, umask, inherited, terminal, true);
     }
 
     public String programName() {
@@ -56,7 +66,7 @@ public record ExecRequest(
                 kept.add(entry);
             }
         }
-        return new ExecRequest(program, argv, kept, cwd, umask, inherited, terminal);
+        return new ExecRequest(program, argv, kept, cwd, umask, inherited, terminal, durable);
     }
 
     public ByteBuf encode(ByteBufAllocator alloc) {
@@ -74,6 +84,7 @@ public record ExecRequest(
         if (terminal != null) {
             out.writeShort(terminal.rows()).writeShort(terminal.columns());
         }
+        out.writeBoolean(durable);
         return out;
     }
 
@@ -105,7 +116,8 @@ public record ExecRequest(
             }
             Terminals.WindowSize terminal =
                     in.readBoolean() ? new Terminals.WindowSize(in.readUnsignedShort(), in.readUnsignedShort()) : null;
-            return new ExecRequest(program, argv, environment, cwd, umask, List.copyOf(inherited), terminal);
+            boolean durable = in.readBoolean();
+            return new ExecRequest(program, argv, environment, cwd, umask, List.copyOf(inherited), terminal, durable);
         } catch (IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("truncated offload-exec request", e);
         }

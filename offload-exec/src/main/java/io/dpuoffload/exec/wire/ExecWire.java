@@ -17,6 +17,14 @@ public final class ExecWire {
     public static final int INHERITED_FD = 0x0301;
     /** A request: a system call a DPU program made on a host pid (see {@link PidCall}). */
     public static final int PID_CALL = 0x0302;
+    /**
+     * A client takes over a durable run whose connection was lost: the header is the run's token;
+     * the stream then goes on as an {@link #EXEC} stream does, from {@link #STARTED}.
+     */
+    public static final int REATTACH = 0x0303;
+
+    /** A durable run's token: 16 random bytes that only the host and the run's client know. */
+    public static final int TOKEN_BYTES = 16;
 
     // client → host
     public static final int STDIN = 20;
@@ -28,7 +36,9 @@ public final class ExecWire {
     public static final int WINDOW_SIZE = 24;
 
     // host → client
+    /** The program's host pid, then (for a durable run) its token. */
     public static final int STARTED = 30;
+
     public static final int STDOUT = 31;
     public static final int STDERR = 32;
     public static final int EXIT = 33;

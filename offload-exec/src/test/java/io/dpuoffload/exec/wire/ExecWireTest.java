@@ -26,8 +26,10 @@ class ExecWireTest {
                         027)
                 .withInherited(List.of(
                         new ExecRequest.Inherited(3, new PassedFds.File("/var/log/x", 01, 42)),
-                        new ExecRequest.Inherited(7, new PassedFds.Listener(1, true, Long.MIN_VALUE | 9))))
-                .withTerminal(new Terminals.WindowSize(40, 100));
+                        new ExecRequest.Inherited(
+                                7, new PassedFds.Listener(1, true, Long.MIN_VALUE | 9, "/var/lib/libvirt/m.sock"))))
+                .withTerminal(new Terminals.WindowSize(40, 100))
+                .asDurable();
         ByteBuf encoded = request.encode(ByteBufAllocator.DEFAULT);
         try {
             ExecRequest decoded = ExecRequest.decode(encoded);
@@ -38,6 +40,7 @@ class ExecWireTest {
             assertThat(decoded.umask()).isEqualTo(027);
             assertThat(decoded.inherited()).isEqualTo(request.inherited());
             assertThat(decoded.terminal()).isEqualTo(new Terminals.WindowSize(40, 100));
+            assertThat(decoded.durable()).isTrue();
         } finally {
             encoded.release();
         }

@@ -34,8 +34,16 @@ public final class PassedFds {
      * A listening socket of {@code type} (in non-blocking mode or not): the receiver gets a listening
      * socket of its own, and each connection the sender's accepts arrives there as a stream of
      * {@code token}.
+     *
+     * @param path where the sender's socket is bound, as a path on the receiver's side (empty when it
+     *     is bound nowhere the receiver sees): the receiver binds its own there, so a client that
+     *     connects by path reaches it without the sender (a DPU agent that restarts)
      */
-    public record Listener(int type, boolean nonBlocking, long token) implements PassedFd {}
+    public record Listener(int type, boolean nonBlocking, long token, String path) implements PassedFd {
+        public Listener(int type, boolean nonBlocking, long token) {
+            this(type, nonBlocking, token, "");
+        }
+    }
 
     public static ByteBuf record(ByteBufAllocator alloc, List<PassedFd> fds) {
         ByteBuf payload = alloc.buffer();
@@ -59,11 +67,14 @@ public final class PassedFds {
                     payload.writeByte(PIPE).writeBoolean(pipe.readEnd()).writeLong(pipe.token());
                 case Socket socket ->
                     payload.writeByte(SOCKET).writeInt(socket.type()).writeLong(socket.token());
-                case Listener listener ->
+                case Listener listener -> {
+                    byte[] path = listener.path().getBytes(StandardCharsets.UTF_8);
                     payload.writeByte(LISTENER)
                             .writeInt(listener.type())
                             .writeBoolean(listener.nonBlocking())
                             .writeLong(listener.token());
+                    payload.writeShort(path.length).writeBytes(path);
+                }
             }
         }
     }
@@ -86,7 +97,14 @@ public final class PassedFds {
                             }
                             case PIPE -> new Pipe(payload.readBoolean(), payload.readLong());
                             case SOCKET -> new Socket(payload.readInt(), payload.readLong());
-                            case LISTENER -> new Listener(payload.readInt(), payload.readBoolean(), payload.readLong());
+                            case LISTENER -> {
+                                int type = payload.readInt();
+                                boolean nonBlocking = payload.readBoolean();
+                                long token = payload.readLong();
+                                byte[] path = new byte[payload.readUnsignedShort()];
+                                payload.readBytes(path);
+                                yield new Listener(type, nonBlocking, token, new String(path, StandardCharsets.UTF_8));
+                            }
                             default -> throw new IllegalArgumentException("unknown passed descriptor kind " + kind);
                         });
             }

@@ -27,10 +27,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The headline, end to end: Debian's stock libvirtd runs in the DPU agent's offload root, built
  * from the built-in libvirt profile, and the VMs it starts run on the host. From the DPU: define,
  * start, dominfo, suspend, resume, the guest's serial output, a libvirtd restart that finds the VM
- * again, destroy and undefine; on the host: the QEMU process, in the host's PID namespace.
+ * again, a DPU agent restart that the VM runs through, destroy and undefine; on the host: the QEMU
+ * process, in the host's PID namespace.
  *
  * <p>Each node's agent runs in a {@link LibvirtSandbox}: the machine's own libvirt state is never
- * touched.
+ * touched. The DPU is a "machine" whose init outlives its agent (as systemd does on a real DPU), so
+ * the agent can stop and start again while the VMs' stand-ins stay.
  */
 @ExtendWith(TopologyExtension.class)
 class LibvirtOffloadIT {
@@ -46,8 +48,18 @@ class LibvirtOffloadIT {
         io.dpuoffload.cli.LibvirtPrerequisites.require("LibvirtOffloadIT");
     }
 
+    /**
+     * The DPU machine's init: reaps what is left to it, as a real init does, and ends on SIGTERM
+     * (as pid 1 of its PID namespace it gets only the signals it handles).
+     */
+    private static final List<String> INIT =
+            List.of("perl", "-e", "$SIG{TERM} = sub { exit 0 }; while (1) { sleep 1 if wait() == -1 }");
+
     private NodeProcess host;
+    private NodeProcess dpuMachine;
     private NodeProcess dpu;
+    /** The output of DPU agents that ended, before the current one's. */
+    private final StringBuilder earlierDpuAgents = new StringBuilder();
 
     /** Both agents' logs (the daemons' included), kept in target/ for a look after a failure. */
     @AfterEach
@@ -57,7 +69,7 @@ class LibvirtOffloadIT {
             Files.writeString(logs.resolve("host.log"), host.stdout() + host.stderr());
         }
         if (dpu != null) {
-            Files.writeString(logs.resolve("dpu.log"), dpu.stdout() + dpu.stderr());
+            Files.writeString(logs.resolve("dpu.log"), earlierDpuAgents + dpu.stdout() + dpu.stderr());
         }
         if (work != null) {
             Path domainLogs = work.resolve("dpu/var-log/libvirt/qemu");
@@ -92,9 +104,8 @@ class LibvirtOffloadIT {
 
         host = topology.host().start(sandbox.onHost(agent("host", pair)), agentOptions());
         host.awaitLine(Pattern.compile("READY .*"), START);
-        dpu = topology.dpu()
-                .start(sandbox.onDpu(agent("dpu", pair)), agentOptions().withStopGrace(Duration.ofSeconds(60)));
-        dpu.awaitLine(Pattern.compile("READY .*"), START);
+        dpuMachine = topology.dpu().start(sandbox.onDpu(INIT));
+        dpu = startDpuAgent(pair);
 
         virsh(dpu, root, "define", xml.toString());
         virsh(dpu, root, "start", DOMAIN);
@@ -139,6 +150,17 @@ class LibvirtOffloadIT {
         assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("paused");
         virsh(dpu, root, "resume", DOMAIN);
 
+        restartDpuAgent(pair, root);
+        assertThat(hostQemuPid(host))
+                .as("the same QEMU, after the DPU agent's restart")
+                .isEqualTo(hostQemu);
+        assertThat(virsh(dpu, root, "domstate", DOMAIN))
+                .as("the VM found again by the libvirtd of the restarted agent")
+                .contains("running");
+        virsh(dpu, root, "suspend", DOMAIN);
+        assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("paused");
+        virsh(dpu, root, "resume", DOMAIN);
+
         virsh(dpu, root, "destroy", DOMAIN);
         assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("shut off");
         await().atMost(Duration.ofSeconds(10)).until(() -> hostQemuPids(host).isEmpty());
@@ -148,7 +170,46 @@ class LibvirtOffloadIT {
         dpu.stop();
         assertThat(dpu.stdout() + dpu.stderr()).contains("[libvirtd] stopped", "taken down");
         assertThat(root).doesNotExist();
+        assertThat(processesBesideInit())
+                .as("what runs on the DPU once its agent stopped with no VM left")
+                .isEmpty();
+        dpuMachine.stop();
         host.stop();
+    }
+
+    private NodeProcess startDpuAgent(Path pair) {
+        NodeProcess agent =
+                dpuMachine.startInside(agent("dpu", pair), agentOptions().withStopGrace(Duration.ofSeconds(60)));
+        agent.awaitLine(Pattern.compile("READY .*"), START);
+        return agent;
+    }
+
+    /**
+     * Stops the DPU agent (SIGTERM: its daemons stop, its mounts go) while the VM runs, checks that
+     * it left no mount behind, and starts it again.
+     */
+    private void restartDpuAgent(Path pair, Path root) {
+        dpu.stop();
+        assertThat(dpu.stdout() + dpu.stderr()).contains("[libvirtd] stopped", "taken down");
+        earlierDpuAgents.append(dpu.stdout()).append(dpu.stderr());
+        assertThat(dpuMachine.runInside(COMMAND, "cat", "/proc/self/mounts").stdout())
+                .as("the DPU's mount table once its agent stopped")
+                .doesNotContain(root.toString());
+        assertThat(root).doesNotExist();
+        dpu = startDpuAgent(pair);
+    }
+
+    /** Command lines of the processes on the DPU but its init and this look itself. */
+    private List<String> processesBesideInit() {
+        String out = dpuMachine
+                .runInside(
+                        COMMAND,
+                        "sh",
+                        "-c",
+                        "for p in /proc/[0-9]*; do n=${p#/proc/};"
+                                + " [ $n = 1 ] || [ $n = $$ ] || { tr '\\0' ' ' <$p/cmdline 2>/dev/null; echo; }; done")
+                .stdout();
+        return out.lines().filter(line -> !line.isBlank()).toList();
     }
 
     /** The agents log at OFFLOADCTL_LOG_LEVEL when the test runs with one (DEBUG to look into a failure). */
