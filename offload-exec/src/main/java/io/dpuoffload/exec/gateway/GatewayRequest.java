@@ -12,7 +12,7 @@ import java.util.List;
  * environment, working directory and umask; integers big-endian, strings as a length and bytes.
  */
 record GatewayRequest(int clientSocketFd, ExecRequest exec) {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     /**
      * argv and environment together may take a quarter of an 8 MiB stack on Linux (execve's limit),
