@@ -23,7 +23,9 @@ class GatewayRequestTest {
     @Test
     void decodesWhatRexecSends() {
         ByteBuffer body = ByteBuffer.allocate(256);
-        body.put("DPUX".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).putInt(3);
+        body.put("DPUX".getBytes(StandardCharsets.US_ASCII))
+                .put((byte) GatewayRequest.VERSION)
+                .putInt(3);
         put(body, "/bin/sh");
         body.putInt(2);
         put(body, "sh");
@@ -53,7 +55,7 @@ class GatewayRequestTest {
         assertThatThrownBy(() -> GatewayRequest.decode(future)).hasMessageContaining("version 9");
         ByteBuffer cut = ByteBuffer.allocate(9)
                 .put("DPUX".getBytes(StandardCharsets.US_ASCII))
-                .put((byte) 1)
+                .put((byte) GatewayRequest.VERSION)
                 .putInt(3)
                 .flip();
         assertThatThrownBy(() -> GatewayRequest.decode(cut)).hasMessageContaining("truncated");
