@@ -23,6 +23,10 @@ class ConfigLoadersTest {
         assertThat(libvirtd.after()).containsExactly("virtlogd");
         assertThat(libvirtd.readySocket()).isEqualTo(Path.of("/run/libvirt/libvirt-sock"));
         assertThat(libvirtd.readyTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(libvirtd.health()).isEqualTo(new Profile.Health("qemu:///system", Duration.ofSeconds(30), 3));
+        assertThat(libvirt.daemons().getFirst().health())
+                .as("virtlogd: no health check")
+                .isNull();
         assertThat(libvirt.shares())
                 .filteredOn(Profile.Share::procView)
                 .extracting(Profile.Share::name)
@@ -91,5 +95,14 @@ class ConfigLoadersTest {
                 .hasMessageContaining("absolute path");
         assertThatThrownBy(() -> ProfileLoader.parse("name: x\nshares: [{name: a, hostPath: /a, cache: always}]\n"))
                 .hasMessageContaining("use ttl or none");
+        assertThatThrownBy(() -> ProfileLoader.parse(
+                        "name: x\ndaemons: [{name: a, command: [/a], health: {libvirt: system}}]\n"))
+                .hasMessageContaining("daemons[0].health.libvirt")
+                .hasMessageContaining("e.g. qemu:///system");
+        assertThatThrownBy(
+                        () -> ProfileLoader.parse(
+                                "name: x\ndaemons: [{name: a, command: [/a], health: {libvirt: 'qemu:///system', interval: 10ms}}]\n"))
+                .hasMessageContaining("health.interval")
+                .hasMessageContaining("1s or more");
     }
 }

@@ -293,15 +293,20 @@ public final class FdCarrier implements FdPassing {
         return fd;
     }
 
-    /** Where the listener may be bound here: its path when the allowlist allows it, else null (an abstract name). */
-    private String allowedPath(PassedFds.Listener listener) {
+    /**
+     * Where the listener is bound here: null (an abstract name) when the sender names no path; its
+     * path when the allowlist allows it. A path not allowed refuses the listener: the sender drops
+     * its own once we run, so one bound nowhere would leave its clients nothing to connect to.
+     */
+    private String allowedPath(PassedFds.Listener listener) throws ErrnoException {
         if (listener.path().isEmpty()) {
             return null;
         }
         String path = shared.localPathOf(Path.of(listener.path())).orElse(listener.path());
         String judged = allowlist.judge(SocketName.path(path));
         if (judged == null) {
-            audit.warn("denied op=bind-passed-listener path={} (not under an allowed prefix); bound by no path", path);
+            audit.warn("denied op=bind-passed-listener path={} (not under an allowed prefix)", path);
+            throw new ErrnoException("bind a passed listener at " + path + " (not allowed here)", Errno.EACCES);
         }
         return judged;
     }

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The offloaded daemons: each started in the offload root (chroot) under interception, in the
  * profile's order, each waited for until ready; restarted with backoff when it ends, as its
- * restart policy says; its output logged line by line with its name; stopped in reverse order.
+ * restart policy says; its output logged line by line with its name; checked for health while it
+ * runs, and restarted after too many failed checks in a row; stopped in reverse order.
  */
 final class DaemonSupervisor {
     private static final Logger log = LoggerFactory.getLogger(DaemonSupervisor.class);
@@ -55,6 +56,10 @@ final class DaemonSupervisor {
         supervised.launch();
         supervised.awaitReady();
         Thread.ofPlatform().daemon().name("supervise-" + daemon.name()).start(supervised::watch);
+        if (daemon.health() != null) {
+            LibvirtHealth probe = new LibvirtHealth(daemon.health().libvirt(), root);
+            Thread.ofVirtual().name("health-" + daemon.name()).start(() -> supervised.checkHealth(probe));
+        }
     }
 
     /** Each daemon and whether it runs now, its restarts, and its pid. */
@@ -87,6 +92,8 @@ final class DaemonSupervisor {
         private volatile Process process;
         private volatile boolean stopping;
         private volatile int restarts;
+        /** The last health check's verdict, for the status; empty before the first. */
+        private volatile String health = "";
 
         Supervised(Profile.Daemon daemon) {
             this.daemon = daemon;
@@ -189,6 +196,50 @@ final class DaemonSupervisor {
             }
         }
 
+        /**
+         * Every interval while it runs: asks the daemon, as a client would, whether it works; after
+         * the profile's number of failures in a row, restarts it (SIGTERM, then the restart policy).
+         */
+        void checkHealth(LibvirtHealth probe) {
+            Profile.Health check = daemon.health();
+            int failures = 0;
+            for (boolean first = true; !stopping; first = false) {
+                try {
+                    Thread.sleep(first ? Duration.ZERO : check.interval()); // the first right after ready
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Process current = process;
+                if (stopping || current == null || !current.isAlive()) {
+                    continue; // the watcher restarts it; the next check sees the new one
+                }
+                try {
+                    String answer = probe.check();
+                    if (failures > 0 || health.isEmpty()) {
+                        log.info("[{}] healthy: {}", daemon.name(), answer);
+                    }
+                    failures = 0;
+                    health = "healthy: " + answer;
+                } catch (Exception e) {
+                    failures++;
+                    health = "unhealthy (" + failures + " of " + check.failures() + "): " + e.getMessage();
+                    log.warn(
+                            "[{}] health check through {} failed ({} of {}): {}",
+                            daemon.name(),
+                            probe.uri(),
+                            failures,
+                            check.failures(),
+                            e.getMessage());
+                    if (failures >= check.failures() && current.isAlive() && !stopping) {
+                        log.warn("[{}] failed {} health checks in a row; restarting it", daemon.name(), failures);
+                        failures = 0;
+                        current.destroy();
+                    }
+                }
+                changed.run();
+            }
+        }
+
         void stop() {
             stopping = true;
             Process current = process;
@@ -212,11 +263,12 @@ final class DaemonSupervisor {
             Process current = process;
             boolean alive = current != null && current.isAlive();
             return String.format(
-                    "%-12s %s%s, restarts %d",
+                    "%-12s %s%s, restarts %d%s",
                     daemon.name(),
                     alive ? "running, pid " : "not running",
                     alive ? Long.toString(current.pid()) : "",
-                    restarts);
+                    restarts,
+                    health.isEmpty() ? "" : ", " + health);
         }
     }
 }

@@ -32,6 +32,7 @@ public record Profile(String name, List<Share> shares, List<Path> sockets, List<
      *     ready once started
      * @param readyTimeout how long readiness may take before the start counts as failed
      * @param restart {@code always}, {@code on-failure} or {@code never}
+     * @param health how to tell, while it runs, that it works; null: it works while it runs
      */
     public record Daemon(
             String name,
@@ -40,5 +41,13 @@ public record Profile(String name, List<Share> shares, List<Path> sockets, List<
             List<String> after,
             Path readySocket,
             Duration readyTimeout,
-            String restart) {}
+            String restart,
+            Health health) {}
+
+    /**
+     * A daemon's health check: libvirt's, asking the daemon for its domains through the libvirt client
+     * library at {@code libvirt} (a URI as a client in the root would use it) every {@code interval};
+     * {@code failures} failed checks in a row restart the daemon.
+     */
+    public record Health(String libvirt, Duration interval, int failures) {}
 }

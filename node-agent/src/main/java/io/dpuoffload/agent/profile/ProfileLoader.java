@@ -30,12 +30,15 @@ import java.util.Set;
  *     after: [virtlogd]
  *     ready: {socket: /run/libvirt/libvirt-sock, timeout: 30s}
  *     restart: on-failure                  # always | on-failure | never
+ *     health: {libvirt: qemu:///system, interval: 30s, failures: 3}   # list domains; restart after 3 failures
  * </pre>
  */
 public final class ProfileLoader {
     private static final Set<String> CACHES = Set.of("ttl", "none");
     private static final Set<String> RESTARTS = Set.of("always", "on-failure", "never");
     private static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(30);
+    private static final int DEFAULT_HEALTH_FAILURES = 3;
 
     private ProfileLoader() {}
 
@@ -99,7 +102,7 @@ public final class ProfileLoader {
         List<Profile.Daemon> daemons = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (YamlFields daemon : root.objects("daemons", false)) {
-            daemon.allowOnly(Set.of("name", "command", "environment", "after", "ready", "restart"));
+            daemon.allowOnly(Set.of("name", "command", "environment", "after", "ready", "restart", "health"));
             String name = daemon.requiredText("name", "libvirtd");
             List<String> command = daemon.texts("command");
             if (command.isEmpty() || !command.getFirst().startsWith("/")) {
@@ -139,9 +142,28 @@ public final class ProfileLoader {
                     daemon.texts("after"),
                     readySocket,
                     readyTimeout,
-                    restart));
+                    restart,
+                    health(daemon)));
         }
         return List.copyOf(daemons);
+    }
+
+    private static Profile.Health health(YamlFields daemon) {
+        YamlFields health = daemon.object("health");
+        if (health == null) {
+            return null;
+        }
+        health.allowOnly(Set.of("libvirt", "interval", "failures"));
+        String uri = health.requiredText("libvirt", "qemu:///system");
+        if (!uri.matches("[a-z0-9+]+://[^ ]*")) {
+            throw new ConfigException(health.field("libvirt") + ": '" + uri
+                    + "' is not a libvirt URI; give the one a client in the root would use, e.g. qemu:///system");
+        }
+        Duration interval = health.optionalDuration("interval", DEFAULT_HEALTH_INTERVAL);
+        if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException(health.field("interval") + ": " + interval + " is too often; give 1s or more");
+        }
+        return new Profile.Health(uri, interval, health.optionalInt("failures", DEFAULT_HEALTH_FAILURES, 1, 100));
     }
 
     private static Path absolute(YamlFields where, String field, String value) {

@@ -107,6 +107,7 @@ class LibvirtOffloadIT {
         dpuMachine = topology.dpu().start(sandbox.onDpu(INIT));
         dpu = startDpuAgent(pair);
 
+        awaitHealthyLibvirtd(root);
         virsh(dpu, root, "define", xml.toString());
         virsh(dpu, root, "start", DOMAIN);
         assertThat(virsh(dpu, root, "dominfo", DOMAIN)).containsPattern("State:\\s+running");
@@ -197,6 +198,7 @@ class LibvirtOffloadIT {
                 .doesNotContain(root.toString());
         assertThat(root).doesNotExist();
         dpu = startDpuAgent(pair);
+        awaitHealthyLibvirtd(root);
     }
 
     /** Command lines of the processes on the DPU but its init and this look itself. */
@@ -232,6 +234,13 @@ class LibvirtOffloadIT {
                 .as("virsh %s: %s", String.join(" ", args), result)
                 .isZero();
         return result.stdout();
+    }
+
+    /** The agent's health check (libvirt's client library, listing domains) says libvirtd works. */
+    private static void awaitHealthyLibvirtd(Path root) {
+        Path status = root.getParent().resolve("state/status");
+        await().atMost(START).pollInterval(Duration.ofMillis(200)).until(() -> Files.readString(status)
+                .matches("(?s).*daemon libvirtd .*healthy: \\d+ running, \\d+ defined.*"));
     }
 
     /** Kills libvirtd (SIGKILL, as a crash) and waits for the agent's status to show it ready again. */

@@ -1,0 +1,59 @@
+package io.dpuoffload.agent.dpu;
+
+import java.nio.file.Path;
+import org.libvirt.Connect;
+import org.libvirt.LibvirtException;
+
+/**
+ * libvirtd's health, as a client sees it: a connection through libvirt's own client library
+ * (libvirt-java) that lists the domains. The agent is outside the root, so a local URI such as
+ * {@code qemu:///system} is turned into the same driver over the root's socket.
+ */
+final class LibvirtHealth {
+    private final String uri;
+
+    LibvirtHealth(String uriInRoot, Path root) {
+        this.uri = fromOutside(uriInRoot, root);
+    }
+
+    /**
+     * {@code qemu:///system} in the root (the system daemon's socket there) is {@code
+     * qemu+unix:///system?socket=ROOT/run/libvirt/libvirt-sock} here; any other URI (a transport, a
+     * host, parameters, a driver in the client itself) is the same everywhere.
+     */
+    static String fromOutside(String uriInRoot, Path root) {
+        int scheme = uriInRoot.indexOf(":///system");
+        if (scheme < 0
+                || !uriInRoot.endsWith(":///system")
+                || uriInRoot.substring(0, scheme).contains("+")) {
+            return uriInRoot;
+        }
+        return uriInRoot.substring(0, scheme) + "+unix:///system?socket=" + root.resolve("run/libvirt/libvirt-sock");
+    }
+
+    String uri() {
+        return uri;
+    }
+
+    /** How many domains libvirtd has (running, defined); throws, naming why, when it does not answer. */
+    String check() throws Exception {
+        Connect connection;
+        try {
+            connection = new Connect(uri);
+        } catch (LinkageError e) {
+            throw new IllegalStateException(
+                    "the libvirt client library (libvirt0) cannot be loaded: " + e.getMessage());
+        }
+        try {
+            int running = connection.listDomains().length;
+            int defined = connection.listDefinedDomains().length;
+            return running + " running, " + defined + " defined domain(s)";
+        } finally {
+            try {
+                connection.close();
+            } catch (LibvirtException e) {
+                // the answer is what counts; a failing close changes nothing about it
+            }
+        }
+    }
+}
