@@ -1,10 +1,13 @@
 package io.dpuoffload.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.dpuoffload.exec.gateway.ExecGateway;
 import io.dpuoffload.exec.gateway.RexecBinary;
 import io.dpuoffload.exec.host.ExecServer;
+import io.dpuoffload.ipc.config.PeerPaths;
+import io.dpuoffload.ipc.intercept.LocalListeners;
 import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.Services;
@@ -12,7 +15,11 @@ import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +39,26 @@ import org.junit.jupiter.api.io.TempDir;
 class DurableRunsIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
     /** Prints "started", then waits; on SIGUSR1 it says so and exits 7. */
+    private static final String PYTHON = "/usr/bin/python3";
+
+    /** A DPU parent: listens at argv[1], passes it as descriptor 3 to argv[2:] (rexec and its program). */
+    private static final String LISTEN_AND_EXEC = String.join(
+            "\n",
+            "import os, socket, sys",
+            "s = socket.socket(socket.AF_UNIX)",
+            "s.bind(sys.argv[1]); s.listen(4)",
+            "os.dup2(s.fileno(), 3); os.set_inheritable(3, True)  # dup2 onto itself keeps close-on-exec",
+            "os.execv(sys.argv[2], sys.argv[2:])");
+
+    /** On the host: accepts one connection on descriptor 3 and says hello. */
+    private static final String ACCEPT_ONCE = String.join(
+            "\n",
+            "import socket",
+            "s = socket.socket(fileno=3)",
+            "print('accepting', flush=True)",
+            "c, _ = s.accept()",
+            "c.sendall(b'hello'); c.close()");
+
     private static final String PROGRAM =
             "trap 'echo got-usr1; exit 7' USR1; echo started; while :; do sleep 0.1; done";
 
@@ -45,8 +72,13 @@ class DurableRunsIT {
     private Path rexec;
     private Path socket;
 
+    /** A directory the host shares with the DPU, as each side sees it. */
+    private Path dpuShare;
+
+    private Path hostShare;
+
     void startHost(Duration grace) throws Exception {
-        exec = new ExecServer(Set.of("/bin/sh")).keepDetachedRunsFor(grace);
+        exec = new ExecServer(Set.of("/bin/sh", PYTHON), List.of(hostShare.toString())).keepDetachedRunsFor(grace);
         server = OffloadServer.start(
                 new Endpoint.Unix(work.resolve("channel.sock")),
                 TransportConfig.builder("host-1")
@@ -60,6 +92,8 @@ class DurableRunsIT {
         rexec = work.resolve("rexec");
         RexecBinary.writeClient(rexec);
         socket = work.resolve("gateway/exec.sock");
+        dpuShare = Files.createDirectories(work.resolve("dpu/share"));
+        hostShare = Files.createDirectories(work.resolve("host/share"));
     }
 
     /** A DPU agent's start: a connection to the host and a durable gateway at {@link #socket}. */
@@ -78,7 +112,8 @@ class DurableRunsIT {
                 },
                 List.of(),
                 Duration.ofMinutes(1),
-                new ExecGateway.Placement(new io.dpuoffload.ipc.config.PeerPaths(List.of()), Path.of("/")));
+                new ExecGateway.Placement(
+                        new PeerPaths(List.of(new PeerPaths.Mapping(dpuShare, hostShare))), Path.of("/")));
     }
 
     /** A DPU agent's stop: its gateway and its connection go; the runs' clients stay. */
@@ -155,6 +190,43 @@ class DurableRunsIT {
         assertThat(run.exitValue()).isEqualTo(255);
         assertThat(new String(run.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
                 .contains("the run is no longer on the host");
+    }
+
+    @Test
+    void aListenerBoundInASharedDirectoryListensAtItsHostPathAndTheDpusCopyCloses() throws Exception {
+        startHost(Duration.ofMinutes(1));
+        startGateway();
+        Path dpuSocket = dpuShare.resolve("monitor.sock");
+        ProcessBuilder builder = new ProcessBuilder(
+                PYTHON, "-c", LISTEN_AND_EXEC, dpuSocket.toString(), rexec.toString(), PYTHON, "-c", ACCEPT_ONCE);
+        builder.environment().put("DPUO_EXEC_SOCKET", socket.toString());
+        Process run = builder.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8));
+        String first = out.readLine();
+        assertThat(first)
+                .as(() -> "the program's first line; its stderr: " + stderrOf(run))
+                .isEqualTo("accepting");
+
+        await("no DPU copy of the listener is left once the program runs on the host")
+                .atMost(WAIT)
+                .until(() -> !LocalListeners.listensAt(dpuSocket.toString()));
+        try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(hostShare.resolve("monitor.sock")))) {
+            ByteBuffer hello = ByteBuffer.allocate(16);
+            while (client.read(hello) >= 0 && hello.position() < 5) {}
+            assertThat(new String(hello.array(), 0, hello.position(), StandardCharsets.UTF_8))
+                    .as("the host program accepted a connection made at the host path")
+                    .isEqualTo("hello");
+        }
+        assertThat(run.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).isZero();
+    }
+
+    private static String stderrOf(Process run) {
+        try {
+            return new String(run.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return "unreadable: " + e.getMessage();
+        }
     }
 
     private Process startRexec() throws Exception {
