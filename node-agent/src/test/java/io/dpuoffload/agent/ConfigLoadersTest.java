@@ -27,6 +27,9 @@ class ConfigLoadersTest {
         assertThat(libvirt.daemons().getFirst().health())
                 .as("virtlogd: no health check")
                 .isNull();
+        assertThat(libvirt.files()).extracting(Profile.File::path).containsExactly(Path.of("/etc/libvirt/qemu.conf"));
+        assertThat(libvirt.files().getFirst().content())
+                .contains("security_driver = \"none\"", "namespaces = [ ]", "cgroup_controllers = [ ]");
         assertThat(libvirt.shares())
                 .filteredOn(Profile.Share::procView)
                 .extracting(Profile.Share::name)
@@ -53,6 +56,7 @@ class ConfigLoadersTest {
                 List.of(
                         new Profile.Share("data", Path.of("/srv/host-data"), Path.of("/data"), "ttl", false, false),
                         new Profile.Share("run", Path.of("/srv/host-run"), Path.of("/data/run"), "ttl", false, false)),
+                List.of(),
                 List.of(),
                 List.of(),
                 List.of());

@@ -65,6 +65,13 @@ class MountPlanTest {
                         "offload-fs libvirt (host /var/lib/libvirt, cache ttl) -> /run/dpu-offload/root/var/lib/libvirt",
                         "offload-fs images (host /var/lib/dpu-offload/images, cache ttl) -> "
                                 + "/run/dpu-offload/root/var/lib/dpu-offload/images",
+                        "file /run/dpu-offload/root/etc/libvirt/qemu.conf (the profile's, "
+                                + ProfileLoader.load("libvirt")
+                                        .files()
+                                        .getFirst()
+                                        .content()
+                                        .length()
+                                + " bytes)",
                         "shim /run/dpu-offload/root/usr/bin/qemu-system-x86_64 (runs the host's /usr/bin/qemu-system-x86_64)");
         MountStep.Shim shim = (MountStep.Shim) plan.steps().getLast();
         assertThat(shim.file()).isEqualTo(Path.of("/run/dpu-offload/agent/shims/usr/bin/qemu-system-x86_64"));

@@ -13,7 +13,8 @@ import java.util.function.Predicate;
  * The offload root's layout, computed from the profiles (no system call here): the DPU's own system
  * (its binaries, libraries, /etc and /var), its /dev, /dev/shm and mqueue, its /proc at
  * /local_proc, its /run (kept in the agent's state) and a fresh /tmp, then the host's directories
- * through offload-fs, then the exec shims. Applied in this order and undone in reverse.
+ * through offload-fs, then the profiles' files, then the exec shims. Applied in this order and
+ * undone in reverse.
  */
 public record MountPlan(Path root, List<MountStep> steps) {
     /** The DPU's system directories the root shows, when the DPU has them. */
@@ -81,6 +82,21 @@ public record MountPlan(Path root, List<MountStep> steps) {
         shares.values().stream()
                 .sorted(java.util.Comparator.comparingInt(s -> s.path().getNameCount()))
                 .forEach(share -> steps.add(new MountStep.Share(inRoot(root, share.path()), share)));
+        Map<Path, Profile.File> files = new LinkedHashMap<>();
+        for (Profile profile : profiles) {
+            for (Profile.File file : profile.files()) {
+                Profile.File earlier = files.putIfAbsent(file.path(), file);
+                if (earlier != null && !earlier.equals(file)) {
+                    throw new IllegalArgumentException(
+                            "two profiles give different contents for " + file.path() + "; keep one");
+                }
+            }
+        }
+        files.values()
+                .forEach(file -> steps.add(new MountStep.File(
+                        inRoot(root, file.path()),
+                        file.content(),
+                        state.resolve("files").resolve(file.path().toString().substring(1)))));
         profiles.stream()
                 .flatMap(p -> p.programs().stream())
                 .distinct()

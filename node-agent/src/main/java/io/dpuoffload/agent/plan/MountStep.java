@@ -57,6 +57,13 @@ public sealed interface MountStep {
         }
     }
 
+    /** A profile's file, written to the agent's state and bound over its path in the root. */
+    record File(Path target, String content, Path copy) implements MountStep {
+        public String describe() {
+            return "file " + target + " (the profile's, " + content.length() + " bytes)";
+        }
+    }
+
     /** A shim for a host program, bound over the program's path in the root. */
     record Shim(Path target, Path program, Path file) implements MountStep {
         public String describe() {

@@ -110,6 +110,12 @@ public final class PlanApplier {
                     throw new IOException(e.getMessage(), e);
                 }
             }
+            case MountStep.File file -> {
+                Files.createDirectories(file.copy().getParent());
+                Files.writeString(file.copy(), file.content());
+                mountPoint(step, file.target(), false);
+                Mounts.mount(file.copy().toString(), target, null, Mounts.MS_BIND, null);
+            }
             case MountStep.Shim shim -> {
                 RexecBinary.writeShim(shim.file(), shim.program().toString());
                 mountPoint(step, shim.target(), false);

@@ -11,7 +11,21 @@ import java.util.Map;
  * see them in the root, usually inside a share), the host programs it may
  * run, and the daemons to start in the offload root.
  */
-public record Profile(String name, List<Share> shares, List<Path> sockets, List<Path> programs, List<Daemon> daemons) {
+public record Profile(
+        String name,
+        List<Share> shares,
+        List<Path> sockets,
+        List<Path> programs,
+        List<Daemon> daemons,
+        List<File> files) {
+
+    /**
+     * A file the daemons find in the root in place of the DPU's own (their configuration for life in
+     * the root, so the DPU's stays as its package left it).
+     *
+     * @param path where in the root
+     */
+    public record File(Path path, String content) {}
 
     /**
      * A host directory mounted in the offload root through offload-fs.

@@ -31,6 +31,8 @@ import java.util.Set;
  *     ready: {socket: /run/libvirt/libvirt-sock, timeout: 30s}
  *     restart: on-failure                  # always | on-failure | never
  *     health: {libvirt: qemu:///system, interval: 30s, failures: 3}   # list domains; restart after 3 failures
+ * files:                                   # in the root in place of the DPU's own
+ *   - {path: /etc/libvirt/qemu.conf, content: "user = \"root\"\n"}
  * </pre>
  */
 public final class ProfileLoader {
@@ -61,7 +63,7 @@ public final class ProfileLoader {
 
     public static Profile parse(String yaml) {
         YamlFields root = YamlFields.parse(yaml);
-        root.allowOnly(Set.of("name", "shares", "sockets", "programs", "daemons"));
+        root.allowOnly(Set.of("name", "shares", "sockets", "programs", "daemons", "files"));
         String name = root.requiredText("name", "libvirt");
         List<Profile.Share> shares = new ArrayList<>();
         Set<String> shareNames = new HashSet<>();
@@ -95,7 +97,22 @@ public final class ProfileLoader {
         for (String program : root.texts("programs")) {
             programs.add(absolute(root, "programs", program));
         }
-        return new Profile(name, List.copyOf(shares), List.copyOf(sockets), List.copyOf(programs), daemons(root));
+        return new Profile(
+                name, List.copyOf(shares), List.copyOf(sockets), List.copyOf(programs), daemons(root), files(root));
+    }
+
+    private static List<Profile.File> files(YamlFields root) {
+        List<Profile.File> files = new ArrayList<>();
+        Set<Path> paths = new HashSet<>();
+        for (YamlFields file : root.objects("files", false)) {
+            file.allowOnly(Set.of("path", "content"));
+            Path path = absolute(file, "path", file.requiredText("path", "/etc/libvirt/qemu.conf"));
+            if (!paths.add(path)) {
+                throw new ConfigException(file.field("path") + ": " + path + " is given twice; give each file once");
+            }
+            files.add(new Profile.File(path, file.requiredText("content", "user = \"root\"")));
+        }
+        return List.copyOf(files);
     }
 
     private static List<Profile.Daemon> daemons(YamlFields root) {

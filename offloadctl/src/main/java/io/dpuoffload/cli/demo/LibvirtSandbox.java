@@ -78,16 +78,15 @@ public record LibvirtSandbox(Path work, String domain, Path domainXml, Path seri
             exec "$@"
             """;
 
-    /** What libvirt on the DPU is told; docs/libvirt.md explains each line. */
-    public static final String QEMU_CONF = """
-            user = "root"
-            group = "root"
-            security_driver = "none"
-            namespaces = [ ]
-            dynamic_ownership = 0
-            remember_owner = 0
-            cgroup_controllers = [ ]
-            """;
+    /**
+     * What libvirt on the DPU is told: the built-in profile's qemu.conf (the agent puts it in the
+     * root); the host-local libvirtd of the comparison gets the same.
+     */
+    public static final String QEMU_CONF = io.dpuoffload.agent.profile.ProfileLoader.load("libvirt").files().stream()
+            .filter(file -> file.path().toString().equals("/etc/libvirt/qemu.conf"))
+            .findFirst()
+            .orElseThrow()
+            .content();
 
     /** Warnings and errors only, to the daemons' stderr, which the agent logs with their names. */
     private static final String DAEMON_LOGS = """
@@ -127,7 +126,6 @@ public record LibvirtSandbox(Path work, String domain, Path domainXml, Path seri
             Files.createDirectories(work.resolve("dpu").resolve(dir));
         }
         Path etc = work.resolve("dpu/etc-libvirt");
-        Files.writeString(etc.resolve("qemu.conf"), QEMU_CONF);
         Files.writeString(etc.resolve("libvirtd.conf"), DAEMON_LOGS);
         Files.writeString(etc.resolve("virtlogd.conf"), DAEMON_LOGS);
         Path xml = Files.writeString(
