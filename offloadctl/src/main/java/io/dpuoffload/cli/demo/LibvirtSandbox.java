@@ -142,33 +142,57 @@ public record LibvirtSandbox(Path work, String domain, Path domainXml, Path seri
      * the domain's XML.
      */
     public LocalLibvirt localLibvirt(String name) throws IOException {
-        Path local = work.resolve("local");
-        for (String dir : List.of("run", "etc-libvirt", "var-cache", "var-log", "var-lib/libvirt/qemu")) {
-            Files.createDirectories(local.resolve(dir));
-        }
-        Path images = Files.createDirectories(local.resolve("var-lib/dpu-offload/images"));
+        Path local = privateLibvirtDirectories(work.resolve("local"));
+        Files.createDirectories(local.resolve("var/lib/libvirt/qemu"));
+        Path images = Files.createDirectories(local.resolve("var/lib/dpu-offload/images"));
         Files.write(images.resolve(name + ".img"), BootSector.printing(GUEST_SAYS));
-        Files.writeString(local.resolve("etc-libvirt/qemu.conf"), QEMU_CONF);
-        Files.writeString(local.resolve("etc-libvirt/libvirtd.conf"), DAEMON_LOGS);
-        Files.writeString(local.resolve("etc-libvirt/virtlogd.conf"), DAEMON_LOGS);
         Path xml =
                 Files.writeString(local.resolve(name + ".xml"), DOMAIN_XML.formatted(accelerator(), name, name, name));
-        return new LocalLibvirt(List.of("sh", "-c", LOCAL_LIBVIRTD, "sh", local.toString()), xml);
+        return new LocalLibvirt(privateLibvirtd(local), xml);
     }
 
-    /** The command that runs a host-local libvirtd, and a domain for it. */
     public record LocalLibvirt(List<String> command, Path domainXml) {}
 
-    private static final String LOCAL_LIBVIRTD = """
+    /**
+     * The directories a libvirtd of its own gets over the machine's ({@code dir}'s run, etc/libvirt,
+     * var/lib, var/cache and var/log), with the DPU's qemu.conf and daemons that log warnings to
+     * stderr; returns {@code dir}.
+     */
+    public static Path privateLibvirtDirectories(Path dir) throws IOException {
+        for (String sub : List.of("run", "etc/libvirt", "var/lib", "var/cache", "var/log")) {
+            Files.createDirectories(dir.resolve(sub));
+        }
+        Files.writeString(dir.resolve("etc/libvirt/qemu.conf"), QEMU_CONF);
+        Files.writeString(dir.resolve("etc/libvirt/libvirtd.conf"), DAEMON_LOGS);
+        Files.writeString(dir.resolve("etc/libvirt/virtlogd.conf"), DAEMON_LOGS);
+        return dir;
+    }
+
+    /**
+     * The command that runs virtlogd and libvirtd in {@code dir}'s directories (see {@link
+     * #privateLibvirtDirectories}), in the starting node's own mount namespace. The shell stays init
+     * of the node's PID namespace because libvirtd must not be: its QEMU capability probes
+     * daemonize, their processes end as children of init, and libvirtd as init would never reap
+     * them (`virsh define` hangs). SIGTERM to the shell ends libvirtd ("libvirtd ended").
+     */
+    public static List<String> privateLibvirtd(Path dir) {
+        return List.of("sh", "-c", PRIVATE_LIBVIRTD, "sh", dir.toString());
+    }
+
+    /**
+     * libvirtd looks its built-in default user, libvirt-qemu, up even when qemu.conf says root;
+     * where the machine has no such user, the namespace gets a passwd and group that name one.
+     */
+    private static final String PRIVATE_LIBVIRTD = """
             set -eu
-            l=$1
-            cp /etc/passwd /etc/group "$l/run/"
-            mount --bind "$l/run" /run
-            mount --bind "$l/etc-libvirt" /etc/libvirt
-            mount --bind "$l/var-lib" /var/lib
-            mount --bind "$l/var-cache" /var/cache
-            mount --bind "$l/var-log" /var/log
+            d=$1
+            mount --bind "$d/run" /run
+            mount --bind "$d/etc/libvirt" /etc/libvirt
+            mount --bind "$d/var/lib" /var/lib
+            mount --bind "$d/var/cache" /var/cache
+            mount --bind "$d/var/log" /var/log
             if ! getent passwd libvirt-qemu >/dev/null; then
+                cp /etc/passwd /etc/group /run/
                 echo 'libvirt-qemu:x:64055:64055:libvirt-qemu (sandbox):/nonexistent:/usr/sbin/nologin' >>/run/passwd
                 echo 'libvirt-qemu:x:64055:' >>/run/group
                 mount --bind /run/passwd /etc/passwd
@@ -178,8 +202,9 @@ public record LibvirtSandbox(Path work, String domain, Path domainXml, Path seri
             libvirtd &
             pid=$!
             trap 'kill -TERM $pid' TERM
-            echo "local libvirtd pid $pid"
+            echo "libvirtd pid $pid"
             while kill -0 $pid 2>/dev/null; do wait $pid || true; done
+            echo "libvirtd ended"
             """;
 
     /** KVM when /dev/kvm opens for writing, else QEMU's emulator (TCG). */

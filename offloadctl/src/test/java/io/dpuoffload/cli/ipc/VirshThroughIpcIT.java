@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dpuoffload.cli.Offloadctl;
 import io.dpuoffload.cli.TestPki;
+import io.dpuoffload.cli.demo.LibvirtSandbox;
 import io.dpuoffload.topology.CommandResult;
 import io.dpuoffload.topology.NodeProcess;
 import io.dpuoffload.topology.StartOptions;
@@ -59,37 +60,6 @@ class VirshThroughIpcIT {
             """;
 
     /**
-     * The host's libvirtd, in its node's private mount namespace: the test's directories over
-     * libvirt's fixed paths ($1 is their root), then libvirtd in the foreground under this shell.
-     * The shell stays init of the node's PID namespace because libvirtd must not be: its QEMU
-     * capability probes daemonize, so their processes end as children of init, and libvirtd as
-     * init never reaps them and waits for them to go (`virsh define` hangs). SIGTERM to the shell
-     * is passed to libvirtd's pid. libvirtd looks up its built-in default user, libvirt-qemu, even
-     * when qemu.conf says root; where the machine has no such user, this namespace gets a passwd
-     * and group that name one.
-     */
-    private static final String PRIVATE_LIBVIRTD = """
-            set -eu
-            mount --bind "$1/run" /run
-            mount --bind "$1/etc/libvirt" /etc/libvirt
-            mount --bind "$1/var/lib" /var/lib
-            mount --bind "$1/var/cache" /var/cache
-            mount --bind "$1/var/log" /var/log
-            if ! getent passwd libvirt-qemu >/dev/null; then
-                cp /etc/passwd /etc/group /run/
-                echo 'libvirt-qemu:x:64055:64055:libvirt-qemu (test):/nonexistent:/usr/sbin/nologin' >>/run/passwd
-                echo 'libvirt-qemu:x:64055:' >>/run/group
-                mount --bind /run/passwd /etc/passwd
-                mount --bind /run/group /etc/group
-            fi
-            libvirtd -f /etc/libvirt/libvirtd.conf &
-            pid=$!
-            trap 'kill -TERM $pid' TERM
-            while kill -0 $pid 2>/dev/null; do wait $pid || true; done
-            echo "libvirtd ended"
-            """;
-
-    /**
      * The DPU side's mount namespace gets a private /run with an empty libvirt directory (the
      * machine may have no /run/libvirt to mount over), then runs "$@". umask 022, the usual one,
      * made explicit: the forward's socket gets mode 0600 (the default), so only root may connect to it.
@@ -131,8 +101,7 @@ class VirshThroughIpcIT {
         Path domainXml = Files.writeString(work.resolve(DOMAIN + ".xml"), DOMAIN_XML);
         // libvirtd and both ipc services start at once: each takes seconds, and none needs another
         // yet (the DPU side retries its first connection for up to 30 s).
-        NodeProcess libvirtd = topology.host()
-                .start(List.of("sh", "-c", PRIVATE_LIBVIRTD, "sh", hostRoot.toString()), LIBVIRTD_OPTIONS);
+        NodeProcess libvirtd = topology.host().start(LibvirtSandbox.privateLibvirtd(hostRoot), LIBVIRTD_OPTIONS);
         Path pki = TestPki.create(work.resolve("pki"));
         NodeProcess host = topology.host()
                 .startJava(
@@ -226,13 +195,8 @@ class VirshThroughIpcIT {
 
     /** The directories the host's libvirtd gets instead of the machine's, with its configuration. */
     private Path hostRoot() throws Exception {
-        Path root = work.resolve("host");
-        for (String dir : List.of("run", "etc/libvirt", "var/lib", "var/cache", "var/log")) {
-            Files.createDirectories(root.resolve(dir));
-        }
+        Path root = LibvirtSandbox.privateLibvirtDirectories(work.resolve("host"));
         Files.writeString(root.resolve("etc/libvirt/libvirtd.conf"), LIBVIRTD_CONF);
-        // As root, without confinement (nothing is started here; the offload's settings do for that).
-        Files.writeString(root.resolve("etc/libvirt/qemu.conf"), io.dpuoffload.cli.demo.LibvirtSandbox.QEMU_CONF);
         return root;
     }
 
