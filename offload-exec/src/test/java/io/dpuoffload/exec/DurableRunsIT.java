@@ -133,11 +133,7 @@ class DurableRunsIT {
 
     @Test
     void aSignalSentWhileNoGatewayIsThereReachesTheProgramOnceItsClientIsBack() throws Exception {
-        startHost(Duration.ofMinutes(1));
-        startGateway();
-        Process run = startRexec();
-        BufferedReader out = new BufferedReader(new InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8));
-        assertThat(out.readLine()).isEqualTo("started");
+        Process run = startedRun(Duration.ofMinutes(1));
 
         stopGateway();
         Thread.sleep(500);
@@ -158,11 +154,8 @@ class DurableRunsIT {
 
     @Test
     void aRunOutlivesItsGatewayAndEndsNormallyAfterComingBack() throws Exception {
-        startHost(Duration.ofMinutes(1));
-        startGateway();
-        Process run = startRexec();
-        BufferedReader out = new BufferedReader(new InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8));
-        assertThat(out.readLine()).isEqualTo("started");
+        Process run = startedRun(Duration.ofMinutes(1));
+        BufferedReader out = output(run);
 
         stopGateway();
         startGateway();
@@ -177,11 +170,7 @@ class DurableRunsIT {
 
     @Test
     void aRunNotTakenBackWithinTheGracePeriodEndsAndItsClientSaysWhy() throws Exception {
-        startHost(Duration.ofSeconds(1));
-        startGateway();
-        Process run = startRexec();
-        BufferedReader out = new BufferedReader(new InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8));
-        assertThat(out.readLine()).isEqualTo("started");
+        Process run = startedRun(Duration.ofSeconds(1));
 
         stopGateway();
         Thread.sleep(2500); // the host's grace period ends: it kills the program
@@ -229,10 +218,22 @@ class DurableRunsIT {
         }
     }
 
-    private Process startRexec() throws Exception {
+    /** {@link #PROGRAM} through rexec, on a host that keeps lost runs for {@code grace}, once it has started. */
+    private Process startedRun(Duration grace) throws Exception {
+        startHost(grace);
+        startGateway();
         ProcessBuilder builder = new ProcessBuilder(rexec.toString(), "/bin/sh", "-c", PROGRAM);
         builder.environment().put("DPUO_EXEC_SOCKET", socket.toString());
-        return builder.start();
+        Process run = builder.start();
+        outputs.put(run, new BufferedReader(new InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8)));
+        assertThat(output(run).readLine()).isEqualTo("started");
+        return run;
+    }
+
+    private final java.util.Map<Process, BufferedReader> outputs = new java.util.HashMap<>();
+
+    private BufferedReader output(Process run) {
+        return outputs.get(run);
     }
 
     private static void signal(Process run, String signal) throws Exception {
