@@ -65,6 +65,8 @@ static unsigned char token[TOKEN_BYTES];
 static int token_length;
 static char reattach_name[108];
 static uint32_t reattach_seconds;
+/* Until when to keep coming back: set when the run is lost, cleared when a gateway has it again. */
+static time_t give_up_at;
 /* Signals that arrived while no gateway could take them; sent once one does. */
 static volatile sig_atomic_t pending[65];
 
@@ -232,6 +234,7 @@ static int running(void) {
     }
     reattach_name[length] = '\0';
     reattach_seconds = be32(window);
+    give_up_at = 0; /* a gateway has the run again */
     if (token_length != TOKEN_BYTES || reattach_seconds == 0) {
         token_length = 0; /* not durable: a lost gateway ends the run */
     }
@@ -295,9 +298,12 @@ static int reattach(void) {
     close(old);
     struct timespec now, pause = {0, 250 * 1000 * 1000};
     clock_gettime(CLOCK_MONOTONIC, &now);
-    time_t deadline = now.tv_sec + reattach_seconds;
-    while (now.tv_sec < deadline) {
+    if (give_up_at == 0) { /* a gateway that took us back but could not reach the host keeps the clock going */
+        give_up_at = now.tv_sec + reattach_seconds;
+    }
+    while (now.tv_sec < give_up_at) {
         int back;
+        nanosleep(&pause, NULL); /* also between gateways that take us and drop us again */
         if (offer(&back) == 0) {
             gateway = back;
             for (int s = 1; s < (int)(sizeof pending / sizeof *pending); s++) {
@@ -308,7 +314,6 @@ static int reattach(void) {
             }
             return 0;
         }
-        nanosleep(&pause, NULL);
         clock_gettime(CLOCK_MONOTONIC, &now);
     }
     return -1;

@@ -79,6 +79,10 @@ class DurableRunsIT {
 
     void startHost(Duration grace) throws Exception {
         exec = new ExecServer(Set.of("/bin/sh", PYTHON), List.of(hostShare.toString())).keepDetachedRunsFor(grace);
+        startServer();
+    }
+
+    private void startServer() throws Exception {
         server = OffloadServer.start(
                 new Endpoint.Unix(work.resolve("channel.sock")),
                 TransportConfig.builder("host-1")
@@ -165,6 +169,20 @@ class DurableRunsIT {
         assertThat(out.readLine())
                 .as("the program's output, through the new gateway")
                 .isEqualTo("got-usr1");
+        assertThat(run.exitValue()).isEqualTo(7);
+    }
+
+    @Test
+    void aRunOutlivesACutLinkWhileItsGatewayStays() throws Exception {
+        Process run = startedRun(Duration.ofMinutes(1));
+
+        server.close(); // the link goes; the host's exec server and its runs stay
+        Thread.sleep(1000);
+        assertThat(run.isAlive()).as("rexec waits for the host to come back").isTrue();
+        startServer(); // the gateway's client reconnects by itself
+        signal(run, "USR1");
+        assertThat(run.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(output(run).readLine()).isEqualTo("got-usr1");
         assertThat(run.exitValue()).isEqualTo(7);
     }
 

@@ -134,6 +134,14 @@ final class GatewaySession {
                         ? RemoteRun.reattach(host.get(), comingBack)
                         : open(request, pid, pidfd, err, who);
             } catch (TransportException e) {
+                if (request == null) {
+                    // the host may still keep the run: the client, whose socket we close, tries again
+                    log.warn(
+                            "exec gateway: {}: cannot reach the host ({}); the client will try again",
+                            who,
+                            e.getMessage());
+                    return;
+                }
                 tell(err, "rexec: cannot reach the host: " + e.getMessage());
                 answer(EXITED, LOST);
                 return;
