@@ -29,6 +29,13 @@ final class DaemonSupervisor {
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private static final String CHROOT = "/usr/sbin/chroot";
+    /**
+     * A daemon gets SIGTERM when the agent dies (a crash, SIGKILL): the next agent starts it again,
+     * and one left running would hold its pidfile and its API socket, under a seccomp filter whose
+     * supervisor is gone. Its own children (libvirtd's QEMU shims) are not affected: the signal is
+     * not inherited across fork.
+     */
+    private static final List<String> DIE_WITH_AGENT = List.of("/usr/bin/setpriv", "--pdeathsig", "TERM", "--");
 
     private final Path root;
     private final InterceptedLauncher launcher;
@@ -100,7 +107,8 @@ final class DaemonSupervisor {
         }
 
         void launch() throws IOException {
-            List<String> command = new ArrayList<>(List.of(CHROOT, root.toString()));
+            List<String> command = new ArrayList<>(DIE_WITH_AGENT);
+            command.addAll(List.of(CHROOT, root.toString()));
             command.addAll(daemon.command());
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().putAll(environment);

@@ -80,7 +80,8 @@ public final class DpuAgent implements AutoCloseable {
                         fsTransport,
                         share.share().name(),
                         share.target(),
-                        FsMountOptions.defaults().withLocalProc(LOCAL_PROC)));
+                        FsMountOptions.defaults().withLocalProc(LOCAL_PROC)),
+                pair.state());
         DpuAgent agent = new DpuAgent(pair, plan, applier);
         try {
             agent.startAll(host, transport);

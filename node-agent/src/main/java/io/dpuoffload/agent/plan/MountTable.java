@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** This mount namespace's mount points, from /proc/self/mountinfo. */
@@ -22,6 +24,26 @@ public final class MountTable {
                 }
             }
             return points;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/mountinfo", e);
+        }
+    }
+
+    /**
+     * Each mount point with the source of the mount on top there ({@code mount}'s "device": for
+     * the agent's tmpfs mounts, "dpuoffload").
+     */
+    public static Map<Path, String> sources() {
+        try {
+            Map<Path, String> sources = new HashMap<>();
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] fields = line.split(" ");
+                int separator = java.util.Arrays.asList(fields).indexOf("-");
+                if (fields.length > 4 && separator > 0 && separator + 2 < fields.length) {
+                    sources.put(Path.of(unescape(fields[4])), unescape(fields[separator + 2]));
+                }
+            }
+            return sources;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read /proc/self/mountinfo", e);
         }

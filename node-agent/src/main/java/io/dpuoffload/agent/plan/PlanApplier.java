@@ -11,7 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,16 +29,24 @@ public final class PlanApplier {
         AutoCloseable mount(MountStep.Share step) throws Exception;
     }
 
+    /** The source of the agent's tmpfs mounts, by which it knows its own. */
+    private static final String TMPFS_SOURCE = "dpuoffload";
+
     private final MountPlan plan;
     private final Shares shares;
     private final List<StepState> states = new ArrayList<>();
     private final Deque<AutoCloseable> shareHandles = new ArrayDeque<>();
-    /** Per step, the mount points it had to create (deepest first), removed when it is undone. */
-    private final java.util.Map<MountStep, Deque<Path>> created = new java.util.HashMap<>();
+    /** Per step, the mount points it had to create, removed when it is undone. */
+    private final CreatedMountPoints created;
 
-    public PlanApplier(MountPlan plan, Shares shares) {
+    /**
+     * @param state the agent's state directory, where the mount points the steps create are
+     *     recorded for the agent that may come after this one
+     */
+    public PlanApplier(MountPlan plan, Shares shares, Path state) {
         this.plan = plan;
         this.shares = shares;
+        this.created = new CreatedMountPoints(state.resolve("mount-points"));
         plan.steps().forEach(step -> states.add(new StepState(step, StepState.State.PENDING, "")));
     }
 
@@ -50,7 +58,7 @@ public final class PlanApplier {
     public synchronized void apply() throws PlanException {
         for (int i = 0; i < states.size(); i++) {
             MountStep step = states.get(i).step();
-            Set<Path> mounted = MountTable.mountPoints();
+            Map<Path, String> mounted = MountTable.sources();
             try {
                 if (isMade(step, mounted)) {
                     if (step instanceof MountStep.Share share) {
@@ -70,11 +78,13 @@ public final class PlanApplier {
         }
     }
 
-    private static boolean isMade(MountStep step, Set<Path> mounted) {
+    private static boolean isMade(MountStep step, Map<Path, String> mounted) {
         return switch (step) {
             case MountStep.Symlink link -> Files.isSymbolicLink(link.target());
             case MountStep.Private p -> false; // cheap and idempotent: always done
-            default -> mounted.contains(step.target());
+            // ours, not the DPU's own /dev/shm that the recursive bind of /dev brought along
+            case MountStep.Tmpfs tmpfs -> TMPFS_SOURCE.equals(mounted.get(tmpfs.target()));
+            default -> mounted.containsKey(step.target());
         };
     }
 
@@ -83,7 +93,7 @@ public final class PlanApplier {
         switch (step) {
             case MountStep.Tmpfs tmpfs -> {
                 mountPoint(step, tmpfs.target(), true);
-                Mounts.mount("dpuoffload", target, "tmpfs", Mounts.MS_NOSUID | Mounts.MS_NODEV, tmpfs.options());
+                Mounts.mount(TMPFS_SOURCE, target, "tmpfs", Mounts.MS_NOSUID | Mounts.MS_NODEV, tmpfs.options());
             }
             case MountStep.Bind bind -> {
                 mountPoint(step, bind.target(), true);
@@ -143,13 +153,14 @@ public final class PlanApplier {
             Files.createDirectories(path.getParent());
             Files.createFile(path);
         }
-        Deque<Path> made = created.computeIfAbsent(step, s -> new ArrayDeque<>());
+        List<Path> made = new ArrayList<>();
         for (Path p = path; p != null; p = p.getParent()) {
             made.add(p); // deepest first
             if (p.equals(first)) {
                 break;
             }
         }
+        created.add(step, made);
     }
 
     /** Undoes every step that was made or adopted, in reverse; keeps going past failures (each logged). */
@@ -178,14 +189,13 @@ public final class PlanApplier {
     }
 
     private void removeCreated(MountStep step) {
-        for (Path path : created.getOrDefault(step, new ArrayDeque<>())) {
+        for (Path path : created.take(step)) {
             try {
                 Files.deleteIfExists(path);
             } catch (IOException e) {
                 log.warn("removing {}, which the agent created: {}", path, e.getMessage());
             }
         }
-        created.remove(step);
     }
 
     private static void unmake(MountStep step) throws ErrnoException, IOException {

@@ -162,6 +162,17 @@ class LibvirtOffloadIT {
         assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("paused");
         virsh(dpu, root, "resume", DOMAIN);
 
+        crashDpuAgent(pair, root);
+        assertThat(hostQemuPid(host))
+                .as("the same QEMU, after the DPU agent's crash")
+                .isEqualTo(hostQemu);
+        assertThat(virsh(dpu, root, "domstate", DOMAIN))
+                .as("the VM found again by the libvirtd of the agent started over the crashed one's root")
+                .contains("running");
+        virsh(dpu, root, "suspend", DOMAIN);
+        assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("paused");
+        virsh(dpu, root, "resume", DOMAIN);
+
         virsh(dpu, root, "destroy", DOMAIN);
         assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("shut off");
         await().atMost(Duration.ofSeconds(10)).until(() -> hostQemuPids(host).isEmpty());
@@ -199,6 +210,31 @@ class LibvirtOffloadIT {
         assertThat(root).doesNotExist();
         dpu = startDpuAgent(pair);
         awaitHealthyLibvirtd(root);
+    }
+
+    /**
+     * Kills the DPU agent (SIGKILL, a crash: no teardown; its daemons get SIGTERM as it dies) while
+     * the VM runs, and starts one again over the root it left: what is still mounted is adopted,
+     * not mounted twice.
+     */
+    private void crashDpuAgent(Path pair, Path root) throws Exception {
+        ProcessHandle.of(dpu.pid()).orElseThrow().destroyForcibly();
+        dpu.waitFor(COMMAND); // killed: whatever nsenter makes of that, it has ended
+        earlierDpuAgents.append(dpu.stdout()).append(dpu.stderr());
+        dpu = startDpuAgent(pair);
+        awaitHealthyLibvirtd(root);
+        List<String> rootMounts = dpuMachine
+                .runInside(COMMAND, "cat", "/proc/self/mounts")
+                .stdout()
+                .lines()
+                .filter(line -> line.split(" ")[1].equals(root.toString()))
+                .toList();
+        assertThat(rootMounts)
+                .as("the root's own mount, adopted rather than made again")
+                .hasSize(1);
+        assertThat(Files.readString(root.getParent().resolve("state/status")))
+                .as("the new agent's plan")
+                .contains("ADOPTED  tmpfs " + root);
     }
 
     /** Command lines of the processes on the DPU but its init and this look itself. */
