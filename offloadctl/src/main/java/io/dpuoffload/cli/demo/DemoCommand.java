@@ -109,11 +109,8 @@ public final class DemoCommand implements Callable<Integer> {
         step("Host agent, pid " + host.pid() + ": serves offload-fs, offload-ipc and offload-exec for " + DemoPki.DPU
                 + " (the libvirt profile's directories, sockets and QEMU)");
 
-        NodeProcess dpu = topology.dpu()
-                .start(
-                        sandbox.onDpu(agent("dpu", pair)),
-                        StartOptions.defaults().withStopGrace(Duration.ofSeconds(60)));
-        dpu.awaitLine(Pattern.compile("READY .*"), START);
+        NodeProcess dpuMachine = topology.dpu().start(sandbox.onDpu(LibvirtSandbox.DPU_INIT));
+        NodeProcess dpu = startDpuAgent(dpuMachine, pair);
         step("DPU agent, pid " + dpu.pid() + ": offload root " + root + " built; in it, stock virtlogd and libvirtd:");
         dpu.stdout().lines().filter(line -> line.startsWith("  daemon")).forEach(this::detail);
 
@@ -131,12 +128,28 @@ public final class DemoCommand implements Callable<Integer> {
                 .forEach(this::detail);
         detail("the guest wrote to its serial port: " + awaitGuest(sandbox));
 
+        String qemu = hostQemuPid(host);
+        dpu.stop();
+        dpu = startDpuAgent(dpuMachine, pair);
+        step("DPU agent stopped and started again, pid " + dpu.pid() + ", while the VM ran:");
+        detail("QEMU on the host: pid " + qemu + " before, pid " + hostQemuPid(host) + " after");
+        detail("virsh domstate " + DOMAIN + " on the DPU: "
+                + virsh(dpu, root, "domstate", DOMAIN).strip());
+        // Each takes the domain's job, so waits for the new libvirtd's reconnection to the monitor
+        // (a destroy would not, and would kill QEMU under it: docs/libvirt.md).
+        virsh(dpu, root, "suspend", DOMAIN);
+        String paused = virsh(dpu, root, "domstate", DOMAIN).strip();
+        virsh(dpu, root, "resume", DOMAIN);
+        detail("virsh suspend, domstate, resume: " + paused + ", then "
+                + virsh(dpu, root, "domstate", DOMAIN).strip() + " (QEMU's monitor reached again)");
+
         virsh(dpu, root, "destroy", DOMAIN);
         if (compareRuns > 0) {
             compare(topology, sandbox, dpu, root);
         }
         virsh(dpu, root, "undefine", DOMAIN);
         dpu.stop();
+        dpuMachine.stop();
         host.stop();
         step("virsh destroy and undefine on the DPU; both agents stopped (the root's mounts undone)");
     }
@@ -192,6 +205,22 @@ public final class DemoCommand implements Callable<Integer> {
                 Offloadctl.class.getName(), JVM, List.of("agent", "--role", role, "--config", pair.toString()));
     }
 
+    /** The DPU agent, started beside the DPU machine's init (so the VMs' stand-ins outlive it). */
+    private NodeProcess startDpuAgent(NodeProcess dpuMachine, Path pair) {
+        NodeProcess agent = dpuMachine.startInside(
+                agent("dpu", pair), StartOptions.defaults().withStopGrace(Duration.ofSeconds(60)));
+        agent.awaitLine(Pattern.compile("READY .*"), START);
+        return agent;
+    }
+
+    /** The demo VM's QEMU on the host, by its command line. */
+    private static String hostQemuPid(NodeProcess host) {
+        return host.runInside(COMMAND, "pgrep", "-f", "guest=" + DOMAIN)
+                .orThrow()
+                .stdout()
+                .strip();
+    }
+
     private static String virsh(NodeProcess dpu, Path root, String... args) {
         CommandResult result = LibvirtSandbox.virshInRoot(dpu, root, COMMAND, List.of(args));
         if (result.exitCode() != 0) {
@@ -223,7 +252,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void step(String text) {
-        out.printf("%n[%d/%d] %s%n", ++step, compareRuns > 0 ? 7 : 6, text);
+        out.printf("%n[%d/%d] %s%n", ++step, compareRuns > 0 ? 8 : 7, text);
         out.flush();
     }
 

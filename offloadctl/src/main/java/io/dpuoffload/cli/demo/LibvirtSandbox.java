@@ -45,6 +45,15 @@ public record LibvirtSandbox(Path work, String domain, Path domainXml, Path seri
         return dpu.runInside(timeout, command.toArray(String[]::new));
     }
 
+    /**
+     * The DPU machine's init, for a DPU agent started beside it ({@code NodeProcess.startInside}) that
+     * may stop and start again while the VMs' stand-ins stay, as under systemd on a real DPU: it
+     * reaps what is left to it and ends on SIGTERM (as pid 1 of its PID namespace it gets only the
+     * signals it handles). Run it with {@link #onDpu}.
+     */
+    public static final List<String> DPU_INIT =
+            List.of("perl", "-e", "$SIG{TERM} = sub { exit 0 }; while (1) { sleep 1 if wait() == -1 }");
+
     /** What the guest prints on its serial port once it runs. */
     public static final String GUEST_SAYS = "dpu-offload: hello from the guest";
 

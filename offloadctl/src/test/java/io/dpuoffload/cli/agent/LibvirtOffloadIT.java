@@ -48,13 +48,6 @@ class LibvirtOffloadIT {
         io.dpuoffload.cli.LibvirtPrerequisites.require("LibvirtOffloadIT");
     }
 
-    /**
-     * The DPU machine's init: reaps what is left to it, as a real init does, and ends on SIGTERM
-     * (as pid 1 of its PID namespace it gets only the signals it handles).
-     */
-    private static final List<String> INIT =
-            List.of("perl", "-e", "$SIG{TERM} = sub { exit 0 }; while (1) { sleep 1 if wait() == -1 }");
-
     private NodeProcess host;
     private NodeProcess dpuMachine;
     private NodeProcess dpu;
@@ -104,7 +97,7 @@ class LibvirtOffloadIT {
 
         host = topology.host().start(sandbox.onHost(agent("host", pair)), agentOptions());
         host.awaitLine(Pattern.compile("READY .*"), START);
-        dpuMachine = topology.dpu().start(sandbox.onDpu(INIT));
+        dpuMachine = topology.dpu().start(sandbox.onDpu(LibvirtSandbox.DPU_INIT));
         dpu = startDpuAgent(pair);
 
         awaitHealthyLibvirtd(root);
