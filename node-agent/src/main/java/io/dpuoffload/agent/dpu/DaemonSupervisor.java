@@ -60,12 +60,42 @@ final class DaemonSupervisor {
         synchronized (running) {
             running.add(supervised);
         }
+        awaitEarlierInstanceGone(daemon);
         supervised.launch();
         supervised.awaitReady();
         Thread.ofPlatform().daemon().name("supervise-" + daemon.name()).start(supervised::watch);
         if (daemon.health() != null) {
             LibvirtHealth probe = new LibvirtHealth(daemon.health().libvirt(), root);
             Thread.ofVirtual().name("health-" + daemon.name()).start(() -> supervised.checkHealth(probe));
+        }
+    }
+
+    /**
+     * A killed agent's daemon gets SIGTERM as the agent dies, and may still be shutting down when
+     * the next agent starts: a second one would find its pidfile taken and exit. Waits for the
+     * earlier one's socket to go, up to the stop grace (a socket of that name that stays may be a
+     * daemon of the DPU's own system, outside the root: ours starts anyway).
+     */
+    private static void awaitEarlierInstanceGone(Profile.Daemon daemon) throws InterruptedException {
+        if (daemon.readySocket() == null) {
+            return;
+        }
+        String socket = daemon.readySocket().toString();
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        if (io.dpuoffload.ipc.intercept.LocalListeners.listensAt(socket)) {
+            log.info("[{}] an earlier instance still listens at {}; waiting for it to end", daemon.name(), socket);
+        }
+        while (io.dpuoffload.ipc.intercept.LocalListeners.listensAt(socket)) {
+            if (System.nanoTime() > deadline) {
+                log.warn(
+                        "[{}] something still listens at {} after {} (a {} outside the root?); starting ours anyway",
+                        daemon.name(),
+                        socket,
+                        STOP_GRACE,
+                        daemon.name());
+                return;
+            }
+            Thread.sleep(100);
         }
     }
 
