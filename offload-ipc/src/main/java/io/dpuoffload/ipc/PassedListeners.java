@@ -103,19 +103,14 @@ final class PassedListeners {
      * (the receiver's socket is bound at the listener's path, where new connections find it).
      */
     void drainAndStop(long token) {
-        Thread acceptor = acceptors.get(token);
-        if (acceptor != null) {
-            draining.add(token);
-            acceptor.interrupt(); // wakes nothing (poll is not interruptible): the loop looks each round
+        if (acceptors.containsKey(token)) {
+            draining.add(token); // the accept loop looks at each round
         }
     }
 
     private void acceptLoop(int fd, int type, long token, String description) {
         try {
-            while (!Thread.currentThread().isInterrupted() || draining.contains(token)) {
-                if (!acceptors.containsKey(token)) {
-                    return;
-                }
+            while (!Thread.currentThread().isInterrupted() && acceptors.containsKey(token)) {
                 boolean drain = draining.contains(token);
                 if (Poll.poll(fd, Poll.POLLIN, drain ? 0 : STOP_CHECK_MILLIS) == 0) {
                     if (drain) {
