@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             io.dpuoffload.cli.ipc.IpcCommand.class,
             io.dpuoffload.cli.exec.ExecCommand.class,
             io.dpuoffload.cli.agent.AgentCommand.class,
+            io.dpuoffload.cli.agent.AgentStatusCommand.TopLevel.class,
             io.dpuoffload.cli.demo.DemoCommand.class
         })
 public final class Offloadctl implements Runnable {

@@ -11,17 +11,27 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code offloadctl agent status}: the DPU agent's mount plan, step by step, and its daemons. */
+/**
+ * {@code offloadctl agent status}, also {@code offloadctl status}: the DPU agent's mount plan, step
+ * by step, and its daemons.
+ */
 @Command(
         name = "status",
         mixinStandardHelpOptions = true,
         description = "Print the DPU agent's offload root: each step of its mount plan and its state, and each daemon.")
-final class AgentStatusCommand implements Callable<Integer> {
+public class AgentStatusCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     StateDirectory stateDirectory;
 
     @Spec
     CommandSpec spec;
+
+    /** The same, at the top: what an operator on a DPU asks first. */
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description = "Print the DPU agent's offload root (the same as 'agent status').")
+    public static final class TopLevel extends AgentStatusCommand {}
 
     @Override
     public Integer call() throws IOException {
