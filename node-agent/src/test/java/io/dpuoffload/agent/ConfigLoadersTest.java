@@ -47,6 +47,15 @@ class ConfigLoadersTest {
         assertThat(pair.root()).isEqualTo(Path.of("/run/dpu-offload/root"));
         assertThat(pair.pki()).isEqualTo(Path.of("/etc/dpu-offload/pki"));
         assertThat(pair.profiles()).extracting(Profile::name).containsExactly("libvirt");
+        assertThat(pair.keepRunsFor())
+                .as("how long the host keeps VMs for a DPU agent that is away")
+                .isEqualTo(Duration.ofMinutes(10));
+        assertThat(PairConfigLoader.parse("""
+                        pair: p1
+                        host: {node: host-1, endpoint: tcp://198.51.100.1:7400, keepRunsFor: 2h}
+                        dpu: {node: dpu-1}
+                        profiles: [libvirt]
+                        """).keepRunsFor()).isEqualTo(Duration.ofHours(2));
     }
 
     @Test
@@ -61,7 +70,15 @@ class ConfigLoadersTest {
                 List.of(),
                 List.of());
         PairConfig pair = new PairConfig(
-                "p", "h", "tcp://198.51.100.1:1", "d", Path.of("/pki"), Path.of("/r"), Path.of("/s"), List.of(profile));
+                "p",
+                "h",
+                "tcp://198.51.100.1:1",
+                "d",
+                Path.of("/pki"),
+                Path.of("/r"),
+                Path.of("/s"),
+                List.of(profile),
+                Duration.ofMinutes(10));
         assertThat(pair.hostPathOf(Path.of("/data/qemu"))).isEqualTo(Path.of("/srv/host-data/qemu"));
         assertThat(pair.hostPathOf(Path.of("/data/run/x.sock")))
                 .as("the innermost share")
@@ -87,6 +104,11 @@ class ConfigLoadersTest {
                         () -> PairConfigLoader.parse(
                                 "pair: p\nhost: {node: h, endpoint: tcp://x:1}\ndpu: {node: d, root: run/root}\nprofiles: [libvirt]\n"))
                 .hasMessageContaining("dpu.root");
+        assertThatThrownBy(
+                        () -> PairConfigLoader.parse(
+                                "pair: p\nhost: {node: h, endpoint: tcp://x:1, keepRunsFor: 0s}\ndpu: {node: d}\nprofiles: [libvirt]\n"))
+                .hasMessageContaining("host.keepRunsFor")
+                .hasMessageContaining("e.g. 10m");
         assertThatThrownBy(() -> ProfileLoader.parse("""
                 name: x
                 daemons:

@@ -125,9 +125,12 @@ public final class YamlFields {
             if (lower.endsWith("m")) {
                 return Duration.ofMinutes(Long.parseLong(lower.substring(0, lower.length() - 1)));
             }
+            if (lower.endsWith("h")) {
+                return Duration.ofHours(Long.parseLong(lower.substring(0, lower.length() - 1)));
+            }
             return Duration.parse(text);
         } catch (NumberFormatException | DateTimeParseException e) {
-            throw new ConfigException(field(name) + ": '" + text + "' is not a duration; use e.g. 500ms, 2s or 1m");
+            throw new ConfigException(field(name) + ": '" + text + "' is not a duration; use e.g. 500ms, 2s, 1m or 2h");
         }
     }
 

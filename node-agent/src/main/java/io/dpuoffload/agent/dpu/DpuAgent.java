@@ -6,7 +6,6 @@ import io.dpuoffload.agent.plan.PlanApplier;
 import io.dpuoffload.agent.plan.StepState;
 import io.dpuoffload.agent.profile.Profile;
 import io.dpuoffload.exec.gateway.ExecGateway;
-import io.dpuoffload.exec.host.ExecServer;
 import io.dpuoffload.fs.client.FsMount;
 import io.dpuoffload.fs.client.FsMountOptions;
 import io.dpuoffload.ipc.IpcNode;
@@ -125,7 +124,7 @@ public final class DpuAgent implements AutoCloseable {
                 MountPlan.inRoot(pair.root(), GATEWAY_IN_ROOT),
                 () -> client.connection(CONNECTION_WAIT),
                 List.of(),
-                ExecServer.DEFAULT_DETACHED_GRACE,
+                pair.keepRunsFor(),
                 new ExecGateway.Placement(sharedPaths(), pair.root()));
         launcher = InterceptedLauncher.start(sockets.isEmpty() ? null : ipc, sockets, gateway.pidCalls());
         daemons = new DaemonSupervisor(

@@ -42,7 +42,9 @@ public final class HostAgent implements AutoCloseable {
     public static HostAgent create(PairConfig pair) throws ErrnoException {
         return new HostAgent(
                 new FsServer(fsConfig(pair)),
-                new ExecServer(programs(pair), fileDirectories(pair)).reapOrphans(),
+                new ExecServer(programs(pair), fileDirectories(pair))
+                        .reapOrphans()
+                        .keepDetachedRunsFor(pair.keepRunsFor()),
                 new IpcNode(ipcConfig(pair)));
     }
 

@@ -16,6 +16,8 @@ import java.util.List;
  * @param root on the DPU, where the offload root is built
  * @param state on the DPU, where the agent keeps its shims, gateway socket and status
  * @param profiles what runs in the root
+ * @param keepRunsFor how long the host keeps the programs it runs for the DPU (a VM's QEMU) while
+ *     the DPU agent is away (restarting, upgraded, cut off), for the next agent to take them back
  */
 public record PairConfig(
         String pair,
@@ -25,7 +27,8 @@ public record PairConfig(
         Path pki,
         Path root,
         Path state,
-        List<Profile> profiles) {
+        List<Profile> profiles,
+        java.time.Duration keepRunsFor) {
 
     /**
      * Where {@code path}, as the daemons see it in the root, is on the host: under the share with

@@ -4,6 +4,7 @@ import io.dpuoffload.agent.profile.Profile;
 import io.dpuoffload.agent.profile.ProfileLoader;
 import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.config.YamlFields;
+import io.dpuoffload.exec.host.ExecServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,7 +16,7 @@ import java.util.Set;
  *
  * <pre>
  * pair: rack3-node7
- * host: {node: host-1, endpoint: tcp://198.51.100.1:7400}
+ * host: {node: host-1, endpoint: tcp://198.51.100.1:7400, keepRunsFor: 10m}
  * dpu: {node: dpu-1, root: /run/dpu-offload/root}
  * pki: /etc/dpu-offload/pki
  * profiles: [libvirt]                      # built-in names or profile files
@@ -33,7 +34,12 @@ public final class PairConfigLoader {
         root.allowOnly(Set.of("pair", "host", "dpu", "pki", "profiles"));
         String pair = root.requiredText("pair", "rack3-node7");
         YamlFields host = required(root, "host", "{node: host-1, endpoint: tcp://198.51.100.1:7400}");
-        host.allowOnly(Set.of("node", "endpoint"));
+        host.allowOnly(Set.of("node", "endpoint", "keepRunsFor"));
+        java.time.Duration keepRunsFor = host.optionalDuration("keepRunsFor", ExecServer.DEFAULT_DETACHED_GRACE);
+        if (keepRunsFor.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException(host.field("keepRunsFor") + ": " + keepRunsFor
+                    + " leaves a restarting DPU agent no time to take its VMs back; give 1s or more, e.g. 10m");
+        }
         YamlFields dpu = required(root, "dpu", "{node: dpu-1}");
         dpu.allowOnly(Set.of("node", "root", "state"));
         Path pki = absolute(root, "pki", root.optionalText("pki", "/etc/dpu-offload/pki"));
@@ -70,7 +76,8 @@ public final class PairConfigLoader {
                 pki,
                 offloadRoot,
                 state,
-                List.copyOf(profiles));
+                List.copyOf(profiles),
+                keepRunsFor);
     }
 
     private static YamlFields required(YamlFields root, String name, String example) {
