@@ -44,6 +44,14 @@ final class RemoteProcess {
 
     private final int pid;
     private final int pidfd;
+    /**
+     * Set, under this lock, when {@link #pidfd} is closed: its number may then be another run's
+     * pidfd at once, and a late signal through it (a lost client's SIGKILL racing the exit) would
+     * kill that run's program.
+     */
+    private final Object pidfdLock = new Object();
+
+    private boolean pidfdClosed;
     private final String description;
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private final CountDownLatch outputsDone = new CountDownLatch(2);
@@ -125,7 +133,17 @@ final class RemoteProcess {
             client.write(ExecWire.exit(alloc, exit.signalled(), exit.value()));
             client.finish();
         }
-        FileCalls.closeQuietly(pidfd);
+        synchronized (pidfdLock) {
+            pidfdClosed = true;
+            FileCalls.closeQuietly(pidfd);
+        }
+    }
+
+    /** {@code signal} to the program, unless it has ended and its pidfd is closed; the kernel's answer. */
+    private int signalProgram(int signal) {
+        synchronized (pidfdLock) {
+            return pidfdClosed ? 0 : ProcessExits.signal(pidfd, signal);
+        }
     }
 
     /** The program's host pid and, for a durable run, its token: the first thing a client hears. */
@@ -208,7 +226,7 @@ final class RemoteProcess {
     private void kill() {
         group.ifPresent(RunCgroups::kill);
         ProcessExits.signalGroup(pid, SIGKILL);
-        ProcessExits.signal(pidfd, SIGKILL);
+        signalProgram(SIGKILL);
     }
 
     private void closeStdin() {
@@ -353,7 +371,7 @@ final class RemoteProcess {
             }
             case ExecWire.SIGNAL -> {
                 int signal = payload.readInt();
-                int r = ProcessExits.signal(pidfd, signal);
+                int r = signalProgram(signal);
                 log.debug("{}: signal {} to pid {}: {}", description, signal, pid, r);
             }
             case ExecWire.OUTPUT_GONE -> {
