@@ -10,9 +10,7 @@ import io.dpuoffload.ipc.config.PeerPaths;
 import io.dpuoffload.ipc.intercept.LocalListeners;
 import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.OffloadServer;
-import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.TransportConfig;
-import io.dpuoffload.transport.net.Endpoint;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.UnixDomainSocketAddress;
@@ -83,12 +81,7 @@ class DurableRunsIT {
     }
 
     private void startServer() throws Exception {
-        server = OffloadServer.start(
-                new Endpoint.Unix(work.resolve("channel.sock")),
-                TransportConfig.builder("host-1")
-                        .services(exec.register(Services.builder()).build())
-                        .build(),
-                connection -> {});
+        server = ExecPair.serve(work, exec);
     }
 
     @BeforeEach

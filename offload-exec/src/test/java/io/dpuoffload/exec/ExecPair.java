@@ -19,14 +19,19 @@ final class ExecPair implements AutoCloseable {
 
     ExecPair(Path work, Set<String> allowed) throws Exception {
         exec = new ExecServer(allowed);
-        server = OffloadServer.start(
+        server = serve(work, exec);
+        client = OffloadClient.start(
+                server.boundEndpoint(), TransportConfig.builder("dpu-1").build(), connection -> {});
+    }
+
+    /** {@code exec} served as host-1 on a Unix socket channel in {@code work}. */
+    static OffloadServer serve(Path work, ExecServer exec) throws Exception {
+        return OffloadServer.start(
                 new Endpoint.Unix(work.resolve("channel.sock")),
                 TransportConfig.builder("host-1")
                         .services(exec.register(Services.builder()).build())
                         .build(),
                 connection -> {});
-        client = OffloadClient.start(
-                server.boundEndpoint(), TransportConfig.builder("dpu-1").build(), connection -> {});
     }
 
     OffloadConnection connection() throws Exception {

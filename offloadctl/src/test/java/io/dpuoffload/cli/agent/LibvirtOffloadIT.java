@@ -134,37 +134,11 @@ class LibvirtOffloadIT {
         assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("running");
 
         restartLibvirtd(dpu, root);
-        assertThat(virsh(dpu, root, "domstate", DOMAIN))
-                .as("the VM found again by the restarted libvirtd")
-                .contains("running");
-        assertThat(hostQemuPid(host)).as("the same QEMU").isEqualTo(hostQemu);
-        // Through the monitor it connected to again; each waits for libvirtd's reconnection to end
-        // (a destroy does not: it would kill QEMU under the reconnection, which then fails).
-        virsh(dpu, root, "suspend", DOMAIN);
-        assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("paused");
-        virsh(dpu, root, "resume", DOMAIN);
-
+        assertFoundAgain(root, hostQemu, "the restarted libvirtd");
         restartDpuAgent(pair, root);
-        assertThat(hostQemuPid(host))
-                .as("the same QEMU, after the DPU agent's restart")
-                .isEqualTo(hostQemu);
-        assertThat(virsh(dpu, root, "domstate", DOMAIN))
-                .as("the VM found again by the libvirtd of the restarted agent")
-                .contains("running");
-        virsh(dpu, root, "suspend", DOMAIN);
-        assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("paused");
-        virsh(dpu, root, "resume", DOMAIN);
-
+        assertFoundAgain(root, hostQemu, "the libvirtd of the restarted DPU agent");
         crashDpuAgent(pair, root);
-        assertThat(hostQemuPid(host))
-                .as("the same QEMU, after the DPU agent's crash")
-                .isEqualTo(hostQemu);
-        assertThat(virsh(dpu, root, "domstate", DOMAIN))
-                .as("the VM found again by the libvirtd of the agent started over the crashed one's root")
-                .contains("running");
-        virsh(dpu, root, "suspend", DOMAIN);
-        assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("paused");
-        virsh(dpu, root, "resume", DOMAIN);
+        assertFoundAgain(root, hostQemu, "the libvirtd of the agent started over the crashed one's root");
 
         virsh(dpu, root, "destroy", DOMAIN);
         assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("shut off");
@@ -263,6 +237,23 @@ class LibvirtOffloadIT {
                 .as("virsh %s: %s", String.join(" ", args), result)
                 .isZero();
         return result.stdout();
+    }
+
+    /**
+     * The same QEMU still runs on the host, and {@code whose} libvirtd on the DPU finds the VM
+     * running and controls it: suspend and resume go through the monitor it connected to again
+     * (each waits for libvirtd's reconnection to end; a destroy would not, and would kill QEMU under
+     * the reconnection, which then fails).
+     */
+    private void assertFoundAgain(Path root, String hostQemu, String whose) {
+        assertThat(hostQemuPid(host)).as("the same QEMU, for " + whose).isEqualTo(hostQemu);
+        assertThat(virsh(dpu, root, "domstate", DOMAIN))
+                .as("the VM found by " + whose)
+                .contains("running");
+        virsh(dpu, root, "suspend", DOMAIN);
+        assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("paused");
+        virsh(dpu, root, "resume", DOMAIN);
+        assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("running");
     }
 
     /** The agent's health check (libvirt's client library, listing domains) says libvirtd works. */
