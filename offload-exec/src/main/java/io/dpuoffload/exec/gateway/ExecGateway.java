@@ -79,9 +79,9 @@ public final class ExecGateway implements AutoCloseable {
                 ? GatewaySession.Durability.NONE
                 : new GatewaySession.Durability(ReattachPoint.nameFor(socket), window);
         // Last: its thread calls back into this gateway.
-        this.reattach = window.isZero()
-                ? java.util.Optional.empty()
-                : java.util.Optional.of(ReattachPoint.open(socket, this::comeBack));
+        this.reattach = durability.durable()
+                ? java.util.Optional.of(ReattachPoint.open(socket, this::comeBack))
+                : java.util.Optional.empty();
         this.acceptor = Thread.ofPlatform().name("exec-gateway").start(this::acceptLoop);
     }
 

@@ -161,7 +161,7 @@ final class GatewaySession {
                 finished = true;
                 answer(exit.signalled() ? KILLED : EXITED, exit.value());
             } catch (TransportException | IOException e) {
-                if (durability.durable() && hostLost(e)) {
+                if (durability.durable() && e instanceof io.dpuoffload.transport.ConnectionLostException) {
                     // the host keeps the run for a while: the client comes back through the next gateway
                     log.warn("exec gateway: {}: lost the host ({}); the client will come back", who, e.getMessage());
                     return;
@@ -202,15 +202,6 @@ final class GatewaySession {
             exec = exec.withTerminal(Terminals.windowSize(terminal));
         }
         return RemoteRun.open(host.get(), durability.durable() ? exec.asDurable() : exec);
-    }
-
-    private static boolean hostLost(Exception e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof io.dpuoffload.transport.ConnectionLostException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
