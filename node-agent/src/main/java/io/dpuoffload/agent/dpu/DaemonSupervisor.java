@@ -27,6 +27,8 @@ final class DaemonSupervisor {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** SIGTERM first; a daemon still running this much later is killed. */
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** How long a health check may take before it counts as failed. */
+    static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(10);
 
     private static final String CHROOT = "/usr/sbin/chroot";
     /**
@@ -96,6 +98,30 @@ final class DaemonSupervisor {
                 return;
             }
             Thread.sleep(100);
+        }
+    }
+
+    /**
+     * A health check's answer, or a failure when none comes within {@code timeout}: a daemon that
+     * accepts but never answers (hung) is what the check is for, and the client library's call
+     * would wait for it without end. The call runs on a thread of its own, left to end when the
+     * daemon's restart closes its socket.
+     */
+    static String answerWithin(java.util.concurrent.Callable<String> check, Duration timeout) throws Exception {
+        java.util.concurrent.CompletableFuture<String> answer = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("health-check").start(() -> {
+            try {
+                answer.complete(check.call());
+            } catch (Exception | LinkageError e) {
+                answer.completeExceptionally(e);
+            }
+        });
+        try {
+            return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new java.util.concurrent.TimeoutException("no answer within " + timeout);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 
@@ -252,7 +278,7 @@ final class DaemonSupervisor {
                     continue; // the watcher restarts it; the next check sees the new one
                 }
                 try {
-                    String answer = probe.check();
+                    String answer = answerWithin(probe::check, HEALTH_TIMEOUT);
                     if (failures > 0 || health.isEmpty()) {
                         log.info("[{}] healthy: {}", daemon.name(), answer);
                     }
