@@ -107,7 +107,18 @@ final class DeployedMount implements AutoCloseable {
      * arguments as $1, $2...; throws, with its output, when it fails or outlives {@code timeout}.
      */
     CommandResult onDpu(Duration timeout, String script, String... args) {
-        List<String> command = new ArrayList<>(List.of("sh", "-c", script, "workload"));
+        return run(List.of(), timeout, script, args);
+    }
+
+    /** As {@link #onDpu}, as user and group {@code id} with no supplementary groups. */
+    CommandResult onDpuAs(int id, Duration timeout, String script, String... args) {
+        String user = Integer.toString(id);
+        return run(List.of("setpriv", "--reuid=" + user, "--regid=" + user, "--clear-groups"), timeout, script, args);
+    }
+
+    private CommandResult run(List<String> as, Duration timeout, String script, String... args) {
+        List<String> command = new ArrayList<>(as);
+        command.addAll(List.of("sh", "-c", script, "workload"));
         command.addAll(List.of(args));
         return mount.runInside(timeout, command.toArray(String[]::new)).orThrow();
     }
