@@ -32,12 +32,24 @@ final class HandleTable implements AutoCloseable {
     }
 
     /** Takes ownership of {@code fd}; EMFILE (and the fd closed) when the session is at its limit. */
-    Handle add(int fd, long nodeid, boolean directory, boolean blocking) throws ErrnoException {
+    Handle add(int fd, long nodeid, boolean directory) throws ErrnoException {
         if (!roomWithin(RELEASE_GRACE)) {
             FileCalls.closeQuietly(fd);
             throw new ErrnoException("open (limit of " + limit + " open files per DPU)", Errno.EMFILE);
         }
-        Handle handle = new Handle(next.incrementAndGet(), fd, nodeid, directory, blocking);
+        return put(new Handle(next.incrementAndGet(), fd, nodeid, directory, null));
+    }
+
+    /** The same for a shared fifo's end (closed, and its waiters ended, at release). */
+    Handle addFifo(FifoEnd fifo, long nodeid) throws ErrnoException {
+        if (!roomWithin(RELEASE_GRACE)) {
+            fifo.release();
+            throw new ErrnoException("open (limit of " + limit + " open files per DPU)", Errno.EMFILE);
+        }
+        return put(new Handle(next.incrementAndGet(), fifo.fd(), nodeid, false, fifo));
+    }
+
+    private Handle put(Handle handle) {
         handles.put(handle.fh(), handle);
         return handle;
     }
@@ -65,7 +77,7 @@ final class HandleTable implements AutoCloseable {
     void release(long fh) {
         Handle handle = handles.remove(fh);
         if (handle != null) {
-            FileCalls.closeQuietly(handle.fd());
+            handle.close();
             synchronized (released) {
                 released.notifyAll();
             }
@@ -100,7 +112,7 @@ final class HandleTable implements AutoCloseable {
 
     @Override
     public void close() {
-        handles.values().forEach(handle -> FileCalls.closeQuietly(handle.fd()));
+        handles.values().forEach(Handle::close);
         handles.clear();
     }
 }

@@ -1,0 +1,238 @@
+package io.dpuoffload.fs.posix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.dpuoffload.fs.allowlist.PathPrefixes;
+import io.dpuoffload.linux.Errno;
+import io.dpuoffload.linux.ErrnoException;
+import io.dpuoffload.linux.FileCalls;
+import io.dpuoffload.linux.Flags;
+import io.dpuoffload.linux.PathCalls;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Shared fifos (docs/offload-fs.md, FIFOs) end as a local fifo does: a reader on the DPU sees
+ * end-of-file when the last writer goes, on either side; a program that reads as Go's runtime does
+ * (non-blocking, epoll) is woken, reaches end-of-file and can close while it waits; and a DPU
+ * reader that gives up (a signal, then close) leaves no reader behind on the host.
+ */
+class SharedFifosIT {
+    /** How long an end-of-file, a wake-up or a release may take to arrive: far above the milliseconds it takes. */
+    private static final Duration PROMPTLY = Duration.ofSeconds(5);
+
+    @TempDir
+    static Path work;
+
+    static PosixMount fs;
+    static Path reader;
+
+    @BeforeAll
+    static void mount() throws Exception {
+        fs = PosixMount.start(
+                Files.createDirectories(work.resolve("fs")), e -> e.withSharedFifos(new PathPrefixes(List.of("/"))));
+        reader = buildReader(Files.createDirectories(work.resolve("tools")));
+    }
+
+    @AfterAll
+    static void unmount() {
+        if (fs != null) {
+            fs.close();
+        }
+    }
+
+    @Test
+    void aDpuReaderSeesEndOfFileWhenTheLastHostWriterCloses() throws Exception {
+        Sides d = fifo();
+        CompletableFuture<String> read = readToEnd(d.mount("p"));
+        try (FileOutputStream first = new FileOutputStream(d.host("p").toFile())) {
+            try (FileOutputStream second = new FileOutputStream(d.host("p").toFile())) {
+                first.write("one ".getBytes(StandardCharsets.UTF_8));
+                first.close();
+                Thread.sleep(300);
+                assertThat(read)
+                        .as("one host writer is still there: no end-of-file yet")
+                        .isNotDone();
+                second.write("two".getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(read.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS)).isEqualTo("one two");
+    }
+
+    @Test
+    void aDpuReaderSeesEndOfFileWhenTheLastDpuWriterCloses() throws Exception {
+        Sides d = fifo();
+        CompletableFuture<String> read = readToEnd(d.mount("p"));
+        try (FileOutputStream writer = new FileOutputStream(d.mount("p").toFile())) {
+            writer.write("from the dpu".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(read.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS)).isEqualTo("from the dpu");
+    }
+
+    /** containerd's copy of a task's output: Go reads the fifo (a regular file here) with its poller. */
+    @Test
+    void aGoStyleCopyIsWokenForEachWriteAndEndsAtEndOfFile() throws Exception {
+        Sides d = fifo();
+        Process copy = run(d.mount("p"), "copy");
+        try (FileOutputStream writer = new FileOutputStream(d.host("p").toFile())) {
+            for (String chunk : List.of("a", "b", "c")) {
+                writer.write(chunk.getBytes(StandardCharsets.UTF_8));
+                writer.flush();
+                Thread.sleep(200); // each chunk after the reader found the fifo empty (EAGAIN)
+            }
+        }
+        assertThat(exit(copy)).as(stderr(copy)).isZero();
+        assertThat(stdout(copy)).isEqualTo("abceof\n");
+    }
+
+    /** containerd's close of that copy while the task still holds its end: Go's Close must return. */
+    @Test
+    void aGoStyleCloseEndsTheReadItWaitsForAndLeavesNoReaderOnTheHost() throws Exception {
+        Sides d = fifo();
+        Process close = run(d.mount("p"), "close");
+        try (FileOutputStream writer = new FileOutputStream(d.host("p").toFile())) {
+            writer.write('x');
+            writer.flush();
+            assertThat(exit(close)).as(stderr(close)).isZero();
+            assertThat(stdout(close)).isEqualTo("xclosed\n");
+            awaitNoReaderOnTheHost(d.host("p"));
+        }
+    }
+
+    /**
+     * A blocking read the DPU caller abandons (a signal ends it, then the file is closed): the
+     * host's read of it ends with the release, so its thread is free and the fifo has no reader.
+     */
+    @Test
+    void aReleaseEndsTheReadTheHostWaitsIn() throws Exception {
+        Sides d = fifo();
+        Process interrupted = run(d.mount("p"), "interrupt");
+        try (FileOutputStream writer = new FileOutputStream(d.host("p").toFile())) {
+            writer.write('x');
+            writer.flush();
+            assertThat(exit(interrupted)).as(stderr(interrupted)).isZero();
+            assertThat(stdout(interrupted)).isEqualTo("interrupted\n");
+            awaitNoReaderOnTheHost(d.host("p"));
+        }
+    }
+
+    /** Exact (non-shared) fifos elsewhere are untouched: see SpecialFilesIT. Here, O_NONBLOCK reads answer EAGAIN. */
+    @Test
+    void aNonBlockingReadOfAnEmptyFifoWithAWriterAnswersEagain() throws Exception {
+        Sides d = fifo();
+        int fd = FileCalls.openat(
+                Flags.AT_FDCWD, d.mount("p").toString(), Flags.O_RDONLY | Flags.O_NONBLOCK | Flags.O_CLOEXEC, 0);
+        try (FileOutputStream writer = new FileOutputStream(d.host("p").toFile())) {
+            long answer =
+                    FileCalls.readSome(fd, java.lang.foreign.Arena.ofAuto().allocate(16), 16);
+            assertThat(answer).isEqualTo(-Errno.EAGAIN);
+            writer.write('y');
+            writer.flush();
+            assertThat(FileCalls.readSome(fd, java.lang.foreign.Arena.ofAuto().allocate(16), 16))
+                    .isEqualTo(1);
+        } finally {
+            FileCalls.close(fd);
+        }
+    }
+
+    private static Sides fifo() throws Exception {
+        Sides d = fs.fresh();
+        PathCalls.mknodat(Flags.AT_FDCWD, d.host("p").toString(), Flags.S_IFIFO | 0600, 0);
+        return d;
+    }
+
+    private static CompletableFuture<String> readToEnd(Path path) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    // read(2) until it answers 0, as cat does (readAllBytes would ask the file's
+                    // size and position first, which a stream has not).
+                    try (InputStream in = new FileInputStream(path.toFile())) {
+                        var all = new java.io.ByteArrayOutputStream();
+                        byte[] buffer = new byte[4096];
+                        for (int n; (n = in.read(buffer)) >= 0; ) {
+                            all.write(buffer, 0, n);
+                        }
+                        return all.toString(StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                },
+                java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    /**
+     * A host writer's non-blocking open fails with ENXIO exactly when the fifo has no reader: once
+     * the DPU's reader has gone, the host must not keep one of its own open.
+     */
+    private static void awaitNoReaderOnTheHost(Path fifo) throws Exception {
+        long deadline = System.nanoTime() + PROMPTLY.toNanos();
+        while (true) {
+            int fd;
+            try {
+                fd = FileCalls.openat(Flags.AT_FDCWD, fifo.toString(), Flags.O_WRONLY | Flags.O_NONBLOCK, 0);
+            } catch (ErrnoException e) {
+                assertThat(e.errno()).isEqualTo(Errno.ENXIO);
+                return;
+            }
+            FileCalls.close(fd);
+            assertThat(System.nanoTime())
+                    .as("the host still has a reader of the fifo %s after the DPU's went", PROMPTLY)
+                    .isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private static Process run(Path fifo, String mode) throws IOException {
+        return new ProcessBuilder(reader.toString(), fifo.toString(), mode).start();
+    }
+
+    private static int exit(Process process) throws InterruptedException {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the reader did not end within 30 s");
+        }
+        return process.exitValue();
+    }
+
+    private static String stdout(Process process) throws IOException {
+        return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    private static String stderr(Process process) throws IOException {
+        return "stderr: " + new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    private static Path buildReader(Path tools) throws Exception {
+        Path source = tools.resolve("go_style_reader.c");
+        try (InputStream in = SharedFifosIT.class.getResourceAsStream("/fifo/go_style_reader.c")) {
+            Files.copy(in, source);
+        }
+        Path binary = tools.resolve("go_style_reader");
+        Process gcc;
+        try {
+            gcc = new ProcessBuilder("gcc", "-O1", "-o", binary.toString(), source.toString(), "-lpthread")
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException e) {
+            assumeTrue(false, "skipped: gcc is not installed (./dpuo installs it), so the reader cannot be built");
+            return null;
+        }
+        String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(gcc.waitFor()).as("gcc: %s", output).isZero();
+        return binary;
+    }
+}
