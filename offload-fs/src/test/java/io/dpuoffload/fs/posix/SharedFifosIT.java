@@ -40,12 +40,15 @@ class SharedFifosIT {
 
     static PosixMount fs;
     static Path reader;
+    /** The same reads by Go's own runtime; null when Go is not installed. */
+    static Path goCopy;
 
     @BeforeAll
     static void mount() throws Exception {
         fs = PosixMount.start(
                 Files.createDirectories(work.resolve("fs")), e -> e.withSharedFifos(new PathPrefixes(List.of("/"))));
         reader = buildReader(Files.createDirectories(work.resolve("tools")));
+        goCopy = buildGoCopy(work.resolve("tools"));
     }
 
     @AfterAll
@@ -104,6 +107,38 @@ class SharedFifosIT {
     void aGoStyleCloseEndsTheReadItWaitsForAndLeavesNoReaderOnTheHost() throws Exception {
         Sides d = fifo();
         Process close = run(d.mount("p"), "close");
+        try (FileOutputStream writer = new FileOutputStream(d.host("p").toFile())) {
+            writer.write('x');
+            writer.flush();
+            assertThat(exit(close)).as(stderr(close)).isZero();
+            assertThat(stdout(close)).isEqualTo("xclosed\n");
+            awaitNoReaderOnTheHost(d.host("p"));
+        }
+    }
+
+    /** containerd's io.Copy of a task's output, by Go itself: woken for each write, ended by end-of-file. */
+    @Test
+    void goReadsAFifoToItsEndAsContainerdCopiesATasksOutput() throws Exception {
+        assumeTrue(goCopy != null, "skipped: Go is not installed (./dpuo test installs golang-go)");
+        Sides d = fifo();
+        Process copy = new ProcessBuilder(goCopy.toString(), d.mount("p").toString(), "copy").start();
+        try (FileOutputStream writer = new FileOutputStream(d.host("p").toFile())) {
+            for (String chunk : List.of("a", "b", "c")) {
+                writer.write(chunk.getBytes(StandardCharsets.UTF_8));
+                writer.flush();
+                Thread.sleep(200);
+            }
+        }
+        assertThat(exit(copy)).as(stderr(copy)).isZero();
+        assertThat(stdout(copy)).isEqualTo("abceof\n");
+    }
+
+    /** containerd's close of that copy while the shim still holds its end: Go's File.Close returns. */
+    @Test
+    void goClosesAFifoWhileItsReadWaitsAndTheHostKeepsNoReader() throws Exception {
+        assumeTrue(goCopy != null, "skipped: Go is not installed (./dpuo test installs golang-go)");
+        Sides d = fifo();
+        Process close = new ProcessBuilder(goCopy.toString(), d.mount("p").toString(), "close").start();
         try (FileOutputStream writer = new FileOutputStream(d.host("p").toFile())) {
             writer.write('x');
             writer.flush();
@@ -214,6 +249,32 @@ class SharedFifosIT {
 
     private static String stderr(Process process) throws IOException {
         return "stderr: " + new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** go_copy built with Debian's golang-go; null when there is no Go (the tests using it say so). */
+    private static Path buildGoCopy(Path tools) throws Exception {
+        Path source = tools.resolve("go_copy.go");
+        try (InputStream in = SharedFifosIT.class.getResourceAsStream("/fifo/go_copy.go")) {
+            Files.copy(in, source);
+        }
+        Path binary = tools.resolve("go_copy");
+        Path home = Files.createDirectories(tools.resolve("go-home"));
+        ProcessBuilder build = new ProcessBuilder("go", "build", "-o", binary.toString(), source.toString())
+                .directory(tools.toFile())
+                .redirectErrorStream(true);
+        build.environment().put("HOME", home.toString());
+        build.environment().put("GOCACHE", home.resolve("cache").toString());
+        build.environment().put("GOPATH", home.resolve("path").toString());
+        build.environment().put("GOFLAGS", "");
+        Process go;
+        try {
+            go = build.start();
+        } catch (IOException e) {
+            return null;
+        }
+        String output = new String(go.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(go.waitFor()).as("go build: %s", output).isZero();
+        return binary;
     }
 
     private static Path buildReader(Path tools) throws Exception {
