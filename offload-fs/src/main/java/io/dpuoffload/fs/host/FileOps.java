@@ -63,8 +63,14 @@ final class FileOps {
         boolean fifo = inode.type == Flags.S_IFIFO;
         // With the DPU's own access mode, so that the host's fifo counts this reader or writer as
         // it is; for a fifo it may block until the other end opens, as a local open would.
-        int fd = FileCalls.openat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd), hostOpenFlags(op.flags()), 0);
-        Handle handle = fifo ? s.handles.addFifo(FifoEnd.of(fd), inode.nodeid) : s.handles.add(fd, inode.nodeid, false);
+        Handle handle;
+        if (fifo) {
+            int fd = s.fifoOpens.open(ProcSelf.fd(inode.fd), hostOpenFlags(op.flags()));
+            handle = s.handles.addFifo(FifoEnd.of(fd), inode.nodeid);
+        } else {
+            int fd = FileCalls.openat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd), hostOpenFlags(op.flags()), 0);
+            handle = s.handles.add(fd, inode.nodeid, false);
+        }
         return FuseReplies.open(h.unique(), handle.fh(), openFlags(s, fifo));
     }
 

@@ -13,6 +13,7 @@ final class HandleTable implements AutoCloseable {
     private final ConcurrentHashMap<Long, Handle> handles = new ConcurrentHashMap<>();
     private final AtomicLong next = new AtomicLong();
     private final int limit;
+    private volatile boolean closed;
     /** Notified whenever a handle goes, for opens waiting at the limit. */
     private final Object released = new Object();
 
@@ -49,8 +50,14 @@ final class HandleTable implements AutoCloseable {
         return put(new Handle(next.incrementAndGet(), fifo.fd(), nodeid, false, fifo));
     }
 
-    private Handle put(Handle handle) {
+    private Handle put(Handle handle) throws ErrnoException {
         handles.put(handle.fh(), handle);
+        // The session ended while this open ran (a fifo's open woken by the end): nobody would
+        // release it. Whoever removes it closes it, so it is closed once.
+        if (closed && handles.remove(handle.fh()) != null) {
+            handle.close();
+            throw new ErrnoException("open (the DPU's session ended)", Errno.ENOTCONN);
+        }
         return handle;
     }
 
@@ -112,7 +119,12 @@ final class HandleTable implements AutoCloseable {
 
     @Override
     public void close() {
-        handles.values().forEach(Handle::close);
-        handles.clear();
+        closed = true;
+        for (Long fh : handles.keySet()) {
+            Handle handle = handles.remove(fh);
+            if (handle != null) {
+                handle.close();
+            }
+        }
     }
 }

@@ -165,6 +165,32 @@ class SharedFifosIT {
         }
     }
 
+    /**
+     * A DPU that goes away while its open of a fifo waits for a writer: the host's open ends with
+     * the session, and neither its thread nor a descriptor of the fifo stays on the host.
+     */
+    @Test
+    void aSessionThatEndsWhileAnOpenWaitsLeavesNoThreadOrDescriptorOnTheHost(@TempDir Path own) throws Exception {
+        try (PosixMount ending = PosixMount.start(own, e -> e.withSharedFifos(new PathPrefixes(List.of("/"))))) {
+            Path fifo = ending.exported().resolve("p");
+            PathCalls.mknodat(Flags.AT_FDCWD, fifo.toString(), Flags.S_IFIFO | 0600, 0);
+            Process opening = run(ending.mountpoint().resolve("p"), "copy");
+            awaitHostOpensWaiting(1);
+
+            ending.pair.mount.close(); // the DPU goes: its connection closes, the session ends
+
+            awaitHostOpensWaiting(0);
+            long deadline = System.nanoTime() + PROMPTLY.toNanos();
+            while (descriptorsOnTheHost(fifo) > 0) {
+                assertThat(System.nanoTime())
+                        .as("the host still holds the fifo open %s after the session ended", PROMPTLY)
+                        .isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            exit(opening);
+        }
+    }
+
     /** Exact (non-shared) fifos elsewhere are untouched: see SpecialFilesIT. Here, O_NONBLOCK reads answer EAGAIN. */
     @Test
     void aNonBlockingReadOfAnEmptyFifoWithAWriterAnswersEagain() throws Exception {
@@ -228,6 +254,39 @@ class SharedFifosIT {
                     .as("the host still has a reader of the fifo %s after the DPU's went", PROMPTLY)
                     .isLessThan(deadline);
             Thread.sleep(50);
+        }
+    }
+
+    /** Waits until {@code count} host threads wait in a fifo's open (FifoOpens), within PROMPTLY. */
+    private static void awaitHostOpensWaiting(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + PROMPTLY.toNanos();
+        while (true) {
+            long waiting = Thread.getAllStackTraces().values().stream()
+                    .filter(stack -> java.util.Arrays.stream(stack)
+                            .anyMatch(frame -> frame.getClassName().endsWith("host.FifoOpens")
+                                    && frame.getMethodName().equals("open")))
+                    .count();
+            if (waiting == count) {
+                return;
+            }
+            assertThat(System.nanoTime())
+                    .as("%d host threads wait in a fifo's open, not %d, after %s", waiting, count, PROMPTLY)
+                    .isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /** This JVM (the host server) holds how many descriptors of {@code fifo}. */
+    private static long descriptorsOnTheHost(Path fifo) throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                        try {
+                            return Files.readSymbolicLink(fd).equals(fifo);
+                        } catch (IOException e) {
+                            return false; // closed meanwhile
+                        }
+                    })
+                    .count();
         }
     }
 
