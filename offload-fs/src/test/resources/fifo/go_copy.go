@@ -5,6 +5,8 @@
 //	go_copy PATH close   the copy in a goroutine; once something was read, File.Close, which
 //	                     waits for the read in progress to return; then "closed". Exit 4 when
 //	                     Close does not return within the wait.
+//	go_copy PATH write   writes 1 MiB (bytes 0..250 over and over) into the fifo, as a shim
+//	                     writes a task's output, then closes it: "wrote 1048576".
 package main
 
 import (
@@ -25,11 +27,37 @@ func main() {
 	if len(os.Args) != 3 {
 		fail(2, "usage: go_copy PATH copy|close")
 	}
-	f, err := os.OpenFile(os.Args[1], os.O_RDONLY, 0)
+	flag := os.O_RDONLY
+	if os.Args[2] == "write" {
+		flag = os.O_WRONLY
+	}
+	f, err := os.OpenFile(os.Args[1], flag, 0)
 	if err != nil {
 		fail(1, "open: %v", err)
 	}
 	switch os.Args[2] {
+	case "write":
+		data := make([]byte, 1<<20)
+		for i := range data {
+			data[i] = byte(i % 251)
+		}
+		done := make(chan int, 1)
+		go func() {
+			n, err := f.Write(data)
+			if err != nil {
+				fail(3, "write: %v after %d bytes", err, n)
+			}
+			done <- n
+		}()
+		select {
+		case n := <-done:
+			if err := f.Close(); err != nil {
+				fail(3, "close: %v", err)
+			}
+			fmt.Printf("wrote %d\n", n)
+		case <-time.After(wait):
+			fail(4, "the write did not end within %v", wait)
+		}
 	case "copy":
 		if _, err := io.Copy(os.Stdout, f); err != nil {
 			fail(3, "copy: %v", err)

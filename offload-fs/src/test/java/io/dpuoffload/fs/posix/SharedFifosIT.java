@@ -133,6 +133,35 @@ class SharedFifosIT {
         assertThat(stdout(copy)).isEqualTo("abceof\n");
     }
 
+    /**
+     * Go writing more than the fifo holds, to a slow reader on the host: each write that finds it
+     * full answers EAGAIN, and the poller is woken when the reader has made room.
+     */
+    @Test
+    void goWritesAMebibyteToASlowHostReaderWhole() throws Exception {
+        assumeTrue(goCopy != null, "skipped: Go is not installed (./dpuo test installs golang-go)");
+        Sides d = fifo();
+        Process write = new ProcessBuilder(goCopy.toString(), d.mount("p").toString(), "write").start();
+        byte[] got;
+        try (InputStream reader = new FileInputStream(d.host("p").toFile())) {
+            var all = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[16 * 1024];
+            for (int n; (n = reader.read(buffer)) >= 0; ) {
+                all.write(buffer, 0, n);
+                Thread.sleep(1); // slower than the writer: the fifo fills
+            }
+            got = all.toByteArray();
+        }
+        assertThat(exit(write)).as(stderr(write)).isZero();
+        assertThat(stdout(write)).isEqualTo("wrote 1048576\n");
+        assertThat(got).hasSize(1 << 20);
+        for (int i = 0; i < got.length; i++) {
+            if (got[i] != (byte) (i % 251)) {
+                throw new AssertionError("byte " + i + " is " + got[i] + ", not " + (i % 251));
+            }
+        }
+    }
+
     /** containerd's close of that copy while the shim still holds its end: Go's File.Close returns. */
     @Test
     void goClosesAFifoWhileItsReadWaitsAndTheHostKeepsNoReader() throws Exception {
