@@ -191,6 +191,7 @@ class SharedFifosIT {
             assertThat(exit(interrupted)).as(stderr(interrupted)).isZero();
             assertThat(stdout(interrupted)).isEqualTo("interrupted\n");
             awaitNoReaderOnTheHost(d.host("p"));
+            awaitHostThreadsIn("host.FifoEnd", "read", 0);
         }
     }
 
@@ -288,18 +289,23 @@ class SharedFifosIT {
 
     /** Waits until {@code count} host threads wait in a fifo's open (FifoOpens), within PROMPTLY. */
     private static void awaitHostOpensWaiting(int count) throws InterruptedException {
+        awaitHostThreadsIn("host.FifoOpens", "open", count);
+    }
+
+    /** Waits until {@code count} threads of this JVM (the host server) are in {@code type.method}. */
+    private static void awaitHostThreadsIn(String type, String method, int count) throws InterruptedException {
         long deadline = System.nanoTime() + PROMPTLY.toNanos();
         while (true) {
             long waiting = Thread.getAllStackTraces().values().stream()
                     .filter(stack -> java.util.Arrays.stream(stack)
-                            .anyMatch(frame -> frame.getClassName().endsWith("host.FifoOpens")
-                                    && frame.getMethodName().equals("open")))
+                            .anyMatch(frame -> frame.getClassName().endsWith(type)
+                                    && frame.getMethodName().equals(method)))
                     .count();
             if (waiting == count) {
                 return;
             }
             assertThat(System.nanoTime())
-                    .as("%d host threads wait in a fifo's open, not %d, after %s", waiting, count, PROMPTLY)
+                    .as("%d host threads in %s.%s, not %d, after %s", waiting, type, method, count, PROMPTLY)
                     .isLessThan(deadline);
             Thread.sleep(20);
         }
