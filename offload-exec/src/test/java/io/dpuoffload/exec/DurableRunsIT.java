@@ -221,6 +221,66 @@ class DurableRunsIT {
         assertThat(run.exitValue()).isZero();
     }
 
+    /**
+     * libvirt's start of a domain: the child keeps the pid file it locked (under the root's /run, the
+     * DPU's own) and a file under a share. The shared one is opened again on the host; the DPU's own
+     * stays behind without a warning anywhere (the host could never open it, and nothing there needs
+     * it), and without a line in the program's log.
+     */
+    @Test
+    void aFileOfTheDpusOwnStaysThereQuietlyWhileASharedOneReachesTheHost() throws Exception {
+        startHost(Duration.ofMinutes(1));
+        startGateway();
+        Path pidFile = Files.writeString(
+                Files.createDirectories(work.resolve("dpu/run")).resolve("vm.pid"), "4242\n");
+        Path shared = Files.writeString(dpuShare.resolve("disk.img"), "shared\n");
+        Files.writeString(hostShare.resolve("disk.img"), "shared\n");
+        String passBoth = String.join(
+                "\n",
+                "import os, sys",
+                "for number, path in ((3, sys.argv[1]), (4, sys.argv[2])):",
+                "    assert os.open(path, os.O_RDONLY) == number",
+                "    os.set_inheritable(number, True)",
+                "os.execv(sys.argv[3], sys.argv[3:])");
+        String listFds = String.join(
+                "\n",
+                "import os",
+                "for number in (3, 4):",
+                "    try:",
+                "        print(number, os.read(number, 64).decode().strip())",
+                "    except OSError:",
+                "        print(number, 'absent')");
+        ch.qos.logback.classic.Logger root =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        root.addAppender(lines);
+        try {
+            ProcessBuilder builder = new ProcessBuilder(
+                    PYTHON,
+                    "-c",
+                    passBoth,
+                    pidFile.toString(),
+                    shared.toString(),
+                    rexec.toString(),
+                    PYTHON,
+                    "-c",
+                    listFds);
+            builder.environment().put("DPUO_EXEC_SOCKET", socket.toString());
+            Process run = builder.start();
+            assertThat(run.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("3 absent\n4 shared\n");
+            assertThat(stderrOf(run)).as("the program's log").isEmpty();
+            assertThat(run.exitValue()).isZero();
+        } finally {
+            root.detachAppender(lines);
+        }
+        assertThat(lines.list)
+                .as("nothing for an operator to act on: no warning, no audit line")
+                .noneMatch(line -> line.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
+    }
+
     private static String stderrOf(Process run) {
         try {
             return new String(run.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -153,6 +153,29 @@ public final class FdCarrier implements FdPassing {
         return wire;
     }
 
+    /**
+     * Whether {@code fd} is a regular file outside every shared directory: a file of this side's own
+     * (a pid file under the offload root's /run, say), which the peer could never open, since its
+     * path there names nothing or another file. Only a carrier that knows the shared directories can
+     * tell; with none, any path may be the peer's as well, and the peer's allowlist decides.
+     */
+    public boolean isOwnFile(int fd) {
+        if (shared.isEmpty()) {
+            return false;
+        }
+        try {
+            if (!Metadata.fstat(fd).isRegularFile()) {
+                return false;
+            }
+        } catch (ErrnoException e) {
+            return false;
+        }
+        String path = what(fd);
+        return path.startsWith("/")
+                && !path.endsWith(" (deleted)")
+                && shared.peerPathOf(Path.of(path)).isEmpty();
+    }
+
     /** What {@code fd} becomes on the wire, or null when it cannot be carried. */
     private Outgoing describe(int fd) throws ErrnoException {
         Stat stat = Metadata.fstat(fd);

@@ -25,8 +25,13 @@ final class DaemonSupervisor {
     private static final Logger log = LoggerFactory.getLogger(DaemonSupervisor.class);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-    /** SIGTERM first; a daemon still running this much later is killed. */
+    /**
+     * SIGTERM first; a daemon still running this much later is killed, when it is stopped and when
+     * failed health checks restart it (a libvirtd that removed its socket but hangs in its shutdown).
+     */
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** How long SIGKILL may take to end a daemon before the supervisor says so and goes on. */
+    private static final Duration KILL_WAIT = Duration.ofSeconds(5);
     /** How long a health check may take before it counts as failed. */
     static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(10);
 
@@ -41,6 +46,8 @@ final class DaemonSupervisor {
 
     private final Path root;
     private final InterceptedLauncher launcher;
+    private final Duration stopGrace;
+    private final java.util.function.Function<Profile.Health, HealthProbe> probes;
     private final Map<String, String> environment;
     private final List<Supervised> running = new ArrayList<>();
     /** Held from a launch until the new daemon's pid is known, so the orphan reaper never takes it. */
@@ -50,10 +57,23 @@ final class DaemonSupervisor {
     private final Runnable changed;
 
     DaemonSupervisor(Path root, InterceptedLauncher launcher, Map<String, String> environment, Runnable changed) {
+        this(root, launcher, environment, changed, STOP_GRACE, health -> new LibvirtHealth(health.libvirt(), root));
+    }
+
+    /** With another stop grace and health probe (tests: a daemon and a probe they control). */
+    DaemonSupervisor(
+            Path root,
+            InterceptedLauncher launcher,
+            Map<String, String> environment,
+            Runnable changed,
+            Duration stopGrace,
+            java.util.function.Function<Profile.Health, HealthProbe> probes) {
         this.changed = changed;
         this.root = root;
         this.launcher = launcher;
         this.environment = environment;
+        this.stopGrace = stopGrace;
+        this.probes = probes;
     }
 
     /** Starts {@code daemon} and waits until it is ready (or throws, naming why not). */
@@ -67,7 +87,7 @@ final class DaemonSupervisor {
         supervised.awaitReady();
         Thread.ofPlatform().daemon().name("supervise-" + daemon.name()).start(supervised::watch);
         if (daemon.health() != null) {
-            LibvirtHealth probe = new LibvirtHealth(daemon.health().libvirt(), root);
+            HealthProbe probe = probes.apply(daemon.health());
             Thread.ofVirtual().name("health-" + daemon.name()).start(() -> supervised.checkHealth(probe));
         }
     }
@@ -154,6 +174,9 @@ final class DaemonSupervisor {
         private final Profile.Daemon daemon;
         private volatile Process process;
         private volatile boolean stopping;
+        /** Failed health checks ended the daemon: start it again at once, whatever its restart policy. */
+        private volatile boolean unhealthy;
+
         private volatile int restarts;
         /** The last health check's verdict, for the status; empty before the first. */
         private volatile String health = "";
@@ -229,20 +252,27 @@ final class DaemonSupervisor {
                     return;
                 }
                 changed.run();
-                boolean again =
-                        daemon.restart().equals("always") || (daemon.restart().equals("on-failure") && code != 0);
+                // After failed health checks the agent ended it, and a daemon that shuts down
+                // cleanly on SIGTERM exits 0: "on-failure" must not read that as its own choice.
+                boolean forHealth = unhealthy;
+                unhealthy = false;
+                boolean again = forHealth
+                        || daemon.restart().equals("always")
+                        || (daemon.restart().equals("on-failure") && code != 0);
+                Duration wait = forHealth ? Duration.ZERO : backoff;
                 log.warn(
                         "[{}] exited with {}; {}",
                         daemon.name(),
                         code,
                         again
-                                ? "restarting in " + backoff.toMillis() + " ms"
+                                ? "restarting "
+                                        + (forHealth ? "now (failed health checks)" : "in " + wait.toMillis() + " ms")
                                 : "not restarted (restart: " + daemon.restart() + ")");
                 if (!again) {
                     return;
                 }
                 try {
-                    Thread.sleep(backoff.toMillis());
+                    Thread.sleep(wait.toMillis());
                     if (stopping) {
                         return;
                     }
@@ -264,7 +294,7 @@ final class DaemonSupervisor {
          * Every interval while it runs: asks the daemon, as a client would, whether it works; after
          * the profile's number of failures in a row, restarts it (SIGTERM, then the restart policy).
          */
-        void checkHealth(LibvirtHealth probe) {
+        void checkHealth(HealthProbe probe) {
             Profile.Health check = daemon.health();
             int failures = 0;
             for (boolean first = true; !stopping; first = false) {
@@ -290,14 +320,15 @@ final class DaemonSupervisor {
                     log.warn(
                             "[{}] health check through {} failed ({} of {}): {}",
                             daemon.name(),
-                            probe.uri(),
+                            probe.target(),
                             failures,
                             check.failures(),
                             e.getMessage());
                     if (failures >= check.failures() && current.isAlive() && !stopping) {
                         log.warn("[{}] failed {} health checks in a row; restarting it", daemon.name(), failures);
                         failures = 0;
-                        current.destroy();
+                        unhealthy = true;
+                        end(current); // the watcher starts it again as soon as it is gone
                     }
                 }
                 changed.run();
@@ -310,17 +341,33 @@ final class DaemonSupervisor {
             if (current == null || !current.isAlive()) {
                 return;
             }
+            end(current);
+            log.info("[{}] stopped", daemon.name());
+        }
+
+        /**
+         * SIGTERM, and SIGKILL if it still runs after the stop grace: a daemon ends within the grace
+         * (and the kill's own short wait) however it handles SIGTERM, so neither a stop nor a restart
+         * waits on a shutdown that hangs.
+         */
+        private void end(Process current) {
             current.destroy(); // SIGTERM to chroot, which exec'd the daemon: the daemon itself
             try {
-                if (!current.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                    log.warn("[{}] still running {} after SIGTERM; killing it", daemon.name(), STOP_GRACE);
-                    current.destroyForcibly();
-                    current.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                if (current.waitFor(stopGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+                log.warn("[{}] still running {} after SIGTERM; killing it", daemon.name(), stopGrace);
+                current.destroyForcibly();
+                if (!current.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    log.error(
+                            "[{}] pid {} still there {} after SIGKILL (stuck in the kernel?)",
+                            daemon.name(),
+                            current.pid(),
+                            KILL_WAIT);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            log.info("[{}] stopped", daemon.name());
         }
 
         String state() {

@@ -9,7 +9,7 @@ import org.libvirt.LibvirtException;
  * (libvirt-java) that lists the domains. The agent is outside the root, so a local URI such as
  * {@code qemu:///system} is turned into the same driver over the root's socket.
  */
-final class LibvirtHealth {
+final class LibvirtHealth implements HealthProbe {
     private final String uri;
 
     LibvirtHealth(String uriInRoot, Path root) {
@@ -31,12 +31,14 @@ final class LibvirtHealth {
         return uriInRoot.substring(0, scheme) + "+unix:///system?socket=" + root.resolve("run/libvirt/libvirt-sock");
     }
 
-    String uri() {
+    @Override
+    public String target() {
         return uri;
     }
 
     /** How many domains libvirtd has (running, defined); throws, naming why, when it does not answer. */
-    String check() throws Exception {
+    @Override
+    public String check() throws Exception {
         Connect connection;
         try {
             connection = new Connect(uri);

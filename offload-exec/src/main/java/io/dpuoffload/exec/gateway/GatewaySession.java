@@ -259,6 +259,19 @@ final class GatewaySession {
                 continue; // closed meanwhile
             }
             String what = describe(pid, number);
+            if (inheritedFds.isOwnFile(copy)) {
+                // libvirt leaves QEMU the pid file it locked for it, under the root's /run: the host
+                // could never open it, and nobody there needs it (docs/offload-exec.md). Nothing for
+                // an operator to do, so no warning, and no line in the program's log.
+                log.debug(
+                        "exec gateway: {}: fd {} ({}) is a file of the DPU's own, outside every shared directory;"
+                                + " not carried, the program starts without it",
+                        who,
+                        number,
+                        what);
+                FileCalls.closeQuietly(copy);
+                continue;
+            }
             List<PassedFds.PassedFd> passed = inheritedFds.outgoing(new int[] {copy}, who + " fd " + number);
             if (passed == null) {
                 tell(

@@ -119,7 +119,7 @@ final class EntryOps {
             FileCalls.close(fd);
             throw e;
         }
-        Handle handle = s.handles.add(fd, inode.nodeid, false, false);
+        Handle handle = s.handles.add(fd, inode.nodeid, false);
         return FuseReplies.create(
                 h.unique(), s.attrs.entry(inode, stat, false), handle.fh(), FileOps.openFlags(s, false));
     }
@@ -143,7 +143,7 @@ final class EntryOps {
             FileCalls.close(fd);
             throw e;
         }
-        handle = s.handles.add(fd, inode.nodeid, false, false);
+        handle = s.handles.add(fd, inode.nodeid, false);
         return FuseReplies.create(
                 h.unique(), s.attrs.entry(inode, stat, false), handle.fh(), FileOps.openFlags(s, false));
     }

@@ -8,10 +8,12 @@ import io.dpuoffload.fs.fuse.FuseProtocol;
 import io.dpuoffload.fs.fuse.FuseReplies;
 import io.dpuoffload.linux.DirEntry;
 import io.dpuoffload.linux.Directories;
+import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.OpenFlagsWire;
+import io.dpuoffload.linux.Poll;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.lang.foreign.Arena;
@@ -59,9 +61,16 @@ final class FileOps {
         }
         s.check(Operation.OPEN, inode, h.uid());
         boolean fifo = inode.type == Flags.S_IFIFO;
-        // May block for a fifo until the other end opens, as a local open would.
-        int fd = FileCalls.openat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd), hostOpenFlags(op.flags()), 0);
-        Handle handle = s.handles.add(fd, inode.nodeid, false, fifo);
+        // With the DPU's own access mode, so that the host's fifo counts this reader or writer as
+        // it is; for a fifo it may block until the other end opens, as a local open would.
+        Handle handle;
+        if (fifo) {
+            int fd = s.fifoOpens.open(ProcSelf.fd(inode.fd), hostOpenFlags(op.flags()));
+            handle = s.handles.addFifo(FifoEnd.of(fd), inode.nodeid);
+        } else {
+            int fd = FileCalls.openat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd), hostOpenFlags(op.flags()), 0);
+            handle = s.handles.add(fd, inode.nodeid, false);
+        }
         return FuseReplies.open(h.unique(), handle.fh(), openFlags(s, fifo));
     }
 
@@ -70,7 +79,7 @@ final class FileOps {
         s.check(Operation.READDIR, inode, h.uid());
         int fd = FileCalls.openat(
                 Flags.AT_FDCWD, ProcSelf.fd(inode.fd), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
-        Handle handle = s.handles.add(fd, inode.nodeid, true, false);
+        Handle handle = s.handles.add(fd, inode.nodeid, true);
         return FuseReplies.open(h.unique(), handle.fh(), s.attrs.caches() ? FuseProtocol.FOPEN_CACHE_DIR : 0);
     }
 
@@ -81,7 +90,7 @@ final class FileOps {
         try {
             MemorySegment target = MemorySegment.ofBuffer(reply.nioBuffer(FuseProtocol.OUT_HEADER_SIZE, op.size()));
             int count = handle.blocking()
-                    ? FileCalls.read(handle.fd(), target)
+                    ? readFifo(s, handle, target, op.size(), nonBlocking(op.flags()))
                     : FileCalls.pread(handle.fd(), target, op.offset());
             reply.setBytes(0, FuseReplies.dataHeader(h.unique(), count));
             reply.writerIndex(FuseProtocol.OUT_HEADER_SIZE + count);
@@ -96,13 +105,42 @@ final class FileOps {
         Handle handle = s.handles.get(op.fh());
         ByteBuffer data = op.data();
         int length = data.remaining();
+        boolean nonBlocking = nonBlocking(op.flags());
         if (data.isDirect()) {
-            return FuseReplies.write(h.unique(), writeAll(handle, MemorySegment.ofBuffer(data), length, op.offset()));
+            return FuseReplies.write(
+                    h.unique(), writeAll(s, handle, MemorySegment.ofBuffer(data), length, op.offset(), nonBlocking));
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment copy = arena.allocate(Math.max(1, length));
             copy.copyFrom(MemorySegment.ofBuffer(data));
-            return FuseReplies.write(h.unique(), writeAll(handle, copy, length, op.offset()));
+            return FuseReplies.write(h.unique(), writeAll(s, handle, copy, length, op.offset(), nonBlocking));
+        }
+    }
+
+    /** Whether the DPU file's flags (as a READ or WRITE carries them) ask not to wait. */
+    private static boolean nonBlocking(int fileFlags) {
+        return (fileFlags & Flags.O_NONBLOCK) != 0;
+    }
+
+    private static int readFifo(HostSession s, Handle handle, MemorySegment target, int size, boolean nonBlocking)
+            throws ErrnoException {
+        try {
+            return handle.fifo().read(target, size, nonBlocking);
+        } catch (ErrnoException e) {
+            watchAfterEagain(s, handle, e, Poll.POLLIN);
+            throw e;
+        }
+    }
+
+    /**
+     * An EAGAIN answered to a poller (Go's runtime, epoll in edge-triggered mode) must be followed
+     * by a notification when the fifo becomes ready, as the local pipe's wake-up would: the DPU's
+     * kernel polls again only when woken, and the poll that found it ready last time armed nothing.
+     */
+    private static void watchAfterEagain(HostSession s, Handle handle, ErrnoException e, int events) {
+        long kh = handle.fifo().pollHandle();
+        if (e.errno() == Errno.EAGAIN && kh != 0) {
+            s.polls.watch(handle, events, kh, s.notifier);
         }
     }
 
@@ -168,20 +206,35 @@ final class FileOps {
      */
     static ByteBuffer poll(HostSession s, FuseInHeader h, FuseOperation.Poll op) throws ErrnoException {
         Handle handle = s.handles.get(op.fh());
-        int revents = io.dpuoffload.linux.Poll.poll(handle.fd(), op.events(), 0);
-        if (revents == 0 && (op.flags() & FuseProtocol.POLL_SCHEDULE_NOTIFY) != 0) {
-            s.polls.watch(s.handles, handle, op.events(), op.kh(), s.notifier);
+        if (handle.fifo() == null) {
+            return FuseReplies.poll(h.unique(), Poll.poll(handle.fd(), op.events(), 0));
+        }
+        boolean notify = (op.flags() & FuseProtocol.POLL_SCHEDULE_NOTIFY) != 0;
+        if (notify) {
+            handle.fifo().pollHandle(op.kh());
+        }
+        int revents = handle.fifo().readiness(op.events());
+        if (revents == 0 && notify) {
+            s.polls.watch(handle, op.events(), op.kh(), s.notifier);
         }
         return FuseReplies.poll(h.unique(), revents);
     }
 
-    private static int writeAll(Handle handle, MemorySegment data, int length, long offset) throws ErrnoException {
+    private static int writeAll(
+            HostSession s, Handle handle, MemorySegment data, int length, long offset, boolean nonBlocking)
+            throws ErrnoException {
+        if (handle.blocking()) {
+            try {
+                return handle.fifo().write(data, length, nonBlocking);
+            } catch (ErrnoException e) {
+                watchAfterEagain(s, handle, e, Poll.POLLOUT);
+                throw e;
+            }
+        }
         int written = 0;
         while (written < length) {
             MemorySegment rest = data.asSlice(written, length - written);
-            int count = handle.blocking()
-                    ? FileCalls.write(handle.fd(), rest, length - written)
-                    : FileCalls.pwrite(handle.fd(), rest, length - written, offset + written);
+            int count = FileCalls.pwrite(handle.fd(), rest, length - written, offset + written);
             if (count <= 0) {
                 break;
             }

@@ -13,6 +13,7 @@ final class HandleTable implements AutoCloseable {
     private final ConcurrentHashMap<Long, Handle> handles = new ConcurrentHashMap<>();
     private final AtomicLong next = new AtomicLong();
     private final int limit;
+    private volatile boolean closed;
     /** Notified whenever a handle goes, for opens waiting at the limit. */
     private final Object released = new Object();
 
@@ -32,13 +33,31 @@ final class HandleTable implements AutoCloseable {
     }
 
     /** Takes ownership of {@code fd}; EMFILE (and the fd closed) when the session is at its limit. */
-    Handle add(int fd, long nodeid, boolean directory, boolean blocking) throws ErrnoException {
+    Handle add(int fd, long nodeid, boolean directory) throws ErrnoException {
         if (!roomWithin(RELEASE_GRACE)) {
             FileCalls.closeQuietly(fd);
             throw new ErrnoException("open (limit of " + limit + " open files per DPU)", Errno.EMFILE);
         }
-        Handle handle = new Handle(next.incrementAndGet(), fd, nodeid, directory, blocking);
+        return put(new Handle(next.incrementAndGet(), fd, nodeid, directory, null));
+    }
+
+    /** The same for a shared fifo's end (closed, and its waiters ended, at release). */
+    Handle addFifo(FifoEnd fifo, long nodeid) throws ErrnoException {
+        if (!roomWithin(RELEASE_GRACE)) {
+            fifo.release();
+            throw new ErrnoException("open (limit of " + limit + " open files per DPU)", Errno.EMFILE);
+        }
+        return put(new Handle(next.incrementAndGet(), fifo.fd(), nodeid, false, fifo));
+    }
+
+    private Handle put(Handle handle) throws ErrnoException {
         handles.put(handle.fh(), handle);
+        // The session ended while this open ran (a fifo's open woken by the end): nobody would
+        // release it. Whoever removes it closes it, so it is closed once.
+        if (closed && handles.remove(handle.fh()) != null) {
+            handle.close();
+            throw new ErrnoException("open (the DPU's session ended)", Errno.ENOTCONN);
+        }
         return handle;
     }
 
@@ -65,7 +84,7 @@ final class HandleTable implements AutoCloseable {
     void release(long fh) {
         Handle handle = handles.remove(fh);
         if (handle != null) {
-            FileCalls.closeQuietly(handle.fd());
+            handle.close();
             synchronized (released) {
                 released.notifyAll();
             }
@@ -100,7 +119,12 @@ final class HandleTable implements AutoCloseable {
 
     @Override
     public void close() {
-        handles.values().forEach(handle -> FileCalls.closeQuietly(handle.fd()));
-        handles.clear();
+        closed = true;
+        for (Long fh : handles.keySet()) {
+            Handle handle = handles.remove(fh);
+            if (handle != null) {
+                handle.close();
+            }
+        }
     }
 }

@@ -27,6 +27,7 @@ final class HostSession implements AutoCloseable {
     final HandleTable handles;
     final Attrs attrs;
     final PollWaiter polls = new PollWaiter();
+    final FifoOpens fifoOpens = new FifoOpens();
     private final ExportPaths paths;
     /** Sends a FUSE notification to the DPU's kernel for this mount; set at attach. */
     volatile java.util.function.Consumer<java.nio.ByteBuffer> notifier = message -> {};
@@ -134,6 +135,11 @@ final class HostSession implements AutoCloseable {
     @Override
     public void close() {
         handles.close();
+        try {
+            fifoOpens.close(); // before the inodes' descriptors, through which it opens the fifos
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         inodes.close();
     }
 }
