@@ -227,17 +227,22 @@ final class FuseSession {
         if (pending == null || !pending.mayEndEarly()) {
             return;
         }
-        send(header, request).whenComplete(FuseSession::drop);
-        // A host that does not end the wait (an older one, or one stuck itself) still lets the caller go.
-        loop.schedule(
-                () -> {
-                    if (inFlight.remove(target, pending)) {
-                        failed.increment();
-                        reply(FuseReplies.error(target, Errno.EINTR));
-                    }
-                },
-                Interrupts.HOST_GRACE.toMillis(),
-                TimeUnit.MILLISECONDS);
+        send(header, request).whenComplete((answer, failure) -> {
+            boolean waits = answer == null || FsWire.interruptedCallWaits(answer);
+            drop(answer, failure);
+            if (waits) {
+                // A wait the host cannot end (a driver's, or an older host's) still lets the caller go.
+                loop.schedule(
+                        () -> endLocally(target, pending), Interrupts.HOST_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private void endLocally(long unique, Pending pending) {
+        if (inFlight.remove(unique, pending)) {
+            failed.increment();
+            reply(FuseReplies.error(unique, Errno.EINTR));
+        }
     }
 
     private void forward(FuseInHeader header, ByteBuffer request) {

@@ -110,8 +110,8 @@ public final class FsServer implements AutoCloseable {
         }
         var header = request.header();
         if (request.operation() instanceof FuseOperation.Interrupt interrupt) {
-            waiting.interrupt(session.id, interrupt.unique());
-            return CompletableFuture.completedFuture(Unpooled.EMPTY_BUFFER);
+            boolean waits = waiting.interrupt(session.id, interrupt.unique());
+            return CompletableFuture.completedFuture(FsWire.interruptReply(waits));
         }
         IoCallable<ByteBuf> work = () -> orEmpty(PassthroughFs.execute(session, request));
         if (!QuickOps.runInPlace(session, request)) {

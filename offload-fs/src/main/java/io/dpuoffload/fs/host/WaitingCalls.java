@@ -98,14 +98,18 @@ final class WaitingCalls {
         waiting.remove(w.key, w);
     }
 
-    /** On the event loop: the DPU's INTERRUPT for request {@code unique} of {@code session}. */
-    void interrupt(int session, long unique) {
+    /**
+     * On the event loop: the DPU's INTERRUPT for request {@code unique} of {@code session}. False when
+     * no such call waits (it does not wait, or is over): its result stands.
+     */
+    boolean interrupt(int session, long unique) {
         Waiting w = waiting.get(new Key(session, unique));
         if (w == null) {
-            return; // answered already: the result stands
+            return false;
         }
         w.interrupted = true;
         Thread.ofVirtual().name("fs-interrupt-" + unique).start(() -> signalUntilOver(w));
+        return true;
     }
 
     private static void signalUntilOver(Waiting w) {

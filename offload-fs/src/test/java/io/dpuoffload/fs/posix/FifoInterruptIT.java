@@ -27,10 +27,11 @@ class FifoInterruptIT {
     private static final int DELAY_MS = 300;
 
     /**
-     * The wait must end well before the DPU would give up on the host by itself (Interrupts#HOST_GRACE,
-     * 2 s): it is the host's thread that was interrupted.
+     * A bound, not a benchmark: the machine may be busy. That the host's thread left its wait (rather
+     * than the DPU giving up on it after Interrupts#HOST_GRACE) is shown by the host's fifo afterwards:
+     * a thread still waiting in open or read would be a reader there.
      */
-    private static final long MAX_ELAPSED_MS = DELAY_MS + 1_200;
+    private static final long MAX_ELAPSED_MS = 10_000;
 
     @TempDir
     static Path work;
