@@ -86,7 +86,12 @@ public final class FsMount implements AutoCloseable {
             fd = FuseDevice.open();
             long initFlags = INIT_FLAGS | (policy.cached() ? KERNEL_CHECKS : 0);
             FuseSession session = new FuseSession(
-                    fd, host, options, FuseInitOptions.defaults().withFlags(initFlags), policy.procView());
+                    fd,
+                    host,
+                    options,
+                    FuseInitOptions.defaults().withFlags(initFlags),
+                    policy.procView(),
+                    policy.cached() ? new RootAcls(java.time.Duration.ofMillis(policy.ttlMillis())) : null);
             sessionRef.set(session);
             long flags = Mounts.MS_NOSUID | Mounts.MS_NODEV | (policy.readOnly() ? Mounts.MS_RDONLY : 0);
             FuseDevice.mount(

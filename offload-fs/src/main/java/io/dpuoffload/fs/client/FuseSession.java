@@ -65,6 +65,8 @@ final class FuseSession {
     private final CompletableFuture<FuseNegotiated> initialized = new CompletableFuture<>();
     private final ProcView procView;
     private final BlockingCalls blocking = new BlockingCalls();
+    /** Null where the DPU's kernel does not check permissions itself (see {@link RootAcls}). */
+    private final RootAcls rootAcls;
     /** What {@link BlockingCalls#observe} reads of a request: the header and the file handle after it. */
     private static final int OBSERVED_REQUEST_BYTES = FuseProtocol.IN_HEADER_SIZE + 8;
 
@@ -79,9 +81,16 @@ final class FuseSession {
     private final ReentrantReadWriteLock replyLock = new ReentrantReadWriteLock();
     private boolean repliesClosed; // guarded by replyLock
 
-    FuseSession(int deviceFd, HostLink host, FsMountOptions options, FuseInitOptions initOptions, boolean procView)
+    FuseSession(
+            int deviceFd,
+            HostLink host,
+            FsMountOptions options,
+            FuseInitOptions initOptions,
+            boolean procView,
+            RootAcls rootAcls)
             throws ErrnoException {
         this.procView = procView ? new ProcView(options.localProc()) : null;
+        this.rootAcls = rootAcls;
         this.deviceFd = deviceFd;
         this.replyFd = FileCalls.fcntl(deviceFd, Flags.F_DUPFD_CLOEXEC, 0);
         this.host = host;
@@ -151,9 +160,17 @@ final class FuseSession {
             // fsync, and RELEASE closes), so answering here saves every close a round trip.
             case FLUSH -> reply(FuseReplies.ok(header.unique()));
             default -> {
-                if (procView == null || !answeredLocally(header, request)) {
-                    forward(header, request);
+                if (procView != null && answeredLocally(header, request)) {
+                    return;
                 }
+                if (rootAcls != null) {
+                    var kept = rootAcls.answer(header, request, negotiated);
+                    if (kept.isPresent()) {
+                        reply(kept.get());
+                        return;
+                    }
+                }
+                forward(header, request);
             }
         }
     }
@@ -278,11 +295,18 @@ final class FuseSession {
             }
             if (failure != null) {
                 failed.increment();
+                if (rootAcls != null) {
+                    rootAcls.forget(unique);
+                }
                 reply(FuseReplies.error(unique, ChannelErrors.errnoOf(failure)));
                 return;
             }
             try {
-                blocking.observe(header, requestStart, reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN));
+                ByteBuffer hostReply = reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                blocking.observe(header, requestStart, hostReply);
+                if (rootAcls != null) {
+                    rootAcls.learn(header, hostReply);
+                }
                 writeHostReply(unique, reply);
             } finally {
                 reply.release();
