@@ -83,6 +83,14 @@ class SignalLoopIT {
         assertThat(mounted.get("signals"))
                 .as("signals during the run on the mount")
                 .isGreaterThan(MIN_SIGNALS);
+        System.out.printf(
+                "%s on %s: %d iterations (local: %d) under %d signals, results %s%n",
+                program.getFileName(),
+                d.mount(),
+                mounted.get("iterations"),
+                local.get("iterations"),
+                mounted.get("signals"),
+                calls(mounted));
         assertThat(calls(mounted))
                 .as("results of %s on the mount (call errno → count), signals %d", program, mounted.get("signals"))
                 .containsOnlyKeys(successes());
