@@ -341,12 +341,13 @@ final class FuseSession {
         if (reply == null) {
             return;
         }
-        Interrupts.releaseOfLateOpen(header, reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN))
-                .ifPresent(release -> {
-                    log.debug("releasing handle of open {} answered EINTR before the host", header.unique());
-                    send(header, release).whenComplete(FuseSession::drop);
-                });
-        if (header.kind() != FuseOpcode.OPEN) {
+        ByteBuffer late = reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        Interrupts.releaseOfLateOpen(header, late).ifPresent(release -> {
+            log.debug("releasing handle of open {} answered EINTR before the host", header.unique());
+            send(header, release).whenComplete(FuseSession::drop);
+        });
+        boolean succeeded = late.remaining() >= FuseProtocol.OUT_HEADER_SIZE && late.getInt(late.position() + 4) == 0;
+        if (succeeded && header.kind() != FuseOpcode.OPEN) {
             log.warn(
                     "{} {} completed on the host after its caller was told EINTR; its result is lost",
                     header.kind(),
