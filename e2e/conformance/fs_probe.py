@@ -5,7 +5,10 @@ errno, type, mode, owner, link count, size and which times changed. Run as root;
 conformance` sets up a server and a mount and runs it. Exits 1 if any difference is not one of
 EXPECTED (each documented in docs/offload-fs.md, "Known gaps").
 
-usage: fs_probe.py --ref DIR --mnt DIR [-k SUBSTR] [-v]
+--cache says how the export caches (none or ttl, as in its configuration): a few differences are
+expected only without caching.
+
+usage: fs_probe.py --ref DIR --mnt DIR [--cache none|ttl] [-k SUBSTR] [-v]
 """
 import ctypes, errno, os, pickle, shutil, socket, stat, struct, sys, time, fcntl, traceback, subprocess
 
@@ -1030,6 +1033,87 @@ def misc(c):
     t = c.snap('gl')
     c.do('lchown symlink -1 -1', lambda: os.lchown(c.p('gl'), -1, -1)); c.changed('lchown -1 -1', {'gl': t['gl']})
 
+# ---------------------------------------------------------------- permissions only the kernel sees
+@test
+def fifo_permission(c):
+    """an exact fifo is opened by the kernel itself, never by the file system: its mode must still count"""
+    os.chmod(c.base, 0o755)
+    flags = [('O_RDWR', os.O_RDWR), ('O_RDONLY|O_NONBLOCK', os.O_RDONLY | os.O_NONBLOCK),
+             ('O_WRONLY|O_NONBLOCK', os.O_WRONLY | os.O_NONBLOCK)]
+    for mode in (0o077, 0o477, 0o277, 0o677, 0o070, 0o707, 0o007):
+        name = 'p%04o' % mode
+        os.mkfifo(c.p(name)); os.chown(c.p(name), 1000, 1000); os.chmod(c.p(name), mode)
+        for fname, fl in flags:
+            def op(name=name, fl=fl):
+                os.close(os.open(c.p(name), fl))
+            for user in ('u1000', 'u1001', 'u1000g1001'):
+                c.do('fifo permission: open %s %s' % (name, fname), op, user)
+
+@test
+def search_revoked(c):
+    """a child looked up just before its parent loses search permission: calls by path must fail"""
+    os.chmod(c.base, 0o777)
+    os.mkdir(c.p('d'), 0o755); os.mkdir(c.p('into'), 0o777); os.chmod(c.p('into'), 0o777)
+    touch(c.p('d', 'f'), 0o666); os.chown(c.p('d', 'f'), 1000, 1000); os.chmod(c.p('d', 'f'), 0o666)
+    f = c.p('d', 'f')
+    c.do('stat before revoking', lambda: st(f), 'u1000')
+    os.chmod(c.p('d'), 0o700)
+    calls = [
+        ('stat', lambda: st(f)),
+        ('chmod', lambda: os.chmod(f, 0o600)),
+        ('chown', lambda: os.chown(f, 1000, 1000)),
+        ('truncate', lambda: os.truncate(f, 0)),
+        ('open', lambda: os.close(os.open(f, os.O_RDONLY))),
+        ('link', lambda: os.link(f, c.p('into', 'l'))),
+        ('utimes', lambda: utimensat(f, None, None)),
+        ('rename', lambda: os.rename(f, c.p('into', 'r'))),
+        ('setxattr', lambda: os.setxattr(f, 'user.k', b'v')),
+    ]
+    for label, fn in calls:
+        c.do('search revoked: ' + label, fn, 'u1000')
+    os.chmod(c.p('d'), 0o755)
+    c.stat('f after', 'd/f')
+
+# ---------------------------------------------------------------- signals
+SIGNAL_LOOP_ITERATIONS = 300
+SIGNAL_LOOP_SECONDS = 3
+SIGNAL_INTERVAL = 0.0002  # the issue's 200 µs timer
+
+@test
+def interrupted_calls(c):
+    """create, stat, symlink, unlink, utime, unlink under a 200 us SA_RESTART timer: signals must not
+    change a result (calls through libc directly: Python itself would retry EINTR)"""
+    import signal
+    f, l = c.p('f').encode(), c.p('l').encode()
+    buf = ctypes.create_string_buffer(256)
+    def call(name, fn):
+        r = fn()
+        return name, 'ok' if r >= 0 else errno.errorcode.get(ctypes.get_errno(), ctypes.get_errno())
+    def loop():
+        seen = set()
+        previous = signal.signal(signal.SIGALRM, lambda *_: None)
+        signal.siginterrupt(signal.SIGALRM, False)  # SA_RESTART, as most daemons' handlers
+        signal.setitimer(signal.ITIMER_REAL, SIGNAL_INTERVAL, SIGNAL_INTERVAL)
+        deadline = time.monotonic() + SIGNAL_LOOP_SECONDS
+        try:
+            for _ in range(SIGNAL_LOOP_ITERATIONS):
+                if time.monotonic() > deadline: break
+                def create():
+                    fd = libc.open(f, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o644)
+                    if fd >= 0: os.close(fd)
+                    return fd
+                seen.add(call('create', create))
+                seen.add(call('stat', lambda: libc.stat(f, buf)))
+                seen.add(call('symlink', lambda: libc.symlink(b'f', l)))
+                seen.add(call('unlink link', lambda: libc.unlink(l)))
+                seen.add(call('utime', lambda: libc.utimensat(AT_FDCWD, f, None, 0)))
+                seen.add(call('unlink file', lambda: libc.unlink(f)))
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0, 0)
+            signal.signal(signal.SIGALRM, previous)
+        return sorted(seen)
+    c.do('results under a 200 us timer', loop)
+
 # ---------------------------------------------------------------- driver
 def norm(v):
     return v
@@ -1057,20 +1141,27 @@ EXPECTED = {
     'FS_IOC_GETFLAGS': 'inode flags ioctls are not forwarded',
     'groups changed between chgrp calls': 'supplementary groups are cached for a second per pid',
 }
+# And on exports with `cache: none` (--cache none), which leave all checks to the host.
+EXPECTED_UNCACHED = {
+    'fifo permission': 'an exact fifo on a cache: none export is opened without a permission check',
+}
+CACHE = 'none'
 
 def expected(label):
-    return next((why for key, why in EXPECTED.items() if key in label), None)
+    table = dict(EXPECTED, **(EXPECTED_UNCACHED if CACHE == 'none' else {}))
+    return next((why for key, why in table.items() if key in label), None)
 
 def main():
     args = sys.argv[1:]
-    global REF, MNT
+    global REF, MNT, CACHE
     verbose = '-v' in args
     sel = None
     if '--ref' in args: REF = args[args.index('--ref') + 1]
     if '--mnt' in args: MNT = args[args.index('--mnt') + 1]
+    if '--cache' in args: CACHE = args[args.index('--cache') + 1]
     if '-k' in args: sel = args[args.index('-k') + 1]
-    if not REF or not MNT:
-        sys.exit('usage: fs_probe.py --ref DIR --mnt DIR [-k SUBSTR] [-v]')
+    if not REF or not MNT or CACHE not in ('none', 'ttl'):
+        sys.exit('usage: fs_probe.py --ref DIR --mnt DIR [--cache none|ttl] [-k SUBSTR] [-v]')
     tests = [t for t in TESTS if not sel or sel in t.__name__]
     if os.getuid() != 0:
         sys.exit('fs_probe.py switches users: run it as root')

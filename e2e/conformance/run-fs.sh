@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Mounts an offload-fs export on this machine (host and DPU side joined by a Unix socket, no
-# namespaces needed) and runs the differential POSIX probe against it, with a plain directory on the
-# same file system as the reference. Cleans up everything it made, also on failure.
+# Mounts offload-fs exports on this machine (host and DPU side joined by a Unix socket, no
+# namespaces needed) and runs the differential POSIX probe against each, with a plain directory on
+# the same file system as the reference: one export with `cache: none`, one with `cache: ttl` (where
+# the DPU's kernel caches entries and attributes, and checks permissions itself). Cleans up
+# everything it made, also on failure.
 # usage: run-fs.sh OFFLOADCTL [PROBE ARGS...]     (as root; ./dpuo conformance runs it)
 set -euo pipefail
 
@@ -10,15 +12,18 @@ shift
 here="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
 work="$(mktemp -d /tmp/dpuo-conformance.XXXXXX)"
 chmod 755 "$work"
-serve_pid="" mount_pid=""
+serve_pid="" mount_pids=()
 
 cleanup() {
     local status=$?
-    if [[ -n "$mount_pid" ]]; then
-        kill "$mount_pid" 2>/dev/null || true
-        wait "$mount_pid" 2>/dev/null || true # the mount unmounts on SIGTERM
-    fi
-    if mountpoint -q "$work/mnt"; then umount -l "$work/mnt"; fi
+    local pid cache
+    for pid in "${mount_pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true # the mount unmounts on SIGTERM
+    done
+    for cache in none ttl; do
+        if mountpoint -q "$work/mnt-$cache"; then umount -l "$work/mnt-$cache"; fi
+    done
     if [[ -n "$serve_pid" ]]; then
         kill "$serve_pid" 2>/dev/null || true
         wait "$serve_pid" 2>/dev/null || true
@@ -38,16 +43,22 @@ await() { # FILE PATTERN: wait (at most 60 s) for a line of a child's output
     return 1
 }
 
-mkdir -p "$work/exported" "$work/mnt" "$work/ref"
-chmod 755 "$work/exported" "$work/mnt" "$work/ref"
+mkdir -p "$work/exported-none" "$work/exported-ttl" "$work/mnt-none" "$work/mnt-ttl" "$work/ref"
+chmod 755 "$work/exported-none" "$work/exported-ttl" "$work/mnt-none" "$work/mnt-ttl" "$work/ref"
 cat >"$work/fs.yaml" <<YAML
 node: host-1
 listen: unix:$work/fs.sock
 peers: []
 exports:
-  - name: conformance
-    path: $work/exported
+  - name: conformance-none
+    path: $work/exported-none
     cache: none
+    devices: true
+    allow:
+      all: [/]
+  - name: conformance-ttl
+    path: $work/exported-ttl
+    cache: ttl
     devices: true
     allow:
       all: [/]
@@ -56,9 +67,16 @@ YAML
 "$offloadctl" fs serve --config "$work/fs.yaml" >"$work/serve.log" 2>&1 &
 serve_pid=$!
 await "$work/serve.log" READY
-"$offloadctl" fs mount --server "unix:$work/fs.sock" --export conformance --node dpu-1 "$work/mnt" \
-    >"$work/mount.log" 2>&1 &
-mount_pid=$!
-await "$work/mount.log" MOUNTED
+for cache in none ttl; do
+    "$offloadctl" fs mount --server "unix:$work/fs.sock" --export "conformance-$cache" --node dpu-1 \
+        "$work/mnt-$cache" >"$work/mount-$cache.log" 2>&1 &
+    mount_pids+=($!)
+    await "$work/mount-$cache.log" MOUNTED
+done
 
-python3 "$here/fs_probe.py" --ref "$work/ref" --mnt "$work/mnt" "$@"
+status=0
+for cache in none ttl; do
+    echo "== export with cache: $cache"
+    python3 "$here/fs_probe.py" --ref "$work/ref" --mnt "$work/mnt-$cache" --cache "$cache" "$@" || status=1
+done
+exit "$status"

@@ -15,7 +15,8 @@ import java.lang.invoke.MethodHandle;
  *
  * <p>Buffers are {@link MemorySegment}s of native memory (a heap segment is refused with
  * IllegalArgumentException). Transfers return {@code int}: the kernel moves at most {@link
- * Limits#MAX_RW_COUNT} bytes per call. read, write, pread, pwrite and the opens retry EINTR.
+ * Limits#MAX_RW_COUNT} bytes per call. read, write, pread, pwrite and the opens retry EINTR, except that
+ * read, write and the opens end with it on a thread that {@link ThreadInterrupts} interrupted.
  */
 public final class FileCalls {
     /** struct open_how (linux/openat2.h): flags, mode, resolve, each a u64. */
@@ -98,7 +99,7 @@ public final class FileCalls {
                 return (int) r;
             }
             int errno = s.errno();
-            if (errno != Errno.EINTR) {
+            if (!ThreadInterrupts.retries(errno)) {
                 throw new ErrnoException("openat2", pathOrSegment(pathForError, cPath), errno);
             }
         }
@@ -119,7 +120,7 @@ public final class FileCalls {
                     return r;
                 }
                 int errno = s.errno();
-                if (errno != Errno.EINTR) {
+                if (!ThreadInterrupts.retries(errno)) {
                     throw new ErrnoException("openat", path, errno);
                 }
             }
@@ -263,7 +264,7 @@ public final class FileCalls {
                     return (int) r;
                 }
                 int errno = s.errno();
-                if (errno != Errno.EINTR) {
+                if (!ThreadInterrupts.retries(errno)) {
                     throw new ErrnoException(call, errno);
                 }
             }
@@ -284,7 +285,7 @@ public final class FileCalls {
                     return (int) r;
                 }
                 int errno = s.errno();
-                if (errno != Errno.EINTR) {
+                if (!ThreadInterrupts.retries(errno)) {
                     throw new ErrnoException(call, errno);
                 }
             }

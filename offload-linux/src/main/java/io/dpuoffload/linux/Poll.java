@@ -11,7 +11,8 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * poll(2) on a few descriptors with a timeout. Blocks the OS thread (a virtual thread pins its carrier): for
- * many descriptors use epoll (Netty) instead. EINTR is retried with the time that is left.
+ * many descriptors use epoll (Netty) instead. EINTR is retried with the time that is left,
+ * unless {@link ThreadInterrupts} interrupted the thread.
  */
 public final class Poll {
     public static final short POLLIN = 0x001;
@@ -64,7 +65,7 @@ public final class Poll {
                     return r;
                 }
                 int errno = s.errno();
-                if (errno != Errno.EINTR) {
+                if (!ThreadInterrupts.retries(errno)) {
                     throw new ErrnoException("poll", errno);
                 }
                 if (timeoutMillis > 0) {

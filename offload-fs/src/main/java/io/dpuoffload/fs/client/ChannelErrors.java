@@ -2,22 +2,21 @@ package io.dpuoffload.fs.client;
 
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.transport.RemoteException;
-import io.dpuoffload.transport.StreamResetException;
-import io.dpuoffload.transport.frame.ResetCode;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 
-/** The errno a caller on the DPU sees when the channel, not the host's file system, failed. */
+/**
+ * The errno a caller on the DPU sees when the channel, not the host's file system, failed. Never
+ * EINTR: a call the channel could not complete may have been done on the host, and EINTR would
+ * tell a program to retry it (see FuseSession#interrupt for the calls that do end with EINTR).
+ */
 final class ChannelErrors {
 
     static int errnoOf(Throwable failure) {
         Throwable cause =
                 failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         return switch (cause) {
-            case CancellationException _ -> Errno.EINTR; // the kernel sent INTERRUPT
             case RemoteException remote -> remote.code() > 0 && remote.code() <= 4095 ? remote.code() : Errno.EIO;
-            case StreamResetException reset when reset.code() == ResetCode.CANCELLED -> Errno.EINTR;
-            // Deadline passed, connection lost, handshake refused: the host is out of reach.
+            // Deadline passed, connection lost or reset, handshake refused: the host is out of reach.
             default -> Errno.EIO;
         };
     }

@@ -30,6 +30,17 @@ public final class FsMount implements AutoCloseable {
     private static final long INIT_FLAGS =
             FuseInitOptions.DEFAULT_FLAGS & ~(FuseProtocol.DO_READDIRPLUS | FuseProtocol.READDIRPLUS_AUTO);
 
+    /**
+     * For exports whose attributes the DPU caches: the DPU's kernel checks permissions itself, against
+     * the attributes and ACLs it has (POSIX_ACL turns on default_permissions, and makes the kernel
+     * read ACLs with GETXATTR and count them). The host alone cannot: the kernel opens an exact fifo
+     * without asking it, and with cached entries it acts on a child by node id without walking (and
+     * searching) the parents again. On exports without caching every check would cost a GETATTR, as
+     * attributes there expire at once; those serve /proc, /sys and cgroups, which have no fifos, and
+     * revalidate every name with a LOOKUP as the caller, so the host's checks stand there alone.
+     */
+    private static final long KERNEL_CHECKS = FuseProtocol.POSIX_ACL;
+
     private final String export;
     private final Path mountpoint;
     private final OffloadClient client;
@@ -73,8 +84,14 @@ public final class FsMount implements AutoCloseable {
             host.use(client);
             ExportPolicy policy = host.attach();
             fd = FuseDevice.open();
+            long initFlags = INIT_FLAGS | (policy.cached() ? KERNEL_CHECKS : 0);
             FuseSession session = new FuseSession(
-                    fd, host, options, FuseInitOptions.defaults().withFlags(INIT_FLAGS), policy.procView());
+                    fd,
+                    host,
+                    options,
+                    FuseInitOptions.defaults().withFlags(initFlags),
+                    policy.procView(),
+                    policy.cached() ? new RootAcls(java.time.Duration.ofMillis(policy.ttlMillis())) : null);
             sessionRef.set(session);
             long flags = Mounts.MS_NOSUID | Mounts.MS_NODEV | (policy.readOnly() ? Mounts.MS_RDONLY : 0);
             FuseDevice.mount(

@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The DPU side of one mount: reads the kernel's requests from /dev/fuse, answers INIT itself, and
  * forwards everything else to the host as it is; writes the host's replies back. Failures of the
- * channel become errnos (EIO, EINTR) within the operation timeout, so no caller hangs.
+ * channel become errnos (EIO) within the operation timeout, so no caller hangs. An INTERRUPT ends
+ * only a call that may wait for another party (see {@link #interrupt}); every other call completes
+ * and answers what the host did.
  */
 final class FuseSession {
     private static final Logger log = LoggerFactory.getLogger(FuseSession.class);
@@ -52,7 +54,10 @@ final class FuseSession {
     private final FsMountOptions options;
     private final FuseInitOptions initOptions;
     private final CallerGroupsCache groups;
-    private final Map<Long, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
+    /** Requests sent to the host and not yet answered; whoever removes one writes its reply. */
+    private final Map<Long, Pending> inFlight = new ConcurrentHashMap<>();
+
+    private IoEventLoop loop;
     private DeviceReader reader;
     final LongAdder forwarded = new LongAdder();
     final LongAdder failed = new LongAdder();
@@ -60,6 +65,8 @@ final class FuseSession {
     private final CompletableFuture<FuseNegotiated> initialized = new CompletableFuture<>();
     private final ProcView procView;
     private final BlockingCalls blocking = new BlockingCalls();
+    /** Null where the DPU's kernel does not check permissions itself (see {@link RootAcls}). */
+    private final RootAcls rootAcls;
     /** What {@link BlockingCalls#observe} reads of a request: the header and the file handle after it. */
     private static final int OBSERVED_REQUEST_BYTES = FuseProtocol.IN_HEADER_SIZE + 8;
 
@@ -74,9 +81,16 @@ final class FuseSession {
     private final ReentrantReadWriteLock replyLock = new ReentrantReadWriteLock();
     private boolean repliesClosed; // guarded by replyLock
 
-    FuseSession(int deviceFd, HostLink host, FsMountOptions options, FuseInitOptions initOptions, boolean procView)
+    FuseSession(
+            int deviceFd,
+            HostLink host,
+            FsMountOptions options,
+            FuseInitOptions initOptions,
+            boolean procView,
+            RootAcls rootAcls)
             throws ErrnoException {
         this.procView = procView ? new ProcView(options.localProc()) : null;
+        this.rootAcls = rootAcls;
         this.deviceFd = deviceFd;
         this.replyFd = FileCalls.fcntl(deviceFd, Flags.F_DUPFD_CLOEXEC, 0);
         this.host = host;
@@ -87,6 +101,7 @@ final class FuseSession {
 
     /** Starts serving on {@code loop}, the one the channel to the host runs on (see {@link DeviceReader}). */
     void start(IoEventLoop loop) throws ErrnoException {
+        this.loop = loop;
         reader = DeviceReader.start(deviceFd, loop, FuseProtocol.readBufferSize(initOptions.maxWrite()), this::handle);
     }
 
@@ -139,15 +154,23 @@ final class FuseSession {
         }
         switch (header.kind()) {
             case INIT -> init(header, request);
-            case INTERRUPT -> interrupt(request);
+            case INTERRUPT -> interrupt(header, request);
             case DESTROY -> reply(FuseReplies.ok(header.unique()));
             // close(2) sends FLUSH; the host has nothing to do for it (errors surface at write and
             // fsync, and RELEASE closes), so answering here saves every close a round trip.
             case FLUSH -> reply(FuseReplies.ok(header.unique()));
             default -> {
-                if (procView == null || !answeredLocally(header, request)) {
-                    forward(header, request);
+                if (procView != null && answeredLocally(header, request)) {
+                    return;
                 }
+                if (rootAcls != null) {
+                    var kept = rootAcls.answer(header, request, negotiated);
+                    if (kept.isPresent()) {
+                        reply(kept.get());
+                        return;
+                    }
+                }
+                forward(header, request);
             }
         }
     }
@@ -197,21 +220,49 @@ final class FuseSession {
         }
     }
 
-    private void interrupt(ByteBuffer request) {
+    /**
+     * The kernel sends INTERRUPT when a signal reaches a caller waiting for a reply. Only a call that
+     * may wait for another party (an open, which may be a fifo's, and a read or write of a fifo) may
+     * end early: the INTERRUPT goes to the host, whose thread then leaves its wait and answers EINTR,
+     * or the result if the call completed meanwhile. Any other call completes and answers what the
+     * host did — ending it here would tell the caller "not done" about a file the host may already have
+     * created, renamed or removed. The kernel reads a request before its INTERRUPT and this session
+     * reads one request at a time, so an INTERRUPT for a request not in flight is for one already
+     * answered, and is dropped. Never answered ENOSYS, which would end interrupts for the whole mount.
+     */
+    private void interrupt(FuseInHeader header, ByteBuffer request) {
+        long target;
         try {
-            var interrupt = (FuseOperation.Interrupt)
-                    FuseRequestDecoder.decode(request, negotiated).operation();
-            CompletableFuture<?> pending = inFlight.get(interrupt.unique());
-            if (pending != null) {
-                pending.cancel(true); // the host sees a reset; the caller gets EINTR
-            }
+            target = ((FuseOperation.Interrupt)
+                            FuseRequestDecoder.decode(request, negotiated).operation())
+                    .unique();
         } catch (FuseProtocolException e) {
             log.debug("ignoring a malformed INTERRUPT: {}", e.getMessage());
+            return;
+        }
+        Pending pending = inFlight.get(target);
+        if (pending == null || !pending.mayEndEarly()) {
+            return;
+        }
+        send(header, request).whenComplete((answer, failure) -> {
+            boolean waits = answer == null || FsWire.interruptedCallWaits(answer);
+            drop(answer, failure);
+            if (waits) {
+                // A wait the host cannot end (a driver's, or an older host's) still lets the caller go.
+                loop.schedule(
+                        () -> endLocally(target, pending), Interrupts.HOST_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private void endLocally(long unique, Pending pending) {
+        if (inFlight.remove(unique, pending)) {
+            failed.increment();
+            reply(FuseReplies.error(unique, Errno.EINTR));
         }
     }
 
     private void forward(FuseInHeader header, ByteBuffer request) {
-        boolean expectsReply = header.kind().expectsReply();
         if (header.kind() == FuseOpcode.OPEN
                 || header.kind() == FuseOpcode.CREATE
                 || header.kind() == FuseOpcode.TMPFILE) {
@@ -221,7 +272,57 @@ final class FuseSession {
                 request.putInt(at, OpenFlagsWire.toWire(request.getInt(at)));
             }
         }
-        int[] callerGroups = header.kind() == FuseOpcode.FORGET || header.kind() == FuseOpcode.BATCH_FORGET
+        // A fifo waits for its other end as long as that takes; a lost link still ends it at once.
+        boolean mayWait = host.connected() && blocking.mayWaitForever(header, request);
+        if (!header.kind().expectsReply()) {
+            send(header, request).whenComplete(FuseSession::drop);
+            return;
+        }
+        long unique = header.unique();
+        // The request is a view of the reader's buffer, which the next read overwrites before the
+        // reply comes: the reply handler gets a copy of the little it looks at.
+        ByteBuffer requestStart = copyStart(request, OBSERVED_REQUEST_BYTES);
+        CompletableFuture<ByteBuf> answer =
+                send(header, request, mayWait ? BlockingCalls.TIMEOUT : options.opTimeout());
+        Pending pending = new Pending(mayWait);
+        inFlight.put(unique, pending);
+        answer.whenComplete((reply, failure) -> {
+            if (!inFlight.remove(unique, pending)) {
+                // Answered EINTR after an INTERRUPT the host did not act on in time.
+                undoLate(header, reply);
+                drop(reply, failure);
+                return;
+            }
+            if (failure != null) {
+                failed.increment();
+                if (rootAcls != null) {
+                    rootAcls.forget(unique);
+                }
+                reply(FuseReplies.error(unique, ChannelErrors.errnoOf(failure)));
+                return;
+            }
+            try {
+                ByteBuffer hostReply = reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                blocking.observe(header, requestStart, hostReply);
+                if (rootAcls != null) {
+                    rootAcls.learn(header, hostReply);
+                }
+                writeHostReply(unique, reply);
+            } finally {
+                reply.release();
+            }
+        });
+    }
+
+    /** Sends {@code request} to the host as it is, behind the operation prefix (session, caller's groups). */
+    private CompletableFuture<ByteBuf> send(FuseInHeader header, ByteBuffer request) {
+        return send(header, request, options.opTimeout());
+    }
+
+    private CompletableFuture<ByteBuf> send(FuseInHeader header, ByteBuffer request, Duration timeout) {
+        int[] callerGroups = header.kind() == FuseOpcode.FORGET
+                        || header.kind() == FuseOpcode.BATCH_FORGET
+                        || header.kind() == FuseOpcode.INTERRUPT
                 ? new int[0]
                 : groups.of(header.pid(), header.uid(), header.gid());
         ByteBuf body = PooledByteBufAllocator.DEFAULT.directBuffer(16 + callerGroups.length * 4 + request.remaining());
@@ -229,39 +330,49 @@ final class FuseSession {
         FsWire.writeOpPrefix(body, host.session(), agreed.minor(), agreed.flags(), callerGroups);
         body.writeBytes(request.duplicate());
         forwarded.increment();
-        Duration timeout = options.opTimeout();
-        if (host.connected() && blocking.mayWaitForever(header, request)) {
-            // A fifo waits for its other end as long as that takes; a lost link still ends it at once.
-            timeout = BlockingCalls.TIMEOUT;
-        }
-        CompletableFuture<ByteBuf> answer = host.op(body, timeout);
-        if (!expectsReply) {
-            answer.whenComplete((reply, failure) -> {
-                if (reply != null) {
-                    reply.release();
-                }
-            });
+        return host.op(body, timeout);
+    }
+
+    /**
+     * A reply that came after the caller was told EINTR: an open the host completed all the same
+     * leaves a host handle nobody will use or release, so release it now.
+     */
+    private void undoLate(FuseInHeader header, ByteBuf reply) {
+        if (reply == null) {
             return;
         }
-        long unique = header.unique();
-        // The request is a view of the reader's buffer, which the next read overwrites before the
-        // reply comes: the reply handler gets a copy of the little it looks at.
-        ByteBuffer requestStart = copyStart(request, OBSERVED_REQUEST_BYTES);
-        inFlight.put(unique, answer);
-        answer.whenComplete((reply, failure) -> {
-            inFlight.remove(unique);
-            if (failure != null) {
-                failed.increment();
-                reply(FuseReplies.error(unique, ChannelErrors.errnoOf(failure)));
-                return;
-            }
-            try {
-                blocking.observe(header, requestStart, reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN));
-                writeHostReply(unique, reply);
-            } finally {
-                reply.release();
-            }
+        ByteBuffer late = reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        Interrupts.releaseOfLateOpen(header, late).ifPresent(release -> {
+            log.debug("releasing handle of open {} answered EINTR before the host", header.unique());
+            send(header, release).whenComplete(FuseSession::drop);
         });
+        boolean succeeded = late.remaining() >= FuseProtocol.OUT_HEADER_SIZE && late.getInt(late.position() + 4) == 0;
+        if (succeeded && header.kind() != FuseOpcode.OPEN) {
+            log.warn(
+                    "{} {} completed on the host after its caller was told EINTR; its result is lost",
+                    header.kind(),
+                    header.unique());
+        }
+    }
+
+    private static void drop(ByteBuf reply, Throwable failure) {
+        if (reply != null) {
+            reply.release();
+        }
+    }
+
+    /** One request in flight; compared by identity, so a late reply never takes another's place. */
+    private static final class Pending {
+        private final boolean mayEndEarly;
+
+        Pending(boolean mayEndEarly) {
+            this.mayEndEarly = mayEndEarly;
+        }
+
+        /** An INTERRUPT may end it: it may be waiting for another party (see {@link #interrupt}). */
+        boolean mayEndEarly() {
+            return mayEndEarly;
+        }
     }
 
     private static ByteBuffer copyStart(ByteBuffer request, int bytes) {

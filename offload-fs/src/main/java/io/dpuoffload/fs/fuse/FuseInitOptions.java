@@ -46,8 +46,9 @@ public record FuseInitOptions(
      *
      * Left out on purpose: WRITEBACK_CACHE (the kernel would own mtime and size, wrong when the host
      * changes files too); POSIX_LOCKS and FLOCK_LOCKS (locks then stay in the DPU kernel, exact among
-     * DPU processes, until the host side implements forwarded locks — add them then); DONT_MASK and
-     * POSIX_ACL (the kernel applies the umask); HANDLE_KILLPRIV (v1, which V2 replaces: V2 says per
+     * DPU processes, until the host side implements forwarded locks — add them then); DONT_MASK (the kernel
+     * applies the umask, also with POSIX_ACL); POSIX_ACL, which makes the kernel check permissions
+     * itself (default_permissions): a mount adds it where attributes are cached (see FsMount); HANDLE_KILLPRIV (v1, which V2 replaces: V2 says per
      * request when the bits must go); CACHE_SYMLINKS and EXPLICIT_INVAL_DATA (per-mount cache policy decides);
      * REQUEST_TIMEOUT (it aborts the whole connection; the DPU side times requests out itself and keeps
      * the mount); SPLICE_*, PASSTHROUGH, OVER_IO_URING, DAX and idmapping (not used).

@@ -239,6 +239,10 @@ final class FileOps {
                 break;
             }
             written += count;
+            if (handle.blocking()) {
+                break; // a fifo writes all at once unless a signal (an INTERRUPT) cut it short: report that, as
+                // write(2) does
+            }
         }
         return written;
     }

@@ -3,6 +3,7 @@ package io.dpuoffload.fs.host;
 import io.dpuoffload.fs.config.ExportConfig;
 import io.dpuoffload.fs.config.FsServerConfig;
 import io.dpuoffload.fs.fuse.FuseNegotiated;
+import io.dpuoffload.fs.fuse.FuseOperation;
 import io.dpuoffload.fs.fuse.FuseProtocolException;
 import io.dpuoffload.fs.fuse.FuseReplies;
 import io.dpuoffload.fs.fuse.FuseRequest;
@@ -43,6 +44,7 @@ public final class FsServer implements AutoCloseable {
     private final Map<Integer, HostSession> sessions = new ConcurrentHashMap<>();
     private final Map<Integer, Long> owners = new ConcurrentHashMap<>();
     private final AtomicInteger nextSession = new AtomicInteger();
+    private final WaitingCalls waiting = new WaitingCalls();
 
     public FsServer(FsServerConfig config) {
         this.config = config;
@@ -107,8 +109,22 @@ public final class FsServer implements AutoCloseable {
             throw new ServiceException(Errno.EINVAL, "malformed FUSE request: " + e.getMessage());
         }
         var header = request.header();
+        if (request.operation() instanceof FuseOperation.Interrupt interrupt) {
+            boolean waits = waiting.interrupt(session.id, interrupt.unique());
+            return CompletableFuture.completedFuture(FsWire.interruptReply(waits));
+        }
         IoCallable<ByteBuf> work = () -> orEmpty(PassthroughFs.execute(session, request));
         if (!QuickOps.runInPlace(session, request)) {
+            if (WaitingCalls.mayWait(session, request)) {
+                var call = waiting.register(session.id, header.unique());
+                return pool.submit(
+                                header.uid(),
+                                header.gid(),
+                                prefix.groups(),
+                                () -> waiting.run(call, header.unique(), work))
+                        .whenComplete((reply, failure) -> waiting.finish(call))
+                        .exceptionally(failure -> busyOr(header.unique(), failure));
+            }
             return pool.submit(header.uid(), header.gid(), prefix.groups(), work)
                     .exceptionally(failure -> busyOr(header.unique(), failure));
         }

@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 
 /**
- * What offload-fs adds around the kernel's FUSE messages on the channel. Two services:
+ * What offload-fs adds around the kernel's FUSE messages on the channel. Three services:
  *
  * <ul>
  *   <li>{@link #ATTACH}: the DPU names an export; the host answers with a session and the export's
@@ -78,6 +78,20 @@ public final class FsWire {
     }
 
     public record OpPrefix(int session, int minor, long flags, int[] groups) {}
+
+    /**
+     * The host's answer to a FUSE INTERRUPT sent as an OP (the kernel expects none): one byte, 1 if
+     * the call waits and its thread was signalled, 0 if no such call waits (it never waits, or it is
+     * over), so the DPU knows whether to wait for the call to end early.
+     */
+    public static ByteBuf interruptReply(boolean waits) {
+        return io.netty.buffer.Unpooled.buffer(1).writeByte(waits ? 1 : 0);
+    }
+
+    /** Whether the host said the interrupted call waits; an empty answer (an older host) counts as yes. */
+    public static boolean interruptedCallWaits(ByteBuf reply) {
+        return reply.readableBytes() == 0 || reply.getByte(reply.readerIndex()) != 0;
+    }
 
     private FsWire() {}
 }

@@ -24,8 +24,16 @@ final class PosixMount implements AutoCloseable {
         this.localRoot = localRoot;
     }
 
+    /**
+     * The cache policy of the suite's usual mount: `cache: none` unless the system property
+     * {@code offload.fs.posix.cache} says {@code ttl}, to run the whole suite where the DPU's kernel
+     * caches attributes and checks permissions itself (-Doffload.fs.posix.cache=ttl).
+     */
+    static final CachePolicy CACHE = CachePolicy.valueOf(
+            System.getProperty("offload.fs.posix.cache", "none").toUpperCase(java.util.Locale.ROOT));
+
     static PosixMount start(Path work) throws Exception {
-        return start(work, Allowlist.allowAll(), CachePolicy.NONE, false);
+        return start(work, Allowlist.allowAll(), CACHE, false);
     }
 
     static PosixMount start(Path work, Allowlist allow, CachePolicy cache, boolean readOnly) throws Exception {
@@ -34,7 +42,7 @@ final class PosixMount implements AutoCloseable {
 
     /** With the export's other settings (shared fifos, devices) changed by {@code shape}. */
     static PosixMount start(Path work, UnaryOperator<ExportConfig> shape) throws Exception {
-        return start(work, Allowlist.allowAll(), CachePolicy.NONE, false, shape);
+        return start(work, Allowlist.allowAll(), CACHE, false, shape);
     }
 
     private static PosixMount start(

@@ -107,8 +107,11 @@ class SpecialFilesIT {
             assertThat(host.rdev()).isEqualTo(null_);
             assertThat(MetadataIT.lstat(node).type()).isEqualTo(Flags.S_IFCHR);
             assertThat(Sys.openErrno(node, Flags.O_RDONLY, 0)).isEqualTo(Errno.EACCES);
-            // A user without CAP_MKNOD is refused by the DPU's kernel, and would be by the host's.
-            Path other = devices.mountpoint().resolve("user-null");
+            // A user without CAP_MKNOD is refused by the DPU's kernel, and would be by the host's, in
+            // a directory the user may write to (elsewhere EACCES comes first, locally too).
+            Path open = Files.createDirectory(devices.mountpoint().resolve("open-to-all"));
+            Metadata.fchmodat(Flags.AT_FDCWD, open.toString(), 0777, 0);
+            Path other = open.resolve("user-null");
             assertThat(AsUser.call(() -> Sys.errno(
                             () -> PathCalls.mknodat(Flags.AT_FDCWD, other.toString(), Flags.S_IFCHR | 0666, null_))))
                     .isEqualTo(Errno.EPERM);
