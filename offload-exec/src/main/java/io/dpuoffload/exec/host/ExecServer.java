@@ -48,6 +48,16 @@ public final class ExecServer implements AutoCloseable {
      */
     public static final java.time.Duration DEFAULT_DETACHED_GRACE = java.time.Duration.ofMinutes(10);
 
+    /**
+     * Programs run at once for all clients; a start beyond it is refused (126, with the reason).
+     * Each run holds three relay threads, one waiting for its exit and about eight descriptors: 1,024
+     * runs stay within a host's default thread and descriptor limits, and far above what a host's
+     * daemons start (a VM's QEMU, a container's shim). A gateway admits as many (ExecGateway.MAX_RUNS).
+     */
+    public static final int MAX_RUNS = 1024;
+
+    private final java.util.concurrent.Semaphore runs = new java.util.concurrent.Semaphore(MAX_RUNS);
+
     private final Set<String> allowedPrograms;
     private final Spawner spawner;
     private final RunCgroups cgroups = RunCgroups.discover();
@@ -127,6 +137,26 @@ public final class ExecServer implements AutoCloseable {
             closeAll(inherit(request, stream, description).fds); // ends the DPU side's relays
             return;
         }
+        if (!runs.tryAcquire()) {
+            log.warn("{}: refused: {} programs run already (ExecServer.MAX_RUNS)", description, MAX_RUNS);
+            refuse(
+                    stream,
+                    CANNOT_EXECUTE,
+                    "offload-exec: the host runs " + MAX_RUNS + " programs already (its limit); try again later");
+            closeAll(inherit(request, stream, description).fds);
+            return;
+        }
+        try {
+            start(context, stream, request, description);
+        } finally {
+            runs.release();
+        }
+    }
+
+    /** Starts an allowed and admitted program and relays it until its exit is sent. */
+    private void start(RequestContext context, ByteStream stream, ExecRequest request, String description)
+            throws InterruptedException {
+        String program = request.programName();
         RunStdio stdio;
         try {
             stdio = request.terminal() == null ? RunStdio.pipes() : RunStdio.terminal(request.terminal());
