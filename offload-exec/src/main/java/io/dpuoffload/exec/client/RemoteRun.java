@@ -41,7 +41,8 @@ public final class RemoteRun {
     /** What started: the program, or "a run taken over", for the start bound's message. */
     private final String program;
 
-    private volatile ScheduledFuture<?> startDeadline;
+    /** Cancels the run unless the start comes first (see {@link #startNotDone}). */
+    private final ScheduledFuture<?> startDeadline;
     /** Set once STARTED or REFUSED arrived: the start bound no longer applies. */
     private volatile boolean startKnown;
     /** Set when the start bound cancelled the run. */
@@ -118,10 +119,7 @@ public final class RemoteRun {
     /** STARTED or REFUSED arrived: the start is done, one way or the other. */
     private void startDone() {
         startKnown = true;
-        ScheduledFuture<?> deadline = startDeadline;
-        if (deadline != null) {
-            deadline.cancel(false);
-        }
+        startDeadline.cancel(false);
     }
 
     /**
