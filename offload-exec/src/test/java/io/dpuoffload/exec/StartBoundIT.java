@@ -7,7 +7,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.dpuoffload.exec.gateway.ExecGateway;
 import io.dpuoffload.exec.gateway.RexecBinary;
+import io.dpuoffload.exec.host.ExecServer;
 import io.dpuoffload.exec.wire.ExecWire;
+import io.dpuoffload.ipc.config.PeerPaths;
 import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.OffloadConnection;
 import io.dpuoffload.transport.OffloadServer;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * A start that never completes is noticed: when the host neither starts a program nor refuses it
  * within the start bound, rexec says so and exits 255, the gateway logs it, and the run is
  * cancelled on the host (which kills a program it starts late). The bound covers only the start: a
- * program that runs longer than it is not touched.
+ * program that runs longer than it is not touched. And what a start does on the host never waits
+ * for another process (a passed file found to be a fifo there).
  */
 class StartBoundIT {
     /** Short, so that the test is; the default is RemoteRun.START_BOUND. */
@@ -103,24 +106,83 @@ class StartBoundIT {
         }
     }
 
-    private ExecGateway gateway(OffloadClient client) throws Exception {
-        Supplier<OffloadConnection> host = () -> {
+    /**
+     * A file the DPU parent passed is opened again on the host by its path; what is there may be a
+     * fifo, whose blocking open would wait for a writer for ever and hold the start (and, on a
+     * stream handler's virtual thread, its carrier). The program starts without that descriptor,
+     * and the client hears which one.
+     */
+    @Test
+    void aPassedFileThatIsAFifoOnTheHostDoesNotHoldTheStart() throws Exception {
+        Path dpuShare = java.nio.file.Files.createDirectories(work.resolve("dpu/share"));
+        Path hostShare = java.nio.file.Files.createDirectories(work.resolve("host/share"));
+        java.nio.file.Files.writeString(dpuShare.resolve("state"), "on the DPU a regular file\n");
+        Process mkfifo = new ProcessBuilder("mkfifo", hostShare.resolve("state").toString()).start();
+        assertThat(mkfifo.waitFor()).isZero();
+        ExecServer exec = new ExecServer(Set.of("/bin/sh"), List.of(hostShare.toString()));
+        try (OffloadServer server = ExecPair.serve(work, exec);
+                OffloadClient client = OffloadClient.start(
+                        server.boundEndpoint(), TransportConfig.builder("dpu-1").build(), c -> {});
+                ExecGateway gateway = ExecGateway.startDurable(
+                                work.resolve("gateway/exec.sock"),
+                                connection(client),
+                                List.of(),
+                                Duration.ofMinutes(1),
+                                new ExecGateway.Placement(
+                                        new PeerPaths(List.of(new PeerPaths.Mapping(dpuShare, hostShare))),
+                                        Path.of("/")))
+                        .boundStartsTo(BOUND)) {
+            Path rexec = rexecBinary();
+            // The DPU parent opens the file as descriptor 3 and runs rexec, which the program inherits it from.
+            ProcessBuilder builder = new ProcessBuilder(
+                    "/bin/sh",
+                    "-c",
+                    "exec 3<\"$1\"; exec \"$2\" /bin/sh -c '[ -e /proc/self/fd/3 ] && echo has-3 || echo no-3'",
+                    "sh",
+                    dpuShare.resolve("state").toString(),
+                    rexec.toString());
+            builder.environment().put("DPUO_EXEC_SOCKET", gateway.socket().toString());
+            Process run = builder.start();
+            assertThat(run.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS))
+                    .as("rexec ended")
+                    .isTrue();
+            String stdout = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String stderr = new String(run.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(run.exitValue())
+                    .as("the program's status; stderr: %s", stderr)
+                    .isZero();
+            assertThat(stdout).isEqualTo("no-3\n");
+            assertThat(stderr).contains("descriptor 3 could not be made on the host");
+        } finally {
+            exec.close();
+        }
+    }
+
+    private static Supplier<OffloadConnection> connection(OffloadClient client) {
+        return () -> {
             try {
                 return client.connection(Duration.ofSeconds(10));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         };
-        return ExecGateway.start(work.resolve("gateway/exec.sock"), host, List.of())
-                .boundStartsTo(BOUND);
     }
 
-    private Process rexec(ExecGateway gateway, String... command) throws Exception {
+    private Path rexecBinary() throws Exception {
         Path rexec = work.resolve("rexec");
         if (!rexec.toFile().exists()) {
             RexecBinary.writeClient(rexec);
         }
-        List<String> args = new java.util.ArrayList<>(List.of(rexec.toString()));
+        return rexec;
+    }
+
+    private ExecGateway gateway(OffloadClient client) throws Exception {
+        return ExecGateway.start(work.resolve("gateway/exec.sock"), connection(client), List.of())
+                .boundStartsTo(BOUND);
+    }
+
+    private Process rexec(ExecGateway gateway, String... command) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of(rexecBinary().toString()));
         args.addAll(List.of(command));
         ProcessBuilder builder = new ProcessBuilder(args).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("DPUO_EXEC_SOCKET", gateway.socket().toString());
