@@ -74,16 +74,51 @@ class ConcurrentRunsIT {
                 .isLessThan(firstEnded);
     }
 
-    /** One client: {@code sleep} on the host; when it started (the host's STARTED) and when its exit came. */
-    private Run sleep(OffloadConnection connection) throws Exception {
-        ExecRequest request = new ExecRequest(
+    @Test
+    void aStartBeyondTheHostsRunLimitIsRefusedWithTheReason() throws Exception {
+        try (ExecPair pair = new ExecPair(work, Set.of("/bin/sleep"))) {
+            pair.exec.limitRunsTo(2);
+            OffloadConnection connection = pair.connection();
+            RemoteRun first = RemoteRun.start(connection, sleepRequest(30), InputStream.nullInputStream());
+            RemoteRun second = RemoteRun.start(connection, sleepRequest(30), InputStream.nullInputStream());
+            Thread.ofVirtual().start(() -> awaitQuietly(first));
+            Thread.ofVirtual().start(() -> awaitQuietly(second));
+            // Both run: the host's STARTED (their pids) arrived.
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> first.hostPid() > 0 && second.hostPid() > 0);
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            ProcessExits.Exit third = RemoteRun.start(connection, sleepRequest(0), InputStream.nullInputStream())
+                    .await(OutputStream.nullOutputStream(), err);
+            assertThat(third).isEqualTo(new ProcessExits.Exit(false, 126));
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("the host runs 2 programs already (its limit)");
+            first.cancel("the test is done with it");
+            second.cancel("the test is done with it");
+        }
+    }
+
+    private static void awaitQuietly(RemoteRun run) {
+        try {
+            run.await(OutputStream.nullOutputStream(), OutputStream.nullOutputStream());
+        } catch (Exception e) {
+            // cancelled by the test once it has seen what it looks for
+        }
+    }
+
+    private ExecRequest sleepRequest(int seconds) {
+        return new ExecRequest(
                 "/bin/sleep".getBytes(StandardCharsets.UTF_8),
                 List.of(
                         "sleep".getBytes(StandardCharsets.UTF_8),
-                        Integer.toString(SLEEP_SECONDS).getBytes()),
+                        Integer.toString(seconds).getBytes()),
                 List.of(),
                 work.toString().getBytes(StandardCharsets.UTF_8),
                 022);
+    }
+
+    /** One client: {@code sleep} on the host; when it started (the host's STARTED) and when its exit came. */
+    private Run sleep(OffloadConnection connection) throws Exception {
+        ExecRequest request = sleepRequest(SLEEP_SECONDS);
         long[] started = {-1};
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         RemoteRun run = RemoteRun.start(connection, request, InputStream.nullInputStream());

@@ -56,7 +56,8 @@ public final class ExecServer implements AutoCloseable {
      */
     public static final int MAX_RUNS = 1024;
 
-    private final java.util.concurrent.Semaphore runs = new java.util.concurrent.Semaphore(MAX_RUNS);
+    private volatile int maxRuns = MAX_RUNS;
+    private volatile java.util.concurrent.Semaphore runs = new java.util.concurrent.Semaphore(MAX_RUNS);
 
     private final Set<String> allowedPrograms;
     private final Spawner spawner;
@@ -99,6 +100,16 @@ public final class ExecServer implements AutoCloseable {
         return this;
     }
 
+    /** Runs at once other than {@link #MAX_RUNS} (a smaller host; a test); before the server serves. */
+    public ExecServer limitRunsTo(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("the run limit must be at least 1: " + max);
+        }
+        maxRuns = max;
+        runs = new java.util.concurrent.Semaphore(max);
+        return this;
+    }
+
     /** Whether descendants that leave a program's process group are followed (a cgroup per run). */
     public boolean followsDescendants() {
         return cgroups.available();
@@ -137,19 +148,21 @@ public final class ExecServer implements AutoCloseable {
             closeAll(inherit(request, stream, description).fds); // ends the DPU side's relays
             return;
         }
-        if (!runs.tryAcquire()) {
-            log.warn("{}: refused: {} programs run already (ExecServer.MAX_RUNS)", description, MAX_RUNS);
+        java.util.concurrent.Semaphore admitted = runs;
+        if (!admitted.tryAcquire()) {
+            int limit = maxRuns;
+            log.warn("{}: refused: {} programs run already (the host's run limit)", description, limit);
             refuse(
                     stream,
                     CANNOT_EXECUTE,
-                    "offload-exec: the host runs " + MAX_RUNS + " programs already (its limit); try again later");
+                    "offload-exec: the host runs " + limit + " programs already (its limit); try again later");
             closeAll(inherit(request, stream, description).fds);
             return;
         }
         try {
             start(context, stream, request, description);
         } finally {
-            runs.release();
+            admitted.release();
         }
     }
 
