@@ -306,8 +306,17 @@ public final class FdCarrier implements FdPassing {
             throw new ErrnoException("open passed file " + path + " (not allowed here)", Errno.EACCES);
         }
         int flags = (OpenFlagsWire.fromWire(file.flags()) & ~CREATION_FLAGS) | Flags.O_NOFOLLOW | Flags.O_CLOEXEC;
-        int fd = FileCalls.openat(Flags.AT_FDCWD, judged, flags, 0);
+        // Opened non-blocking: the sender passed a regular file, but what is at the path here may be
+        // a fifo (replaced meanwhile, or another file under the same path), whose open would wait
+        // for a writer on this thread (a stream handler's, or an event loop) for as long as none came.
+        int fd = FileCalls.openat(Flags.AT_FDCWD, judged, flags | Flags.O_NONBLOCK, 0);
         try {
+            if (!Metadata.fstat(fd).isRegularFile()) {
+                throw new ErrnoException("open passed file " + path + " (not a regular file here)", Errno.EINVAL);
+            }
+            if ((flags & Flags.O_NONBLOCK) == 0) {
+                FileCalls.fcntl(fd, Flags.F_SETFL, FileCalls.fcntl(fd, Flags.F_GETFL, 0) & ~Flags.O_NONBLOCK);
+            }
             FileCalls.lseek(fd, file.offset(), Flags.SEEK_SET);
         } catch (ErrnoException e) {
             FileCalls.closeQuietly(fd);

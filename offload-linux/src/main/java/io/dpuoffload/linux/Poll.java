@@ -10,9 +10,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
- * poll(2) on a few descriptors with a timeout. Blocks the OS thread (a virtual thread pins its carrier): for
- * many descriptors use epoll (Netty) instead. EINTR is retried with the time that is left,
- * unless {@link ThreadInterrupts} interrupted the thread.
+ * poll(2) on a few descriptors with a timeout. Blocks the OS thread; called on a virtual thread with a
+ * timeout, the wait runs on a platform thread instead of pinning the carrier (see {@link BlockingCalls}).
+ * For many descriptors use epoll (Netty). EINTR is retried with the time that is left, unless
+ * {@link ThreadInterrupts} interrupted the (platform) thread.
  */
 public final class Poll {
     public static final short POLLIN = 0x001;
@@ -42,6 +43,14 @@ public final class Poll {
         if (events.length != n || revents.length != n) {
             throw new IllegalArgumentException("fds, events and revents differ in length");
         }
+        if (timeoutMillis == 0) {
+            return pollHere(fds, events, revents, 0); // just a look: no wait to move off the carrier
+        }
+        return BlockingCalls.call(() -> pollHere(fds, events, revents, timeoutMillis));
+    }
+
+    private static int pollHere(int[] fds, short[] events, short[] revents, int timeoutMillis) throws ErrnoException {
+        int n = fds.length;
         long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
         try (Scratch s = Scratch.acquire()) {
             MemorySegment pfds = s.allocate((long) POLLFD_SIZE * n, 8);

@@ -31,8 +31,15 @@ public final class ProcessExits {
         }
     }
 
-    /** Blocks until the child behind {@code pidfd} ends, and reaps it. */
+    /**
+     * Blocks until the child behind {@code pidfd} ends, and reaps it. On a virtual thread the wait
+     * holds no carrier (see {@link BlockingCalls}): a host waits for hundreds of programs at once.
+     */
     public static Exit await(int pidfd) throws ErrnoException {
+        return BlockingCalls.call(() -> awaitHere(pidfd));
+    }
+
+    private static Exit awaitHere(int pidfd) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             MemorySegment info = s.allocate(128, 8);
             while (true) {

@@ -14,6 +14,9 @@ import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * A program running on the host for us: our stdin goes to it, its stdout and stderr come to ours,
@@ -21,7 +24,31 @@ import java.io.OutputStream;
  * signal that killed it). The stream's window bounds what is in flight both ways.
  */
 public final class RemoteRun {
+    /**
+     * How long the host may take to start a program (or refuse it) before the run is cancelled and
+     * fails with {@link StartTimedOutException}. A start on the host is the program's stdio, the
+     * descriptors it inherits and one posix_spawn: milliseconds, and well under a second on a busy
+     * 2-core host starting twelve VMs. A start still not done after 30 s is stuck (a host whose
+     * threads are all held, an exec that hangs), and the daemon waiting for its child must hear so
+     * rather than wait for ever; a run the host starts after all is killed there by the cancel.
+     */
+    public static final Duration START_BOUND = Duration.ofSeconds(30);
+
+    /** Cancels the runs whose start did not come within their bound; one thread for all. */
+    private static final ScheduledThreadPoolExecutor START_TIMER = startTimer();
+
     private final ByteStream stream;
+    /** What started: the program, or "a run taken over", for the start bound's message. */
+    private final String program;
+
+    /** Cancels the run unless the start comes first (see {@link #startNotDone}). */
+    private final ScheduledFuture<?> startDeadline;
+    /** Set once STARTED or REFUSED arrived: the start bound no longer applies. */
+    private volatile boolean startKnown;
+    /** Set when the start bound cancelled the run. */
+    private volatile boolean startTimedOut;
+
+    private final Duration startBound;
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private volatile int hostPid = -1;
     private volatile java.util.List<Integer> descendants = java.util.List.of();
@@ -29,8 +56,12 @@ public final class RemoteRun {
     private volatile java.util.function.IntConsumer hostPids = pid -> {};
     private volatile java.util.function.Consumer<byte[]> started = token -> {};
 
-    private RemoteRun(ByteStream stream) {
+    private RemoteRun(ByteStream stream, String program, Duration startBound) {
         this.stream = stream;
+        this.program = program;
+        this.startBound = startBound;
+        this.startDeadline = START_TIMER.schedule(
+                this::startNotDone, startBound.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     /** Asks the host to start {@code request}; stdin is read from {@code stdin} on a thread of its own. */
@@ -42,7 +73,15 @@ public final class RemoteRun {
 
     /** Asks the host to start {@code request}; the caller sends stdin with {@link #sendStdin}. */
     public static RemoteRun open(OffloadConnection connection, ExecRequest request) {
-        return new RemoteRun(connection.openStream(ExecWire.EXEC, request.encode(ByteBufAllocator.DEFAULT)));
+        return open(connection, request, START_BOUND);
+    }
+
+    /** As {@link #open(OffloadConnection, ExecRequest)}, with a start bound other than {@link #START_BOUND}. */
+    public static RemoteRun open(OffloadConnection connection, ExecRequest request, Duration startBound) {
+        return new RemoteRun(
+                connection.openStream(ExecWire.EXEC, request.encode(ByteBufAllocator.DEFAULT)),
+                request.programName(),
+                startBound);
     }
 
     /**
@@ -51,7 +90,36 @@ public final class RemoteRun {
      * stderr) when the host no longer has it.
      */
     public static RemoteRun reattach(OffloadConnection connection, byte[] token) {
-        return new RemoteRun(connection.openStream(ExecWire.REATTACH, Unpooled.wrappedBuffer(token.clone())));
+        return reattach(connection, token, START_BOUND);
+    }
+
+    /** As {@link #reattach(OffloadConnection, byte[])}, with a start bound other than {@link #START_BOUND}. */
+    public static RemoteRun reattach(OffloadConnection connection, byte[] token, Duration startBound) {
+        return new RemoteRun(
+                connection.openStream(ExecWire.REATTACH, Unpooled.wrappedBuffer(token.clone())),
+                "the run taken over",
+                startBound);
+    }
+
+    private static ScheduledThreadPoolExecutor startTimer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().daemon().name("exec-start-bound").factory());
+        timer.setRemoveOnCancelPolicy(true); // a start that came leaves nothing queued behind
+        return timer;
+    }
+
+    /** The start bound passed: unless the start came meanwhile, the run is cancelled (and killed there). */
+    private void startNotDone() {
+        if (!startKnown) {
+            startTimedOut = true;
+            stream.cancel("not started within " + startBound.toSeconds() + " s");
+        }
+    }
+
+    /** STARTED or REFUSED arrived: the start is done, one way or the other. */
+    private void startDone() {
+        startKnown = true;
+        startDeadline.cancel(false);
     }
 
     /**
@@ -69,6 +137,7 @@ public final class RemoteRun {
 
     /** Abandons the run: the host kills the program and its descendants. */
     public void cancel(String reason) {
+        startDone(); // the bound has nothing left to cancel
         stream.cancel(reason);
     }
 
@@ -97,6 +166,7 @@ public final class RemoteRun {
      * A refused start writes the host's message to {@code stderr} and returns 126 or 127.
      *
      * @throws TransportException when the connection to the host is lost first
+     * @throws StartTimedOutException when the host did not start the program within the start bound
      */
     public ProcessExits.Exit await(OutputStream stdout, OutputStream stderr) throws InterruptedException, IOException {
         Records.Decoder decoder = new Records.Decoder(alloc);
@@ -104,7 +174,15 @@ public final class RemoteRun {
         IOException[] failed = {null};
         try {
             while (exit[0] == null) {
-                ByteBuf chunk = stream.read();
+                ByteBuf chunk;
+                try {
+                    chunk = stream.read();
+                } catch (TransportException e) {
+                    if (startTimedOut) {
+                        throw new StartTimedOutException(program, startBound);
+                    }
+                    throw e;
+                }
                 if (chunk == null) {
                     throw new IOException("the host ended the stream without an exit status");
                 }
@@ -127,6 +205,7 @@ public final class RemoteRun {
             stderr.flush();
             return exit[0];
         } finally {
+            startDone(); // whatever ended the wait, the bound has nothing left to cancel
             decoder.close();
             stream.close();
         }
@@ -153,6 +232,7 @@ public final class RemoteRun {
             throws IOException {
         switch (kind) {
             case ExecWire.STARTED -> {
+                startDone();
                 hostPid = payload.readInt();
                 hostPids.accept(hostPid);
                 started.accept(ByteBufUtil.getBytes(payload));
@@ -172,6 +252,7 @@ public final class RemoteRun {
                 return new ProcessExits.Exit(signalled, payload.readInt());
             }
             case ExecWire.REFUSED -> {
+                startDone();
                 int status = payload.readInt();
                 stderr.write(ByteBufUtil.getBytes(payload));
                 stderr.flush();

@@ -53,6 +53,7 @@ public final class ExecGateway implements AutoCloseable {
     private volatile boolean closed;
     private final GatewaySession.Durability durability;
     private final java.util.Optional<ReattachPoint> reattach;
+    private volatile java.time.Duration startBound = io.dpuoffload.exec.client.RemoteRun.START_BOUND;
 
     private ExecGateway(
             Path socket,
@@ -157,6 +158,18 @@ public final class ExecGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * How long the host may take to start a program before the run fails (its client exits 255
+     * with the reason); {@link io.dpuoffload.exec.client.RemoteRun#START_BOUND} unless changed here.
+     */
+    public ExecGateway boundStartsTo(java.time.Duration bound) {
+        if (bound.isZero() || bound.isNegative()) {
+            throw new IllegalArgumentException("a start bound must be positive: " + bound);
+        }
+        startBound = bound;
+        return this;
+    }
+
     public Path socket() {
         return socket;
     }
@@ -204,7 +217,16 @@ public final class ExecGateway implements AutoCloseable {
         runs.acquireUninterruptibly();
         Thread.ofPlatform().daemon().name("exec-gateway-run").start(() -> {
             try {
-                new GatewaySession(client, comingBack, host, dropEnvironment, inheritedFds, hostPids, durability).run();
+                new GatewaySession(
+                                client,
+                                comingBack,
+                                host,
+                                dropEnvironment,
+                                inheritedFds,
+                                hostPids,
+                                durability,
+                                startBound)
+                        .run();
             } finally {
                 runs.release();
             }

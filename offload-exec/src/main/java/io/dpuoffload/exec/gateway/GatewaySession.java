@@ -1,6 +1,7 @@
 package io.dpuoffload.exec.gateway;
 
 import io.dpuoffload.exec.client.RemoteRun;
+import io.dpuoffload.exec.client.StartTimedOutException;
 import io.dpuoffload.exec.wire.ExecRequest;
 import io.dpuoffload.ipc.FdCarrier;
 import io.dpuoffload.ipc.wire.PassedFds;
@@ -73,6 +74,9 @@ final class GatewaySession {
 
     private final List<PassedFds.PassedFd> carried = new java.util.ArrayList<>();
 
+    /** How long the host may take to start the program (RemoteRun.START_BOUND unless a test says). */
+    private final java.time.Duration startBound;
+
     /**
      * Whether runs outlive this gateway: where clients come back ({@link ReattachPoint}) and for how
      * long they try; {@link #NONE} when a lost gateway ends its runs.
@@ -92,7 +96,9 @@ final class GatewaySession {
             List<String> dropEnvironment,
             FdCarrier inheritedFds,
             HostPids hostPids,
-            Durability durability) {
+            Durability durability,
+            java.time.Duration startBound) {
+        this.startBound = startBound;
         this.comingBack = comingBack;
         this.inheritedFds = inheritedFds;
         this.hostPids = hostPids;
@@ -131,7 +137,7 @@ final class GatewaySession {
             RemoteRun run;
             try {
                 run = request == null
-                        ? RemoteRun.reattach(host.get(), comingBack)
+                        ? RemoteRun.reattach(host.get(), comingBack, startBound)
                         : open(request, pid, pidfd, err, who);
             } catch (TransportException e) {
                 if (request == null) {
@@ -160,6 +166,10 @@ final class GatewaySession {
                 hostPids.remove(run.hostPid()); // reaped on the host; descendants that outlive it stay
                 finished = true;
                 answer(exit.signalled() ? KILLED : EXITED, exit.value());
+            } catch (StartTimedOutException e) {
+                log.error("exec gateway: {}: {}", who, e.getMessage());
+                tell(err, "rexec: " + e.getMessage());
+                answer(EXITED, LOST);
             } catch (TransportException | IOException e) {
                 if (durability.durable() && e instanceof io.dpuoffload.transport.ConnectionLostException) {
                     // the host keeps the run for a while: the client comes back through the next gateway
@@ -201,7 +211,7 @@ final class GatewaySession {
         if (terminal >= 0) {
             exec = exec.withTerminal(Terminals.windowSize(terminal));
         }
-        return RemoteRun.open(host.get(), durability.durable() ? exec.asDurable() : exec);
+        return RemoteRun.open(host.get(), durability.durable() ? exec.asDurable() : exec, startBound);
     }
 
     /**

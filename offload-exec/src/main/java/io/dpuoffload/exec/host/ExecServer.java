@@ -48,6 +48,17 @@ public final class ExecServer implements AutoCloseable {
      */
     public static final java.time.Duration DEFAULT_DETACHED_GRACE = java.time.Duration.ofMinutes(10);
 
+    /**
+     * Programs run at once for all clients; a start beyond it is refused (126, with the reason).
+     * Each run holds three relay threads, one waiting for its exit and about eight descriptors: 1,024
+     * runs stay within a host's default thread and descriptor limits, and far above what a host's
+     * daemons start (a VM's QEMU, a container's shim). A gateway admits as many (ExecGateway.MAX_RUNS).
+     */
+    public static final int MAX_RUNS = 1024;
+
+    private volatile int maxRuns = MAX_RUNS;
+    private volatile java.util.concurrent.Semaphore runs = new java.util.concurrent.Semaphore(MAX_RUNS);
+
     private final Set<String> allowedPrograms;
     private final Spawner spawner;
     private final RunCgroups cgroups = RunCgroups.discover();
@@ -89,6 +100,16 @@ public final class ExecServer implements AutoCloseable {
         return this;
     }
 
+    /** Runs at once other than {@link #MAX_RUNS} (a smaller host; a test); before the server serves. */
+    public ExecServer limitRunsTo(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("the run limit must be at least 1: " + max);
+        }
+        maxRuns = max;
+        runs = new java.util.concurrent.Semaphore(max);
+        return this;
+    }
+
     /** Whether descendants that leave a program's process group are followed (a cgroup per run). */
     public boolean followsDescendants() {
         return cgroups.available();
@@ -127,6 +148,28 @@ public final class ExecServer implements AutoCloseable {
             closeAll(inherit(request, stream, description).fds); // ends the DPU side's relays
             return;
         }
+        java.util.concurrent.Semaphore admitted = runs;
+        if (!admitted.tryAcquire()) {
+            int limit = maxRuns;
+            log.warn("{}: refused: {} programs run already (the host's run limit)", description, limit);
+            refuse(
+                    stream,
+                    CANNOT_EXECUTE,
+                    "offload-exec: the host runs " + limit + " programs already (its limit); try again later");
+            closeAll(inherit(request, stream, description).fds);
+            return;
+        }
+        try {
+            start(context, stream, request, description);
+        } finally {
+            admitted.release();
+        }
+    }
+
+    /** Starts an allowed and admitted program and relays it until its exit is sent. */
+    private void start(RequestContext context, ByteStream stream, ExecRequest request, String description)
+            throws InterruptedException {
+        String program = request.programName();
         RunStdio stdio;
         try {
             stdio = request.terminal() == null ? RunStdio.pipes() : RunStdio.terminal(request.terminal());

@@ -30,8 +30,12 @@ import org.slf4j.LoggerFactory;
  * for a client to take it over ({@link #reattach}), its output dropped meanwhile as a program's
  * whose terminal went away, its stdin kept open.
  *
- * <p>Blocking pipes on platform threads (three per process, plus the waiter): simple and fair for the
- * numbers a daemon starts; the descriptors do not join an event loop.
+ * <p>Blocking pipes on platform threads of the run's own (three per process), and the wait for the
+ * exit on a platform thread of {@link io.dpuoffload.linux.BlockingCalls}: never a native call that
+ * waits on the stream handler's virtual thread, whose carrier it would hold for the program's whole
+ * life (with as many carriers as cores, the host then ran only that many programs at once). Simple
+ * and fair for the numbers a host runs ({@link ExecServer#MAX_RUNS}); the descriptors do not join an
+ * event loop.
  */
 final class RemoteProcess {
     private static final Logger log = LoggerFactory.getLogger(RemoteProcess.class);
@@ -164,8 +168,9 @@ final class RemoteProcess {
     }
 
     /**
-     * A client took this durable run over: it hears the start again, then the rest; blocks reading
-     * what it sends. False when the run's grace period ended first.
+     * A client took this durable run over: it hears the start again, then the rest; what it sends
+     * is read on a thread of its own, as the first client's (its stdin goes into a pipe, whose
+     * write may wait). False when the run's grace period ended first.
      */
     boolean reattach(ByteStream client) {
         synchronized (this) {
@@ -177,7 +182,7 @@ final class RemoteProcess {
             notifyAll();
         }
         log.info("{}: a client took pid {} over again", description, pid);
-        fromClient(client);
+        Thread.ofPlatform().daemon().name("exec-in-" + pid).start(() -> fromClient(client));
         return true;
     }
 

@@ -75,6 +75,9 @@ final class ExecRunCommand implements Callable<Integer> {
                 Signals.dieBy(exit.value());
             }
             return exit.asShellStatus();
+        } catch (io.dpuoffload.exec.client.StartTimedOutException e) {
+            spec.commandLine().getErr().println("offloadctl exec run: " + e.getMessage());
+            return LOST;
         } catch (TransportException e) {
             spec.commandLine()
                     .getErr()

@@ -15,9 +15,13 @@ import io.dpuoffload.topology.TopologyExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,6 +44,30 @@ class LibvirtOffloadIT {
     private static final Duration START = Duration.ofSeconds(120);
     private static final Duration COMMAND = Duration.ofSeconds(60);
     private static final String DOMAIN = "dpuo-e2e";
+
+    /** VMs started at once: many times the cores of the machines this runs on. */
+    private static final int PARALLEL_VMS = 12;
+
+    /** All of them running within this: one start takes about a second here, twelve in turn 15 s. */
+    private static final Duration PARALLEL_START = Duration.ofSeconds(120);
+
+    /** The parallel VMs are this with a number. */
+    private static final String PARALLEL_DOMAIN = "dpuo-par-";
+
+    /** A VM as small as they come: 64 MiB, one vCPU, no disk (the firmware finds nothing to boot and waits). */
+    private static final String SMALL_DOMAIN = """
+            <domain type='%s'>
+              <name>%s</name>
+              <memory unit='MiB'>64</memory>
+              <vcpu>1</vcpu>
+              <os><type arch='x86_64' machine='pc'>hvm</type></os>
+              <devices>
+                <emulator>/usr/bin/qemu-system-x86_64</emulator>
+                <controller type='usb' model='none'/>
+                <memballoon model='none'/>
+              </devices>
+            </domain>
+            """;
 
     private Path work;
 
@@ -82,25 +110,10 @@ class LibvirtOffloadIT {
 
     @Test
     void stockLibvirtdOnTheDpuRunsAVmOnTheHost(Topology topology) throws Exception {
-        work = Files.createTempDirectory(Path.of("/var/tmp"), "libvirt-it-");
-        LibvirtSandbox sandbox = LibvirtSandbox.create(work, DOMAIN);
+        LibvirtSandbox sandbox = sandbox(DOMAIN);
         Path xml = sandbox.domainXml();
         Path root = work.resolve("root");
-        Path pair = Files.writeString(work.resolve("pair.yaml"), """
-                pair: libvirt-it
-                host: {node: host-1, endpoint: tcp://198.51.100.1:7400}
-                dpu: {node: dpu-1, root: %s, state: %s}
-                pki: %s
-                profiles: [libvirt]
-                """.formatted(
-                        root, work.resolve("state"), TestPki.create(work.resolve("pki"))));
-
-        host = topology.host().start(sandbox.onHost(agent("host", pair)), agentOptions());
-        host.awaitLine(Pattern.compile("READY .*"), START);
-        dpuMachine = topology.dpu().start(sandbox.onDpu(LibvirtSandbox.DPU_INIT));
-        dpu = startDpuAgent(pair);
-
-        awaitHealthyLibvirtd(root);
+        Path pair = startAgents(topology, sandbox);
         virsh(dpu, root, "define", xml.toString());
         virsh(dpu, root, "start", DOMAIN);
         assertThat(virsh(dpu, root, "dominfo", DOMAIN)).containsPattern("State:\\s+running");
@@ -154,6 +167,106 @@ class LibvirtOffloadIT {
                 .isEmpty();
         dpuMachine.stop();
         host.stop();
+    }
+
+    /**
+     * Twelve VMs started at once from the DPU, on a machine of two cores (this one's; CI's may have
+     * more, twelve is more than most): each runs on the host within the bound. Each QEMU's run on the
+     * host once held a carrier thread of the host agent's stream handlers for the VM's whole life,
+     * so two VMs started and the other ten {@code virsh start} hung for good.
+     */
+    @Test
+    void twelveVmsStartedAtOnceFromTheDpuAllRunOnTheHost(Topology topology) throws Exception {
+        LibvirtSandbox sandbox = sandbox(DOMAIN);
+        Path root = work.resolve("root");
+        startAgents(topology, sandbox);
+        List<String> names = IntStream.rangeClosed(1, PARALLEL_VMS)
+                .mapToObj(i -> PARALLEL_DOMAIN + i)
+                .toList();
+        for (String name : names) {
+            Path xml = Files.writeString(
+                    work.resolve(name + ".xml"), SMALL_DOMAIN.formatted(LibvirtSandbox.accelerator(), name));
+            virsh(dpu, root, "define", xml.toString());
+        }
+        try {
+            long began = System.nanoTime();
+            List<CommandResult> starts = inParallel(
+                    names, name -> LibvirtSandbox.virshInRoot(dpu, root, PARALLEL_START, List.of("start", name)));
+            Duration took = Duration.ofNanos(System.nanoTime() - began);
+            assertThat(starts).as("each virsh start").allSatisfy(result -> assertThat(result.exitCode())
+                    .as(result.toString())
+                    .isZero());
+            assertThat(took).as("the %d starts at once", PARALLEL_VMS).isLessThan(PARALLEL_START);
+            assertThat(virsh(dpu, root, "list", "--state-running", "--name").lines())
+                    .as("the VMs libvirtd on the DPU runs")
+                    .containsAll(names);
+            assertThat(qemuPids(host, PARALLEL_DOMAIN))
+                    .as("the VMs' QEMU processes on the host")
+                    .hasSize(PARALLEL_VMS);
+            assertThat(qemuPids(dpu, PARALLEL_DOMAIN))
+                    .as("no QEMU runs on the DPU")
+                    .isEmpty();
+        } finally {
+            inParallel(
+                    names,
+                    name -> { // each VM that runs; a failure to destroy one shows in the checks below
+                        try {
+                            return LibvirtSandbox.virshInRoot(dpu, root, COMMAND, List.of("destroy", name));
+                        } catch (RuntimeException e) {
+                            return null;
+                        }
+                    });
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> qemuPids(host, PARALLEL_DOMAIN).isEmpty());
+        for (String name : names) {
+            virsh(dpu, root, "undefine", name);
+        }
+        dpu.stop();
+        dpuMachine.stop();
+        host.stop();
+    }
+
+    /** {@code action} for each of {@code names} at once, on a thread each; their results in order. */
+    private static <T> List<T> inParallel(List<String> names, java.util.function.Function<String, T> action)
+            throws Exception {
+        try (var threads =
+                Executors.newThreadPerTaskExecutor(Thread.ofPlatform().factory())) {
+            List<Future<T>> results = new ArrayList<>();
+            for (String name : names) {
+                results.add(threads.submit(() -> action.apply(name)));
+            }
+            List<T> done = new ArrayList<>();
+            for (Future<T> result : results) {
+                done.add(result.get());
+            }
+            return done;
+        }
+    }
+
+    /** A fresh work directory and a sandbox in it whose VM is {@code domain}. */
+    private LibvirtSandbox sandbox(String domain) throws Exception {
+        work = Files.createTempDirectory(Path.of("/var/tmp"), "libvirt-it-");
+        return LibvirtSandbox.create(work, domain);
+    }
+
+    /** The host agent, the DPU machine and its agent, with a healthy libvirtd; the pair file. */
+    private Path startAgents(Topology topology, LibvirtSandbox sandbox) throws Exception {
+        Path root = work.resolve("root");
+        Path pair = Files.writeString(work.resolve("pair.yaml"), """
+                pair: libvirt-it
+                host: {node: host-1, endpoint: tcp://198.51.100.1:7400}
+                dpu: {node: dpu-1, root: %s, state: %s}
+                pki: %s
+                profiles: [libvirt]
+                """.formatted(
+                        root, work.resolve("state"), TestPki.create(work.resolve("pki"))));
+        host = topology.host().start(sandbox.onHost(agent("host", pair)), agentOptions());
+        host.awaitLine(Pattern.compile("READY .*"), START);
+        dpuMachine = topology.dpu().start(sandbox.onDpu(LibvirtSandbox.DPU_INIT));
+        dpu = startDpuAgent(pair);
+        awaitHealthyLibvirtd(root);
+        return pair;
     }
 
     private NodeProcess startDpuAgent(Path pair) {
@@ -283,6 +396,14 @@ class LibvirtOffloadIT {
 
     /** Pids of processes in {@code node}'s PID namespace whose command line names our domain's QEMU. */
     private static List<String> hostQemuPids(NodeProcess node) {
+        return qemuPids(node, DOMAIN);
+    }
+
+    /**
+     * Pids of QEMU processes in {@code node}'s PID namespace whose guest name begins with {@code
+     * guest} (libvirt passes {@code -name guest=NAME,debug-threads=on}).
+     */
+    private static List<String> qemuPids(NodeProcess node, String guest) {
         String out = node.runInside(COMMAND, "sh", "-c", """
                         for p in /proc/[0-9]*; do
                             if [ "$(readlink $p/exe 2>/dev/null)" = /usr/bin/qemu-system-x86_64 ] \\
@@ -290,7 +411,7 @@ class LibvirtOffloadIT {
                                 echo ${p#/proc/}
                             fi
                         done
-                        """.formatted(DOMAIN)).stdout();
+                        """.formatted(guest)).stdout();
         return out.lines().filter(line -> !line.isBlank()).toList();
     }
 }

@@ -334,6 +334,30 @@ class RexecAcrossNamespacesIT {
                 .isEqualTo("[b'argv-zero-as-given', b'-c'] " + hostPidNamespace + " 0");
     }
 
+    /**
+     * As a host with many shims runs them: twenty long-lived programs started at once from the DPU
+     * through one {@code exec serve} all run at once, on a host of two cores (each run's wait for
+     * its program once held one of the server's carrier threads, so two ran at a time). Each program
+     * marks its start, lives 10 s, and on its way out counts the marks: twenty, for every one.
+     */
+    @Test
+    void twentyLongLivedProgramsStartedAtOnceAllRunAtOnce() throws Exception {
+        Path marks = Files.createDirectories(work.resolve("at-once/host"));
+        Path seen = Files.createDirectories(work.resolve("at-once/dpu"));
+        CommandResult result = dpuShell("""
+                i=0
+                while [ $i -lt 20 ]; do
+                    ( "$R" /bin/sh -c 'touch "$1/started-$$"; sleep 10; ls "$1" | grep -c "^started-"' sh %s \
+                        > %s/seen-$i; echo $? > %s/status-$i ) &
+                    i=$((i + 1))
+                done
+                wait
+                echo statuses $(cat %s/status-* | sort | uniq -c)
+                echo seen $(cat %s/seen-* | sort | uniq -c)
+                """.formatted(marks, seen, seen, seen, seen));
+        assertThat(result.stdout().lines()).as("%s", result).containsExactly("statuses 20 0", "seen 20 20");
+    }
+
     @Test
     void aProgramNotAllowedExits126WithAMessageAndAnAuditLine() {
         CommandResult result = dpuShell("\"$R\" /bin/ls /; echo \"status $?\"");
