@@ -60,7 +60,7 @@ final class FileOps {
         s.check(Operation.OPEN, inode, h.uid());
         boolean fifo = inode.type == Flags.S_IFIFO;
         // May block for a fifo until the other end opens, as a local open would.
-        int fd = FileCalls.openat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd), hostOpenFlags(op.flags()), 0);
+        int fd = FileCalls.openat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd()), hostOpenFlags(op.flags()), 0);
         Handle handle = s.handles.add(fd, inode.nodeid, false, fifo);
         return FuseReplies.open(h.unique(), handle.fh(), openFlags(s, fifo));
     }
@@ -69,7 +69,7 @@ final class FileOps {
         Inode inode = s.inodes.get(h.nodeid());
         s.check(Operation.READDIR, inode, h.uid());
         int fd = FileCalls.openat(
-                Flags.AT_FDCWD, ProcSelf.fd(inode.fd), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
+                Flags.AT_FDCWD, ProcSelf.fd(inode.fd()), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
         Handle handle = s.handles.add(fd, inode.nodeid, true, false);
         return FuseReplies.open(h.unique(), handle.fh(), s.attrs.caches() ? FuseProtocol.FOPEN_CACHE_DIR : 0);
     }

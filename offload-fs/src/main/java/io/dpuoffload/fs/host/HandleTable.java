@@ -13,6 +13,8 @@ final class HandleTable implements AutoCloseable {
     private final ConcurrentHashMap<Long, Handle> handles = new ConcurrentHashMap<>();
     private final AtomicLong next = new AtomicLong();
     private final int limit;
+    /** Keeps the descriptor of an inode with open files open (an unlinked file cannot be reopened). */
+    private final InodeTable inodes;
     /** Notified whenever a handle goes, for opens waiting at the limit. */
     private final Object released = new Object();
 
@@ -27,8 +29,9 @@ final class HandleTable implements AutoCloseable {
     /** Opens running at once elsewhere (on pool threads) while one checks {@link #roomNow}. */
     private static final int ROOM_MARGIN = 16;
 
-    HandleTable(int limit) {
+    HandleTable(int limit, InodeTable inodes) {
         this.limit = limit;
+        this.inodes = inodes;
     }
 
     /** Takes ownership of {@code fd}; EMFILE (and the fd closed) when the session is at its limit. */
@@ -39,6 +42,7 @@ final class HandleTable implements AutoCloseable {
         }
         Handle handle = new Handle(next.incrementAndGet(), fd, nodeid, directory, blocking);
         handles.put(handle.fh(), handle);
+        inodes.holdOpen(nodeid);
         return handle;
     }
 
@@ -66,6 +70,7 @@ final class HandleTable implements AutoCloseable {
         Handle handle = handles.remove(fh);
         if (handle != null) {
             FileCalls.closeQuietly(handle.fd());
+            inodes.letGo(handle.nodeid());
             synchronized (released) {
                 released.notifyAll();
             }

@@ -47,13 +47,10 @@ final class HostSession implements AutoCloseable {
                 Flags.AT_FDCWD, export.path().toString(), Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
         try {
             var stat = Metadata.fstat(rootFd);
-            return new HostSession(
-                    id,
-                    export,
-                    peer,
-                    new InodeTable(rootFd, stat),
-                    new HandleTable(maxOpenHandles),
-                    new ExportPaths(rootFd));
+            var paths = new ExportPaths(rootFd);
+            var inodes = new InodeTable(rootFd, stat, Reopener.forExport(rootFd, paths), DescriptorBudget::perSession);
+            DescriptorBudget.join();
+            return new HostSession(id, export, peer, inodes, new HandleTable(maxOpenHandles, inodes), paths);
         } catch (ErrnoException e) {
             FileCalls.close(rootFd);
             throw e;
@@ -135,5 +132,6 @@ final class HostSession implements AutoCloseable {
     public void close() {
         handles.close();
         inodes.close();
+        DescriptorBudget.leave();
     }
 }
