@@ -14,6 +14,7 @@ import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.Metadata;
 import io.dpuoffload.linux.Stat;
 import java.time.Duration;
+import java.util.function.IntSupplier;
 
 /**
  * One DPU mount of one export: its inode and handle tables, its policy, and the checks every
@@ -43,12 +44,18 @@ final class HostSession implements AutoCloseable {
     }
 
     static HostSession open(int id, ExportConfig export, String peer, int maxOpenHandles) throws ErrnoException {
+        return open(id, export, peer, maxOpenHandles, DescriptorBudget::perSession);
+    }
+
+    /** With {@code cachedDescriptors} inode descriptors kept open at most (see {@link InodeTable}). */
+    static HostSession open(int id, ExportConfig export, String peer, int maxOpenHandles, IntSupplier cachedDescriptors)
+            throws ErrnoException {
         int rootFd = FileCalls.openat(
                 Flags.AT_FDCWD, export.path().toString(), Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
         try {
             var stat = Metadata.fstat(rootFd);
             var paths = new ExportPaths(rootFd);
-            var inodes = new InodeTable(rootFd, stat, Reopener.forExport(rootFd, paths), DescriptorBudget::perSession);
+            var inodes = new InodeTable(rootFd, stat, Reopener.forExport(rootFd, paths), cachedDescriptors);
             DescriptorBudget.join();
             return new HostSession(id, export, peer, inodes, new HandleTable(maxOpenHandles, inodes), paths);
         } catch (ErrnoException e) {
