@@ -82,7 +82,7 @@ final class InodeTable implements AutoCloseable {
     synchronized Inode add(int fd, Stat stat) {
         Key key = new Key(stat.dev(), stat.ino());
         Inode inode = byKey.get(key);
-        if (inode != null && inode.fd < 0 && !stillThere(inode)) {
+        if (inode != null && inode.fd < 0 && !reopener.sameInode(inode, fd)) {
             drop(inode); // the inode number now belongs to a new file
             inode = null;
         }
@@ -218,20 +218,6 @@ final class InodeTable implements AutoCloseable {
             closeFd(inode);
         } else if (inode.fd >= 0) {
             idle.put(inode.nodeid, inode);
-        }
-    }
-
-    /**
-     * Whether a closed inode's handle still opens it. Its (dev, ino) alone does not tell: once no
-     * descriptor holds a deleted inode, the file system may give its number to a new file, which
-     * must not inherit the old node id (the handle also holds the inode's generation).
-     */
-    private boolean stillThere(Inode inode) {
-        try {
-            FileCalls.closeQuietly(reopener.open(inode));
-            return true;
-        } catch (ErrnoException e) {
-            return false;
         }
     }
 

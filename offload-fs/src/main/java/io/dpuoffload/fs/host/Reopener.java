@@ -9,6 +9,7 @@ import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.Metadata;
 import io.dpuoffload.linux.Stat;
 import io.dpuoffload.linux.ThreadCredentials;
+import java.util.Arrays;
 
 /**
  * Closing an inode's descriptor and opening it again from a file handle, never reaching beyond what
@@ -98,10 +99,7 @@ final class Reopener implements AutoCloseable {
         FileHandle handle = inode.handle;
         int fd;
         try {
-            fd = ThreadCredentials.callAs(
-                    0,
-                    0,
-                    ThreadCredentials.groups(),
+            fd = ThreadCredentials.callAsFsRoot(
                     () -> FileHandles.open(mountFd, handle, Flags.O_PATH | Flags.O_CLOEXEC));
         } catch (ErrnoException e) {
             throw e.errno() == Errno.ENOENT ? stale(inode) : e;
@@ -117,6 +115,25 @@ final class Reopener implements AutoCloseable {
         } catch (ErrnoException e) {
             FileCalls.closeQuietly(fd);
             throw e;
+        }
+    }
+
+    /**
+     * Whether {@code fd} (just looked up, with the (dev, ino) of the closed {@code inode}) is that inode,
+     * not a new file that the number was given to after the inode was deleted: the handles hold the
+     * inode's generation. Most of the time the new descriptor encodes to the same handle; otherwise
+     * (renamed since, or reached through another hard link) the old handle must still open.
+     */
+    boolean sameInode(Inode inode, int fd) {
+        FileHandle now = encode(fd);
+        if (now != null && now.type() == inode.handle.type() && Arrays.equals(now.bytes(), inode.handle.bytes())) {
+            return true;
+        }
+        try {
+            FileCalls.closeQuietly(open(inode));
+            return true;
+        } catch (ErrnoException e) {
+            return false;
         }
     }
 
