@@ -74,23 +74,34 @@ final class Reopener implements AutoCloseable {
         if (mountFd < 0) {
             return null;
         }
-        FileHandle handle = null;
+        boolean refused = false;
         if (tryConnectable) {
             try {
-                handle = FileHandles.encode(Flags.AT_FDCWD, ProcSelf.fd(fd), ENCODE_FLAGS | FileHandles.CONNECTABLE);
+                return ours(
+                        FileHandles.encode(Flags.AT_FDCWD, ProcSelf.fd(fd), ENCODE_FLAGS | FileHandles.CONNECTABLE));
             } catch (ErrnoException e) {
-                if (e.errno() == Errno.EOPNOTSUPP || e.errno() == Errno.EOVERFLOW) {
-                    tryConnectable = !sameMount(fd); // refused by the export's own file system: never ask again
-                }
+                // EOPNOTSUPP: the file system has no connectable handles (tmpfs); EOVERFLOW: they are
+                // too large (overlayfs); EINVAL: the kernel has none (before Linux 6.13).
+                refused = e.errno() == Errno.EOPNOTSUPP || e.errno() == Errno.EOVERFLOW || e.errno() == Errno.EINVAL;
             }
         }
-        if (handle == null) {
-            try {
-                handle = FileHandles.encode(Flags.AT_FDCWD, ProcSelf.fd(fd), ENCODE_FLAGS);
-            } catch (ErrnoException e) {
-                return null;
+        FileHandle plain;
+        try {
+            plain = FileHandles.encode(Flags.AT_FDCWD, ProcSelf.fd(fd), ENCODE_FLAGS);
+        } catch (ErrnoException e) {
+            if (refused && sameMount(fd)) {
+                tryConnectable = false; // the export's own file system has no handles at all (procfs)
             }
+            return null;
         }
+        if (refused && plain.mountId() == mountId) {
+            tryConnectable = false; // the export's own file system: never ask again
+        }
+        return ours(plain);
+    }
+
+    /** Only a handle of the export root's mount can be opened with {@link #mountFd}. */
+    private FileHandle ours(FileHandle handle) {
         return handle.mountId() == mountId ? handle : null;
     }
 
