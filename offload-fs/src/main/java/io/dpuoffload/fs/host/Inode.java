@@ -18,10 +18,10 @@ final class Inode {
 
     // Guarded by the table's lock.
     /** The open O_PATH descriptor, or -1 while closed. */
-    int fd;
+    int cachedFd;
     /** How to reopen it: encoded when its descriptor was last closed; null before. */
     FileHandle handle;
-    /** Requests using {@link #fd} now, plus open files of the DPU on it: while above 0, fd stays open. */
+    /** Requests using {@link #cachedFd} now, plus open files of the DPU on it: while above 0, the descriptor stays open. */
     int pins;
     /** The kernel forgot it (or it was dropped): its node id answers ESTALE. */
     boolean forgotten;
@@ -31,7 +31,7 @@ final class Inode {
     Inode(InodeTable table, long nodeid, int fd, long dev, long ino, int type) {
         this.table = table;
         this.nodeid = nodeid;
-        this.fd = fd;
+        this.cachedFd = fd;
         this.dev = dev;
         this.ino = ino;
         this.type = type;

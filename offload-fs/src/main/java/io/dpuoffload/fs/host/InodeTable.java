@@ -82,7 +82,7 @@ final class InodeTable implements AutoCloseable {
     synchronized Inode add(int fd, Stat stat) {
         Key key = new Key(stat.dev(), stat.ino());
         Inode inode = byKey.get(key);
-        if (inode != null && inode.fd < 0 && !reopener.sameInode(inode, fd)) {
+        if (inode != null && inode.cachedFd < 0 && !reopener.sameInode(inode, fd)) {
             drop(inode); // the inode number now belongs to a new file
             inode = null;
         }
@@ -99,7 +99,7 @@ final class InodeTable implements AutoCloseable {
         }
         pin(inode);
         requestPins.get().add(inode);
-        if (inode.fd >= 0) {
+        if (inode.cachedFd >= 0) {
             FileCalls.closeQuietly(fd);
         } else {
             adopt(inode, fd);
@@ -110,9 +110,9 @@ final class InodeTable implements AutoCloseable {
     /** See {@link Inode#fd()}. */
     synchronized int fd(Inode inode) throws ErrnoException {
         if (inode == root) {
-            return root.fd;
+            return root.cachedFd;
         }
-        if (inode.fd < 0) {
+        if (inode.cachedFd < 0) {
             if (inode.forgotten || inode.handle == null) {
                 throw new ErrnoException("node " + Long.toHexString(inode.nodeid), Errno.ESTALE);
             }
@@ -123,7 +123,7 @@ final class InodeTable implements AutoCloseable {
             pin(inode);
         }
         requestPins.get().add(inode);
-        return inode.fd;
+        return inode.cachedFd;
     }
 
     /** Ends this thread's request: what it pinned may be closed again. */
@@ -142,7 +142,7 @@ final class InodeTable implements AutoCloseable {
     /** The DPU opened a file on {@code nodeid}: its descriptor stays open until {@link #letGo}. */
     synchronized void holdOpen(long nodeid) {
         Inode inode = byId.get(nodeid);
-        if (inode != null && inode != root && inode.fd >= 0) {
+        if (inode != null && inode != root && inode.cachedFd >= 0) {
             pin(inode);
         }
     }
@@ -188,14 +188,14 @@ final class InodeTable implements AutoCloseable {
         byKey.clear();
         leaving.clear();
         idle.clear();
-        FileCalls.closeQuietly(root.fd);
+        FileCalls.closeQuietly(root.cachedFd);
         reopener.close();
     }
 
     // ---- guarded by this ----
 
     private void adopt(Inode inode, int fd) {
-        inode.fd = fd;
+        inode.cachedFd = fd;
         open++;
         if (inode.pins == 0) {
             idle.put(inode.nodeid, inode);
@@ -216,7 +216,7 @@ final class InodeTable implements AutoCloseable {
         if (inode.forgotten) {
             leaving.remove(inode.nodeid);
             closeFd(inode);
-        } else if (inode.fd >= 0) {
+        } else if (inode.cachedFd >= 0) {
             idle.put(inode.nodeid, inode);
         }
     }
@@ -226,7 +226,7 @@ final class InodeTable implements AutoCloseable {
         int limit = capacity.getAsInt();
         while (open > limit && !idle.isEmpty()) {
             Inode victim = idle.pollFirstEntry().getValue();
-            FileHandle handle = reopener.encode(victim.fd);
+            FileHandle handle = reopener.encode(victim.cachedFd);
             if (handle != null) {
                 victim.handle = handle;
                 closeFd(victim);
@@ -252,9 +252,9 @@ final class InodeTable implements AutoCloseable {
     }
 
     private void closeFd(Inode inode) {
-        if (inode.fd >= 0 && inode != root) {
-            FileCalls.closeQuietly(inode.fd);
-            inode.fd = -1;
+        if (inode.cachedFd >= 0 && inode != root) {
+            FileCalls.closeQuietly(inode.cachedFd);
+            inode.cachedFd = -1;
             open--;
         }
     }
