@@ -195,6 +195,21 @@ class InodeDescriptorsIT {
                 .isZero();
     }
 
+    @Test
+    void inodesOfAnotherMountInsideTheExportAreDroppedNotReopened() throws Exception {
+        Path exported = export(work);
+        tmpfs = Files.createDirectories(exported.resolve("mounted"));
+        Mounts.mount("tmpfs", tmpfs.toString(), "tmpfs", 0, "mode=755");
+        Path file = Files.writeString(tmpfs.resolve("file"), "on tmpfs");
+        long node = lookupPath(exported, file);
+        evictAll(exported);
+        assertThat(error(FuseOpcode.GETATTR, node, new FuseOperation.Getattr(0, 0)))
+                .isEqualTo(-Errno.ESTALE);
+        long again = lookupPath(exported, file);
+        assertThat(again).isNotEqualTo(node);
+        assertThat(getattrIno(again)).isEqualTo(ino(file));
+    }
+
     private void assertMovedOutAndDeletedAreStale(Path base) throws Exception {
         Path exported = export(base);
         Path outside = Files.createDirectories(base.resolve("outside"));
