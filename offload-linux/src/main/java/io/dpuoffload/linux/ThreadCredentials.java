@@ -102,6 +102,40 @@ public final class ThreadCredentials {
         return result;
     }
 
+    /**
+     * Runs {@code work} on this thread with file-system uid 0, which gives back the file-system capabilities
+     * (CAP_DAC_READ_SEARCH and the others, see the class comment) that a caller's fsuid took away; the groups
+     * and the fsgid stay. For the one call that needs them inside work done as a caller (opening by file
+     * handle); restores the caller's fsuid after it, also when it throws.
+     *
+     * @throws IllegalStateException on a virtual thread, or if the previous fsuid cannot be restored
+     */
+    public static <T> T callAsFsRoot(IoCallable<T> work) throws IOException {
+        requirePlatformThread();
+        Objects.requireNonNull(work, "work");
+        int previousUid = switchFsuid(0);
+        T result;
+        try {
+            result = work.call();
+        } catch (Throwable t) {
+            restoreFsuid(previousUid, t);
+            throw t;
+        }
+        restoreFsuid(previousUid, null);
+        return result;
+    }
+
+    private static void restoreFsuid(int uid, Throwable pending) {
+        setfsid(Syscalls.SETFSUID, uid);
+        if (fsuid() != uid) {
+            var failure = new IllegalStateException("could not restore this thread's fsuid to " + uid);
+            if (pending == null) {
+                throw failure;
+            }
+            pending.addSuppressed(failure);
+        }
+    }
+
     /** The calling thread's file-system uid. */
     public static int fsuid() {
         return (int) setfsid(Syscalls.SETFSUID, NO_ID);

@@ -39,7 +39,7 @@ final class AttrOps {
     static ByteBuffer getattr(HostSession s, FuseInHeader h) throws ErrnoException {
         Inode inode = s.inodes.get(h.nodeid());
         s.check(Operation.GETATTR, inode, h.uid());
-        return attrReply(s, h, inode, Metadata.fstat(inode.fd));
+        return attrReply(s, h, inode, Metadata.fstat(inode.fd()));
     }
 
     static ByteBuffer setattr(HostSession s, FuseInHeader h, FuseOperation.Setattr op) throws ErrnoException {
@@ -49,14 +49,14 @@ final class AttrOps {
         int valid = op.valid();
         Handle handle = (valid & FATTR_FH) != 0 ? s.handles.get(op.fh()) : null;
         if ((valid & FATTR_MODE) != 0) {
-            Metadata.fchmodat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd), op.mode() & 07777, 0);
+            Metadata.fchmodat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd()), op.mode() & 07777, 0);
         }
         if ((valid & CHANGES) == 0) {
             touchOwnership(inode);
         }
         if ((valid & (FATTR_UID | FATTR_GID)) != 0) {
             Metadata.fchownat(
-                    inode.fd,
+                    inode.fd(),
                     new byte[0],
                     (valid & FATTR_UID) != 0 ? op.uid() : -1,
                     (valid & FATTR_GID) != 0 ? op.gid() : -1,
@@ -71,16 +71,16 @@ final class AttrOps {
             if (handle != null) {
                 Metadata.futimens(handle.fd(), atime[0], atime[1], mtime[0], mtime[1]);
             } else {
-                Metadata.utimensat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd), atime[0], atime[1], mtime[0], mtime[1], 0);
+                Metadata.utimensat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd()), atime[0], atime[1], mtime[0], mtime[1], 0);
             }
         }
-        return attrReply(s, h, inode, Metadata.fstat(inode.fd));
+        return attrReply(s, h, inode, Metadata.fstat(inode.fd()));
     }
 
     static ByteBuffer readlink(HostSession s, FuseInHeader h) throws ErrnoException {
         Inode inode = s.inodes.get(h.nodeid());
         s.check(Operation.READ, inode, h.uid());
-        return FuseReplies.data(h.unique(), PathCalls.readlinkat(inode.fd, new byte[0]));
+        return FuseReplies.data(h.unique(), PathCalls.readlinkat(inode.fd(), new byte[0]));
     }
 
     static ByteBuffer access(HostSession s, FuseInHeader h, FuseOperation.Access op) throws ErrnoException {
@@ -90,14 +90,14 @@ final class AttrOps {
             s.checkWritable();
         }
         // AT_EACCESS: check with the effective (here: file-system) identity we switched to.
-        PathCalls.faccessat2(Flags.AT_FDCWD, ProcSelf.fd(inode.fd), op.mask(), Flags.AT_EACCESS);
+        PathCalls.faccessat2(Flags.AT_FDCWD, ProcSelf.fd(inode.fd()), op.mask(), Flags.AT_EACCESS);
         return FuseReplies.ok(h.unique());
     }
 
     static ByteBuffer statfs(HostSession s, FuseInHeader h) throws ErrnoException {
         Inode root = s.inodes.root();
         s.check(Operation.STATFS, root, h.uid());
-        var st = Metadata.fstatfs(root.fd);
+        var st = Metadata.fstatfs(root.fd());
         return FuseReplies.statfs(
                 h.unique(),
                 new FuseStatfs(
@@ -126,7 +126,7 @@ final class AttrOps {
      */
     private static void touchOwnership(Inode inode) throws ErrnoException {
         try {
-            Metadata.fchownat(inode.fd, new byte[0], -1, -1, Flags.AT_EMPTY_PATH);
+            Metadata.fchownat(inode.fd(), new byte[0], -1, -1, Flags.AT_EMPTY_PATH);
         } catch (ErrnoException e) {
             if (e.errno() != Errno.EPERM) {
                 throw e;
@@ -148,7 +148,7 @@ final class AttrOps {
             throw new ErrnoException("truncate (not a regular file)", Errno.EINVAL);
         }
         int fd = FileCalls.openat(
-                Flags.AT_FDCWD, ProcSelf.fd(inode.fd), Flags.O_WRONLY | Flags.O_NONBLOCK | Flags.O_CLOEXEC, 0);
+                Flags.AT_FDCWD, ProcSelf.fd(inode.fd()), Flags.O_WRONLY | Flags.O_NONBLOCK | Flags.O_CLOEXEC, 0);
         try {
             FileCalls.ftruncate(fd, size);
         } finally {

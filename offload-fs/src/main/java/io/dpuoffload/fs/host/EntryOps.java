@@ -40,10 +40,11 @@ final class EntryOps {
         if ((type == Flags.S_IFCHR || type == Flags.S_IFBLK) && !s.export.devices()) {
             throw new ErrnoException("mknod of a device node (the export has devices: false)", Errno.EPERM);
         }
-        PathCalls.mknodat(parent.fd, op.name(), op.mode(), Attrs.decodeDev(op.rdev()));
+        PathCalls.mknodat(parent.fd(), op.name(), op.mode(), Attrs.decodeDev(op.rdev()));
         // The kernel insists on the type it asked for; for a shared fifo, with no cache lifetime, so
         // that the next lookup replaces this entry by the shared one (see Attrs#attr).
-        int fd = FileCalls.openat2(parent.fd, op.name(), Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0, RESOLVE);
+        int fd = FileCalls.openat2(
+                parent.fd(), op.name(), Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0, RESOLVE);
         Stat stat;
         try {
             stat = Metadata.fstat(fd);
@@ -58,13 +59,13 @@ final class EntryOps {
 
     static ByteBuffer mkdir(HostSession s, FuseInHeader h, FuseOperation.Mkdir op) throws ErrnoException {
         Inode parent = writableParent(s, h, Operation.MKDIR, op.name());
-        PathCalls.mkdirat(parent.fd, op.name(), op.mode());
+        PathCalls.mkdirat(parent.fd(), op.name(), op.mode());
         return entry(s, h, parent, op.name());
     }
 
     static ByteBuffer symlink(HostSession s, FuseInHeader h, FuseOperation.Symlink op) throws ErrnoException {
         Inode parent = writableParent(s, h, Operation.SYMLINK, op.name());
-        PathCalls.symlinkat(op.target(), parent.fd, op.name());
+        PathCalls.symlinkat(op.target(), parent.fd(), op.name());
         return entry(s, h, parent, op.name());
     }
 
@@ -74,19 +75,19 @@ final class EntryOps {
         s.check(Operation.LINK, target, h.uid());
         // Through the magic link: linkat(fd, "", AT_EMPTY_PATH) would need CAP_DAC_READ_SEARCH,
         // which the caller's identity does not have.
-        PathCalls.linkat(Flags.AT_FDCWD, ProcSelf.fd(target.fd), parent.fd, op.newname(), Flags.AT_SYMLINK_FOLLOW);
+        PathCalls.linkat(Flags.AT_FDCWD, ProcSelf.fd(target.fd()), parent.fd(), op.newname(), Flags.AT_SYMLINK_FOLLOW);
         return entry(s, h, parent, op.newname());
     }
 
     static ByteBuffer unlink(HostSession s, FuseInHeader h, FuseOperation.Unlink op) throws ErrnoException {
         Inode parent = writableParent(s, h, Operation.UNLINK, op.name());
-        PathCalls.unlinkat(parent.fd, op.name(), 0);
+        PathCalls.unlinkat(parent.fd(), op.name(), 0);
         return FuseReplies.ok(h.unique());
     }
 
     static ByteBuffer rmdir(HostSession s, FuseInHeader h, FuseOperation.Rmdir op) throws ErrnoException {
         Inode parent = writableParent(s, h, Operation.RMDIR, op.name());
-        PathCalls.unlinkat(parent.fd, op.name(), Flags.AT_REMOVEDIR);
+        PathCalls.unlinkat(parent.fd(), op.name(), Flags.AT_REMOVEDIR);
         return FuseReplies.ok(h.unique());
     }
 
@@ -95,7 +96,7 @@ final class EntryOps {
         Inode from = writableParent(s, h, Operation.RENAME, oldname);
         Inode to = s.inodes.get(newdir);
         s.checkChild(Operation.RENAME, to, Names.newComponent(newname), h.uid());
-        PathCalls.renameat2(from.fd, oldname, to.fd, newname, flags);
+        PathCalls.renameat2(from.fd(), oldname, to.fd(), newname, flags);
         return FuseReplies.ok(h.unique());
     }
 
@@ -108,7 +109,7 @@ final class EntryOps {
         Inode parent = s.inodes.get(h.nodeid());
         s.check(Operation.CREATE, parent, h.uid());
         int flags = (FileOps.hostOpenFlags(op.flags()) & ~Flags.O_TMPFILE) | Flags.O_TMPFILE;
-        int fd = FileCalls.openat(Flags.AT_FDCWD, ProcSelf.fd(parent.fd), flags, op.mode() & 07777);
+        int fd = FileCalls.openat(Flags.AT_FDCWD, ProcSelf.fd(parent.fd()), flags, op.mode() & 07777);
         Inode inode;
         Stat stat;
         try {
@@ -130,13 +131,13 @@ final class EntryOps {
         // O_EXCL stays: the DPU's kernel saw no such name, but a host process (or another DPU) may
         // have created it since, and an exclusive create (a lock file) must then fail, not open it.
         int flags = FileOps.hostOpenFlags(op.flags()) | Flags.O_CREAT | (op.flags() & Flags.O_EXCL);
-        int fd = FileCalls.openat2(parent.fd, op.name(), flags, op.mode() & 07777, RESOLVE);
+        int fd = FileCalls.openat2(parent.fd(), op.name(), flags, op.mode() & 07777, RESOLVE);
         Handle handle;
         Inode inode;
         Stat stat;
         try {
             int pathFd = FileCalls.openat2(
-                    parent.fd, op.name(), Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0, RESOLVE);
+                    parent.fd(), op.name(), Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0, RESOLVE);
             stat = Metadata.fstat(pathFd);
             inode = s.inodes.add(pathFd, stat);
         } catch (ErrnoException e) {
@@ -150,7 +151,7 @@ final class EntryOps {
 
     /** Opens the named inode as O_PATH (no following), records the lookup and answers its entry. */
     static ByteBuffer entry(HostSession s, FuseInHeader h, Inode parent, byte[] name) throws ErrnoException {
-        int fd = FileCalls.openat2(parent.fd, name, Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0, RESOLVE);
+        int fd = FileCalls.openat2(parent.fd(), name, Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0, RESOLVE);
         Stat stat;
         try {
             stat = Metadata.fstat(fd);

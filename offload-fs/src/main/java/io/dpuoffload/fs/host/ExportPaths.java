@@ -19,7 +19,15 @@ final class ExportPaths {
 
     /** "/" for the root, "/a/b" inside, or null when the inode is no longer inside the export. */
     String of(Inode inode) throws ErrnoException {
-        String real = realPath(inode.fd);
+        return inside(realPath(inode.fd()));
+    }
+
+    /** Whether the file {@code fd} is open on is (by its path as the kernel knows it) inside the export. */
+    boolean contains(int fd) throws ErrnoException {
+        return inside(realPath(fd)) != null;
+    }
+
+    private String inside(String real) {
         if (real.equals(root)) {
             return "/";
         }

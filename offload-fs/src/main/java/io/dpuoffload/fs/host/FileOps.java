@@ -65,10 +65,10 @@ final class FileOps {
         // it is; for a fifo it may block until the other end opens, as a local open would.
         Handle handle;
         if (fifo) {
-            int fd = s.fifoOpens.open(ProcSelf.fd(inode.fd), hostOpenFlags(op.flags()));
+            int fd = s.fifoOpens.open(ProcSelf.fd(inode.fd()), hostOpenFlags(op.flags()));
             handle = s.handles.addFifo(FifoEnd.of(fd), inode.nodeid);
         } else {
-            int fd = FileCalls.openat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd), hostOpenFlags(op.flags()), 0);
+            int fd = FileCalls.openat(Flags.AT_FDCWD, ProcSelf.fd(inode.fd()), hostOpenFlags(op.flags()), 0);
             handle = s.handles.add(fd, inode.nodeid, false);
         }
         return FuseReplies.open(h.unique(), handle.fh(), openFlags(s, fifo));
@@ -78,7 +78,7 @@ final class FileOps {
         Inode inode = s.inodes.get(h.nodeid());
         s.check(Operation.READDIR, inode, h.uid());
         int fd = FileCalls.openat(
-                Flags.AT_FDCWD, ProcSelf.fd(inode.fd), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
+                Flags.AT_FDCWD, ProcSelf.fd(inode.fd()), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
         Handle handle = s.handles.add(fd, inode.nodeid, true);
         return FuseReplies.open(h.unique(), handle.fh(), s.attrs.caches() ? FuseProtocol.FOPEN_CACHE_DIR : 0);
     }

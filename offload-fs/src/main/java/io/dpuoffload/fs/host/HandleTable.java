@@ -14,6 +14,8 @@ final class HandleTable implements AutoCloseable {
     private final AtomicLong next = new AtomicLong();
     private final int limit;
     private volatile boolean closed;
+    /** Keeps the descriptor of an inode with open files open (an unlinked file cannot be reopened). */
+    private final InodeTable inodes;
     /** Notified whenever a handle goes, for opens waiting at the limit. */
     private final Object released = new Object();
 
@@ -28,8 +30,9 @@ final class HandleTable implements AutoCloseable {
     /** Opens running at once elsewhere (on pool threads) while one checks {@link #roomNow}. */
     private static final int ROOM_MARGIN = 16;
 
-    HandleTable(int limit) {
+    HandleTable(int limit, InodeTable inodes) {
         this.limit = limit;
+        this.inodes = inodes;
     }
 
     /** Takes ownership of {@code fd}; EMFILE (and the fd closed) when the session is at its limit. */
@@ -52,10 +55,12 @@ final class HandleTable implements AutoCloseable {
 
     private Handle put(Handle handle) throws ErrnoException {
         handles.put(handle.fh(), handle);
+        inodes.holdOpen(handle.nodeid());
         // The session ended while this open ran (a fifo's open woken by the end): nobody would
         // release it. Whoever removes it closes it, so it is closed once.
         if (closed && handles.remove(handle.fh()) != null) {
             handle.close();
+            inodes.letGo(handle.nodeid());
             throw new ErrnoException("open (the DPU's session ended)", Errno.ENOTCONN);
         }
         return handle;
@@ -85,6 +90,7 @@ final class HandleTable implements AutoCloseable {
         Handle handle = handles.remove(fh);
         if (handle != null) {
             handle.close();
+            inodes.letGo(handle.nodeid());
             synchronized (released) {
                 released.notifyAll();
             }

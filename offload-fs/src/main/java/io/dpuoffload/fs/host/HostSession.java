@@ -14,6 +14,7 @@ import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.Metadata;
 import io.dpuoffload.linux.Stat;
 import java.time.Duration;
+import java.util.function.IntSupplier;
 
 /**
  * One DPU mount of one export: its inode and handle tables, its policy, and the checks every
@@ -44,17 +45,20 @@ final class HostSession implements AutoCloseable {
     }
 
     static HostSession open(int id, ExportConfig export, String peer, int maxOpenHandles) throws ErrnoException {
+        return open(id, export, peer, maxOpenHandles, DescriptorBudget::perSession);
+    }
+
+    /** With {@code cachedDescriptors} inode descriptors kept open at most (see {@link InodeTable}). */
+    static HostSession open(int id, ExportConfig export, String peer, int maxOpenHandles, IntSupplier cachedDescriptors)
+            throws ErrnoException {
         int rootFd = FileCalls.openat(
                 Flags.AT_FDCWD, export.path().toString(), Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
         try {
             var stat = Metadata.fstat(rootFd);
-            return new HostSession(
-                    id,
-                    export,
-                    peer,
-                    new InodeTable(rootFd, stat),
-                    new HandleTable(maxOpenHandles),
-                    new ExportPaths(rootFd));
+            var paths = new ExportPaths(rootFd);
+            var inodes = new InodeTable(rootFd, stat, Reopener.forExport(rootFd, paths), cachedDescriptors);
+            DescriptorBudget.join();
+            return new HostSession(id, export, peer, inodes, new HandleTable(maxOpenHandles, inodes), paths);
         } catch (ErrnoException e) {
             FileCalls.close(rootFd);
             throw e;
@@ -141,5 +145,6 @@ final class HostSession implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         inodes.close();
+        DescriptorBudget.leave();
     }
 }

@@ -4,14 +4,27 @@ import io.dpuoffload.fs.fuse.FuseProtocol;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
+import io.dpuoffload.linux.FileHandles.FileHandle;
 import io.dpuoffload.linux.Stat;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntSupplier;
 
 /**
  * Node id ↔ host inode for one session. A host inode (dev, ino) has one node id however often it
- * is looked up; its descriptor is closed when the kernel forgets the last lookup.
+ * is looked up, for as long as the DPU's kernel keeps a lookup of it.
+ *
+ * <p><b>Descriptors.</b> At most {@link DescriptorBudget#perSession} inodes keep their O_PATH
+ * descriptor open between operations, the least recently used closed first; a closed one is reopened
+ * from its file handle (see {@link Reopener}) when an operation needs it. Descriptors in use are
+ * never closed: those of a request in progress (pinned by {@link Inode#fd()} until {@link
+ * #endRequest}) and those of inodes the DPU holds open files on ({@link #holdOpen}), since an
+ * unlinked file can no longer be reopened. An inode that cannot get a handle (procfs, sysfs, another
+ * mount) is dropped instead of closed: its node id answers ESTALE, and the DPU's kernel looks the
+ * name up again (it retries path-based calls that get ESTALE), which gives it a new node id.
  *
  * <p>Node ids are {@code epoch << 40 | counter}: a random epoch per host process, so that ids handed
  * out by an earlier run of the server are answered with ESTALE instead of reaching another file.
@@ -24,11 +37,25 @@ final class InodeTable implements AutoCloseable {
 
     private final Map<Long, Inode> byId = new HashMap<>();
     private final Map<Key, Inode> byKey = new HashMap<>();
+    /** Forgotten or dropped, but still pinned: their descriptor closes at the last unpin. */
+    private final Map<Long, Inode> leaving = new HashMap<>();
+    /** Unpinned inodes with an open descriptor, least recently used first. */
+    private final LinkedHashMap<Long, Inode> idle = new LinkedHashMap<>();
+    /** This thread's pins of the request it is running. */
+    private final ThreadLocal<ArrayList<Inode>> requestPins = ThreadLocal.withInitial(ArrayList::new);
+
     private final Inode root;
+    private final Reopener reopener;
+    private final IntSupplier capacity;
+    /** Open descriptors of inodes other than the root. */
+    private int open;
+
     private long counter = 1;
 
-    InodeTable(int rootFd, Stat rootStat) {
-        root = new Inode(FuseProtocol.ROOT_ID, rootFd, rootStat.dev(), rootStat.ino(), rootStat.type());
+    InodeTable(int rootFd, Stat rootStat, Reopener reopener, IntSupplier capacity) {
+        this.reopener = reopener;
+        this.capacity = capacity;
+        root = new Inode(this, FuseProtocol.ROOT_ID, rootFd, rootStat.dev(), rootStat.ino(), rootStat.type());
         root.addLookups(1);
         byId.put(root.nodeid, root);
         byKey.put(new Key(root.dev, root.ino), root);
@@ -47,23 +74,89 @@ final class InodeTable implements AutoCloseable {
     }
 
     /**
-     * Records one lookup of the inode behind {@code fd}; takes ownership of {@code fd} (closes it when
-     * the inode was already known).
+     * Records one lookup of the inode behind {@code fd}; takes ownership of {@code fd}: it becomes the
+     * inode's descriptor when the inode is new or its descriptor was closed (a fresh descriptor also
+     * renews the inode's path for its next handle), and is closed otherwise. The inode comes back
+     * pinned for the rest of the request, like {@link Inode#fd()}.
      */
     synchronized Inode add(int fd, Stat stat) {
         Key key = new Key(stat.dev(), stat.ino());
-        Inode known = byKey.get(key);
-        if (known != null) {
-            FileCalls.closeQuietly(fd);
-            known.addLookups(1);
-            return known;
+        Inode inode = byKey.get(key);
+        if (inode != null && inode.cachedFd < 0 && !reopener.sameInode(inode, fd)) {
+            drop(inode); // the inode number now belongs to a new file
+            inode = null;
         }
-        long nodeid = ((long) EPOCH << 40) | (++counter & COUNTER_MASK);
-        Inode inode = new Inode(nodeid, fd, stat.dev(), stat.ino(), stat.type());
+        if (inode == null) {
+            long nodeid = ((long) EPOCH << 40) | (++counter & COUNTER_MASK);
+            inode = new Inode(this, nodeid, -1, stat.dev(), stat.ino(), stat.type());
+            byId.put(nodeid, inode);
+            byKey.put(key, inode);
+        }
         inode.addLookups(1);
-        byId.put(nodeid, inode);
-        byKey.put(key, inode);
+        if (inode == root) {
+            FileCalls.closeQuietly(fd);
+            return inode;
+        }
+        pin(inode);
+        requestPins.get().add(inode);
+        if (inode.cachedFd >= 0) {
+            FileCalls.closeQuietly(fd);
+        } else {
+            adopt(inode, fd);
+        }
         return inode;
+    }
+
+    /** See {@link Inode#fd()}. */
+    synchronized int fd(Inode inode) throws ErrnoException {
+        if (inode == root) {
+            return root.cachedFd;
+        }
+        if (inode.cachedFd < 0) {
+            if (inode.forgotten || inode.handle == null) {
+                throw new ErrnoException("node " + Long.toHexString(inode.nodeid), Errno.ESTALE);
+            }
+            int fd = reopener.open(inode);
+            pin(inode);
+            adopt(inode, fd);
+        } else {
+            pin(inode);
+        }
+        requestPins.get().add(inode);
+        return inode.cachedFd;
+    }
+
+    /** Ends this thread's request: what it pinned may be closed again. */
+    void endRequest() {
+        ArrayList<Inode> pinned = requestPins.get();
+        if (pinned.isEmpty()) {
+            return;
+        }
+        synchronized (this) {
+            pinned.forEach(this::unpin);
+            evictOverCapacity();
+        }
+        pinned.clear();
+    }
+
+    /** The DPU opened a file on {@code nodeid}: its descriptor stays open until {@link #letGo}. */
+    synchronized void holdOpen(long nodeid) {
+        Inode inode = byId.get(nodeid);
+        if (inode != null && inode != root && inode.cachedFd >= 0) {
+            pin(inode);
+        }
+    }
+
+    /** The DPU released a file opened with {@link #holdOpen}. */
+    synchronized void letGo(long nodeid) {
+        Inode inode = byId.get(nodeid);
+        if (inode == null) {
+            inode = leaving.get(nodeid);
+        }
+        if (inode != null && inode != root && inode.pins > 0) {
+            unpin(inode);
+            evictOverCapacity();
+        }
     }
 
     /** The kernel dropped {@code count} lookups of the node. */
@@ -74,9 +167,7 @@ final class InodeTable implements AutoCloseable {
         }
         inode.addLookups(-count);
         if (inode.lookups() <= 0) {
-            byId.remove(nodeid);
-            byKey.remove(new Key(inode.dev, inode.ino));
-            FileCalls.closeQuietly(inode.fd);
+            drop(inode);
         }
     }
 
@@ -84,10 +175,87 @@ final class InodeTable implements AutoCloseable {
         return byId.size();
     }
 
+    /** Descriptors open for inodes other than the root (pinned ones included). */
+    synchronized int openDescriptors() {
+        return open;
+    }
+
     @Override
     public synchronized void close() {
-        byId.values().forEach(inode -> FileCalls.closeQuietly(inode.fd));
+        byId.values().forEach(this::closeFd);
+        leaving.values().forEach(this::closeFd);
         byId.clear();
         byKey.clear();
+        leaving.clear();
+        idle.clear();
+        FileCalls.closeQuietly(root.cachedFd);
+        reopener.close();
+    }
+
+    // ---- guarded by this ----
+
+    private void adopt(Inode inode, int fd) {
+        inode.cachedFd = fd;
+        open++;
+        if (inode.pins == 0) {
+            idle.put(inode.nodeid, inode);
+        }
+        evictOverCapacity();
+    }
+
+    private void pin(Inode inode) {
+        if (inode.pins++ == 0) {
+            idle.remove(inode.nodeid);
+        }
+    }
+
+    private void unpin(Inode inode) {
+        if (--inode.pins > 0) {
+            return;
+        }
+        if (inode.forgotten) {
+            leaving.remove(inode.nodeid);
+            closeFd(inode);
+        } else if (inode.cachedFd >= 0) {
+            idle.put(inode.nodeid, inode);
+        }
+    }
+
+    /** Closes the least recently used idle descriptors beyond the capacity. */
+    private void evictOverCapacity() {
+        int limit = capacity.getAsInt();
+        while (open > limit && !idle.isEmpty()) {
+            Inode victim = idle.pollFirstEntry().getValue();
+            FileHandle handle = reopener.encode(victim.cachedFd);
+            if (handle != null) {
+                victim.handle = handle;
+                closeFd(victim);
+            } else if (victim.handle != null) {
+                closeFd(victim); // moved where it cannot be encoded: its last handle decides
+            } else {
+                drop(victim);
+            }
+        }
+    }
+
+    /** Removes the node: its id answers ESTALE; its descriptor closes now, or when the last pin goes. */
+    private void drop(Inode inode) {
+        byId.remove(inode.nodeid);
+        byKey.remove(new Key(inode.dev, inode.ino));
+        idle.remove(inode.nodeid);
+        inode.forgotten = true;
+        if (inode.pins > 0) {
+            leaving.put(inode.nodeid, inode);
+        } else {
+            closeFd(inode);
+        }
+    }
+
+    private void closeFd(Inode inode) {
+        if (inode.cachedFd >= 0 && inode != root) {
+            FileCalls.closeQuietly(inode.cachedFd);
+            inode.cachedFd = -1;
+            open--;
+        }
     }
 }

@@ -29,6 +29,8 @@ final class PassthroughFs {
             org.slf4j.LoggerFactory.getLogger(PassthroughFs.class)
                     .error("{} on export {} failed unexpectedly", h.kind(), s.export.name(), e);
             return wrap(FuseReplies.error(h.unique(), Errno.EIO));
+        } finally {
+            s.inodes.endRequest();
         }
     }
 

@@ -20,14 +20,14 @@ final class XattrOps {
     static ByteBuffer get(HostSession s, FuseInHeader h, FuseOperation.Getxattr op) throws ErrnoException {
         Inode inode = s.inodes.get(h.nodeid());
         s.check(Operation.XATTR_GET, inode, h.uid());
-        return sized(h, op.size(), Xattrs.getxattr(ProcSelf.fd(inode.fd), op.name()));
+        return sized(h, op.size(), Xattrs.getxattr(ProcSelf.fd(inode.fd()), op.name()));
     }
 
     static ByteBuffer list(HostSession s, FuseInHeader h, FuseOperation.Listxattr op) throws ErrnoException {
         Inode inode = s.inodes.get(h.nodeid());
         s.check(Operation.XATTR_GET, inode, h.uid());
         ByteArrayOutputStream names = new ByteArrayOutputStream();
-        for (byte[] name : Xattrs.listxattr(ProcSelf.fd(inode.fd))) {
+        for (byte[] name : Xattrs.listxattr(ProcSelf.fd(inode.fd()))) {
             if (h.uid() != 0 && startsWith(name, TRUSTED)) {
                 continue;
             }
@@ -53,7 +53,7 @@ final class XattrOps {
         s.checkWritable();
         Inode inode = s.inodes.get(h.nodeid());
         s.check(Operation.XATTR_SET, inode, h.uid());
-        Xattrs.setxattr(ProcSelf.fd(inode.fd), op.name(), op.value(), op.flags());
+        Xattrs.setxattr(ProcSelf.fd(inode.fd()), op.name(), op.value(), op.flags());
         return FuseReplies.ok(h.unique());
     }
 
@@ -61,7 +61,7 @@ final class XattrOps {
         s.checkWritable();
         Inode inode = s.inodes.get(h.nodeid());
         s.check(Operation.XATTR_REMOVE, inode, h.uid());
-        Xattrs.removexattr(ProcSelf.fd(inode.fd), op.name());
+        Xattrs.removexattr(ProcSelf.fd(inode.fd()), op.name());
         return FuseReplies.ok(h.unique());
     }
 
