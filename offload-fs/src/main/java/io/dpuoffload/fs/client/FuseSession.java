@@ -14,15 +14,10 @@ import io.dpuoffload.fs.fuse.FuseRequestDecoder;
 import io.dpuoffload.fs.wire.FsWire;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
-import io.dpuoffload.linux.FileCalls;
-import io.dpuoffload.linux.Flags;
-import io.dpuoffload.linux.FuseDevice;
 import io.dpuoffload.linux.OpenFlagsWire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoEventLoop;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -33,7 +28,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,22 +58,14 @@ final class FuseSession {
     private volatile FuseNegotiated negotiated = FuseNegotiated.BEFORE_INIT;
     private final CompletableFuture<FuseNegotiated> initialized = new CompletableFuture<>();
     private final ProcView procView;
-    private final BlockingCalls blocking = new BlockingCalls();
+    private final UnboundedWaits blocking = new UnboundedWaits();
     /** Null where the DPU's kernel does not check permissions itself (see {@link RootAcls}). */
     private final RootAcls rootAcls;
-    /** What {@link BlockingCalls#observe} reads of a request: the header and the file handle after it. */
+    /** What {@link UnboundedWaits#observe} reads of a request: the header and the file handle after it. */
     private static final int OBSERVED_REQUEST_BYTES = FuseProtocol.IN_HEADER_SIZE + 8;
 
-    /**
-     * Replies go through a descriptor of our own: FsMount closes {@code deviceFd} at unmount while
-     * replies from the host may still arrive, and writing one to a closed descriptor number — which
-     * the process may meanwhile have given to another file — would write FUSE reply bytes into that
-     * file. This one is closed only in {@link #stop}, under the write lock; later replies are dropped.
-     */
-    private final int replyFd;
-
-    private final ReentrantReadWriteLock replyLock = new ReentrantReadWriteLock();
-    private boolean repliesClosed; // guarded by replyLock
+    /** Replies and notifications to the kernel (see {@link DeviceWriter} for why a descriptor of its own). */
+    private final DeviceWriter device;
 
     FuseSession(
             int deviceFd,
@@ -92,7 +78,7 @@ final class FuseSession {
         this.procView = procView ? new ProcView(options.localProc()) : null;
         this.rootAcls = rootAcls;
         this.deviceFd = deviceFd;
-        this.replyFd = FileCalls.fcntl(deviceFd, Flags.F_DUPFD_CLOEXEC, 0);
+        this.device = new DeviceWriter(deviceFd);
         this.host = host;
         this.options = options;
         this.initOptions = initOptions;
@@ -125,17 +111,7 @@ final class FuseSession {
         } catch (ExecutionException | TimeoutException e) {
             log.warn("the /dev/fuse reader did not stop in time: {}", e.toString());
         } finally {
-            replyLock.writeLock().lock();
-            try {
-                if (!repliesClosed) {
-                    repliesClosed = true;
-                    FileCalls.close(replyFd);
-                }
-            } catch (ErrnoException ignored) {
-                // closed either way
-            } finally {
-                replyLock.writeLock().unlock();
-            }
+            device.close();
         }
     }
 
@@ -283,7 +259,7 @@ final class FuseSession {
         // reply comes: the reply handler gets a copy of the little it looks at.
         ByteBuffer requestStart = copyStart(request, OBSERVED_REQUEST_BYTES);
         CompletableFuture<ByteBuf> answer =
-                send(header, request, mayWait ? BlockingCalls.TIMEOUT : options.opTimeout());
+                send(header, request, mayWait ? UnboundedWaits.TIMEOUT : options.opTimeout());
         Pending pending = new Pending(mayWait);
         inFlight.put(unique, pending);
         answer.whenComplete((reply, failure) -> {
@@ -404,26 +380,6 @@ final class FuseSession {
     }
 
     private void reply(ByteBuffer message) {
-        int length = message.remaining();
-        replyLock.readLock().lock();
-        try (Arena arena = message.isDirect() ? null : Arena.ofConfined()) {
-            if (repliesClosed) {
-                return; // unmounted: nobody waits for it
-            }
-            // Replies from the host arrive in direct buffers, written as they are; the few built
-            // here on the heap are copied, as a system call needs native memory.
-            MemorySegment segment = MemorySegment.ofBuffer(message);
-            if (arena != null) {
-                segment = arena.allocate(length).copyFrom(segment);
-            }
-            FuseDevice.write(replyFd, segment, length);
-        } catch (ErrnoException e) {
-            // ENOENT: the request was interrupted and the kernel no longer waits for it.
-            if (e.errno() != Errno.ENOENT && e.errno() != Errno.ENODEV) {
-                log.warn("writing a reply to /dev/fuse failed: {}", e.getMessage());
-            }
-        } finally {
-            replyLock.readLock().unlock();
-        }
+        device.write(message);
     }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * deadline instead of the operation timeout; losing the channel still fails them within the
  * heartbeat timeout.
  */
-final class BlockingCalls {
+final class UnboundedWaits {
     static final Duration TIMEOUT = Duration.ofDays(1);
 
     /** Offsets in the kernel's structs: see fuse.h (fuse_entry_out, fuse_attr, fuse_open_out, fuse_read_in). */
