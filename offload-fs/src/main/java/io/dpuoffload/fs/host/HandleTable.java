@@ -6,12 +6,10 @@ import io.dpuoffload.linux.FileCalls;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** The session's open files and directories, capped so one DPU cannot exhaust the host's descriptors. */
 final class HandleTable implements AutoCloseable {
     private final ConcurrentHashMap<Long, Handle> handles = new ConcurrentHashMap<>();
-    private final AtomicLong next = new AtomicLong();
     private final int limit;
     private volatile boolean closed;
     /** Keeps the descriptor of an inode with open files open (an unlinked file cannot be reopened). */
@@ -41,7 +39,7 @@ final class HandleTable implements AutoCloseable {
             FileCalls.closeQuietly(fd);
             throw new ErrnoException("open (limit of " + limit + " open files per DPU)", Errno.EMFILE);
         }
-        return put(new Handle(next.incrementAndGet(), fd, nodeid, directory, null));
+        return put(new Handle(HostIds.nextFileHandle(), fd, nodeid, directory, null));
     }
 
     /** The same for a shared fifo's end (closed, and its waiters ended, at release). */
@@ -50,7 +48,7 @@ final class HandleTable implements AutoCloseable {
             fifo.release();
             throw new ErrnoException("open (limit of " + limit + " open files per DPU)", Errno.EMFILE);
         }
-        return put(new Handle(next.incrementAndGet(), fifo.fd(), nodeid, false, fifo));
+        return put(new Handle(HostIds.nextFileHandle(), fifo.fd(), nodeid, false, fifo));
     }
 
     private Handle put(Handle handle) throws ErrnoException {

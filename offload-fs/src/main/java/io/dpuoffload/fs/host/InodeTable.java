@@ -6,7 +6,6 @@ import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.FileHandles.FileHandle;
 import io.dpuoffload.linux.Stat;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,12 +25,10 @@ import java.util.function.IntSupplier;
  * mount) is dropped instead of closed: its node id answers ESTALE, and the DPU's kernel looks the
  * name up again (it retries path-based calls that get ESTALE), which gives it a new node id.
  *
- * <p>Node ids are {@code epoch << 40 | counter}: a random epoch per host process, so that ids handed
- * out by an earlier run of the server are answered with ESTALE instead of reaching another file.
+ * <p>Node ids come from {@link HostIds}: unique for the host process, so that ids of an earlier
+ * session or an earlier run of the server are answered with ESTALE instead of reaching another file.
  */
 final class InodeTable implements AutoCloseable {
-    private static final int EPOCH = 1 + new SecureRandom().nextInt(0xFFFF);
-    private static final long COUNTER_MASK = (1L << 40) - 1;
 
     private record Key(long dev, long ino) {}
 
@@ -49,8 +46,6 @@ final class InodeTable implements AutoCloseable {
     private final IntSupplier capacity;
     /** Open descriptors of inodes other than the root. */
     private int open;
-
-    private long counter = 1;
 
     InodeTable(int rootFd, Stat rootStat, Reopener reopener, IntSupplier capacity) {
         this.reopener = reopener;
@@ -87,7 +82,7 @@ final class InodeTable implements AutoCloseable {
             inode = null;
         }
         if (inode == null) {
-            long nodeid = ((long) EPOCH << 40) | (++counter & COUNTER_MASK);
+            long nodeid = HostIds.nextNodeId();
             inode = new Inode(this, nodeid, -1, stat.dev(), stat.ino(), stat.type());
             byId.put(nodeid, inode);
             byKey.put(key, inode);
