@@ -1,6 +1,7 @@
 package io.dpuoffload.fs.host;
 
 import io.dpuoffload.fs.fuse.FuseProtocol;
+import io.dpuoffload.fs.host.watch.InodeWatcher;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
@@ -25,9 +26,12 @@ final class InodeTable implements AutoCloseable {
     private final Map<Long, Inode> byId = new HashMap<>();
     private final Map<Key, Inode> byKey = new HashMap<>();
     private final Inode root;
+    private final InodeWatcher watcher;
     private long counter = 1;
 
-    InodeTable(int rootFd, Stat rootStat) {
+    /** {@code watcher} is told of every node but the root, which its owner watches from the start. */
+    InodeTable(int rootFd, Stat rootStat, InodeWatcher watcher) {
+        this.watcher = watcher;
         root = new Inode(FuseProtocol.ROOT_ID, rootFd, rootStat.dev(), rootStat.ino(), rootStat.type());
         root.addLookups(1);
         byId.put(root.nodeid, root);
@@ -63,6 +67,7 @@ final class InodeTable implements AutoCloseable {
         inode.addLookups(1);
         byId.put(nodeid, inode);
         byKey.put(key, inode);
+        watcher.added(nodeid, fd, stat.dev(), stat.type());
         return inode;
     }
 
@@ -76,6 +81,7 @@ final class InodeTable implements AutoCloseable {
         if (inode.lookups() <= 0) {
             byId.remove(nodeid);
             byKey.remove(new Key(inode.dev, inode.ino));
+            watcher.removed(nodeid, inode.fd);
             FileCalls.closeQuietly(inode.fd);
         }
     }
