@@ -184,12 +184,73 @@ class HostChangesIT {
                 .equals("rwx------"));
     }
 
-    private static void within(long millis, String what, BooleanSupplier seen) throws InterruptedException {
+    @Test
+    void theHostWatchesWhatTheDpuKnowsAndStopsWhenItForgets() throws Exception {
+        Sides d = cached.fresh();
+        Files.list(d.mount()).close();
+        long before = watchedInodes();
+        for (int i = 0; i < 10; i++) {
+            Files.writeString(d.mount("f" + i), "made on the DPU");
+        }
+        assertThat(watchedInodes()).isEqualTo(before + 10);
+        for (int i = 0; i < 10; i++) {
+            Files.delete(d.mount("f" + i)); // the DPU's kernel forgets a removed file at once
+        }
         long start = System.nanoTime();
+        while (watchedInodes() > before && millisSince(start) < 10_000) {
+            Thread.sleep(10);
+        }
+        assertThat(watchedInodes()).isEqualTo(before);
+    }
+
+    @Test
+    void aSessionsWatchEndsWithIt(@TempDir Path work) throws Exception {
+        int groups = fanotifyGroups().size();
+        try (PosixMount another = PosixMount.start(work, CachePolicy.TTL, e -> e)) {
+            assertThat(Files.exists(another.mountpoint().resolve("x"))).isFalse();
+            assertThat(fanotifyGroups()).hasSize(groups + 1);
+        }
+        long start = System.nanoTime();
+        while (fanotifyGroups().size() > groups && millisSince(start) < 10_000) {
+            Thread.sleep(10);
+        }
+        assertThat(fanotifyGroups()).hasSize(groups);
+    }
+
+    /** The fanotify groups this JVM holds: each cached session has one. */
+    private static List<Path> fanotifyGroups() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                        try {
+                            return Files.readSymbolicLink(fd).toString().equals("anon_inode:[fanotify]");
+                        } catch (IOException e) {
+                            return false; // closed meanwhile
+                        }
+                    })
+                    .toList();
+        }
+    }
+
+    /** Inode marks of every group of this JVM, as the kernel lists them in fdinfo. */
+    private static long watchedInodes() throws IOException {
+        long marks = 0;
+        for (Path fd : fanotifyGroups()) {
+            try (var lines =
+                    Files.lines(Path.of("/proc/self/fdinfo", fd.getFileName().toString()))) {
+                marks += lines.filter(line -> line.startsWith("fanotify ino:")).count();
+            } catch (IOException e) {
+                // closed meanwhile
+            }
+        }
+        return marks;
+    }
+
+    /** Waits until {@code seen}, failing once the bound has passed since {@code changed} (System.nanoTime). */
+    private static void within(long changed, String what, BooleanSupplier seen) throws InterruptedException {
         while (!seen.getAsBoolean()) {
-            assertThat(millisSince(start))
-                    .as(what + " within " + millis + " ms")
-                    .isLessThanOrEqualTo(millis);
+            assertThat(millisSince(changed))
+                    .as(what + " within " + BOUND + " ms")
+                    .isLessThanOrEqualTo(BOUND);
             Thread.sleep(1);
         }
     }
