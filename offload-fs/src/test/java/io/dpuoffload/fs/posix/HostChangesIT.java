@@ -185,6 +185,33 @@ class HostChangesIT {
     }
 
     @Test
+    void whatAUserMayNotReadIsWatchedAllTheSame() throws Exception {
+        Sides d = cached.fresh();
+        Files.createDirectory(
+                d.host("box"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+        Files.writeString(d.host("box/f"), "1");
+        Files.setOwner(
+                d.host("box/f"),
+                d.host("box/f")
+                        .getFileSystem()
+                        .getUserPrincipalLookupService()
+                        .lookupPrincipalByName(Integer.toString(AsUser.USER)));
+        Files.setPosixFilePermissions(d.host("box/f"), PosixFilePermissions.fromString("-w-------"));
+        Files.setPosixFilePermissions(d.host("box"), PosixFilePermissions.fromString("rwx--x--x"));
+        assertThat(AsUser.call(() -> Files.size(d.mount("box/f")))).isEqualTo(1); // looked up by the user only
+
+        Files.writeString(d.host("box/f"), "22");
+        long changed = System.nanoTime();
+        within(changed, "size of a file its looker-up may not read", () -> {
+            try {
+                return AsUser.call(() -> Files.size(d.mount("box/f"))) == 2;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
     void theHostWatchesWhatTheDpuKnowsAndStopsWhenItForgets() throws Exception {
         Sides d = cached.fresh();
         Files.list(d.mount()).close();
