@@ -56,16 +56,7 @@ class HostChangesIT {
     }
 
     private static ExportConfig longTtl(ExportConfig e) {
-        return new ExportConfig(
-                e.name(),
-                e.path(),
-                e.readOnly(),
-                e.cache(),
-                LONG_TTL,
-                e.procView(),
-                e.allow(),
-                e.sharedFifos(),
-                e.devices());
+        return e.withTtl(LONG_TTL);
     }
 
     @Test
