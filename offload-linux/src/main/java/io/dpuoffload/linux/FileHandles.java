@@ -33,6 +33,12 @@ public final class FileHandles {
      */
     public static final int CONNECTABLE = 0x002;
 
+    /**
+     * AT_HANDLE_FID (Linux 6.5): a handle that only identifies the inode, as fanotify reports it, on any
+     * file system fanotify can report (also those whose handles cannot be opened). Never opened.
+     */
+    public static final int FID = 0x200;
+
     /** FILEID_IS_CONNECTABLE: set in the type of a handle encoded with {@link #CONNECTABLE}. */
     private static final int TYPE_IS_CONNECTABLE = 0x10000;
 
@@ -55,6 +61,14 @@ public final class FileHandles {
         /** Whether the kernel checks, when opening it, that the inode is beneath the mount fd. */
         public boolean connectable() {
             return (type & TYPE_IS_CONNECTABLE) != 0;
+        }
+
+        /**
+         * The same inode, opened wherever it now is (a connectable handle without its check): for a
+         * caller that only names the inode to the kernel through the descriptor, never reaches it.
+         */
+        public FileHandle anywhere() {
+            return new FileHandle(type & ~TYPE_IS_CONNECTABLE, bytes, mountId);
         }
     }
 

@@ -34,7 +34,6 @@ public final class ThreadInterrupts {
             Libc.function("siginterrupt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SIGRTMIN =
             Libc.function("__libc_current_sigrtmin", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETTID = Libc.function("gettid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETPID = Libc.function("getpid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle TGKILL =
             Libc.function("tgkill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
@@ -96,7 +95,7 @@ public final class ThreadInterrupts {
     /** Marks the start of an interruptible call on this (platform) thread. */
     public static Call enter() throws ErrnoException {
         installHandler();
-        Call call = new Call(gettid(), CURRENT.get());
+        Call call = new Call(ThreadIds.current(), CURRENT.get());
         CURRENT.set(call);
         return call;
     }
@@ -136,14 +135,6 @@ public final class ThreadInterrupts {
             } catch (Throwable t) {
                 throw Libc.unexpected(t);
             }
-        }
-    }
-
-    private static int gettid() {
-        try (Scratch s = Scratch.acquire()) {
-            return (int) GETTID.invokeExact(s.errnoState());
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
         }
     }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * File handles on the test's own file system (ext4 here): what a handle reopens, that a connectable one
- * is refused beneath a directory the inode has left, that only root's capabilities open handles (and
+ * is refused beneath a directory the inode has left (unless opened {@link FileHandle#anywhere}), that only root's capabilities open handles (and
  * {@link ThreadCredentials#callAsFsRoot} gives them back to a caller's thread), and RLIMIT_NOFILE.
  */
 class FileHandlesIT {
@@ -58,6 +58,12 @@ class FileHandlesIT {
             FileCalls.close(FileHandles.open(mount, handle, Flags.O_PATH | Flags.O_CLOEXEC));
             Files.move(file, outside.resolve("file"));
             assertErrno(() -> FileHandles.open(mount, handle, Flags.O_PATH | Flags.O_CLOEXEC), Errno.ESTALE);
+            // Only to name it (a fanotify mark's removal): the same inode, where it now is.
+            int moved = fds.add(FileHandles.open(mount, handle.anywhere(), Flags.O_PATH | Flags.O_CLOEXEC));
+            assertThat(Metadata.fstat(moved).ino())
+                    .isEqualTo(Metadata.statx(
+                                    Flags.AT_FDCWD, outside.resolve("file").toString(), 0)
+                            .ino());
         }
     }
 

@@ -47,10 +47,18 @@ public final class FsMount implements AutoCloseable {
     private final HostLink host;
     private final int deviceFd;
     private final FuseSession session;
+    private final KernelNotices notices;
     private boolean closed;
 
     private FsMount(
-            String export, Path mountpoint, OffloadClient client, HostLink host, int deviceFd, FuseSession session) {
+            String export,
+            Path mountpoint,
+            OffloadClient client,
+            HostLink host,
+            int deviceFd,
+            FuseSession session,
+            KernelNotices notices) {
+        this.notices = notices;
         this.export = export;
         this.mountpoint = mountpoint;
         this.client = client;
@@ -65,13 +73,17 @@ public final class FsMount implements AutoCloseable {
             throws IOException {
         HostLink host = new HostLink(export, options.opTimeout());
         var sessionRef = new java.util.concurrent.atomic.AtomicReference<FuseSession>();
-        var notices = io.dpuoffload.transport.Services.builder().onRequest(FsWire.NOTIFY, (context, body) -> {
-            body.readInt(); // the session: this connection serves one mount
+        KernelNotices kernelNotices = new KernelNotices(export, message -> {
             FuseSession live = sessionRef.get();
             if (live != null) {
-                live.notifyKernel(body.nioBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN));
+                live.notifyKernel(message);
             }
-            return null;
+        });
+        // On the event loop, in order with the host's replies: see KernelNotices.
+        var notices = io.dpuoffload.transport.Services.builder().onRequestAsync(FsWire.NOTIFY, (context, body) -> {
+            body.readInt(); // the session: this connection serves one mount
+            kernelNotices.deliver(body.nioBuffer());
+            return java.util.concurrent.CompletableFuture.completedFuture(io.netty.buffer.Unpooled.EMPTY_BUFFER);
         });
         // The channel and the FUSE device share one event loop: see DeviceReader.
         IoEventLoop loop = (IoEventLoop) EventLoops.shared().next();
@@ -105,9 +117,10 @@ public final class FsMount implements AutoCloseable {
             session.initialized().get(options.opTimeout().toMillis(), TimeUnit.MILLISECONDS);
             Readahead.raise(mountpoint);
             log.info("mounted export {} of {} at {} (session {})", export, server, mountpoint, policy.session());
-            return new FsMount(export, mountpoint, client, host, fd, session);
+            return new FsMount(export, mountpoint, client, host, fd, session, kernelNotices);
         } catch (Exception e) {
             client.close();
+            kernelNotices.close();
             if (fd >= 0) {
                 try {
                     Mounts.umount2(mountpoint.toString(), Mounts.MNT_DETACH);
@@ -158,6 +171,7 @@ public final class FsMount implements AutoCloseable {
         } catch (ErrnoException e) {
             log.warn("unmounting {} failed: {}", mountpoint, e.getMessage());
         }
+        notices.close();
         session.stop();
         FileCalls.closeQuietly(deviceFd);
         client.close();

@@ -44,6 +44,10 @@ public record ExportConfig(
         this(name, path, readOnly, cache, ttl, procView, allow, PathPrefixes.NONE, false);
     }
 
+    public ExportConfig withTtl(Duration value) {
+        return new ExportConfig(name, path, readOnly, cache, value, procView, allow, sharedFifos, devices);
+    }
+
     public ExportConfig withSharedFifos(PathPrefixes value) {
         return new ExportConfig(name, path, readOnly, cache, ttl, procView, allow, value, devices);
     }

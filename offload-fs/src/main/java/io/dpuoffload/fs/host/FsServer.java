@@ -8,6 +8,7 @@ import io.dpuoffload.fs.fuse.FuseProtocolException;
 import io.dpuoffload.fs.fuse.FuseReplies;
 import io.dpuoffload.fs.fuse.FuseRequest;
 import io.dpuoffload.fs.fuse.FuseRequestDecoder;
+import io.dpuoffload.fs.host.watch.ServerThreads;
 import io.dpuoffload.fs.wire.FsWire;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
@@ -76,11 +77,11 @@ public final class FsServer implements AutoCloseable {
             throw new ServiceException(
                     e.errno(), "cannot open export " + name + " at " + export.path() + ": " + e.getMessage());
         }
-        session.notifier = message -> {
+        session.sender = message -> {
             ByteBuf notice =
                     ByteBufAllocator.DEFAULT.buffer(4 + message.remaining()).writeInt(session.id);
             notice.writeBytes(message);
-            context.requestPeer(FsWire.NOTIFY, notice, NOTIFY_TIMEOUT).whenComplete((reply, failure) -> {
+            return context.requestPeer(FsWire.NOTIFY, notice, NOTIFY_TIMEOUT).whenComplete((reply, failure) -> {
                 if (reply != null) {
                     reply.release();
                 }
@@ -113,26 +114,35 @@ public final class FsServer implements AutoCloseable {
             boolean waits = waiting.interrupt(session.id, interrupt.unique());
             return CompletableFuture.completedFuture(FsWire.interruptReply(waits));
         }
-        IoCallable<ByteBuf> work = () -> orEmpty(PassthroughFs.execute(session, request));
+        IoCallable<ByteBuf> work = () -> {
+            ServerThreads.enroll(); // its changes are the DPU's own: see ServerThreads
+            return orEmpty(PassthroughFs.execute(session, request));
+        };
+        // Invalidations of host changes made before this open: the reply waits until the DPU has them.
+        CompletableFuture<?> noticed = session.noticesBefore(request);
+        CompletableFuture<ByteBuf> reply;
         if (!QuickOps.runInPlace(session, request)) {
             if (WaitingCalls.mayWait(session, request)) {
                 var call = waiting.register(session.id, header.unique());
-                return pool.submit(
+                reply = pool.submit(
                                 header.uid(),
                                 header.gid(),
                                 prefix.groups(),
                                 () -> waiting.run(call, header.unique(), work))
-                        .whenComplete((reply, failure) -> waiting.finish(call))
-                        .exceptionally(failure -> busyOr(header.unique(), failure));
+                        .whenComplete((r, failure) -> waiting.finish(call));
+            } else {
+                reply = pool.submit(header.uid(), header.gid(), prefix.groups(), work);
             }
-            return pool.submit(header.uid(), header.gid(), prefix.groups(), work)
-                    .exceptionally(failure -> busyOr(header.unique(), failure));
+            reply = reply.exceptionally(failure -> busyOr(header.unique(), failure));
+        } else {
+            try {
+                reply = CompletableFuture.completedFuture(
+                        pool.callHere(header.uid(), header.gid(), prefix.groups(), work));
+            } catch (IOException e) {
+                reply = CompletableFuture.failedFuture(e);
+            }
         }
-        try {
-            return CompletableFuture.completedFuture(pool.callHere(header.uid(), header.gid(), prefix.groups(), work));
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return noticed.isDone() ? reply : reply.thenCombine(noticed.exceptionally(failure -> null), (r, n) -> r);
     }
 
     private static ByteBuf orEmpty(ByteBuf reply) {

@@ -6,6 +6,10 @@ import io.dpuoffload.fs.config.CachePolicy;
 import io.dpuoffload.fs.config.ExportConfig;
 import io.dpuoffload.fs.fuse.FuseAttr;
 import io.dpuoffload.fs.fuse.FuseEntry;
+import io.dpuoffload.fs.fuse.FuseOperation;
+import io.dpuoffload.fs.fuse.FuseRequest;
+import io.dpuoffload.fs.host.watch.HostChangeWatch;
+import io.dpuoffload.fs.host.watch.InodeWatcher;
 import io.dpuoffload.fs.wire.ExportPolicy;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
@@ -13,14 +17,23 @@ import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.Metadata;
 import io.dpuoffload.linux.Stat;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One DPU mount of one export: its inode and handle tables, its policy, and the checks every
  * operation goes through (read-only, allowlist with audit).
  */
 final class HostSession implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HostSession.class);
+
     final int id;
     final ExportConfig export;
     final String peer;
@@ -30,18 +43,38 @@ final class HostSession implements AutoCloseable {
     final PollWaiter polls = new PollWaiter();
     final FifoOpens fifoOpens = new FifoOpens();
     private final ExportPaths paths;
-    /** Sends a FUSE notification to the DPU's kernel for this mount; set at attach. */
-    volatile java.util.function.Consumer<java.nio.ByteBuffer> notifier = message -> {};
+    /** Host changes to what the DPU caches; null where it caches nothing. */
+    private final HostChangeWatch changes;
+
+    /** Sends one message of FUSE notifications to the DPU's kernel for this mount; set at attach. */
+    volatile Function<ByteBuffer, CompletionStage<?>> sender = message -> CompletableFuture.completedFuture(null);
+
+    /** The same, for callers that do not wait for the DPU's answer (NOTIFY_POLL). */
+    final Consumer<ByteBuffer> notifier = message -> sender.apply(message);
 
     private HostSession(
-            int id, ExportConfig export, String peer, InodeTable inodes, HandleTable handles, ExportPaths paths) {
+            int id,
+            ExportConfig export,
+            String peer,
+            int rootFd,
+            Stat rootStat,
+            int maxOpenHandles,
+            IntSupplier cachedDescriptors)
+            throws ErrnoException {
         this.id = id;
         this.export = export;
         this.peer = peer;
-        this.inodes = inodes;
-        this.handles = handles;
-        this.paths = paths;
-        this.attrs = new Attrs(export.cache() == CachePolicy.TTL ? export.ttl() : Duration.ZERO);
+        this.paths = new ExportPaths(rootFd);
+        this.changes = export.cache() == CachePolicy.TTL ? watchChanges(rootFd, rootStat) : null;
+        this.inodes = new InodeTable(
+                rootFd,
+                rootStat,
+                Reopener.forExport(rootFd, paths),
+                cachedDescriptors,
+                changes == null ? InodeWatcher.NONE : changes);
+        this.handles = new HandleTable(maxOpenHandles, inodes);
+        // What the DPU caches must be told when the host changes it; what cannot be told is not cached.
+        this.attrs = new Attrs(changes != null ? export.ttl() : Duration.ZERO);
     }
 
     static HostSession open(int id, ExportConfig export, String peer, int maxOpenHandles) throws ErrnoException {
@@ -54,15 +87,45 @@ final class HostSession implements AutoCloseable {
         int rootFd = FileCalls.openat(
                 Flags.AT_FDCWD, export.path().toString(), Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
         try {
-            var stat = Metadata.fstat(rootFd);
-            var paths = new ExportPaths(rootFd);
-            var inodes = new InodeTable(rootFd, stat, Reopener.forExport(rootFd, paths), cachedDescriptors);
+            var session = new HostSession(
+                    id, export, peer, rootFd, Metadata.fstat(rootFd), maxOpenHandles, cachedDescriptors);
             DescriptorBudget.join();
-            return new HostSession(id, export, peer, inodes, new HandleTable(maxOpenHandles, inodes), paths);
+            return session;
         } catch (ErrnoException e) {
             FileCalls.close(rootFd);
             throw e;
         }
+    }
+
+    private HostChangeWatch watchChanges(int rootFd, Stat rootStat) {
+        try {
+            return HostChangeWatch.open(
+                    "session " + id + " (" + export.name() + ")",
+                    rootFd,
+                    rootStat.dev(),
+                    message -> sender.apply(message));
+        } catch (ErrnoException e) {
+            log.warn(
+                    "export {}: host changes cannot be watched ({}); session {} lets the DPU cache nothing",
+                    export.name(),
+                    e.getMessage(),
+                    id);
+            return null;
+        }
+    }
+
+    /**
+     * Before an OPEN or OPENDIR is answered, the invalidations of every host change made so far are
+     * sent: an open on the DPU that follows a change on the host then sees it. Completes when the
+     * DPU has them (at once when none were pending).
+     */
+    CompletableFuture<?> noticesBefore(FuseRequest request) {
+        if (changes == null
+                || !(request.operation() instanceof FuseOperation.Open
+                        || request.operation() instanceof FuseOperation.Opendir)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return changes.catchUp();
     }
 
     ExportPolicy policy() {
@@ -70,8 +133,8 @@ final class HostSession implements AutoCloseable {
                 id,
                 export.readOnly(),
                 export.procView(),
-                export.cache() == CachePolicy.TTL,
-                export.ttl().toMillis());
+                attrs.caches(),
+                attrs.caches() ? export.ttl().toMillis() : 0);
     }
 
     /** Whether {@code inode}, if a fifo, is shared with the host (see {@link ExportConfig#sharedFifos}). */
@@ -138,6 +201,9 @@ final class HostSession implements AutoCloseable {
 
     @Override
     public void close() {
+        if (changes != null) {
+            changes.close();
+        }
         handles.close();
         try {
             fifoOpens.close(); // before the inodes' descriptors, through which it opens the fifos

@@ -1,6 +1,7 @@
 package io.dpuoffload.fs.host;
 
 import io.dpuoffload.fs.fuse.FuseProtocol;
+import io.dpuoffload.fs.host.watch.InodeWatcher;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
@@ -25,6 +26,13 @@ import java.util.function.IntSupplier;
  * mount) is dropped instead of closed: its node id answers ESTALE, and the DPU's kernel looks the
  * name up again (it retries path-based calls that get ESTALE), which gives it a new node id.
  *
+ * <p><b>Watching.</b> The {@link InodeWatcher} is told of each node when it is added (its descriptor
+ * open then) and when it goes (forgotten or dropped). A node whose descriptor was closed is reopened
+ * by handle for that alone ({@link Reopener#openToUnwatch}), and closed again at once: a watch (a
+ * fanotify mark) pins the host inode in memory while the DPU knows it, never a descriptor. A node
+ * dropped while the DPU still knows it is also invalidated there ({@link InodeWatcher#dropped}): it
+ * is watched no more, so the DPU must ask again rather than trust its cache for a TTL.
+ *
  * <p>Node ids come from {@link HostIds}: unique for the host process, so that ids of an earlier
  * session or an earlier run of the server are answered with ESTALE instead of reaching another file.
  */
@@ -44,12 +52,18 @@ final class InodeTable implements AutoCloseable {
     private final Inode root;
     private final Reopener reopener;
     private final IntSupplier capacity;
+    private final InodeWatcher watcher;
     /** Open descriptors of inodes other than the root. */
     private int open;
 
-    InodeTable(int rootFd, Stat rootStat, Reopener reopener, IntSupplier capacity) {
+    /**
+     * {@code capacity}: the descriptors this table may keep cached. {@code watcher} is told of every node
+     * but the root, which its owner watches from the start.
+     */
+    InodeTable(int rootFd, Stat rootStat, Reopener reopener, IntSupplier capacity, InodeWatcher watcher) {
         this.reopener = reopener;
         this.capacity = capacity;
+        this.watcher = watcher;
         root = new Inode(this, FuseProtocol.ROOT_ID, rootFd, rootStat.dev(), rootStat.ino(), rootStat.type());
         root.addLookups(1);
         byId.put(root.nodeid, root);
@@ -78,10 +92,11 @@ final class InodeTable implements AutoCloseable {
         Key key = new Key(stat.dev(), stat.ino());
         Inode inode = byKey.get(key);
         if (inode != null && inode.cachedFd < 0 && !reopener.sameInode(inode, fd)) {
-            drop(inode); // the inode number now belongs to a new file
+            drop(inode, true); // the inode number now belongs to a new file
             inode = null;
         }
-        if (inode == null) {
+        boolean added = inode == null;
+        if (added) {
             long nodeid = HostIds.nextNodeId();
             inode = new Inode(this, nodeid, -1, stat.dev(), stat.ino(), stat.type());
             byId.put(nodeid, inode);
@@ -98,6 +113,9 @@ final class InodeTable implements AutoCloseable {
             FileCalls.closeQuietly(fd);
         } else {
             adopt(inode, fd);
+        }
+        if (added) {
+            watcher.added(inode.nodeid, inode.cachedFd, inode.dev, inode.type); // open: pinned above
         }
         return inode;
     }
@@ -162,7 +180,7 @@ final class InodeTable implements AutoCloseable {
         }
         inode.addLookups(-count);
         if (inode.lookups() <= 0) {
-            drop(inode);
+            drop(inode, false);
         }
     }
 
@@ -228,13 +246,17 @@ final class InodeTable implements AutoCloseable {
             } else if (victim.handle != null) {
                 closeFd(victim); // moved where it cannot be encoded: its last handle decides
             } else {
-                drop(victim);
+                drop(victim, true);
             }
         }
     }
 
-    /** Removes the node: its id answers ESTALE; its descriptor closes now, or when the last pin goes. */
-    private void drop(Inode inode) {
+    /**
+     * Removes the node: its id answers ESTALE; its descriptor closes now, or when the last pin goes.
+     * {@code dpuKnowsIt}: the DPU's kernel has not forgotten it.
+     */
+    private void drop(Inode inode, boolean dpuKnowsIt) {
+        unwatch(inode, dpuKnowsIt);
         byId.remove(inode.nodeid);
         byKey.remove(new Key(inode.dev, inode.ino));
         idle.remove(inode.nodeid);
@@ -243,6 +265,32 @@ final class InodeTable implements AutoCloseable {
             leaving.put(inode.nodeid, inode);
         } else {
             closeFd(inode);
+        }
+    }
+
+    /**
+     * Tells the watcher the node goes, through its descriptor, or one reopened by handle for this alone
+     * when it was closed; with none (-1) when the inode is gone (then so is anything that watched it) or
+     * cannot be reached.
+     */
+    private void unwatch(Inode inode, boolean dpuKnowsIt) {
+        if (!watcher.watches(inode.nodeid)) {
+            return;
+        }
+        if (inode.cachedFd >= 0) {
+            watcher.removed(inode.nodeid, inode.cachedFd);
+        } else {
+            int fd = reopener.openToUnwatch(inode);
+            try {
+                watcher.removed(inode.nodeid, fd);
+            } finally {
+                if (fd >= 0) {
+                    FileCalls.closeQuietly(fd);
+                }
+            }
+        }
+        if (dpuKnowsIt) {
+            watcher.dropped(inode.nodeid);
         }
     }
 

@@ -130,6 +130,37 @@ final class Reopener implements AutoCloseable {
     }
 
     /**
+     * Opens {@code inode} from its handle, as root, only to name it to the kernel once (the removal of
+     * a fanotify mark) and be closed: -1 when it cannot (deleted, so its marks went with it; no
+     * handle). The descriptor is O_PATH and reaches nothing, so the export's bounds are not checked
+     * ({@link FileHandle#anywhere}: an inode moved out of the export is still unwatched), only that
+     * it is the inode encoded.
+     */
+    int openToUnwatch(Inode inode) {
+        FileHandle handle = inode.handle;
+        if (handle == null || mountFd < 0) {
+            return -1;
+        }
+        int fd;
+        try {
+            fd = ThreadCredentials.callAsFsRoot(
+                    () -> FileHandles.open(mountFd, handle.anywhere(), Flags.O_PATH | Flags.O_CLOEXEC));
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+        try {
+            Stat stat = Metadata.fstat(fd);
+            if (stat.dev() == inode.dev && stat.ino() == inode.ino) {
+                return fd;
+            }
+        } catch (ErrnoException e) {
+            // not the inode: fall through
+        }
+        FileCalls.closeQuietly(fd);
+        return -1;
+    }
+
+    /**
      * Whether {@code fd} (just looked up, with the (dev, ino) of the closed {@code inode}) is that inode,
      * not a new file that the number was given to after the inode was deleted: the handles hold the
      * inode's generation. Most of the time the new descriptor encodes to the same handle; otherwise

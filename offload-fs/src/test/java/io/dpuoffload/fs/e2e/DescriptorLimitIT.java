@@ -2,23 +2,33 @@ package io.dpuoffload.fs.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dpuoffload.fs.allowlist.Allowlist;
+import io.dpuoffload.fs.config.CachePolicy;
+import io.dpuoffload.fs.host.watch.HostChangeWatch;
 import io.dpuoffload.linux.ResourceLimits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A tree of 30,000 files, thirty times the open-file limit, walked through the mount with {@code find}
  * and read back file by file, while the host server (in this JVM) runs under RLIMIT_NOFILE 1,024:
  * every file is seen and read, and the process never holds as many descriptors as the limit allows.
- * With a descriptor per inode, the host ran out at about the 1,000th file (EMFILE).
+ * With a descriptor per inode, the host ran out at about the 1,000th file (EMFILE). Under {@code cache:
+ * ttl} too, where every file the DPU knows also has a host-change mark: a host write to a file whose
+ * descriptor was closed long ago still reaches the DPU within the bound, not the (long) TTL.
  */
 class DescriptorLimitIT {
     private static final int DIRS = 150;
@@ -30,8 +40,15 @@ class DescriptorLimitIT {
     @TempDir
     Path work;
 
-    @Test
-    void aTreeFarLargerThanTheDescriptorLimitIsServedWithinIt() throws Exception {
+    /** Longer than the test: under {@code cache: ttl} a change seen on the DPU was told, not expired. */
+    private static final Duration LONG_TTL = Duration.ofMinutes(30);
+
+    /** Files read after the one the host then changes: far more than the descriptors cached (3/4 of the limit). */
+    private static final int READ_SINCE = 2_000;
+
+    @ParameterizedTest
+    @EnumSource(CachePolicy.class)
+    void aTreeFarLargerThanTheDescriptorLimitIsServedWithinIt(CachePolicy cache) throws Exception {
         Path exported = Files.createDirectories(work.resolve("exported"));
         for (int d = 0; d < DIRS; d++) {
             Path dir = Files.createDirectory(exported.resolve("d" + d));
@@ -52,19 +69,29 @@ class DescriptorLimitIT {
                 sleep(20);
             }
         });
-        try (var pair = new LocalPair(work)) {
+        try (var pair = new LocalPair(
+                exported,
+                work.resolve("mnt"),
+                work,
+                Allowlist.allowAll(),
+                cache,
+                false,
+                export -> export.withTtl(LONG_TTL))) {
             assertThat(find(pair.mountpoint)).isEqualTo(DIRS * FILES_PER_DIR);
-            long read = 0;
+            List<Path> read = new ArrayList<>();
             try (Stream<Path> files = Files.walk(pair.mountpoint)) {
                 for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                     Path relative = pair.mountpoint.relativize(file);
                     String expected = relative.getName(0).toString().substring(1) + "/"
                             + relative.getName(1).toString().substring(1);
                     assertThat(Files.readString(file)).isEqualTo(expected);
-                    read++;
+                    read.add(relative);
                 }
             }
-            assertThat(read).isEqualTo(DIRS * FILES_PER_DIR);
+            assertThat(read).hasSize(DIRS * FILES_PER_DIR);
+            if (cache == CachePolicy.TTL) {
+                hostWriteSeenWithinTheBound(pair, read.get(read.size() - READ_SINCE));
+            }
         } finally {
             sampling.set(false);
             sampler.join();
@@ -74,6 +101,20 @@ class DescriptorLimitIT {
                 "%d files served under RLIMIT_NOFILE %d: at most %d descriptors open%n",
                 DIRS * FILES_PER_DIR, LIMIT, peak.get());
         assertThat(peak.get()).as("descriptors held at most").isLessThan(LIMIT);
+    }
+
+    /** A host program appends to {@code relative}, whose descriptor the host closed long ago. */
+    private static void hostWriteSeenWithinTheBound(LocalPair pair, Path relative) throws Exception {
+        Path onDpu = pair.mountpoint.resolve(relative);
+        long size = Files.size(onDpu);
+        long changed = System.nanoTime();
+        Files.writeString(pair.exported.resolve(relative), " and more", StandardOpenOption.APPEND);
+        while (Files.size(onDpu) == size) {
+            assertThat((System.nanoTime() - changed) / 1_000_000)
+                    .as("a host write seen on the DPU within " + HostChangeWatch.BOUND_MILLIS + " ms")
+                    .isLessThanOrEqualTo(HostChangeWatch.BOUND_MILLIS);
+            Thread.sleep(2);
+        }
     }
 
     /** The number of regular files {@code find} lists, checking that it reports no error. */

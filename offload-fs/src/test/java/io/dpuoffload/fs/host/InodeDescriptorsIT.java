@@ -6,6 +6,7 @@ import io.dpuoffload.fs.allowlist.Allowlist;
 import io.dpuoffload.fs.config.CachePolicy;
 import io.dpuoffload.fs.config.ExportConfig;
 import io.dpuoffload.fs.fuse.FuseInHeader;
+import io.dpuoffload.fs.fuse.FuseNotifications;
 import io.dpuoffload.fs.fuse.FuseOpcode;
 import io.dpuoffload.fs.fuse.FuseOperation;
 import io.dpuoffload.fs.fuse.FuseProtocol;
@@ -17,12 +18,16 @@ import io.dpuoffload.linux.Mounts;
 import io.dpuoffload.linux.PathCalls;
 import io.dpuoffload.linux.ThreadCredentials;
 import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -176,6 +181,80 @@ class InodeDescriptorsIT {
     }
 
     @Test
+    void theHostChangeMarksOfInodesWhoseDescriptorsWereClosedGoWhenTheDpuForgetsThem() throws Exception {
+        Path base = Files.createDirectories(work.resolve("watched"));
+        Path exported = Files.createDirectories(base.resolve("exported"));
+        Path outside = Files.createDirectories(base.resolve("outside"));
+        long before = fanotifyMarks();
+        session = HostSession.open(1, exportOf(exported, CachePolicy.TTL), "test", 64, () -> CACHED);
+        long rootOnly = fanotifyMarks();
+        List<Path> files = tree(exported, 2, 3 * CACHED);
+        List<Long> nodes = new ArrayList<>();
+        for (Path file : files) {
+            nodes.add(lookupPath(exported, file));
+        }
+        long dirs = 2;
+        assertThat(fanotifyMarks()).isEqualTo(rootOnly + dirs + files.size());
+        assertThat(session.inodes.openDescriptors()).isLessThanOrEqualTo(CACHED);
+        // Closed descriptors all: a file still there, one moved out of the export, one deleted.
+        evictAll(exported);
+        long fillers = 1 + 2 * CACHED;
+        Files.move(files.get(0), outside.resolve("moved"));
+        Files.delete(files.get(1));
+        for (long node : nodes) {
+            forget(node);
+        }
+        assertThat(fanotifyMarks()).isEqualTo(rootOnly + dirs + fillers);
+        session.close();
+        session = null;
+        long deadline = System.nanoTime() + 10_000_000_000L; // the watch's reader closes the group as it ends
+        while (fanotifyMarks() > before && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(fanotifyMarks()).isEqualTo(before);
+    }
+
+    @Test
+    void aWatchedNodeDroppedWhileTheDpuKnowsItIsInvalidatedThere() throws Exception {
+        Path exported = Files.createDirectories(work.resolve("exported"));
+        tmpfs = Files.createDirectories(exported.resolve("mounted"));
+        Mounts.mount("tmpfs", tmpfs.toString(), "tmpfs", 0, "mode=755");
+        Path file = Files.writeString(tmpfs.resolve("file"), "on tmpfs: no handle the export's mount opens");
+        session = HostSession.open(1, exportOf(exported, CachePolicy.TTL), "test", 64, () -> CACHED);
+        List<byte[]> sent = new CopyOnWriteArrayList<>();
+        session.sender = message -> {
+            byte[] bytes = new byte[message.remaining()];
+            message.duplicate().get(bytes);
+            sent.add(bytes);
+            return CompletableFuture.completedFuture(null);
+        };
+        long before = fanotifyMarks();
+        long node = lookupPath(exported, file);
+        assertThat(fanotifyMarks()).isEqualTo(before + 2); // the tmpfs root and the file
+        evictAll(exported);
+        assertThat(error(FuseOpcode.GETATTR, node, new FuseOperation.Getattr(0, 0)))
+                .isEqualTo(-Errno.ESTALE);
+        ByteBuffer inval = FuseNotifications.invalInode(node, -1, 0);
+        byte[] expected = new byte[inval.remaining()];
+        inval.get(expected);
+        assertThat(sent).anySatisfy(message -> assertThat(indexOf(message, expected))
+                .as("the DPU is told to drop the node's attributes")
+                .isNotNegative());
+        long again = lookupPath(exported, file);
+        assertThat(again).isNotEqualTo(node);
+        assertThat(getattrIno(again)).isEqualTo(ino(file));
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
     void procfsHasNoHandlesSoItsIdleInodesAreDroppedNotKept() throws Exception {
         var export = new ExportConfig(
                 "proc", Path.of("/proc"), true, CachePolicy.NONE, Duration.ZERO, true, Allowlist.allowAll());
@@ -240,10 +319,43 @@ class InodeDescriptorsIT {
 
     private Path export(Path base) throws Exception {
         Path exported = Files.createDirectories(base.resolve("exported"));
-        var export =
-                new ExportConfig("data", exported, false, CachePolicy.NONE, Duration.ZERO, false, Allowlist.allowAll());
-        session = HostSession.open(1, export, "test", 64, () -> CACHED);
+        session = HostSession.open(1, exportOf(exported, CachePolicy.NONE), "test", 64, () -> CACHED);
         return exported;
+    }
+
+    private static ExportConfig exportOf(Path exported, CachePolicy cache) {
+        Duration ttl = cache == CachePolicy.TTL ? Duration.ofSeconds(60) : Duration.ZERO;
+        return new ExportConfig("data", exported, false, cache, ttl, false, Allowlist.allowAll());
+    }
+
+    /** The DPU's kernel forgets the one lookup it made of {@code node}. */
+    private void forget(long node) {
+        ByteBuf reply = execute(FuseOpcode.FORGET, node, new FuseOperation.Forget(1));
+        if (reply != null) {
+            reply.release();
+        }
+    }
+
+    /** Inode marks of every fanotify group of this JVM (each session that caches has one), from fdinfo. */
+    private static long fanotifyMarks() throws Exception {
+        long marks = 0;
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (!Files.readSymbolicLink(fd).toString().equals("anon_inode:[fanotify]")) {
+                        continue;
+                    }
+                    try (var lines = Files.lines(
+                            Path.of("/proc/self/fdinfo", fd.getFileName().toString()))) {
+                        marks += lines.filter(line -> line.startsWith("fanotify ino:"))
+                                .count();
+                    }
+                } catch (java.io.IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return marks;
     }
 
     /** {@code dirs} directories of {@code files} files each. */

@@ -45,6 +45,11 @@ final class PosixMount implements AutoCloseable {
         return start(work, Allowlist.allowAll(), CACHE, false, shape);
     }
 
+    /** With the cache policy and the export's other settings (its TTL) changed by {@code shape}. */
+    static PosixMount start(Path work, CachePolicy cache, UnaryOperator<ExportConfig> shape) throws Exception {
+        return start(work, Allowlist.allowAll(), cache, false, shape);
+    }
+
     private static PosixMount start(
             Path work, Allowlist allow, CachePolicy cache, boolean readOnly, UnaryOperator<ExportConfig> shape)
             throws Exception {
