@@ -2,21 +2,16 @@ package io.dpuoffload.cli.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dpuoffload.cli.Offloadctl;
-import io.dpuoffload.cli.TestPki;
-import io.dpuoffload.topology.NodeProcess;
+import io.dpuoffload.cli.fs.workloads.DeployedMount;
 import io.dpuoffload.topology.Topology;
 import io.dpuoffload.topology.TopologyExtension;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(TopologyExtension.class)
 class FsSignalsAcrossNamespacesIT {
-    private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED");
     private static final Path SOURCES =
             Path.of("").toAbsolutePath().resolveSibling("offload-fs/src/test/resources/signals");
 
@@ -41,7 +35,6 @@ class FsSignalsAcrossNamespacesIT {
 
     @Test
     void callsUnderSignalsAnswerAsLocally(Topology topology) throws Exception {
-        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path c = build(List.of("gcc", "-O2", "-o", work.resolve("loop-c").toString(), src("signal_loop.c")), Map.of());
         Path go = build(
                 List.of("go", "build", "-o", work.resolve("loop-go").toString(), src("signal_loop.go")),
@@ -51,61 +44,23 @@ class FsSignalsAcrossNamespacesIT {
                         "GOCACHE", work.resolve("go-cache").toString(),
                         "GOPATH", work.resolve("go-path").toString(),
                         "HOME", work.toString()));
-        Path pki = TestPki.create(work.resolve("pki"));
-        Path exported = Files.createDirectories(work.resolve("exported"));
-        Path mnt = Files.createDirectories(work.resolve("mnt"));
-        Path config = Files.writeString(work.resolve("fs.yaml"), """
-                node: host-1
-                listen: tcp://198.51.100.1:7100
-                pki: %s
-                peers: [dpu-1]
-                exports:
-                  - name: data
-                    path: %s
-                    cache: ttl
-                    allow:
-                      all: [/]
-                """.formatted(pki, exported));
-        NodeProcess host = topology.host()
-                .startJava(Offloadctl.class.getName(), JVM, List.of("fs", "serve", "--config", config.toString()));
-        host.awaitLine(Pattern.compile("READY .*"), Duration.ofSeconds(60));
-        NodeProcess mount = topology.dpu()
-                .startJava(
-                        Offloadctl.class.getName(),
-                        JVM,
-                        List.of(
-                                "fs",
-                                "mount",
-                                "--server",
-                                "tcp://198.51.100.1:7100",
-                                "--export",
-                                "data",
-                                "--node",
-                                "dpu-1",
-                                "--pki",
-                                pki.toString(),
-                                "--expect-peer",
-                                "host-1",
-                                mnt.toString()));
-        mount.awaitLine(Pattern.compile("MOUNTED .*"), Duration.ofSeconds(60));
-
-        for (Path program : List.of(c, go)) {
-            Path dir =
-                    Files.createDirectory(exported.resolve(program.getFileName().toString()));
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-            Map<String, Long> results =
-                    parse(mount.runInside(Duration.ofSeconds(60), concat(program, mnt.resolve(dir.getFileName())))
-                            .orThrow()
-                            .stdout());
-            long signals = results.remove("signals");
-            long iterations = results.remove("iterations");
-            System.out.printf(
-                    "%s across namespaces: %d iterations under %d signals: %s%n",
-                    program, iterations, signals, results);
-            assertThat(signals).as("signals during the run").isGreaterThan(100);
-            assertThat(results)
-                    .as("%s: results (call errno → count) under %d signals", program.getFileName(), signals)
-                    .containsOnlyKeys("create 0", "stat 0", "symlink 0", "unlink-link 0", "utime 0", "unlink-file 0");
+        try (DeployedMount fs = DeployedMount.start(topology, work)) {
+            for (Path program : List.of(c, go)) {
+                DeployedMount.Dirs dirs = fs.fresh(program.getFileName().toString());
+                Map<String, Long> results =
+                        parse(fs.onDpu(Duration.ofSeconds(60), "exec \"$@\"", concat(program, dirs.mount()))
+                                .stdout());
+                long signals = results.remove("signals");
+                long iterations = results.remove("iterations");
+                System.out.printf(
+                        "%s across namespaces: %d iterations under %d signals: %s%n",
+                        program, iterations, signals, results);
+                assertThat(signals).as("signals during the run").isGreaterThan(100);
+                assertThat(results)
+                        .as("%s: results (call errno → count) under %d signals", program.getFileName(), signals)
+                        .containsOnlyKeys(
+                                "create 0", "stat 0", "symlink 0", "unlink-link 0", "utime 0", "unlink-file 0");
+            }
         }
     }
 

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * mount's namespaces, against the mount and against a local directory on the same file system as
  * the export, which is what they would have done without offload.
  */
-final class DeployedMount implements AutoCloseable {
+public final class DeployedMount implements AutoCloseable {
     private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED");
 
     /** A DPU operation waits this long for the host: long enough for a loaded CI machine, short enough to fail fast. */
@@ -43,7 +43,7 @@ final class DeployedMount implements AutoCloseable {
         this.mount = mount;
     }
 
-    static DeployedMount start(Topology topology, Path work) throws Exception {
+    public static DeployedMount start(Topology topology, Path work) throws Exception {
         // JUnit makes temp directories 0700; the workloads' files belong to many users.
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path pki = TestPki.create(work.resolve("pki"));
@@ -89,10 +89,10 @@ final class DeployedMount implements AutoCloseable {
     }
 
     /** One workload's directories: the same name beneath the mount, the export and the local directory. */
-    record Dirs(Path mount, Path host, Path local) {}
+    public record Dirs(Path mount, Path host, Path local) {}
 
     /** Fresh, empty directories named {@code name} (made by a DPU program, through the mount, and locally). */
-    Dirs fresh(String name) {
+    public Dirs fresh(String name) {
         Dirs dirs = new Dirs(mountpoint.resolve(name), exported.resolve(name), local.resolve(name));
         onDpu(
                 Duration.ofSeconds(30),
@@ -106,7 +106,7 @@ final class DeployedMount implements AutoCloseable {
      * Runs {@code script} with {@code sh -c} as a DPU process (root, in the mount's namespaces), its
      * arguments as $1, $2...; throws, with its output, when it fails or outlives {@code timeout}.
      */
-    CommandResult onDpu(Duration timeout, String script, String... args) {
+    public CommandResult onDpu(Duration timeout, String script, String... args) {
         return run(List.of(), timeout, script, args);
     }
 
