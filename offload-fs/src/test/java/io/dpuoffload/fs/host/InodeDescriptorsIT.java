@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dpuoffload.fs.allowlist.Allowlist;
 import io.dpuoffload.fs.config.CachePolicy;
 import io.dpuoffload.fs.config.ExportConfig;
-import io.dpuoffload.fs.fuse.FuseInHeader;
 import io.dpuoffload.fs.fuse.FuseNotifications;
 import io.dpuoffload.fs.fuse.FuseOpcode;
 import io.dpuoffload.fs.fuse.FuseOperation;
 import io.dpuoffload.fs.fuse.FuseProtocol;
-import io.dpuoffload.fs.fuse.FuseRequest;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.Metadata;
@@ -51,7 +49,7 @@ class InodeDescriptorsIT {
 
     private HostSession session;
     private Path tmpfs;
-    private final AtomicLong unique = new AtomicLong(100);
+    private final AtomicLong fillerDirs = new AtomicLong();
 
     @AfterEach
     void close() throws Exception {
@@ -372,7 +370,7 @@ class InodeDescriptorsIT {
 
     /** Looks up enough fresh files that every descriptor cached before is closed; their node ids. */
     private List<Long> evictAll(Path exported) throws Exception {
-        Path fillers = Files.createDirectories(exported.resolve("fillers-" + unique.incrementAndGet()));
+        Path fillers = Files.createDirectories(exported.resolve("fillers-" + fillerDirs.incrementAndGet()));
         List<Long> nodes = new ArrayList<>();
         for (int i = 0; i < 2 * CACHED; i++) {
             nodes.add(lookupPath(exported, Files.writeString(fillers.resolve("f" + i), "")));
@@ -423,19 +421,12 @@ class InodeDescriptorsIT {
                 .ino();
     }
 
-    /** The reply's error field: 0 or a negative errno. */
     private int error(FuseOpcode opcode, long nodeid, FuseOperation operation) {
-        ByteBuf reply = execute(opcode, nodeid, operation);
-        try {
-            return reply.getIntLE(4);
-        } finally {
-            reply.release();
-        }
+        return RawRequests.error(session, opcode, nodeid, operation);
     }
 
     private ByteBuf execute(FuseOpcode opcode, long nodeid, FuseOperation operation) {
-        var header = new FuseInHeader(0, opcode.code(), unique.incrementAndGet(), nodeid, 0, 0, 1, 0);
-        return PassthroughFs.execute(session, new FuseRequest(header, operation, List.of()));
+        return RawRequests.execute(session, opcode, nodeid, operation);
     }
 
     private static byte[] bytes(String s) {

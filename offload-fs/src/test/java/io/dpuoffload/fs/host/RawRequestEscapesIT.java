@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dpuoffload.fs.allowlist.Allowlist;
 import io.dpuoffload.fs.config.CachePolicy;
 import io.dpuoffload.fs.config.ExportConfig;
-import io.dpuoffload.fs.fuse.FuseInHeader;
 import io.dpuoffload.fs.fuse.FuseOpcode;
 import io.dpuoffload.fs.fuse.FuseOperation;
 import io.dpuoffload.fs.fuse.FuseProtocol;
-import io.dpuoffload.fs.fuse.FuseRequest;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.Metadata;
@@ -20,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +37,6 @@ class RawRequestEscapesIT {
 
     private Path canary;
     private HostSession session;
-    private final AtomicLong unique = new AtomicLong(100);
 
     @BeforeEach
     void open() throws Exception {
@@ -140,19 +136,12 @@ class RawRequestEscapesIT {
         }
     }
 
-    /** The reply's error field: 0 or a negative errno. */
     private int error(FuseOpcode opcode, long nodeid, FuseOperation operation) {
-        ByteBuf reply = execute(opcode, nodeid, operation);
-        try {
-            return reply.getIntLE(4);
-        } finally {
-            reply.release();
-        }
+        return RawRequests.error(session, opcode, nodeid, operation);
     }
 
     private ByteBuf execute(FuseOpcode opcode, long nodeid, FuseOperation operation) {
-        var header = new FuseInHeader(0, opcode.code(), unique.incrementAndGet(), nodeid, 0, 0, 1, 0);
-        return PassthroughFs.execute(session, new FuseRequest(header, operation, List.of()));
+        return RawRequests.execute(session, opcode, nodeid, operation);
     }
 
     private static byte[] bytes(String s) {
