@@ -79,6 +79,9 @@ final class LoopbackTls implements AutoCloseable {
         channels.add(listener);
         int port = ((InetSocketAddress) listener.localAddress()).getPort();
 
+        // Kept as the initializer makes it: a handshake refused at once closes the channel, whose
+        // pipeline then no longer holds the handler by the time connect() returns.
+        CompletableFuture<SslHandler> clientSsl = new CompletableFuture<>();
         Channel clientChannel = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
@@ -88,13 +91,14 @@ final class LoopbackTls implements AutoCloseable {
                         // Dialled by address, as the channel does: proves no host name check happens.
                         SslHandler ssl = client.newHandler(channel.alloc(), LOOPBACK.getHostAddress(), port);
                         channel.pipeline().addLast(ssl, new CloseOnError());
+                        clientSsl.complete(ssl);
                     }
                 })
                 .connect(LOOPBACK, port)
                 .sync()
                 .channel();
         channels.add(clientChannel);
-        End clientEnd = new End(clientChannel, clientChannel.pipeline().get(SslHandler.class));
+        End clientEnd = new End(clientChannel, clientSsl.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
         return new Connection(serverEnd.get(TIMEOUT_SECONDS, TimeUnit.SECONDS), clientEnd);
     }
 
