@@ -131,6 +131,39 @@ class TransparentConnectIT {
         }
     }
 
+    @Test
+    void aListenerOfThisSideInASharedDirectoryTakesTheConnect() throws Exception {
+        Sides sides = sides();
+        // libvirtd's QEMU monitor listener before QEMU runs on the host: bound here, in the shared directory.
+        try (IpcPair pair = pair(sides);
+                InterceptedLauncher launcher = InterceptedLauncher.start(pair.dpu, peerPaths(sides));
+                ServerSocketChannel ours = EchoServers.stream(sides.view().resolve("monitor.sock"))) {
+            assertThat(run(launcher, sides.view().resolve("monitor.sock"))).isEqualTo("REPLY hello host");
+            assertThat(launcher.supervisor().carried()).isZero();
+            assertThat(launcher.supervisor().passedThrough()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aConnectRefusedHereBecauseThePeersBindReplacedTheFileIsCarriedToThePeer() throws Exception {
+        Sides sides = sides();
+        Path monitor = sides.view().resolve("monitor.sock");
+        try (IpcPair pair = pair(sides);
+                InterceptedLauncher launcher = InterceptedLauncher.start(pair.dpu, peerPaths(sides));
+                ServerSocketChannel ours = EchoServers.stream(monitor);
+                ServerSocketChannel peers = EchoServers.stream(sides.host().resolve("monitor.sock"))) {
+            // What this side sees once QEMU's listener is bound at the host path and the DPU's cache
+            // learnt it: the file at the path is a new socket, which nothing here listens on, while
+            // our listener (bound at the same name) is still open until the hand-over closes it.
+            Files.delete(monitor);
+            ServerSocketChannel stranger = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            stranger.bind(UnixDomainSocketAddress.of(monitor));
+            stranger.close(); // its file stays; the kernel alone would answer ECONNREFUSED
+            assertThat(run(launcher, monitor)).isEqualTo("REPLY hello host");
+            assertThat(launcher.supervisor().carried()).isEqualTo(1);
+        }
+    }
+
     private static String run(InterceptedLauncher launcher, Path socket) throws Exception {
         Process program = launcher.launch(new ProcessBuilder(rawConnect.toString(), socket.toString(), "hello host"));
         return go(program);

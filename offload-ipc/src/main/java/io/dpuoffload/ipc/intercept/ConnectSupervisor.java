@@ -118,9 +118,9 @@ public final class ConnectSupervisor implements AutoCloseable {
             CallerAddress.UnixPath path = CallerAddress.unixPathOf(call.pid(), call.args()[1], call.args()[2]);
             peerPath = path == null ? Optional.empty() : paths.peerPathOf(path.inOurView());
             if (peerPath.isPresent() && LocalListeners.listensAt(path.asGiven())) {
-                // a socket on this side listens there (libvirtd's own QEMU monitor listener, whose
-                // descriptor QEMU got): the connection is local, as the caller means it
-                peerPath = Optional.empty();
+                log.debug("connect by pid {} to {}: a socket here listens there; tried here first", call.pid(), path);
+                connectHereOrOnPeer(call, path.inOurView(), peerPath.get());
+                return;
             }
             log.debug(
                     "connect by pid {} to {}: {}",
@@ -134,6 +134,38 @@ public final class ConnectSupervisor implements AutoCloseable {
             return;
         }
         carry(call, peerPath.get());
+    }
+
+    /**
+     * A socket on this side listens at a path of a shared directory: a listener passed to a program
+     * on the peer (libvirtd's QEMU monitor listener) until the peer's own socket, bound at the same
+     * path, takes over. The connect goes to ours, as the caller means it, while ours is there; once
+     * it is gone, or the peer's bind has replaced the socket file (so that the path here now leads to
+     * the peer's file, which nothing on this side listens on), it is refused here and carried to the
+     * peer's instead. The kernel alone would answer that refusal to the caller (one VM start in a
+     * few dozen failed so). Made on a thread of its own: a blocking connect waits for an accept.
+     */
+    private void connectHereOrOnPeer(Seccomp.Notification call, Path path, String peerPath) {
+        Thread.ofPlatform().daemon().name("ipc-local-connect").start(() -> {
+            int r;
+            try {
+                r = LocalConnect.onCallersSocket(call.pid(), (int) call.args()[0], path);
+            } catch (ErrnoException e) {
+                Seccomp.answer(listener, call.id(), 0, e.errno()); // EBADF, ENOTSOCK: what connect would say
+                return;
+            }
+            if (r == -Errno.ECONNREFUSED || r == -Errno.ENOENT) {
+                log.debug(
+                        "connect by pid {} to {}: refused here ({}); carried to the peer's",
+                        call.pid(),
+                        path,
+                        Errno.name(-r));
+                carry(call, peerPath);
+                return;
+            }
+            passed.incrementAndGet();
+            Seccomp.answer(listener, call.id(), 0, -r);
+        });
     }
 
     private void carry(Seccomp.Notification call, String peerPath) {
