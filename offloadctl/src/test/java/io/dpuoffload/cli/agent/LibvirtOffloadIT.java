@@ -23,7 +23,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -170,27 +169,17 @@ class LibvirtOffloadIT {
         host.stop();
     }
 
-    /** Turns on the twelve-VM test (see its comment for why it is off by default). */
-    private static final String PARALLEL_VMS_PROPERTY = "dpuo.parallelVms";
-
     /**
      * Twelve VMs started at once from the DPU, on a machine of two cores (this one's; CI's may have
      * more, twelve is more than most): each runs on the host within the bound. Each QEMU's run on the
      * host once held a carrier thread of the host agent's stream handlers for the VM's whole life,
-     * so two VMs started and the other ten {@code virsh start} hung for good.
-     *
-     * <p>Not in the default run yet: now that every start proceeds, about one run in three has a
-     * few of the twelve fail with "failed to connect to monitor socket: Connection refused" (libvirtd
-     * connects to the monitor listener it created and passed to QEMU, and under this load the
-     * connect can reach the host path before the passed listener listens there). Run it with
-     * {@code -Ddpuo.parallelVms=true}; it joins the default run when that race is fixed.
+     * so two VMs started and the other ten {@code virsh start} hung for good; then, with every start
+     * proceeding, a few in one run of three failed with "failed to connect to monitor socket:
+     * Connection refused" (libvirtd's connect reached the host's new socket file while its own
+     * listener was still bound on the DPU; see the connect supervisor).
      */
     @Test
     void twelveVmsStartedAtOnceFromTheDpuAllRunOnTheHost(Topology topology) throws Exception {
-        Assumptions.assumeTrue(
-                Boolean.getBoolean(PARALLEL_VMS_PROPERTY),
-                "twelve parallel VM starts are not in the default run (a known monitor-socket race, see the"
-                        + " test's comment); run with -D" + PARALLEL_VMS_PROPERTY + "=true");
         LibvirtSandbox sandbox = sandbox(DOMAIN);
         Path root = work.resolve("root");
         startAgents(topology, sandbox);
