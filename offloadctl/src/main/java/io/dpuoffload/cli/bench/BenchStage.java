@@ -1,5 +1,6 @@
 package io.dpuoffload.cli.bench;
 
+import io.dpuoffload.cli.WorkDirectory;
 import io.dpuoffload.topology.Node;
 import io.dpuoffload.topology.Topology;
 import java.io.PrintWriter;

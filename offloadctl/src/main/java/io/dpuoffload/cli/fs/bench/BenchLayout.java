@@ -1,6 +1,6 @@
 package io.dpuoffload.cli.fs.bench;
 
-import io.dpuoffload.cli.bench.WorkDirectory;
+import io.dpuoffload.cli.WorkDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.dpuoffload.cli.ipc.bench;
 
+import io.dpuoffload.cli.WorkDirectory;
 import io.dpuoffload.cli.bench.ThrowawayPki;
-import io.dpuoffload.cli.bench.WorkDirectory;
 import io.dpuoffload.topology.Topology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
