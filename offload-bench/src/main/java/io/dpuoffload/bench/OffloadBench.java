@@ -4,9 +4,9 @@ import io.dpuoffload.bench.exec.ExecBenchCommand;
 import io.dpuoffload.bench.fs.FsBenchCommand;
 import io.dpuoffload.bench.ipc.IpcBenchCommand;
 import io.dpuoffload.bench.transport.TransportBenchCommand;
-import io.dpuoffload.cli.ErrorReporter;
-import io.dpuoffload.cli.ExitCodeMapper;
 import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.cli.Offloadctl;
+import io.dpuoffload.cli.VersionProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "offload-bench",
         mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = "Measure dpu-offload against the usual tools, on this machine (as root). See docs/benchmarks.md.",
         footer = {"", ExitCodes.HELP_TABLE},
         subcommands = {
@@ -43,9 +44,7 @@ public final class OffloadBench implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new OffloadBench())
-                .setExitCodeExceptionMapper(new ExitCodeMapper())
-                .setExecutionExceptionHandler(new ErrorReporter("offload-bench"));
+        return Offloadctl.commandLine(new OffloadBench(), "offload-bench");
     }
 
     @Override

@@ -8,16 +8,12 @@ import picocli.CommandLine.ParseResult;
  * Prints a failed command's message as one line on stderr, without a stack trace: the messages are
  * written to name the problem and the fix. {@code OFFLOADCTL_DEBUG=1} adds the stack trace.
  */
-public final class ErrorReporter implements IExecutionExceptionHandler {
+final class ErrorReporter implements IExecutionExceptionHandler {
     /** The program named at the start of each message: offloadctl, or offload-bench, which reports the same way. */
     private final String program;
 
-    public ErrorReporter(String program) {
+    ErrorReporter(String program) {
         this.program = program;
-    }
-
-    ErrorReporter() {
-        this("offloadctl");
     }
 
     @Override

@@ -6,7 +6,7 @@ import picocli.CommandLine.IExitCodeExceptionMapper;
 import picocli.CommandLine.ParameterException;
 
 /** The one place where a failure becomes an exit code (see {@link ExitCodes}). */
-public final class ExitCodeMapper implements IExitCodeExceptionMapper {
+final class ExitCodeMapper implements IExitCodeExceptionMapper {
     @Override
     public int getExitCode(Throwable failure) {
         return switch (failure) {

@@ -9,9 +9,11 @@ import io.dpuoffload.topology.Topology;
 import io.dpuoffload.topology.TopologyExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,32 +124,29 @@ class IpcAcrossNamespacesIT {
     @TempDir
     Path work;
 
+    /** Certificates for host-1 and dpu-1, in {@link #work}, which every node process can reach. */
+    private Path pki;
+
+    @BeforeEach
+    void certificates() throws Exception {
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        pki = TestPki.create(work.resolve("pki"));
+    }
+
     /** SCM_RIGHTS across real namespaces: the host process gets the file (offset kept), the pipe and the socket. */
     @Test
     void descriptorsPassedOnTheDpuArriveOnTheHost(Topology topology) throws Exception {
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path pki = TestPki.create(work.resolve("pki"));
         Path hostDir = Files.createDirectories(work.resolve("host"));
         Path dpuDir = Files.createDirectories(work.resolve("dpu"));
         Path shared = Files.createDirectories(work.resolve("shared"));
         Path data = Files.writeString(shared.resolve("data.txt"), "0123456789");
-        Path hostConfig = Files.writeString(work.resolve("host.yaml"), """
-                node: host-1
-                listen: tcp://198.51.100.1:7200
-                pki: %s
-                peers: [dpu-1]
-                allow: [%s, %s]
-                """.formatted(pki, hostDir, shared));
-        Path dpuConfig = Files.writeString(work.resolve("dpu.yaml"), """
-                node: dpu-1
-                pki: %s
-                peers: [host-1]
+        Path hostConfig = hostConfig(hostDir, shared);
+        Path dpuConfig = dpuConfig("""
                 forwards:
                   - listen: %s/fd.sock
                     to: %s/fd.sock
-                """.formatted(pki, dpuDir, hostDir));
-        NodeProcess receiver = topology.host().start(List.of("python3", "-c", FD_SERVER, hostDir + "/fd.sock"));
-        receiver.awaitLine(Pattern.compile("LISTENING"), Duration.ofSeconds(20));
+                """.formatted(dpuDir, hostDir));
+        NodeProcess receiver = listening(topology, FD_SERVER, hostDir + "/fd.sock");
         NodeProcess host = serve(topology, hostConfig);
         NodeProcess dpu = connect(topology, dpuConfig);
 
@@ -172,31 +171,19 @@ class IpcAcrossNamespacesIT {
      */
     @Test
     void aProgramRunOnTheDpuReachesAHostSocketByItsPathAlone(Topology topology) throws Exception {
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path pki = TestPki.create(work.resolve("pki"));
         Path hostDir = Files.createDirectories(work.resolve("host"));
         Path viewDir = Files.createDirectories(work.resolve("view"));
-        Path hostConfig = Files.writeString(work.resolve("host.yaml"), """
-                node: host-1
-                listen: tcp://198.51.100.1:7200
-                pki: %s
-                peers: [dpu-1]
-                allow: [%s]
-                """.formatted(pki, hostDir));
-        Path dpuConfig = Files.writeString(work.resolve("dpu.yaml"), """
-                node: dpu-1
-                pki: %s
-                peers: [host-1]
+        Path hostConfig = hostConfig(hostDir);
+        Path dpuConfig = dpuConfig("""
                 transparent:
                   - local: %s
                     peer: %s
-                """.formatted(pki, viewDir, hostDir));
+                """.formatted(viewDir, hostDir));
         NodeProcess host = serve(topology, hostConfig);
 
         NodeProcess program = run(topology, dpuConfig, viewDir + "/monitor.sock", "no patches needed");
         program.awaitLine(Pattern.compile("STARTED"), Duration.ofSeconds(60));
-        NodeProcess echo = topology.host().start(List.of("python3", "-c", ECHO_SERVER, hostDir + "/monitor.sock"));
-        echo.awaitLine(Pattern.compile("LISTENING"), Duration.ofSeconds(20));
+        NodeProcess echo = listening(topology, ECHO_SERVER, hostDir + "/monitor.sock");
         program.stdin().write("GO\n".getBytes());
         program.stdin().flush();
         assertThat(program.awaitLine(Pattern.compile("ECHO.*"), Duration.ofSeconds(20)))
@@ -238,34 +225,20 @@ class IpcAcrossNamespacesIT {
 
     @Test
     void aDpuProgramTalksToAHostSocketOverMutualTlsAndALostHostEndsItsConnection(Topology topology) throws Exception {
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path pki = TestPki.create(work.resolve("pki"));
         Path hostDir = Files.createDirectories(work.resolve("host"));
         Path dpuDir = Files.createDirectories(work.resolve("dpu"));
         Path secretDir = Files.createDirectories(work.resolve("secret"));
-        Path hostConfig = Files.writeString(work.resolve("host.yaml"), """
-                node: host-1
-                listen: tcp://198.51.100.1:7200
-                pki: %s
-                peers: [dpu-1]
-                allow: [%s]
-                """.formatted(pki, hostDir));
-        Path dpuConfig =
-                Files.writeString(work.resolve("dpu.yaml"), """
-                node: dpu-1
-                pki: %s
-                peers: [host-1]
+        Path hostConfig = hostConfig(hostDir);
+        Path dpuConfig = dpuConfig("""
                 forwards:
                   - listen: %s/echo.sock
                     to: %s/echo.sock
                   - listen: %s/admin.sock
                     to: %s/admin.sock
-                """.formatted(pki, dpuDir, hostDir, dpuDir, secretDir));
+                """.formatted(dpuDir, hostDir, dpuDir, secretDir));
 
-        NodeProcess echo = topology.host().start(List.of("python3", "-c", ECHO_SERVER, hostDir + "/echo.sock"));
-        echo.awaitLine(Pattern.compile("LISTENING"), Duration.ofSeconds(20));
-        NodeProcess secret = topology.host().start(List.of("python3", "-c", ECHO_SERVER, secretDir + "/admin.sock"));
-        secret.awaitLine(Pattern.compile("LISTENING"), Duration.ofSeconds(20));
+        NodeProcess echo = listening(topology, ECHO_SERVER, hostDir + "/echo.sock");
+        NodeProcess secret = listening(topology, ECHO_SERVER, secretDir + "/admin.sock");
         NodeProcess host = serve(topology, hostConfig);
         NodeProcess dpu = connect(topology, dpuConfig);
 
@@ -307,6 +280,33 @@ class IpcAcrossNamespacesIT {
         dpu.stop();
         echo.stop();
         secret.stop();
+    }
+
+    /** The host's ipc serve configuration, allowing {@code allowed}. */
+    private Path hostConfig(Path... allowed) throws Exception {
+        return Files.writeString(work.resolve("host.yaml"), """
+                node: host-1
+                listen: tcp://198.51.100.1:7200
+                pki: %s
+                peers: [dpu-1]
+                allow: %s
+                """.formatted(pki, List.of(allowed)));
+    }
+
+    /** The DPU's ipc connect configuration: identity, then {@code forwardsOrTransparent}. */
+    private Path dpuConfig(String forwardsOrTransparent) throws Exception {
+        return Files.writeString(work.resolve("dpu.yaml"), """
+                node: dpu-1
+                pki: %s
+                peers: [host-1]
+                """.formatted(pki) + forwardsOrTransparent);
+    }
+
+    /** A python3 server on the host node, once it says it listens on {@code socket}. */
+    private static NodeProcess listening(Topology topology, String server, String socket) {
+        NodeProcess process = topology.host().start(List.of("python3", "-c", server, socket));
+        process.awaitLine(Pattern.compile("LISTENING"), Duration.ofSeconds(20));
+        return process;
     }
 
     private static NodeProcess connect(Topology topology, Path config) {

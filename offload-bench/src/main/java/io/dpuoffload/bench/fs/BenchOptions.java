@@ -1,10 +1,10 @@
 package io.dpuoffload.bench.fs;
 
-import io.dpuoffload.cli.BadInputException;
-import io.dpuoffload.cli.channel.ByteSize;
+import io.dpuoffload.bench.RunsOption;
+import io.dpuoffload.cli.channel.OptionValues;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 
 /** The workload sizes of {@code offload-bench fs}, shared with its DPU side. Defaults are issue #3's. */
 final class BenchOptions {
@@ -12,8 +12,6 @@ final class BenchOptions {
     static final long MIN_BYTES = 1L << 20;
     /** Three copies live at once (the DPU's tmpfs, the host's tmpfs, the DPU's page cache): keep them in memory. */
     static final long MAX_BYTES = 4L << 30;
-    /** More runs than this only make a run long; the median of a few is what the table shows. */
-    static final int MAX_RUNS = 20;
     /** Counts beyond this take minutes per row over sshfs. */
     static final int MAX_COUNT = 1_000_000;
 
@@ -47,33 +45,15 @@ final class BenchOptions {
             description = "Entries of the directory that is listed (default: ${DEFAULT-VALUE}).")
     int entries;
 
-    @Option(
-            names = "--runs",
-            paramLabel = "N",
-            defaultValue = "3",
-            description = "Measure every row N times and show the median (default: ${DEFAULT-VALUE}).")
-    int runs;
+    @Mixin
+    RunsOption runs;
 
     BenchLoad check(CommandSpec spec) {
-        long bytes;
-        try {
-            bytes = ByteSize.parse("--size", size, MIN_BYTES, MAX_BYTES);
-        } catch (BadInputException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
-        }
         return new BenchLoad(
-                bytes,
-                count(spec, "--files", files, MAX_COUNT),
-                count(spec, "--reads", reads, MAX_COUNT),
-                count(spec, "--entries", entries, MAX_COUNT),
-                count(spec, "--runs", runs, MAX_RUNS));
-    }
-
-    private static int count(CommandSpec spec, String option, int value, int max) {
-        if (value < 1 || value > max) {
-            throw new ParameterException(
-                    spec.commandLine(), option + " must be between 1 and " + max + ", but is " + value);
-        }
-        return value;
+                OptionValues.size(spec, "--size", size, MIN_BYTES, MAX_BYTES),
+                OptionValues.count(spec, "--files", files, 1, MAX_COUNT),
+                OptionValues.count(spec, "--reads", reads, 1, MAX_COUNT),
+                OptionValues.count(spec, "--entries", entries, 1, MAX_COUNT),
+                runs.check(spec));
     }
 }

@@ -101,7 +101,7 @@ final class BenchRunner {
 
     private static String describe(Target target, double value, Row row) {
         return target.fs().key + " " + String.format(Locale.ROOT, value >= 100 ? "%.0f" : "%.1f", value) + " "
-                + row.unit;
+                + row.quantity.unit();
     }
 
     private static Path smallFile(Target target) {

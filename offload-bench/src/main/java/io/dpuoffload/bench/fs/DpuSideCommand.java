@@ -1,5 +1,6 @@
 package io.dpuoffload.bench.fs;
 
+import io.dpuoffload.bench.TwoSidedBenchCommand;
 import io.dpuoffload.bench.fs.DpuMounts.Target;
 import io.dpuoffload.cli.ExitCodes;
 import java.io.PrintWriter;
@@ -25,8 +26,6 @@ import picocli.CommandLine.Spec;
 final class DpuSideCommand implements Callable<Integer> {
 
     /** Lines {@code offload-bench fs} relays to its user as they come. */
-    static final String PROGRESS = "progress: ";
-
     @Option(names = "--layout", paramLabel = "DIR", required = true, description = "The benchmark's directory.")
     Path layoutRoot;
 
@@ -87,7 +86,7 @@ final class DpuSideCommand implements Callable<Integer> {
     }
 
     private void progress(String line) {
-        out.println(PROGRESS + line);
+        out.println(TwoSidedBenchCommand.PROGRESS + line);
         out.flush();
     }
 }

@@ -1,26 +1,19 @@
 package io.dpuoffload.bench.fs;
 
 import io.dpuoffload.bench.BenchStage;
-import io.dpuoffload.bench.ChildProcess;
-import io.dpuoffload.bench.OffloadBench;
-import io.dpuoffload.bench.ProgressRelay;
-import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.bench.HostSide;
+import io.dpuoffload.bench.TwoSidedBenchCommand;
 import io.dpuoffload.cli.MachineInfo;
-import io.dpuoffload.topology.NodeProcess;
-import io.dpuoffload.topology.Prerequisites;
-import io.dpuoffload.topology.StartOptions;
 import io.dpuoffload.topology.Topology;
 import java.io.PrintWriter;
-import java.time.Duration;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code offload-bench fs}: offload-fs against sshfs and native tmpfs, as seen from a DPU node, with issue #3's
@@ -45,49 +38,44 @@ import picocli.CommandLine.Spec;
             "offload-fs's ratios; with the defaults it takes a few minutes. Needs the",
             "Debian packages sshfs and openssh-server. See docs/benchmarks.md."
         })
-public final class FsBenchCommand implements Callable<Integer> {
+public final class FsBenchCommand extends TwoSidedBenchCommand<BenchLoad, FsBenchReport> {
 
-    /** Node JVMs as the topology's other commands start them; see {@link ChildProcess#JVM_ARGS}. */
-    static final List<String> JVM_ARGS = ChildProcess.JVM_ARGS;
+    /** The host side names the pid whose /proc/PID/stat the DPU side reads, on all three file systems. */
+    private static final Pattern HOST_READY = Pattern.compile("^" + HostSide.READY + " proc-pid=(\\d+)");
 
-    /** The host side starts two JVMs and sshd; ten times what that takes means it is stuck. */
-    static final Duration HOST_READY_TIMEOUT = Duration.ofSeconds(120);
-
-    /** The DPU side bounds each measurement itself; this only ends one that hangs outright. */
-    static final Duration DPU_TIMEOUT = Duration.ofMinutes(20);
-
-    /** Node sides unmount and stop their children on SIGTERM: two JVMs' shutdown on a busy 2-core machine. */
-    static final Duration NODE_STOP_GRACE = Duration.ofSeconds(30);
-
-    private static final Pattern HOST_READY = Pattern.compile("^" + HostSideCommand.READY + " proc-pid=(\\d+)");
+    public FsBenchCommand() {
+        super(FsBenchReport.class);
+    }
 
     @Mixin
     BenchOptions options;
 
-    @Spec
-    CommandSpec spec;
+    @Override
+    protected BenchLoad load() {
+        return options.check(spec);
+    }
 
     @Override
-    public Integer call() throws Exception {
-        BenchLoad load = options.check(spec);
-        if (!Prerequisites.isRoot()) {
-            throw new IllegalStateException("run me as root (e.g. sudo offload-bench fs): the benchmark creates"
-                    + " network namespaces and mounts file systems");
-        }
-        BenchTools.missing().ifPresent(message -> {
-            throw new IllegalStateException(message);
-        });
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf(
-                "File system benchmark, as seen from the DPU node (%s): native tmpfs, sshfs and offload-fs from the"
-                        + " host node (%s).%n",
-                Topology.DPU_ADDRESS, Topology.HOST_ADDRESS);
-        out.printf("Measuring %s; this takes a few minutes...%n", load.describe());
-        out.flush();
-        String loadBefore = MachineInfo.loadAverage();
-        long started = System.nanoTime();
+    protected String whyRoot() {
+        return "the benchmark creates network namespaces and mounts file systems";
+    }
 
-        BenchStage stage = BenchStage.create(
+    @Override
+    protected Optional<String> missingTools() {
+        return BenchTools.missing();
+    }
+
+    @Override
+    protected List<String> introduction(BenchLoad load) {
+        return List.of(
+                "File system benchmark, as seen from the DPU node (" + Topology.DPU_ADDRESS + "): native tmpfs, sshfs"
+                        + " and offload-fs from the host node (" + Topology.HOST_ADDRESS + ").",
+                "Measuring " + load.describe() + "; this takes a few minutes...");
+    }
+
+    @Override
+    protected BenchStage stage(PrintWriter err) {
+        return BenchStage.create(
                 BenchLayout.PREFIX,
                 root -> {
                     BenchLayout layout = BenchLayout.prepare(root);
@@ -95,58 +83,34 @@ public final class FsBenchCommand implements Callable<Integer> {
                     SshSetup.prepare(layout.ssh());
                 },
                 "each unmounted its file systems and stopped sshd, sshfs, fs serve and fs mount by pid",
-                spec.commandLine().getErr());
-        try {
-            FsBenchReport report = run(stage, load, out);
-            String loadAverages = loadBefore + " at the start, " + MachineInfo.loadAverage() + " at the end; took "
-                    + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s";
-            out.println();
-            FsBenchTable.render(report, MachineInfo.current(), loadAverages).forEach(out::println);
-            out.println();
-            out.println("Raw: " + report.toJson());
-        } finally {
-            out.println("Cleaned up: " + String.join("; ", stage.tearDown()) + ".");
-            out.flush();
-        }
-        return ExitCodes.OK;
+                err);
     }
 
-    private static FsBenchReport run(BenchStage stage, BenchLoad load, PrintWriter out) throws InterruptedException {
-        String layout = stage.root().toString();
-        StartOptions options = StartOptions.defaults().withStopGrace(NODE_STOP_GRACE);
-        NodeProcess host = stage.topology()
-                .host()
-                .startJava(
-                        OffloadBench.class.getName(),
-                        JVM_ARGS,
-                        List.of("fs", "host-side", "--layout", layout, "--size", Long.toString(load.bytes())),
-                        options);
-        Matcher ready = HOST_READY.matcher(host.awaitLine(HOST_READY, HOST_READY_TIMEOUT));
-        if (!ready.find()) {
-            throw new IllegalStateException("the host side's READY line names no pid");
-        }
-        out.println("Host node ready: sshd and fs serve on a tmpfs; /proc row reads host pid " + ready.group(1) + ".");
-        out.flush();
+    @Override
+    protected List<String> hostArgs(Path layout, BenchLoad load) {
+        return List.of("fs", "host-side", "--layout", layout.toString(), "--size", Long.toString(load.bytes()));
+    }
 
-        List<String> args =
-                new ArrayList<>(List.of("fs", "dpu-side", "--layout", layout, "--proc-pid", ready.group(1)));
+    @Override
+    protected Pattern hostReady() {
+        return HOST_READY;
+    }
+
+    @Override
+    protected String hostReadyMessage(Matcher ready) {
+        return "Host node ready: sshd and fs serve on a tmpfs; /proc row reads host pid " + ready.group(1) + ".";
+    }
+
+    @Override
+    protected List<String> dpuArgs(Path layout, BenchLoad load, Matcher hostReady) {
+        List<String> args = new ArrayList<>(
+                List.of("fs", "dpu-side", "--layout", layout.toString(), "--proc-pid", hostReady.group(1)));
         args.addAll(load.toArgs());
-        NodeProcess dpu = stage.topology().dpu().startJava(OffloadBench.class.getName(), JVM_ARGS, args, options);
-        ProgressRelay.relay(dpu, DpuSideCommand.PROGRESS, out, DPU_TIMEOUT);
-        int exit = dpu.waitFor(NODE_STOP_GRACE);
-        if (exit != ExitCodes.OK) {
-            throw new IllegalStateException("the DPU side failed with exit code " + exit + ":\n" + dpu.stderr()
-                    + "the host side's log:\n" + host.stderr());
-        }
-        // Unmount on the DPU before the host's servers go: both side stop in that order on their own too.
-        dpu.stop();
-        host.stop();
-        return dpu.stdout()
-                .lines()
-                .filter(line -> line.startsWith("{"))
-                .reduce((first, second) -> second)
-                .map(FsBenchReport::fromJson)
-                .orElseThrow(() -> new IllegalStateException(
-                        "the DPU side printed no result; its output:\n" + dpu.stdout() + dpu.stderr()));
+        return args;
+    }
+
+    @Override
+    protected List<String> table(FsBenchReport report, MachineInfo machine, String loadAverages) {
+        return FsBenchTable.render(report, machine, loadAverages);
     }
 }

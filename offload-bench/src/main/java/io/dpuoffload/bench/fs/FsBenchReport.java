@@ -1,24 +1,20 @@
 package io.dpuoffload.bench.fs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.ArrayList;
+import io.dpuoffload.bench.Series;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the DPU side measured, carried to {@code offload-bench fs} as one JSON line: one value per run for each file system and
- * row ({@code "sshfs.seq_write": [212.4, 220.9, 218.0]}), and notes on how (the cipher, page cache checks, why a row
- * could not be measured).
+ * What the DPU side measured, carried to {@code offload-bench fs} as one JSON line: one value per run for each file
+ * system and row ({@code "sshfs.seq_write": [212.4, 220.9, 218.0]}, see {@link Series}), and notes on how (the cipher,
+ * page cache checks, why a row could not be measured).
  */
 record FsBenchReport(BenchLoad load, Map<String, List<Double>> series, Map<String, String> notes) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     FsBenchReport {
-        series = copy(series);
+        series = Series.copy(series);
         notes = new LinkedHashMap<>(notes);
     }
 
@@ -27,9 +23,7 @@ record FsBenchReport(BenchLoad load, Map<String, List<Double>> series, Map<Strin
     }
 
     FsBenchReport with(FsKind fs, Row row, double value) {
-        Map<String, List<Double>> next = copy(series);
-        next.computeIfAbsent(key(fs, row), k -> new ArrayList<>()).add(value);
-        return new FsBenchReport(load, next, notes);
+        return new FsBenchReport(load, Series.with(series, key(fs, row), value), notes);
     }
 
     FsBenchReport withNote(String key, String value) {
@@ -42,10 +36,8 @@ record FsBenchReport(BenchLoad load, Map<String, List<Double>> series, Map<Strin
         return series.getOrDefault(key(fs, row), List.of());
     }
 
-    /** The median over the runs (the lower middle one for an even count); empty when not measured. */
     Optional<Double> median(FsKind fs, Row row) {
-        List<Double> sorted = values(fs, row).stream().sorted().toList();
-        return sorted.isEmpty() ? Optional.empty() : Optional.of(sorted.get((sorted.size() - 1) / 2));
+        return Series.median(values(fs, row));
     }
 
     Optional<String> note(String key) {
@@ -53,28 +45,14 @@ record FsBenchReport(BenchLoad load, Map<String, List<Double>> series, Map<Strin
     }
 
     String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the bench report: " + e.getMessage(), e);
-        }
+        return Series.toJson(this);
     }
 
     static FsBenchReport fromJson(String line) {
-        try {
-            return JSON.readValue(line, FsBenchReport.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not a bench report: " + e.getOriginalMessage() + ": " + line, e);
-        }
+        return Series.fromJson(line, FsBenchReport.class);
     }
 
     static String key(FsKind fs, Row row) {
-        return fs.key + "." + row.key;
-    }
-
-    private static Map<String, List<Double>> copy(Map<String, List<Double>> series) {
-        Map<String, List<Double>> copy = new LinkedHashMap<>();
-        series.forEach((key, values) -> copy.put(key, new ArrayList<>(values)));
-        return copy;
+        return Series.key(fs.key, row.quantity);
     }
 }

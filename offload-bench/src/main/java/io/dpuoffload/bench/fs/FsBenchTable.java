@@ -1,5 +1,6 @@
 package io.dpuoffload.bench.fs;
 
+import io.dpuoffload.bench.Cells;
 import io.dpuoffload.cli.MachineInfo;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,26 +40,26 @@ final class FsBenchTable {
             Optional<Double> tmpfs = report.median(FsKind.TMPFS, row);
             Optional<Double> sshfs = report.median(FsKind.SSHFS, row);
             Optional<Double> ours = report.median(FsKind.OFFLOAD_FS, row);
-            Optional<Double> overSsh = ratio(ours, sshfs);
-            Optional<Double> overNative = ratio(ours, tmpfs);
+            Optional<Double> overSsh = Cells.ratio(ours, sshfs);
+            Optional<Double> overNative = Cells.ratio(ours, tmpfs);
             lines.add(String.format(
                     Locale.ROOT,
                     ROW,
                     row.label(load),
-                    value(tmpfs, row),
-                    value(sshfs, row),
-                    value(ours, row),
-                    format(overSsh),
-                    format(overNative)));
+                    row.quantity.cell(tmpfs),
+                    row.quantity.cell(sshfs),
+                    row.quantity.cell(ours),
+                    Cells.format(overSsh),
+                    Cells.format(overNative)));
             if (overSsh.isPresent() && overSsh.get() < GOAL_OVER_SSHFS) {
-                missedOverSsh.add(row.label(load) + " (" + format(overSsh) + ")");
+                missedOverSsh.add(row.label(load) + " (" + Cells.format(overSsh) + ")");
             }
             if (row.data) {
-                dataOverNative.add(row.key.replace("seq_", "") + " " + format(overNative));
+                dataOverNative.add(row.quantity.key().replace("seq_", "") + " " + Cells.format(overNative));
             }
         }
         lines.add("");
-        lines.add("  " + (load.runs() == 1 ? "1 run" : "Median of " + load.runs() + " runs")
+        lines.add("  " + Cells.runs(load.runs())
                 + ", after an unmeasured warm-up. Every value is a rate: higher is better, and a ratio above 1 means"
                 + " offload-fs is faster.");
         lines.add("  sshfs: cipher " + report.note("sshfs.cipher").orElse("?") + ", sshfs's defaults otherwise"
@@ -85,19 +86,5 @@ final class FsBenchTable {
             report.note(fs.key + ".cached_before_read").ifPresent(bytes -> parts.add(fs.key + " " + bytes));
         }
         return String.join(", ", parts);
-    }
-
-    private static Optional<Double> ratio(Optional<Double> numerator, Optional<Double> denominator) {
-        return numerator.flatMap(n -> denominator.filter(d -> d > 0).map(d -> n / d));
-    }
-
-    private static String format(Optional<Double> ratio) {
-        return ratio.map(r -> String.format(Locale.ROOT, "%.2f", r)).orElse("n/a");
-    }
-
-    /** "1,234 MB/s", "48.5 files/s", or "n/a". */
-    static String value(Optional<Double> value, Row row) {
-        return value.map(v -> String.format(Locale.ROOT, v >= 100 ? "%,.0f %s" : "%.1f %s", v, row.unit))
-                .orElse("n/a");
     }
 }

@@ -1,8 +1,8 @@
 package io.dpuoffload.bench.fs;
 
 import io.dpuoffload.bench.ChildProcess;
+import io.dpuoffload.bench.HostSide;
 import io.dpuoffload.cli.ExitCodes;
-import io.dpuoffload.cli.StopSignal;
 import io.dpuoffload.cli.channel.ByteSize;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
@@ -11,9 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -40,17 +37,12 @@ final class HostSideCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(HostSideCommand.class);
 
-    static final String READY = "READY";
-
     /**
      * The host node's processes get pids from here on, so none of them has a pid that also exists on the DPU node
      * (whose namespace uses a few hundred): offload-fs's proc view answers a pid that exists on the DPU locally. Below
      * the kernel's smallest default pid_max, 32768.
      */
     static final long PID_FLOOR = 20_000;
-
-    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    static final Duration CHILD_STOP_GRACE = Duration.ofSeconds(10);
 
     /** What sshd needs and Debian's init scripts create: the privilege separation directory. */
     private static final Path SSHD_RUN_DIRECTORY = Path.of("/run/sshd");
@@ -64,20 +56,17 @@ final class HostSideCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final Deque<AutoCloseable> undo = new ArrayDeque<>();
-
     @Override
     public Integer call() throws Exception {
         BenchLayout layout = new BenchLayout(layoutRoot);
         long largestFile = Math.max(ByteSize.parse("--size", size), BenchLoad.WARM_UP_BYTES);
-        StopSignal stop = new StopSignal(CHILD_STOP_GRACE.multipliedBy(3));
-        try {
+        try (HostSide side = new HostSide()) {
             // One data file at a time (sshfs's, then offload-fs's), and room for one left by a failure.
-            mountTmpfs(layout.export(), "size=" + (2 * largestFile + DpuMounts.TMPFS_HEADROOM) + ",mode=0755");
-            ensureSshdRunDirectory();
+            mountTmpfs(side, layout.export(), "size=" + (2 * largestFile + DpuMounts.TMPFS_HEADROOM) + ",mode=0755");
+            ensureSshdRunDirectory(side);
             raisePidFloor();
 
-            ChildProcess sshd = ChildProcess.start(
+            ChildProcess sshd = side.own(ChildProcess.start(
                     "sshd",
                     List.of(
                             BenchTools.SSHD.path(),
@@ -85,53 +74,35 @@ final class HostSideCommand implements Callable<Integer> {
                             "-e",
                             "-f",
                             SshSetup.sshdConfig(layout.ssh()).toString()),
-                    Map.of());
-            undo.push(() -> sshd.stop(CHILD_STOP_GRACE));
-            sshd.awaitLine(Pattern.compile("Server listening on "), START_TIMEOUT);
+                    Map.of()));
+            sshd.awaitLine(Pattern.compile("Server listening on "), HostSide.START_TIMEOUT);
 
-            ChildProcess serve = ChildProcess.offloadctl(
+            ChildProcess serve = side.own(ChildProcess.offloadctl(
                     "fs serve",
                     List.of("fs", "serve", "--config", layout.fsConfig().toString()),
-                    Map.of());
-            undo.push(() -> serve.stop(CHILD_STOP_GRACE));
-            serve.awaitLine(Pattern.compile("^READY "), START_TIMEOUT);
+                    Map.of()));
+            serve.awaitLine(Pattern.compile("^READY "), HostSide.START_TIMEOUT);
 
-            for (ChildProcess child : List.of(sshd, serve)) {
-                child.onExit(() -> {
-                    log.error("{} ended unexpectedly; stopping. Its output:\n{}", child, child.tail());
-                    stop.request();
-                });
-            }
-            spec.commandLine().getOut().println(READY + " proc-pid=" + sshd.pid());
-            spec.commandLine().getOut().flush();
-            stop.await();
-        } finally {
-            while (!undo.isEmpty()) {
-                try {
-                    undo.pop().close();
-                } catch (Exception e) {
-                    log.warn("cleaning up the host side: {}", e.getMessage());
-                }
-            }
-            stop.done();
+            side.serveUntilStopped(
+                    spec.commandLine().getOut(), HostSide.READY + " proc-pid=" + sshd.pid(), List.of(sshd, serve));
         }
         return ExitCodes.OK;
     }
 
-    private void mountTmpfs(Path where, String options) throws ErrnoException {
+    private static void mountTmpfs(HostSide side, Path where, String options) throws ErrnoException {
         Mounts.mount("fs-bench-export", where.toString(), "tmpfs", Mounts.MS_NOSUID | Mounts.MS_NODEV, options);
-        undo.push(() -> detach(where));
+        side.onClose(() -> detach(where));
     }
 
     /**
      * sshd refuses to start without /run/sshd. Where the machine has none (no sshd was ever started), a small tmpfs on
      * /run in this node's private mount namespace provides it: the machine's own /run is not touched.
      */
-    private void ensureSshdRunDirectory() throws IOException {
+    private static void ensureSshdRunDirectory(HostSide side) throws IOException {
         if (Files.isDirectory(SSHD_RUN_DIRECTORY)) {
             return;
         }
-        mountTmpfs(SSHD_RUN_DIRECTORY.getParent(), "size=1m,mode=0755");
+        mountTmpfs(side, SSHD_RUN_DIRECTORY.getParent(), "size=1m,mode=0755");
         Files.createDirectory(
                 SSHD_RUN_DIRECTORY, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     }

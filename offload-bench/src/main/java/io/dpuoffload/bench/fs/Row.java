@@ -1,5 +1,6 @@
 package io.dpuoffload.bench.fs;
 
+import io.dpuoffload.bench.Quantity;
 import io.dpuoffload.cli.channel.ByteSize;
 
 /**
@@ -14,14 +15,12 @@ enum Row {
     READDIR("readdir", "entries/s", false),
     PROC_STAT("proc_stat", "reads/s", false);
 
-    final String key;
-    final String unit;
+    final Quantity quantity;
     /** Data throughput, where issue #3 asks for at least half of native. */
     final boolean data;
 
     Row(String key, String unit, boolean data) {
-        this.key = key;
-        this.unit = unit;
+        quantity = Quantity.rate(key, unit);
         this.data = data;
     }
 

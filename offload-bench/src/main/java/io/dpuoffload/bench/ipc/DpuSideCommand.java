@@ -1,6 +1,8 @@
 package io.dpuoffload.bench.ipc;
 
 import io.dpuoffload.bench.ChildProcess;
+import io.dpuoffload.bench.HostSide;
+import io.dpuoffload.bench.TwoSidedBenchCommand;
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.channel.Latencies;
 import java.io.PrintWriter;
@@ -39,10 +41,9 @@ final class DpuSideCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(DpuSideCommand.class);
 
     /** Lines {@code offload-bench ipc} relays to its user as they come. */
-    static final String PROGRESS = "progress: ";
+    private static final Duration START_TIMEOUT = HostSide.START_TIMEOUT;
 
-    private static final Duration START_TIMEOUT = HostSideCommand.START_TIMEOUT;
-    private static final Duration CHILD_STOP_GRACE = HostSideCommand.CHILD_STOP_GRACE;
+    private static final Duration CHILD_STOP_GRACE = HostSide.CHILD_STOP_GRACE;
     private static final Duration POLL = Duration.ofMillis(50);
 
     @Option(names = "--layout", paramLabel = "DIR", required = true, description = "The benchmark's directory.")
@@ -175,7 +176,7 @@ final class DpuSideCommand implements Callable<Integer> {
     }
 
     private void progress(String line) {
-        out.println(PROGRESS + line);
+        out.println(TwoSidedBenchCommand.PROGRESS + line);
         out.flush();
     }
 }

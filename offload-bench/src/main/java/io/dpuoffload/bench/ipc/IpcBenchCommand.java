@@ -1,25 +1,19 @@
 package io.dpuoffload.bench.ipc;
 
 import io.dpuoffload.bench.BenchStage;
-import io.dpuoffload.bench.ChildProcess;
-import io.dpuoffload.bench.OffloadBench;
-import io.dpuoffload.bench.ProgressRelay;
-import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.bench.HostSide;
+import io.dpuoffload.bench.TwoSidedBenchCommand;
 import io.dpuoffload.cli.MachineInfo;
-import io.dpuoffload.topology.NodeProcess;
-import io.dpuoffload.topology.Prerequisites;
-import io.dpuoffload.topology.StartOptions;
 import io.dpuoffload.topology.Topology;
 import java.io.PrintWriter;
-import java.time.Duration;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code offload-bench ipc}: offload-ipc against socat and a direct Unix socket, as seen from a DPU node. See
@@ -43,99 +37,74 @@ import picocli.CommandLine.Spec;
             "a forward, ipc serve; mutual TLS). Prints medians and offload-ipc's ratios;",
             "with the defaults it takes about two minutes. Needs socat. See docs/benchmarks.md."
         })
-public final class IpcBenchCommand implements Callable<Integer> {
+public final class IpcBenchCommand extends TwoSidedBenchCommand<IpcBenchLoad, IpcBenchReport> {
 
-    /** The host side starts socat and one JVM; ten times what that takes means it is stuck. */
-    static final Duration HOST_READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final Pattern HOST_READY = Pattern.compile("^" + HostSide.READY + "$");
 
-    /** The DPU side bounds each measurement itself; this only ends one that hangs outright. */
-    static final Duration DPU_TIMEOUT = Duration.ofMinutes(20);
-
-    /** Node sides stop their children on SIGTERM: two JVMs' shutdown on a busy 2-core machine. */
-    static final Duration NODE_STOP_GRACE = Duration.ofSeconds(30);
-
-    private static final Pattern HOST_READY = Pattern.compile("^" + HostSideCommand.READY + "$");
+    public IpcBenchCommand() {
+        super(IpcBenchReport.class);
+    }
 
     @Mixin
     IpcBenchOptions options;
 
-    @Spec
-    CommandSpec spec;
+    @Override
+    protected IpcBenchLoad load() {
+        return options.check(spec);
+    }
 
     @Override
-    public Integer call() throws Exception {
-        IpcBenchLoad load = options.check(spec);
-        if (!Prerequisites.isRoot()) {
-            throw new IllegalStateException(
-                    "run me as root (e.g. sudo offload-bench ipc): the benchmark creates network namespaces");
-        }
-        Socat.missing().ifPresent(message -> {
-            throw new IllegalStateException(message);
-        });
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf(
-                "Unix socket benchmark, as seen from the DPU node (%s): a direct socket, socat and offload-ipc to the"
-                        + " host node (%s).%n",
-                Topology.DPU_ADDRESS, Topology.HOST_ADDRESS);
-        out.printf("Measuring %s; this takes a few minutes...%n", load.describe());
-        out.flush();
-        String loadBefore = MachineInfo.loadAverage();
-        long started = System.nanoTime();
+    protected String whyRoot() {
+        return "the benchmark creates network namespaces";
+    }
 
-        BenchStage stage = BenchStage.create(
+    @Override
+    protected Optional<String> missingTools() {
+        return Socat.missing();
+    }
+
+    @Override
+    protected List<String> introduction(IpcBenchLoad load) {
+        return List.of(
+                "Unix socket benchmark, as seen from the DPU node (" + Topology.DPU_ADDRESS + "): a direct socket,"
+                        + " socat and offload-ipc to the host node (" + Topology.HOST_ADDRESS + ").",
+                "Measuring " + load.describe() + "; this takes a few minutes...");
+    }
+
+    @Override
+    protected BenchStage stage(PrintWriter err) {
+        return BenchStage.create(
                 IpcBenchLayout.PREFIX,
                 IpcBenchLayout::prepare,
                 "each stopped its sink, socat and ipc serve or ipc connect by pid",
-                spec.commandLine().getErr());
-        try {
-            IpcBenchReport report = run(stage, load, out);
-            String loadAverages = loadBefore + " at the start, " + MachineInfo.loadAverage() + " at the end; took "
-                    + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s";
-            out.println();
-            IpcBenchTable.render(report, MachineInfo.current(), loadAverages).forEach(out::println);
-            out.println();
-            out.println("Raw: " + report.toJson());
-        } finally {
-            out.println("Cleaned up: " + String.join("; ", stage.tearDown()) + ".");
-            out.flush();
-        }
-        return ExitCodes.OK;
+                err);
     }
 
-    private static IpcBenchReport run(BenchStage stage, IpcBenchLoad load, PrintWriter out)
-            throws InterruptedException {
-        String layout = stage.root().toString();
-        StartOptions options = StartOptions.defaults().withStopGrace(NODE_STOP_GRACE);
-        NodeProcess host = stage.topology()
-                .host()
-                .startJava(
-                        OffloadBench.class.getName(),
-                        ChildProcess.JVM_ARGS,
-                        List.of("ipc", "host-side", "--layout", layout),
-                        options);
-        host.awaitLine(HOST_READY, HOST_READY_TIMEOUT);
-        out.println("Host node ready: a sink and echo server, behind socat (port " + IpcBenchLayout.SOCAT_PORT
-                + ") and ipc serve (" + IpcBenchLayout.ipcEndpoint() + ").");
-        out.flush();
+    @Override
+    protected List<String> hostArgs(Path layout, IpcBenchLoad load) {
+        return List.of("ipc", "host-side", "--layout", layout.toString());
+    }
 
-        List<String> args = new ArrayList<>(List.of("ipc", "dpu-side", "--layout", layout));
+    @Override
+    protected Pattern hostReady() {
+        return HOST_READY;
+    }
+
+    @Override
+    protected String hostReadyMessage(Matcher ready) {
+        return "Host node ready: a sink and echo server, behind socat (port " + IpcBenchLayout.SOCAT_PORT
+                + ") and ipc serve (" + IpcBenchLayout.ipcEndpoint() + ").";
+    }
+
+    @Override
+    protected List<String> dpuArgs(Path layout, IpcBenchLoad load, Matcher hostReady) {
+        List<String> args = new ArrayList<>(List.of("ipc", "dpu-side", "--layout", layout.toString()));
         args.addAll(load.toArgs());
-        NodeProcess dpu =
-                stage.topology().dpu().startJava(OffloadBench.class.getName(), ChildProcess.JVM_ARGS, args, options);
-        ProgressRelay.relay(dpu, DpuSideCommand.PROGRESS, out, DPU_TIMEOUT);
-        int exit = dpu.waitFor(NODE_STOP_GRACE);
-        if (exit != ExitCodes.OK) {
-            throw new IllegalStateException("the DPU side failed with exit code " + exit + ":\n" + dpu.stderr()
-                    + "the host side's log:\n" + host.stderr());
-        }
-        dpu.stop();
-        host.stop();
-        return dpu.stdout()
-                .lines()
-                .filter(line -> line.startsWith("{"))
-                .reduce((first, second) -> second)
-                .map(IpcBenchReport::fromJson)
-                .orElseThrow(() -> new IllegalStateException(
-                        "the DPU side printed no result; its output:\n" + dpu.stdout() + dpu.stderr()));
+        return args;
+    }
+
+    @Override
+    protected List<String> table(IpcBenchReport report, MachineInfo machine, String loadAverages) {
+        return IpcBenchTable.render(report, machine, loadAverages);
     }
 }

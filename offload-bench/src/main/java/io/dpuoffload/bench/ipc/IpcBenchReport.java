@@ -1,23 +1,18 @@
 package io.dpuoffload.bench.ipc;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import io.dpuoffload.bench.Series;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the DPU side measured, carried to {@code offload-bench ipc} as one JSON line: one value per run for each bridge and
- * metric ({@code "socat.stream_mb_s": [812.4, 790.1, 830.0]}).
+ * What the DPU side measured, carried to {@code offload-bench ipc} as one JSON line: one value per run for each bridge
+ * and metric ({@code "socat.stream_mb_s": [812.4, 790.1, 830.0]}, see {@link Series}).
  */
 record IpcBenchReport(IpcBenchLoad load, Map<String, List<Double>> series) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     IpcBenchReport {
-        series = copy(series);
+        series = Series.copy(series);
     }
 
     static IpcBenchReport empty(IpcBenchLoad load) {
@@ -25,44 +20,26 @@ record IpcBenchReport(IpcBenchLoad load, Map<String, List<Double>> series) {
     }
 
     IpcBenchReport with(Bridge bridge, Metric metric, double value) {
-        Map<String, List<Double>> next = copy(series);
-        next.computeIfAbsent(key(bridge, metric), k -> new ArrayList<>()).add(value);
-        return new IpcBenchReport(load, next);
+        return new IpcBenchReport(load, Series.with(series, key(bridge, metric), value));
     }
 
     List<Double> values(Bridge bridge, Metric metric) {
         return series.getOrDefault(key(bridge, metric), List.of());
     }
 
-    /** The median over the runs (the lower middle one for an even count); empty when not measured. */
     Optional<Double> median(Bridge bridge, Metric metric) {
-        List<Double> sorted = values(bridge, metric).stream().sorted().toList();
-        return sorted.isEmpty() ? Optional.empty() : Optional.of(sorted.get((sorted.size() - 1) / 2));
+        return Series.median(values(bridge, metric));
     }
 
     String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the bench report: " + e.getMessage(), e);
-        }
+        return Series.toJson(this);
     }
 
     static IpcBenchReport fromJson(String line) {
-        try {
-            return JSON.readValue(line, IpcBenchReport.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not a bench report: " + e.getOriginalMessage() + ": " + line, e);
-        }
+        return Series.fromJson(line, IpcBenchReport.class);
     }
 
     static String key(Bridge bridge, Metric metric) {
-        return bridge.key + "." + metric.key;
-    }
-
-    private static Map<String, List<Double>> copy(Map<String, List<Double>> series) {
-        Map<String, List<Double>> copy = new LinkedHashMap<>();
-        series.forEach((key, values) -> copy.put(key, new ArrayList<>(values)));
-        return copy;
+        return Series.key(bridge.key, metric.quantity);
     }
 }

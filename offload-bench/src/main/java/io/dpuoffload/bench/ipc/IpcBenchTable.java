@@ -1,5 +1,6 @@
 package io.dpuoffload.bench.ipc;
 
+import io.dpuoffload.bench.Cells;
 import io.dpuoffload.cli.MachineInfo;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,20 +43,20 @@ final class IpcBenchTable {
             Optional<Double> direct = report.median(Bridge.DIRECT, metric);
             Optional<Double> socat = report.median(Bridge.SOCAT, metric);
             Optional<Double> ours = report.median(Bridge.OFFLOAD_IPC, metric);
-            Optional<Double> overSocat = ratio(ours, socat);
+            Optional<Double> overSocat = Cells.ratio(ours, socat);
             lines.add(String.format(
                     Locale.ROOT,
                     ROW,
                     metric.label(load),
-                    value(direct, metric),
-                    value(socat, metric),
-                    value(ours, metric),
-                    format(overSocat),
-                    format(ratio(ours, direct))));
+                    metric.quantity.cell(direct),
+                    metric.quantity.cell(socat),
+                    metric.quantity.cell(ours),
+                    Cells.format(overSocat),
+                    Cells.format(Cells.ratio(ours, direct))));
             goals.add(goal(metric, overSocat));
         }
         lines.add("");
-        lines.add("  " + (load.runs() == 1 ? "1 run" : "Median of " + load.runs() + " runs")
+        lines.add("  " + Cells.runs(load.runs())
                 + ", after an unmeasured warm-up. MB are 10^6 bytes. A ratio is offload-ipc's value over the other's:");
         lines.add("  above 1 is better on the stream row (more MB/s), below 1 on the round-trip rows (fewer µs).");
         lines.add("  socat: TCP-LISTEN,reuseaddr,fork on the host, UNIX-LISTEN,fork on the DPU, its defaults otherwise"
@@ -78,21 +79,7 @@ final class IpcBenchTable {
             return what + ": not measured";
         }
         double r = overSocat.get();
-        boolean met = metric.higherIsBetter ? r >= 1 : r <= 1;
-        return what + ": " + (met ? "met" : "missed") + " (" + format(overSocat) + ")";
-    }
-
-    static Optional<Double> ratio(Optional<Double> numerator, Optional<Double> denominator) {
-        return numerator.flatMap(n -> denominator.filter(d -> d > 0).map(d -> n / d));
-    }
-
-    static String format(Optional<Double> ratio) {
-        return ratio.map(r -> String.format(Locale.ROOT, "%.2f", r)).orElse("n/a");
-    }
-
-    /** "1,234 MB/s", "48.5 µs", or "n/a". */
-    static String value(Optional<Double> value, Metric metric) {
-        return value.map(v -> String.format(Locale.ROOT, v >= 100 ? "%,.0f %s" : "%.1f %s", v, metric.unit))
-                .orElse("n/a");
+        boolean met = metric.quantity.higherIsBetter() ? r >= 1 : r <= 1;
+        return what + ": " + (met ? "met" : "missed") + " (" + Cells.format(overSocat) + ")";
     }
 }

@@ -1,21 +1,18 @@
 package io.dpuoffload.bench.ipc;
 
+import io.dpuoffload.bench.Quantity;
 import io.dpuoffload.cli.channel.ByteSize;
 
 /** The rows of the table. Throughput is better higher; round-trip times are better lower. */
 enum Metric {
-    STREAM("stream_mb_s", "MB/s", true),
-    PING_P50("ping_p50_us", "µs", false),
-    PING_P99("ping_p99_us", "µs", false);
+    STREAM(Quantity.rate("stream_mb_s", "MB/s")),
+    PING_P50(Quantity.time("ping_p50_us", "µs")),
+    PING_P99(Quantity.time("ping_p99_us", "µs"));
 
-    final String key;
-    final String unit;
-    final boolean higherIsBetter;
+    final Quantity quantity;
 
-    Metric(String key, String unit, boolean higherIsBetter) {
-        this.key = key;
-        this.unit = unit;
-        this.higherIsBetter = higherIsBetter;
+    Metric(Quantity quantity) {
+        this.quantity = quantity;
     }
 
     /** What the row measured, with the run's sizes: "stream of 1.00 GiB, DPU → host". */

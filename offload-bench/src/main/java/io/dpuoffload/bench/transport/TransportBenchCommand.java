@@ -25,6 +25,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "transport",
         mixinStandardHelpOptions = true,
+        subcommands = TransportClientCommand.class,
+        synopsisSubcommandLabel = "",
         description = {
             "Measure the channel against plain TCP on this machine (as root).",
             "",
