@@ -1,6 +1,7 @@
 package io.dpuoffload.bench.fs;
 
 import io.dpuoffload.bench.Cells;
+import io.dpuoffload.bench.Comparison;
 import io.dpuoffload.cli.MachineInfo;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,25 +38,17 @@ final class FsBenchTable {
         List<String> missedOverSsh = new ArrayList<>();
         List<String> dataOverNative = new ArrayList<>();
         for (Row row : Row.values()) {
-            Optional<Double> tmpfs = report.median(FsKind.TMPFS, row);
-            Optional<Double> sshfs = report.median(FsKind.SSHFS, row);
-            Optional<Double> ours = report.median(FsKind.OFFLOAD_FS, row);
-            Optional<Double> overSsh = Cells.ratio(ours, sshfs);
-            Optional<Double> overNative = Cells.ratio(ours, tmpfs);
-            lines.add(String.format(
-                    Locale.ROOT,
-                    ROW,
-                    row.label(load),
-                    row.quantity.cell(tmpfs),
-                    row.quantity.cell(sshfs),
-                    row.quantity.cell(ours),
-                    Cells.format(overSsh),
-                    Cells.format(overNative)));
+            Comparison compared = new Comparison(
+                    report.median(FsKind.TMPFS, row),
+                    report.median(FsKind.SSHFS, row),
+                    report.median(FsKind.OFFLOAD_FS, row));
+            Optional<Double> overSsh = compared.overUsual();
+            lines.add(compared.line(ROW, row.label(load), row.quantity));
             if (overSsh.isPresent() && overSsh.get() < GOAL_OVER_SSHFS) {
                 missedOverSsh.add(row.label(load) + " (" + Cells.format(overSsh) + ")");
             }
             if (row.data) {
-                dataOverNative.add(row.quantity.key().replace("seq_", "") + " " + Cells.format(overNative));
+                dataOverNative.add(row.quantity.key().replace("seq_", "") + " " + Cells.format(compared.overLimit()));
             }
         }
         lines.add("");

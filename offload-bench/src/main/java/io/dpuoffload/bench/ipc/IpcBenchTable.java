@@ -1,6 +1,7 @@
 package io.dpuoffload.bench.ipc;
 
 import io.dpuoffload.bench.Cells;
+import io.dpuoffload.bench.Comparison;
 import io.dpuoffload.cli.MachineInfo;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,20 +41,12 @@ final class IpcBenchTable {
                 "/ direct"));
         List<String> goals = new ArrayList<>();
         for (Metric metric : Metric.values()) {
-            Optional<Double> direct = report.median(Bridge.DIRECT, metric);
-            Optional<Double> socat = report.median(Bridge.SOCAT, metric);
-            Optional<Double> ours = report.median(Bridge.OFFLOAD_IPC, metric);
-            Optional<Double> overSocat = Cells.ratio(ours, socat);
-            lines.add(String.format(
-                    Locale.ROOT,
-                    ROW,
-                    metric.label(load),
-                    metric.quantity.cell(direct),
-                    metric.quantity.cell(socat),
-                    metric.quantity.cell(ours),
-                    Cells.format(overSocat),
-                    Cells.format(Cells.ratio(ours, direct))));
-            goals.add(goal(metric, overSocat));
+            Comparison compared = new Comparison(
+                    report.median(Bridge.DIRECT, metric),
+                    report.median(Bridge.SOCAT, metric),
+                    report.median(Bridge.OFFLOAD_IPC, metric));
+            lines.add(compared.line(ROW, metric.label(load), metric.quantity));
+            goals.add(goal(metric, compared.overUsual()));
         }
         lines.add("");
         lines.add("  " + Cells.runs(load.runs())
