@@ -98,7 +98,7 @@ public final class BenchStage {
     }
 
     private void tearDownOnInterrupt() {
-        err.println("offloadctl: interrupted; cleaned up: " + String.join("; ", tearDown()) + ".");
+        err.println("offload-bench: interrupted; cleaned up: " + String.join("; ", tearDown()) + ".");
         err.flush();
     }
 }

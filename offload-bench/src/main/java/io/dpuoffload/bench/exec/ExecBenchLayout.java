@@ -12,7 +12,7 @@ import java.util.List;
 
 /** The exec benchmark's files: certificates, both sides' configurations, sshd's keys, rexec. */
 record ExecBenchLayout(Path root) {
-    static final String PREFIX = "offloadctl-exec-bench-";
+    static final String PREFIX = "offload-bench-exec-";
     static final int EXEC_PORT = 7300;
 
     /** The host programs the benchmark runs, and so the host's whole allowlist. */

@@ -14,7 +14,7 @@ import java.util.List;
  */
 record BenchLayout(Path root) {
 
-    static final String PREFIX = "offloadctl-fs-bench-";
+    static final String PREFIX = "offload-bench-fs-";
 
     /** Makes the directories below {@code root} (a fresh {@link WorkDirectory}) that the node sides use. */
     static BenchLayout prepare(Path root) {

@@ -45,8 +45,8 @@ public final class SshSetup {
 
     /** Throwaway host and client keys, authorized_keys and sshd_config, all under {@code sshDir}. */
     public static void prepare(Path sshDir) {
-        keygen(hostKey(sshDir), "offloadctl bench host key");
-        keygen(clientKey(sshDir), "offloadctl bench client key");
+        keygen(hostKey(sshDir), "offload-bench host key");
+        keygen(clientKey(sshDir), "offload-bench client key");
         try {
             Path authorized = sshDir.resolve("authorized_keys");
             Files.copy(Path.of(clientKey(sshDir) + ".pub"), authorized);
@@ -63,7 +63,7 @@ public final class SshSetup {
      */
     static String sshdConfigText(Path sshDir, Path authorizedKeys) {
         return """
-                # offloadctl bench: a throwaway sshd on the host node, removed with it
+                # offload-bench: a throwaway sshd on the host node, removed with it
                 ListenAddress %s:%d
                 HostKey %s
                 AuthorizedKeysFile %s

@@ -15,7 +15,7 @@ import java.util.List;
  */
 record IpcBenchLayout(Path root) {
 
-    static final String PREFIX = "offloadctl-ipc-bench-";
+    static final String PREFIX = "offload-bench-ipc-";
 
     /** offload-ipc's channel, on the host node. */
     static final int IPC_PORT = 7200;
