@@ -8,6 +8,7 @@ import io.dpuoffload.topology.StartOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
  * @param <L> the checked workload sizes
  * @param <R> the DPU side's report
  */
-public abstract class TwoSidedBenchCommand<L, R> implements Callable<Integer> {
+public abstract class TwoSidedBenchCommand<L extends Workload, R> implements Callable<Integer> {
 
     /** The host side starts a few servers, one or two of them JVMs; ten times what that takes means it is stuck. */
     public static final Duration HOST_READY_TIMEOUT = Duration.ofSeconds(120);
@@ -46,21 +47,26 @@ public abstract class TwoSidedBenchCommand<L, R> implements Callable<Integer> {
     /** The DPU side's report, as {@link Series#fromJson} reads it. */
     private final Class<R> reportType;
 
-    protected TwoSidedBenchCommand(Class<R> reportType) {
+    /** Why the benchmark needs root: {@code "the benchmark creates network namespaces"}. */
+    private final String whyRoot;
+
+    /** The host side's READY line; its groups are what the host tells the DPU side. */
+    private final Pattern hostReady;
+
+    protected TwoSidedBenchCommand(Class<R> reportType, String whyRoot, Pattern hostReady) {
         this.reportType = reportType;
+        this.whyRoot = whyRoot;
+        this.hostReady = hostReady;
     }
 
     /** The options, checked: a bad value is a usage error, before anything is set up. */
     protected abstract L load();
 
-    /** Why the benchmark needs root: {@code "the benchmark creates network namespaces"}. */
-    protected abstract String whyRoot();
-
     /** What is missing on this machine (a program, with its Debian package), if anything. */
     protected abstract Optional<String> missingTools();
 
-    /** What the run compares and how long it takes, printed first. */
-    protected abstract List<String> introduction(L load);
+    /** What the run compares, as seen from where, printed first. */
+    protected abstract String headline();
 
     /** The working directory (prepared) and the topology; see {@link BenchStage#create}. */
     protected abstract BenchStage stage(PrintWriter err);
@@ -68,14 +74,11 @@ public abstract class TwoSidedBenchCommand<L, R> implements Callable<Integer> {
     /** The hidden host-side command line, in this tree ({@code fs host-side --layout ...}). */
     protected abstract List<String> hostArgs(Path layout, L load);
 
-    /** The host side's READY line; its groups are what the host tells the DPU side. */
-    protected abstract Pattern hostReady();
-
     /** What the user is told once the host side is ready. */
     protected abstract String hostReadyMessage(Matcher ready);
 
-    /** The hidden DPU-side command line, in this tree ({@code fs dpu-side --layout ...}). */
-    protected abstract List<String> dpuArgs(Path layout, L load, Matcher hostReady);
+    /** The hidden DPU-side command line, in this tree ({@code fs dpu-side --layout ...}), before the workload's options. */
+    protected abstract List<String> dpuArgs(Path layout, Matcher hostReady);
 
     protected abstract List<String> table(R report, MachineInfo machine, String loadAverages);
 
@@ -83,13 +86,14 @@ public abstract class TwoSidedBenchCommand<L, R> implements Callable<Integer> {
     public final Integer call() throws Exception {
         L load = load();
         if (!Prerequisites.isRoot()) {
-            throw new IllegalStateException("run me as root (e.g. sudo " + spec.qualifiedName() + "): " + whyRoot());
+            throw new IllegalStateException("run me as root (e.g. sudo " + spec.qualifiedName() + "): " + whyRoot);
         }
         missingTools().ifPresent(message -> {
             throw new IllegalStateException(message);
         });
         PrintWriter out = spec.commandLine().getOut();
-        introduction(load).forEach(out::println);
+        out.println(headline());
+        out.println("Measuring " + load.describe() + "; this takes a few minutes...");
         out.flush();
         String loadBefore = MachineInfo.loadAverage();
         long started = System.nanoTime();
@@ -116,16 +120,17 @@ public abstract class TwoSidedBenchCommand<L, R> implements Callable<Integer> {
         NodeProcess host = stage.topology()
                 .host()
                 .startJava(OffloadBench.class.getName(), ChildProcess.JVM_ARGS, hostArgs(layout, load), options);
-        Matcher ready = hostReady().matcher(host.awaitLine(hostReady(), HOST_READY_TIMEOUT));
+        Matcher ready = hostReady.matcher(host.awaitLine(hostReady, HOST_READY_TIMEOUT));
         if (!ready.find()) {
-            throw new IllegalStateException("the host side's READY line does not match /" + hostReady() + "/");
+            throw new IllegalStateException("the host side's READY line does not match /" + hostReady + "/");
         }
         out.println(hostReadyMessage(ready));
         out.flush();
 
-        NodeProcess dpu = stage.topology()
-                .dpu()
-                .startJava(OffloadBench.class.getName(), ChildProcess.JVM_ARGS, dpuArgs(layout, load, ready), options);
+        List<String> dpuArgs = new ArrayList<>(dpuArgs(layout, ready));
+        dpuArgs.addAll(load.toArgs());
+        NodeProcess dpu =
+                stage.topology().dpu().startJava(OffloadBench.class.getName(), ChildProcess.JVM_ARGS, dpuArgs, options);
         ProgressRelay.relay(dpu, PROGRESS, out, DPU_TIMEOUT);
         int exit = dpu.waitFor(NODE_STOP_GRACE);
         if (exit != ExitCodes.OK) {

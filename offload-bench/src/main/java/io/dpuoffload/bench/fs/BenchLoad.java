@@ -1,5 +1,6 @@
 package io.dpuoffload.bench.fs;
 
+import io.dpuoffload.bench.Workload;
 import io.dpuoffload.cli.channel.ByteSize;
 import java.util.List;
 
@@ -12,10 +13,11 @@ import java.util.List;
  * @param entries entries of the listed directory
  * @param runs how often every row is measured; the table shows the median
  */
-record BenchLoad(long bytes, int files, int reads, int entries, int runs) {
+record BenchLoad(long bytes, int files, int reads, int entries, int runs) implements Workload {
 
     /** The same options for the DPU side's command line. */
-    List<String> toArgs() {
+    @Override
+    public List<String> toArgs() {
         return List.of(
                 "--size", Long.toString(bytes),
                 "--files", Integer.toString(files),
@@ -38,7 +40,8 @@ record BenchLoad(long bytes, int files, int reads, int entries, int runs) {
         return Math.max(bytes, WARM_UP_BYTES);
     }
 
-    String describe() {
+    @Override
+    public String describe() {
         return ByteSize.format(bytes) + " of data, " + files + " files, " + reads + " reads, " + entries + " entries; "
                 + (runs == 1 ? "1 run" : runs + " runs");
     }

@@ -7,7 +7,6 @@ import io.dpuoffload.cli.MachineInfo;
 import io.dpuoffload.topology.Topology;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -44,7 +43,7 @@ public final class FsBenchCommand extends TwoSidedBenchCommand<BenchLoad, FsBenc
     private static final Pattern HOST_READY = Pattern.compile("^" + HostSide.READY + " proc-pid=(\\d+)");
 
     public FsBenchCommand() {
-        super(FsBenchReport.class);
+        super(FsBenchReport.class, "the benchmark creates network namespaces and mounts file systems", HOST_READY);
     }
 
     @Mixin
@@ -56,21 +55,14 @@ public final class FsBenchCommand extends TwoSidedBenchCommand<BenchLoad, FsBenc
     }
 
     @Override
-    protected String whyRoot() {
-        return "the benchmark creates network namespaces and mounts file systems";
-    }
-
-    @Override
     protected Optional<String> missingTools() {
         return BenchTools.missing();
     }
 
     @Override
-    protected List<String> introduction(BenchLoad load) {
-        return List.of(
-                "File system benchmark, as seen from the DPU node (" + Topology.DPU_ADDRESS + "): native tmpfs, sshfs"
-                        + " and offload-fs from the host node (" + Topology.HOST_ADDRESS + ").",
-                "Measuring " + load.describe() + "; this takes a few minutes...");
+    protected String headline() {
+        return "File system benchmark, as seen from the DPU node (" + Topology.DPU_ADDRESS + "): native tmpfs, sshfs"
+                + " and offload-fs from the host node (" + Topology.HOST_ADDRESS + ").";
     }
 
     @Override
@@ -92,21 +84,13 @@ public final class FsBenchCommand extends TwoSidedBenchCommand<BenchLoad, FsBenc
     }
 
     @Override
-    protected Pattern hostReady() {
-        return HOST_READY;
-    }
-
-    @Override
     protected String hostReadyMessage(Matcher ready) {
         return "Host node ready: sshd and fs serve on a tmpfs; /proc row reads host pid " + ready.group(1) + ".";
     }
 
     @Override
-    protected List<String> dpuArgs(Path layout, BenchLoad load, Matcher hostReady) {
-        List<String> args = new ArrayList<>(
-                List.of("fs", "dpu-side", "--layout", layout.toString(), "--proc-pid", hostReady.group(1)));
-        args.addAll(load.toArgs());
-        return args;
+    protected List<String> dpuArgs(Path layout, Matcher hostReady) {
+        return List.of("fs", "dpu-side", "--layout", layout.toString(), "--proc-pid", hostReady.group(1));
     }
 
     @Override

@@ -7,7 +7,6 @@ import io.dpuoffload.cli.MachineInfo;
 import io.dpuoffload.topology.Topology;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -39,10 +38,11 @@ import picocli.CommandLine.Mixin;
         })
 public final class IpcBenchCommand extends TwoSidedBenchCommand<IpcBenchLoad, IpcBenchReport> {
 
-    private static final Pattern HOST_READY = Pattern.compile("^" + HostSide.READY + "$");
-
     public IpcBenchCommand() {
-        super(IpcBenchReport.class);
+        super(
+                IpcBenchReport.class,
+                "the benchmark creates network namespaces",
+                Pattern.compile("^" + HostSide.READY + "$"));
     }
 
     @Mixin
@@ -54,21 +54,14 @@ public final class IpcBenchCommand extends TwoSidedBenchCommand<IpcBenchLoad, Ip
     }
 
     @Override
-    protected String whyRoot() {
-        return "the benchmark creates network namespaces";
-    }
-
-    @Override
     protected Optional<String> missingTools() {
         return Socat.missing();
     }
 
     @Override
-    protected List<String> introduction(IpcBenchLoad load) {
-        return List.of(
-                "Unix socket benchmark, as seen from the DPU node (" + Topology.DPU_ADDRESS + "): a direct socket,"
-                        + " socat and offload-ipc to the host node (" + Topology.HOST_ADDRESS + ").",
-                "Measuring " + load.describe() + "; this takes a few minutes...");
+    protected String headline() {
+        return "Unix socket benchmark, as seen from the DPU node (" + Topology.DPU_ADDRESS + "): a direct socket,"
+                + " socat and offload-ipc to the host node (" + Topology.HOST_ADDRESS + ").";
     }
 
     @Override
@@ -86,21 +79,14 @@ public final class IpcBenchCommand extends TwoSidedBenchCommand<IpcBenchLoad, Ip
     }
 
     @Override
-    protected Pattern hostReady() {
-        return HOST_READY;
-    }
-
-    @Override
     protected String hostReadyMessage(Matcher ready) {
         return "Host node ready: a sink and echo server, behind socat (port " + IpcBenchLayout.SOCAT_PORT
                 + ") and ipc serve (" + IpcBenchLayout.ipcEndpoint() + ").";
     }
 
     @Override
-    protected List<String> dpuArgs(Path layout, IpcBenchLoad load, Matcher hostReady) {
-        List<String> args = new ArrayList<>(List.of("ipc", "dpu-side", "--layout", layout.toString()));
-        args.addAll(load.toArgs());
-        return args;
+    protected List<String> dpuArgs(Path layout, Matcher hostReady) {
+        return List.of("ipc", "dpu-side", "--layout", layout.toString());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.dpuoffload.bench.ipc;
 
+import io.dpuoffload.bench.Workload;
 import io.dpuoffload.cli.channel.ByteSize;
 import java.util.List;
 
@@ -10,7 +11,7 @@ import java.util.List;
  * @param roundTrips timed 1-byte round trips per latency measurement
  * @param runs how often every row is measured; the table shows the median
  */
-record IpcBenchLoad(long bytes, int roundTrips, int runs) {
+record IpcBenchLoad(long bytes, int roundTrips, int runs) implements Workload {
 
     /**
      * The unmeasured warm-up, once per bridge before anything is timed: enough for the JIT to compile the hot paths of
@@ -25,7 +26,8 @@ record IpcBenchLoad(long bytes, int roundTrips, int runs) {
     static final int CONNECTION_WARM_UP_ROUND_TRIPS = 200;
 
     /** The same options for the DPU side's command line. */
-    List<String> toArgs() {
+    @Override
+    public List<String> toArgs() {
         return List.of(
                 "--bytes", Long.toString(bytes),
                 "--round-trips", Integer.toString(roundTrips),
@@ -36,7 +38,8 @@ record IpcBenchLoad(long bytes, int roundTrips, int runs) {
         return new IpcBenchLoad(WARM_UP_BYTES, WARM_UP_ROUND_TRIPS, 1);
     }
 
-    String describe() {
+    @Override
+    public String describe() {
         return "a stream of " + ByteSize.format(bytes) + " and " + roundTrips + " round trips per bridge; "
                 + (runs == 1 ? "1 run" : runs + " runs");
     }
