@@ -1,5 +1,6 @@
 package io.dpuoffload.bench.fs;
 
+import io.dpuoffload.topology.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,9 +22,6 @@ public enum BenchTools {
     DD("dd", "coreutils"),
     FINCORE("fincore", "util-linux");
 
-    private static final List<String> SEARCHED =
-            List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin");
-
     private final String command;
     final String debianPackage;
 
@@ -42,21 +40,7 @@ public enum BenchTools {
         if (command.startsWith("/")) {
             return executable(Path.of(command)) ? Optional.of(command) : Optional.empty();
         }
-        Set<String> directories = new LinkedHashSet<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String dir : path.split(":")) {
-                if (!dir.isEmpty()) {
-                    directories.add(dir);
-                }
-            }
-        }
-        directories.addAll(SEARCHED);
-        return directories.stream()
-                .map(dir -> Path.of(dir, command))
-                .filter(BenchTools::executable)
-                .map(Path::toString)
-                .findFirst();
+        return Prerequisites.findCommand(command).map(Path::toString);
     }
 
     /**

@@ -1,20 +1,16 @@
 package io.dpuoffload.bench.ipc;
 
+import io.dpuoffload.topology.Prerequisites;
 import io.dpuoffload.topology.Topology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /** socat, the competitor: where it is, and its two command lines as users bridge a Unix socket over TCP. */
 final class Socat {
-
-    private static final List<String> SEARCHED = List.of("/usr/local/bin", "/usr/bin", "/bin");
 
     private Socat() {}
 
@@ -66,21 +62,6 @@ final class Socat {
     }
 
     private static Optional<String> find() {
-        Set<String> directories = new LinkedHashSet<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String dir : path.split(":")) {
-                if (!dir.isEmpty()) {
-                    directories.add(dir);
-                }
-            }
-        }
-        directories.addAll(SEARCHED);
-        List<Path> candidates = new ArrayList<>();
-        directories.forEach(dir -> candidates.add(Path.of(dir, "socat")));
-        return candidates.stream()
-                .filter(p -> Files.isRegularFile(p) && Files.isExecutable(p))
-                .map(Path::toString)
-                .findFirst();
+        return Prerequisites.findCommand("socat").map(Path::toString);
     }
 }
