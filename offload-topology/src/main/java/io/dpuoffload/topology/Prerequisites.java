@@ -50,7 +50,7 @@ public final class Prerequisites {
     }
 
     /** The executable called {@code name} on PATH or in the usual system directories. */
-    static Optional<Path> findCommand(String name) {
+    public static Optional<Path> findCommand(String name) {
         Set<String> directories = new LinkedHashSet<>();
         String path = System.getenv("PATH");
         if (path != null) {

@@ -40,9 +40,17 @@ public final class Offloadctl implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new Offloadctl())
+        return commandLine(new Offloadctl(), "offloadctl");
+    }
+
+    /**
+     * {@code root}'s command line with offloadctl's exit codes and one-line error messages, which start with
+     * {@code program}; offload-bench's root command reports the same way.
+     */
+    public static CommandLine commandLine(Object root, String program) {
+        return new CommandLine(root)
                 .setExitCodeExceptionMapper(new ExitCodeMapper())
-                .setExecutionExceptionHandler(new ErrorReporter());
+                .setExecutionExceptionHandler(new ErrorReporter(program));
     }
 
     @Override

@@ -4,7 +4,7 @@ import io.dpuoffload.transport.ProtocolVersions;
 import picocli.CommandLine.IVersionProvider;
 
 /** {@code --version}: the release, the wire protocol it speaks, and the JVM it runs on. */
-final class VersionProvider implements IVersionProvider {
+public final class VersionProvider implements IVersionProvider {
     @Override
     public String[] getVersion() {
         String release = Offloadctl.class.getPackage().getImplementationVersion();

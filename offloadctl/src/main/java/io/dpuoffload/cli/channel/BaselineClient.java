@@ -14,7 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /** The client side of the plain TCP baseline (see {@link BaselineProtocol}): the same loads as {@link ChannelLoad}. */
-final class BaselineClient {
+public final class BaselineClient {
 
     /** One TCP connect; the peer is on the other end of a veth, so anything longer means it is not there. */
     static final int CONNECT_TIMEOUT_MILLIS = 5_000;
@@ -22,7 +22,7 @@ final class BaselineClient {
     private BaselineClient() {}
 
     /** {@code count} round trips of {@code size} bytes on one connection; each answer is checked. */
-    static long[] echo(InetSocketAddress server, int count, int size, Deadline deadline) throws IOException {
+    public static long[] echo(InetSocketAddress server, int count, int size, Deadline deadline) throws IOException {
         long[] nanos = new long[count];
         try (Socket socket = connect(server);
                 var watch = deadline.onExpiry(() -> closeQuietly(socket))) {
@@ -50,7 +50,7 @@ final class BaselineClient {
     }
 
     /** Sends {@code bytes} on a new connection's sink and checks the count; the time excludes the TCP connect. */
-    static Throughput toSink(InetSocketAddress server, long bytes, Deadline deadline) throws IOException {
+    public static Throughput toSink(InetSocketAddress server, long bytes, Deadline deadline) throws IOException {
         try (Socket socket = connect(server);
                 var watch = deadline.onExpiry(() -> closeQuietly(socket))) {
             var out = socket.getOutputStream();
@@ -82,7 +82,7 @@ final class BaselineClient {
     }
 
     /** {@code bytes} split over {@code connections} connections at once, as a user of plain TCP would parallelise. */
-    static Throughput toSinkInParallel(InetSocketAddress server, long bytes, int connections, Deadline deadline)
+    public static Throughput toSinkInParallel(InetSocketAddress server, long bytes, int connections, Deadline deadline)
             throws InterruptedException {
         long start = System.nanoTime();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {

@@ -11,10 +11,10 @@ import java.util.regex.Pattern;
  */
 public final class ByteSize {
 
-    static final long KIB = 1024;
-    static final long MIB = 1024 * KIB;
-    static final long GIB = 1024 * MIB;
-    static final long TIB = 1024 * GIB;
+    public static final long KIB = 1024;
+    public static final long MIB = 1024 * KIB;
+    public static final long GIB = 1024 * MIB;
+    public static final long TIB = 1024 * GIB;
 
     static final String FORMS =
             "use a whole number of bytes, optionally with KiB, MiB, GiB or TiB (e.g. 65536, 64MiB, 1GiB)";

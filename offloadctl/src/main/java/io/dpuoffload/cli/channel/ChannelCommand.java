@@ -16,16 +16,9 @@ import picocli.CommandLine.Spec;
             "  DPU:   offloadctl channel probe --server tcp://HOST:7000 --node dpu-1",
             "On one machine, as root, in two network namespaces:",
             "  offloadctl channel demo    the channel end to end, with a summary",
-            "  offloadctl channel bench   throughput and round trips against plain TCP"
+            "Throughput and round trips against plain TCP: offload-bench transport (./dpuo bench transport)."
         },
-        subcommands = {
-            ServeCommand.class,
-            ProbeCommand.class,
-            DemoCommand.class,
-            BenchCommand.class,
-            BenchClientCommand.class,
-            ImpostorCommand.class
-        })
+        subcommands = {ServeCommand.class, ProbeCommand.class, DemoCommand.class, ImpostorCommand.class})
 public final class ChannelCommand implements Runnable {
 
     /** {@link TlsFiles#DEFAULT_DIRECTORY} as a constant that annotations can use; a test keeps them equal. */

@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /** Load on the channel, through the host's DIAGNOSTICS services: ECHO round trips and streams to SINK. */
-final class ChannelLoad {
+public final class ChannelLoad {
 
     /** One write: four data frames of the largest size, one stream window; big enough that per-write cost vanishes. */
     static final int CHUNK_BYTES = 256 * 1024;
@@ -27,7 +27,7 @@ final class ChannelLoad {
     private ChannelLoad() {}
 
     /** {@code count} round trips of {@code size} bytes, one after another; each answer is checked against its request. */
-    static long[] echo(OffloadConnection connection, int count, int size, Deadline deadline)
+    public static long[] echo(OffloadConnection connection, int count, int size, Deadline deadline)
             throws InterruptedException {
         long[] nanos = new long[count];
         byte[] payload = new byte[size];
@@ -53,7 +53,8 @@ final class ChannelLoad {
      * Sends {@code bytes} on one new stream to SINK and waits for its count, which must match. The time runs from
      * opening the stream to receiving the count.
      */
-    static Throughput toSink(OffloadConnection connection, long bytes, Deadline deadline) throws InterruptedException {
+    public static Throughput toSink(OffloadConnection connection, long bytes, Deadline deadline)
+            throws InterruptedException {
         ByteBuf chunk = Unpooled.directBuffer(CHUNK_BYTES).writeZero(CHUNK_BYTES);
         try {
             return toSink(connection, bytes, chunk, deadline);
@@ -93,7 +94,7 @@ final class ChannelLoad {
     }
 
     /** {@code bytes} split over {@code streams} streams on the same connection, all at once. */
-    static Throughput toSinkInParallel(OffloadConnection connection, long bytes, int streams, Deadline deadline)
+    public static Throughput toSinkInParallel(OffloadConnection connection, long bytes, int streams, Deadline deadline)
             throws InterruptedException {
         long start = System.nanoTime();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {

@@ -13,14 +13,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** One connection attempt for the client commands, with the transport's own failure rethrown (exit code 4). */
-final class Connect {
+public final class Connect {
 
     /** Past the transport's own connect and handshake timeouts: reached only if those fail to fire. */
     private static final Duration BACKSTOP = Duration.ofSeconds(30);
 
     private Connect() {}
 
-    static OffloadConnection once(Endpoint server, TransportConfig config) throws InterruptedException {
+    public static OffloadConnection once(Endpoint server, TransportConfig config) throws InterruptedException {
         var attempt = OffloadClient.connectOnce(server, config);
         try {
             return attempt.get(BACKSTOP.toMillis(), TimeUnit.MILLISECONDS);
@@ -37,7 +37,7 @@ final class Connect {
     }
 
     /** The DIAGNOSTICS services are what the probe and bench use; a host without them cannot be measured. */
-    static void requireDiagnostics(OffloadConnection connection, Endpoint server) {
+    public static void requireDiagnostics(OffloadConnection connection, Endpoint server) {
         if (!connection.features().contains(Feature.DIAGNOSTICS)) {
             connection.close();
             throw new IllegalStateException(connection.peer() + " at " + server + " does not offer the DIAGNOSTICS"

@@ -17,7 +17,7 @@ import picocli.CommandLine.ParameterException;
  * Who this side is and whom it accepts: {@code --node}, {@code --pki}, {@code --expect-peer}. Shared by every channel
  * command that opens the channel, so they all read the same files the same way.
  */
-final class NodeOptions {
+public final class NodeOptions {
 
     @Option(
             names = "--node",
@@ -43,7 +43,7 @@ final class NodeOptions {
     String expectPeer;
 
     /** The configuration for this side on {@code endpoint}: TLS per the options, the DIAGNOSTICS feature offered. */
-    TransportConfig.Builder config(CommandSpec spec, Endpoint endpoint, boolean server) {
+    public TransportConfig.Builder config(CommandSpec spec, Endpoint endpoint, boolean server) {
         OptionValues.nodeName(spec, "--node", node);
         Optional<TlsMaterial> tls = tlsMaterial(spec, endpoint);
         var builder = TransportConfig.builder(node).features(EnumSet.of(Feature.DIAGNOSTICS));

@@ -10,12 +10,12 @@ import picocli.CommandLine.ParameterException;
  * Checks the channel commands' option values. A bad value on the command line is a usage error (exit 2), like the
  * {@code certs} commands' {@code --days} and {@code --node}; the message names the option and the accepted forms.
  */
-final class OptionValues {
+public final class OptionValues {
 
     private OptionValues() {}
 
     /** A size such as {@code 64MiB} within {@code min..max} (see {@link ByteSize}). */
-    static long size(CommandSpec spec, String option, String text, long min, long max) {
+    public static long size(CommandSpec spec, String option, String text, long min, long max) {
         try {
             return ByteSize.parse(option, text, min, max);
         } catch (BadInputException e) {
@@ -23,7 +23,7 @@ final class OptionValues {
         }
     }
 
-    static int count(CommandSpec spec, String option, int value, int min, int max) {
+    public static int count(CommandSpec spec, String option, int value, int min, int max) {
         if (value < min || value > max) {
             throw new ParameterException(
                     spec.commandLine(), option + " must be between " + min + " and " + max + ", but is " + value);
@@ -32,7 +32,7 @@ final class OptionValues {
     }
 
     /** {@code tcp://HOST:PORT}, {@code HOST:PORT}, {@code unix:/PATH} or {@code vsock://CID:PORT}. */
-    static Endpoint endpoint(CommandSpec spec, String option, String text) {
+    public static Endpoint endpoint(CommandSpec spec, String option, String text) {
         try {
             return Endpoint.parse(text);
         } catch (IllegalArgumentException e) {

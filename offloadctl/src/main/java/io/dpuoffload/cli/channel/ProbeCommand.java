@@ -24,10 +24,10 @@ import picocli.CommandLine.Spec;
             "trips and a stream to the host's sink. Exit code 4 when the host cannot",
             "be reached or refuses this side."
         })
-final class ProbeCommand implements Callable<Integer> {
+public final class ProbeCommand implements Callable<Integer> {
 
     /** The size of one echo: a small request, like most fs and ipc calls. */
-    static final int ECHO_BYTES = 64;
+    public static final int ECHO_BYTES = 64;
 
     /** A warm-up longer than this is a benchmark's job (`channel bench`). */
     static final int MAX_WARM_UP_SECONDS = 60;

@@ -13,19 +13,19 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The stage of {@code channel demo} and {@code channel bench}: throwaway certificates and a host/DPU topology (two
+ * The stage of {@code channel demo} and of the transport benchmark ({@code offload-bench transport}): throwaway certificates and a host/DPU topology (two
  * network namespaces joined by a veth pair), with offloadctl started on its nodes. {@link #close()} stops every
  * process, deletes the namespaces and the certificates (unless asked to keep them); a shutdown hook does the same
  * when the run is interrupted (Ctrl-C, SIGTERM).
  *
  * <p>This JVM never connects to a node: it only starts processes there, and they talk to each other.
  */
-final class Testbed implements AutoCloseable {
+public final class Testbed implements AutoCloseable {
 
     /** Each node has its own network namespace, so fixed ports cannot collide with anything else on the machine. */
     static final int CHANNEL_PORT = 7000;
 
-    static final int BASELINE_PORT = 7001;
+    public static final int BASELINE_PORT = 7001;
 
     /** A JVM, Netty and the TLS files on a 2-core machine take 1-3 s; ten times that means it is stuck. */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
@@ -54,7 +54,7 @@ final class Testbed implements AutoCloseable {
     }
 
     /** Certificates in {@code keepPki} (kept) or in a temporary directory (deleted), then the topology. */
-    static Testbed create(Optional<Path> keepPki, PrintWriter err) {
+    public static Testbed create(Optional<Path> keepPki, PrintWriter err) {
         DemoPki pki = keepPki.map(DemoPki::create).orElseGet(DemoPki::createTemporary);
         Topology topology;
         try {
@@ -70,22 +70,27 @@ final class Testbed implements AutoCloseable {
         return testbed;
     }
 
-    DemoPki pki() {
+    public DemoPki pki() {
         return pki;
     }
 
-    Topology topology() {
+    public Topology topology() {
         return topology;
     }
 
     /** The host's channel endpoint, as the DPU dials it. */
-    static String channelEndpoint() {
+    public static String channelEndpoint() {
         return "tcp://" + Topology.HOST_ADDRESS + ":" + CHANNEL_PORT;
     }
 
     /** Starts {@code offloadctl ARGS} on {@code node}, in a JVM like this one. */
     NodeProcess offloadctl(Node node, List<String> args) {
-        NodeProcess process = node.startJava(Offloadctl.class.getName(), JVM_ARGS, args);
+        return startJava(node, Offloadctl.class.getName(), args);
+    }
+
+    /** Starts {@code mainClass ARGS} on {@code node}, in a JVM like this one; stopped and reported by {@link #close}. */
+    public NodeProcess startJava(Node node, String mainClass, List<String> args) {
+        NodeProcess process = node.startJava(mainClass, JVM_ARGS, args);
         synchronized (started) {
             started.add(process);
         }
@@ -93,7 +98,7 @@ final class Testbed implements AutoCloseable {
     }
 
     /** {@code channel serve} as host-1 on the host node, accepting only dpu-1; returns once it printed READY. */
-    NodeProcess serve(String... extraArgs) {
+    public NodeProcess serve(String... extraArgs) {
         List<String> args = new ArrayList<>(List.of(
                 "channel",
                 "serve",
@@ -112,14 +117,14 @@ final class Testbed implements AutoCloseable {
     }
 
     /** The options that make a node process dpu-1 talking to host-1 with the demo's certificates. */
-    List<String> dpuIdentity() {
+    public List<String> dpuIdentity() {
         return List.of("--pki", pki.directory().toString(), "--node", DemoPki.DPU, "--expect-peer", DemoPki.HOST);
     }
 
     /**
      * Stops every process, deletes the namespaces and the certificates; returns what it did, one line each. Idempotent.
      */
-    synchronized List<String> tearDown() {
+    public synchronized List<String> tearDown() {
         if (cleanup != null) {
             return cleanup;
         }

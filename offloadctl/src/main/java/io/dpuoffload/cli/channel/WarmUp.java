@@ -10,7 +10,7 @@ import java.time.Duration;
  * round trip costs several times its steady-state time and a stream moves a fraction of its steady-state rate.
  * Half the time goes to round trips, half to streaming.
  */
-final class WarmUp {
+public final class WarmUp {
 
     /** Round trips between looks at the clock: a few milliseconds' worth. */
     static final int ECHO_BATCH = 100;
@@ -22,15 +22,15 @@ final class WarmUp {
     private static final Duration OVERRUN = Duration.ofMinutes(1);
 
     /** What the warm-up did, for the record. */
-    record Done(long roundTrips, long bytes) {
-        String describe() {
+    public record Done(long roundTrips, long bytes) {
+        public String describe() {
             return String.format("%,d round trips and %s streamed", roundTrips, ByteSize.format(bytes));
         }
     }
 
     private WarmUp() {}
 
-    static Done channel(OffloadConnection connection, Duration time) throws InterruptedException {
+    public static Done channel(OffloadConnection connection, Duration time) throws InterruptedException {
         Deadline deadline = Deadline.in("the warm-up", time.plus(OVERRUN));
         long start = System.nanoTime();
         long roundTrips = 0;
@@ -46,7 +46,7 @@ final class WarmUp {
         return new Done(roundTrips, bytes);
     }
 
-    static Done tcp(InetSocketAddress baseline, Duration time) throws IOException {
+    public static Done tcp(InetSocketAddress baseline, Duration time) throws IOException {
         Deadline deadline = Deadline.in("the TCP warm-up", time.plus(OVERRUN));
         long start = System.nanoTime();
         long roundTrips = 0;

@@ -243,7 +243,7 @@ public final class DemoCommand implements Callable<Integer> {
             topology.close();
         }
         try {
-            io.dpuoffload.cli.bench.WorkDirectory.delete(work);
+            io.dpuoffload.cli.WorkDirectory.delete(work);
             out.println("Cleaned up: the namespaces, their processes and mounts, and " + work + ".");
         } catch (Exception e) {
             out.println("Could not remove " + work + ": " + e.getMessage());

@@ -12,8 +12,7 @@ import picocli.CommandLine.Command;
             ExecGatewayCommand.class,
             ExecRunCommand.class,
             ExecShimCommand.class,
-            ExecWriteRexecCommand.class,
-            io.dpuoffload.cli.exec.bench.ExecBenchCommand.class
+            ExecWriteRexecCommand.class
         })
 public final class ExecCommand implements Runnable {
     @picocli.CommandLine.Spec

@@ -7,13 +7,7 @@ import picocli.CommandLine.Command;
         name = "fs",
         mixinStandardHelpOptions = true,
         description = "Share host directories, /proc and /sys with the DPU (offload-fs).",
-        subcommands = {
-            FsServeCommand.class,
-            FsMountCommand.class,
-            FsUmountCommand.class,
-            FsStatusCommand.class,
-            io.dpuoffload.cli.fs.bench.FsBenchCommand.class
-        })
+        subcommands = {FsServeCommand.class, FsMountCommand.class, FsUmountCommand.class, FsStatusCommand.class})
 public final class FsCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

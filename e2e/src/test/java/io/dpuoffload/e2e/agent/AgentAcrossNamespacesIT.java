@@ -1,0 +1,154 @@
+package io.dpuoffload.e2e.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dpuoffload.cli.Offloadctl;
+import io.dpuoffload.e2e.TestPki;
+import io.dpuoffload.topology.CommandResult;
+import io.dpuoffload.topology.NodeProcess;
+import io.dpuoffload.topology.Topology;
+import io.dpuoffload.topology.TopologyExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Both agents of a pair, standalone: the host agent serves the profile; the DPU agent builds the
+ * offload root (the DPU's system, the host's directory through offload-fs, the host's /proc, a shim),
+ * starts a daemon in it, which reaches a host socket, and waits for its socket; `agent stop` takes it all down, and the mount point it
+ * had to create on the DPU's disk is gone again.
+ */
+@ExtendWith(TopologyExtension.class)
+class AgentAcrossNamespacesIT {
+    private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED");
+    private static final Duration START = Duration.ofSeconds(90);
+
+    /** Under /var, which the root shows (a bind of the DPU's /var), so the daemon reads it there. */
+    private Path work;
+
+    @AfterEach
+    void removeWork() throws Exception {
+        if (work != null) {
+            io.dpuoffload.cli.WorkDirectory.delete(work);
+        }
+    }
+
+    @Test
+    void theDpuAgentBuildsTheRootRunsTheDaemonAndTakesItAllDown(Topology topology) throws Exception {
+        work = Files.createTempDirectory(Path.of("/var/tmp"), "agent-it-");
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path pki = TestPki.create(work.resolve("pki"));
+        Path hostData = Files.createDirectories(work.resolve("host-data"));
+        Files.writeString(hostData.resolve("hello"), "from the host\n");
+        // A mount point the DPU does not have: the agent creates it (on the DPU's disk) and removes it.
+        Path sharedAt = Path.of("/srv", work.getFileName().toString());
+        // A host service the daemon reaches through the share's directory, as libvirtd reaches QEMU's QMP socket.
+        NodeProcess hostService = topology.host()
+                .start(List.of(
+                        "python3", "-c", """
+                        import socket, sys
+                        s = socket.socket(socket.AF_UNIX)
+                        s.bind(sys.argv[1])
+                        s.listen()
+                        print("listening", flush=True)
+                        while True:
+                            c, _ = s.accept()
+                            c.sendall(b"hello from a host socket\\n")
+                            c.close()
+                        """, hostData.resolve("service.sock").toString()));
+        hostService.awaitLine(Pattern.compile("listening"), START);
+        Path profile = Files.writeString(
+                work.resolve("profile.yaml"), """
+                name: smoke
+                shares:
+                  - {name: data, hostPath: %s, path: %s}
+                  - {name: proc, hostPath: /proc, cache: none, procView: true}
+                sockets: [%s]
+                programs: [/usr/bin/readlink]
+                daemons:
+                  - name: echo
+                    command: [/usr/bin/python3, -c, "import socket, time; s = socket.socket(socket.AF_UNIX); s.bind('/run/echo.sock'); s.listen(); print('read', open('%s/hello').read().strip(), flush=True); c = socket.socket(socket.AF_UNIX); c.connect('%s/service.sock'); print('heard', c.recv(100).decode().strip(), flush=True); time.sleep(100000)"]
+                    ready: {socket: /run/echo.sock, timeout: 30s}
+                """.formatted(hostData, sharedAt, sharedAt, sharedAt, sharedAt));
+        Path root = work.resolve("root");
+        Path state = work.resolve("state");
+        Path pair = Files.writeString(work.resolve("pair.yaml"), """
+                pair: it
+                host: {node: host-1, endpoint: tcp://198.51.100.1:7400}
+                dpu: {node: dpu-1, root: %s, state: %s}
+                pki: %s
+                profiles: [%s]
+                """.formatted(root, state, pki, profile));
+
+        NodeProcess host = topology.host()
+                .startJava(
+                        Offloadctl.class.getName(),
+                        JVM,
+                        List.of("agent", "--role", "host", "--config", pair.toString()));
+        host.awaitLine(Pattern.compile("READY .*"), START);
+        NodeProcess dpu = topology.dpu()
+                .startJava(
+                        Offloadctl.class.getName(),
+                        JVM,
+                        List.of("agent", "--role", "dpu", "--config", pair.toString()));
+        dpu.awaitLine(Pattern.compile("READY .*"), START);
+
+        assertThat(dpu.stdout())
+                .contains("APPLIED  offload-fs data (host " + hostData + ", cache ttl) -> " + root + sharedAt)
+                .contains("APPLIED  shim " + root + "/usr/bin/readlink")
+                .containsPattern("daemon echo +running, pid \\d+, restarts 0");
+        dpu.awaitLine(Pattern.compile(".*\\[echo\\] read from the host"), START);
+        dpu.awaitLine(Pattern.compile(".*\\[echo\\] heard hello from a host socket"), START);
+
+        String hostPidNamespace =
+                host.runInside(START, "readlink", "/proc/self/ns/pid").stdout().strip();
+        String dpuPidNamespace =
+                dpu.runInside(START, "readlink", "/proc/self/ns/pid").stdout().strip();
+        assertThat(dpu.runInside(START, "chroot", root.toString(), "/usr/bin/readlink", "/proc/self/ns/pid")
+                        .stdout()
+                        .strip())
+                .as("readlink in the root is a shim: it runs on the host")
+                .isEqualTo(hostPidNamespace);
+        assertThat(dpu.runInside(
+                                START,
+                                "chroot",
+                                root.toString(),
+                                "/usr/bin/python3",
+                                "-c",
+                                "import os; print(os.readlink('/local_proc/self/ns/pid'))")
+                        .stdout()
+                        .strip())
+                .as("the DPU's own /proc is at /local_proc")
+                .isEqualTo(dpuPidNamespace);
+        assertThat(Files.isDirectory(sharedAt))
+                .as("the mount point made on the DPU's /srv")
+                .isTrue();
+
+        CommandResult stopped = dpu.runInside(
+                START,
+                io.dpuoffload.topology.Node.javaCommand(
+                                Offloadctl.class.getName(), JVM, List.of("agent", "stop", "--state", state.toString()))
+                        .toArray(String[]::new));
+        // The agent is init of the DPU node's PID namespace here, so `agent stop` (run in that
+        // namespace) ends with it, killed; elsewhere it prints "stopped the agent (pid N)".
+        assertThat(stopped.exitCode()).as("agent stop: %s", stopped).isIn(0, 137);
+        assertThat(dpu.waitFor(START))
+                .as("the agent's exit code (SIGTERM: 143 for a JVM)")
+                .isIn(0, 143);
+        assertThat(dpu.stdout() + dpu.stderr()).contains("[echo] stopped", "taken down");
+        assertThat(state.resolve("pid")).as("the pid file, gone with the agent").doesNotExist();
+        assertThat(Files.readAllLines(state.resolve("status")))
+                .filteredOn(line -> line.startsWith("  ") && !line.startsWith("  daemon"))
+                .allMatch(line -> line.startsWith("  UNDONE"), "every step undone");
+        assertThat(sharedAt).as("the mount point the agent created").doesNotExist();
+        assertThat(root).doesNotExist();
+        host.stop();
+        hostService.stop();
+    }
+}
