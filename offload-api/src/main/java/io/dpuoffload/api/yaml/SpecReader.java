@@ -1,0 +1,118 @@
+package io.dpuoffload.api.yaml;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dpuoffload.api.validation.ConfigException;
+import io.dpuoffload.api.validation.Problem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Reads a document of the model (YAML, or JSON, which is YAML too) into its record and validates
+ * it: every problem, from binding (unknown fields, wrong kinds of values) and from validation, is
+ * reported at once with its field path and line, in a {@link ConfigException}.
+ */
+public final class SpecReader {
+    private SpecReader() {}
+
+    /** {@code file}'s document as {@code type}, validated; every error names the file. */
+    public static <T> T read(Path file, Class<T> type, Function<T, List<Problem>> validation) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + file + ": " + e.getMessage());
+        }
+        return read(text, file.toString(), type, validation);
+    }
+
+    /**
+     * {@code text} as {@code type}, validated.
+     *
+     * @param source what the text is, for the message (a file); empty for none
+     */
+    public static <T> T read(String text, String source, Class<T> type, Function<T, List<Problem>> validation) {
+        ObjectMapper yaml = Mappers.yaml();
+        FieldLines lines = fieldLines(yaml, text);
+        if (lines.broken.isPresent()) {
+            throw notYaml(source, lines.broken.get());
+        }
+        ProblemCollector collector = new ProblemCollector();
+        List<Problem> problems = new ArrayList<>();
+        T value = null;
+        try {
+            value = yaml.readerFor(type).withHandler(collector).readValue(text);
+        } catch (JsonParseException e) {
+            throw new ConfigException(
+                    source,
+                    List.of(new Problem(
+                            "",
+                            "not valid YAML: " + e.getOriginalMessage(),
+                            e.getLocation().getLineNr())));
+        } catch (JsonMappingException e) {
+            problems.add(new Problem(pathOf(e), ProblemCollector.reason(e), lineOf(e)));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source, List.of(new Problem("", e.getOriginalMessage())));
+        }
+        problems.addAll(0, collector.problems());
+        if (value == null && problems.isEmpty()) {
+            problems.add(new Problem("", "empty; the document needs its fields"));
+        }
+        if (value != null) {
+            for (Problem problem : validation.apply(value)) {
+                if (problems.stream().noneMatch(earlier -> within(problem.path(), earlier.path()))) {
+                    problems.add(problem);
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            // Validation knows no lines, nor does Jackson for what it buffered (a record's unknown fields).
+            throw new ConfigException(
+                    source,
+                    problems.stream()
+                            .map(problem -> problem.line() > 0 ? problem : problem.atLine(lines.lineOf(problem.path())))
+                            .toList());
+        }
+        return value;
+    }
+
+    private static ConfigException notYaml(String source, JsonParseException e) {
+        return new ConfigException(
+                source, List.of(new Problem("", "not valid YAML: " + e.getOriginalMessage(), lineOf(e))));
+    }
+
+    /** A field that could not be bound is null in the record: validation's "missing" there says nothing new. */
+    private static boolean within(String path, String bound) {
+        return path.equals(bound) || path.startsWith(bound + ".") || path.startsWith(bound + "[");
+    }
+
+    private static FieldLines fieldLines(ObjectMapper yaml, String text) {
+        try {
+            return FieldLines.of(yaml.getFactory().createParser(text));
+        } catch (IOException e) {
+            throw new IllegalStateException("a document that was read cannot be read again", e);
+        }
+    }
+
+    private static String pathOf(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference reference : e.getPath()) {
+            if (reference.getFieldName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(reference.getFieldName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static int lineOf(JsonProcessingException e) {
+        return e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+    }
+}
