@@ -39,7 +39,7 @@ public final class StatusText {
         return lines;
     }
 
-    static String daemon(DaemonStatus daemon) {
+    public static String daemon(DaemonStatus daemon) {
         StringBuilder line = new StringBuilder(String.format(
                 "%-12s %s, restarts %d",
                 daemon.name(), daemon.running() ? "running, pid " + daemon.pid() : "not running", daemon.restarts()));

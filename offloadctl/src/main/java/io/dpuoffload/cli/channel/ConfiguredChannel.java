@@ -53,7 +53,7 @@ public final class ConfiguredChannel {
     public static <C> C load(java.nio.file.Path file, java.util.function.Function<java.nio.file.Path, C> loader) {
         try {
             return loader.apply(file);
-        } catch (io.dpuoffload.config.ConfigException e) {
+        } catch (io.dpuoffload.config.ConfigException | io.dpuoffload.api.validation.ConfigException e) {
             throw new io.dpuoffload.cli.BadInputException(e.getMessage());
         }
     }
