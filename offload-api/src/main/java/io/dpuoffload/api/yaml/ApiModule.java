@@ -21,6 +21,9 @@ import java.time.format.DateTimeParseException;
  * field and goes on.
  */
 public final class ApiModule extends SimpleModule {
+    /** The types this module reads; their problems say what is expected ("not a duration; write e.g. 30s"). */
+    static final java.util.Set<Class<?>> TYPES = java.util.Set.of(Duration.class, Path.class, Instant.class);
+
     public ApiModule() {
         super("dpu-offload-api");
         addSerializer(Duration.class, new TextSerializer<>(Durations::format));

@@ -40,6 +40,11 @@ final class FieldLines {
         return new FieldLines(lines, broken);
     }
 
+    /** Whether the document has nothing in it (only comments, or nothing at all). */
+    boolean isEmpty() {
+        return lines.isEmpty();
+    }
+
     /** The line of {@code path}, or of the nearest field above it that the document has; 0 if none. */
     int lineOf(String path) {
         for (String at = path; ; ) {

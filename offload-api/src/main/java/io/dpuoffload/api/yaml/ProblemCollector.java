@@ -53,8 +53,9 @@ final class ProblemCollector extends DeserializationProblemHandler {
         String quoted = "\"" + value + "\"";
         if (target.isEnum()) {
             add(context.getParser(), quoted + " is not one of " + String.join(", ", names(target)));
-        } else if (failure.startsWith("not ")) {
-            add(context.getParser(), quoted + " is " + failure);
+        } else if (ApiModule.TYPES.contains(target)) {
+            add(context.getParser(), quoted + " is " + failure); // the module's own message, with the forms
+
         } else {
             add(context.getParser(), quoted + " is not " + kind(target));
         }

@@ -43,6 +43,9 @@ public final class SpecReader {
         if (lines.broken.isPresent()) {
             throw notYaml(source, lines.broken.get());
         }
+        if (lines.isEmpty()) {
+            throw new ConfigException(source, List.of(new Problem("", "empty; the document needs its fields")));
+        }
         ProblemCollector collector = new ProblemCollector();
         List<Problem> problems = new ArrayList<>();
         T value = null;
@@ -62,7 +65,7 @@ public final class SpecReader {
         }
         problems.addAll(0, collector.problems());
         if (value == null && problems.isEmpty()) {
-            problems.add(new Problem("", "empty; the document needs its fields"));
+            problems.add(new Problem("", "must be a mapping of fields"));
         }
         if (value != null) {
             for (Problem problem : validation.apply(value)) {

@@ -65,6 +65,12 @@ class ValidationTest {
                                 "name: x\ndaemons: [{name: a, command: [/a], health: {libvirt: 'qemu:///system', socket: /s}}]\n"))
                 .containsExactly("daemons[0].health (line 2): more than one kind of check; give one: libvirt: URI "
                         + "(e.g. qemu:///system) or socket: PATH");
+        assertThat(profileProblems(
+                        "name: x\ndaemons: [{name: a, command: [/a], health: {socket: /s, failures: many}}]\n"))
+                .containsExactly("daemons[0].health.failures (line 2): \"many\" is not a whole number");
+        assertThat(profileProblems("name: [x]\nfiles: {path: /a}\n"))
+                .containsExactly("name (line 1): must be text", "files (line 2): must be a list");
+        assertThat(profileProblems("")).containsExactly("the document: empty; the document needs its fields");
         assertThat(profileProblems("name: x\nshares: [{name: a\n"))
                 .singleElement()
                 .asString()
