@@ -1,18 +1,15 @@
 package io.dpuoffload.cli.ipc;
 
+import io.dpuoffload.cli.channel.ServiceServeCommand;
 import io.dpuoffload.cli.channel.ServiceServing;
 import io.dpuoffload.ipc.IpcNode;
+import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.ipc.config.IpcConfigLoader;
 import io.dpuoffload.transport.Feature;
 import io.dpuoffload.transport.OffloadConnection;
 import io.dpuoffload.transport.Services;
-import java.nio.file.Path;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code offloadctl ipc serve --config FILE}: the host side of offload-ipc. */
 @Command(
@@ -25,50 +22,38 @@ import picocli.CommandLine.Spec;
             "Prints 'READY <endpoint>' once listening; stops cleanly on SIGTERM or Ctrl-C.",
             "Refused connects are logged on the 'dpuoffload.audit' logger."
         })
-final class IpcServeCommand implements Callable<Integer> {
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            required = true,
-            description = "The YAML configuration (node, listen, pki, peers, forwards, allow, "
-                    + "maxConnections); see docs/offload-ipc.md.")
-    Path configFile;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() throws Exception {
-        return ServiceServing.serve(
-                spec,
-                configFile,
+final class IpcServeCommand extends ServiceServeCommand<IpcConfig> {
+    IpcServeCommand() {
+        super(
                 IpcConfigLoader::load,
                 c -> new ServiceServing.Channel(c.node(), c.listen(), c.pki(), c.peers()),
                 "tcp://198.51.100.1:7200",
-                Set.of(Feature.IPC),
-                config -> {
-                    IpcNode node = new IpcNode(config);
-                    return new ServiceServing.Running() {
-                        @Override
-                        public Services.Builder register(Services.Builder services) {
-                            return node.register(services);
-                        }
+                Set.of(Feature.IPC));
+    }
 
-                        @Override
-                        public void connected(OffloadConnection connection) {
-                            node.connected(connection);
-                        }
+    @Override
+    protected ServiceServing.Running start(IpcConfig config) throws Exception {
+        IpcNode node = new IpcNode(config);
+        return new ServiceServing.Running() {
+            @Override
+            public Services.Builder register(Services.Builder services) {
+                return node.register(services);
+            }
 
-                        @Override
-                        public void listening() throws Exception {
-                            node.start();
-                        }
+            @Override
+            public void connected(OffloadConnection connection) {
+                node.connected(connection);
+            }
 
-                        @Override
-                        public void close() {
-                            node.close();
-                        }
-                    };
-                });
+            @Override
+            public void listening() throws Exception {
+                node.start(); // the forwards' sockets, once the channel listens
+            }
+
+            @Override
+            public void close() {
+                node.close();
+            }
+        };
     }
 }
