@@ -1,8 +1,14 @@
 package io.dpuoffload.api.validation;
 
 import io.dpuoffload.api.spec.Pair;
+import io.dpuoffload.api.spec.Profile;
+import io.dpuoffload.api.spec.RootFile;
+import io.dpuoffload.api.spec.Share;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Every problem of a {@link Pair} (its own fields; its profiles are validated as they are loaded). */
 public final class PairValidation {
@@ -41,6 +47,48 @@ public final class PairValidation {
         }
         for (int i = 0; i < pair.profiles().size(); i++) {
             problems.required("profiles[" + i + "]", pair.profiles().get(i), "libvirt");
+        }
+        return problems.list();
+    }
+
+    /**
+     * What the profiles of one pair must agree on: a share name is one export on the host, a root
+     * path one mount or one file in the root; the same share or file in two profiles is fine.
+     */
+    public static List<Problem> acrossProfiles(List<Profile> profiles) {
+        Problems problems = new Problems();
+        Map<String, Share> byName = new HashMap<>();
+        Map<Path, Share> byPath = new HashMap<>();
+        Map<Path, RootFile> files = new HashMap<>();
+        for (int p = 0; p < profiles.size(); p++) {
+            Profile profile = profiles.get(p);
+            for (int s = 0; s < profile.shares().size(); s++) {
+                Share share = profile.shares().get(s);
+                String at = "profiles[" + p + "].shares[" + s + "]";
+                Share named = byName.putIfAbsent(share.name(), share);
+                if (named != null && !named.equals(share)) {
+                    problems.add(
+                            at + ".name",
+                            "a share '" + share.name() + "' of an earlier profile differs from "
+                                    + "this one; give each its own name, or make them the same");
+                }
+                Share mounted = byPath.putIfAbsent(share.path(), share);
+                if (mounted != null && !mounted.equals(share)) {
+                    problems.add(
+                            at + ".path",
+                            share.path() + " is where the share '" + mounted.name()
+                                    + "' of an earlier profile is mounted; give this one another path");
+                }
+            }
+            for (int f = 0; f < profile.files().size(); f++) {
+                RootFile file = profile.files().get(f);
+                RootFile earlier = files.putIfAbsent(file.path(), file);
+                if (earlier != null && !earlier.equals(file)) {
+                    problems.add(
+                            "profiles[" + p + "].files[" + f + "].path",
+                            "an earlier profile gives other contents for " + file.path() + "; keep one");
+                }
+            }
         }
         return problems.list();
     }

@@ -76,6 +76,9 @@ public final class SpecFiles {
                 problems.add(new Problem(at, e.getMessage()));
             }
         }
+        if (problems.isEmpty()) {
+            problems.addAll(PairValidation.acrossProfiles(profiles));
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }

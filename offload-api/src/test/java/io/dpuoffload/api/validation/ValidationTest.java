@@ -3,6 +3,7 @@ package io.dpuoffload.api.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dpuoffload.api.spec.Profile;
 import io.dpuoffload.api.yaml.SpecFiles;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -172,6 +173,36 @@ class ValidationTest {
                         "profiles[0]: no built-in profile 'libvrt' (built in: libvirt); give a file's path for a "
                                 + "profile of your own",
                         "profiles[2]: the profile 'libvirt' is named twice");
+    }
+
+    @Test
+    void profilesOfOnePairAgreeOnSharesAndFiles() {
+        Profile a = SpecFiles.parseProfile("""
+                name: a
+                shares: [{name: data, hostPath: /srv/data}, {name: run, hostPath: /srv/run}]
+                files: [{path: /etc/a.conf, content: a}]
+                """, "");
+        Profile same = SpecFiles.parseProfile("""
+                name: b
+                shares: [{name: data, hostPath: /srv/data}]
+                files: [{path: /etc/a.conf, content: a}]
+                """, "");
+        Profile other = SpecFiles.parseProfile("""
+                name: c
+                shares: [{name: data, hostPath: /srv/other}, {name: x, hostPath: /srv/x, path: /srv/run}]
+                files: [{path: /etc/a.conf, content: c}]
+                """, "");
+        assertThat(PairValidation.acrossProfiles(List.of(a, same)))
+                .as("the same share and file twice")
+                .isEmpty();
+        assertThat(PairValidation.acrossProfiles(List.of(a, other)))
+                .extracting(Problem::toString)
+                .containsExactly(
+                        "profiles[1].shares[0].name: a share 'data' of an earlier profile differs from this one; "
+                                + "give each its own name, or make them the same",
+                        "profiles[1].shares[1].path: /srv/run is where the share 'run' of an earlier profile is "
+                                + "mounted; give this one another path",
+                        "profiles[1].files[0].path: an earlier profile gives other contents for /etc/a.conf; keep one");
     }
 
     @Test
