@@ -1,12 +1,12 @@
 package io.dpuoffload.api.yaml;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpuoffload.api.validation.ConfigException;
 import io.dpuoffload.api.validation.Problem;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +41,7 @@ public final class SpecReader {
         ObjectMapper yaml = Mappers.yaml();
         FieldLines lines = fieldLines(yaml, text);
         if (lines.broken.isPresent()) {
-            throw notYaml(source, lines.broken.get());
+            throw new ConfigException(source, List.of(notYaml(lines.broken.get())));
         }
         if (lines.isEmpty()) {
             throw new ConfigException(source, List.of(new Problem("", "empty; the document needs its fields")));
@@ -51,17 +51,11 @@ public final class SpecReader {
         T value = null;
         try {
             value = yaml.readerFor(type).withHandler(collector).readValue(text);
-        } catch (JsonParseException e) {
-            throw new ConfigException(
-                    source,
-                    List.of(new Problem(
-                            "",
-                            "not valid YAML: " + e.getOriginalMessage(),
-                            e.getLocation().getLineNr())));
         } catch (JsonMappingException e) {
+            // what the collector could not let pass (a record's own check): the binding ends here
             problems.add(new Problem(pathOf(e), ProblemCollector.reason(e), lineOf(e)));
         } catch (JsonProcessingException e) {
-            throw new ConfigException(source, List.of(new Problem("", e.getOriginalMessage())));
+            problems.add(notYaml(e));
         }
         problems.addAll(0, collector.problems());
         if (value == null && problems.isEmpty()) {
@@ -85,9 +79,15 @@ public final class SpecReader {
         return value;
     }
 
-    private static ConfigException notYaml(String source, JsonParseException e) {
-        return new ConfigException(
-                source, List.of(new Problem("", "not valid YAML: " + e.getOriginalMessage(), lineOf(e))));
+    /** YAML that does not parse, in one line: SnakeYAML's own message repeats the text with a caret. */
+    private static Problem notYaml(JsonProcessingException e) {
+        String message = e.getOriginalMessage();
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked) {
+                message = (marked.getContext() == null ? "" : marked.getContext() + ": ") + marked.getProblem();
+            }
+        }
+        return new Problem("", "not valid YAML: " + message, lineOf(e));
     }
 
     /** A field that could not be bound is null in the record: validation's "missing" there says nothing new. */
@@ -99,7 +99,7 @@ public final class SpecReader {
         try {
             return FieldLines.of(yaml.getFactory().createParser(text));
         } catch (IOException e) {
-            throw new IllegalStateException("a document that was read cannot be read again", e);
+            throw new UncheckedIOException("a parser of a string cannot fail to open", e);
         }
     }
 

@@ -76,7 +76,8 @@ class ValidationTest {
                 .singleElement()
                 .asString()
                 .startsWith("the document (line ")
-                .contains("not valid YAML");
+                .contains("not valid YAML: while parsing a flow mapping: expected ',' or '}', but got <stream end>")
+                .doesNotContain("\n");
     }
 
     @Test
