@@ -79,14 +79,15 @@ public final class SpecReader {
         return value;
     }
 
-    /** YAML that does not parse, in one line: SnakeYAML's own message repeats the text with a caret. */
+    /**
+     * YAML that does not parse, in one line: the parser's message repeats the text with a caret
+     * under it (indented lines) between the lines that say what is wrong.
+     */
     private static Problem notYaml(JsonProcessingException e) {
-        String message = e.getOriginalMessage();
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked) {
-                message = (marked.getContext() == null ? "" : marked.getContext() + ": ") + marked.getProblem();
-            }
-        }
+        String message = e.getOriginalMessage()
+                .lines()
+                .filter(line -> !line.isBlank() && !Character.isWhitespace(line.charAt(0)))
+                .collect(java.util.stream.Collectors.joining(": "));
         return new Problem("", "not valid YAML: " + message, lineOf(e));
     }
 
