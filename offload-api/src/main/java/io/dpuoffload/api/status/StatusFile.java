@@ -24,8 +24,14 @@ public final class StatusFile {
         Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** The status written last in {@code state}; NoSuchFileException when no agent wrote one there. */
+    /**
+     * The status written last in {@code state}; NoSuchFileException when no agent wrote one there.
+     * Fields it does not know are passed over: an agent newer than this reader may write more.
+     */
     public static AgentStatus read(Path state) throws IOException {
-        return Mappers.yaml().readValue(Files.readString(in(state)), AgentStatus.class);
+        return Mappers.yaml()
+                .readerFor(AgentStatus.class)
+                .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .readValue(Files.readString(in(state)));
     }
 }

@@ -15,12 +15,16 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
  */
 public final class Mappers {
     private static final ObjectMapper YAML = configure(YAMLMapper.builder(YAMLFactory.builder()
+                    // a key given twice would otherwise be read as its last value, silently
+                    .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                     .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                     .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
                     .build())
             .build());
-    private static final ObjectMapper JSON = configure(JsonMapper.builder().build());
+    private static final ObjectMapper JSON = configure(JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build());
 
     private Mappers() {}
 

@@ -71,6 +71,10 @@ class ValidationTest {
                 .containsExactly("daemons[0].health.failures (line 2): \"many\" is not a whole number");
         assertThat(profileProblems("name: [x]\nfiles: {path: /a}\n"))
                 .containsExactly("name (line 1): must be text", "files (line 2): must be a list");
+        assertThat(profileProblems("name: x\ndaemons:\n  - name: a\n    restart: never\n    restart: always\n"))
+                .singleElement()
+                .asString()
+                .startsWith("the document (line 5): not valid YAML: Duplicate field 'restart'");
         assertThat(profileProblems("")).containsExactly("the document: empty; the document needs its fields");
         assertThat(profileProblems("name: x\nshares: [{name: a\n"))
                 .singleElement()

@@ -65,6 +65,9 @@ public class AgentStatusCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new BadInputException("no DPU agent status in " + stateDirectory.path
                     + " (is the agent running here? --state names another state directory)");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new BadInputException(
+                    StatusFile.in(stateDirectory.path) + " is not an agent's status: " + e.getOriginalMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
         switch (format) {

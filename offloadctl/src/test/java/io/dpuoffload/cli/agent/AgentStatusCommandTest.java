@@ -105,6 +105,18 @@ class AgentStatusCommandTest {
     }
 
     @Test
+    void aStatusFromANewerAgentIsShownAndABrokenOneNamed(@TempDir Path state) throws Exception {
+        StatusFile.write(state, status(true));
+        java.nio.file.Files.writeString(
+                StatusFile.in(state), java.nio.file.Files.readString(StatusFile.in(state)) + "gpus: []\n");
+        assertThat(run("status", "--state", state.toString()).out()).isEqualTo(TEXT);
+        java.nio.file.Files.writeString(StatusFile.in(state), "pair: [\n");
+        Run broken = run("status", "--state", state.toString());
+        assertThat(broken.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(broken.err()).contains("status.yaml is not an agent's status");
+    }
+
+    @Test
     void noStatusNamesTheStateDirectoryAndTheFix(@TempDir Path state) {
         Run run = run("status", "--state", state.toString());
         assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
