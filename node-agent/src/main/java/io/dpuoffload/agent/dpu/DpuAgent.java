@@ -113,7 +113,10 @@ public final class DpuAgent implements AutoCloseable {
                 .services(
                         ipc.register(io.dpuoffload.transport.Services.builder()).build())
                 .build();
-        client = OffloadClient.start(host, withIpc, ipc::connected);
+        client = OffloadClient.start(host, withIpc, connection -> {
+            ipc.connected(connection);
+            channelChanged(connection);
+        });
         client.connection(CONNECTION_WAIT);
         ipc.start();
         // Durable: a VM's QEMU outlives this agent (its restart, an upgrade); the shims come back to
@@ -152,6 +155,17 @@ public final class DpuAgent implements AutoCloseable {
                 Instant.now());
         conditions = status.conditions();
         return status;
+    }
+
+    /**
+     * The status's channel follows the connection: written when one comes up and when it closes,
+     * off the event loop that tells (the write is file I/O).
+     */
+    private void channelChanged(io.dpuoffload.transport.OffloadConnection connection) {
+        Thread.ofVirtual().name("status-channel").start(this::writeStatus);
+        connection.closeFuture().whenComplete((reason, failure) -> Thread.ofVirtual()
+                .name("status-channel")
+                .start(this::writeStatus));
     }
 
     /** Where the running agent's pid is, for {@code offloadctl agent stop}. */
