@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dpuoffload.agent.plan.MountPlan;
 import io.dpuoffload.agent.plan.MountStep;
-import io.dpuoffload.agent.profile.Profile;
-import io.dpuoffload.agent.profile.ProfileLoader;
+import io.dpuoffload.api.spec.Profile;
+import io.dpuoffload.api.yaml.SpecFiles;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +37,7 @@ class MountPlanTest {
 
     @Test
     void theLibvirtProfileGivesTheLayoutInOrder() {
-        MountPlan plan = MountPlan.compute(ROOT, STATE, List.of(ProfileLoader.load("libvirt")), MERGED_USR);
+        MountPlan plan = MountPlan.compute(ROOT, STATE, List.of(SpecFiles.profile("libvirt")), MERGED_USR);
         assertThat(plan.steps())
                 .extracting(MountStep::describe)
                 .containsExactly(
@@ -66,7 +66,7 @@ class MountPlanTest {
                         "offload-fs images (host /var/lib/dpu-offload/images, cache ttl) -> "
                                 + "/run/dpu-offload/root/var/lib/dpu-offload/images",
                         "file /run/dpu-offload/root/etc/libvirt/qemu.conf (the profile's, "
-                                + ProfileLoader.load("libvirt")
+                                + SpecFiles.profile("libvirt")
                                         .files()
                                         .getFirst()
                                         .content()
@@ -79,10 +79,10 @@ class MountPlanTest {
 
     @Test
     void profilesThatShareOneDirectoryAgreeOrAreRefused() {
-        Profile a = ProfileLoader.parse("name: a\nshares: [{name: data, hostPath: /srv/data}]\n");
-        Profile same = ProfileLoader.parse("name: b\nshares: [{name: data, hostPath: /srv/data}]\n");
+        Profile a = SpecFiles.parseProfile("name: a\nshares: [{name: data, hostPath: /srv/data}]\n", "");
+        Profile same = SpecFiles.parseProfile("name: b\nshares: [{name: data, hostPath: /srv/data}]\n", "");
         Profile other =
-                ProfileLoader.parse("name: c\nshares: [{name: other, hostPath: /srv/other, path: /srv/data}]\n");
+                SpecFiles.parseProfile("name: c\nshares: [{name: other, hostPath: /srv/other, path: /srv/data}]\n", "");
         assertThat(MountPlan.compute(ROOT, STATE, List.of(a, same), MERGED_USR)
                         .steps(s -> s instanceof MountStep.Share))
                 .hasSize(1);

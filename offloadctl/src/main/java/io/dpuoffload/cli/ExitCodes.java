@@ -15,6 +15,8 @@ public final class ExitCodes {
     public static final int BAD_INPUT = 3;
     /** The peer could not be reached or refused us (TLS, identity, protocol version). */
     public static final int PEER_UNAVAILABLE = 4;
+    /** {@code status}: the agent runs, but something is not ready yet (its conditions say what). */
+    public static final int NOT_READY = 5;
     /** Stopped by SIGINT/SIGTERM before finishing. */
     public static final int INTERRUPTED = 130;
 
@@ -26,6 +28,7 @@ public final class ExitCodes {
               2    usage error on the command line
               3    bad input file: configuration, certificate or key (the message names it)
               4    peer unreachable or refused us (TLS, identity, protocol version)
+              5    status: the agent is not ready (its conditions say what)
               130  interrupted by a signal
             """;
 

@@ -143,9 +143,10 @@ class AgentAcrossNamespacesIT {
                 .isIn(0, 143);
         assertThat(dpu.stdout() + dpu.stderr()).contains("[echo] stopped", "taken down");
         assertThat(state.resolve("pid")).as("the pid file, gone with the agent").doesNotExist();
-        assertThat(Files.readAllLines(state.resolve("status")))
-                .filteredOn(line -> line.startsWith("  ") && !line.startsWith("  daemon"))
-                .allMatch(line -> line.startsWith("  UNDONE"), "every step undone");
+        assertThat(io.dpuoffload.api.status.StatusFile.read(state).mounts())
+                .extracting(io.dpuoffload.api.status.MountStatus::phase)
+                .as("every step undone")
+                .containsOnly(io.dpuoffload.api.status.MountPhase.UNDONE);
         assertThat(sharedAt).as("the mount point the agent created").doesNotExist();
         assertThat(root).doesNotExist();
         host.stop();

@@ -315,7 +315,7 @@ class LibvirtOffloadIT {
         assertThat(rootMounts)
                 .as("the root's own mount, adopted rather than made again")
                 .hasSize(1);
-        assertThat(Files.readString(root.getParent().resolve("state/status")))
+        assertThat(statusText(root.getParent().resolve("state")))
                 .as("the new agent's plan")
                 .contains("ADOPTED  tmpfs " + root);
     }
@@ -374,21 +374,27 @@ class LibvirtOffloadIT {
 
     /** The agent's health check (libvirt's client library, listing domains) says libvirtd works. */
     private static void awaitHealthyLibvirtd(Path root) {
-        Path status = root.getParent().resolve("state/status");
-        await().atMost(START).pollInterval(Duration.ofMillis(200)).until(() -> Files.readString(status)
+        Path status = root.getParent().resolve("state");
+        await().atMost(START).pollInterval(Duration.ofMillis(200)).until(() -> statusText(status)
                 .matches("(?s).*daemon libvirtd .*healthy: \\d+ running, \\d+ defined.*"));
     }
 
     /** Kills libvirtd (SIGKILL, as a crash) and waits for the agent's status to show it ready again. */
     private static void restartLibvirtd(NodeProcess dpu, Path root) throws Exception {
-        Path status = root.getParent().resolve("state/status");
+        Path status = root.getParent().resolve("state");
         Pattern running = Pattern.compile("daemon libvirtd +running, pid (\\d+), restarts (\\d+)");
-        Matcher before = running.matcher(Files.readString(status));
-        assertThat(before.find()).as("libvirtd in %s", Files.readString(status)).isTrue();
+        Matcher before = running.matcher(statusText(status));
+        assertThat(before.find()).as("libvirtd in %s", statusText(status)).isTrue();
         dpu.runInside(COMMAND, "kill", "-KILL", before.group(1)).orThrow();
         Pattern again = Pattern.compile("daemon libvirtd +running, pid (?!" + before.group(1) + ",)\\d+, restarts 1");
-        await().atMost(START).pollInterval(Duration.ofMillis(200)).until(() -> again.matcher(Files.readString(status))
+        await().atMost(START).pollInterval(Duration.ofMillis(200)).until(() -> again.matcher(statusText(status))
                 .find());
+    }
+
+    /** The agent's status in {@code state} as {@code offloadctl status} prints it. */
+    private static String statusText(Path state) throws java.io.IOException {
+        return String.join(
+                "\n", io.dpuoffload.api.status.StatusText.lines(io.dpuoffload.api.status.StatusFile.read(state)));
     }
 
     private static String hostQemuPid(NodeProcess host) {

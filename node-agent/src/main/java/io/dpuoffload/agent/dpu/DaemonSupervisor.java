@@ -1,6 +1,9 @@
 package io.dpuoffload.agent.dpu;
 
-import io.dpuoffload.agent.profile.Profile;
+import io.dpuoffload.api.spec.Daemon;
+import io.dpuoffload.api.spec.Health;
+import io.dpuoffload.api.status.DaemonStatus;
+import io.dpuoffload.api.status.HealthVerdict;
 import io.dpuoffload.ipc.intercept.InterceptedLauncher;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -47,7 +50,7 @@ final class DaemonSupervisor {
     private final Path root;
     private final InterceptedLauncher launcher;
     private final Duration stopGrace;
-    private final java.util.function.Function<Profile.Health, HealthProbe> probes;
+    private final java.util.function.Function<Health, HealthProbe> probes;
     private final Map<String, String> environment;
     private final List<Supervised> running = new ArrayList<>();
     /** Held from a launch until the new daemon's pid is known, so the orphan reaper never takes it. */
@@ -57,7 +60,7 @@ final class DaemonSupervisor {
     private final Runnable changed;
 
     DaemonSupervisor(Path root, InterceptedLauncher launcher, Map<String, String> environment, Runnable changed) {
-        this(root, launcher, environment, changed, STOP_GRACE, health -> new LibvirtHealth(health.libvirt(), root));
+        this(root, launcher, environment, changed, STOP_GRACE, health -> HealthChecks.probe(health, root));
     }
 
     /** With another stop grace and health probe (tests: a daemon and a probe they control). */
@@ -67,7 +70,7 @@ final class DaemonSupervisor {
             Map<String, String> environment,
             Runnable changed,
             Duration stopGrace,
-            java.util.function.Function<Profile.Health, HealthProbe> probes) {
+            java.util.function.Function<Health, HealthProbe> probes) {
         this.changed = changed;
         this.root = root;
         this.launcher = launcher;
@@ -77,7 +80,7 @@ final class DaemonSupervisor {
     }
 
     /** Starts {@code daemon} and waits until it is ready (or throws, naming why not). */
-    void start(Profile.Daemon daemon) throws IOException, InterruptedException {
+    void start(Daemon daemon) throws IOException, InterruptedException {
         Supervised supervised = new Supervised(daemon);
         synchronized (running) {
             running.add(supervised);
@@ -98,11 +101,11 @@ final class DaemonSupervisor {
      * earlier one's socket to go, up to the stop grace (a socket of that name that stays may be a
      * daemon of the DPU's own system, outside the root: ours starts anyway).
      */
-    private static void awaitEarlierInstanceGone(Profile.Daemon daemon) throws InterruptedException {
-        if (daemon.readySocket() == null) {
+    private static void awaitEarlierInstanceGone(Daemon daemon) throws InterruptedException {
+        if (daemon.ready() == null) {
             return;
         }
-        String socket = daemon.readySocket().toString();
+        String socket = daemon.ready().socket().toString();
         long deadline = System.nanoTime() + STOP_GRACE.toNanos();
         if (io.dpuoffload.ipc.intercept.LocalListeners.listensAt(socket)) {
             log.info("[{}] an earlier instance still listens at {}; waiting for it to end", daemon.name(), socket);
@@ -145,8 +148,8 @@ final class DaemonSupervisor {
         }
     }
 
-    /** Each daemon and whether it runs now, its restarts, and its pid. */
-    List<String> states() {
+    /** Each daemon: whether it runs now, its pid, restarts, last exit and health. */
+    List<DaemonStatus> states() {
         synchronized (running) {
             return running.stream().map(Supervised::state).toList();
         }
@@ -171,17 +174,19 @@ final class DaemonSupervisor {
     }
 
     private final class Supervised {
-        private final Profile.Daemon daemon;
+        private final Daemon daemon;
         private volatile Process process;
         private volatile boolean stopping;
         /** Failed health checks ended the daemon: start it again at once, whatever its restart policy. */
         private volatile boolean unhealthy;
 
         private volatile int restarts;
-        /** The last health check's verdict, for the status; empty before the first. */
-        private volatile String health = "";
+        /** Its last exit status; null before it ever ended. */
+        private volatile Integer lastExit;
+        /** The last health check's verdict, for the status; null before the first. */
+        private volatile HealthVerdict health;
 
-        Supervised(Profile.Daemon daemon) {
+        Supervised(Daemon daemon) {
             this.daemon = daemon;
         }
 
@@ -216,26 +221,26 @@ final class DaemonSupervisor {
         }
 
         void awaitReady() throws IOException, InterruptedException {
-            if (daemon.readySocket() == null) {
+            if (daemon.ready() == null) {
                 return;
             }
-            long deadline = System.nanoTime() + daemon.readyTimeout().toNanos();
+            Path readySocket = daemon.ready().socket();
+            long deadline = System.nanoTime() + daemon.ready().timeout().toNanos();
             // A listening socket at that path now, not the file: a crash leaves the last
             // instance's file behind (and a test connection would be an error in the daemon's log).
-            while (!io.dpuoffload.ipc.intercept.LocalListeners.listensAt(
-                    daemon.readySocket().toString())) {
+            while (!io.dpuoffload.ipc.intercept.LocalListeners.listensAt(readySocket.toString())) {
                 if (!process.isAlive()) {
                     throw new IOException(daemon.name() + " exited with " + process.exitValue()
-                            + " before it was ready (nothing listened at " + daemon.readySocket()
+                            + " before it was ready (nothing listened at " + readySocket
                             + "); see its log lines above");
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IOException(daemon.name() + " was not ready within " + daemon.readyTimeout()
-                            + " (nothing listens at " + daemon.readySocket() + " in the root)");
+                    throw new IOException(daemon.name() + " was not ready within "
+                            + daemon.ready().timeout() + " (nothing listens at " + readySocket + " in the root)");
                 }
                 Thread.sleep(50);
             }
-            log.info("[{}] ready ({} listens)", daemon.name(), daemon.readySocket());
+            log.info("[{}] ready ({} listens)", daemon.name(), readySocket);
             changed.run();
         }
 
@@ -248,6 +253,7 @@ final class DaemonSupervisor {
                 } catch (InterruptedException e) {
                     return;
                 }
+                lastExit = code;
                 if (stopping) {
                     return;
                 }
@@ -256,9 +262,7 @@ final class DaemonSupervisor {
                 // cleanly on SIGTERM exits 0: "on-failure" must not read that as its own choice.
                 boolean forHealth = unhealthy;
                 unhealthy = false;
-                boolean again = forHealth
-                        || daemon.restart().equals("always")
-                        || (daemon.restart().equals("on-failure") && code != 0);
+                boolean again = forHealth || daemon.restart().restartsAfter(code);
                 Duration wait = forHealth ? Duration.ZERO : backoff;
                 log.warn(
                         "[{}] exited with {}; {}",
@@ -295,7 +299,7 @@ final class DaemonSupervisor {
          * the profile's number of failures in a row, restarts it (SIGTERM, then the restart policy).
          */
         void checkHealth(HealthProbe probe) {
-            Profile.Health check = daemon.health();
+            Health check = daemon.health();
             int failures = 0;
             for (boolean first = true; !stopping; first = false) {
                 try {
@@ -309,14 +313,14 @@ final class DaemonSupervisor {
                 }
                 try {
                     String answer = answerWithin(probe::check, HEALTH_TIMEOUT);
-                    if (failures > 0 || health.isEmpty()) {
+                    if (failures > 0 || health == null) {
                         log.info("[{}] healthy: {}", daemon.name(), answer);
                     }
                     failures = 0;
-                    health = "healthy: " + answer;
+                    health = new HealthVerdict(true, answer, 0, check.failures());
                 } catch (Exception e) {
                     failures++;
-                    health = "unhealthy (" + failures + " of " + check.failures() + "): " + e.getMessage();
+                    health = new HealthVerdict(false, String.valueOf(e.getMessage()), failures, check.failures());
                     log.warn(
                             "[{}] health check through {} failed ({} of {}): {}",
                             daemon.name(),
@@ -370,16 +374,10 @@ final class DaemonSupervisor {
             }
         }
 
-        String state() {
+        DaemonStatus state() {
             Process current = process;
             boolean alive = current != null && current.isAlive();
-            return String.format(
-                    "%-12s %s%s, restarts %d%s",
-                    daemon.name(),
-                    alive ? "running, pid " : "not running",
-                    alive ? Long.toString(current.pid()) : "",
-                    restarts,
-                    health.isEmpty() ? "" : ", " + health);
+            return new DaemonStatus(daemon.name(), alive, alive ? current.pid() : null, restarts, lastExit, health);
         }
     }
 }

@@ -1,15 +1,20 @@
 package io.dpuoffload.agent.dpu;
 
-import io.dpuoffload.agent.pair.PairConfig;
 import io.dpuoffload.agent.plan.MountPlan;
 import io.dpuoffload.agent.plan.PlanApplier;
 import io.dpuoffload.agent.plan.StepState;
-import io.dpuoffload.agent.profile.Profile;
+import io.dpuoffload.agent.services.DpuServices;
+import io.dpuoffload.api.spec.Daemon;
+import io.dpuoffload.api.spec.Profile;
+import io.dpuoffload.api.spec.ResolvedPair;
+import io.dpuoffload.api.status.AgentStatus;
+import io.dpuoffload.api.status.ChannelStatus;
+import io.dpuoffload.api.status.Condition;
+import io.dpuoffload.api.status.StatusFile;
 import io.dpuoffload.exec.gateway.ExecGateway;
 import io.dpuoffload.fs.client.FsMount;
 import io.dpuoffload.fs.client.FsMountOptions;
 import io.dpuoffload.ipc.IpcNode;
-import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.ipc.config.PeerPaths;
 import io.dpuoffload.ipc.intercept.InterceptedLauncher;
 import io.dpuoffload.linux.OrphanReaper;
@@ -18,11 +23,10 @@ import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +51,7 @@ public final class DpuAgent implements AutoCloseable {
      */
     static final Path LOCAL_PROC = Path.of("/local_proc");
 
-    private final PairConfig pair;
+    private final ResolvedPair pair;
     private final MountPlan plan;
     private final PlanApplier applier;
     private OffloadClient client;
@@ -56,8 +60,10 @@ public final class DpuAgent implements AutoCloseable {
     private InterceptedLauncher launcher;
     private DaemonSupervisor daemons;
     private java.util.Optional<OrphanReaper> reaper = java.util.Optional.empty();
+    /** The conditions written last: a condition's transition time stays while its status does. */
+    private List<Condition> conditions = List.of();
 
-    private DpuAgent(PairConfig pair, MountPlan plan, PlanApplier applier) {
+    private DpuAgent(ResolvedPair pair, MountPlan plan, PlanApplier applier) {
         this.pair = pair;
         this.plan = plan;
         this.applier = applier;
@@ -68,7 +74,7 @@ public final class DpuAgent implements AutoCloseable {
      *
      * @param transport the channel to the host, secured by the caller
      */
-    public static DpuAgent start(PairConfig pair, Endpoint host, TransportConfig transport) throws Exception {
+    public static DpuAgent start(ResolvedPair pair, Endpoint host, TransportConfig transport) throws Exception {
         MountPlan plan = MountPlan.compute(pair.root(), pair.state(), pair.profiles(), MountPlan.DpuSystem.real());
         TransportConfig fsTransport =
                 transport.toBuilder().features(EnumSet.of(Feature.FILESYSTEM)).build();
@@ -100,22 +106,17 @@ public final class DpuAgent implements AutoCloseable {
             writeStatus();
         }
         log.info("offload root {} built ({} steps)", pair.root(), plan.steps().size());
-        PeerPaths sockets = socketPaths();
-        ipc = new IpcNode(new IpcConfig(
-                pair.dpuNode(),
-                null,
-                pair.pki(),
-                java.util.Set.of(pair.hostNode()),
-                List.of(),
-                List.of(),
-                IpcConfig.DEFAULT_MAX_CONNECTIONS,
-                sockets));
+        PeerPaths sockets = DpuServices.socketPaths(pair);
+        ipc = new IpcNode(DpuServices.ipc(pair));
         TransportConfig withIpc = transport.toBuilder()
                 .features(EnumSet.of(Feature.IPC))
                 .services(
                         ipc.register(io.dpuoffload.transport.Services.builder()).build())
                 .build();
-        client = OffloadClient.start(host, withIpc, ipc::connected);
+        client = OffloadClient.start(host, withIpc, connection -> {
+            ipc.connected(connection);
+            channelChanged(connection);
+        });
         client.connection(CONNECTION_WAIT);
         ipc.start();
         // Durable: a VM's QEMU outlives this agent (its restart, an upgrade); the shims come back to
@@ -125,7 +126,7 @@ public final class DpuAgent implements AutoCloseable {
                 () -> client.connection(CONNECTION_WAIT),
                 List.of(),
                 pair.keepRunsFor(),
-                new ExecGateway.Placement(sharedPaths(), pair.root()));
+                new ExecGateway.Placement(DpuServices.sharedPaths(pair), pair.root()));
         launcher = InterceptedLauncher.start(sockets.isEmpty() ? null : ipc, sockets, gateway.pidCalls());
         daemons = new DaemonSupervisor(
                 pair.root(), launcher, Map.of("DPUO_EXEC_SOCKET", GATEWAY_IN_ROOT.toString()), this::writeStatus);
@@ -134,7 +135,7 @@ public final class DpuAgent implements AutoCloseable {
         DaemonSupervisor supervisor = daemons;
         reaper = OrphanReaper.start(pid -> !supervisor.isDaemon(pid), daemons.launching);
         for (Profile profile : pair.profiles()) {
-            for (Profile.Daemon daemon : profile.daemons()) {
+            for (Daemon daemon : profile.daemons()) {
                 daemons.start(daemon);
                 writeStatus();
             }
@@ -142,48 +143,29 @@ public final class DpuAgent implements AutoCloseable {
         writeStatus();
     }
 
-    /**
-     * The profiles' socket directories, as the agent sees them inside the root, mapped to where
-     * they are on the host (through the share that holds them): a daemon's connect() there is made
-     * on the host (unless a DPU socket listens there).
-     */
-    private PeerPaths socketPaths() {
-        List<PeerPaths.Mapping> mappings = new ArrayList<>();
-        for (Profile profile : pair.profiles()) {
-            for (Path socket : profile.sockets()) {
-                mappings.add(new PeerPaths.Mapping(MountPlan.inRoot(pair.root(), socket), pair.hostPathOf(socket)));
-            }
-        }
-        return new PeerPaths(mappings);
+    /** The root's steps, the daemons, the channel and the conditions that sum them up. */
+    public synchronized AgentStatus status() {
+        AgentStatus status = StatusReport.of(
+                pair,
+                applier.states(),
+                daemons == null ? List.of() : daemons.states(),
+                pair.profiles().stream().mapToInt(p -> p.daemons().size()).sum(),
+                client == null ? null : new ChannelStatus(pair.hostEndpoint(), client.isConnected()),
+                conditions,
+                Instant.now());
+        conditions = status.conditions();
+        return status;
     }
 
     /**
-     * The shared directories as the agent sees them in the root, deepest first, mapped to their host
-     * paths: a file or listening socket a daemon passes to a host program is found there.
+     * The status's channel follows the connection: written when one comes up and when it closes,
+     * off the event loop that tells (the write is file I/O).
      */
-    private PeerPaths sharedPaths() {
-        List<PeerPaths.Mapping> mappings = new ArrayList<>();
-        pair.profiles().stream()
-                .flatMap(profile -> profile.shares().stream())
-                .filter(share -> !share.procView())
-                .distinct()
-                .sorted(java.util.Comparator.comparingInt(
-                                (Profile.Share share) -> share.path().getNameCount())
-                        .reversed())
-                .forEach(share -> mappings.add(
-                        new PeerPaths.Mapping(MountPlan.inRoot(pair.root(), share.path()), share.hostPath())));
-        return new PeerPaths(mappings);
-    }
-
-    /** The plan's steps and the daemons, one line each, as {@code offloadctl agent status} prints them. */
-    public List<String> status() {
-        List<String> lines = new ArrayList<>();
-        lines.add("pair " + pair.pair() + ": offload root " + pair.root());
-        applier.states().forEach(state -> lines.add("  " + state.line()));
-        if (daemons != null) {
-            daemons.states().forEach(state -> lines.add("  daemon " + state));
-        }
-        return lines;
+    private void channelChanged(io.dpuoffload.transport.OffloadConnection connection) {
+        Thread.ofVirtual().name("status-channel").start(this::writeStatus);
+        connection.closeFuture().whenComplete((reason, failure) -> Thread.ofVirtual()
+                .name("status-channel")
+                .start(this::writeStatus));
     }
 
     /** Where the running agent's pid is, for {@code offloadctl agent stop}. */
@@ -191,16 +173,11 @@ public final class DpuAgent implements AutoCloseable {
         return state.resolve("pid");
     }
 
-    /** Where {@link #status} is written for {@code offloadctl agent status}. */
-    public static Path statusFile(Path state) {
-        return state.resolve("status");
-    }
-
     private synchronized void writeStatus() {
         try {
-            Files.write(statusFile(pair.state()), status(), StandardCharsets.UTF_8);
+            StatusFile.write(pair.state(), status());
         } catch (IOException e) {
-            log.warn("cannot write the status to {}: {}", statusFile(pair.state()), e.getMessage());
+            log.warn("cannot write the status to {}: {}", StatusFile.in(pair.state()), e.getMessage());
         }
     }
 

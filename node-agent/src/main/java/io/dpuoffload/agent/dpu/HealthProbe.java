@@ -1,8 +1,8 @@
 package io.dpuoffload.agent.dpu;
 
 /**
- * Asks a running daemon, as a client would, whether it works. {@link LibvirtHealth} is libvirt's;
- * the supervisor's restart on failed checks is the same whatever the probe.
+ * Asks a running daemon, as a client would, whether it works. {@link HealthChecks} picks one by the
+ * check's kind; the supervisor's restart on failed checks is the same whatever the probe.
  */
 interface HealthProbe {
     /** The daemon's answer, in a few words for the status; throws, naming why, when it does not answer. */

@@ -1,6 +1,7 @@
 package io.dpuoffload.agent.plan;
 
-import io.dpuoffload.agent.profile.Profile;
+import io.dpuoffload.api.spec.Profile;
+import io.dpuoffload.api.spec.RootFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,10 +69,10 @@ public record MountPlan(Path root, List<MountStep> steps) {
         // pids of their QEMU stand-ins) is how a restarted libvirtd finds its VMs again.
         steps.add(new MountStep.Bind(runDirectory(state), root.resolve("run"), false));
         steps.add(new MountStep.Tmpfs(root.resolve("tmp"), "mode=1777"));
-        Map<Path, Profile.Share> shares = new LinkedHashMap<>();
+        Map<Path, io.dpuoffload.api.spec.Share> shares = new LinkedHashMap<>();
         for (Profile profile : profiles) {
-            for (Profile.Share share : profile.shares()) {
-                Profile.Share earlier = shares.putIfAbsent(share.path(), share);
+            for (io.dpuoffload.api.spec.Share share : profile.shares()) {
+                io.dpuoffload.api.spec.Share earlier = shares.putIfAbsent(share.path(), share);
                 if (earlier != null && !earlier.equals(share)) {
                     throw new IllegalArgumentException("two profiles share different host directories at "
                             + share.path() + " (" + earlier.name() + " and " + share.name() + ")");
@@ -82,10 +83,10 @@ public record MountPlan(Path root, List<MountStep> steps) {
         shares.values().stream()
                 .sorted(java.util.Comparator.comparingInt(s -> s.path().getNameCount()))
                 .forEach(share -> steps.add(new MountStep.Share(inRoot(root, share.path()), share)));
-        Map<Path, Profile.File> files = new LinkedHashMap<>();
+        Map<Path, RootFile> files = new LinkedHashMap<>();
         for (Profile profile : profiles) {
-            for (Profile.File file : profile.files()) {
-                Profile.File earlier = files.putIfAbsent(file.path(), file);
+            for (RootFile file : profile.files()) {
+                RootFile earlier = files.putIfAbsent(file.path(), file);
                 if (earlier != null && !earlier.equals(file)) {
                     throw new IllegalArgumentException(
                             "two profiles give different contents for " + file.path() + "; keep one");

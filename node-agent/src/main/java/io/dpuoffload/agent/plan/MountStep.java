@@ -1,6 +1,5 @@
 package io.dpuoffload.agent.plan;
 
-import io.dpuoffload.agent.profile.Profile;
 import java.nio.file.Path;
 
 /**
@@ -49,7 +48,7 @@ public sealed interface MountStep {
     }
 
     /** A host directory through offload-fs. */
-    record Share(Path target, Profile.Share share) implements MountStep {
+    record Share(Path target, io.dpuoffload.api.spec.Share share) implements MountStep {
         public String describe() {
             return "offload-fs " + share.name() + " (host " + share.hostPath() + ", cache " + share.cache()
                     + (share.procView() ? ", proc view" : "") + (share.readOnly() ? ", read-only" : "") + ") -> "

@@ -1,5 +1,6 @@
 package io.dpuoffload.agent.plan;
 
+import io.dpuoffload.api.status.MountPhase;
 import io.dpuoffload.exec.gateway.RexecBinary;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
@@ -47,7 +48,7 @@ public final class PlanApplier {
         this.plan = plan;
         this.shares = shares;
         this.created = new CreatedMountPoints(state.resolve("mount-points"));
-        plan.steps().forEach(step -> states.add(new StepState(step, StepState.State.PENDING, "")));
+        plan.steps().forEach(step -> states.add(new StepState(step, MountPhase.PENDING, "")));
     }
 
     public synchronized List<StepState> states() {
@@ -65,14 +66,14 @@ public final class PlanApplier {
                         // its server was the agent before us: the mount is dead; mount it afresh
                         Mounts.umount2(share.target().toString(), Mounts.MNT_DETACH);
                     } else {
-                        states.set(i, new StepState(step, StepState.State.ADOPTED, ""));
+                        states.set(i, new StepState(step, MountPhase.ADOPTED, ""));
                         continue;
                     }
                 }
                 make(step);
-                states.set(i, new StepState(step, StepState.State.APPLIED, ""));
+                states.set(i, new StepState(step, MountPhase.APPLIED, ""));
             } catch (Exception e) {
-                states.set(i, new StepState(step, StepState.State.FAILED, e.getMessage()));
+                states.set(i, new StepState(step, MountPhase.FAILED, e.getMessage()));
                 throw new PlanException(step.describe() + ": " + e.getMessage(), e);
             }
         }
@@ -174,16 +175,16 @@ public final class PlanApplier {
         }
         for (int i = states.size() - 1; i >= 0; i--) {
             StepState state = states.get(i);
-            if (state.state() != StepState.State.APPLIED && state.state() != StepState.State.ADOPTED) {
+            if (state.state() != MountPhase.APPLIED && state.state() != MountPhase.ADOPTED) {
                 continue;
             }
             try {
                 unmake(state.step());
                 removeCreated(state.step());
-                states.set(i, new StepState(state.step(), StepState.State.UNDONE, ""));
+                states.set(i, new StepState(state.step(), MountPhase.UNDONE, ""));
             } catch (Exception e) {
                 log.warn("undoing '{}': {}", state.step().describe(), e.getMessage());
-                states.set(i, new StepState(state.step(), StepState.State.FAILED, "undo: " + e.getMessage()));
+                states.set(i, new StepState(state.step(), MountPhase.FAILED, "undo: " + e.getMessage()));
             }
         }
     }

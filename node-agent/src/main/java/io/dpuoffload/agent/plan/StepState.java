@@ -1,17 +1,18 @@
 package io.dpuoffload.agent.plan;
 
-/** Where one step of the plan stands, for {@code offloadctl agent status}. */
-public record StepState(MountStep step, State state, String detail) {
-    public enum State {
-        PENDING,
-        APPLIED,
-        /** Found already made (by an earlier run of the agent) and taken over. */
-        ADOPTED,
-        FAILED,
-        UNDONE
-    }
+import io.dpuoffload.api.status.MountPhase;
+import io.dpuoffload.api.status.MountStatus;
+import java.util.Locale;
 
-    public String line() {
-        return String.format("%-8s %s%s", state, step.describe(), detail.isEmpty() ? "" : "  (" + detail + ")");
+/** Where one step of the plan stands. */
+public record StepState(MountStep step, MountPhase state, String detail) {
+    /** As the agent's status shows it. */
+    public MountStatus status() {
+        return new MountStatus(
+                state,
+                step.getClass().getSimpleName().toLowerCase(Locale.ROOT),
+                step.target(),
+                step.describe(),
+                detail);
     }
 }

@@ -2,7 +2,11 @@ package io.dpuoffload.agent.dpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dpuoffload.agent.profile.Profile;
+import io.dpuoffload.api.spec.Daemon;
+import io.dpuoffload.api.spec.Health;
+import io.dpuoffload.api.spec.Readiness;
+import io.dpuoffload.api.spec.RestartPolicy;
+import io.dpuoffload.api.status.StatusText;
 import io.dpuoffload.ipc.config.PeerPaths;
 import io.dpuoffload.ipc.intercept.InterceptedLauncher;
 import java.io.IOException;
@@ -36,7 +40,7 @@ class HealthRestartIT {
     private static final Duration GRACE = Duration.ofSeconds(3);
 
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
-    private static final Profile.Health CHECK = new Profile.Health("unused", Duration.ofMillis(200), 2);
+    private static final Health CHECK = new Health.Socket(Path.of("/unused"), Duration.ofMillis(200), 2);
     /** A relaunch and the new instance's first listen: python's start, a few hundred ms. */
     private static final Duration RELAUNCH = Duration.ofSeconds(3);
 
@@ -94,23 +98,22 @@ class HealthRestartIT {
                 .as("from the last failed check to the new instance ready: the stop grace and a relaunch")
                 .isLessThan(GRACE.plus(RELAUNCH));
         assertThat(ask()).isEqualTo("ok");
-        assertThat(supervisor.states().getFirst()).contains("restarts 1").contains("pid " + restarted);
+        assertThat(StatusText.daemon(supervisor.states().getFirst()))
+                .contains("restarts 1")
+                .contains("pid " + restarted);
     }
 
-    private Profile.Daemon daemon(String onTerm) throws IOException {
+    private Daemon daemon(String onTerm) throws IOException {
         Path script = work.resolve("fake_daemon.py");
         try (InputStream in = getClass().getResourceAsStream("/health/fake_daemon.py")) {
             Files.copy(in, script);
         }
-        return new Profile.Daemon(
-                "fake",
-                List.of("/usr/bin/python3", script.toString(), socket.toString(), sick.toString(), onTerm),
-                Map.of(),
-                List.of(),
-                socket,
-                Duration.ofSeconds(20),
-                "on-failure",
-                CHECK);
+        return Daemon.of(
+                        "fake",
+                        List.of("/usr/bin/python3", script.toString(), socket.toString(), sick.toString(), onTerm))
+                .withReady(new Readiness(socket, Duration.ofSeconds(20)))
+                .withRestart(RestartPolicy.ON_FAILURE)
+                .withHealth(CHECK);
     }
 
     /** Asks the daemon's socket for "ok", within PROBE_TIMEOUT. */
@@ -158,7 +161,7 @@ class HealthRestartIT {
     }
 
     private long pid() {
-        String state = supervisor.states().getFirst();
+        String state = StatusText.daemon(supervisor.states().getFirst());
         int at = state.indexOf("pid ");
         assertThat(at).as(state).isPositive();
         return Long.parseLong(state.substring(at + 4).split("[ ,]")[0]);
@@ -168,7 +171,7 @@ class HealthRestartIT {
     private long awaitNewPid(long old, Duration within) throws Exception {
         long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
-            String state = supervisor.states().getFirst();
+            String state = StatusText.daemon(supervisor.states().getFirst());
             if (state.contains("running, pid ") && pid() != old && !Files.exists(sick) && answers()) {
                 return pid();
             }

@@ -3,7 +3,7 @@ package io.dpuoffload.exec.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dpuoffload.config.ConfigException;
+import io.dpuoffload.api.validation.ConfigException;
 import org.junit.jupiter.api.Test;
 
 class ExecConfigLoaderTest {

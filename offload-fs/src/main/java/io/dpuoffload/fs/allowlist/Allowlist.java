@@ -19,6 +19,32 @@ public final class Allowlist {
         this.prefixes = copy;
     }
 
+    /** The configuration key that stands for every operation. */
+    public static final String ALL = "all";
+
+    /**
+     * An allowlist as configurations write it: operation names ({@link Operation#configName()}, or
+     * {@code all} for every one) to path prefixes; the prefixes of one operation named twice add up.
+     *
+     * @throws IllegalArgumentException naming an operation that does not exist
+     */
+    public static Allowlist of(Map<String, List<String>> byName) {
+        var prefixes = new EnumMap<Operation, List<String>>(Operation.class);
+        byName.forEach((name, paths) -> {
+            List<Operation> operations = name.equals(ALL)
+                    ? List.of(Operation.values())
+                    : List.of(Operation.fromConfigName(name)
+                            .orElseThrow(() -> new IllegalArgumentException(
+                                    "unknown operation '" + name + "'; use all or one of " + Operation.configNames())));
+            for (Operation operation : operations) {
+                prefixes.merge(
+                        operation, List.copyOf(paths), (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream())
+                                .toList());
+            }
+        });
+        return new Allowlist(prefixes);
+    }
+
     /** Everything allowed: for tests and for exports that are meant to be wide open. */
     public static Allowlist allowAll() {
         var all = new EnumMap<Operation, List<String>>(Operation.class);

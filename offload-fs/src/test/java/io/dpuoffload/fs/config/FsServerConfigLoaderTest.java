@@ -3,7 +3,7 @@ package io.dpuoffload.fs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dpuoffload.config.ConfigException;
+import io.dpuoffload.api.validation.ConfigException;
 import io.dpuoffload.fs.allowlist.Operation;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,27 +57,37 @@ class FsServerConfigLoaderTest {
     void mistakesAreRefusedNamingTheField() {
         record Case(String exports, String message) {}
         List<Case> cases = List.of(
-                new Case("  - {name: a, path: /srv}\n", "exports[0].allow: missing"),
-                new Case("  - {name: a, path: srv, allow: {all: [/]}}\n", "exports[0].path: 'srv' must be an absolute"),
-                new Case("  - {name: A, path: /srv, allow: {all: [/]}}\n", "exports[0].name: 'A' must be lowercase"),
-                new Case("  - {name: a, path: /srv, cache: lru, allow: {all: [/]}}\n", "exports[0].cache: 'lru'"),
+                new Case("  - {name: a, path: /srv}\n", "exports[0].allow (line 5): missing"),
+                new Case(
+                        "  - {name: a, path: srv, allow: {all: [/]}}\n",
+                        "exports[0].path (line 5): 'srv' must be an absolute"),
+                new Case(
+                        "  - {name: A, path: /srv, allow: {all: [/]}}\n",
+                        "exports[0].name (line 5): 'A' must be lowercase"),
+                new Case(
+                        "  - {name: a, path: /srv, cache: lru, allow: {all: [/]}}\n",
+                        "exports[0].cache (line 5): \"lru\" is not one of ttl, none"),
                 new Case(
                         "  - {name: a, path: /srv, colour: red, allow: {all: [/]}}\n",
-                        "exports[0].colour: unknown field"),
-                new Case("  - {name: a, path: /srv, allow: {wrte: [/]}}\n", "exports[0].allow.wrte: unknown operation"),
-                new Case("  - {name: a, path: /srv, allow: {all: [images]}}\n", "must start with '/'"),
+                        "exports[0].colour (line 5): unknown field"),
+                new Case(
+                        "  - {name: a, path: /srv, allow: {wrte: [/]}}\n",
+                        "exports[0].allow.wrte (line 5): unknown operation"),
+                new Case(
+                        "  - {name: a, path: /srv, allow: {all: [images]}}\n",
+                        "must be an absolute path (start with '/')"),
                 new Case(
                         "  - {name: a, path: /srv, sharedFifos: [/run/../etc], allow: {all: [/]}}\n",
-                        "exports[0].sharedFifos[0]: '/run/../etc' must not contain"),
+                        "exports[0].sharedFifos[0] (line 5): '/run/../etc' must not contain"),
                 new Case(
                         "  - {name: a, path: /srv, devices: maybe, allow: {all: [/]}}\n",
-                        "exports[0].devices: must be true or false"),
+                        "exports[0].devices (line 5): \"maybe\" is not true or false"),
                 new Case(
                         "  - {name: p, path: /proc, procView: true, cache: ttl, allow: {all: [/]}}\n",
-                        "exports[0].cache: a procView export must use cache: none"),
+                        "exports[0].cache (line 5): a procView export must use cache: none"),
                 new Case(
                         "  - {name: a, path: /srv, allow: {all: [/]}}\n  - {name: a, path: /opt, allow: {all: [/]}}\n",
-                        "export 'a' is defined twice"));
+                        "exports[1].name (line 6): export 'a' is defined twice"));
         for (Case c : cases) {
             assertThatThrownBy(() -> FsServerConfigLoader.parse(HEAD + c.exports()))
                     .as(c.exports())

@@ -3,7 +3,7 @@ package io.dpuoffload.ipc.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dpuoffload.config.ConfigException;
+import io.dpuoffload.api.validation.ConfigException;
 import io.dpuoffload.linux.UnixSockets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

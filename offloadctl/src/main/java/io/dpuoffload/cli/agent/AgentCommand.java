@@ -2,8 +2,9 @@ package io.dpuoffload.cli.agent;
 
 import io.dpuoffload.agent.dpu.DpuAgent;
 import io.dpuoffload.agent.host.HostAgent;
-import io.dpuoffload.agent.pair.PairConfig;
-import io.dpuoffload.agent.pair.PairConfigLoader;
+import io.dpuoffload.api.spec.ResolvedPair;
+import io.dpuoffload.api.status.StatusText;
+import io.dpuoffload.api.yaml.SpecFiles;
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.StopSignal;
 import io.dpuoffload.cli.channel.ConfiguredChannel;
@@ -59,7 +60,7 @@ public final class AgentCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "agent needs --role host|dpu and --config FILE (or a subcommand: status, stop)");
         }
-        PairConfig pair = ConfiguredChannel.load(configFile, PairConfigLoader::load);
+        ResolvedPair pair = ConfiguredChannel.load(configFile, SpecFiles::pair);
         Endpoint endpoint = ConfiguredChannel.serverEndpoint(spec, pair.hostEndpoint());
         StopSignal stop = new StopSignal(Duration.ofSeconds(60));
         try {
@@ -77,7 +78,7 @@ public final class AgentCommand implements Callable<Integer> {
                 ConfiguredChannel.secure(
                         transport, endpoint, pair.dpuNode(), pair.pki(), Set.of(pair.hostNode()), false);
                 try (DpuAgent agent = DpuAgent.start(pair, endpoint, transport.build())) {
-                    agent.status().forEach(spec.commandLine().getOut()::println);
+                    StatusText.lines(agent.status()).forEach(spec.commandLine().getOut()::println);
                     spec.commandLine().getOut().println("READY " + pair.root());
                     spec.commandLine().getOut().flush();
                     stop.await();

@@ -1,27 +1,48 @@
 package io.dpuoffload.cli.agent;
 
-import io.dpuoffload.agent.dpu.DpuAgent;
+import io.dpuoffload.api.status.AgentStatus;
+import io.dpuoffload.api.status.StatusFile;
+import io.dpuoffload.api.status.StatusText;
+import io.dpuoffload.api.yaml.Mappers;
 import io.dpuoffload.cli.BadInputException;
 import io.dpuoffload.cli.ExitCodes;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code offloadctl agent status}, also {@code offloadctl status}: the DPU agent's mount plan, step
- * by step, and its daemons.
+ * {@code offloadctl agent status}, also {@code offloadctl status}: the DPU agent's status record,
+ * for people (conditions, each step of the root, each daemon) or as YAML or JSON; the exit code
+ * says whether everything is ready.
  */
 @Command(
         name = "status",
         mixinStandardHelpOptions = true,
-        description = "Print the DPU agent's offload root: each step of its mount plan and its state, and each daemon.")
+        description = {
+            "Print the DPU agent's status: its conditions, each step of the offload root and each daemon.",
+            "Exits 0 when the agent is ready, 5 when it runs but something is not ready yet."
+        })
 public class AgentStatusCommand implements Callable<Integer> {
+    enum Format {
+        text,
+        yaml,
+        json
+    }
+
     @picocli.CommandLine.Mixin
     StateDirectory stateDirectory;
+
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "text|yaml|json",
+            defaultValue = "text",
+            description = "How to print it: lines for people (default), or the status record as YAML or JSON.")
+    Format format;
 
     @Spec
     CommandSpec spec;
@@ -30,18 +51,31 @@ public class AgentStatusCommand implements Callable<Integer> {
     @Command(
             name = "status",
             mixinStandardHelpOptions = true,
-            description = "Print the DPU agent's offload root (the same as 'agent status').")
+            description = {
+                "Print the DPU agent's status (the same as 'agent status').",
+                "Exits 0 when the agent is ready, 5 when it runs but something is not ready yet."
+            })
     public static final class TopLevel extends AgentStatusCommand {}
 
     @Override
     public Integer call() throws IOException {
+        AgentStatus status;
         try {
-            Files.readAllLines(DpuAgent.statusFile(stateDirectory.path))
-                    .forEach(spec.commandLine().getOut()::println);
+            status = StatusFile.read(stateDirectory.path);
         } catch (NoSuchFileException e) {
             throw new BadInputException("no DPU agent status in " + stateDirectory.path
                     + " (is the agent running here? --state names another state directory)");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new BadInputException(
+                    StatusFile.in(stateDirectory.path) + " is not an agent's status: " + e.getOriginalMessage());
         }
-        return ExitCodes.OK;
+        PrintWriter out = spec.commandLine().getOut();
+        switch (format) {
+            case text -> StatusText.lines(status).forEach(out::println);
+            case yaml -> out.print(Mappers.yaml().writeValueAsString(status));
+            case json -> out.println(Mappers.json().writeValueAsString(status));
+        }
+        out.flush();
+        return status.ready() ? ExitCodes.OK : ExitCodes.NOT_READY;
     }
 }

@@ -1,7 +1,7 @@
 package io.dpuoffload.cli.channel;
 
+import io.dpuoffload.api.validation.ConfigException;
 import io.dpuoffload.cli.StopSignal;
-import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.transport.OffloadConnection;
 import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.TransportConfig;
@@ -53,7 +53,7 @@ public final class ConfiguredChannel {
     public static <C> C load(java.nio.file.Path file, java.util.function.Function<java.nio.file.Path, C> loader) {
         try {
             return loader.apply(file);
-        } catch (io.dpuoffload.config.ConfigException e) {
+        } catch (ConfigException e) {
             throw new io.dpuoffload.cli.BadInputException(e.getMessage());
         }
     }

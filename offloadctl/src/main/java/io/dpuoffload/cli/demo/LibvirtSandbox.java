@@ -91,7 +91,7 @@ public record LibvirtSandbox(Path work, String domain, Path domainXml, Path seri
      * What libvirt on the DPU is told: the built-in profile's qemu.conf (the agent puts it in the
      * root); the host-local libvirtd of the comparison gets the same.
      */
-    public static final String QEMU_CONF = io.dpuoffload.agent.profile.ProfileLoader.load("libvirt").files().stream()
+    public static final String QEMU_CONF = io.dpuoffload.api.yaml.SpecFiles.profile("libvirt").files().stream()
             .filter(file -> file.path().toString().equals("/etc/libvirt/qemu.conf"))
             .findFirst()
             .orElseThrow()

@@ -1,25 +1,15 @@
 package io.dpuoffload.cli.ipc;
 
-import io.dpuoffload.cli.BadInputException;
-import io.dpuoffload.cli.ExitCodes;
-import io.dpuoffload.cli.StopSignal;
-import io.dpuoffload.cli.channel.ConfiguredChannel;
-import io.dpuoffload.config.ConfigException;
+import io.dpuoffload.cli.channel.ServiceServeCommand;
+import io.dpuoffload.cli.channel.ServiceServing;
 import io.dpuoffload.ipc.IpcNode;
 import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.ipc.config.IpcConfigLoader;
 import io.dpuoffload.transport.Feature;
+import io.dpuoffload.transport.OffloadConnection;
 import io.dpuoffload.transport.Services;
-import io.dpuoffload.transport.TransportConfig;
-import io.dpuoffload.transport.net.Endpoint;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.EnumSet;
-import java.util.concurrent.Callable;
+import java.util.Set;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code offloadctl ipc serve --config FILE}: the host side of offload-ipc. */
 @Command(
@@ -32,38 +22,38 @@ import picocli.CommandLine.Spec;
             "Prints 'READY <endpoint>' once listening; stops cleanly on SIGTERM or Ctrl-C.",
             "Refused connects are logged on the 'dpuoffload.audit' logger."
         })
-final class IpcServeCommand implements Callable<Integer> {
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            required = true,
-            description = "The YAML configuration (node, listen, pki, peers, forwards, allow, "
-                    + "maxConnections); see docs/offload-ipc.md.")
-    Path configFile;
-
-    @Spec
-    CommandSpec spec;
+final class IpcServeCommand extends ServiceServeCommand<IpcConfig> {
+    IpcServeCommand() {
+        super(
+                IpcConfigLoader::load,
+                c -> new ServiceServing.Channel(c.node(), c.listen(), c.pki(), c.peers()),
+                "tcp://198.51.100.1:7200",
+                Set.of(Feature.IPC));
+    }
 
     @Override
-    public Integer call() throws Exception {
-        IpcConfig config;
-        Endpoint endpoint;
-        try {
-            config = IpcConfigLoader.load(configFile);
-            endpoint = ConfiguredChannel.listenEndpoint(config.listen(), "tcp://198.51.100.1:7200");
-        } catch (ConfigException | IllegalArgumentException e) {
-            throw new BadInputException(configFile + ": " + e.getMessage());
-        }
-        StopSignal stop = new StopSignal(Duration.ofSeconds(10));
-        try (IpcNode node = new IpcNode(config)) {
-            var transport = TransportConfig.builder(config.node())
-                    .features(EnumSet.of(Feature.IPC))
-                    .services(node.register(Services.builder()).build());
-            ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), true);
-            ConfiguredChannel.serveUntil(stop, spec, endpoint, transport.build(), node::connected, node::start);
-        } finally {
-            stop.done();
-        }
-        return ExitCodes.OK;
+    protected ServiceServing.Running start(IpcConfig config) throws Exception {
+        IpcNode node = new IpcNode(config);
+        return new ServiceServing.Running() {
+            @Override
+            public Services.Builder register(Services.Builder services) {
+                return node.register(services);
+            }
+
+            @Override
+            public void connected(OffloadConnection connection) {
+                node.connected(connection);
+            }
+
+            @Override
+            public void listening() throws Exception {
+                node.start(); // the forwards' sockets, once the channel listens
+            }
+
+            @Override
+            public void close() {
+                node.close();
+            }
+        };
     }
 }

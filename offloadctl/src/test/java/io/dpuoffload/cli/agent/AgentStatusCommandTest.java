@@ -2,41 +2,124 @@ package io.dpuoffload.cli.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dpuoffload.api.status.AgentStatus;
+import io.dpuoffload.api.status.ChannelStatus;
+import io.dpuoffload.api.status.Condition;
+import io.dpuoffload.api.status.ConditionStatus;
+import io.dpuoffload.api.status.DaemonStatus;
+import io.dpuoffload.api.status.HealthVerdict;
+import io.dpuoffload.api.status.MountPhase;
+import io.dpuoffload.api.status.MountStatus;
+import io.dpuoffload.api.status.StatusFile;
+import io.dpuoffload.api.yaml.Mappers;
+import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.Offloadctl;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AgentStatusCommandTest {
-    private static final String STATUS = """
+    private static final Instant AT = Instant.parse("2026-01-31T12:00:00Z");
+    private static final String TEXT = """
             pair demo: offload root /run/dpu-offload/root
+            Ready            True    AllReady
+            channel tcp://198.51.100.1:7400 connected
               APPLIED  tmpfs /run/dpu-offload/root (mode=0755,size=16m)
               daemon libvirtd     running, pid 41, restarts 0, healthy: 1 running, 0 defined domain(s)
             """;
 
+    private static AgentStatus status(boolean ready) {
+        return new AgentStatus(
+                "demo",
+                Path.of("/run/dpu-offload/root"),
+                AT,
+                List.of(
+                        ready
+                                ? new Condition(Condition.READY, ConditionStatus.TRUE, "AllReady", "", AT, 1)
+                                : new Condition(
+                                        Condition.READY,
+                                        ConditionStatus.FALSE,
+                                        "NotRunning",
+                                        "DaemonsReady: libvirtd not running",
+                                        AT,
+                                        1)),
+                List.of(new MountStatus(
+                        MountPhase.APPLIED,
+                        "tmpfs",
+                        Path.of("/run/dpu-offload/root"),
+                        "tmpfs /run/dpu-offload/root (mode=0755,size=16m)",
+                        "")),
+                List.of(new DaemonStatus(
+                        "libvirtd",
+                        true,
+                        41L,
+                        0,
+                        null,
+                        new HealthVerdict(true, "1 running, 0 defined domain(s)", 0, 3))),
+                new ChannelStatus("tcp://198.51.100.1:7400", true));
+    }
+
+    private record Run(int exitCode, String out, String err) {}
+
+    private static Run run(String... command) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cli = Offloadctl.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return new Run(cli.execute(command), out.toString(), err.toString());
+    }
+
     @Test
-    void bothStatusCommandsPrintTheAgentsPlanAndDaemons(@TempDir Path state) throws Exception {
-        Files.writeString(state.resolve("status"), STATUS);
+    void bothStatusCommandsPrintTheAgentsConditionsPlanAndDaemons(@TempDir Path state) throws Exception {
+        StatusFile.write(state, status(true));
         for (String[] command : new String[][] {
             {"status", "--state", state.toString()}, {"agent", "status", "--state", state.toString()}
         }) {
-            StringWriter out = new StringWriter();
-            var cli = Offloadctl.commandLine();
-            cli.setOut(new PrintWriter(out));
-            assertThat(cli.execute(command)).as(String.join(" ", command)).isZero();
-            assertThat(out.toString()).as(String.join(" ", command)).isEqualTo(STATUS);
+            Run run = run(command);
+            assertThat(run.exitCode()).as(String.join(" ", command)).isZero();
+            assertThat(run.out()).as(String.join(" ", command)).isEqualTo(TEXT);
         }
     }
 
     @Test
+    void theRecordAsYamlOrJson(@TempDir Path state) throws Exception {
+        StatusFile.write(state, status(true));
+        Run yaml = run("status", "--state", state.toString(), "-o", "yaml");
+        assertThat(Mappers.yaml().readValue(yaml.out(), AgentStatus.class)).isEqualTo(status(true));
+        Run json = run("status", "--state", state.toString(), "--output", "json");
+        assertThat(json.out()).startsWith("{");
+        assertThat(Mappers.json().readValue(json.out(), AgentStatus.class)).isEqualTo(status(true));
+    }
+
+    @Test
+    void notReadyExitsFiveAndSaysWhy(@TempDir Path state) throws Exception {
+        StatusFile.write(state, status(false));
+        Run run = run("status", "--state", state.toString());
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.NOT_READY);
+        assertThat(run.out()).contains("Ready            False   NotRunning: DaemonsReady: libvirtd not running");
+    }
+
+    @Test
+    void aStatusFromANewerAgentIsShownAndABrokenOneNamed(@TempDir Path state) throws Exception {
+        StatusFile.write(state, status(true));
+        java.nio.file.Files.writeString(
+                StatusFile.in(state), java.nio.file.Files.readString(StatusFile.in(state)) + "gpus: []\n");
+        assertThat(run("status", "--state", state.toString()).out()).isEqualTo(TEXT);
+        java.nio.file.Files.writeString(StatusFile.in(state), "pair: [\n");
+        Run broken = run("status", "--state", state.toString());
+        assertThat(broken.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(broken.err()).contains("status.yaml is not an agent's status");
+    }
+
+    @Test
     void noStatusNamesTheStateDirectoryAndTheFix(@TempDir Path state) {
-        StringWriter err = new StringWriter();
-        var cli = Offloadctl.commandLine();
-        cli.setErr(new PrintWriter(err));
-        assertThat(cli.execute("status", "--state", state.toString())).isNotZero();
-        assertThat(err.toString()).contains(state.toString(), "is the agent running here?");
+        Run run = run("status", "--state", state.toString());
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run.err()).contains(state.toString(), "is the agent running here?");
     }
 }

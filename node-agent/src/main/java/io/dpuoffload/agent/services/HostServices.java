@@ -1,0 +1,96 @@
+package io.dpuoffload.agent.services;
+
+import io.dpuoffload.api.spec.Profile;
+import io.dpuoffload.api.spec.ResolvedPair;
+import io.dpuoffload.api.spec.Share;
+import io.dpuoffload.fs.allowlist.Allowlist;
+import io.dpuoffload.fs.allowlist.PathPrefixes;
+import io.dpuoffload.fs.config.CachePolicy;
+import io.dpuoffload.fs.config.ExportConfig;
+import io.dpuoffload.fs.config.FsServerConfig;
+import io.dpuoffload.ipc.config.IpcConfig;
+import io.dpuoffload.ipc.config.PeerPaths;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the host agent serves, derived from the pair and its profiles (pure functions): offload-fs
+ * exports with each share's own allowlist, offload-ipc's allowlist of the profiles' socket
+ * directories, offload-exec's programs and the directories of the files they may inherit. Only
+ * the pair's DPU may connect.
+ */
+public final class HostServices {
+    private HostServices() {}
+
+    /** The exports: one per share of the profiles (the same share in two profiles once). */
+    public static FsServerConfig fs(ResolvedPair pair) {
+        Map<String, ExportConfig> exports = new LinkedHashMap<>();
+        for (Share share : pair.shares()) {
+            exports.putIfAbsent(share.name(), export(share));
+        }
+        return new FsServerConfig(
+                pair.hostNode(),
+                pair.hostEndpoint(),
+                pair.pki(),
+                Set.of(pair.dpuNode()),
+                List.copyOf(exports.values()),
+                FsServerConfig.DEFAULT_MAX_OPEN_HANDLES);
+    }
+
+    /** A share as offload-fs exports it. */
+    public static ExportConfig export(Share share) {
+        return new ExportConfig(
+                share.name(),
+                share.hostPath(),
+                share.readOnly(),
+                switch (share.cache()) {
+                    case TTL -> CachePolicy.TTL;
+                    case NONE -> CachePolicy.NONE;
+                },
+                share.ttl(),
+                share.procView(),
+                Allowlist.of(share.allow()),
+                new PathPrefixes(share.sharedFifos()),
+                share.devices());
+    }
+
+    /** offload-ipc: the DPU may connect to the sockets under the profiles' socket directories (on the host). */
+    public static IpcConfig ipc(ResolvedPair pair) {
+        Set<String> allow = new LinkedHashSet<>();
+        pair.profiles().forEach(profile -> profile.sockets()
+                .forEach(socket -> allow.add(pair.hostPathOf(socket).toString())));
+        return new IpcConfig(
+                pair.hostNode(),
+                pair.hostEndpoint(),
+                pair.pki(),
+                Set.of(pair.dpuNode()),
+                List.of(),
+                List.copyOf(allow),
+                IpcConfig.DEFAULT_MAX_CONNECTIONS,
+                new PeerPaths(List.of()));
+    }
+
+    /** offload-exec: exactly the programs the profiles list. */
+    public static Set<String> programs(ResolvedPair pair) {
+        Set<String> programs = new LinkedHashSet<>();
+        for (Profile profile : pair.profiles()) {
+            profile.programs().forEach(program -> programs.add(program.toString()));
+        }
+        return programs;
+    }
+
+    /**
+     * Where a program may inherit a regular file from its DPU parent: the shared directories (a proc
+     * view's files are no file a daemon hands over).
+     */
+    public static List<String> fileDirectories(ResolvedPair pair) {
+        return pair.shares().stream()
+                .filter(share -> !share.procView())
+                .map(share -> share.hostPath().toString())
+                .distinct()
+                .toList();
+    }
+}

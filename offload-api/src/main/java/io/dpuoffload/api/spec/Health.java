@@ -1,0 +1,72 @@
+package io.dpuoffload.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How to tell, while a daemon runs, that it works: a check of one kind every {@code interval}
+ * (default 30s); {@code failures} failed checks in a row (default 3) restart the daemon. In YAML
+ * the kind is the key that names its target:
+ *
+ * <pre>
+ * health: {libvirt: "qemu:///system", interval: 30s, failures: 3}   # libvirt's client lists the domains
+ * health: {socket: /run/containerd/containerd.sock}                 # something accepts there
+ * </pre>
+ *
+ * A new kind (containerd's or docker's API) is a record here and its key in {@link #of}; the agent
+ * runs each kind in one place.
+ */
+public sealed interface Health permits Health.Libvirt, Health.Socket {
+    Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
+    int DEFAULT_FAILURES = 3;
+    /** The keys that name a kind, for messages. */
+    String KINDS = "libvirt: URI (e.g. qemu:///system) or socket: PATH";
+
+    Duration interval();
+
+    int failures();
+
+    /** What is asked, for the status and the log (a URI, a socket). */
+    String target();
+
+    /** libvirtd's: a client of libvirt's own library at {@code libvirt} (a URI as a client in the root uses it) lists the domains. */
+    record Libvirt(String libvirt, Duration interval, int failures) implements Health {
+        public Libvirt {
+            interval = interval == null ? DEFAULT_INTERVAL : interval;
+        }
+
+        @Override
+        public String target() {
+            return libvirt;
+        }
+    }
+
+    /** Any daemon's: something accepts a connection at {@code socket}, a path in the root. */
+    record Socket(Path socket, Duration interval, int failures) implements Health {
+        public Socket {
+            interval = interval == null ? DEFAULT_INTERVAL : interval;
+        }
+
+        @Override
+        public String target() {
+            return String.valueOf(socket);
+        }
+    }
+
+    /** The kind the YAML names by its key; exactly one kind. */
+    @JsonCreator
+    static Health of(
+            @JsonProperty("libvirt") String libvirt,
+            @JsonProperty("socket") Path socket,
+            @JsonProperty("interval") Duration interval,
+            @JsonProperty("failures") Integer failures) {
+        if ((libvirt == null) == (socket == null)) {
+            throw new IllegalArgumentException(
+                    (libvirt == null ? "no" : "more than one") + " kind of check; give one: " + KINDS);
+        }
+        int inARow = failures == null ? DEFAULT_FAILURES : failures;
+        return libvirt != null ? new Libvirt(libvirt, interval, inARow) : new Socket(socket, interval, inARow);
+    }
+}

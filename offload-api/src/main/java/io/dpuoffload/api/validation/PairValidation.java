@@ -1,0 +1,95 @@
+package io.dpuoffload.api.validation;
+
+import io.dpuoffload.api.spec.Pair;
+import io.dpuoffload.api.spec.Profile;
+import io.dpuoffload.api.spec.RootFile;
+import io.dpuoffload.api.spec.Share;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every problem of a {@link Pair} (its own fields; its profiles are validated as they are loaded). */
+public final class PairValidation {
+    /** A restarting DPU agent needs at least this long to take its VMs back. */
+    public static final Duration LEAST_KEEP_RUNS_FOR = Duration.ofSeconds(1);
+
+    private PairValidation() {}
+
+    public static List<Problem> problems(Pair pair) {
+        Problems problems = new Problems();
+        problems.required("pair", pair.pair(), "rack3-node7");
+        if (problems.required("host", pair.host(), "{node: host-1, endpoint: tcp://198.51.100.1:7400}")) {
+            problems.required("host.node", pair.host().node(), "host-1");
+            problems.required("host.endpoint", pair.host().endpoint(), "tcp://198.51.100.1:7400");
+            problems.atLeast(
+                    "host.keepRunsFor",
+                    pair.host().keepRunsFor(),
+                    LEAST_KEEP_RUNS_FOR,
+                    "leaves a restarting DPU agent no time to take its VMs back; give 1s or more, e.g. 10m");
+        }
+        if (problems.required("dpu", pair.dpu(), "{node: dpu-1}")) {
+            problems.required("dpu.node", pair.dpu().node(), "dpu-1");
+            problems.absolute("dpu.root", pair.dpu().root());
+            problems.absolute("dpu.state", pair.dpu().state());
+            if (pair.dpu().root().startsWith(pair.dpu().state())
+                    || pair.dpu().state().startsWith(pair.dpu().root())) {
+                problems.add(
+                        "dpu.state",
+                        "'" + pair.dpu().state() + "' and the root '"
+                                + pair.dpu().root() + "' must not contain each other");
+            }
+        }
+        problems.absolute("pki", pair.pki());
+        if (pair.profiles().isEmpty()) {
+            problems.add("profiles", "missing; name at least one, e.g. [libvirt]");
+        }
+        for (int i = 0; i < pair.profiles().size(); i++) {
+            problems.required("profiles[" + i + "]", pair.profiles().get(i), "libvirt");
+        }
+        return problems.list();
+    }
+
+    /**
+     * What the profiles of one pair must agree on: a share name is one export on the host, a root
+     * path one mount or one file in the root; the same share or file in two profiles is fine.
+     */
+    public static List<Problem> acrossProfiles(List<Profile> profiles) {
+        Problems problems = new Problems();
+        Map<String, Share> byName = new HashMap<>();
+        Map<Path, Share> byPath = new HashMap<>();
+        Map<Path, RootFile> files = new HashMap<>();
+        for (int p = 0; p < profiles.size(); p++) {
+            Profile profile = profiles.get(p);
+            for (int s = 0; s < profile.shares().size(); s++) {
+                Share share = profile.shares().get(s);
+                String at = "profiles[" + p + "].shares[" + s + "]";
+                Share named = byName.putIfAbsent(share.name(), share);
+                if (named != null && !named.equals(share)) {
+                    problems.add(
+                            at + ".name",
+                            "a share '" + share.name() + "' of an earlier profile differs from "
+                                    + "this one; give each its own name, or make them the same");
+                }
+                Share mounted = byPath.putIfAbsent(share.path(), share);
+                if (mounted != null && !mounted.equals(share)) {
+                    problems.add(
+                            at + ".path",
+                            share.path() + " is where the share '" + mounted.name()
+                                    + "' of an earlier profile is mounted; give this one another path");
+                }
+            }
+            for (int f = 0; f < profile.files().size(); f++) {
+                RootFile file = profile.files().get(f);
+                RootFile earlier = files.putIfAbsent(file.path(), file);
+                if (earlier != null && !earlier.equals(file)) {
+                    problems.add(
+                            "profiles[" + p + "].files[" + f + "].path",
+                            "an earlier profile gives other contents for " + file.path() + "; keep one");
+                }
+            }
+        }
+        return problems.list();
+    }
+}
