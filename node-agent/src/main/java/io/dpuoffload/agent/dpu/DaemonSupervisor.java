@@ -1,7 +1,7 @@
 package io.dpuoffload.agent.dpu;
 
 import io.dpuoffload.agent.profile.Profile;
-import io.dpuoffload.ipc.intercept.InterceptedLauncher;
+import io.dpuoffload.intercept.InterceptedLauncher;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -104,10 +104,10 @@ final class DaemonSupervisor {
         }
         String socket = daemon.readySocket().toString();
         long deadline = System.nanoTime() + STOP_GRACE.toNanos();
-        if (io.dpuoffload.ipc.intercept.LocalListeners.listensAt(socket)) {
+        if (io.dpuoffload.intercept.LocalListeners.listensAt(socket)) {
             log.info("[{}] an earlier instance still listens at {}; waiting for it to end", daemon.name(), socket);
         }
-        while (io.dpuoffload.ipc.intercept.LocalListeners.listensAt(socket)) {
+        while (io.dpuoffload.intercept.LocalListeners.listensAt(socket)) {
             if (System.nanoTime() > deadline) {
                 log.warn(
                         "[{}] something still listens at {} after {} (a {} outside the root?); starting ours anyway",
@@ -222,7 +222,7 @@ final class DaemonSupervisor {
             long deadline = System.nanoTime() + daemon.readyTimeout().toNanos();
             // A listening socket at that path now, not the file: a crash leaves the last
             // instance's file behind (and a test connection would be an error in the daemon's log).
-            while (!io.dpuoffload.ipc.intercept.LocalListeners.listensAt(
+            while (!io.dpuoffload.intercept.LocalListeners.listensAt(
                     daemon.readySocket().toString())) {
                 if (!process.isAlive()) {
                     throw new IOException(daemon.name() + " exited with " + process.exitValue()

@@ -8,10 +8,12 @@ import io.dpuoffload.agent.profile.Profile;
 import io.dpuoffload.exec.gateway.ExecGateway;
 import io.dpuoffload.fs.client.FsMount;
 import io.dpuoffload.fs.client.FsMountOptions;
+import io.dpuoffload.intercept.InterceptedLauncher;
+import io.dpuoffload.intercept.Interceptions;
 import io.dpuoffload.ipc.IpcNode;
 import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.ipc.config.PeerPaths;
-import io.dpuoffload.ipc.intercept.InterceptedLauncher;
+import io.dpuoffload.ipc.transparent.TransparentConnect;
 import io.dpuoffload.linux.OrphanReaper;
 import io.dpuoffload.transport.Feature;
 import io.dpuoffload.transport.OffloadClient;
@@ -126,7 +128,9 @@ public final class DpuAgent implements AutoCloseable {
                 List.of(),
                 pair.keepRunsFor(),
                 new ExecGateway.Placement(sharedPaths(), pair.root()));
-        launcher = InterceptedLauncher.start(sockets.isEmpty() ? null : ipc, sockets, gateway.pidCalls());
+        Interceptions pidCalls = Interceptions.none().withPidCalls(gateway.pidCalls());
+        launcher = InterceptedLauncher.start(
+                sockets.isEmpty() ? pidCalls : pidCalls.withConnect(new TransparentConnect(ipc, sockets)));
         daemons = new DaemonSupervisor(
                 pair.root(), launcher, Map.of("DPUO_EXEC_SOCKET", GATEWAY_IN_ROOT.toString()), this::writeStatus);
         // libvirtd daemonizes each QEMU's shim: when it ends, someone must reap it, or libvirtd's

@@ -3,8 +3,8 @@ package io.dpuoffload.agent.dpu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dpuoffload.agent.profile.Profile;
-import io.dpuoffload.ipc.config.PeerPaths;
-import io.dpuoffload.ipc.intercept.InterceptedLauncher;
+import io.dpuoffload.intercept.InterceptedLauncher;
+import io.dpuoffload.intercept.Interceptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.StandardProtocolFamily;
@@ -55,7 +55,7 @@ class HealthRestartIT {
 
     @BeforeEach
     void launcher() throws Exception {
-        launcher = InterceptedLauncher.start(null, new PeerPaths(List.of()), null);
+        launcher = InterceptedLauncher.start(Interceptions.none());
         socket = work.resolve("daemon.sock");
         sick = work.resolve("sick");
     }
