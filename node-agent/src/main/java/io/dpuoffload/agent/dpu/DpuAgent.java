@@ -8,14 +8,15 @@ import io.dpuoffload.agent.profile.Profile;
 import io.dpuoffload.exec.gateway.ExecGateway;
 import io.dpuoffload.fs.client.FsMount;
 import io.dpuoffload.fs.client.FsMountOptions;
+import io.dpuoffload.fs.wire.FsFeature;
 import io.dpuoffload.intercept.InterceptedLauncher;
 import io.dpuoffload.intercept.Interceptions;
 import io.dpuoffload.ipc.IpcNode;
 import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.ipc.config.PeerPaths;
 import io.dpuoffload.ipc.transparent.TransparentConnect;
+import io.dpuoffload.ipc.wire.IpcFeature;
 import io.dpuoffload.linux.OrphanReaper;
-import io.dpuoffload.transport.Feature;
 import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
@@ -25,9 +26,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +74,7 @@ public final class DpuAgent implements AutoCloseable {
     public static DpuAgent start(PairConfig pair, Endpoint host, TransportConfig transport) throws Exception {
         MountPlan plan = MountPlan.compute(pair.root(), pair.state(), pair.profiles(), MountPlan.DpuSystem.real());
         TransportConfig fsTransport =
-                transport.toBuilder().features(EnumSet.of(Feature.FILESYSTEM)).build();
+                transport.toBuilder().features(Set.of(FsFeature.FILESYSTEM)).build();
         PlanApplier applier = new PlanApplier(
                 plan,
                 share -> FsMount.mount(
@@ -113,7 +114,7 @@ public final class DpuAgent implements AutoCloseable {
                 IpcConfig.DEFAULT_MAX_CONNECTIONS,
                 sockets));
         TransportConfig withIpc = transport.toBuilder()
-                .features(EnumSet.of(Feature.IPC))
+                .features(Set.of(IpcFeature.IPC))
                 .services(
                         ipc.register(io.dpuoffload.transport.Services.builder()).build())
                 .build();

@@ -8,13 +8,13 @@ import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.fs.config.FsServerConfig;
 import io.dpuoffload.fs.config.FsServerConfigLoader;
 import io.dpuoffload.fs.host.FsServer;
-import io.dpuoffload.transport.Feature;
+import io.dpuoffload.fs.wire.FsFeature;
 import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,7 +56,7 @@ final class FsServeCommand implements Callable<Integer> {
         StopSignal stop = new StopSignal(Duration.ofSeconds(10));
         try (FsServer fs = new FsServer(config)) {
             var transport = TransportConfig.builder(config.node())
-                    .features(EnumSet.of(Feature.FILESYSTEM))
+                    .features(Set.of(FsFeature.FILESYSTEM))
                     .services(fs.register(Services.builder()).build());
             ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), true);
             ConfiguredChannel.serveUntil(stop, spec, endpoint, transport.build(), connection -> {}, () -> {});

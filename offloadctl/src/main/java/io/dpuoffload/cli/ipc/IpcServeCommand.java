@@ -8,13 +8,13 @@ import io.dpuoffload.config.ConfigException;
 import io.dpuoffload.ipc.IpcNode;
 import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.ipc.config.IpcConfigLoader;
-import io.dpuoffload.transport.Feature;
+import io.dpuoffload.ipc.wire.IpcFeature;
 import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,7 +57,7 @@ final class IpcServeCommand implements Callable<Integer> {
         StopSignal stop = new StopSignal(Duration.ofSeconds(10));
         try (IpcNode node = new IpcNode(config)) {
             var transport = TransportConfig.builder(config.node())
-                    .features(EnumSet.of(Feature.IPC))
+                    .features(Set.of(IpcFeature.IPC))
                     .services(node.register(Services.builder()).build());
             ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), true);
             ConfiguredChannel.serveUntil(stop, spec, endpoint, transport.build(), node::connected, node::start);
