@@ -32,9 +32,6 @@ class InterceptedLauncherIT {
     /** A pid no process has (above the kernel's pid_max limit of 2^22). */
     private static final int NO_SUCH_PID = 5_000_000;
 
-    @TempDir
-    static Path tools;
-
     static RawConnectProgram rawConnect;
 
     @TempDir
@@ -42,7 +39,7 @@ class InterceptedLauncherIT {
 
     @BeforeAll
     static void buildTheRawProgram() throws Exception {
-        rawConnect = RawConnectProgram.build(tools);
+        rawConnect = RawConnectProgram.build();
     }
 
     @Test
@@ -56,7 +53,7 @@ class InterceptedLauncherIT {
         try (InterceptedLauncher launcher =
                 InterceptedLauncher.start(Interceptions.none().withConnect(refuseAll))) {
             Process program = launcher.launch(
-                    new ProcessBuilder(tools.resolve("raw_connect").toString(), "sub/x.sock", RawConnectProgram.MESSAGE)
+                    new ProcessBuilder(rawConnect.binary().toString(), "sub/x.sock", RawConnectProgram.MESSAGE)
                             .directory(work.toFile()));
             assertThat(RawConnectProgram.go(program)).isEqualTo("ERRNO " + Errno.EACCES);
         }

@@ -24,20 +24,33 @@ public final class RawConnectProgram {
     /** A program that does not finish in this long is stuck on its connect: the test fails instead. */
     private static final long FINISH_SECONDS = 20;
 
+    /** Built once per test JVM. */
+    private static RawConnectProgram built;
+
     private final Path binary;
 
     private RawConnectProgram(Path binary) {
         this.binary = binary;
     }
 
-    /** Builds the program in {@code dir}; skips the calling tests where seccomp or gcc is missing. */
-    public static RawConnectProgram build(Path dir) throws Exception {
+    /** The program, built on first use; skips the calling tests where seccomp or gcc is missing. */
+    public static synchronized RawConnectProgram build() throws Exception {
         String missing = Seccomp.missingSupport();
         assumeTrue(missing == null, () -> "skipped: " + missing);
+        if (built == null) {
+            Path dir = Files.createTempDirectory("raw-connect");
+            dir.toFile().deleteOnExit();
+            built = build(dir);
+        }
+        return built;
+    }
+
+    private static RawConnectProgram build(Path dir) throws Exception {
         Path source = dir.resolve("raw_connect.c");
         try (InputStream in = RawConnectProgram.class.getResourceAsStream("/intercept/raw_connect.c")) {
             Files.copy(in, source);
         }
+        source.toFile().deleteOnExit();
         Path binary = dir.resolve("raw_connect");
         Process gcc;
         try {
@@ -62,7 +75,12 @@ public final class RawConnectProgram {
         }
         String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(gcc.waitFor()).as("gcc: %s", output).isZero();
+        binary.toFile().deleteOnExit();
         return new RawConnectProgram(binary);
+    }
+
+    public Path binary() {
+        return binary;
     }
 
     /** Starts it under {@code launcher}, to connect to {@code socket} once {@link #go} lets it. */

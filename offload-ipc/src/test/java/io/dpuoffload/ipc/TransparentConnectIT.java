@@ -26,9 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * seccomp interception can catch it. Connects elsewhere pass through to the kernel.
  */
 class TransparentConnectIT {
-    @TempDir
-    static Path tools;
-
     static RawConnectProgram rawConnect;
 
     @TempDir
@@ -36,7 +33,7 @@ class TransparentConnectIT {
 
     @BeforeAll
     static void buildTheRawProgram() throws Exception {
-        rawConnect = RawConnectProgram.build(tools);
+        rawConnect = RawConnectProgram.build();
     }
 
     /** The host's directory and the DPU's view of it (in production: the same files through offload-fs). */
