@@ -2,8 +2,6 @@ package io.dpuoffload.fs.posix;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dpuoffload.fs.allowlist.Allowlist;
-import io.dpuoffload.fs.config.CachePolicy;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.Flags;
 import java.nio.file.Files;
@@ -17,10 +15,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and the DPU's own changes are seen at once.
  */
 class CacheTtlIT {
-    /** The short entry and attribute TTL: the DPU's kernel caches, and checks permissions itself. */
     @RegisterExtension
-    static final MountedExport fs =
-            MountedExport.startedBy(work -> PosixMount.start(work, Allowlist.allowAll(), CachePolicy.TTL, false));
+    static final MountedExport fs = MountedExport.cachingWithTtl();
 
     @Test
     void exclusiveCreateFailsOnAFileTheHostMadeWhileTheKernelCachedItsAbsence() throws Exception {

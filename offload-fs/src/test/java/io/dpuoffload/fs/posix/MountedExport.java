@@ -1,5 +1,7 @@
 package io.dpuoffload.fs.posix;
 
+import io.dpuoffload.fs.allowlist.Allowlist;
+import io.dpuoffload.fs.config.CachePolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,9 +40,9 @@ final class MountedExport implements BeforeAllCallback, AfterAllCallback {
         return new MountedExport(PosixMount::start);
     }
 
-    /** An export started by {@code start}, for a class that needs other settings. */
-    static MountedExport startedBy(Start start) {
-        return new MountedExport(start);
+    /** The usual export with the short entry and attribute TTL: the DPU's kernel caches, and checks permissions itself. */
+    static MountedExport cachingWithTtl() {
+        return new MountedExport(work -> PosixMount.start(work, Allowlist.allowAll(), CachePolicy.TTL, false));
     }
 
     @Override

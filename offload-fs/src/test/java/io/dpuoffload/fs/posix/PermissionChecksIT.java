@@ -24,10 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 1000, and must answer the same.
  */
 class PermissionChecksIT {
-    /** The short entry and attribute TTL: the DPU's kernel caches, and checks permissions itself. */
     @RegisterExtension
-    static final MountedExport fs =
-            MountedExport.startedBy(work -> PosixMount.start(work, Allowlist.allowAll(), CachePolicy.TTL, false));
+    static final MountedExport fs = MountedExport.cachingWithTtl();
 
     /** The cases (0077 and 0477 as the owner), and the modes around them. */
     @Test
