@@ -72,12 +72,15 @@ public final class ConnectCall {
     /**
      * Answers the connect with {@code fd}, a socket connected elsewhere: a copy of it replaces the
      * caller's socket at the same descriptor number, with {@code socket}'s flags, and the call
-     * returns 0. {@code fd} stays ours to close. A caller killed meanwhile is left alone.
+     * returns 0. {@code fd} stays ours to close; its O_NONBLOCK is made the caller's (the copy shares
+     * the open file description). A caller killed meanwhile is left alone.
      */
     public void connectedTo(int fd, CallerSocket socket) {
         try {
-            if (socket.nonBlocking()) {
-                FileCalls.fcntl(fd, Flags.F_SETFL, Flags.O_NONBLOCK);
+            int flags = FileCalls.fcntl(fd, Flags.F_GETFL, 0);
+            int wanted = socket.nonBlocking() ? flags | Flags.O_NONBLOCK : flags & ~Flags.O_NONBLOCK;
+            if (wanted != flags) {
+                FileCalls.fcntl(fd, Flags.F_SETFL, wanted);
             }
         } catch (ErrnoException e) {
             call.fails(e.errno());
