@@ -27,6 +27,33 @@ final class Downcalls {
     }
 
     /**
+     * Invoked once: its result, or {@code -errno}, for a caller that names its error itself (where
+     * the name costs work to build, as a path read back from a C string, only a failure pays).
+     */
+    static long onceOrErrno(Scratch s, Downcall downcall) {
+        long r = invoke(s, downcall);
+        return r < 0 ? -s.errno() : r;
+    }
+
+    /** As {@link #once(Scratch, String, Downcall)}, with the path the call was on named in its error. */
+    static long once(Scratch s, String call, byte[] path, Downcall downcall) throws ErrnoException {
+        long r = invoke(s, downcall);
+        if (r < 0) {
+            throw new ErrnoException(call, path, s.errno());
+        }
+        return r;
+    }
+
+    /** As {@link #once(Scratch, String, Downcall)}, with the two paths the call was on named in its error. */
+    static long once(Scratch s, String call, byte[] path, byte[] path2, Downcall downcall) throws ErrnoException {
+        long r = invoke(s, downcall);
+        if (r < 0) {
+            throw new ErrnoException(call, path, path2, s.errno());
+        }
+        return r;
+    }
+
+    /**
      * Retried on EINTR, unless an interrupt ({@link ThreadInterrupts}) asked the call to end: its
      * result, or ErrnoException.
      */
