@@ -17,13 +17,7 @@ public record CallerSocket(int type, boolean nonBlocking, boolean closeOnExec) {
     }
 
     static CallerSocket inspect(int pid, int fd) throws ErrnoException {
-        int pidfd = Pidfds.open(pid);
-        int copy;
-        try {
-            copy = Pidfds.copyFd(pidfd, fd);
-        } finally {
-            FileCalls.closeQuietly(pidfd);
-        }
+        int copy = Pidfds.copyFdOfProcess(pid, fd);
         try {
             int type = UnixSockets.type(copy);
             int statusFlags = FileCalls.fcntl(copy, Flags.F_GETFL, 0);

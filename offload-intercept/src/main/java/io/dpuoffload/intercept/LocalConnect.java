@@ -22,13 +22,7 @@ final class LocalConnect {
 
     /** connect(2) of pid's descriptor {@code fd} to {@code path}: 0, or -errno as the kernel answered. */
     static int onCallersSocket(int pid, int fd, Path path) throws ErrnoException {
-        int pidfd = Pidfds.open(pid);
-        int socket;
-        try {
-            socket = Pidfds.copyFd(pidfd, fd);
-        } finally {
-            FileCalls.closeQuietly(pidfd);
-        }
+        int socket = Pidfds.copyFdOfProcess(pid, fd);
         try {
             int directory = FileCalls.openat(
                     Flags.AT_FDCWD, path.getParent().toString(), Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
