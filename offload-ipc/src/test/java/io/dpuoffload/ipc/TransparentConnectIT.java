@@ -1,21 +1,20 @@
 package io.dpuoffload.ipc;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.dpuoffload.intercept.InterceptedLauncher;
+import io.dpuoffload.intercept.InterceptionUnavailableException;
+import io.dpuoffload.intercept.Interceptions;
+import io.dpuoffload.intercept.RawConnectProgram;
 import io.dpuoffload.ipc.config.PeerPaths;
-import io.dpuoffload.ipc.intercept.InterceptedLauncher;
-import io.dpuoffload.linux.Seccomp;
+import io.dpuoffload.ipc.transparent.TransparentConnect;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,46 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
  * seccomp interception can catch it. Connects elsewhere pass through to the kernel.
  */
 class TransparentConnectIT {
-    @TempDir
-    static Path tools;
-
-    static Path rawConnect;
+    static RawConnectProgram rawConnect;
 
     @TempDir
     Path work;
 
     @BeforeAll
     static void buildTheRawProgram() throws Exception {
-        String missing = Seccomp.missingSupport();
-        assumeTrue(missing == null, () -> "skipped: " + missing);
-        Path source = tools.resolve("raw_connect.c");
-        try (InputStream in = TransparentConnectIT.class.getResourceAsStream("/intercept/raw_connect.c")) {
-            Files.copy(in, source);
-        }
-        rawConnect = tools.resolve("raw_connect");
-        Process gcc;
-        try {
-            gcc = new ProcessBuilder(
-                            "gcc",
-                            "-static",
-                            "-nostdlib",
-                            "-ffreestanding",
-                            "-fno-stack-protector",
-                            "-no-pie",
-                            "-O1",
-                            "-o",
-                            rawConnect.toString(),
-                            source.toString())
-                    .redirectErrorStream(true)
-                    .start();
-        } catch (IOException e) {
-            assumeTrue(
-                    false,
-                    "skipped: gcc is not installed (./dpuo installs it), so the raw-syscall program cannot be built");
-            return;
-        }
-        String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(gcc.waitFor()).as("gcc: %s", output).isZero();
+        rawConnect = RawConnectProgram.build();
     }
 
     /** The host's directory and the DPU's view of it (in production: the same files through offload-fs). */
@@ -83,23 +50,38 @@ class TransparentConnectIT {
                 IpcPair.config("dpu-1", List.of(), List.of()));
     }
 
-    private static PeerPaths peerPaths(Sides sides) {
-        return new PeerPaths(List.of(new PeerPaths.Mapping(sides.view(), sides.host())));
+    /** Transparent connect of {@code pair}'s DPU to the host's directory, and a launcher with it. */
+    private record Intercepted(TransparentConnect connects, InterceptedLauncher launcher) implements AutoCloseable {
+        static Intercepted start(IpcPair pair, Sides sides) throws InterceptionUnavailableException {
+            var connects = new TransparentConnect(
+                    pair.dpu, new PeerPaths(List.of(new PeerPaths.Mapping(sides.view(), sides.host()))));
+            return new Intercepted(
+                    connects, InterceptedLauncher.start(Interceptions.none().withConnect(connects)));
+        }
+
+        String run(Path socket) throws Exception {
+            return rawConnect.run(launcher, socket);
+        }
+
+        @Override
+        public void close() {
+            launcher.close();
+        }
     }
 
     @Test
     void aRawConnectReachesAHostSocketCreatedAfterTheProgramStarted() throws Exception {
         Sides sides = sides();
         try (IpcPair pair = pair(sides);
-                InterceptedLauncher launcher = InterceptedLauncher.start(pair.dpu, peerPaths(sides))) {
-            Process program = launcher.launch(new ProcessBuilder(
-                    rawConnect.toString(), sides.view().resolve("monitor.sock").toString(), "hello host"));
+                Intercepted intercepted = Intercepted.start(pair, sides)) {
+            Process program =
+                    rawConnect.start(intercepted.launcher(), sides.view().resolve("monitor.sock"));
             // Only now does the socket exist, on the host side only.
             try (ServerSocketChannel echo = EchoServers.stream(sides.host().resolve("monitor.sock"))) {
-                assertThat(go(program)).isEqualTo("REPLY hello host");
+                assertThat(RawConnectProgram.go(program)).isEqualTo("REPLY hello host");
                 assertThat(program.exitValue()).isZero();
             }
-            assertThat(launcher.supervisor().carried()).isEqualTo(1);
+            assertThat(intercepted.connects().carried()).isEqualTo(1);
         }
     }
 
@@ -110,9 +92,9 @@ class TransparentConnectIT {
         gone.bind(UnixDomainSocketAddress.of(sides.host().resolve("gone.sock")));
         gone.close(); // the file stays, nobody listens
         try (IpcPair pair = pair(sides);
-                InterceptedLauncher launcher = InterceptedLauncher.start(pair.dpu, peerPaths(sides))) {
-            assertThat(run(launcher, sides.view().resolve("none.sock"))).isEqualTo("ERRNO 2"); // ENOENT
-            assertThat(run(launcher, sides.view().resolve("gone.sock"))).isEqualTo("ERRNO 111"); // ECONNREFUSED
+                Intercepted intercepted = Intercepted.start(pair, sides)) {
+            assertThat(intercepted.run(sides.view().resolve("none.sock"))).isEqualTo("ERRNO 2"); // ENOENT
+            assertThat(intercepted.run(sides.view().resolve("gone.sock"))).isEqualTo("ERRNO 111"); // ECONNREFUSED
         }
     }
 
@@ -121,13 +103,13 @@ class TransparentConnectIT {
         Sides sides = sides();
         Path local = Files.createDirectories(work.resolve("local"));
         try (IpcPair pair = pair(sides);
-                InterceptedLauncher launcher = InterceptedLauncher.start(pair.dpu, peerPaths(sides));
+                Intercepted intercepted = Intercepted.start(pair, sides);
                 ServerSocketChannel echo = EchoServers.stream(local.resolve("echo.sock"))) {
-            assertThat(run(launcher, local.resolve("echo.sock"))).isEqualTo("REPLY hello host");
+            assertThat(intercepted.run(local.resolve("echo.sock"))).isEqualTo("REPLY hello host");
             // A local file of the same name as a host socket is not consulted: the host's answer counts.
-            assertThat(run(launcher, local.resolve("none.sock"))).isEqualTo("ERRNO 2");
-            assertThat(launcher.supervisor().carried()).isZero();
-            assertThat(launcher.supervisor().passedThrough()).isEqualTo(2);
+            assertThat(intercepted.run(local.resolve("none.sock"))).isEqualTo("ERRNO 2");
+            assertThat(intercepted.connects().carried()).isZero();
+            assertThat(intercepted.connects().passedThrough()).isEqualTo(2);
         }
     }
 
@@ -136,11 +118,11 @@ class TransparentConnectIT {
         Sides sides = sides();
         // libvirtd's QEMU monitor listener before QEMU runs on the host: bound here, in the shared directory.
         try (IpcPair pair = pair(sides);
-                InterceptedLauncher launcher = InterceptedLauncher.start(pair.dpu, peerPaths(sides));
+                Intercepted intercepted = Intercepted.start(pair, sides);
                 ServerSocketChannel ours = EchoServers.stream(sides.view().resolve("monitor.sock"))) {
-            assertThat(run(launcher, sides.view().resolve("monitor.sock"))).isEqualTo("REPLY hello host");
-            assertThat(launcher.supervisor().carried()).isZero();
-            assertThat(launcher.supervisor().passedThrough()).isEqualTo(1);
+            assertThat(intercepted.run(sides.view().resolve("monitor.sock"))).isEqualTo("REPLY hello host");
+            assertThat(intercepted.connects().carried()).isZero();
+            assertThat(intercepted.connects().passedThrough()).isEqualTo(1);
         }
     }
 
@@ -149,7 +131,7 @@ class TransparentConnectIT {
         Sides sides = sides();
         Path monitor = sides.view().resolve("monitor.sock");
         try (IpcPair pair = pair(sides);
-                InterceptedLauncher launcher = InterceptedLauncher.start(pair.dpu, peerPaths(sides));
+                Intercepted intercepted = Intercepted.start(pair, sides);
                 ServerSocketChannel ours = EchoServers.stream(monitor);
                 ServerSocketChannel peers = EchoServers.stream(sides.host().resolve("monitor.sock"))) {
             // What this side sees once QEMU's listener is bound at the host path and the DPU's cache
@@ -159,23 +141,8 @@ class TransparentConnectIT {
             ServerSocketChannel stranger = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             stranger.bind(UnixDomainSocketAddress.of(monitor));
             stranger.close(); // its file stays; the kernel alone would answer ECONNREFUSED
-            assertThat(run(launcher, monitor)).isEqualTo("REPLY hello host");
-            assertThat(launcher.supervisor().carried()).isEqualTo(1);
+            assertThat(intercepted.run(monitor)).isEqualTo("REPLY hello host");
+            assertThat(intercepted.connects().carried()).isEqualTo(1);
         }
-    }
-
-    private static String run(InterceptedLauncher launcher, Path socket) throws Exception {
-        Process program = launcher.launch(new ProcessBuilder(rawConnect.toString(), socket.toString(), "hello host"));
-        return go(program);
-    }
-
-    /** Lets the program connect now; its one line of output. */
-    private static String go(Process program) throws Exception {
-        program.getOutputStream().write('g');
-        program.getOutputStream().flush();
-        assertThat(program.waitFor(20, TimeUnit.SECONDS))
-                .as("the program finished")
-                .isTrue();
-        return new String(program.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     }
 }

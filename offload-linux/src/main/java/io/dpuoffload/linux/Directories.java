@@ -51,15 +51,8 @@ public final class Directories {
     /** One getdents64(2) into {@code buffer}: the number of bytes filled, 0 at the end of the directory. */
     public static int getdents64(int fd, MemorySegment buffer) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            long r;
-            try {
-                r = (long) GETDENTS64.invokeExact(s.errnoState(), fd, buffer, buffer.byteSize());
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("getdents64", s.errno());
-            }
+            long r = (long) Downcalls.once(
+                    s, "getdents64", e -> (long) GETDENTS64.invokeExact(e, fd, buffer, buffer.byteSize()));
             return (int) r;
         }
     }

@@ -20,16 +20,7 @@ public final class EventFd {
 
     public static int eventfd(int initialValue, int flags) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) EVENTFD.invokeExact(s.errnoState(), initialValue, flags);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("eventfd", s.errno());
-            }
-            return r;
+            return (int) Downcalls.once(s, "eventfd", e -> (int) EVENTFD.invokeExact(e, initialValue, flags));
         }
     }
 

@@ -57,16 +57,7 @@ public final class Fanotify {
     /** fanotify_init(2): a notification group; read its events from the returned descriptor. */
     public static int init(int flags, int eventFileFlags) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) INIT.invokeExact(s.errnoState(), flags, eventFileFlags);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("fanotify_init", s.errno());
-            }
-            return r;
+            return (int) Downcalls.once(s, "fanotify_init", e -> (int) INIT.invokeExact(e, flags, eventFileFlags));
         }
     }
 

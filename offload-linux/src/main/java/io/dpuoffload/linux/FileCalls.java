@@ -87,43 +87,16 @@ public final class FileCalls {
         how.set(JAVA_LONG, 0, flags);
         how.set(JAVA_LONG, 8, mode);
         how.set(JAVA_LONG, 16, resolve);
-        while (true) {
-            long r;
-            try {
-                r = (long) OPENAT2.invokeExact(
-                        s.errnoState(), Syscalls.OPENAT2, (long) dirfd, cPath, how, OPEN_HOW.byteSize());
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r >= 0) {
-                return (int) r;
-            }
-            int errno = s.errno();
-            if (!ThreadInterrupts.retries(errno)) {
-                throw new ErrnoException("openat2", pathOrSegment(pathForError, cPath), errno);
-            }
-        }
+        return (int) Downcalls.retrying(s, "openat2", pathOrSegment(pathForError, cPath), e ->
+                (long) OPENAT2.invokeExact(e, Syscalls.OPENAT2, (long) dirfd, cPath, how, OPEN_HOW.byteSize()));
     }
 
     /** openat(2): open {@code path} relative to {@code dirfd}; {@code mode} matters with O_CREAT/O_TMPFILE. */
     public static int openat(int dirfd, byte[] path, int flags, int mode) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             MemorySegment cPath = s.cString(path);
-            while (true) {
-                int r;
-                try {
-                    r = (int) OPENAT.invokeExact(s.errnoState(), dirfd, cPath, flags, mode);
-                } catch (Throwable t) {
-                    throw Libc.unexpected(t);
-                }
-                if (r >= 0) {
-                    return r;
-                }
-                int errno = s.errno();
-                if (!ThreadInterrupts.retries(errno)) {
-                    throw new ErrnoException("openat", path, errno);
-                }
-            }
+            return (int)
+                    Downcalls.retrying(s, "openat", path, e -> (int) OPENAT.invokeExact(e, dirfd, cPath, flags, mode));
         }
     }
 
@@ -136,31 +109,12 @@ public final class FileCalls {
      * a descriptor another thread has just been given.
      */
     public static void close(int fd) throws ErrnoException {
-        try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) CLOSE.invokeExact(s.errnoState(), fd);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("close", s.errno());
-            }
-        }
+        simple(CLOSE, "close", fd);
     }
 
     public static int dup(int fd) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) DUP.invokeExact(s.errnoState(), fd);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("dup", s.errno());
-            }
-            return r;
+            return (int) Downcalls.once(s, "dup", e -> (int) DUP.invokeExact(e, fd));
         }
     }
 
@@ -170,16 +124,7 @@ public final class FileCalls {
      */
     public static int fcntl(int fd, int cmd, int arg) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) FCNTL_INT.invokeExact(s.errnoState(), fd, cmd, arg);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("fcntl", s.errno());
-            }
-            return r;
+            return (int) Downcalls.once(s, "fcntl", e -> (int) FCNTL_INT.invokeExact(e, fd, cmd, arg));
         }
     }
 
@@ -196,15 +141,7 @@ public final class FileCalls {
     public static int[] pipe2(int flags) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             MemorySegment fds = s.allocate(8, 4);
-            int r;
-            try {
-                r = (int) PIPE2.invokeExact(s.errnoState(), fds, flags);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("pipe2", s.errno());
-            }
+            Downcalls.once(s, "pipe2", e -> (int) PIPE2.invokeExact(e, fds, flags));
             return new int[] {fds.get(JAVA_INT, 0), fds.get(JAVA_INT, 4)};
         }
     }
@@ -225,14 +162,7 @@ public final class FileCalls {
     public static long readSome(int fd, MemorySegment buffer, long length) {
         checkLength(buffer, length);
         try (Scratch s = Scratch.acquire()) {
-            while (true) {
-                long r = (long) READ.invokeExact(s.errnoState(), fd, buffer, length);
-                if (r >= 0 || s.errno() != Errno.EINTR) {
-                    return r >= 0 ? r : -s.errno();
-                }
-            }
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
+            return Downcalls.orErrno(s, e -> (long) READ.invokeExact(e, fd, buffer, length));
         }
     }
 
@@ -240,55 +170,20 @@ public final class FileCalls {
     public static long writeSome(int fd, MemorySegment buffer, long length) {
         checkLength(buffer, length);
         try (Scratch s = Scratch.acquire()) {
-            while (true) {
-                long r = (long) WRITE.invokeExact(s.errnoState(), fd, buffer, length);
-                if (r >= 0 || s.errno() != Errno.EINTR) {
-                    return r >= 0 ? r : -s.errno();
-                }
-            }
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
+            return Downcalls.orErrno(s, e -> (long) WRITE.invokeExact(e, fd, buffer, length));
         }
     }
 
     static int read(int fd, MemorySegment buffer, String call) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            while (true) {
-                long r;
-                try {
-                    r = (long) READ.invokeExact(s.errnoState(), fd, buffer, buffer.byteSize());
-                } catch (Throwable t) {
-                    throw Libc.unexpected(t);
-                }
-                if (r >= 0) {
-                    return (int) r;
-                }
-                int errno = s.errno();
-                if (!ThreadInterrupts.retries(errno)) {
-                    throw new ErrnoException(call, errno);
-                }
-            }
+            return (int) Downcalls.retrying(s, call, e -> (long) READ.invokeExact(e, fd, buffer, buffer.byteSize()));
         }
     }
 
     static int write(int fd, MemorySegment buffer, long length, String call) throws ErrnoException {
         checkLength(buffer, length);
         try (Scratch s = Scratch.acquire()) {
-            while (true) {
-                long r;
-                try {
-                    r = (long) WRITE.invokeExact(s.errnoState(), fd, buffer, length);
-                } catch (Throwable t) {
-                    throw Libc.unexpected(t);
-                }
-                if (r >= 0) {
-                    return (int) r;
-                }
-                int errno = s.errno();
-                if (!ThreadInterrupts.retries(errno)) {
-                    throw new ErrnoException(call, errno);
-                }
-            }
+            return (int) Downcalls.retrying(s, call, e -> (long) WRITE.invokeExact(e, fd, buffer, length));
         }
     }
 
@@ -300,21 +195,8 @@ public final class FileCalls {
     /** pread(2) into the whole of {@code buffer} from {@code offset}; 0 at or past end of file. */
     public static int pread(int fd, MemorySegment buffer, long offset) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            while (true) {
-                long r;
-                try {
-                    r = (long) PREAD.invokeExact(s.errnoState(), fd, buffer, buffer.byteSize(), offset);
-                } catch (Throwable t) {
-                    throw Libc.unexpected(t);
-                }
-                if (r >= 0) {
-                    return (int) r;
-                }
-                int errno = s.errno();
-                if (errno != Errno.EINTR) {
-                    throw new ErrnoException("pread", errno);
-                }
-            }
+            return (int) Downcalls.retryingEveryEintr(
+                    s, "pread", e -> (long) PREAD.invokeExact(e, fd, buffer, buffer.byteSize(), offset));
         }
     }
 
@@ -322,21 +204,8 @@ public final class FileCalls {
     public static int pwrite(int fd, MemorySegment buffer, long length, long offset) throws ErrnoException {
         checkLength(buffer, length);
         try (Scratch s = Scratch.acquire()) {
-            while (true) {
-                long r;
-                try {
-                    r = (long) PWRITE.invokeExact(s.errnoState(), fd, buffer, length, offset);
-                } catch (Throwable t) {
-                    throw Libc.unexpected(t);
-                }
-                if (r >= 0) {
-                    return (int) r;
-                }
-                int errno = s.errno();
-                if (errno != Errno.EINTR) {
-                    throw new ErrnoException("pwrite", errno);
-                }
-            }
+            return (int) Downcalls.retryingEveryEintr(
+                    s, "pwrite", e -> (long) PWRITE.invokeExact(e, fd, buffer, length, offset));
         }
     }
 
@@ -347,16 +216,7 @@ public final class FileCalls {
      */
     public static long lseek(int fd, long offset, int whence) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            long r;
-            try {
-                r = (long) LSEEK.invokeExact(s.errnoState(), fd, offset, whence);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("lseek", s.errno());
-            }
-            return r;
+            return Downcalls.once(s, "lseek", e -> (long) LSEEK.invokeExact(e, fd, offset, whence));
         }
     }
 
@@ -370,15 +230,7 @@ public final class FileCalls {
 
     public static void ftruncate(int fd, long length) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) FTRUNCATE.invokeExact(s.errnoState(), fd, length);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("ftruncate", s.errno());
-            }
+            Downcalls.once(s, "ftruncate", e -> (int) FTRUNCATE.invokeExact(e, fd, length));
         }
     }
 
@@ -389,29 +241,13 @@ public final class FileCalls {
      */
     public static void fallocate(int fd, int mode, long offset, long length) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) FALLOCATE.invokeExact(s.errnoState(), fd, mode, offset, length);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("fallocate", s.errno());
-            }
+            Downcalls.once(s, "fallocate", e -> (int) FALLOCATE.invokeExact(e, fd, mode, offset, length));
         }
     }
 
     private static void simple(MethodHandle handle, String call, int fd) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) handle.invokeExact(s.errnoState(), fd);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException(call, s.errno());
-            }
+            Downcalls.once(s, call, e -> (int) handle.invokeExact(e, fd));
         }
     }
 

@@ -80,15 +80,8 @@ public final class FileHandles {
             MemorySegment handle = s.allocate(HEADER_BYTES + MAX_HANDLE_BYTES, 4);
             handle.set(JAVA_INT, 0, MAX_HANDLE_BYTES);
             MemorySegment mountId = s.allocate(4, 4);
-            int r;
-            try {
-                r = (int) NAME_TO_HANDLE_AT.invokeExact(s.errnoState(), dirfd, s.cString(path), handle, mountId, flags);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("name_to_handle_at", path, s.errno());
-            }
+            Downcalls.once(s, "name_to_handle_at", path, e ->
+                    (int) NAME_TO_HANDLE_AT.invokeExact(e, dirfd, s.cString(path), handle, mountId, flags));
             int size = handle.get(JAVA_INT, 0);
             byte[] bytes = handle.asSlice(HEADER_BYTES, size).toArray(JAVA_BYTE);
             return new FileHandle(handle.get(JAVA_INT, 4), bytes, mountId.get(JAVA_INT, 0));

@@ -24,15 +24,7 @@ public final class FsContext {
     /** unshare(CLONE_FS) for the calling thread: from now on its umask, cwd and root are its own. */
     public static void unshare() throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) UNSHARE.invokeExact(s.errnoState(), CLONE_FS);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("unshare(CLONE_FS)", s.errno());
-            }
+            Downcalls.once(s, "unshare(CLONE_FS)", e -> (int) UNSHARE.invokeExact(e, CLONE_FS));
         }
     }
 

@@ -61,15 +61,7 @@ public final class Locks {
     /** flock(2): {@link #LOCK_SH}, {@link #LOCK_EX} or {@link #LOCK_UN}, optionally with {@link #LOCK_NB}. */
     public static void flock(int fd, int operation) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) FLOCK_CALL.invokeExact(s.errnoState(), fd, operation);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("flock", s.errno());
-            }
+            Downcalls.once(s, "flock", e -> (int) FLOCK_CALL.invokeExact(e, fd, operation));
         }
     }
 
@@ -120,14 +112,9 @@ public final class Locks {
     }
 
     private static void call(Scratch s, int fd, int cmd, MemorySegment fl) throws ErrnoException {
-        int r;
-        try {
-            r = (int) FCNTL_PTR.invokeExact(s.errnoState(), fd, cmd, fl);
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
-        }
-        if (r == -1) {
-            throw new ErrnoException("fcntl(" + commandName(cmd) + ")", s.errno());
+        long r = Downcalls.onceOrErrno(s, e -> (int) FCNTL_PTR.invokeExact(e, fd, cmd, fl));
+        if (r < 0) {
+            throw new ErrnoException("fcntl(" + commandName(cmd) + ")", (int) -r);
         }
     }
 

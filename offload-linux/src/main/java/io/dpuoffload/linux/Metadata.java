@@ -65,14 +65,10 @@ public final class Metadata {
 
     private static Stat statx(Scratch s, int dirfd, MemorySegment cPath, int flags, byte[] path) throws ErrnoException {
         MemorySegment buf = s.allocate(Stat.STATX);
-        int r;
-        try {
-            r = (int) STATX.invokeExact(s.errnoState(), dirfd, cPath, flags, Stat.STATX_BASIC_STATS, buf);
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
-        }
-        if (r == -1) {
-            throw new ErrnoException("statx", FileCalls.pathOrSegment(path, cPath), s.errno());
+        long r = Downcalls.onceOrErrno(
+                s, e -> (int) STATX.invokeExact(e, dirfd, cPath, flags, Stat.STATX_BASIC_STATS, buf));
+        if (r < 0) {
+            throw new ErrnoException("statx", FileCalls.pathOrSegment(path, cPath), (int) -r);
         }
         return Stat.fromStatx(buf);
     }
@@ -81,15 +77,7 @@ public final class Metadata {
     public static StatFs fstatfs(int fd) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             MemorySegment buf = s.allocate(StatFs.STATFS);
-            int r;
-            try {
-                r = (int) FSTATFS.invokeExact(s.errnoState(), fd, buf);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("fstatfs", s.errno());
-            }
+            Downcalls.once(s, "fstatfs", e -> (int) FSTATFS.invokeExact(e, fd, buf));
             return StatFs.fromStatfs(buf);
         }
     }
@@ -98,15 +86,7 @@ public final class Metadata {
     public static StatFs statfs(byte[] path) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             MemorySegment buf = s.allocate(StatFs.STATFS);
-            int r;
-            try {
-                r = (int) STATFS.invokeExact(s.errnoState(), s.cString(path), buf);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("statfs", path, s.errno());
-            }
+            Downcalls.once(s, "statfs", path, e -> (int) STATFS.invokeExact(e, s.cString(path), buf));
             return StatFs.fromStatfs(buf);
         }
     }
@@ -118,15 +98,7 @@ public final class Metadata {
     /** fchmod(2). EBADF on an O_PATH descriptor: use {@link #fchmodat} with AT_EMPTY_PATH. */
     public static void fchmod(int fd, int mode) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) FCHMOD.invokeExact(s.errnoState(), fd, mode);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("fchmod", s.errno());
-            }
+            Downcalls.once(s, "fchmod", e -> (int) FCHMOD.invokeExact(e, fd, mode));
         }
     }
 
@@ -166,15 +138,8 @@ public final class Metadata {
      */
     public static void fchownat(int dirfd, byte[] path, int uid, int gid, int flags) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) FCHOWNAT.invokeExact(s.errnoState(), dirfd, s.cString(path), uid, gid, flags);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("fchownat", path, s.errno());
-            }
+            Downcalls.once(
+                    s, "fchownat", path, e -> (int) FCHOWNAT.invokeExact(e, dirfd, s.cString(path), uid, gid, flags));
         }
     }
 
@@ -201,15 +166,8 @@ public final class Metadata {
             times.set(JAVA_LONG, 8, atimeNsec);
             times.set(JAVA_LONG, 16, mtimeSec);
             times.set(JAVA_LONG, 24, mtimeNsec);
-            int r;
-            try {
-                r = (int) UTIMENSAT.invokeExact(s.errnoState(), dirfd, s.cString(path), times, flags);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("utimensat", path, s.errno());
-            }
+            Downcalls.once(
+                    s, "utimensat", path, e -> (int) UTIMENSAT.invokeExact(e, dirfd, s.cString(path), times, flags));
         }
     }
 

@@ -83,15 +83,7 @@ public final class Mounts {
     public static void umount2(String target, int flags) throws ErrnoException {
         byte[] targetBytes = Bytes.of(target);
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) UMOUNT2.invokeExact(s.errnoState(), s.cString(targetBytes), flags);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("umount2", targetBytes, s.errno());
-            }
+            Downcalls.once(s, "umount2", targetBytes, e -> (int) UMOUNT2.invokeExact(e, s.cString(targetBytes), flags));
         }
     }
 }

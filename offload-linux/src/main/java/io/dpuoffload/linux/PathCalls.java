@@ -34,15 +34,7 @@ public final class PathCalls {
 
     public static void mkdirat(int dirfd, byte[] path, int mode) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) MKDIRAT.invokeExact(s.errnoState(), dirfd, s.cString(path), mode);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("mkdirat", path, s.errno());
-            }
+            Downcalls.once(s, "mkdirat", path, e -> (int) MKDIRAT.invokeExact(e, dirfd, s.cString(path), mode));
         }
     }
 
@@ -56,15 +48,7 @@ public final class PathCalls {
      */
     public static void mknodat(int dirfd, byte[] path, int mode, long dev) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) MKNODAT.invokeExact(s.errnoState(), dirfd, s.cString(path), mode, dev);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("mknodat", path, s.errno());
-            }
+            Downcalls.once(s, "mknodat", path, e -> (int) MKNODAT.invokeExact(e, dirfd, s.cString(path), mode, dev));
         }
     }
 
@@ -75,15 +59,7 @@ public final class PathCalls {
     /** unlinkat(2); {@link Flags#AT_REMOVEDIR} removes an (empty) directory instead. */
     public static void unlinkat(int dirfd, byte[] path, int flags) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) UNLINKAT.invokeExact(s.errnoState(), dirfd, s.cString(path), flags);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("unlinkat", path, s.errno());
-            }
+            Downcalls.once(s, "unlinkat", path, e -> (int) UNLINKAT.invokeExact(e, dirfd, s.cString(path), flags));
         }
     }
 
@@ -145,15 +121,8 @@ public final class PathCalls {
     /** symlinkat(2): create {@code linkpath} (relative to {@code newdirfd}) pointing at {@code target}. */
     public static void symlinkat(byte[] target, int newdirfd, byte[] linkpath) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int r;
-            try {
-                r = (int) SYMLINKAT.invokeExact(s.errnoState(), s.cString(target), newdirfd, s.cString(linkpath));
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("symlinkat", linkpath, target, s.errno());
-            }
+            Downcalls.once(s, "symlinkat", linkpath, target, e ->
+                    (int) SYMLINKAT.invokeExact(e, s.cString(target), newdirfd, s.cString(linkpath)));
         }
     }
 
@@ -171,15 +140,9 @@ public final class PathCalls {
             long size = Limits.PATH_MAX;
             while (true) {
                 MemorySegment buf = s.allocate(size, 1);
-                long r;
-                try {
-                    r = (long) READLINKAT.invokeExact(s.errnoState(), dirfd, cPath, buf, size);
-                } catch (Throwable t) {
-                    throw Libc.unexpected(t);
-                }
-                if (r == -1) {
-                    throw new ErrnoException("readlinkat", path, s.errno());
-                }
+                long room = size;
+                long r = Downcalls.once(
+                        s, "readlinkat", path, e -> (long) READLINKAT.invokeExact(e, dirfd, cPath, buf, room));
                 if (r < size) {
                     return buf.asSlice(0, r).toArray(JAVA_BYTE);
                 }

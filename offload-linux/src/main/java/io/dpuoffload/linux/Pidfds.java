@@ -80,6 +80,16 @@ public final class Pidfds {
         }
     }
 
+    /** Our own copy (close-on-exec) of process {@code pid}'s descriptor {@code fd}, through a pidfd opened for it. */
+    public static int copyFdOfProcess(int pid, int fd) throws ErrnoException {
+        int pidfd = open(pid);
+        try {
+            return copyFd(pidfd, fd);
+        } finally {
+            FileCalls.closeQuietly(pidfd);
+        }
+    }
+
     /** Copies {@code length} bytes at {@code address} in process {@code pid}; fewer if the range ends early. */
     public static byte[] readMemory(int pid, long address, int length) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {

@@ -30,15 +30,7 @@ public final class ResourceLimits {
     public static Limit openFiles() throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             MemorySegment limit = s.allocate(16, 8);
-            int r;
-            try {
-                r = (int) GETRLIMIT.invokeExact(s.errnoState(), RLIMIT_NOFILE, limit);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("getrlimit(RLIMIT_NOFILE)", s.errno());
-            }
+            Downcalls.once(s, "getrlimit(RLIMIT_NOFILE)", e -> (int) GETRLIMIT.invokeExact(e, RLIMIT_NOFILE, limit));
             return new Limit(unsigned(limit.get(JAVA_LONG, 0)), unsigned(limit.get(JAVA_LONG, 8)));
         }
     }
@@ -49,15 +41,7 @@ public final class ResourceLimits {
             MemorySegment limit = s.allocate(16, 8);
             limit.set(JAVA_LONG, 0, wanted.soft());
             limit.set(JAVA_LONG, 8, wanted.hard());
-            int r;
-            try {
-                r = (int) SETRLIMIT.invokeExact(s.errnoState(), RLIMIT_NOFILE, limit);
-            } catch (Throwable t) {
-                throw Libc.unexpected(t);
-            }
-            if (r == -1) {
-                throw new ErrnoException("setrlimit(RLIMIT_NOFILE)", s.errno());
-            }
+            Downcalls.once(s, "setrlimit(RLIMIT_NOFILE)", e -> (int) SETRLIMIT.invokeExact(e, RLIMIT_NOFILE, limit));
         }
     }
 

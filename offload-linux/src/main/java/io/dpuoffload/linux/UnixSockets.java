@@ -108,24 +108,10 @@ public final class UnixSockets {
         try (Scratch s = Scratch.acquire()) {
             long controlSize = CMSG_HEADER + 4L * MAX_FDS + 4;
             MemorySegment control = s.allocate(controlSize, 8);
-            MemorySegment iov = s.allocate(16, 8);
-            iov.set(ADDRESS, 0, buffer);
-            iov.set(JAVA_LONG, 8, length);
-            MemorySegment msg = s.allocate(MSGHDR_SIZE, 8);
-            msg.fill((byte) 0);
-            msg.set(ADDRESS, 16, iov);
-            msg.set(JAVA_LONG, 24, 1);
-            msg.set(ADDRESS, 32, control);
-            msg.set(JAVA_LONG, 40, controlSize);
-            long r;
-            while (true) {
-                r = (long) RECVMSG.invokeExact(s.errnoState(), fd, msg, flags | MSG_CMSG_CLOEXEC);
-                if (r >= 0 || s.errno() != Errno.EINTR) {
-                    break;
-                }
-            }
+            MemorySegment msg = message(s, buffer, length, control, controlSize);
+            long r = Downcalls.orErrno(s, e -> (long) RECVMSG.invokeExact(e, fd, msg, flags | MSG_CMSG_CLOEXEC));
             if (r < 0) {
-                return -s.errno();
+                return r;
             }
             long used = msg.get(JAVA_LONG, 40);
             received.truncated = (msg.get(JAVA_INT, 48) & MSG_CTRUNC) != 0;
@@ -142,8 +128,6 @@ public final class UnixSockets {
                 at += (cmsgLength + 7) & -8;
             }
             return r;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
         }
     }
 
@@ -159,38 +143,16 @@ public final class UnixSockets {
             for (int i = 0; i < fds.length; i++) {
                 control.set(JAVA_INT, CMSG_HEADER + 4L * i, fds[i]);
             }
-            MemorySegment iov = s.allocate(16, 8);
-            iov.set(ADDRESS, 0, buffer);
-            iov.set(JAVA_LONG, 8, length);
-            MemorySegment msg = s.allocate(MSGHDR_SIZE, 8);
-            msg.fill((byte) 0);
-            msg.set(ADDRESS, 16, iov);
-            msg.set(JAVA_LONG, 24, 1);
-            msg.set(ADDRESS, 32, control);
-            msg.set(JAVA_LONG, 40, controlSize);
-            while (true) {
-                long r = (long) SENDMSG.invokeExact(s.errnoState(), fd, msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-                if (r >= 0 || s.errno() != Errno.EINTR) {
-                    return r >= 0 ? r : -s.errno();
-                }
-            }
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
+            MemorySegment msg = message(s, buffer, length, control, controlSize);
+            return Downcalls.orErrno(s, e -> (long) SENDMSG.invokeExact(e, fd, msg, MSG_NOSIGNAL | MSG_DONTWAIT));
         }
     }
 
     /** A new non-blocking, close-on-exec AF_UNIX socket of {@code type}. */
     public static int socket(int type) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            int fd = (int) SOCKET.invokeExact(s.errnoState(), AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-            if (fd < 0) {
-                throw new ErrnoException("socket(AF_UNIX)", s.errno());
-            }
-            return fd;
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
+            return (int) Downcalls.once(s, "socket(AF_UNIX)", e ->
+                    (int) SOCKET.invokeExact(e, AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
         }
     }
 
@@ -201,9 +163,8 @@ public final class UnixSockets {
     public static int[] socketpair(int type, boolean blockingSecond) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             MemorySegment fds = s.allocate(8, 4);
-            if ((int) SOCKETPAIR.invokeExact(s.errnoState(), AF_UNIX, type | SOCK_CLOEXEC, 0, fds) != 0) {
-                throw new ErrnoException("socketpair(AF_UNIX)", s.errno());
-            }
+            Downcalls.once(s, "socketpair(AF_UNIX)", e ->
+                    (int) SOCKETPAIR.invokeExact(e, AF_UNIX, type | SOCK_CLOEXEC, 0, fds));
             int first = fds.get(JAVA_INT, 0);
             int second = fds.get(JAVA_INT, 4);
             FileCalls.fcntl(first, Flags.F_SETFL, FileCalls.fcntl(first, Flags.F_GETFL, 0) | Flags.O_NONBLOCK);
@@ -211,10 +172,6 @@ public final class UnixSockets {
                 FileCalls.fcntl(second, Flags.F_SETFL, FileCalls.fcntl(second, Flags.F_GETFL, 0) | Flags.O_NONBLOCK);
             }
             return new int[] {first, second};
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
         }
     }
 
@@ -225,47 +182,22 @@ public final class UnixSockets {
     public static int connect(int fd, SocketName name) {
         try (Scratch s = Scratch.acquire()) {
             MemorySegment address = address(s, name);
-            while (true) {
-                int r = (int) CONNECT.invokeExact(s.errnoState(), fd, address, name.addressLength());
-                if (r == 0) {
-                    return 0;
-                }
-                int errno = s.errno();
-                if (errno != Errno.EINTR) {
-                    return -errno;
-                }
-            }
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
+            return (int) Downcalls.orErrno(s, e -> (int) CONNECT.invokeExact(e, fd, address, name.addressLength()));
         }
     }
 
     /** bind(2) alone: a datagram socket at {@code name}. */
     public static void bind(int fd, SocketName name) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            if ((int) BIND.invokeExact(s.errnoState(), fd, address(s, name), name.addressLength()) != 0) {
-                throw new ErrnoException("bind " + name, s.errno());
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
+            bind(s, fd, name);
         }
     }
 
     /** bind(2) and listen(2): a listening socket at {@code name}. */
     public static void listen(int fd, SocketName name, int backlog) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            if ((int) BIND.invokeExact(s.errnoState(), fd, address(s, name), name.addressLength()) != 0) {
-                throw new ErrnoException("bind " + name, s.errno());
-            }
-            if ((int) LISTEN.invokeExact(s.errnoState(), fd, backlog) != 0) {
-                throw new ErrnoException("listen " + name, s.errno());
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
+            bind(s, fd, name);
+            Downcalls.once(s, "listen " + name, e -> (int) LISTEN.invokeExact(e, fd, backlog));
         }
     }
 
@@ -278,9 +210,7 @@ public final class UnixSockets {
             MemorySegment address = s.allocate(SOCKADDR_UN_SIZE, 8);
             MemorySegment length = s.allocate(4, 4);
             length.set(JAVA_INT, 0, SOCKADDR_UN_SIZE);
-            if ((int) GETSOCKNAME.invokeExact(s.errnoState(), fd, address, length) != 0) {
-                throw new ErrnoException("getsockname", s.errno());
-            }
+            Downcalls.once(s, "getsockname", e -> (int) GETSOCKNAME.invokeExact(e, fd, address, length));
             int pathBytes = Math.min(length.get(JAVA_INT, 0), SOCKADDR_UN_SIZE) - 2;
             if (pathBytes <= 0 || address.get(JAVA_BYTE, 2) == 0) {
                 return java.util.Optional.empty();
@@ -291,78 +221,42 @@ public final class UnixSockets {
                 end++;
             }
             return java.util.Optional.of(new String(path, 0, end, java.nio.charset.StandardCharsets.UTF_8));
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
         }
     }
 
     /** accept4(2) of a non-blocking, close-on-exec connection; its fd, or {@code -errno} (EAGAIN: none waiting). */
     public static int accept(int fd) {
         try (Scratch s = Scratch.acquire()) {
-            while (true) {
-                int r = (int) ACCEPT4.invokeExact(
-                        s.errnoState(), fd, MemorySegment.NULL, MemorySegment.NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-                if (r >= 0) {
-                    return r;
-                }
-                int errno = s.errno();
-                if (errno != Errno.EINTR) {
-                    return -errno;
-                }
-            }
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
+            return (int) Downcalls.orErrno(s, e -> (int)
+                    ACCEPT4.invokeExact(e, fd, MemorySegment.NULL, MemorySegment.NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
         }
     }
 
     /** recv(2) into the first {@code length} bytes of {@code buffer}: the count (0 at end), or {@code -errno}. */
     public static long recv(int fd, MemorySegment buffer, long length, int flags) {
         try (Scratch s = Scratch.acquire()) {
-            while (true) {
-                long r = (long) RECV.invokeExact(s.errnoState(), fd, buffer, length, flags);
-                if (r >= 0) {
-                    return r;
-                }
-                int errno = s.errno();
-                if (errno != Errno.EINTR) {
-                    return -errno;
-                }
-            }
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
+            return Downcalls.orErrno(s, e -> (long) RECV.invokeExact(e, fd, buffer, length, flags));
         }
     }
 
     /** send(2) without SIGPIPE: the count sent, or {@code -errno} (EAGAIN: the peer's buffer is full; EPIPE). */
     public static long send(int fd, MemorySegment buffer, long length) {
         try (Scratch s = Scratch.acquire()) {
-            while (true) {
-                long r = (long) SEND.invokeExact(s.errnoState(), fd, buffer, length, MSG_NOSIGNAL | MSG_DONTWAIT);
-                if (r >= 0) {
-                    return r;
-                }
-                int errno = s.errno();
-                if (errno != Errno.EINTR) {
-                    return -errno;
-                }
-            }
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
+            return Downcalls.orErrno(
+                    s, e -> (long) SEND.invokeExact(e, fd, buffer, length, MSG_NOSIGNAL | MSG_DONTWAIT));
         }
     }
 
     /** shutdown(2); ENOTCONN (the peer is gone already) is not an error here. */
     public static void shutdown(int fd, int how) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
-            if ((int) SHUTDOWN.invokeExact(s.errnoState(), fd, how) != 0 && s.errno() != Errno.ENOTCONN) {
-                throw new ErrnoException("shutdown", s.errno());
+            try {
+                Downcalls.once(s, "shutdown", e -> (int) SHUTDOWN.invokeExact(e, fd, how));
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.ENOTCONN) {
+                    throw e;
+                }
             }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
         }
     }
 
@@ -388,14 +282,9 @@ public final class UnixSockets {
             MemorySegment credentials = s.allocate(12, 4); // struct ucred { pid, uid, gid }
             MemorySegment length = s.allocate(JAVA_INT);
             length.set(JAVA_INT, 0, 12);
-            if ((int) GETSOCKOPT.invokeExact(s.errnoState(), fd, SOL_SOCKET, SO_PEERCRED, credentials, length) != 0) {
-                throw new ErrnoException("getsockopt(SO_PEERCRED)", s.errno());
-            }
+            Downcalls.once(s, "getsockopt(SO_PEERCRED)", e ->
+                    (int) GETSOCKOPT.invokeExact(e, fd, SOL_SOCKET, SO_PEERCRED, credentials, length));
             return credentials.get(JAVA_INT, 0);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
         }
     }
 
@@ -404,15 +293,29 @@ public final class UnixSockets {
             MemorySegment value = s.allocate(JAVA_INT);
             MemorySegment length = s.allocate(JAVA_INT);
             length.set(JAVA_INT, 0, 4);
-            if ((int) GETSOCKOPT.invokeExact(s.errnoState(), fd, SOL_SOCKET, option, value, length) != 0) {
-                throw new ErrnoException(call, s.errno());
-            }
+            Downcalls.once(s, call, e -> (int) GETSOCKOPT.invokeExact(e, fd, SOL_SOCKET, option, value, length));
             return value.get(JAVA_INT, 0);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
         }
+    }
+
+    private static void bind(Scratch s, int fd, SocketName name) throws ErrnoException {
+        MemorySegment address = address(s, name);
+        Downcalls.once(s, "bind " + name, e -> (int) BIND.invokeExact(e, fd, address, name.addressLength()));
+    }
+
+    /** A struct msghdr of one iovec ({@code length} bytes of {@code buffer}) and the control buffer. */
+    private static MemorySegment message(
+            Scratch s, MemorySegment buffer, long length, MemorySegment control, long controlSize) {
+        MemorySegment iov = s.allocate(16, 8);
+        iov.set(ADDRESS, 0, buffer);
+        iov.set(JAVA_LONG, 8, length);
+        MemorySegment msg = s.allocate(MSGHDR_SIZE, 8);
+        msg.fill((byte) 0);
+        msg.set(ADDRESS, 16, iov);
+        msg.set(JAVA_LONG, 24, 1);
+        msg.set(ADDRESS, 32, control);
+        msg.set(JAVA_LONG, 40, controlSize);
+        return msg;
     }
 
     private static MemorySegment address(Scratch s, SocketName name) {

@@ -1,24 +1,51 @@
 package io.dpuoffload.transport;
 
-import java.util.EnumSet;
+import java.util.Comparator;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Capabilities a side offers, exchanged in the handshake as a 64-bit mask. A connection has the
- * features both sides offer; a service checks for its feature before it sends a request, so a host
- * without (say) the exec server gives a clear "not offered" instead of a stream of resets.
+ * A capability a side offers: one bit of the 64-bit mask exchanged in the handshake. A connection
+ * has the features both sides offer; a service checks for its feature before it sends a request, so
+ * a host without (say) the exec server gives a clear "not offered" instead of a stream of resets.
+ *
+ * <p>The transport defines only the feature it serves and checks itself ({@link #DIAGNOSTICS}); each
+ * service defines its own with {@link #define} (offload-fs's {@code FsFeature}, offload-ipc's
+ * {@code IpcFeature}, offload-exec's {@code ExecFeature}), and so names itself in the handshake's
+ * log. Bits are the wire's: a service keeps its bit for good.
  */
-public enum Feature {
-    FILESYSTEM(0),
-    IPC(1),
-    EXEC(2),
+public record Feature(String name, int bit) {
+    /** The mask is a long. */
+    private static final int BITS = Long.SIZE;
+
+    private static final Map<Integer, Feature> DEFINED = new ConcurrentHashMap<>();
+
     /** Echo and load services used by {@code offloadctl channel demo|bench}. */
-    DIAGNOSTICS(3);
+    public static final Feature DIAGNOSTICS = define("DIAGNOSTICS", 3);
 
-    private final int bit;
+    public Feature {
+        if (bit < 0 || bit >= BITS) {
+            throw new IllegalArgumentException("feature " + name + ": bit " + bit + " is not in 0.." + (BITS - 1));
+        }
+    }
 
-    Feature(int bit) {
-        this.bit = bit;
+    /**
+     * The feature at {@code bit}, named {@code name} in logs and messages; defined once per bit, by
+     * the service that checks it.
+     *
+     * @throws IllegalStateException when another feature has the bit: two services would read each
+     *     other's offer as their own
+     */
+    public static Feature define(String name, int bit) {
+        Feature feature = new Feature(name, bit);
+        Feature known = DEFINED.putIfAbsent(bit, feature);
+        if (known != null && !known.equals(feature)) {
+            throw new IllegalStateException(
+                    "feature bit " + bit + " is " + known.name + "'s; " + name + " needs a bit of its own");
+        }
+        return feature;
     }
 
     public static long toMask(Set<Feature> features) {
@@ -29,14 +56,23 @@ public enum Feature {
         return mask;
     }
 
-    /** The features of a mask that this build knows; unknown bits (from newer peers) are ignored. */
+    /**
+     * The features of a mask that this process has defined (a service's feature is defined once its
+     * class is loaded, as it is before anything checks for it); other bits, from newer peers or
+     * services not in this process, are ignored.
+     */
     public static Set<Feature> fromMask(long mask) {
-        Set<Feature> features = EnumSet.noneOf(Feature.class);
-        for (Feature feature : values()) {
+        Set<Feature> features = new TreeSet<>(Comparator.comparingInt(Feature::bit));
+        for (Feature feature : DEFINED.values()) {
             if ((mask & (1L << feature.bit)) != 0) {
                 features.add(feature);
             }
         }
         return features;
+    }
+
+    @Override
+    public String toString() {
+        return name;
     }
 }

@@ -37,9 +37,14 @@ public final class OffloadConnection implements AutoCloseable {
         return mux.settings().protocolVersion();
     }
 
-    /** The features both sides offered. */
+    /** The features both sides offered (those defined in this process; see {@link Feature#fromMask}). */
     public Set<Feature> features() {
         return Feature.fromMask(mux.settings().features());
+    }
+
+    /** Whether both sides offered {@code feature}. */
+    public boolean offers(Feature feature) {
+        return (mux.settings().features() & Feature.toMask(Set.of(feature))) != 0;
     }
 
     public SocketAddress remoteAddress() {

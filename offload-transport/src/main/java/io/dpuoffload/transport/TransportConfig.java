@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.Metrics;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -100,7 +99,7 @@ public record TransportConfig(
         b.insecurePlaintext = insecurePlaintext;
         b.peerPolicy = peerPolicy;
         b.versions = versions;
-        b.features = EnumSet.copyOf(features.isEmpty() ? EnumSet.noneOf(Feature.class) : features);
+        b.features = features;
         b.services = services;
         b.heartbeatInterval = heartbeatInterval;
         b.peerTimeout = peerTimeout;
@@ -131,7 +130,7 @@ public record TransportConfig(
         private boolean insecurePlaintext;
         private Predicate<PeerIdentity> peerPolicy = peer -> true;
         private ProtocolVersions versions = ProtocolVersions.SUPPORTED;
-        private Set<Feature> features = EnumSet.noneOf(Feature.class);
+        private Set<Feature> features = Set.of();
         private Services services = Services.NONE;
         private Duration heartbeatInterval = Duration.ofSeconds(1);
         private Duration peerTimeout = Duration.ofSeconds(5);

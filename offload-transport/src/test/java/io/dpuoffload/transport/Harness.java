@@ -10,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -58,17 +58,22 @@ final class Harness implements AutoCloseable {
                 .build();
     }
 
+    /** A feature only the host offers, and one only the DPU offers: the connection has neither. */
+    static final Feature HOST_ONLY = Feature.define("HOST_ONLY", 62);
+
+    static final Feature DPU_ONLY = Feature.define("DPU_ONLY", 63);
+
     TransportConfig.Builder hostConfig() {
         var builder = TransportConfig.builder(Pki.HOST)
                 .services(hostServices())
-                .features(EnumSet.of(Feature.DIAGNOSTICS, Feature.FILESYSTEM))
+                .features(Set.of(Feature.DIAGNOSTICS, HOST_ONLY))
                 .meters(meters);
         return kind == Kind.TCP_MUTUAL_TLS ? builder.tls(pki.server()) : builder;
     }
 
     TransportConfig.Builder dpuConfig() {
         var builder = TransportConfig.builder(Pki.DPU)
-                .features(EnumSet.of(Feature.DIAGNOSTICS, Feature.EXEC))
+                .features(Set.of(Feature.DIAGNOSTICS, DPU_ONLY))
                 .reconnect(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)))
                 .meters(meters);
         return kind == Kind.TCP_MUTUAL_TLS ? builder.tls(pki.client()) : builder;

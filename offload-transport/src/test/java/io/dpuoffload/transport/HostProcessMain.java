@@ -5,7 +5,7 @@ import io.dpuoffload.transport.net.Endpoint;
 import io.dpuoffload.transport.tls.TlsContexts;
 import io.dpuoffload.transport.tls.TlsFiles;
 import java.nio.file.Path;
-import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * A host side in its own process, so tests can kill it for real: serves the diagnostics services
@@ -24,7 +24,7 @@ public final class HostProcessMain {
         var config = TransportConfig.builder(Pki.HOST)
                 .tls(TlsContexts.forServer(TlsFiles.inDirectory(pki, Pki.HOST)))
                 .services(services)
-                .features(EnumSet.of(Feature.DIAGNOSTICS))
+                .features(Set.of(Feature.DIAGNOSTICS))
                 .build();
         OffloadServer.start(new Endpoint.Tcp("127.0.0.1", port), config, connection -> {});
         System.out.println("READY");

@@ -10,7 +10,6 @@ import io.dpuoffload.transport.handshake.ServerHandshake;
 import io.dpuoffload.transport.tls.PeerIdentity;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +40,9 @@ class MutualTlsTest {
                 .isEqualTo("hello host");
         assertThat(connection.peer()).isEqualTo(PeerIdentity.node(Pki.HOST, Optional.of("pair-a")));
         assertThat(connection.protocolVersion()).isEqualTo(1);
-        assertThat(connection.features()).isEqualTo(EnumSet.of(Feature.DIAGNOSTICS));
+        assertThat(connection.features()).containsExactly(Feature.DIAGNOSTICS);
+        assertThat(connection.offers(Feature.DIAGNOSTICS)).isTrue();
+        assertThat(connection.offers(Harness.HOST_ONLY)).isFalse();
         await().until(() -> server.connections().size() == 1);
         assertThat(server.connections().iterator().next().peer())
                 .isEqualTo(PeerIdentity.node(Pki.DPU, Optional.of("pair-a")));

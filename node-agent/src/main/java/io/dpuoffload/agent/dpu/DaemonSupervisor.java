@@ -4,7 +4,7 @@ import io.dpuoffload.api.spec.Daemon;
 import io.dpuoffload.api.spec.Health;
 import io.dpuoffload.api.status.DaemonStatus;
 import io.dpuoffload.api.status.HealthVerdict;
-import io.dpuoffload.ipc.intercept.InterceptedLauncher;
+import io.dpuoffload.intercept.InterceptedLauncher;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -107,10 +107,10 @@ final class DaemonSupervisor {
         }
         String socket = daemon.ready().socket().toString();
         long deadline = System.nanoTime() + STOP_GRACE.toNanos();
-        if (io.dpuoffload.ipc.intercept.LocalListeners.listensAt(socket)) {
+        if (io.dpuoffload.intercept.LocalListeners.listensAt(socket)) {
             log.info("[{}] an earlier instance still listens at {}; waiting for it to end", daemon.name(), socket);
         }
-        while (io.dpuoffload.ipc.intercept.LocalListeners.listensAt(socket)) {
+        while (io.dpuoffload.intercept.LocalListeners.listensAt(socket)) {
             if (System.nanoTime() > deadline) {
                 log.warn(
                         "[{}] something still listens at {} after {} (a {} outside the root?); starting ours anyway",
@@ -228,7 +228,7 @@ final class DaemonSupervisor {
             long deadline = System.nanoTime() + daemon.ready().timeout().toNanos();
             // A listening socket at that path now, not the file: a crash leaves the last
             // instance's file behind (and a test connection would be an error in the daemon's log).
-            while (!io.dpuoffload.ipc.intercept.LocalListeners.listensAt(readySocket.toString())) {
+            while (!io.dpuoffload.intercept.LocalListeners.listensAt(readySocket.toString())) {
                 if (!process.isAlive()) {
                     throw new IOException(daemon.name() + " exited with " + process.exitValue()
                             + " before it was ready (nothing listened at " + readySocket

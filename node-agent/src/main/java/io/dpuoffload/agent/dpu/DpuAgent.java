@@ -14,11 +14,14 @@ import io.dpuoffload.api.status.StatusFile;
 import io.dpuoffload.exec.gateway.ExecGateway;
 import io.dpuoffload.fs.client.FsMount;
 import io.dpuoffload.fs.client.FsMountOptions;
+import io.dpuoffload.fs.wire.FsFeature;
+import io.dpuoffload.intercept.InterceptedLauncher;
+import io.dpuoffload.intercept.Interceptions;
 import io.dpuoffload.ipc.IpcNode;
 import io.dpuoffload.ipc.config.PeerPaths;
-import io.dpuoffload.ipc.intercept.InterceptedLauncher;
+import io.dpuoffload.ipc.transparent.TransparentConnect;
+import io.dpuoffload.ipc.wire.IpcFeature;
 import io.dpuoffload.linux.OrphanReaper;
-import io.dpuoffload.transport.Feature;
 import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
@@ -27,9 +30,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +80,7 @@ public final class DpuAgent implements AutoCloseable {
     public static DpuAgent start(ResolvedPair pair, Endpoint host, TransportConfig transport) throws Exception {
         MountPlan plan = MountPlan.compute(pair.root(), pair.state(), pair.profiles(), MountPlan.DpuSystem.real());
         TransportConfig fsTransport =
-                transport.toBuilder().features(EnumSet.of(Feature.FILESYSTEM)).build();
+                transport.toBuilder().features(Set.of(FsFeature.FILESYSTEM)).build();
         PlanApplier applier = new PlanApplier(
                 plan,
                 share -> FsMount.mount(
@@ -109,7 +112,7 @@ public final class DpuAgent implements AutoCloseable {
         PeerPaths sockets = DpuServices.socketPaths(pair);
         ipc = new IpcNode(DpuServices.ipc(pair));
         TransportConfig withIpc = transport.toBuilder()
-                .features(EnumSet.of(Feature.IPC))
+                .features(Set.of(IpcFeature.IPC))
                 .services(
                         ipc.register(io.dpuoffload.transport.Services.builder()).build())
                 .build();
@@ -127,7 +130,9 @@ public final class DpuAgent implements AutoCloseable {
                 List.of(),
                 pair.keepRunsFor(),
                 new ExecGateway.Placement(DpuServices.sharedPaths(pair), pair.root()));
-        launcher = InterceptedLauncher.start(sockets.isEmpty() ? null : ipc, sockets, gateway.pidCalls());
+        Interceptions pidCalls = Interceptions.none().withPidCalls(gateway.pidCalls());
+        launcher = InterceptedLauncher.start(
+                sockets.isEmpty() ? pidCalls : pidCalls.withConnect(new TransparentConnect(ipc, sockets)));
         daemons = new DaemonSupervisor(
                 pair.root(), launcher, Map.of("DPUO_EXEC_SOCKET", GATEWAY_IN_ROOT.toString()), this::writeStatus);
         // libvirtd daemonizes each QEMU's shim: when it ends, someone must reap it, or libvirtd's

@@ -7,8 +7,8 @@ import io.dpuoffload.api.spec.Health;
 import io.dpuoffload.api.spec.Readiness;
 import io.dpuoffload.api.spec.RestartPolicy;
 import io.dpuoffload.api.status.StatusText;
-import io.dpuoffload.ipc.config.PeerPaths;
-import io.dpuoffload.ipc.intercept.InterceptedLauncher;
+import io.dpuoffload.intercept.InterceptedLauncher;
+import io.dpuoffload.intercept.Interceptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.StandardProtocolFamily;
@@ -59,7 +59,7 @@ class HealthRestartIT {
 
     @BeforeEach
     void launcher() throws Exception {
-        launcher = InterceptedLauncher.start(null, new PeerPaths(List.of()), null);
+        launcher = InterceptedLauncher.start(Interceptions.none());
         socket = work.resolve("daemon.sock");
         sick = work.resolve("sick");
     }

@@ -2,11 +2,12 @@ package io.dpuoffload.exec.gateway;
 
 import io.dpuoffload.exec.wire.ExecWire;
 import io.dpuoffload.exec.wire.PidCall;
-import io.dpuoffload.ipc.intercept.SyscallHandler;
+import io.dpuoffload.intercept.InterceptedCall;
+import io.dpuoffload.intercept.PidCallHandler;
+import io.dpuoffload.intercept.PidSyscall;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.Pidfds;
-import io.dpuoffload.linux.Seccomp;
 import io.dpuoffload.transport.OffloadConnection;
 import io.netty.buffer.ByteBufAllocator;
 import java.time.Duration;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * other pid (and on 0, -1 and process groups) it continues in the kernel untouched. A mapped pid
  * the host no longer knows as one of its runs' is ESRCH, and leaves the map.
  */
-public final class PidCallForwarder implements SyscallHandler {
+public final class PidCallForwarder implements PidCallHandler {
     private static final Logger log = LoggerFactory.getLogger(PidCallForwarder.class);
 
     /** A signal is one round trip; a host that does not answer in this long is treated as gone. */
@@ -36,42 +37,37 @@ public final class PidCallForwarder implements SyscallHandler {
     }
 
     @Override
-    public int[] syscalls() {
-        return new int[] {Seccomp.NR_KILL, Seccomp.NR_TGKILL, Seccomp.NR_SCHED_SETAFFINITY, Seccomp.NR_SCHED_GETAFFINITY
-        };
-    }
-
-    @Override
-    public void handle(Seccomp.Notification call, int listener) {
-        long[] args = call.args();
-        int pid = (int) args[0];
+    public void handle(PidSyscall pidCall) {
+        InterceptedCall call = pidCall.call();
+        int pid = pidCall.pid();
         if (!pids.contains(pid) || isTheDpus(pid, call.pid())) {
-            Seccomp.proceed(listener, call.id());
+            call.proceed();
             return;
         }
         PidCall forwarded;
-        int nr = call.syscall();
-        if (nr == Seccomp.NR_KILL) {
-            forwarded = new PidCall(PidCall.KILL, pid, 0, (int) args[1], new byte[0]);
-        } else if (nr == Seccomp.NR_TGKILL) {
-            forwarded = new PidCall(PidCall.TGKILL, pid, (int) args[1], (int) args[2], new byte[0]);
-        } else if (nr == Seccomp.NR_SCHED_SETAFFINITY) {
-            try {
-                int length = (int) Math.min(args[1], PidCall.MAX_MASK_BYTES);
-                forwarded =
-                        new PidCall(PidCall.SET_AFFINITY, pid, 0, 0, Pidfds.readMemory(call.pid(), args[2], length));
-            } catch (ErrnoException e) {
-                Seccomp.answer(listener, call.id(), 0, Errno.EFAULT);
-                return;
+        switch (pidCall) {
+            case PidSyscall.Kill kill -> forwarded = new PidCall(PidCall.KILL, pid, 0, kill.signal(), new byte[0]);
+            case PidSyscall.ThreadKill kill ->
+                forwarded = new PidCall(PidCall.TGKILL, pid, kill.tid(), kill.signal(), new byte[0]);
+            case PidSyscall.SetAffinity set -> {
+                try {
+                    int length = (int) Math.min(set.maskBytes(), PidCall.MAX_MASK_BYTES);
+                    forwarded = new PidCall(
+                            PidCall.SET_AFFINITY, pid, 0, 0, call.readCallerMemory(set.maskAddress(), length));
+                } catch (ErrnoException e) {
+                    call.fails(Errno.EFAULT);
+                    return;
+                }
             }
-        } else if (nr == Seccomp.NR_SCHED_GETAFFINITY) {
-            forwarded = new PidCall(
-                    PidCall.GET_AFFINITY, pid, 0, (int) Math.min(args[1], PidCall.MAX_MASK_BYTES), new byte[0]);
-        } else {
-            Seccomp.proceed(listener, call.id());
-            return;
+            case PidSyscall.GetAffinity get ->
+                forwarded = new PidCall(
+                        PidCall.GET_AFFINITY,
+                        pid,
+                        0,
+                        (int) Math.min(get.maskBytes(), PidCall.MAX_MASK_BYTES),
+                        new byte[0]);
         }
-        forward(call, listener, forwarded);
+        forward(pidCall, forwarded);
     }
 
     /**
@@ -93,7 +89,8 @@ public final class PidCallForwarder implements SyscallHandler {
         }
     }
 
-    private void forward(Seccomp.Notification call, int listener, PidCall forwarded) {
+    private void forward(PidSyscall pidCall, PidCall forwarded) {
+        InterceptedCall call = pidCall.call();
         OffloadConnection connection;
         try {
             connection = host.get();
@@ -103,7 +100,7 @@ public final class PidCallForwarder implements SyscallHandler {
                     call.pid(),
                     forwarded.pid(),
                     e.getMessage());
-            Seccomp.answer(listener, call.id(), 0, Errno.ESRCH);
+            call.fails(Errno.ESRCH);
             return;
         }
         connection
@@ -116,7 +113,7 @@ public final class PidCallForwarder implements SyscallHandler {
                                 forwarded.op(),
                                 forwarded.pid(),
                                 failure.getMessage());
-                        Seccomp.answer(listener, call.id(), 0, Errno.ESRCH);
+                        call.fails(Errno.ESRCH);
                         return;
                     }
                     PidCall.Result result;
@@ -130,22 +127,22 @@ public final class PidCallForwarder implements SyscallHandler {
                         // kernel: the same number may be a DPU process (even the agent) that no
                         // one here meant. Later calls with the number are the DPU's again.
                         pids.remove(forwarded.pid());
-                        Seccomp.answer(listener, call.id(), 0, Errno.ESRCH);
+                        call.fails(Errno.ESRCH);
                         return;
                     }
                     if (result.value() < 0) {
-                        Seccomp.answer(listener, call.id(), 0, (int) -result.value());
+                        call.fails((int) -result.value());
                         return;
                     }
-                    if (forwarded.op() == PidCall.GET_AFFINITY) {
+                    if (pidCall instanceof PidSyscall.GetAffinity get) {
                         try {
-                            Pidfds.writeMemory(call.pid(), call.args()[2], result.mask());
+                            call.writeCallerMemory(get.maskAddress(), result.mask());
                         } catch (ErrnoException e) {
-                            Seccomp.answer(listener, call.id(), 0, Errno.EFAULT);
+                            call.fails(Errno.EFAULT);
                             return;
                         }
                     }
-                    Seccomp.answer(listener, call.id(), result.value(), 0);
+                    call.returns(result.value());
                 });
     }
 }

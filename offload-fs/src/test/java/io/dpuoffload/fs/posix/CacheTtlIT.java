@@ -2,16 +2,12 @@ package io.dpuoffload.fs.posix;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dpuoffload.fs.allowlist.Allowlist;
-import io.dpuoffload.fs.config.CachePolicy;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.Flags;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An export with the short entry and attribute TTL: the kernel trusts what it cached, so the host
@@ -19,20 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and the DPU's own changes are seen at once.
  */
 class CacheTtlIT {
-    @TempDir
-    static Path work;
-
-    static PosixMount fs;
-
-    @BeforeAll
-    static void mount() throws Exception {
-        fs = PosixMount.start(work, Allowlist.allowAll(), CachePolicy.TTL, false);
-    }
-
-    @AfterAll
-    static void unmount() {
-        fs.close();
-    }
+    @RegisterExtension
+    static final MountedExport fs = MountedExport.cachingWithTtl();
 
     @Test
     void exclusiveCreateFailsOnAFileTheHostMadeWhileTheKernelCachedItsAbsence() throws Exception {

@@ -17,10 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** mkdir, rmdir, and listings: large ones with d_type, and ones that change while being read. */
 class DirectoriesIT {
@@ -30,20 +28,8 @@ class DirectoriesIT {
     private static final int DT_REG = 8;
     private static final int DT_LNK = 10;
 
-    @TempDir
-    static Path work;
-
-    static PosixMount fs;
-
-    @BeforeAll
-    static void mount() throws Exception {
-        fs = PosixMount.start(work);
-    }
-
-    @AfterAll
-    static void unmount() {
-        fs.close();
-    }
+    @RegisterExtension
+    static final MountedExport fs = MountedExport.usual();
 
     @Test
     void mkdirAndRmdir() throws Exception {

@@ -18,29 +18,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Regular files: create flags, positioned and large I/O, sparse files, truncate, sync, fallocate, lseek. */
 class FilesIT {
     private static final int MIB = 1 << 20;
 
-    @TempDir
-    static Path work;
-
-    static PosixMount fs;
-
-    @BeforeAll
-    static void mount() throws Exception {
-        fs = PosixMount.start(work);
-    }
-
-    @AfterAll
-    static void unmount() {
-        fs.close();
-    }
+    @RegisterExtension
+    static final MountedExport fs = MountedExport.usual();
 
     /** O_TMPFILE: an unnamed file the caller owns, written, then given a name with linkat(2). */
     @Test

@@ -12,10 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Calls made as non-root users on the DPU run as those users on the host: permission checks,
@@ -24,20 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class IdentityIT {
     private static final int OTHER_GROUP = 1500;
 
-    @TempDir
-    static Path work;
-
-    static PosixMount fs;
-
-    @BeforeAll
-    static void mount() throws Exception {
-        fs = PosixMount.start(work);
-    }
-
-    @AfterAll
-    static void unmount() {
-        fs.close();
-    }
+    @RegisterExtension
+    static final MountedExport fs = MountedExport.usual();
 
     @Test
     void aRootOnlyFileIsUnreadableForAUser() throws Exception {

@@ -12,9 +12,8 @@ import io.dpuoffload.linux.Xattrs;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,20 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 1000, and must answer the same.
  */
 class PermissionChecksIT {
-    @TempDir
-    static Path work;
-
-    static PosixMount fs;
-
-    @BeforeAll
-    static void mount() throws Exception {
-        fs = PosixMount.start(work, Allowlist.allowAll(), CachePolicy.TTL, false);
-    }
-
-    @AfterAll
-    static void unmount() {
-        fs.close();
-    }
+    @RegisterExtension
+    static final MountedExport fs = MountedExport.cachingWithTtl();
 
     /** The cases (0077 and 0477 as the owner), and the modes around them. */
     @Test

@@ -8,13 +8,13 @@ import io.dpuoffload.api.yaml.SpecFiles;
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.StopSignal;
 import io.dpuoffload.cli.channel.ConfiguredChannel;
-import io.dpuoffload.transport.Feature;
+import io.dpuoffload.fs.wire.FsFeature;
+import io.dpuoffload.ipc.wire.IpcFeature;
 import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -67,7 +67,7 @@ public final class AgentCommand implements Callable<Integer> {
             if (role == Role.host) {
                 try (HostAgent agent = HostAgent.create(pair)) {
                     var transport = TransportConfig.builder(pair.hostNode())
-                            .features(EnumSet.of(Feature.FILESYSTEM, Feature.IPC))
+                            .features(Set.of(FsFeature.FILESYSTEM, IpcFeature.IPC))
                             .services(agent.register(Services.builder()).build());
                     ConfiguredChannel.secure(
                             transport, endpoint, pair.hostNode(), pair.pki(), Set.of(pair.dpuNode()), true);

@@ -38,7 +38,7 @@ public final class Connect {
 
     /** The DIAGNOSTICS services are what the probe and bench use; a host without them cannot be measured. */
     public static void requireDiagnostics(OffloadConnection connection, Endpoint server) {
-        if (!connection.features().contains(Feature.DIAGNOSTICS)) {
+        if (!connection.offers(Feature.DIAGNOSTICS)) {
             connection.close();
             throw new IllegalStateException(connection.peer() + " at " + server + " does not offer the DIAGNOSTICS"
                     + " services (it offers " + connection.features() + "); run `offloadctl channel serve` there");

@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -70,7 +70,7 @@ final class ImpostorCommand implements Callable<Integer> {
         TransportConfig config = TransportConfig.builder(
                         PeerIdentity.fromCertificate(presented).name())
                 .tls(tls)
-                .features(EnumSet.of(Feature.DIAGNOSTICS))
+                .features(Set.of(Feature.DIAGNOSTICS))
                 .build();
         try (OffloadConnection connection = Connect.once(endpoint, config)) {
             spec.commandLine()

@@ -7,8 +7,8 @@ import io.dpuoffload.transport.tls.TlsContexts;
 import io.dpuoffload.transport.tls.TlsFiles;
 import io.dpuoffload.transport.tls.TlsMaterial;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -46,7 +46,7 @@ public final class NodeOptions {
     public TransportConfig.Builder config(CommandSpec spec, Endpoint endpoint, boolean server) {
         OptionValues.nodeName(spec, "--node", node);
         Optional<TlsMaterial> tls = tlsMaterial(spec, endpoint);
-        var builder = TransportConfig.builder(node).features(EnumSet.of(Feature.DIAGNOSTICS));
+        var builder = TransportConfig.builder(node).features(Set.of(Feature.DIAGNOSTICS));
         tls.ifPresent(
                 material -> builder.tls(server ? TlsContexts.forServer(material) : TlsContexts.forClient(material)));
         if (expectPeer != null) {

@@ -6,9 +6,9 @@ import io.dpuoffload.cli.StopSignal;
 import io.dpuoffload.cli.channel.ConfiguredChannel;
 import io.dpuoffload.exec.config.ExecConfig;
 import io.dpuoffload.exec.gateway.ExecGateway;
-import io.dpuoffload.ipc.config.PeerPaths;
-import io.dpuoffload.ipc.intercept.InterceptedLauncher;
-import io.dpuoffload.ipc.intercept.InterceptionUnavailableException;
+import io.dpuoffload.intercept.InterceptedLauncher;
+import io.dpuoffload.intercept.InterceptionUnavailableException;
+import io.dpuoffload.intercept.Interceptions;
 import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
@@ -90,7 +90,7 @@ final class ExecGatewayCommand implements Callable<Integer> {
     /** Runs {@link #program} with the gateway's pid calls intercepted; its status, the shell's way. */
     private int runIntercepted(ExecGateway gateway, StopSignal stop) throws Exception {
         try (InterceptedLauncher launcher =
-                InterceptedLauncher.start(null, new PeerPaths(List.of()), gateway.pidCalls())) {
+                InterceptedLauncher.start(Interceptions.none().withPidCalls(gateway.pidCalls()))) {
             ProcessBuilder builder = new ProcessBuilder(program).inheritIO();
             builder.environment().put("DPUO_EXEC_SOCKET", gateway.socket().toString());
             Process process = launcher.launch(builder);

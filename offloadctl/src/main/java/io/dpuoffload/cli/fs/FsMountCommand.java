@@ -4,14 +4,14 @@ import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.StopSignal;
 import io.dpuoffload.fs.client.FsMount;
 import io.dpuoffload.fs.client.FsMountOptions;
-import io.dpuoffload.transport.Feature;
+import io.dpuoffload.fs.wire.FsFeature;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
 import io.dpuoffload.transport.tls.TlsContexts;
 import io.dpuoffload.transport.tls.TlsFiles;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -106,7 +106,7 @@ final class FsMountCommand implements Callable<Integer> {
         if (!java.nio.file.Files.isDirectory(mountpoint)) {
             throw new ParameterException(spec.commandLine(), "MOUNTPOINT " + mountpoint + " is not a directory");
         }
-        var transport = TransportConfig.builder(node).features(EnumSet.of(Feature.FILESYSTEM));
+        var transport = TransportConfig.builder(node).features(Set.of(FsFeature.FILESYSTEM));
         if (!(endpoint instanceof Endpoint.Unix) || pki != null) {
             Path dir = pki != null ? pki : TlsFiles.DEFAULT_DIRECTORY;
             transport.tls(TlsContexts.forClient(TlsFiles.inDirectory(dir, node).load()));

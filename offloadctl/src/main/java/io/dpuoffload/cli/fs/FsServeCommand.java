@@ -5,7 +5,7 @@ import io.dpuoffload.cli.channel.ServiceServing;
 import io.dpuoffload.fs.config.FsServerConfig;
 import io.dpuoffload.fs.config.FsServerConfigLoader;
 import io.dpuoffload.fs.host.FsServer;
-import io.dpuoffload.transport.Feature;
+import io.dpuoffload.fs.wire.FsFeature;
 import java.util.Set;
 import picocli.CommandLine.Command;
 
@@ -25,7 +25,7 @@ final class FsServeCommand extends ServiceServeCommand<FsServerConfig> {
                 FsServerConfigLoader::load,
                 c -> new ServiceServing.Channel(c.node(), c.listen(), c.pki(), c.peers()),
                 "tcp://198.51.100.1:7100",
-                Set.of(Feature.FILESYSTEM));
+                Set.of(FsFeature.FILESYSTEM));
     }
 
     @Override

@@ -3,13 +3,13 @@ package io.dpuoffload.cli.ipc;
 import io.dpuoffload.cli.channel.ConfiguredChannel;
 import io.dpuoffload.ipc.IpcNode;
 import io.dpuoffload.ipc.config.IpcConfig;
-import io.dpuoffload.transport.Feature;
+import io.dpuoffload.ipc.wire.IpcFeature;
 import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
 import java.time.Duration;
-import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The DPU side's offload-ipc, up and connected: the node and its channel to the host (mutual TLS
@@ -33,7 +33,7 @@ final class DpuSide implements AutoCloseable {
         OffloadClient client = null;
         try {
             var transport = TransportConfig.builder(config.node())
-                    .features(EnumSet.of(Feature.IPC))
+                    .features(Set.of(IpcFeature.IPC))
                     .services(node.register(Services.builder()).build());
             ConfiguredChannel.secure(transport, endpoint, config.node(), config.pki(), config.peers(), false);
             client = OffloadClient.start(endpoint, transport.build(), node::connected);

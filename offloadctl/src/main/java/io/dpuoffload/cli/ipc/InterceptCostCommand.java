@@ -1,11 +1,13 @@
 package io.dpuoffload.cli.ipc;
 
 import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.intercept.InterceptedLauncher;
+import io.dpuoffload.intercept.InterceptionUnavailableException;
+import io.dpuoffload.intercept.Interceptions;
 import io.dpuoffload.ipc.IpcNode;
 import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.ipc.config.PeerPaths;
-import io.dpuoffload.ipc.intercept.InterceptedLauncher;
-import io.dpuoffload.ipc.intercept.InterceptionUnavailableException;
+import io.dpuoffload.ipc.transparent.TransparentConnect;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -74,7 +76,8 @@ final class InterceptCostCommand implements Callable<Integer> {
                 new PeerPaths(List.of(new PeerPaths.Mapping(dir.resolve("peer"), Path.of("/nonexistent")))));
         try (ServerSocketChannel server = acceptAndClose(socket);
                 IpcNode node = new IpcNode(config);
-                InterceptedLauncher launcher = InterceptedLauncher.start(node, config.transparent())) {
+                InterceptedLauncher launcher = InterceptedLauncher.start(
+                        Interceptions.none().withConnect(new TransparentConnect(node, config.transparent())))) {
             List<Double> plain = new ArrayList<>();
             List<Double> intercepted = new ArrayList<>();
             for (int i = 0; i < runs; i++) {

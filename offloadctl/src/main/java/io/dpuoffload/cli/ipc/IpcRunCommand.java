@@ -2,9 +2,11 @@ package io.dpuoffload.cli.ipc;
 
 import io.dpuoffload.cli.BadInputException;
 import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.intercept.InterceptedLauncher;
+import io.dpuoffload.intercept.InterceptionUnavailableException;
+import io.dpuoffload.intercept.Interceptions;
 import io.dpuoffload.ipc.config.IpcConfig;
-import io.dpuoffload.ipc.intercept.InterceptedLauncher;
-import io.dpuoffload.ipc.intercept.InterceptionUnavailableException;
+import io.dpuoffload.ipc.transparent.TransparentConnect;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -48,7 +50,8 @@ final class IpcRunCommand implements Callable<Integer> {
                             + "add e.g. transparent: [{local: /run/libvirt/qemu, peer: /run/libvirt/qemu}]");
         }
         try (DpuSide side = DpuSide.connect(endpoint, config);
-                InterceptedLauncher launcher = InterceptedLauncher.start(side.node, config.transparent())) {
+                InterceptedLauncher launcher = InterceptedLauncher.start(
+                        Interceptions.none().withConnect(new TransparentConnect(side.node, config.transparent())))) {
             Process program = launcher.launch(new ProcessBuilder(command).inheritIO());
             return program.waitFor();
         } catch (InterceptionUnavailableException e) {

@@ -5,7 +5,7 @@ import io.dpuoffload.cli.channel.ServiceServing;
 import io.dpuoffload.ipc.IpcNode;
 import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.ipc.config.IpcConfigLoader;
-import io.dpuoffload.transport.Feature;
+import io.dpuoffload.ipc.wire.IpcFeature;
 import io.dpuoffload.transport.OffloadConnection;
 import io.dpuoffload.transport.Services;
 import java.util.Set;
@@ -28,7 +28,7 @@ final class IpcServeCommand extends ServiceServeCommand<IpcConfig> {
                 IpcConfigLoader::load,
                 c -> new ServiceServing.Channel(c.node(), c.listen(), c.pki(), c.peers()),
                 "tcp://198.51.100.1:7200",
-                Set.of(Feature.IPC));
+                Set.of(IpcFeature.IPC));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.dpuoffload.cli.channel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.fs.wire.FsFeature;
 import io.dpuoffload.transport.Feature;
 import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.Services;
@@ -14,8 +15,8 @@ import io.dpuoffload.transport.tls.TlsFiles;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,7 +102,7 @@ class ProbeCommandTest {
     void aHostWithoutDiagnosticsCannotBeMeasured() throws Exception {
         Endpoint host = startHost(
                 new Endpoint.Unix(temp.resolve("plain.sock")),
-                b -> b.tls(null).features(EnumSet.of(Feature.FILESYSTEM)).services(Services.NONE));
+                b -> b.tls(null).features(Set.of(FsFeature.FILESYSTEM)).services(Services.NONE));
 
         Cli run = probe(host);
 
@@ -153,7 +154,7 @@ class ProbeCommandTest {
         var material = TlsFiles.inDirectory(pki.directory(), DemoPki.HOST).load();
         var config = TransportConfig.builder(DemoPki.HOST)
                 .tls(TlsContexts.forServer(material))
-                .features(EnumSet.of(Feature.DIAGNOSTICS))
+                .features(Set.of(Feature.DIAGNOSTICS))
                 .services(Diagnostics.services())
                 .meters(new SimpleMeterRegistry());
         OffloadServer server =

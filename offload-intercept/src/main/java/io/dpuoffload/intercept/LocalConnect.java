@@ -1,4 +1,4 @@
-package io.dpuoffload.ipc.intercept;
+package io.dpuoffload.intercept;
 
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
@@ -10,7 +10,7 @@ import java.nio.file.Path;
 
 /**
  * An intercepted caller's connect made here, on its own socket (a copy of its descriptor, so the
- * caller's socket is the one connected), to a path in this process's view. The supervisor makes it
+ * caller's socket is the one connected), to a path in this process's view. A connect handler makes it
  * instead of letting the call continue in the kernel when it must see the answer: a refused connect
  * can then still be carried to the peer.
  *
@@ -22,13 +22,7 @@ final class LocalConnect {
 
     /** connect(2) of pid's descriptor {@code fd} to {@code path}: 0, or -errno as the kernel answered. */
     static int onCallersSocket(int pid, int fd, Path path) throws ErrnoException {
-        int pidfd = Pidfds.open(pid);
-        int socket;
-        try {
-            socket = Pidfds.copyFd(pidfd, fd);
-        } finally {
-            FileCalls.closeQuietly(pidfd);
-        }
+        int socket = Pidfds.copyFdOfProcess(pid, fd);
         try {
             int directory = FileCalls.openat(
                     Flags.AT_FDCWD, path.getParent().toString(), Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);

@@ -1,7 +1,5 @@
-package io.dpuoffload.ipc.intercept;
+package io.dpuoffload.intercept;
 
-import io.dpuoffload.ipc.IpcNode;
-import io.dpuoffload.ipc.config.PeerPaths;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.Seccomp;
 import java.io.IOException;
@@ -10,53 +8,36 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Starts programs whose connect() calls to the peer's sockets are carried transparently. A seccomp
- * filter sends connect() of the launched process tree to a {@link ConnectSupervisor}; it is installed
- * on one dedicated platform thread, which then does nothing but start processes (they inherit the
- * filter across fork and exec; the rest of this JVM is not filtered). Programs need no change and
- * no libc: Go binaries and static programs that make the system call directly are caught the same.
+ * Starts programs whose system calls of the kinds in {@link Interceptions} are serviced by their
+ * handlers. A seccomp filter sends those calls of the launched process tree to a notification loop;
+ * it is installed on one dedicated platform thread, which then does nothing but start processes
+ * (they inherit the filter across fork and exec; the rest of this JVM is not filtered). Programs
+ * need no change and no libc: Go binaries and static programs that make the system call directly
+ * are caught the same.
  */
 public final class InterceptedLauncher implements AutoCloseable {
     private final ExecutorService launcherThread;
-    private final ConnectSupervisor supervisor;
+    private final NotificationLoop loop;
 
-    private InterceptedLauncher(ExecutorService launcherThread, ConnectSupervisor supervisor) {
+    private InterceptedLauncher(ExecutorService launcherThread, NotificationLoop loop) {
         this.launcherThread = launcherThread;
-        this.supervisor = supervisor;
+        this.loop = loop;
     }
 
     /**
-     * Installs the filter on a new launcher thread and starts the supervisor.
+     * Installs the filter on a new launcher thread and starts servicing {@code interceptions}.
      *
      * @throws InterceptionUnavailableException naming what the kernel lacks, so a launch never
      *     silently runs without interception
      */
-    public static InterceptedLauncher start(IpcNode node, PeerPaths paths) throws InterceptionUnavailableException {
-        return start(node, paths, null);
-    }
-
-    /**
-     * As {@link #start(IpcNode, PeerPaths)}, with {@code others}' system calls intercepted too; with
-     * {@code node} null, connect() is not intercepted at all.
-     */
-    public static InterceptedLauncher start(IpcNode node, PeerPaths paths, SyscallHandler others)
-            throws InterceptionUnavailableException {
-        java.util.List<Integer> calls = new java.util.ArrayList<>();
-        if (node != null) {
-            calls.add(Seccomp.NR_CONNECT);
-        }
-        if (others != null) {
-            for (int call : others.syscalls()) {
-                calls.add(call);
-            }
-        }
-        int[] syscalls = calls.stream().mapToInt(Integer::intValue).toArray();
+    public static InterceptedLauncher start(Interceptions interceptions) throws InterceptionUnavailableException {
+        int[] syscalls = interceptions.syscalls();
         String missing = Seccomp.missingSupport();
         if (missing != null) {
             throw new InterceptionUnavailableException(missing);
         }
         ExecutorService thread = Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().name("ipc-intercepted-launcher").daemon().factory());
+                Thread.ofPlatform().name("intercepted-launcher").daemon().factory());
         int listener;
         try {
             listener = thread.submit(() -> Seccomp.intercept(syscalls)).get();
@@ -72,7 +53,7 @@ public final class InterceptedLauncher implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new InterceptionUnavailableException("interrupted while installing the seccomp filter");
         }
-        return new InterceptedLauncher(thread, new ConnectSupervisor(listener, node, paths, others));
+        return new InterceptedLauncher(thread, new NotificationLoop(listener, interceptions));
     }
 
     /** Starts {@code builder}'s program under interception (from the launcher thread). */
@@ -90,17 +71,13 @@ public final class InterceptedLauncher implements AutoCloseable {
         }
     }
 
-    public ConnectSupervisor supervisor() {
-        return supervisor;
-    }
-
     /**
-     * Stops the supervisor. Programs still running keep their filter: their later connect() calls
+     * Stops servicing. Programs still running keep their filter: their later intercepted calls
      * fail with ENOSYS, so stop them first.
      */
     @Override
     public void close() {
         launcherThread.shutdownNow();
-        supervisor.close();
+        loop.close();
     }
 }

@@ -1,4 +1,4 @@
-package io.dpuoffload.ipc.intercept;
+package io.dpuoffload.intercept;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.dpuoffload.ipc.intercept;
+package io.dpuoffload.intercept;
 
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.Pidfds;
@@ -20,11 +20,8 @@ final class CallerAddress {
 
     private CallerAddress() {}
 
-    /** A Unix path as the caller wrote it, and where it is in this process's view. */
-    record UnixPath(String asGiven, Path inOurView) {}
-
     /** The path, or null when the address is not a Unix path (another family, abstract, unnamed, unreadable). */
-    static UnixPath unixPathOf(int pid, long address, long length) {
+    static ConnectPath unixPathOf(int pid, long address, long length) {
         if (length <= SUN_PATH_OFFSET || length > SOCKADDR_UN_SIZE || address == 0) {
             return null;
         }
@@ -46,7 +43,7 @@ final class CallerAddress {
         }
         String path = new String(Arrays.copyOfRange(bytes, SUN_PATH_OFFSET, end), StandardCharsets.UTF_8);
         try {
-            return new UnixPath(path, inCallersView(pid, path));
+            return new ConnectPath(path, inCallersView(pid, path));
         } catch (IOException e) {
             return null; // the caller is gone
         }
