@@ -45,10 +45,12 @@ final class RunCgroups {
      * The cgroup v2 hierarchy mounted by us where the machine mounts none (a cgroup v1 host): it
      * needs no controller to follow processes or to kill them all, and every process is in it from
      * boot. Shared by the servers of this JVM; the last to close unmounts it (runs still in it go
-     * on, out of sight).
+     * on, out of sight). Each JVM mounts its own, at a path of its own: with one path for all, the
+     * last server of one JVM unmounted it under the runs of another's (exec servers started side by
+     * side on one machine, as the tests and benchmarks do).
      */
     private static final class OwnHierarchy {
-        private static final Path MOUNT = Path.of("/run/dpu-offload/exec-cgroup2");
+        private static final Path MOUNT = Path.of("/run/dpu-offload/exec-cgroup2-" + INSTANCE);
         private static int users;
 
         static synchronized Path acquire() throws IOException {
