@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,6 +29,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * what its start waits for, and how failed health checks restart it. The same with real processes
  * under interception: {@code HealthRestartIT}.
  */
+// a supervisor broken so that it waits without end fails its test instead of hanging the build
+@Timeout(60)
 class DaemonSupervisorTest {
     private static final Path ROOT = Path.of("/srv/offload-root");
     /** Not the agent's default, so that the test sees it is the one used. */
@@ -233,6 +236,33 @@ class DaemonSupervisorTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageStartingWith(
                         "broken exited with 3 before it was ready (nothing listened at /run/broken.sock");
+    }
+
+    @Test
+    void aStartWaitsForAnEarlierInstanceStillListeningToGo() throws Exception {
+        daemons.listenedAtBefore(socketOf("app"), 5);
+        daemons.script(program("app"), n -> FakeProcess.running().listeningAt(socketOf("app")));
+
+        supervisor.start(ready(daemon("app"), PATIENT));
+
+        assertThat(daemons.of(program("app"))).hasSize(1);
+        Duration waited = waitedBy(Thread.currentThread().getName());
+        assertThat(waited).isPositive().isLessThan(DaemonSupervisor.STOP_GRACE);
+    }
+
+    @Test
+    void aSocketThatStaysListenedAtDelaysTheStartOnlyByTheStopGrace() throws Exception {
+        daemons.listenedAtBefore(socketOf("app"), Integer.MAX_VALUE); // the DPU's own daemon, outside the root
+
+        supervisor.start(daemon("app").withReady(new Readiness(socketOf("app"), PATIENT)));
+
+        assertThat(daemons.of(program("app"))).as("ours started anyway").hasSize(1);
+        assertThat(waitedBy(Thread.currentThread().getName()))
+                .isBetween(DaemonSupervisor.STOP_GRACE, DaemonSupervisor.STOP_GRACE.plusSeconds(1));
+    }
+
+    private Duration waitedBy(String thread) {
+        return ticker.of(thread).stream().reduce(Duration.ZERO, Duration::plus);
     }
 
     @Test

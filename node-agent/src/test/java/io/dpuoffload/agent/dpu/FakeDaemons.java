@@ -25,6 +25,16 @@ final class FakeDaemons implements DaemonLauncher, ListeningSockets {
     /** Signals sent, "TERM name", across daemons in order. */
     final List<String> signals = new CopyOnWriteArrayList<>();
 
+    private final Map<Path, java.util.concurrent.atomic.AtomicInteger> earlier = new ConcurrentHashMap<>();
+
+    /**
+     * Something not started here (an earlier agent's daemon shutting down, the DPU's own) listens at
+     * {@code socket} for the next {@code looks} times anyone looks.
+     */
+    void listenedAtBefore(Path socket, int looks) {
+        earlier.put(socket, new java.util.concurrent.atomic.AtomicInteger(looks));
+    }
+
     /** {@code program}'s processes are {@code script}'s. */
     void script(String program, Script script) {
         scripts.put(program, script);
@@ -57,6 +67,9 @@ final class FakeDaemons implements DaemonLauncher, ListeningSockets {
 
     @Override
     public boolean listensAt(Path socket) {
+        if (earlier.containsKey(socket) && earlier.get(socket).getAndDecrement() > 0) {
+            return true;
+        }
         return started.values().stream().flatMap(List::stream).anyMatch(p -> p.listensAt(socket));
     }
 }
