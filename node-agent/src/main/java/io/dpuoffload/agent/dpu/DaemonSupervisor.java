@@ -26,8 +26,13 @@ import org.slf4j.LoggerFactory;
  */
 final class DaemonSupervisor {
     private static final Logger log = LoggerFactory.getLogger(DaemonSupervisor.class);
-    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /**
+     * The wait before a restart; doubled after each restart that fails (the daemon ends before it
+     * is ready), so a crash loop does not keep the DPU busy, and back to this once one is ready.
+     */
+    static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    /** The back-off's bound: a daemon that can start again (its disk freed, its peer back) does within this. */
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /**
      * SIGTERM first; a daemon still running this much later is killed, when it is stopped and when
      * failed health checks restart it (a libvirtd that removed its socket but hangs in its shutdown).
@@ -35,6 +40,10 @@ final class DaemonSupervisor {
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
     /** How long SIGKILL may take to end a daemon before the supervisor says so and goes on. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+    /** How often readiness is looked for: a daemon's start takes tens of ms at the least. */
+    private static final Duration READY_POLL = Duration.ofMillis(50);
+    /** How often an earlier instance's socket is looked at while it shuts down. */
+    private static final Duration EARLIER_INSTANCE_POLL = Duration.ofMillis(100);
     /** How long a health check may take before it counts as failed. */
     static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(10);
 
@@ -48,7 +57,9 @@ final class DaemonSupervisor {
     private static final List<String> DIE_WITH_AGENT = List.of("/usr/bin/setpriv", "--pdeathsig", "TERM", "--");
 
     private final Path root;
-    private final InterceptedLauncher launcher;
+    private final DaemonLauncher launcher;
+    private final ListeningSockets sockets;
+    private final Ticker ticker;
     private final Duration stopGrace;
     private final java.util.function.Function<Health, HealthProbe> probes;
     private final Map<String, String> environment;
@@ -71,12 +82,46 @@ final class DaemonSupervisor {
             Runnable changed,
             Duration stopGrace,
             java.util.function.Function<Health, HealthProbe> probes) {
+        this(
+                root,
+                environment,
+                changed,
+                launcher::launch,
+                socket -> io.dpuoffload.intercept.LocalListeners.listensAt(socket.toString()),
+                Ticker.SYSTEM,
+                stopGrace,
+                probes);
+    }
+
+    /** Through the given seams (unit tests: processes, sockets and time the test controls). */
+    DaemonSupervisor(
+            Path root,
+            Map<String, String> environment,
+            Runnable changed,
+            DaemonLauncher launcher,
+            ListeningSockets sockets,
+            Ticker ticker,
+            Duration stopGrace,
+            java.util.function.Function<Health, HealthProbe> probes) {
         this.changed = changed;
         this.root = root;
         this.launcher = launcher;
+        this.sockets = sockets;
+        this.ticker = ticker;
         this.environment = environment;
         this.stopGrace = stopGrace;
         this.probes = probes;
+    }
+
+    /**
+     * Starts the daemons one after the other, each once the one before is ready: a daemon's
+     * {@code after} names only daemons listed above it, so each finds those it needs ready.
+     */
+    void startInOrder(List<Daemon> daemons) throws IOException, InterruptedException {
+        for (Daemon daemon : daemons) {
+            start(daemon);
+            changed.run();
+        }
     }
 
     /** Starts {@code daemon} and waits until it is ready (or throws, naming why not). */
@@ -101,17 +146,17 @@ final class DaemonSupervisor {
      * earlier one's socket to go, up to the stop grace (a socket of that name that stays may be a
      * daemon of the DPU's own system, outside the root: ours starts anyway).
      */
-    private static void awaitEarlierInstanceGone(Daemon daemon) throws InterruptedException {
+    private void awaitEarlierInstanceGone(Daemon daemon) throws InterruptedException {
         if (daemon.ready() == null) {
             return;
         }
-        String socket = daemon.ready().socket().toString();
-        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
-        if (io.dpuoffload.intercept.LocalListeners.listensAt(socket)) {
+        Path socket = daemon.ready().socket();
+        long deadline = ticker.nanoTime() + STOP_GRACE.toNanos();
+        if (sockets.listensAt(socket)) {
             log.info("[{}] an earlier instance still listens at {}; waiting for it to end", daemon.name(), socket);
         }
-        while (io.dpuoffload.intercept.LocalListeners.listensAt(socket)) {
-            if (System.nanoTime() > deadline) {
+        while (sockets.listensAt(socket)) {
+            if (ticker.nanoTime() > deadline) {
                 log.warn(
                         "[{}] something still listens at {} after {} (a {} outside the root?); starting ours anyway",
                         daemon.name(),
@@ -120,7 +165,7 @@ final class DaemonSupervisor {
                         daemon.name());
                 return;
             }
-            Thread.sleep(100);
+            ticker.sleep(EARLIER_INSTANCE_POLL);
         }
     }
 
@@ -225,20 +270,20 @@ final class DaemonSupervisor {
                 return;
             }
             Path readySocket = daemon.ready().socket();
-            long deadline = System.nanoTime() + daemon.ready().timeout().toNanos();
+            long deadline = ticker.nanoTime() + daemon.ready().timeout().toNanos();
             // A listening socket at that path now, not the file: a crash leaves the last
             // instance's file behind (and a test connection would be an error in the daemon's log).
-            while (!io.dpuoffload.intercept.LocalListeners.listensAt(readySocket.toString())) {
+            while (!sockets.listensAt(readySocket)) {
                 if (!process.isAlive()) {
                     throw new IOException(daemon.name() + " exited with " + process.exitValue()
                             + " before it was ready (nothing listened at " + readySocket
                             + "); see its log lines above");
                 }
-                if (System.nanoTime() > deadline) {
+                if (ticker.nanoTime() > deadline) {
                     throw new IOException(daemon.name() + " was not ready within "
                             + daemon.ready().timeout() + " (nothing listens at " + readySocket + " in the root)");
                 }
-                Thread.sleep(50);
+                ticker.sleep(READY_POLL);
             }
             log.info("[{}] ready ({} listens)", daemon.name(), readySocket);
             changed.run();
@@ -276,7 +321,7 @@ final class DaemonSupervisor {
                     return;
                 }
                 try {
-                    Thread.sleep(wait.toMillis());
+                    ticker.sleep(wait);
                     if (stopping) {
                         return;
                     }
@@ -303,7 +348,7 @@ final class DaemonSupervisor {
             int failures = 0;
             for (boolean first = true; !stopping; first = false) {
                 try {
-                    Thread.sleep(first ? Duration.ZERO : check.interval()); // the first right after ready
+                    ticker.sleep(first ? Duration.ZERO : check.interval()); // the first right after ready
                 } catch (InterruptedException e) {
                     return;
                 }

@@ -4,8 +4,6 @@ import io.dpuoffload.agent.plan.MountPlan;
 import io.dpuoffload.agent.plan.PlanApplier;
 import io.dpuoffload.agent.plan.StepState;
 import io.dpuoffload.agent.services.DpuServices;
-import io.dpuoffload.api.spec.Daemon;
-import io.dpuoffload.api.spec.Profile;
 import io.dpuoffload.api.spec.ResolvedPair;
 import io.dpuoffload.api.status.AgentStatus;
 import io.dpuoffload.api.status.ChannelStatus;
@@ -139,12 +137,9 @@ public final class DpuAgent implements AutoCloseable {
         // kill(pid, 0) keeps finding it. Where the agent is init (a container), that is the agent.
         DaemonSupervisor supervisor = daemons;
         reaper = OrphanReaper.start(pid -> !supervisor.isDaemon(pid), daemons.launching);
-        for (Profile profile : pair.profiles()) {
-            for (Daemon daemon : profile.daemons()) {
-                daemons.start(daemon);
-                writeStatus();
-            }
-        }
+        daemons.startInOrder(pair.profiles().stream()
+                .flatMap(profile -> profile.daemons().stream())
+                .toList());
         writeStatus();
     }
 

@@ -35,6 +35,7 @@ public final class PlanApplier {
 
     private final MountPlan plan;
     private final Shares shares;
+    private final MountSystem mounts;
     private final List<StepState> states = new ArrayList<>();
     private final Deque<AutoCloseable> shareHandles = new ArrayDeque<>();
     /** Per step, the mount points it had to create, removed when it is undone. */
@@ -45,8 +46,14 @@ public final class PlanApplier {
      *     recorded for the agent that may come after this one
      */
     public PlanApplier(MountPlan plan, Shares shares, Path state) {
+        this(plan, shares, state, MountSystem.linux());
+    }
+
+    /** With another mount table (tests: one they keep, so that no step needs root). */
+    PlanApplier(MountPlan plan, Shares shares, Path state, MountSystem mounts) {
         this.plan = plan;
         this.shares = shares;
+        this.mounts = mounts;
         this.created = new CreatedMountPoints(state.resolve("mount-points"));
         plan.steps().forEach(step -> states.add(new StepState(step, MountPhase.PENDING, "")));
     }
@@ -59,12 +66,12 @@ public final class PlanApplier {
     public synchronized void apply() throws PlanException {
         for (int i = 0; i < states.size(); i++) {
             MountStep step = states.get(i).step();
-            Map<Path, String> mounted = MountTable.sources();
+            Map<Path, String> mounted = mounts.sources();
             try {
                 if (isMade(step, mounted)) {
                     if (step instanceof MountStep.Share share) {
                         // its server was the agent before us: the mount is dead; mount it afresh
-                        Mounts.umount2(share.target().toString(), Mounts.MNT_DETACH);
+                        mounts.unmount(share.target(), Mounts.MNT_DETACH);
                     } else {
                         states.set(i, new StepState(step, MountPhase.ADOPTED, ""));
                         continue;
@@ -74,6 +81,8 @@ public final class PlanApplier {
                 states.set(i, new StepState(step, MountPhase.APPLIED, ""));
             } catch (Exception e) {
                 states.set(i, new StepState(step, MountPhase.FAILED, e.getMessage()));
+                // nothing is mounted there (the mount is each step's last act): its mount point goes now
+                removeCreated(step);
                 throw new PlanException(step.describe() + ": " + e.getMessage(), e);
             }
         }
@@ -90,15 +99,15 @@ public final class PlanApplier {
     }
 
     private void make(MountStep step) throws ErrnoException, IOException {
-        String target = step.target().toString();
+        Path target = step.target();
         switch (step) {
             case MountStep.Tmpfs tmpfs -> {
                 mountPoint(step, tmpfs.target(), true);
-                Mounts.mount(TMPFS_SOURCE, target, "tmpfs", Mounts.MS_NOSUID | Mounts.MS_NODEV, tmpfs.options());
+                mounts.mount(TMPFS_SOURCE, target, "tmpfs", Mounts.MS_NOSUID | Mounts.MS_NODEV, tmpfs.options());
             }
             case MountStep.Bind bind -> {
                 mountPoint(step, bind.target(), true);
-                Mounts.mount(
+                mounts.mount(
                         bind.source().toString(),
                         target,
                         null,
@@ -106,10 +115,10 @@ public final class PlanApplier {
                         null);
             }
             case MountStep.Symlink link -> Files.createSymbolicLink(link.target(), link.linkTo());
-            case MountStep.Private p -> Mounts.mount(null, target, null, Mounts.MS_PRIVATE | Mounts.MS_REC, null);
+            case MountStep.Private p -> mounts.mount(null, target, null, Mounts.MS_PRIVATE | Mounts.MS_REC, null);
             case MountStep.Mqueue mqueue -> {
                 mountPoint(step, mqueue.target(), true);
-                Mounts.mount("mqueue", target, "mqueue", Mounts.MS_NOSUID | Mounts.MS_NODEV | Mounts.MS_NOEXEC, null);
+                mounts.mount("mqueue", target, "mqueue", Mounts.MS_NOSUID | Mounts.MS_NODEV | Mounts.MS_NOEXEC, null);
             }
             case MountStep.Share share -> {
                 mountPoint(step, share.target(), true);
@@ -125,12 +134,12 @@ public final class PlanApplier {
                 Files.createDirectories(file.copy().getParent());
                 Files.writeString(file.copy(), file.content());
                 mountPoint(step, file.target(), false);
-                Mounts.mount(file.copy().toString(), target, null, Mounts.MS_BIND, null);
+                mounts.mount(file.copy().toString(), target, null, Mounts.MS_BIND, null);
             }
             case MountStep.Shim shim -> {
                 RexecBinary.writeShim(shim.file(), shim.program().toString());
                 mountPoint(step, shim.target(), false);
-                Mounts.mount(shim.file().toString(), target, null, Mounts.MS_BIND, null);
+                mounts.mount(shim.file().toString(), target, null, Mounts.MS_BIND, null);
             }
         }
     }
@@ -199,28 +208,28 @@ public final class PlanApplier {
         }
     }
 
-    private static void unmake(MountStep step) throws ErrnoException, IOException {
+    private void unmake(MountStep step) throws ErrnoException, IOException {
         switch (step) {
             case MountStep.Symlink link -> Files.deleteIfExists(link.target());
             case MountStep.Private p -> {}
             case MountStep.Share share -> detachIfMounted(share.target());
             default -> {
                 try {
-                    Mounts.umount2(step.target().toString(), 0);
+                    mounts.unmount(step.target(), 0);
                 } catch (ErrnoException e) {
                     if (e.errno() == Errno.EINVAL) {
                         return; // not mounted (any more)
                     }
                     // a recursive bind still holds mounts below it, or a process uses it: detach the whole tree
-                    Mounts.umount2(step.target().toString(), Mounts.MNT_DETACH);
+                    mounts.unmount(step.target(), Mounts.MNT_DETACH);
                 }
             }
         }
     }
 
-    private static void detachIfMounted(Path target) throws ErrnoException {
-        if (MountTable.mountPoints().contains(target)) {
-            Mounts.umount2(target.toString(), Mounts.MNT_DETACH);
+    private void detachIfMounted(Path target) throws ErrnoException {
+        if (mounts.sources().containsKey(target)) {
+            mounts.unmount(target, Mounts.MNT_DETACH);
         }
     }
 
