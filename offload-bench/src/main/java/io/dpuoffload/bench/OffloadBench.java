@@ -2,6 +2,7 @@ package io.dpuoffload.bench;
 
 import io.dpuoffload.bench.exec.ExecBenchCommand;
 import io.dpuoffload.bench.fs.FsBenchCommand;
+import io.dpuoffload.bench.ipc.InterceptCostCommand;
 import io.dpuoffload.bench.ipc.IpcBenchCommand;
 import io.dpuoffload.bench.transport.TransportBenchCommand;
 import io.dpuoffload.cli.ExitCodes;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Command;
             TransportBenchCommand.class,
             FsBenchCommand.class,
             IpcBenchCommand.class,
-            ExecBenchCommand.class
+            ExecBenchCommand.class,
+            InterceptCostCommand.class
         })
 public final class OffloadBench implements Runnable {
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
         name = "ipc",
         mixinStandardHelpOptions = true,
         description = "Carry Unix-socket connections between host and DPU (offload-ipc).",
-        subcommands = {IpcServeCommand.class, IpcConnectCommand.class, IpcRunCommand.class, InterceptCostCommand.class})
+        subcommands = {IpcServeCommand.class, IpcConnectCommand.class, IpcRunCommand.class})
 public final class IpcCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -1,4 +1,4 @@
-package io.dpuoffload.cli.ipc;
+package io.dpuoffload.bench.ipc;
 
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.intercept.InterceptedLauncher;
@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code offloadctl ipc intercept-cost}: what transparent connect adds to a connect() that is not for
+ * {@code offload-bench intercept-cost}: what transparent connect adds to a connect() that is not for
  * the peer. The same program makes the same local connects, started plainly and under interception;
  * the difference per connect is the supervisor's round trip.
  */
@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
             "Measure what transparent connect adds to an ordinary local connect(): a python3 loop",
             "of connects to a local Unix socket, run plainly and under interception, alternately."
         })
-final class InterceptCostCommand implements Callable<Integer> {
+public final class InterceptCostCommand implements Callable<Integer> {
     /** Connects argv[2] times to argv[1] after a warm-up; prints nanoseconds per connect. */
     private static final String CONNECT_LOOP = """
             import socket, sys, time
@@ -95,7 +95,7 @@ final class InterceptCostCommand implements Callable<Integer> {
             out.printf("  added            %8.1f µs per connect (%.2fx)%n", q - p, q / p);
             return ExitCodes.OK;
         } catch (InterceptionUnavailableException e) {
-            spec.commandLine().getErr().println("offloadctl ipc intercept-cost: " + e.getMessage());
+            spec.commandLine().getErr().println("offload-bench intercept-cost: " + e.getMessage());
             return ExitCodes.FAILURE;
         } finally {
             Files.deleteIfExists(socket);
