@@ -12,6 +12,7 @@ import io.dpuoffload.fs.fuse.FuseProtocolException;
 import io.dpuoffload.fs.fuse.FuseReplies;
 import io.dpuoffload.fs.fuse.FuseRequestDecoder;
 import io.dpuoffload.fs.wire.FsWire;
+import io.dpuoffload.fs.wire.PostOpAttrs;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.OpenFlagsWire;
@@ -61,6 +62,8 @@ final class FuseSession {
     private final UnboundedWaits blocking = new UnboundedWaits();
     /** Null where the DPU's kernel does not check permissions itself (see {@link RootAcls}). */
     private final RootAcls rootAcls;
+    /** Null where the DPU's kernel caches no attributes (see {@link DirectoryAttrs}). */
+    private final DirectoryAttrs directoryAttrs;
     /** What {@link UnboundedWaits#observe} reads of a request: the header and the file handle after it. */
     private static final int OBSERVED_REQUEST_BYTES = FuseProtocol.IN_HEADER_SIZE + 8;
 
@@ -73,10 +76,12 @@ final class FuseSession {
             FsMountOptions options,
             FuseInitOptions initOptions,
             boolean procView,
-            RootAcls rootAcls)
+            RootAcls rootAcls,
+            DirectoryAttrs directoryAttrs)
             throws ErrnoException {
         this.procView = procView ? new ProcView(options.localProc()) : null;
         this.rootAcls = rootAcls;
+        this.directoryAttrs = directoryAttrs;
         this.deviceFd = deviceFd;
         this.device = new DeviceWriter(deviceFd);
         this.host = host;
@@ -138,6 +143,13 @@ final class FuseSession {
             default -> {
                 if (procView != null && answeredLocally(header, request)) {
                     return;
+                }
+                if (directoryAttrs != null) {
+                    var kept = directoryAttrs.answer(header);
+                    if (kept.isPresent()) {
+                        reply(kept.get());
+                        return;
+                    }
                 }
                 if (rootAcls != null) {
                     var kept = rootAcls.answer(header, request, negotiated);
@@ -250,26 +262,35 @@ final class FuseSession {
         }
         // A fifo waits for its other end as long as that takes; a lost link still ends it at once.
         boolean mayWait = host.connected() && blocking.mayWaitForever(header, request);
+        if (directoryAttrs != null) {
+            directoryAttrs.sending(header);
+        }
         if (!header.kind().expectsReply()) {
             send(header, request).whenComplete(FuseSession::drop);
             return;
         }
+        int features =
+                directoryAttrs != null && DirectoryAttrs.changesNames(header.kind()) && host.offers(PostOpAttrs.FEATURE)
+                        ? PostOpAttrs.FEATURE
+                        : 0;
         long unique = header.unique();
         // The request is a view of the reader's buffer, which the next read overwrites before the
         // reply comes: the reply handler gets a copy of the little it looks at.
         ByteBuffer requestStart = copyStart(request, OBSERVED_REQUEST_BYTES);
         CompletableFuture<ByteBuf> answer =
-                send(header, request, mayWait ? UnboundedWaits.TIMEOUT : options.opTimeout());
+                send(header, request, mayWait ? UnboundedWaits.TIMEOUT : options.opTimeout(), features);
         Pending pending = new Pending(mayWait);
         inFlight.put(unique, pending);
         answer.whenComplete((reply, failure) -> {
             if (!inFlight.remove(unique, pending)) {
                 // Answered EINTR after an INTERRUPT the host did not act on in time.
+                learnDirectories(header, null);
                 undoLate(header, reply);
                 drop(reply, failure);
                 return;
             }
             if (failure != null) {
+                learnDirectories(header, null);
                 failed.increment();
                 if (rootAcls != null) {
                     rootAcls.forget(unique);
@@ -279,31 +300,64 @@ final class FuseSession {
             }
             try {
                 ByteBuffer hostReply = reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                if (features != 0) {
+                    hostReply = splitPostOpAttrs(header, hostReply);
+                } else {
+                    learnDirectories(header, null);
+                }
+                if (hostReply == null) {
+                    reply(FuseReplies.error(unique, Errno.EIO));
+                    return;
+                }
                 blocking.observe(header, requestStart, hostReply);
                 if (rootAcls != null) {
                     rootAcls.learn(header, hostReply);
                 }
-                writeHostReply(unique, reply);
+                writeHostReply(unique, hostReply);
             } finally {
                 reply.release();
             }
         });
     }
 
-    /** Sends {@code request} to the host as it is, behind the operation prefix (session, caller's groups). */
-    private CompletableFuture<ByteBuf> send(FuseInHeader header, ByteBuffer request) {
-        return send(header, request, options.opTimeout());
+    /**
+     * The FUSE reply in {@code hostReply}, the directories' attributes behind it learned; null (and
+     * logged) if what is behind it is malformed.
+     */
+    private ByteBuffer splitPostOpAttrs(FuseInHeader header, ByteBuffer hostReply) {
+        try {
+            PostOpAttrs.Split split = PostOpAttrs.split(hostReply);
+            learnDirectories(header, split.directories());
+            return split.fuseReply();
+        } catch (FuseProtocolException e) {
+            learnDirectories(header, null);
+            log.error("the host sent a malformed reply to {} ({}); answering EIO", header.kind(), e.getMessage());
+            return null;
+        }
     }
 
-    private CompletableFuture<ByteBuf> send(FuseInHeader header, ByteBuffer request, Duration timeout) {
+    /** {@code directories} null: nothing to learn, but what the request may have changed is dropped. */
+    private void learnDirectories(FuseInHeader header, java.util.List<PostOpAttrs.Directory> directories) {
+        if (directoryAttrs != null) {
+            directoryAttrs.answered(header, directories == null ? java.util.List.of() : directories);
+        }
+    }
+
+    /** Sends {@code request} to the host as it is, behind the operation prefix (session, caller's groups). */
+    private CompletableFuture<ByteBuf> send(FuseInHeader header, ByteBuffer request) {
+        return send(header, request, options.opTimeout(), 0);
+    }
+
+    /** The same, asking for {@code features} of the reply (see {@link FsWire#writeOpPrefix}). */
+    private CompletableFuture<ByteBuf> send(FuseInHeader header, ByteBuffer request, Duration timeout, int features) {
         int[] callerGroups = header.kind() == FuseOpcode.FORGET
                         || header.kind() == FuseOpcode.BATCH_FORGET
                         || header.kind() == FuseOpcode.INTERRUPT
                 ? new int[0]
                 : groups.of(header.pid(), header.uid(), header.gid());
-        ByteBuf body = PooledByteBufAllocator.DEFAULT.directBuffer(16 + callerGroups.length * 4 + request.remaining());
+        ByteBuf body = PooledByteBufAllocator.DEFAULT.directBuffer(20 + callerGroups.length * 4 + request.remaining());
         FuseNegotiated agreed = negotiated;
-        FsWire.writeOpPrefix(body, host.session(), agreed.minor(), agreed.flags(), callerGroups);
+        FsWire.writeOpPrefix(body, host.session(), agreed.minor(), agreed.flags(), callerGroups, features);
         body.writeBytes(request.duplicate());
         forwarded.increment();
         return host.op(body, timeout);
@@ -359,8 +413,7 @@ final class FuseSession {
         return copy;
     }
 
-    private void writeHostReply(long unique, ByteBuf reply) {
-        ByteBuffer message = reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    private void writeHostReply(long unique, ByteBuffer message) {
         try {
             FuseOutHeader out = FuseOutHeader.read(message);
             if (out.unique() != unique) {
@@ -377,6 +430,23 @@ final class FuseSession {
     /** Writes a notification the host sent (e.g. NOTIFY_POLL) to the kernel. */
     void notifyKernel(ByteBuffer message) {
         reply(message);
+    }
+
+    /** The host told the kernel that a host program changed {@code node}: nothing kept of it is current. */
+    void hostChanged(long node) {
+        if (directoryAttrs != null) {
+            directoryAttrs.hostChanged(node);
+        }
+        if (rootAcls != null) {
+            rootAcls.hostChanged(node);
+        }
+    }
+
+    /** The mount was attached to the host again (a new session): nothing kept of the old one holds. */
+    void reattached() {
+        if (directoryAttrs != null) {
+            directoryAttrs.dropAll();
+        }
     }
 
     private void reply(ByteBuffer message) {

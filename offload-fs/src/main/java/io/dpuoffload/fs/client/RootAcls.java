@@ -100,6 +100,13 @@ final class RootAcls {
         }
     }
 
+    /** A host program changed {@code node}: if it is the root, its ACLs may have changed too. */
+    void hostChanged(long node) {
+        if (node == FuseProtocol.ROOT_ID) {
+            kept.clear();
+        }
+    }
+
     /** A request that got no reply from the host (the channel failed) is not waited for. */
     void forget(long unique) {
         asked.remove(unique);
