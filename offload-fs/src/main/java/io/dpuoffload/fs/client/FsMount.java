@@ -111,7 +111,7 @@ public final class FsMount implements AutoCloseable {
                     options,
                     FuseInitOptions.defaults().withFlags(initFlags),
                     policy.procView(),
-                    policy.cached() ? new RootAcls(java.time.Duration.ofMillis(policy.ttlMillis())) : null,
+                    policy.cached() ? new KeptAcls(java.time.Duration.ofMillis(policy.ttlMillis())) : null,
                     policy.cached() ? new DirectoryAttrs() : null);
             sessionRef.set(session);
             host.onReattached(session::reattached);

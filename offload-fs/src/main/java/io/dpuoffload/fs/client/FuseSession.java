@@ -60,8 +60,8 @@ final class FuseSession {
     private final CompletableFuture<FuseNegotiated> initialized = new CompletableFuture<>();
     private final ProcView procView;
     private final UnboundedWaits blocking = new UnboundedWaits();
-    /** Null where the DPU's kernel does not check permissions itself (see {@link RootAcls}). */
-    private final RootAcls rootAcls;
+    /** Null where the DPU's kernel does not check permissions itself (see {@link KeptAcls}). */
+    private final KeptAcls keptAcls;
     /** Null where the DPU's kernel caches no attributes (see {@link DirectoryAttrs}). */
     private final DirectoryAttrs directoryAttrs;
     /** What {@link UnboundedWaits#observe} reads of a request: the header and the file handle after it. */
@@ -76,11 +76,11 @@ final class FuseSession {
             FsMountOptions options,
             FuseInitOptions initOptions,
             boolean procView,
-            RootAcls rootAcls,
+            KeptAcls keptAcls,
             DirectoryAttrs directoryAttrs)
             throws ErrnoException {
         this.procView = procView ? new ProcView(options.localProc()) : null;
-        this.rootAcls = rootAcls;
+        this.keptAcls = keptAcls;
         this.directoryAttrs = directoryAttrs;
         this.deviceFd = deviceFd;
         this.device = new DeviceWriter(deviceFd);
@@ -151,8 +151,8 @@ final class FuseSession {
                         return;
                     }
                 }
-                if (rootAcls != null) {
-                    var kept = rootAcls.answer(header, request, negotiated);
+                if (keptAcls != null) {
+                    var kept = keptAcls.answer(header, request, negotiated);
                     if (kept.isPresent()) {
                         reply(kept.get());
                         return;
@@ -292,8 +292,8 @@ final class FuseSession {
             if (failure != null) {
                 learnDirectories(header, null);
                 failed.increment();
-                if (rootAcls != null) {
-                    rootAcls.forget(unique);
+                if (keptAcls != null) {
+                    keptAcls.forget(unique);
                 }
                 reply(FuseReplies.error(unique, ChannelErrors.errnoOf(failure)));
                 return;
@@ -310,8 +310,8 @@ final class FuseSession {
                     return;
                 }
                 blocking.observe(header, requestStart, hostReply);
-                if (rootAcls != null) {
-                    rootAcls.learn(header, hostReply);
+                if (keptAcls != null) {
+                    keptAcls.learn(header, hostReply);
                 }
                 writeHostReply(unique, hostReply);
             } finally {
@@ -437,8 +437,8 @@ final class FuseSession {
         if (directoryAttrs != null) {
             directoryAttrs.hostChanged(node);
         }
-        if (rootAcls != null) {
-            rootAcls.hostChanged(node);
+        if (keptAcls != null) {
+            keptAcls.hostChanged(node);
         }
     }
 
