@@ -111,8 +111,7 @@ public final class FsMount implements AutoCloseable {
                     options,
                     FuseInitOptions.defaults().withFlags(initFlags),
                     policy.procView(),
-                    policy.cached() ? new KeptAcls(java.time.Duration.ofMillis(policy.ttlMillis())) : null,
-                    policy.cached() ? new DirectoryAttrs() : null);
+                    policy.cached() ? new KeptAnswers(java.time.Duration.ofMillis(policy.ttlMillis())) : null);
             sessionRef.set(session);
             host.onReattached(session::reattached);
             long flags = Mounts.MS_NOSUID | Mounts.MS_NODEV | (policy.readOnly() ? Mounts.MS_RDONLY : 0);

@@ -60,10 +60,8 @@ final class FuseSession {
     private final CompletableFuture<FuseNegotiated> initialized = new CompletableFuture<>();
     private final ProcView procView;
     private final UnboundedWaits blocking = new UnboundedWaits();
-    /** Null where the DPU's kernel does not check permissions itself (see {@link KeptAcls}). */
-    private final KeptAcls keptAcls;
-    /** Null where the DPU's kernel caches no attributes (see {@link DirectoryAttrs}). */
-    private final DirectoryAttrs directoryAttrs;
+    /** Null where the DPU's kernel caches nothing and does not check permissions itself. */
+    private final KeptAnswers kept;
     /** What {@link UnboundedWaits#observe} reads of a request: the header and the file handle after it. */
     private static final int OBSERVED_REQUEST_BYTES = FuseProtocol.IN_HEADER_SIZE + 8;
 
@@ -76,12 +74,10 @@ final class FuseSession {
             FsMountOptions options,
             FuseInitOptions initOptions,
             boolean procView,
-            KeptAcls keptAcls,
-            DirectoryAttrs directoryAttrs)
+            KeptAnswers kept)
             throws ErrnoException {
         this.procView = procView ? new ProcView(options.localProc()) : null;
-        this.keptAcls = keptAcls;
-        this.directoryAttrs = directoryAttrs;
+        this.kept = kept;
         this.deviceFd = deviceFd;
         this.device = new DeviceWriter(deviceFd);
         this.host = host;
@@ -141,53 +137,18 @@ final class FuseSession {
             // fsync, and RELEASE closes), so answering here saves every close a round trip.
             case FLUSH -> reply(FuseReplies.ok(header.unique()));
             default -> {
-                if (procView != null && answeredLocally(header, request)) {
+                if (procView != null && procView.answered(header, request, negotiated, this::reply)) {
                     return;
                 }
-                if (directoryAttrs != null) {
-                    var kept = directoryAttrs.answer(header);
-                    if (kept.isPresent()) {
-                        reply(kept.get());
-                        return;
-                    }
-                }
-                if (keptAcls != null) {
-                    var kept = keptAcls.answer(header, request, negotiated);
-                    if (kept.isPresent()) {
-                        reply(kept.get());
+                if (kept != null) {
+                    var answer = kept.answer(header, request, negotiated);
+                    if (answer.isPresent()) {
+                        reply(answer.get());
                         return;
                     }
                 }
                 forward(header, request);
             }
-        }
-    }
-
-    /** A /proc view answers DPU pids and "self" here (see {@link ProcView}). */
-    private boolean answeredLocally(FuseInHeader header, ByteBuffer request) {
-        if (ProcView.isLocal(header.nodeid())) {
-            if (header.kind() == FuseOpcode.FORGET || header.kind() == FuseOpcode.BATCH_FORGET) {
-                return true;
-            }
-            try {
-                reply(procView.local(
-                        header, FuseRequestDecoder.decode(request, negotiated).operation()));
-            } catch (FuseProtocolException e) {
-                reply(FuseReplies.error(header.unique(), Errno.EINVAL));
-            }
-            return true;
-        }
-        if (header.kind() != FuseOpcode.LOOKUP || header.nodeid() != FuseProtocol.ROOT_ID) {
-            return false;
-        }
-        try {
-            var lookup = (FuseOperation.Lookup)
-                    FuseRequestDecoder.decode(request, negotiated).operation();
-            var local = procView.lookup(header, lookup);
-            local.ifPresent(this::reply);
-            return local.isPresent();
-        } catch (FuseProtocolException e) {
-            return false;
         }
     }
 
@@ -262,17 +223,11 @@ final class FuseSession {
         }
         // A fifo waits for its other end as long as that takes; a lost link still ends it at once.
         boolean mayWait = host.connected() && blocking.mayWaitForever(header, request);
-        if (directoryAttrs != null) {
-            directoryAttrs.sending(header);
-        }
+        int features = kept == null ? 0 : kept.sending(header, host.offers(PostOpAttrs.FEATURE));
         if (!header.kind().expectsReply()) {
             send(header, request).whenComplete(FuseSession::drop);
             return;
         }
-        int features =
-                directoryAttrs != null && DirectoryAttrs.changesNames(header.kind()) && host.offers(PostOpAttrs.FEATURE)
-                        ? PostOpAttrs.FEATURE
-                        : 0;
         long unique = header.unique();
         // The request is a view of the reader's buffer, which the next read overwrites before the
         // reply comes: the reply handler gets a copy of the little it looks at.
@@ -284,63 +239,35 @@ final class FuseSession {
         answer.whenComplete((reply, failure) -> {
             if (!inFlight.remove(unique, pending)) {
                 // Answered EINTR after an INTERRUPT the host did not act on in time.
-                learnDirectories(header, null);
+                if (kept != null) {
+                    kept.unanswered(header);
+                }
                 undoLate(header, reply);
                 drop(reply, failure);
                 return;
             }
             if (failure != null) {
-                learnDirectories(header, null);
                 failed.increment();
-                if (keptAcls != null) {
-                    keptAcls.forget(unique);
+                if (kept != null) {
+                    kept.unanswered(header);
                 }
                 reply(FuseReplies.error(unique, ChannelErrors.errnoOf(failure)));
                 return;
             }
             try {
                 ByteBuffer hostReply = reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN);
-                if (features != 0) {
-                    hostReply = splitPostOpAttrs(header, hostReply);
-                } else {
-                    learnDirectories(header, null);
-                }
-                if (hostReply == null) {
-                    reply(FuseReplies.error(unique, Errno.EIO));
-                    return;
+                if (kept != null) {
+                    hostReply = kept.answered(header, hostReply, features);
                 }
                 blocking.observe(header, requestStart, hostReply);
-                if (keptAcls != null) {
-                    keptAcls.learn(header, hostReply);
-                }
                 writeHostReply(unique, hostReply);
+            } catch (FuseProtocolException e) {
+                log.error("the host sent a malformed reply to {} ({}); answering EIO", header.kind(), e.getMessage());
+                reply(FuseReplies.error(unique, Errno.EIO));
             } finally {
                 reply.release();
             }
         });
-    }
-
-    /**
-     * The FUSE reply in {@code hostReply}, the directories' attributes behind it learned; null (and
-     * logged) if what is behind it is malformed.
-     */
-    private ByteBuffer splitPostOpAttrs(FuseInHeader header, ByteBuffer hostReply) {
-        try {
-            PostOpAttrs.Split split = PostOpAttrs.split(hostReply);
-            learnDirectories(header, split.directories());
-            return split.fuseReply();
-        } catch (FuseProtocolException e) {
-            learnDirectories(header, null);
-            log.error("the host sent a malformed reply to {} ({}); answering EIO", header.kind(), e.getMessage());
-            return null;
-        }
-    }
-
-    /** {@code directories} null: nothing to learn, but what the request may have changed is dropped. */
-    private void learnDirectories(FuseInHeader header, java.util.List<PostOpAttrs.Directory> directories) {
-        if (directoryAttrs != null) {
-            directoryAttrs.answered(header, directories == null ? java.util.List.of() : directories);
-        }
     }
 
     /** Sends {@code request} to the host as it is, behind the operation prefix (session, caller's groups). */
@@ -434,18 +361,15 @@ final class FuseSession {
 
     /** The host told the kernel that a host program changed {@code node}: nothing kept of it is current. */
     void hostChanged(long node) {
-        if (directoryAttrs != null) {
-            directoryAttrs.hostChanged(node);
-        }
-        if (keptAcls != null) {
-            keptAcls.hostChanged(node);
+        if (kept != null) {
+            kept.hostChanged(node);
         }
     }
 
     /** The mount was attached to the host again (a new session): nothing kept of the old one holds. */
     void reattached() {
-        if (directoryAttrs != null) {
-            directoryAttrs.dropAll();
+        if (kept != null) {
+            kept.reattached();
         }
     }
 
