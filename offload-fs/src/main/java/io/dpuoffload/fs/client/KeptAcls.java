@@ -128,6 +128,12 @@ final class KeptAcls {
         drop(node);
     }
 
+    /** Drops everything: a new session replaced the one whose inodes these were. */
+    void dropAll() {
+        kept.clear();
+        asked.clear();
+    }
+
     /** A request that got no reply from the host (the channel failed) is not waited for. */
     void forget(long unique) {
         asked.remove(unique);

@@ -72,8 +72,9 @@ final class KeptAnswers {
         acls.hostChanged(node);
     }
 
-    /** A new session replaced the one before: its node ids' attributes are not these. */
+    /** A new session replaced the one before: what was kept of its inodes is not the new one's answer. */
     void reattached() {
         directories.dropAll();
+        acls.dropAll();
     }
 }
