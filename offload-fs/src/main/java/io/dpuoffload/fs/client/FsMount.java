@@ -73,12 +73,20 @@ public final class FsMount implements AutoCloseable {
             throws IOException {
         HostLink host = new HostLink(export, options.opTimeout());
         var sessionRef = new java.util.concurrent.atomic.AtomicReference<FuseSession>();
-        KernelNotices kernelNotices = new KernelNotices(export, message -> {
-            FuseSession live = sessionRef.get();
-            if (live != null) {
-                live.notifyKernel(message);
-            }
-        });
+        KernelNotices kernelNotices = new KernelNotices(
+                export,
+                message -> {
+                    FuseSession live = sessionRef.get();
+                    if (live != null) {
+                        live.notifyKernel(message);
+                    }
+                },
+                node -> {
+                    FuseSession live = sessionRef.get();
+                    if (live != null) {
+                        live.hostChanged(node);
+                    }
+                });
         // On the event loop, in order with the host's replies: see KernelNotices.
         var notices = io.dpuoffload.transport.Services.builder().onRequestAsync(FsWire.NOTIFY, (context, body) -> {
             body.readInt(); // the session: this connection serves one mount
@@ -103,8 +111,9 @@ public final class FsMount implements AutoCloseable {
                     options,
                     FuseInitOptions.defaults().withFlags(initFlags),
                     policy.procView(),
-                    policy.cached() ? new RootAcls(java.time.Duration.ofMillis(policy.ttlMillis())) : null);
+                    policy.cached() ? new KeptAnswers(java.time.Duration.ofMillis(policy.ttlMillis())) : null);
             sessionRef.set(session);
+            host.onReattached(session::reattached);
             long flags = Mounts.MS_NOSUID | Mounts.MS_NODEV | (policy.readOnly() ? Mounts.MS_RDONLY : 0);
             FuseDevice.mount(
                     "offload-fs:" + export,

@@ -12,6 +12,7 @@ import io.dpuoffload.fs.fuse.FuseProtocolException;
 import io.dpuoffload.fs.fuse.FuseReplies;
 import io.dpuoffload.fs.fuse.FuseRequestDecoder;
 import io.dpuoffload.fs.wire.FsWire;
+import io.dpuoffload.fs.wire.PostOpAttrs;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.OpenFlagsWire;
@@ -59,8 +60,8 @@ final class FuseSession {
     private final CompletableFuture<FuseNegotiated> initialized = new CompletableFuture<>();
     private final ProcView procView;
     private final UnboundedWaits blocking = new UnboundedWaits();
-    /** Null where the DPU's kernel does not check permissions itself (see {@link RootAcls}). */
-    private final RootAcls rootAcls;
+    /** Null where the DPU's kernel caches nothing and does not check permissions itself. */
+    private final KeptAnswers kept;
     /** What {@link UnboundedWaits#observe} reads of a request: the header and the file handle after it. */
     private static final int OBSERVED_REQUEST_BYTES = FuseProtocol.IN_HEADER_SIZE + 8;
 
@@ -73,10 +74,10 @@ final class FuseSession {
             FsMountOptions options,
             FuseInitOptions initOptions,
             boolean procView,
-            RootAcls rootAcls)
+            KeptAnswers kept)
             throws ErrnoException {
         this.procView = procView ? new ProcView(options.localProc()) : null;
-        this.rootAcls = rootAcls;
+        this.kept = kept;
         this.deviceFd = deviceFd;
         this.device = new DeviceWriter(deviceFd);
         this.host = host;
@@ -136,46 +137,18 @@ final class FuseSession {
             // fsync, and RELEASE closes), so answering here saves every close a round trip.
             case FLUSH -> reply(FuseReplies.ok(header.unique()));
             default -> {
-                if (procView != null && answeredLocally(header, request)) {
+                if (procView != null && procView.answered(header, request, negotiated, this::reply)) {
                     return;
                 }
-                if (rootAcls != null) {
-                    var kept = rootAcls.answer(header, request, negotiated);
-                    if (kept.isPresent()) {
-                        reply(kept.get());
+                if (kept != null) {
+                    var answer = kept.answer(header, request, negotiated);
+                    if (answer.isPresent()) {
+                        reply(answer.get());
                         return;
                     }
                 }
                 forward(header, request);
             }
-        }
-    }
-
-    /** A /proc view answers DPU pids and "self" here (see {@link ProcView}). */
-    private boolean answeredLocally(FuseInHeader header, ByteBuffer request) {
-        if (ProcView.isLocal(header.nodeid())) {
-            if (header.kind() == FuseOpcode.FORGET || header.kind() == FuseOpcode.BATCH_FORGET) {
-                return true;
-            }
-            try {
-                reply(procView.local(
-                        header, FuseRequestDecoder.decode(request, negotiated).operation()));
-            } catch (FuseProtocolException e) {
-                reply(FuseReplies.error(header.unique(), Errno.EINVAL));
-            }
-            return true;
-        }
-        if (header.kind() != FuseOpcode.LOOKUP || header.nodeid() != FuseProtocol.ROOT_ID) {
-            return false;
-        }
-        try {
-            var lookup = (FuseOperation.Lookup)
-                    FuseRequestDecoder.decode(request, negotiated).operation();
-            var local = procView.lookup(header, lookup);
-            local.ifPresent(this::reply);
-            return local.isPresent();
-        } catch (FuseProtocolException e) {
-            return false;
         }
     }
 
@@ -250,6 +223,7 @@ final class FuseSession {
         }
         // A fifo waits for its other end as long as that takes; a lost link still ends it at once.
         boolean mayWait = host.connected() && blocking.mayWaitForever(header, request);
+        int features = kept == null ? 0 : kept.sending(header, host.offers(PostOpAttrs.FEATURE));
         if (!header.kind().expectsReply()) {
             send(header, request).whenComplete(FuseSession::drop);
             return;
@@ -259,31 +233,37 @@ final class FuseSession {
         // reply comes: the reply handler gets a copy of the little it looks at.
         ByteBuffer requestStart = copyStart(request, OBSERVED_REQUEST_BYTES);
         CompletableFuture<ByteBuf> answer =
-                send(header, request, mayWait ? UnboundedWaits.TIMEOUT : options.opTimeout());
+                send(header, request, mayWait ? UnboundedWaits.TIMEOUT : options.opTimeout(), features);
         Pending pending = new Pending(mayWait);
         inFlight.put(unique, pending);
         answer.whenComplete((reply, failure) -> {
             if (!inFlight.remove(unique, pending)) {
                 // Answered EINTR after an INTERRUPT the host did not act on in time.
+                if (kept != null) {
+                    kept.unanswered(header);
+                }
                 undoLate(header, reply);
                 drop(reply, failure);
                 return;
             }
             if (failure != null) {
                 failed.increment();
-                if (rootAcls != null) {
-                    rootAcls.forget(unique);
+                if (kept != null) {
+                    kept.unanswered(header);
                 }
                 reply(FuseReplies.error(unique, ChannelErrors.errnoOf(failure)));
                 return;
             }
             try {
                 ByteBuffer hostReply = reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN);
-                blocking.observe(header, requestStart, hostReply);
-                if (rootAcls != null) {
-                    rootAcls.learn(header, hostReply);
+                if (kept != null) {
+                    hostReply = kept.answered(header, hostReply, features);
                 }
-                writeHostReply(unique, reply);
+                blocking.observe(header, requestStart, hostReply);
+                writeHostReply(unique, hostReply);
+            } catch (FuseProtocolException e) {
+                log.error("the host sent a malformed reply to {} ({}); answering EIO", header.kind(), e.getMessage());
+                reply(FuseReplies.error(unique, Errno.EIO));
             } finally {
                 reply.release();
             }
@@ -292,18 +272,19 @@ final class FuseSession {
 
     /** Sends {@code request} to the host as it is, behind the operation prefix (session, caller's groups). */
     private CompletableFuture<ByteBuf> send(FuseInHeader header, ByteBuffer request) {
-        return send(header, request, options.opTimeout());
+        return send(header, request, options.opTimeout(), 0);
     }
 
-    private CompletableFuture<ByteBuf> send(FuseInHeader header, ByteBuffer request, Duration timeout) {
+    /** The same, asking for {@code features} of the reply (see {@link FsWire#writeOpPrefix}). */
+    private CompletableFuture<ByteBuf> send(FuseInHeader header, ByteBuffer request, Duration timeout, int features) {
         int[] callerGroups = header.kind() == FuseOpcode.FORGET
                         || header.kind() == FuseOpcode.BATCH_FORGET
                         || header.kind() == FuseOpcode.INTERRUPT
                 ? new int[0]
                 : groups.of(header.pid(), header.uid(), header.gid());
-        ByteBuf body = PooledByteBufAllocator.DEFAULT.directBuffer(16 + callerGroups.length * 4 + request.remaining());
+        ByteBuf body = PooledByteBufAllocator.DEFAULT.directBuffer(20 + callerGroups.length * 4 + request.remaining());
         FuseNegotiated agreed = negotiated;
-        FsWire.writeOpPrefix(body, host.session(), agreed.minor(), agreed.flags(), callerGroups);
+        FsWire.writeOpPrefix(body, host.session(), agreed.minor(), agreed.flags(), callerGroups, features);
         body.writeBytes(request.duplicate());
         forwarded.increment();
         return host.op(body, timeout);
@@ -359,8 +340,7 @@ final class FuseSession {
         return copy;
     }
 
-    private void writeHostReply(long unique, ByteBuf reply) {
-        ByteBuffer message = reply.nioBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    private void writeHostReply(long unique, ByteBuffer message) {
         try {
             FuseOutHeader out = FuseOutHeader.read(message);
             if (out.unique() != unique) {
@@ -377,6 +357,20 @@ final class FuseSession {
     /** Writes a notification the host sent (e.g. NOTIFY_POLL) to the kernel. */
     void notifyKernel(ByteBuffer message) {
         reply(message);
+    }
+
+    /** The host told the kernel that a host program changed {@code node}: nothing kept of it is current. */
+    void hostChanged(long node) {
+        if (kept != null) {
+            kept.hostChanged(node);
+        }
+    }
+
+    /** The mount was attached to the host again (a new session): nothing kept of the old one holds. */
+    void reattached() {
+        if (kept != null) {
+            kept.reattached();
+        }
     }
 
     private void reply(ByteBuffer message) {

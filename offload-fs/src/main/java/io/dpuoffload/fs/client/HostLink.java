@@ -22,6 +22,8 @@ final class HostLink {
     private final Duration timeout;
     private volatile OffloadClient client;
     private volatile ExportPolicy policy;
+    /** Runs when a new session replaced the one before (see FuseSession#reattached). */
+    private volatile Runnable onReattached = () -> {};
 
     HostLink(String export, Duration timeout) {
         this.export = export;
@@ -49,6 +51,7 @@ final class HostLink {
                                     fresh.session());
                         }
                         policy = fresh;
+                        onReattached.run();
                     } finally {
                         reply.release();
                     }
@@ -80,6 +83,16 @@ final class HostLink {
 
     ExportPolicy policy() {
         return policy;
+    }
+
+    /** Whether the host of the current session offers {@code feature} (see ExportPolicy#features). */
+    boolean offers(int feature) {
+        ExportPolicy current = policy;
+        return current != null && current.offers(feature);
+    }
+
+    void onReattached(Runnable action) {
+        this.onReattached = action;
     }
 
     CompletableFuture<ByteBuf> op(ByteBuf body, Duration opTimeout) {

@@ -8,6 +8,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,14 +37,20 @@ final class KernelNotices implements AutoCloseable {
     private static final int INVAL_INODE_OFFSET_AT = FuseProtocol.OUT_HEADER_SIZE + 8;
 
     private final Consumer<ByteBuffer> kernel;
+    private final LongConsumer hostChanged;
     private final BlockingQueue<ByteBuffer> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
     private final Thread writer;
     private volatile boolean closed;
     private volatile boolean dropReported;
 
-    /** {@code kernel} writes one notification to /dev/fuse. */
-    KernelNotices(String mount, Consumer<ByteBuffer> kernel) {
+    /**
+     * {@code kernel} writes one notification to /dev/fuse; {@code hostChanged} hears of each node
+     * whose attributes the host invalidates (a host program changed it, or names in it), before the
+     * kernel does, so that nothing the DPU keeps of it outlives the kernel's copy.
+     */
+    KernelNotices(String mount, Consumer<ByteBuffer> kernel, LongConsumer hostChanged) {
         this.kernel = kernel;
+        this.hostChanged = hostChanged;
         this.writer = Thread.ofPlatform().daemon().name("fs-notices-" + mount).start(this::run);
     }
 
@@ -58,12 +65,22 @@ final class KernelNotices implements AutoCloseable {
             }
             ByteBuffer one = b.slice(b.position(), length).order(ByteOrder.LITTLE_ENDIAN);
             b.position(b.position() + length);
+            changedNode(one).ifPresent(hostChanged::accept);
             if (waitsForNothing(one)) {
                 kernel.accept(one);
             } else {
                 enqueue(copy(one));
             }
         }
+    }
+
+    /** The node an INVAL_INODE or INVAL_ENTRY (its directory) names. */
+    private static java.util.OptionalLong changedNode(ByteBuffer notification) {
+        int code = notification.getInt(4);
+        boolean names = code == FuseNotifyCode.INVAL_INODE.code() || code == FuseNotifyCode.INVAL_ENTRY.code();
+        return names && notification.remaining() >= FuseProtocol.OUT_HEADER_SIZE + 8
+                ? java.util.OptionalLong.of(notification.getLong(FuseProtocol.OUT_HEADER_SIZE))
+                : java.util.OptionalLong.empty();
     }
 
     private static boolean waitsForNothing(ByteBuffer notification) {

@@ -3,9 +3,14 @@ package io.dpuoffload.fs.client;
 import io.dpuoffload.fs.fuse.FuseAttr;
 import io.dpuoffload.fs.fuse.FuseEntry;
 import io.dpuoffload.fs.fuse.FuseInHeader;
+import io.dpuoffload.fs.fuse.FuseNegotiated;
+import io.dpuoffload.fs.fuse.FuseOpcode;
 import io.dpuoffload.fs.fuse.FuseOperation;
 import io.dpuoffload.fs.fuse.FuseProtocol;
+import io.dpuoffload.fs.fuse.FuseProtocolException;
 import io.dpuoffload.fs.fuse.FuseReplies;
+import io.dpuoffload.fs.fuse.FuseRequestDecoder;
+import io.dpuoffload.linux.Errno;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The DPU's half of a /proc view. In the export's root, {@code self}, {@code thread-self} and the
@@ -52,6 +58,36 @@ final class ProcView {
 
     static boolean isLocal(long nodeid) {
         return (nodeid & LOCAL_BIT) != 0;
+    }
+
+    /**
+     * Whether the request is the DPU's to answer (a DPU pid, "self", or a node under them); if so,
+     * answered through {@code reply}.
+     */
+    boolean answered(FuseInHeader header, ByteBuffer request, FuseNegotiated negotiated, Consumer<ByteBuffer> reply) {
+        if (isLocal(header.nodeid())) {
+            if (header.kind() == FuseOpcode.FORGET || header.kind() == FuseOpcode.BATCH_FORGET) {
+                return true;
+            }
+            try {
+                reply.accept(local(
+                        header, FuseRequestDecoder.decode(request, negotiated).operation()));
+            } catch (FuseProtocolException e) {
+                reply.accept(FuseReplies.error(header.unique(), Errno.EINVAL));
+            }
+            return true;
+        }
+        if (header.kind() != FuseOpcode.LOOKUP || header.nodeid() != FuseProtocol.ROOT_ID) {
+            return false;
+        }
+        try {
+            var local = lookup(header, (FuseOperation.Lookup)
+                    FuseRequestDecoder.decode(request, negotiated).operation());
+            local.ifPresent(reply);
+            return local.isPresent();
+        } catch (FuseProtocolException e) {
+            return false;
+        }
     }
 
     /** The local answer to a lookup in the root, or empty to ask the host. */

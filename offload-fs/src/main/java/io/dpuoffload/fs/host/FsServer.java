@@ -10,6 +10,7 @@ import io.dpuoffload.fs.fuse.FuseRequest;
 import io.dpuoffload.fs.fuse.FuseRequestDecoder;
 import io.dpuoffload.fs.host.watch.ServerThreads;
 import io.dpuoffload.fs.wire.FsWire;
+import io.dpuoffload.fs.wire.PostOpAttrs;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.IoCallable;
@@ -114,9 +115,10 @@ public final class FsServer implements AutoCloseable {
             boolean waits = waiting.interrupt(session.id, interrupt.unique());
             return CompletableFuture.completedFuture(FsWire.interruptReply(waits));
         }
+        boolean postOpAttrs = (prefix.features() & PostOpAttrs.FEATURE) != 0 && session.offersPostOpAttrs();
         IoCallable<ByteBuf> work = () -> {
             ServerThreads.enroll(); // its changes are the DPU's own: see ServerThreads
-            return orEmpty(PassthroughFs.execute(session, request));
+            return orEmpty(PassthroughFs.execute(session, request, postOpAttrs));
         };
         // Invalidations of host changes made before this open: the reply waits until the DPU has them.
         CompletableFuture<?> noticed = session.noticesBefore(request);

@@ -11,6 +11,7 @@ import io.dpuoffload.fs.fuse.FuseRequest;
 import io.dpuoffload.fs.host.watch.HostChangeWatch;
 import io.dpuoffload.fs.host.watch.InodeWatcher;
 import io.dpuoffload.fs.wire.ExportPolicy;
+import io.dpuoffload.fs.wire.PostOpAttrs;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
@@ -134,7 +135,13 @@ final class HostSession implements AutoCloseable {
                 export.readOnly(),
                 export.procView(),
                 attrs.caches(),
-                attrs.caches() ? export.ttl().toMillis() : 0);
+                attrs.caches() ? export.ttl().toMillis() : 0,
+                offersPostOpAttrs() ? PostOpAttrs.FEATURE : 0);
+    }
+
+    /** Post-operation attributes are for the DPU's attribute cache: offered where it has one. */
+    boolean offersPostOpAttrs() {
+        return attrs.caches();
     }
 
     /** Whether {@code inode}, if a fifo, is shared with the host (see {@link ExportConfig#sharedFifos}). */
@@ -182,6 +189,15 @@ final class HostSession implements AutoCloseable {
             return;
         }
         decide(op, paths.of(inode), uid);
+    }
+
+    /** Whether the allowlist lets {@code op} touch {@code inode}; unlike {@link #check}, no audit line. */
+    boolean allows(Operation op, Inode inode) throws ErrnoException {
+        if (export.allow().allowsEverywhere(op)) {
+            return true;
+        }
+        String path = paths.of(inode);
+        return path != null && export.allow().allows(op, path);
     }
 
     /** The same for a name about to be created, removed or renamed in {@code parent}. */

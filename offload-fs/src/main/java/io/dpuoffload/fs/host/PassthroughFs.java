@@ -3,8 +3,10 @@ package io.dpuoffload.fs.host;
 import io.dpuoffload.fs.fuse.FuseInHeader;
 import io.dpuoffload.fs.fuse.FuseOperation;
 import io.dpuoffload.fs.fuse.FuseOperation.*;
+import io.dpuoffload.fs.fuse.FuseProtocol;
 import io.dpuoffload.fs.fuse.FuseReplies;
 import io.dpuoffload.fs.fuse.FuseRequest;
+import io.dpuoffload.fs.wire.PostOpAttrs;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.netty.buffer.ByteBuf;
@@ -20,9 +22,24 @@ final class PassthroughFs {
 
     /** Runs {@code request}; null for requests the kernel expects no answer to (FORGET). */
     static ByteBuf execute(HostSession s, FuseRequest request) {
+        return execute(s, request, false);
+    }
+
+    /**
+     * The same; with {@code postOpAttrs}, a name-changing operation that succeeded is answered with
+     * the attributes of the directories it changed behind the reply (see {@link PostOpAttrs}).
+     */
+    static ByteBuf execute(HostSession s, FuseRequest request, boolean postOpAttrs) {
         FuseInHeader h = request.header();
         try {
-            return dispatch(s, h, request.operation());
+            ByteBuf reply = dispatch(s, h, request.operation());
+            if (postOpAttrs && reply != null && reply.getIntLE(reply.readerIndex() + 4) == 0) {
+                var directories = ChangedDirectories.after(s, h, request.operation());
+                ByteBuf behind = Unpooled.buffer(2 + directories.size() * (8 + FuseProtocol.ATTR_OUT_SIZE));
+                PostOpAttrs.append(behind, directories);
+                return Unpooled.wrappedBuffer(reply, behind);
+            }
+            return reply;
         } catch (ErrnoException e) {
             return wrap(FuseReplies.error(h.unique(), e.errno()));
         } catch (RuntimeException e) {

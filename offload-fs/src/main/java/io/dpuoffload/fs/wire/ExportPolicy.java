@@ -7,5 +7,11 @@ package io.dpuoffload.fs.wire;
  * @param readOnly the host refuses changes (the DPU mounts it read-only too)
  * @param procView serve /proc semantics: DPU pids resolve locally, no caching, direct I/O
  * @param cached entries and attributes may be cached for {@code ttlMillis}
+ * @param features the wire features the host offers (e.g. {@link PostOpAttrs#FEATURE}); 0 from an older host
  */
-public record ExportPolicy(int session, boolean readOnly, boolean procView, boolean cached, long ttlMillis) {}
+public record ExportPolicy(
+        int session, boolean readOnly, boolean procView, boolean cached, long ttlMillis, int features) {
+    public boolean offers(int feature) {
+        return (features & feature) == feature;
+    }
+}

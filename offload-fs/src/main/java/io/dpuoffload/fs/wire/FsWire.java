@@ -34,19 +34,33 @@ public final class FsWire {
         return body.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The session, the policy, then the wire features the host offers (e.g. {@link PostOpAttrs#FEATURE}).
+     * An older DPU reads the fields it knows and ignores the features behind them.
+     */
     public static ByteBuf attachReply(ByteBufAllocator alloc, ExportPolicy policy) {
         return alloc.buffer(16)
                 .writeInt(policy.session())
                 .writeByte((policy.readOnly() ? 1 : 0) | (policy.procView() ? 2 : 0) | (policy.cached() ? 4 : 0))
-                .writeInt((int) policy.ttlMillis());
+                .writeInt((int) policy.ttlMillis())
+                .writeInt(policy.features());
     }
 
+    /** An older host sends no features: none are offered. */
     public static ExportPolicy attachPolicy(ByteBuf reply) {
         int session = reply.readInt();
         int flags = reply.readUnsignedByte();
         long ttl = reply.readUnsignedInt();
-        return new ExportPolicy(session, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0, ttl);
+        int features = reply.readableBytes() >= 4 ? reply.readInt() : 0;
+        return new ExportPolicy(session, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0, ttl, features);
     }
+
+    /**
+     * Set in the OP prefix's group count when the features the DPU asks of this request's reply
+     * follow the count. Only sent to a host that offered features at ATTACH: an older host refuses
+     * such a count (more than {@link #MAX_GROUPS}).
+     */
+    static final int FEATURES_FOLLOW = 0x8000;
 
     /**
      * The OP prefix; the raw FUSE request follows it in the same buffer. It carries what the DPU
@@ -54,8 +68,18 @@ public final class FsWire {
      * it and the host never sees INIT.
      */
     public static void writeOpPrefix(ByteBuf out, int session, int minor, long flags, int[] groups) {
+        writeOpPrefix(out, session, minor, flags, groups, 0);
+    }
+
+    /** The same, asking for {@code features} (offered by the host at ATTACH) in the reply; 0 asks for none. */
+    public static void writeOpPrefix(ByteBuf out, int session, int minor, long flags, int[] groups, int features) {
         int count = Math.min(groups.length, MAX_GROUPS);
-        out.writeInt(session).writeShort(minor).writeLong(flags).writeShort(count);
+        out.writeInt(session).writeShort(minor).writeLong(flags);
+        if (features == 0) {
+            out.writeShort(count);
+        } else {
+            out.writeShort(count | FEATURES_FOLLOW).writeInt(features);
+        }
         for (int i = 0; i < count; i++) {
             out.writeInt(groups[i]);
         }
@@ -67,6 +91,14 @@ public final class FsWire {
         int minor = in.readUnsignedShort();
         long flags = in.readLong();
         int count = in.readUnsignedShort();
+        int features = 0;
+        if ((count & FEATURES_FOLLOW) != 0) {
+            count &= ~FEATURES_FOLLOW;
+            if (in.readableBytes() < 4) {
+                throw new IllegalArgumentException("features announced, none follow");
+            }
+            features = in.readInt();
+        }
         if (count > MAX_GROUPS || in.readableBytes() < count * 4) {
             throw new IllegalArgumentException("bad group count " + count);
         }
@@ -74,10 +106,11 @@ public final class FsWire {
         for (int i = 0; i < count; i++) {
             groups[i] = in.readInt();
         }
-        return new OpPrefix(session, minor, flags, groups);
+        return new OpPrefix(session, minor, flags, groups, features);
     }
 
-    public record OpPrefix(int session, int minor, long flags, int[] groups) {}
+    /** @param features what the DPU asks of the reply (see {@link PostOpAttrs}) */
+    public record OpPrefix(int session, int minor, long flags, int[] groups, int features) {}
 
     /**
      * The host's answer to a FUSE INTERRUPT sent as an OP (the kernel expects none): one byte, 1 if

@@ -18,7 +18,7 @@ class KernelNoticesTest {
     void notificationsThatNeverWaitAreWrittenInPlaceTheOthersByTheNoticesThread() throws Exception {
         var written = new LinkedBlockingQueue<Written>();
         try (var notices = new KernelNotices(
-                "test", n -> written.add(new Written(Thread.currentThread().getName(), copy(n))))) {
+                "test", n -> written.add(new Written(Thread.currentThread().getName(), copy(n))), node -> {})) {
             ByteBuffer attrs = FuseNotifications.invalInode(0x11, -1, 0);
             ByteBuffer pages = FuseNotifications.invalInode(0x12, 0, 0);
             ByteBuffer name = FuseNotifications.invalEntry(0x10, "g".getBytes(), FuseProtocol.EXPIRE_ONLY);
@@ -45,7 +45,7 @@ class KernelNoticesTest {
     @Test
     void aMalformedMessageIsDroppedFromWhereItBreaks() {
         var written = new LinkedBlockingQueue<ByteBuffer>();
-        try (var notices = new KernelNotices("test", n -> written.add(copy(n)))) {
+        try (var notices = new KernelNotices("test", n -> written.add(copy(n)), node -> {})) {
             ByteBuffer attrs = FuseNotifications.invalInode(0x11, -1, 0);
             ByteBuffer message = concat(
                     attrs, ByteBuffer.wrap(new byte[] {(byte) 200, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
@@ -53,6 +53,31 @@ class KernelNoticesTest {
             notices.deliver(message);
 
             assertThat(written).containsExactly(attrs);
+        }
+    }
+
+    /** Before the kernel hears of it, the mount hears which nodes a host program changed: DirectoryAttrs drops them. */
+    @Test
+    void theNodesOfInvalidationsAreToldBeforeTheKernelHasThem() throws Exception {
+        List<Long> changed = new CopyOnWriteArrayList<>();
+        List<Long> toldWhenWritten = new CopyOnWriteArrayList<>();
+        var written = new LinkedBlockingQueue<ByteBuffer>();
+        try (var notices = new KernelNotices(
+                "test",
+                n -> {
+                    toldWhenWritten.add((long) changed.size());
+                    written.add(copy(n));
+                },
+                changed::add)) {
+            notices.deliver(concat(
+                    FuseNotifications.invalInode(0x11, -1, 0),
+                    FuseNotifications.invalEntry(0x10, "g".getBytes(), FuseProtocol.EXPIRE_ONLY),
+                    FuseNotifications.poll(5)));
+            for (int i = 0; i < 3; i++) {
+                assertThat(written.poll(10, TimeUnit.SECONDS)).isNotNull();
+            }
+            assertThat(changed).containsExactly(0x11L, 0x10L);
+            assertThat(toldWhenWritten.getFirst()).isEqualTo(1);
         }
     }
 
