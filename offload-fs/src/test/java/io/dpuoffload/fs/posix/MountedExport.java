@@ -78,4 +78,9 @@ final class MountedExport implements BeforeAllCallback, AfterAllCallback {
     Path mountpoint() {
         return mount.mountpoint();
     }
+
+    /** Requests the mount has sent to the host so far. */
+    long forwarded() {
+        return mount.pair.mount.forwarded();
+    }
 }

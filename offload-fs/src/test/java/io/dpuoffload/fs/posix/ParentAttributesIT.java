@@ -2,8 +2,6 @@ package io.dpuoffload.fs.posix;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dpuoffload.fs.allowlist.Allowlist;
-import io.dpuoffload.fs.config.CachePolicy;
 import io.dpuoffload.fs.host.watch.HostChangeWatch;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.Flags;
@@ -12,10 +10,8 @@ import io.dpuoffload.linux.PathCalls;
 import io.dpuoffload.linux.Stat;
 import io.dpuoffload.linux.Xattrs;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * On a `cache: ttl` export the DPU's kernel checks permissions on a directory before every create
@@ -28,20 +24,8 @@ class ParentAttributesIT {
     /** create+stat+unlink rounds measured after a warm-up of as many. */
     private static final int ROUNDS = 300;
 
-    @TempDir
-    static Path work;
-
-    static PosixMount fs;
-
-    @BeforeAll
-    static void mount() throws Exception {
-        fs = PosixMount.start(work, Allowlist.allowAll(), CachePolicy.TTL, false);
-    }
-
-    @AfterAll
-    static void unmount() {
-        fs.close();
-    }
+    @RegisterExtension
+    static final MountedExport fs = MountedExport.cachingWithTtl();
 
     @Test
     void aDirectorysAttributesAfterNameChangesAreTheHosts() throws Exception {
@@ -80,9 +64,9 @@ class ParentAttributesIT {
     void aCreateStatUnlinkAsksTheHostForNoDirectoryAttributes() throws Exception {
         Sides d = fs.fresh();
         createStatUnlink(d, "warm-", ROUNDS);
-        long before = fs.pair.mount.forwarded();
+        long before = fs.forwarded();
         createStatUnlink(d, "f", ROUNDS);
-        double perRound = (fs.pair.mount.forwarded() - before) / (double) ROUNDS;
+        double perRound = (fs.forwarded() - before) / (double) ROUNDS;
         System.out.printf("requests per create+stat+unlink: %.2f%n", perRound);
         // 7.0 before: a GETATTR of the directory before each create and each unlink.
         assertThat(perRound).as("requests per create+stat+unlink").isLessThanOrEqualTo(5.5);
@@ -97,9 +81,9 @@ class ParentAttributesIT {
         Sides d = fs.fresh();
         Metadata.fchmodat(Flags.AT_FDCWD, d.host().toString(), 0777, 0);
         AsUser.call(() -> createStatUnlink(d, "warm-", ROUNDS));
-        long before = fs.pair.mount.forwarded();
+        long before = fs.forwarded();
         AsUser.call(() -> createStatUnlink(d, "f", ROUNDS));
-        double perRound = (fs.pair.mount.forwarded() - before) / (double) ROUNDS;
+        double perRound = (fs.forwarded() - before) / (double) ROUNDS;
         System.out.printf("requests per create+stat+unlink by another user: %.2f%n", perRound);
         // 7.0 before: two reads of the directory's ACL (or a GETATTR and an ACL read) per round.
         assertThat(perRound).as("requests per create+stat+unlink").isLessThanOrEqualTo(5.5);
