@@ -97,24 +97,24 @@ class ParentAttributesIT {
     void aclChangesOfTheDirectoryCountAtOnceThroughTheMountAndWithinTheBoundFromTheHost() throws Exception {
         Sides d = fs.fresh();
         String onHost = d.host().toString();
-        Xattrs.setxattr(onHost, "system.posix_acl_access", accessAcl(AsUser.USER, 05), 0);
+        Xattrs.setxattr(onHost, "system.posix_acl_access", AccessAcl.of(AsUser.USER, 05, 07, 05), 0);
         assertThat(createAsUser(d, "refused")).isEqualTo(Errno.EACCES);
         assertThat(createAsUser(d, "refused"))
                 .as("again, with the ACL kept on the DPU")
                 .isEqualTo(Errno.EACCES);
 
-        Xattrs.setxattr(d.mount().toString(), "system.posix_acl_access", accessAcl(AsUser.USER, 07), 0);
+        Xattrs.setxattr(d.mount().toString(), "system.posix_acl_access", AccessAcl.of(AsUser.USER, 07, 07, 05), 0);
         assertThat(createAsUser(d, "granted")).as("granted through the mount").isZero();
         assertThat(createAsUser(d, "granted")).isZero();
 
         // A refusal the DPU kept would refuse on its own: only a grant shows that it was dropped.
-        Xattrs.setxattr(onHost, "system.posix_acl_access", accessAcl(AsUser.USER, 05), 0);
+        Xattrs.setxattr(onHost, "system.posix_acl_access", AccessAcl.of(AsUser.USER, 05, 07, 05), 0);
         assertThat(millisUntil(d, Errno.EACCES))
                 .as("revoked on the host")
                 .isLessThanOrEqualTo(HostChangeWatch.BOUND_MILLIS);
         Thread.sleep(2 * HostChangeWatch.BOUND_MILLIS); // the DPU's kernel knows: it reads the ACL again,
         assertThat(createAsUser(d, "refused")).isEqualTo(Errno.EACCES); // and the DPU keeps the refusal
-        Xattrs.setxattr(onHost, "system.posix_acl_access", accessAcl(AsUser.USER, 07), 0);
+        Xattrs.setxattr(onHost, "system.posix_acl_access", AccessAcl.of(AsUser.USER, 07, 07, 05), 0);
         assertThat(millisUntil(d, 0)).as("granted on the host").isLessThanOrEqualTo(HostChangeWatch.BOUND_MILLIS);
     }
 
@@ -141,18 +141,6 @@ class ParentAttributesIT {
             }
             return errno;
         });
-    }
-
-    /** An access ACL (posix_acl_xattr, version 2): owner rwx, the user {@code userPerm}, group and others r-x. */
-    private static byte[] accessAcl(int uid, int userPerm) {
-        java.nio.ByteBuffer acl = java.nio.ByteBuffer.allocate(4 + 5 * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        acl.putInt(2);
-        acl.putShort((short) 0x01).putShort((short) 07).putInt(-1); // ACL_USER_OBJ
-        acl.putShort((short) 0x02).putShort((short) userPerm).putInt(uid); // ACL_USER
-        acl.putShort((short) 0x04).putShort((short) 05).putInt(-1); // ACL_GROUP_OBJ
-        acl.putShort((short) 0x10).putShort((short) 07).putInt(-1); // ACL_MASK
-        acl.putShort((short) 0x20).putShort((short) 05).putInt(-1); // ACL_OTHER
-        return acl.array();
     }
 
     private static Void createStatUnlink(Sides d, String prefix, int rounds) throws java.io.IOException {

@@ -82,27 +82,15 @@ class PermissionChecksIT {
             Metadata.fchmodat(Flags.AT_FDCWD, root.toString(), 0750, 0);
             assertThat(AsUser.call(() -> Sys.openErrno(root.resolve("f"), Flags.O_RDONLY, 0)))
                     .isEqualTo(Errno.EACCES);
-            Xattrs.setxattr(root.toString(), "system.posix_acl_access", accessAcl(AsUser.USER, 05), 0);
+            Xattrs.setxattr(root.toString(), "system.posix_acl_access", AccessAcl.of(AsUser.USER, 05, 05, 0), 0);
             assertThat(AsUser.call(() -> Sys.openErrno(root.resolve("f"), Flags.O_RDONLY, 0)))
                     .as("granted search by an ACL entry for the user")
                     .isZero();
-            Xattrs.setxattr(root.toString(), "system.posix_acl_access", accessAcl(AsUser.USER, 0), 0);
+            Xattrs.setxattr(root.toString(), "system.posix_acl_access", AccessAcl.of(AsUser.USER, 0, 05, 0), 0);
             assertThat(AsUser.call(() -> Sys.openErrno(root.resolve("f"), Flags.O_RDONLY, 0)))
                     .as("and refused again when the entry allows nothing")
                     .isEqualTo(Errno.EACCES);
         }
-    }
-
-    /** An access ACL as the kernel takes it (posix_acl_xattr, version 2): owner rwx, the user, group r-x, no others. */
-    private static byte[] accessAcl(int uid, int userPerm) {
-        java.nio.ByteBuffer acl = java.nio.ByteBuffer.allocate(4 + 5 * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        acl.putInt(2);
-        acl.putShort((short) 0x01).putShort((short) 07).putInt(-1); // ACL_USER_OBJ
-        acl.putShort((short) 0x02).putShort((short) userPerm).putInt(uid); // ACL_USER
-        acl.putShort((short) 0x04).putShort((short) 05).putInt(-1); // ACL_GROUP_OBJ
-        acl.putShort((short) 0x10).putShort((short) 05).putInt(-1); // ACL_MASK
-        acl.putShort((short) 0x20).putShort((short) 0).putInt(-1); // ACL_OTHER
-        return acl.array();
     }
 
     private static Map<String, Integer> revokeThenAct(Path dir) throws Exception {
