@@ -1,0 +1,45 @@
+package io.dpuoffload.crd.node;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.dpuoffload.crd.Schema;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+/**
+ * One host and its DPU.
+ *
+ * @param hostNode the Kubernetes node of the host (labelled {@code dpuoffload.io/role=host})
+ * @param dpuNode the Kubernetes node of the DPU (labelled {@code dpuoffload.io/role=dpu})
+ * @param transport how the two agents reach each other; default TCP with mutual TLS on port 7400
+ * @param profiles the OffloadProfiles that run in the DPU's offload root
+ * @param keepRunsFor how long the host keeps the programs it runs for the DPU (a VM's QEMU) while
+ *     the DPU agent is away, for the next agent to take them back; default 10m
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "self.hostNode != self.dpuNode", message = "hostNode and dpuNode must be two different nodes")
+public record OffloadNodeSpec(
+        @Required @Pattern(Schema.OBJECT_NAME) @JsonPropertyDescription("The host's node.")
+        String hostNode,
+
+        @Required @Pattern(Schema.OBJECT_NAME) @JsonPropertyDescription("The DPU's node.")
+        String dpuNode,
+
+        @JsonPropertyDescription("How the agents reach each other; default tcp on port 7400.")
+        TransportSpec transport,
+
+        @Required @Size(min = 1) @JsonPropertyDescription("The OffloadProfiles that run in the DPU's offload root.")
+        List<@Pattern(Schema.OBJECT_NAME) String> profiles,
+
+        @Pattern(Schema.DURATION)
+        @JsonPropertyDescription(
+                "How long the host keeps the DPU's programs while the DPU agent is away;" + " default 10m.")
+        String keepRunsFor) {
+
+    public TransportSpec transportOrDefault() {
+        return transport == null ? TransportSpec.DEFAULT : transport;
+    }
+}

@@ -1,0 +1,33 @@
+package io.dpuoffload.crd.profile;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.dpuoffload.crd.Schema;
+import io.fabric8.generator.annotation.Pattern;
+import java.util.List;
+
+/**
+ * The api module's profile as a resource's spec: the same fields, so a profile file's body (without
+ * its {@code name}) is a valid spec. Paths and durations are text here, as the CRD checks them;
+ * {@link ProfileResources} turns a spec into the api module's {@code Profile}, with its validation.
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record OffloadProfileSpec(
+        @JsonPropertyDescription("Host directories mounted in the offload root through offload-fs.")
+        List<ShareSpec> shares,
+
+        @JsonPropertyDescription(
+                "Directories (as the daemons see them) whose host Unix sockets the daemons connect to.")
+        List<@Pattern(Schema.ABSOLUTE_PATH) String> sockets,
+
+        @JsonPropertyDescription("Host programs the daemons may run on the host through offload-exec.")
+        List<@Pattern(Schema.ABSOLUTE_PATH) String> programs,
+
+        @JsonPropertyDescription("The daemons started in the offload root, in order.")
+        List<DaemonSpec> daemons,
+
+        @JsonPropertyDescription("Files of the profile's own in the root, e.g. a daemon's configuration.")
+        List<RootFileSpec> files,
+
+        @JsonPropertyDescription("How a change reaches the pairs that use this profile.")
+        RolloutSpec rollout) {}
