@@ -2,12 +2,12 @@ package io.dpuoffload.cli.channel;
 
 import io.dpuoffload.api.validation.ConfigException;
 import io.dpuoffload.cli.StopSignal;
+import io.dpuoffload.pki.TlsFiles;
 import io.dpuoffload.transport.OffloadConnection;
 import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
 import io.dpuoffload.transport.tls.TlsContexts;
-import io.dpuoffload.transport.tls.TlsFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
