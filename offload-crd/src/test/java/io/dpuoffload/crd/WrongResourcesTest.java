@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpuoffload.crd.node.OffloadNodeSpec;
 import io.dpuoffload.crd.testing.CrdSchemas;
 import io.dpuoffload.crd.testing.Resources;
 import java.util.List;
@@ -56,6 +57,15 @@ class WrongResourcesTest {
                         "spec.keepRunsFor",
                         "does not match the regex pattern"),
                 wrongNode("no profiles", spec -> spec.putArray("profiles"), "spec.profiles", "at least 1"),
+                wrongNode(
+                        "more profiles than a pair may run",
+                        spec -> {
+                            for (int i = 0; i < OffloadNodeSpec.MOST_PROFILES; i++) {
+                                spec.withArray("profiles").add("profile-" + i);
+                            }
+                        },
+                        "spec.profiles",
+                        "at most " + OffloadNodeSpec.MOST_PROFILES),
                 wrongNode("no host node", spec -> spec.remove("hostNode"), "hostNode", "required"),
                 wrongProfile(
                         "a share name with capitals",
