@@ -9,7 +9,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.dpuoffload.pki.CaPem;
 import io.dpuoffload.pki.NodePem;
+import io.dpuoffload.pki.SecretDirectory;
 import io.dpuoffload.pki.TlsFileException;
+import io.dpuoffload.pki.TlsFiles;
 import io.netty.handler.ssl.SslContext;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -147,6 +149,26 @@ class ReloadingTlsContextTest {
         assertThat(reloading.reloadIfChanged()).isFalse();
         assertThat(serialInUse()).isEqualTo(serialOf(first));
         assertThat(warnings()).anySatisfy(warning -> assertThat(warning).contains("not a PEM certificate"));
+    }
+
+    @Test
+    void aSecretTheAgentWritesItselfIsPickedUpAsAMountedOne() {
+        Path written = dir.resolve("written");
+        SecretDirectory.publish(written, first.secretData());
+        var fromWritten = new ReloadingTlsContext(
+                TlsFiles.inDirectory(written, NODE),
+                ReloadingTlsContext.Side.SERVER,
+                INTERVAL,
+                nanos::get,
+                Runnable::run);
+        NodePem renewed = CA.issue(NODE, PAIR, NOW);
+
+        SecretDirectory.publish(written, renewed.secretData());
+        elapse(INTERVAL);
+        fromWritten.current();
+
+        assertThat(fromWritten.material().node().certificate().getSerialNumber())
+                .isEqualTo(serialOf(renewed));
     }
 
     @Test
