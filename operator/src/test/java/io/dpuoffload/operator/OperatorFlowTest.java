@@ -83,6 +83,10 @@ class OperatorFlowTest {
             assertThat(secret.getData()).containsKeys(NodeSecrets.CA_CERT, NodeSecrets.CERT, NodeSecrets.KEY);
         }
 
+        await().atMost(BOUND).untilAsserted(() -> assertThat(agentSecretNames())
+                .as("the agents may read exactly the pair's node Secrets, never the CA's")
+                .containsExactly(NodeSecrets.name("dpu-1"), NodeSecrets.name("host-1")));
+
         SimulatedAgent.host(cluster.client).reportReady("rack1", clock.instant());
         SimulatedAgent.dpu(cluster.client).reportReady("rack1", clock.instant());
 
@@ -260,6 +264,20 @@ class OperatorFlowTest {
     }
 
     // --- helpers ---
+
+    private List<String> agentSecretNames() {
+        var role = cluster.client
+                .rbac()
+                .roles()
+                .inNamespace(NAMESPACE)
+                .withName("dpuo-agent-secrets")
+                .get();
+        return role == null || role.getRules() == null
+                ? List.of()
+                : role.getRules().stream()
+                        .flatMap(rule -> rule.getResourceNames().stream())
+                        .toList();
+    }
 
     /** A user's edit: read, change, write; again on a conflict (the operator writes the status meanwhile). */
     private void editProfile(java.util.function.UnaryOperator<OffloadProfileSpec> change) {
