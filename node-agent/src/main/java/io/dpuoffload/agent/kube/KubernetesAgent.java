@@ -1,0 +1,426 @@
+package io.dpuoffload.agent.kube;
+
+import io.dpuoffload.api.status.Condition;
+import io.dpuoffload.crd.NodeSecrets;
+import io.dpuoffload.crd.OffloadNode;
+import io.dpuoffload.crd.node.AgentReport;
+import io.dpuoffload.crd.node.ChannelReport;
+import io.dpuoffload.crd.node.DaemonReport;
+import io.dpuoffload.crd.node.MountReport;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent in Kubernetes mode: watches the OffloadNodes (and this node's Secret), runs the side of
+ * each pair this node is in (host or DPU, one pair per role), and reports it in that side's part of
+ * the OffloadNode's status.
+ *
+ * <p>One thread decides everything, woken by the watches, by a DPU connecting to the host, and
+ * every {@link #TICK}; the watches only wake it. What runs changes only when the pair's plan does
+ * (the pinned profiles, the spec, the host's endpoint) or the pair is deleted. When the API server
+ * cannot be reached, the watches keep their last state and reconnect by themselves, and reports fail
+ * and are tried again: nothing that runs is stopped for it.
+ */
+public final class KubernetesAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KubernetesAgent.class);
+
+    /**
+     * How often the agent looks again without an event: what no watch announces (a daemon's
+     * restart, the DPU's channel going down, a failed report to retry) reaches the status within it.
+     */
+    static final Duration TICK = Duration.ofSeconds(5);
+    /**
+     * A report at least this often, even when nothing changed: the operator takes a side whose
+     * report is older than a few of these for an agent that is gone.
+     */
+    public static final Duration HEARTBEAT = Duration.ofSeconds(30);
+    /** After a side failed to start, the wait before trying the same plan again (the cause may pass). */
+    static final Duration RETRY_START = Duration.ofSeconds(10);
+    /** Bounds the wait for the loop to end on close (it may be starting a side, whose start is bounded too). */
+    private static final Duration CLOSE_WAIT = Duration.ofMinutes(2);
+
+    /** Why a side runs nothing: its node is already this role in another OffloadNode. */
+    static final String IN_ANOTHER_PAIR = "NodeInAnotherPair";
+
+    static final String START_FAILED = "StartFailed";
+    static final String TORN_DOWN = "TornDown";
+
+    private final KubernetesClient client;
+    private final AgentSettings settings;
+    private final Semaphore wake = new Semaphore(0);
+    private final Map<AgentRole, Slot> slots = new EnumMap<>(AgentRole.class);
+    private final Map<String, Published> published = new HashMap<>();
+    private final SharedIndexInformer<OffloadNode> resources;
+    private final SharedIndexInformer<Secret> secrets;
+    private final Thread loop;
+    private volatile boolean closing;
+
+    /** One role of this node: what runs for it, and why nothing does when a start failed. */
+    private static final class Slot {
+        RunningSide running;
+        Plan failedPlan;
+        String failure;
+        Instant retryAt = Instant.MIN;
+    }
+
+    /** The last report written for one side of one OffloadNode, and when. */
+    private record Published(AgentReport report, List<Condition> conditions, Instant at) {}
+
+    private KubernetesAgent(KubernetesClient client, AgentSettings settings) {
+        this.client = client;
+        this.settings = settings;
+        for (AgentRole role : AgentRole.values()) {
+            slots.put(role, new Slot());
+        }
+        resources = client.resources(OffloadNode.class).runnableInformer(0);
+        secrets = client.secrets()
+                .inNamespace(settings.namespace())
+                .withName(NodeSecrets.name(settings.node()))
+                .runnableInformer(0);
+        loop = Thread.ofPlatform().name("kube-agent").unstarted(this::run);
+    }
+
+    /** Starts watching and acting; returns at once (the watches connect in the background). */
+    public static KubernetesAgent start(KubernetesClient client, AgentSettings settings) {
+        KubernetesAgent agent = new KubernetesAgent(client, settings);
+        agent.watch(agent.resources, "OffloadNodes");
+        agent.watch(agent.secrets, "Secret " + NodeSecrets.name(settings.node()));
+        agent.loop.start();
+        log.info(
+                "agent of node {} watching OffloadNodes and {}/{}",
+                settings.node(),
+                settings.namespace(),
+                NodeSecrets.name(settings.node()));
+        return agent;
+    }
+
+    private <T extends HasMetadata> void watch(SharedIndexInformer<T> informer, String what) {
+        informer.addEventHandler(new ResourceEventHandler<T>() {
+            @Override
+            public void onAdd(T object) {
+                wake();
+            }
+
+            @Override
+            public void onUpdate(T before, T after) {
+                wake();
+            }
+
+            @Override
+            public void onDelete(T object, boolean finalStateUnknown) {
+                wake();
+            }
+        });
+        // Always retry: an API server away at start or later is waited for, never a reason to stop.
+        informer.exceptionHandler((started, failure) -> {
+            log.warn("watching {}: {} (retrying)", what, failure.getMessage());
+            return true;
+        });
+        informer.start().whenComplete((done, failure) -> wake());
+    }
+
+    private void wake() {
+        wake.release();
+    }
+
+    private void run() {
+        while (!closing) {
+            try {
+                wake.tryAcquire(TICK.toMillis(), TimeUnit.MILLISECONDS);
+                wake.drainPermits();
+                if (!closing && resources.hasSynced() && secrets.hasSynced()) {
+                    reconcile();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.warn("agent of node {}: {}", settings.node(), e.toString(), e);
+            }
+        }
+    }
+
+    private void reconcile() {
+        List<OffloadNode> all = resources.getStore().list();
+        Secret secret = secrets.getStore().list().stream()
+                .filter(s ->
+                        NodeSecrets.name(settings.node()).equals(s.getMetadata().getName()))
+                .findFirst()
+                .orElse(null);
+        for (AgentRole role : AgentRole.values()) {
+            reconcile(role, all, secret);
+        }
+        // Reports of OffloadNodes that are gone: nothing to compare with any more.
+        var names = all.stream().map(KubernetesAgent::name).collect(java.util.stream.Collectors.toSet());
+        published.keySet().removeIf(key -> !names.contains(key.substring(0, key.lastIndexOf('/'))));
+    }
+
+    private void reconcile(AgentRole role, List<OffloadNode> all, Secret secret) {
+        Slot slot = slots.get(role);
+        List<OffloadNode> mine = all.stream()
+                .filter(resource -> role.isOf(resource, settings.node()))
+                .sorted(Comparator.comparing((OffloadNode r) ->
+                                Objects.toString(r.getMetadata().getCreationTimestamp(), ""))
+                        .thenComparing(r -> r.getMetadata().getName()))
+                .toList();
+        String runningFor = slot.running == null ? null : slot.running.plan().resource();
+        OffloadNode chosen = mine.stream()
+                .filter(r -> r.getMetadata().getName().equals(runningFor))
+                .findFirst()
+                .orElse(mine.isEmpty() ? null : mine.getFirst());
+        if (slot.running != null
+                && (chosen == null || !chosen.getMetadata().getName().equals(runningFor))) {
+            log.info("OffloadNode {} is gone: taking the {} side down", runningFor, role.statusField());
+            stop(slot);
+        }
+        if (chosen == null) {
+            return;
+        }
+        for (OffloadNode other : mine) {
+            if (other != chosen && !other.isMarkedForDeletion()) {
+                String why = "node " + settings.node() + " is already the " + role.statusField() + " of OffloadNode "
+                        + chosen.getMetadata().getName() + "; one pair per role and node";
+                publish(other, role, List.of(), Reports.allFalse(role, IN_ANOTHER_PAIR, why, generation(other), now()));
+            } else if (other != chosen) {
+                publishTornDown(other, role);
+            }
+        }
+        act(role, slot, chosen, secret);
+    }
+
+    private void act(AgentRole role, Slot slot, OffloadNode resource, Secret secret) {
+        if (resource.isMarkedForDeletion()) {
+            if (slot.running != null) {
+                log.info(
+                        "OffloadNode {} is being deleted: taking the {} side down", name(resource), role.statusField());
+                stop(slot);
+            }
+            publishTornDown(resource, role);
+            return;
+        }
+        Derivation derivation = PairDerivation.derive(resource, role, settings, secret);
+        if (derivation instanceof Derivation.Run run) {
+            runPlan(role, slot, resource, run);
+        } else if (slot.running != null) {
+            // What runs keeps running: a Secret or a pinned profile list that is gone for a while is
+            // no instruction to stop (a deletion or a new plan is).
+            log.debug("{} side of {} keeps running: {}", role.statusField(), name(resource), derivation);
+            publishRunning(resource, role, slot.running);
+        } else {
+            String[] why =
+                    switch (derivation) {
+                        case Derivation.Waiting w -> new String[] {w.reason(), w.message()};
+                        case Derivation.Invalid i -> new String[] {i.reason(), i.message()};
+                        case Derivation.Run r -> throw new IllegalStateException("handled above");
+                    };
+            publish(resource, role, List.of(), Reports.allFalse(role, why[0], why[1], generation(resource), now()));
+        }
+    }
+
+    private void runPlan(AgentRole role, Slot slot, OffloadNode resource, Derivation.Run run) {
+        Plan plan = run.plan();
+        try {
+            if (CredentialFiles.write(settings.pki(), settings.node(), run.credentials())) {
+                log.info(
+                        "certificates of node {} written to {}; new connections use them",
+                        settings.node(),
+                        settings.pki());
+            }
+        } catch (java.io.IOException e) {
+            String why = "cannot write the certificates to " + settings.pki() + ": " + e.getMessage();
+            log.warn(why);
+            if (slot.running == null) {
+                publish(
+                        resource,
+                        role,
+                        List.of(),
+                        Reports.allFalse(role, START_FAILED, why, generation(resource), now()));
+                return;
+            }
+        }
+        if (slot.running != null && !slot.running.plan().runsAs(plan)) {
+            log.info(
+                    "OffloadNode {} changed (profiles {}): restarting the {} side",
+                    plan.resource(),
+                    plan.profiles(),
+                    role.statusField());
+            stop(slot);
+        }
+        if (slot.running == null) {
+            if (slot.failure != null && plan.runsAs(slot.failedPlan) && now().isBefore(slot.retryAt)) {
+                publish(
+                        resource,
+                        role,
+                        List.of(),
+                        Reports.allFalse(role, START_FAILED, slot.failure, generation(resource), now()));
+                return;
+            }
+            try {
+                slot.running = start(plan);
+                slot.failure = null;
+                log.info("{} side of OffloadNode {} runs {}", role.statusField(), plan.resource(), plan.profiles());
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                slot.failure = String.valueOf(e.getMessage());
+                slot.failedPlan = plan;
+                slot.retryAt = now().plus(RETRY_START);
+                log.warn(
+                        "{} side of OffloadNode {} failed to start: {}",
+                        role.statusField(),
+                        plan.resource(),
+                        e.toString());
+                publish(
+                        resource,
+                        role,
+                        List.of(),
+                        Reports.allFalse(role, START_FAILED, slot.failure, generation(resource), now()));
+                return;
+            }
+        }
+        publishRunning(resource, role, slot.running);
+    }
+
+    private RunningSide start(Plan plan) throws Exception {
+        var files = CredentialFiles.of(settings.pki(), settings.node());
+        return plan.role() == AgentRole.HOST ? HostSide.start(plan, files, this::wake) : DpuSide.start(plan, files);
+    }
+
+    private void stop(Slot slot) {
+        RunningSide running = slot.running;
+        slot.running = null;
+        try {
+            running.close();
+        } catch (RuntimeException e) {
+            log.warn(
+                    "taking the {} side of {} down: {}",
+                    running.plan().role().statusField(),
+                    running.plan().resource(),
+                    e.toString());
+        }
+    }
+
+    private void publishRunning(OffloadNode resource, AgentRole role, RunningSide running) {
+        long generation = generation(resource);
+        RunningSide.Snapshot snapshot = running.snapshot(generation);
+        publish(
+                resource,
+                role,
+                running.plan().profiles(),
+                snapshot.conditions(),
+                snapshot.channel(),
+                snapshot.mounts(),
+                snapshot.daemons(),
+                false);
+    }
+
+    private void publishTornDown(OffloadNode resource, AgentRole role) {
+        publish(
+                resource,
+                role,
+                List.of(),
+                Reports.allFalse(
+                        role,
+                        TORN_DOWN,
+                        "the OffloadNode is being deleted; this side is taken down",
+                        generation(resource),
+                        now()),
+                null,
+                null,
+                null,
+                true);
+    }
+
+    private void publish(OffloadNode resource, AgentRole role, List<String> profiles, List<Condition> conditions) {
+        publish(resource, role, profiles, conditions, null, null, null, false);
+    }
+
+    /**
+     * Writes the report when it differs from the last one written, or when the heartbeat is due; a
+     * failed write is tried again at the next look.
+     */
+    private void publish(
+            OffloadNode resource,
+            AgentRole role,
+            List<String> profiles,
+            List<Condition> conditions,
+            ChannelReport channel,
+            List<MountReport> mounts,
+            List<DaemonReport> daemons,
+            boolean tornDown) {
+        String key = name(resource) + "/" + role.statusField();
+        Published last = published.get(key);
+        Instant now = now();
+        List<Condition> merged = Reports.merged(last == null ? List.of() : last.conditions(), conditions);
+        AgentReport report = Reports.report(
+                settings.agent(), generation(resource), profiles, merged, channel, mounts, daemons, tornDown, now);
+        if (last != null
+                && Reports.sameContent(last.report(), report)
+                && now.isBefore(last.at().plus(HEARTBEAT))) {
+            return;
+        }
+        try {
+            client.resources(OffloadNode.class)
+                    .withName(name(resource))
+                    .subresource("status")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), StatusPatch.of(role, report));
+            published.put(key, new Published(report, merged, now));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                published.remove(key);
+                return;
+            }
+            log.warn("cannot report the {} side of {}: {}", role.statusField(), name(resource), e.getMessage());
+        }
+    }
+
+    private static long generation(OffloadNode resource) {
+        Long generation = resource.getMetadata().getGeneration();
+        return generation == null ? 0 : generation;
+    }
+
+    private static String name(OffloadNode resource) {
+        return resource.getMetadata().getName();
+    }
+
+    private static Instant now() {
+        return Instant.now();
+    }
+
+    /** Stops watching and takes every running side down, as SIGTERM does to the standalone agent. */
+    @Override
+    public void close() {
+        closing = true;
+        wake();
+        try {
+            loop.join(CLOSE_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        resources.stop();
+        secrets.stop();
+        for (Slot slot : slots.values()) {
+            if (slot.running != null) {
+                stop(slot);
+            }
+        }
+    }
+}
