@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param node this node's name (NODE_NAME)
  * @param agent who reports: the pod's name and the agent's version, e.g. {@code dpuo-agent-x7k2p 0.1.0}
- * @param namespace where the node's Secret is (the operator's namespace)
+ * @param namespace where the node's Secret is (the operator's namespace); null until known
  * @param state where the agent writes what it derives: the certificates from the Secret
  * @param advertise the address the host agent reports for its DPU to dial (HOST_IP); null on a
  *     node that is never a host
@@ -21,10 +21,13 @@ public record AgentSettings(
     public AgentSettings {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(agent, "agent");
-        Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(dpuState, "dpuState");
+    }
+
+    public AgentSettings withNamespace(String value) {
+        return new AgentSettings(node, agent, value, state, advertise, root, dpuState);
     }
 
     /** Where the certificates from the node's Secret are written (see {@link CredentialFiles}). */

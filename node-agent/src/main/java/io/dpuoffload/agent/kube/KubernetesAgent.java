@@ -72,6 +72,7 @@ public final class KubernetesAgent implements AutoCloseable {
     private final SharedIndexInformer<Secret> secrets;
     private final Thread loop;
     private volatile boolean closing;
+    private boolean ownsClient;
 
     /** One role of this node: what runs for it, and why nothing does when a start failed. */
     private static final class Slot {
@@ -98,8 +99,33 @@ public final class KubernetesAgent implements AutoCloseable {
         loop = Thread.ofPlatform().name("kube-agent").unstarted(this::run);
     }
 
+    /**
+     * Connects with {@code kubeconfig} (null: in-cluster) and starts; a namespace left out of
+     * {@code settings} is the configuration's (the pod's own).
+     */
+    public static KubernetesAgent connect(java.nio.file.Path kubeconfig, AgentSettings settings) {
+        var config = ApiClients.config(kubeconfig);
+        if (settings.namespace() == null) {
+            if (config.getNamespace() == null) {
+                throw new IllegalArgumentException(
+                        "no namespace for the node's Secret: give --namespace or POD_NAMESPACE");
+            }
+            settings = settings.withNamespace(config.getNamespace());
+        }
+        KubernetesClient client = ApiClients.open(config);
+        try {
+            KubernetesAgent agent = start(client, settings);
+            agent.ownsClient = true;
+            return agent;
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
     /** Starts watching and acting; returns at once (the watches connect in the background). */
     public static KubernetesAgent start(KubernetesClient client, AgentSettings settings) {
+        Objects.requireNonNull(settings.namespace(), "namespace");
         KubernetesAgent agent = new KubernetesAgent(client, settings);
         agent.watch(agent.resources, "OffloadNodes");
         agent.watch(agent.secrets, "Secret " + NodeSecrets.name(settings.node()));
@@ -421,6 +447,9 @@ public final class KubernetesAgent implements AutoCloseable {
             if (slot.running != null) {
                 stop(slot);
             }
+        }
+        if (ownsClient) {
+            client.close();
         }
     }
 }
