@@ -403,11 +403,17 @@ public final class KubernetesAgent implements AutoCloseable {
                 && now.isBefore(last.at().plus(HEARTBEAT))) {
             return;
         }
+        boolean partThere = role.reportIn(resource) != null;
         try {
-            client.resources(OffloadNode.class)
-                    .withName(name(resource))
-                    .subresource("status")
-                    .patch(PatchContext.of(PatchType.JSON_MERGE), StatusPatch.of(role, report));
+            try {
+                patchStatus(resource, role, report, partThere);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 404) {
+                    throw e;
+                }
+                // The cached resource was behind (its status made or emptied meanwhile): the other form.
+                patchStatus(resource, role, report, !partThere);
+            }
             published.put(key, new Published(report, merged, now));
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
@@ -415,6 +421,16 @@ public final class KubernetesAgent implements AutoCloseable {
                 return;
             }
             log.warn("cannot report the {} side of {}: {}", role.statusField(), name(resource), e.getMessage());
+        }
+    }
+
+    private void patchStatus(OffloadNode resource, AgentRole role, AgentReport report, boolean replace) {
+        var status =
+                client.resources(OffloadNode.class).withName(name(resource)).subresource("status");
+        if (replace) {
+            status.patch(PatchContext.of(PatchType.JSON), StatusPatch.replace(role, report));
+        } else {
+            status.patch(PatchContext.of(PatchType.JSON_MERGE), StatusPatch.merge(role, report));
         }
     }
 

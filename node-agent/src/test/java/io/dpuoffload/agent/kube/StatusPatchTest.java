@@ -25,7 +25,7 @@ class StatusPatchTest {
                 false,
                 Instant.EPOCH);
 
-        JsonNode patch = JSON.readTree(StatusPatch.of(AgentRole.DPU, report));
+        JsonNode patch = JSON.readTree(StatusPatch.merge(AgentRole.DPU, report));
 
         assertThat(patch.properties()).extracting(java.util.Map.Entry::getKey).containsExactly("status");
         assertThat(patch.get("status").properties())
@@ -45,12 +45,25 @@ class StatusPatchTest {
         AgentReport report = Reports.report(
                 "pod", 1, List.of(), List.of(), Reports.channel("e", false, null), null, null, false, Instant.EPOCH);
 
-        JsonNode part = JSON.readTree(StatusPatch.of(AgentRole.HOST, report)).at("/status/host");
+        JsonNode part = JSON.readTree(StatusPatch.merge(AgentRole.HOST, report)).at("/status/host");
 
         assertThat(part.get("tornDown").isNull()).isTrue();
         assertThat(part.get("daemons").isNull()).isTrue();
         assertThat(part.get("mounts").isNull()).isTrue();
         assertThat(part.at("/channel/requests").isNull()).isTrue();
         assertThat(part.at("/channel/connected").asBoolean(true)).isFalse();
+    }
+
+    @Test
+    void theReplacingPatchAddsOnlyItsOwnPart() throws Exception {
+        AgentReport report = Reports.report("pod", 1, List.of("p@1"), List.of(), null, null, null, true, Instant.EPOCH);
+
+        JsonNode patch = JSON.readTree(StatusPatch.replace(AgentRole.HOST, report));
+
+        assertThat(patch.size()).isEqualTo(1);
+        assertThat(patch.at("/0/op").asText()).isEqualTo("add");
+        assertThat(patch.at("/0/path").asText()).isEqualTo("/status/host");
+        assertThat(patch.at("/0/value/tornDown").asBoolean()).isTrue();
+        assertThat(patch.at("/0/value/profiles/0").asText()).isEqualTo("p@1");
     }
 }
