@@ -199,7 +199,9 @@ class KubernetesAgentAcrossNamespacesIT {
         long firstPid = daemon(dpuReport).pid();
         assertThat(commandLine(dpu, firstPid)).contains("100001");
 
-        // A new revision: the DPU side starts again with the new profile.
+        // A new revision: the DPU side starts again with the new profile; the host serves the same
+        // share, so it runs on (and with it whatever it runs for the DPU, e.g. a VM's QEMU).
+        long hostConnections = hostReport.channel().connections();
         pin("r2", sleeper("100002", hostData, sharedAt));
         await().atMost(START).untilAsserted(() -> {
             AgentReport now = report(Side.DPU);
@@ -210,8 +212,14 @@ class KubernetesAgentAcrossNamespacesIT {
         long secondPid = daemon(report(Side.DPU)).pid();
         assertThat(commandLine(dpu, secondPid)).contains("100002");
         assertThat(alive(dpu, firstPid)).as("the first revision's daemon").isFalse();
-        await().atMost(START)
-                .untilAsserted(() -> assertThat(report(Side.HOST).profiles()).containsExactly("sleeper@r2"));
+        await().atMost(START).untilAsserted(() -> {
+            AgentReport now = report(Side.HOST);
+            assertThat(now.profiles()).containsExactly("sleeper@r2");
+            assertThat(now.channel().connected()).isTrue();
+            assertThat(now.channel().connections())
+                    .as("the same listener, the DPU connected again")
+                    .isGreaterThan(hostConnections);
+        });
 
         // The Secret rotates: new files, the same agent and daemon.
         Secret rotated = pki.issue("dpu-1", NAMESPACE);

@@ -77,6 +77,9 @@ public final class KubernetesAgent implements AutoCloseable {
     /** One role of this node: what runs for it, and why nothing does when a start failed. */
     private static final class Slot {
         RunningSide running;
+        /** The plan the running side carries out: its own, or a later one it runs as (see Plan.runsAs). */
+        Plan plan;
+
         Plan failedPlan;
         String failure;
         Instant retryAt = Instant.MIN;
@@ -248,7 +251,7 @@ public final class KubernetesAgent implements AutoCloseable {
             // What runs keeps running: a Secret or a pinned profile list that is gone for a while is
             // no instruction to stop (a deletion or a new plan is).
             log.debug("{} side of {} keeps running: {}", role.statusField(), name(resource), derivation);
-            publishRunning(resource, role, slot.running);
+            publishRunning(resource, role, slot);
         } else {
             String[] why =
                     switch (derivation) {
@@ -281,6 +284,9 @@ public final class KubernetesAgent implements AutoCloseable {
                 return;
             }
         }
+        if (slot.running != null && slot.running.plan().runsAs(plan)) {
+            slot.plan = plan;
+        }
         if (slot.running != null && !slot.running.plan().runsAs(plan)) {
             log.info(
                     "OffloadNode {} changed (profiles {}): restarting the {} side",
@@ -300,6 +306,7 @@ public final class KubernetesAgent implements AutoCloseable {
             }
             try {
                 slot.running = start(plan);
+                slot.plan = plan;
                 slot.failure = null;
                 log.info("{} side of OffloadNode {} runs {}", role.statusField(), plan.resource(), plan.profiles());
             } catch (Exception e) {
@@ -322,7 +329,7 @@ public final class KubernetesAgent implements AutoCloseable {
                 return;
             }
         }
-        publishRunning(resource, role, slot.running);
+        publishRunning(resource, role, slot);
     }
 
     private RunningSide start(Plan plan) throws Exception {
@@ -333,6 +340,7 @@ public final class KubernetesAgent implements AutoCloseable {
     private void stop(Slot slot) {
         RunningSide running = slot.running;
         slot.running = null;
+        slot.plan = null;
         try {
             running.close();
         } catch (RuntimeException e) {
@@ -344,13 +352,12 @@ public final class KubernetesAgent implements AutoCloseable {
         }
     }
 
-    private void publishRunning(OffloadNode resource, AgentRole role, RunningSide running) {
-        long generation = generation(resource);
-        RunningSide.Snapshot snapshot = running.snapshot(generation);
+    private void publishRunning(OffloadNode resource, AgentRole role, Slot slot) {
+        RunningSide.Snapshot snapshot = slot.running.snapshot(generation(resource));
         publish(
                 resource,
                 role,
-                running.plan().profiles(),
+                slot.plan.profiles(),
                 snapshot.conditions(),
                 snapshot.channel(),
                 snapshot.mounts(),

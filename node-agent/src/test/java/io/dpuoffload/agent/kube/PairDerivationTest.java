@@ -153,21 +153,53 @@ class PairDerivationTest {
     }
 
     @Test
-    void aNewRevisionIsANewPlanButANewGenerationAloneIsNot() {
-        Plan r1 = plan(pair("p1", null, sleeper("r1"), null));
-        OffloadNode edited = pair("p1", null, sleeper("r1"), null);
+    void aNewRevisionIsANewPlanForTheDpuButANewGenerationAloneIsNot() {
+        Plan r1 = plan(pair("p1", null, sleeper("r1"), HOST_AT), AgentRole.DPU);
+        OffloadNode edited = pair("p1", null, sleeper("r1"), HOST_AT);
         edited.getMetadata().setGeneration(4L);
 
-        assertThat(plan(edited).runsAs(r1)).isTrue();
-        assertThat(plan(pair("p1", null, sleeper("r2"), null)).runsAs(r1)).isFalse();
-        assertThat(plan(pair("p1", new TransportSpec(null, 7500, null), sleeper("r1"), null))
-                        .runsAs(r1))
+        assertThat(plan(edited, AgentRole.DPU).runsAs(r1)).isTrue();
+        assertThat(plan(pair("p1", null, sleeper("r2"), HOST_AT), AgentRole.DPU).runsAs(r1))
+                .isFalse();
+        assertThat(plan(pair("p1", new TransportSpec(null, 7500, null), sleeper("r1"), null), AgentRole.HOST)
+                        .runsAs(plan(pair("p1", null, sleeper("r1"), null), AgentRole.HOST)))
+                .as("the host on another port")
                 .isFalse();
     }
 
-    private static Plan plan(OffloadNode resource) {
-        return ((Derivation.Run)
-                        PairDerivation.derive(resource, AgentRole.HOST, settings("host-1"), fullSecret("host-1")))
-                .plan();
+    @Test
+    void theHostRunsOnThroughARevisionThatServesTheSameButTheDpuStartsAgain() {
+        var otherDaemon = List.of(new PinnedProfile("sleeper", "r2", ProfileResources.fromProfileYaml("""
+                daemons:
+                  - name: sleeper
+                    command: [/bin/sleep, "200000"]
+                """)));
+        var newShare = List.of(new PinnedProfile("sleeper", "r3", ProfileResources.fromProfileYaml("""
+                shares:
+                  - {name: data, hostPath: /srv/data}
+                daemons:
+                  - name: sleeper
+                    command: [/bin/sleep, "100000"]
+                """)));
+        OffloadNode r1 = pair("p1", null, sleeper("r1"), HOST_AT);
+        OffloadNode r2 = pair("p1", null, otherDaemon, HOST_AT);
+        OffloadNode r3 = pair("p1", null, newShare, HOST_AT);
+
+        assertThat(plan(r2, AgentRole.HOST).runsAs(plan(r1, AgentRole.HOST)))
+                .as("host, a new daemon command")
+                .isTrue();
+        assertThat(plan(r3, AgentRole.HOST).runsAs(plan(r1, AgentRole.HOST)))
+                .as("host, a new share")
+                .isFalse();
+        assertThat(plan(r2, AgentRole.DPU).runsAs(plan(r1, AgentRole.DPU)))
+                .as("DPU")
+                .isFalse();
+    }
+
+    private static final io.dpuoffload.crd.node.AgentReport HOST_AT = hostAt("tcp://198.51.100.1:7400");
+
+    private static Plan plan(OffloadNode resource, AgentRole role) {
+        String node = role == AgentRole.HOST ? "host-1" : "dpu-1";
+        return ((Derivation.Run) PairDerivation.derive(resource, role, settings(node), fullSecret(node))).plan();
     }
 }
