@@ -230,8 +230,11 @@ class KubernetesAgentAcrossNamespacesIT {
         assertThat(daemon(report(Side.DPU)).pid()).isEqualTo(secondPid);
         assertThat(alive(dpu, secondPid)).isTrue();
 
-        // The API server out of reach: nothing stops; the reports resume when it is back.
+        // The API server out of reach: nothing stops; the reports resume when it is back, and the
+        // watches too: the host's Secret, rotated meanwhile, reaches its files.
         api.cut();
+        Secret rotatedMeanwhile = pki.issue("host-1", NAMESPACE);
+        kube.secrets().inNamespace(NAMESPACE).resource(rotatedMeanwhile).update();
         Thread.sleep(OUTAGE.toMillis());
         assertThat(alive(dpu, secondPid))
                 .as("the daemon, while the API server is away")
@@ -242,6 +245,10 @@ class KubernetesAgentAcrossNamespacesIT {
             assertThat(Instant.parse(report(Side.HOST).reported())).isAfter(back);
             assertThat(Instant.parse(report(Side.DPU).reported())).isAfter(back);
         });
+        Path hostCertificate = work.resolve("host-k8s").resolve("pki").resolve("host-1.crt");
+        await().atMost(START)
+                .until(() -> Files.readString(hostCertificate).equals(SecretPki.certificate(rotatedMeanwhile)));
+        assertThat(statuses(report(Side.HOST))).containsOnly("True");
         assertThat(daemon(report(Side.DPU)).pid()).isEqualTo(secondPid);
         assertThat(statuses(report(Side.DPU))).containsOnly("True");
 

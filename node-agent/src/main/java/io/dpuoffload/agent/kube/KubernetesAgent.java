@@ -201,49 +201,45 @@ public final class KubernetesAgent implements AutoCloseable {
         published.keySet().removeIf(key -> !names.contains(key.substring(0, key.lastIndexOf('/'))));
     }
 
+    /**
+     * One role: a pair being deleted is taken down (if it is the one running) and reported torn
+     * down; of the others, the one running stays, else the oldest is taken up; the rest are refused,
+     * with the reason in their report.
+     */
     private void reconcile(AgentRole role, List<OffloadNode> all, Secret secret) {
         Slot slot = slots.get(role);
         List<OffloadNode> mine = all.stream()
                 .filter(resource -> role.isOf(resource, settings.node()))
                 .sorted(Comparator.comparing((OffloadNode r) ->
                                 Objects.toString(r.getMetadata().getCreationTimestamp(), ""))
-                        .thenComparing(r -> r.getMetadata().getName()))
+                        .thenComparing(KubernetesAgent::name))
                 .toList();
         String runningFor = slot.running == null ? null : slot.running.plan().resource();
-        OffloadNode chosen = mine.stream()
-                .filter(r -> r.getMetadata().getName().equals(runningFor))
-                .findFirst()
-                .orElse(mine.isEmpty() ? null : mine.getFirst());
-        if (slot.running != null
-                && (chosen == null || !chosen.getMetadata().getName().equals(runningFor))) {
-            log.info("OffloadNode {} is gone: taking the {} side down", runningFor, role.statusField());
+        List<OffloadNode> live =
+                mine.stream().filter(r -> !r.isMarkedForDeletion()).toList();
+        if (runningFor != null && live.stream().noneMatch(r -> name(r).equals(runningFor))) {
+            log.info("OffloadNode {} is deleted: taking the {} side down", runningFor, role.statusField());
             stop(slot);
         }
-        if (chosen == null) {
+        mine.stream().filter(OffloadNode::isMarkedForDeletion).forEach(deleted -> publishTornDown(deleted, role));
+        if (live.isEmpty()) {
             return;
         }
-        for (OffloadNode other : mine) {
-            if (other != chosen && !other.isMarkedForDeletion()) {
+        OffloadNode chosen = live.stream()
+                .filter(r -> name(r).equals(runningFor))
+                .findFirst()
+                .orElse(live.getFirst());
+        for (OffloadNode other : live) {
+            if (other != chosen) {
                 String why = "node " + settings.node() + " is already the " + role.statusField() + " of OffloadNode "
-                        + chosen.getMetadata().getName() + "; one pair per role and node";
+                        + name(chosen) + "; one pair per role and node";
                 publish(other, role, List.of(), Reports.allFalse(role, IN_ANOTHER_PAIR, why, generation(other), now()));
-            } else if (other != chosen) {
-                publishTornDown(other, role);
             }
         }
         act(role, slot, chosen, secret);
     }
 
     private void act(AgentRole role, Slot slot, OffloadNode resource, Secret secret) {
-        if (resource.isMarkedForDeletion()) {
-            if (slot.running != null) {
-                log.info(
-                        "OffloadNode {} is being deleted: taking the {} side down", name(resource), role.statusField());
-                stop(slot);
-            }
-            publishTornDown(resource, role);
-            return;
-        }
         Derivation derivation = PairDerivation.derive(resource, role, settings, secret);
         if (derivation instanceof Derivation.Run run) {
             runPlan(role, slot, resource, run);
