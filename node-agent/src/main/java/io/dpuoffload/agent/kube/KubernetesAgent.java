@@ -1,25 +1,16 @@
 package io.dpuoffload.agent.kube;
 
-import io.dpuoffload.api.status.Condition;
 import io.dpuoffload.crd.NodeSecrets;
 import io.dpuoffload.crd.OffloadNode;
-import io.dpuoffload.crd.node.AgentReport;
-import io.dpuoffload.crd.node.ChannelReport;
-import io.dpuoffload.crd.node.DaemonReport;
-import io.dpuoffload.crd.node.MountReport;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -47,11 +38,8 @@ public final class KubernetesAgent implements AutoCloseable {
      * restart, the DPU's channel going down, a failed report to retry) reaches the status within it.
      */
     static final Duration TICK = Duration.ofSeconds(5);
-    /**
-     * A report at least this often, even when nothing changed: the operator takes a side whose
-     * report is older than a few of these for an agent that is gone.
-     */
-    public static final Duration HEARTBEAT = Duration.ofSeconds(30);
+    /** How often each side reports even when nothing changed (see {@link StatusWriter#HEARTBEAT}). */
+    public static final Duration HEARTBEAT = StatusWriter.HEARTBEAT;
     /** After a side failed to start, the wait before trying the same plan again (the cause may pass). */
     static final Duration RETRY_START = Duration.ofSeconds(10);
     /** Bounds the wait for the loop to end on close (it may be starting a side, whose start is bounded too). */
@@ -67,7 +55,7 @@ public final class KubernetesAgent implements AutoCloseable {
     private final AgentSettings settings;
     private final Semaphore wake = new Semaphore(0);
     private final Map<AgentRole, Slot> slots = new EnumMap<>(AgentRole.class);
-    private final Map<String, Published> published = new HashMap<>();
+    private final StatusWriter status;
     private final SharedIndexInformer<OffloadNode> resources;
     private final SharedIndexInformer<Secret> secrets;
     private final Thread loop;
@@ -85,12 +73,10 @@ public final class KubernetesAgent implements AutoCloseable {
         Instant retryAt = Instant.MIN;
     }
 
-    /** The last report written for one side of one OffloadNode, and when. */
-    private record Published(AgentReport report, List<Condition> conditions, Instant at) {}
-
     private KubernetesAgent(KubernetesClient client, AgentSettings settings) {
         this.client = client;
         this.settings = settings;
+        this.status = new StatusWriter(client, settings.agent());
         for (AgentRole role : AgentRole.values()) {
             slots.put(role, new Slot());
         }
@@ -198,7 +184,7 @@ public final class KubernetesAgent implements AutoCloseable {
         }
         // Reports of OffloadNodes that are gone: nothing to compare with any more.
         var names = all.stream().map(KubernetesAgent::name).collect(java.util.stream.Collectors.toSet());
-        published.keySet().removeIf(key -> !names.contains(key.substring(0, key.lastIndexOf('/'))));
+        status.keepOnly(names);
     }
 
     /**
@@ -233,7 +219,7 @@ public final class KubernetesAgent implements AutoCloseable {
             if (other != chosen) {
                 String why = "node " + settings.node() + " is already the " + role.statusField() + " of OffloadNode "
                         + name(chosen) + "; one pair per role and node";
-                publish(other, role, List.of(), Reports.allFalse(role, IN_ANOTHER_PAIR, why, generation(other), now()));
+                publishIdle(other, role, IN_ANOTHER_PAIR, why);
             }
         }
         act(role, slot, chosen, secret);
@@ -255,7 +241,7 @@ public final class KubernetesAgent implements AutoCloseable {
                         case Derivation.Invalid i -> new String[] {i.reason(), i.message()};
                         case Derivation.Run r -> throw new IllegalStateException("handled above");
                     };
-            publish(resource, role, List.of(), Reports.allFalse(role, why[0], why[1], generation(resource), now()));
+            publishIdle(resource, role, why[0], why[1]);
         }
     }
 
@@ -272,11 +258,7 @@ public final class KubernetesAgent implements AutoCloseable {
             String why = "cannot write the certificates to " + settings.pki() + ": " + e.getMessage();
             log.warn(why);
             if (slot.running == null) {
-                publish(
-                        resource,
-                        role,
-                        List.of(),
-                        Reports.allFalse(role, START_FAILED, why, generation(resource), now()));
+                publishIdle(resource, role, START_FAILED, why);
                 return;
             }
         }
@@ -293,11 +275,7 @@ public final class KubernetesAgent implements AutoCloseable {
         }
         if (slot.running == null) {
             if (slot.failure != null && plan.runsAs(slot.failedPlan) && now().isBefore(slot.retryAt)) {
-                publish(
-                        resource,
-                        role,
-                        List.of(),
-                        Reports.allFalse(role, START_FAILED, slot.failure, generation(resource), now()));
+                publishIdle(resource, role, START_FAILED, slot.failure);
                 return;
             }
             try {
@@ -317,11 +295,7 @@ public final class KubernetesAgent implements AutoCloseable {
                         role.statusField(),
                         plan.resource(),
                         e.toString());
-                publish(
-                        resource,
-                        role,
-                        List.of(),
-                        Reports.allFalse(role, START_FAILED, slot.failure, generation(resource), now()));
+                publishIdle(resource, role, START_FAILED, slot.failure);
                 return;
             }
         }
@@ -350,96 +324,38 @@ public final class KubernetesAgent implements AutoCloseable {
 
     private void publishRunning(OffloadNode resource, AgentRole role, Slot slot) {
         RunningSide.Snapshot snapshot = slot.running.snapshot(generation(resource));
-        publish(
+        status.write(
                 resource,
                 role,
-                slot.plan.profiles(),
-                snapshot.conditions(),
-                snapshot.channel(),
-                snapshot.mounts(),
-                snapshot.daemons(),
-                false);
+                new StatusWriter.Draft(
+                        slot.plan.profiles(),
+                        snapshot.conditions(),
+                        snapshot.channel(),
+                        snapshot.mounts(),
+                        snapshot.daemons(),
+                        false));
     }
 
     private void publishTornDown(OffloadNode resource, AgentRole role) {
-        publish(
+        var conditions = Reports.allFalse(
+                role,
+                TORN_DOWN,
+                "the OffloadNode is being deleted; this side is taken down",
+                generation(resource),
+                now());
+        status.write(resource, role, new StatusWriter.Draft(List.of(), conditions, null, null, null, true));
+    }
+
+    /** A side that runs nothing, every condition False for {@code reason}. */
+    private void publishIdle(OffloadNode resource, AgentRole role, String reason, String message) {
+        status.write(
                 resource,
                 role,
-                List.of(),
-                Reports.allFalse(
-                        role,
-                        TORN_DOWN,
-                        "the OffloadNode is being deleted; this side is taken down",
-                        generation(resource),
-                        now()),
-                null,
-                null,
-                null,
-                true);
-    }
-
-    private void publish(OffloadNode resource, AgentRole role, List<String> profiles, List<Condition> conditions) {
-        publish(resource, role, profiles, conditions, null, null, null, false);
-    }
-
-    /**
-     * Writes the report when it differs from the last one written, or when the heartbeat is due; a
-     * failed write is tried again at the next look.
-     */
-    private void publish(
-            OffloadNode resource,
-            AgentRole role,
-            List<String> profiles,
-            List<Condition> conditions,
-            ChannelReport channel,
-            List<MountReport> mounts,
-            List<DaemonReport> daemons,
-            boolean tornDown) {
-        String key = name(resource) + "/" + role.statusField();
-        Published last = published.get(key);
-        Instant now = now();
-        List<Condition> merged = Reports.merged(last == null ? List.of() : last.conditions(), conditions);
-        AgentReport report = Reports.report(
-                settings.agent(), generation(resource), profiles, merged, channel, mounts, daemons, tornDown, now);
-        if (last != null
-                && Reports.sameContent(last.report(), report)
-                && now.isBefore(last.at().plus(HEARTBEAT))) {
-            return;
-        }
-        boolean partThere = role.reportIn(resource) != null;
-        try {
-            try {
-                patchStatus(resource, role, report, partThere);
-            } catch (KubernetesClientException e) {
-                if (e.getCode() == 404) {
-                    throw e;
-                }
-                // The cached resource was behind (its status made or emptied meanwhile): the other form.
-                patchStatus(resource, role, report, !partThere);
-            }
-            published.put(key, new Published(report, merged, now));
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 404) {
-                published.remove(key);
-                return;
-            }
-            log.warn("cannot report the {} side of {}: {}", role.statusField(), name(resource), e.getMessage());
-        }
-    }
-
-    private void patchStatus(OffloadNode resource, AgentRole role, AgentReport report, boolean replace) {
-        var status =
-                client.resources(OffloadNode.class).withName(name(resource)).subresource("status");
-        if (replace) {
-            status.patch(PatchContext.of(PatchType.JSON), StatusPatch.replace(role, report));
-        } else {
-            status.patch(PatchContext.of(PatchType.JSON_MERGE), StatusPatch.merge(role, report));
-        }
+                StatusWriter.Draft.idle(Reports.allFalse(role, reason, message, generation(resource), now())));
     }
 
     private static long generation(OffloadNode resource) {
-        Long generation = resource.getMetadata().getGeneration();
-        return generation == null ? 0 : generation;
+        return StatusWriter.generation(resource);
     }
 
     private static String name(OffloadNode resource) {
