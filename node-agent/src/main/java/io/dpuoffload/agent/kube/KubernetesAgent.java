@@ -42,8 +42,11 @@ public final class KubernetesAgent implements AutoCloseable {
     public static final Duration HEARTBEAT = StatusWriter.HEARTBEAT;
     /** After a side failed to start, the wait before trying the same plan again (the cause may pass). */
     static final Duration RETRY_START = Duration.ofSeconds(10);
-    /** Bounds the wait for the loop to end on close (it may be starting a side, whose start is bounded too). */
-    private static final Duration CLOSE_WAIT = Duration.ofMinutes(2);
+    /**
+     * Bounds the wait for the loop to end on close: it may be starting a side, which ends within
+     * the daemons' readiness timeouts (a minute for libvirtd).
+     */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(90);
 
     /** Why a side runs nothing: its node is already this role in another OffloadNode. */
     static final String IN_ANOTHER_PAIR = "NodeInAnotherPair";
@@ -56,6 +59,9 @@ public final class KubernetesAgent implements AutoCloseable {
     private final Semaphore wake = new Semaphore(0);
     private final Map<AgentRole, Slot> slots = new EnumMap<>(AgentRole.class);
     private final StatusWriter status;
+    /** The refused pairs already logged, so that each is logged once rather than at every look. */
+    private final java.util.Set<String> refusedLogged = new java.util.HashSet<>();
+
     private final SharedIndexInformer<OffloadNode> resources;
     private final SharedIndexInformer<Secret> secrets;
     private final Thread loop;
@@ -216,6 +222,14 @@ public final class KubernetesAgent implements AutoCloseable {
                 .findFirst()
                 .orElse(live.getFirst());
         for (OffloadNode other : live) {
+            if (other != chosen && refusedLogged.add(name(other) + "/" + role.statusField())) {
+                log.warn(
+                        "OffloadNode {} names node {} as its {} too: refused, it runs {}",
+                        name(other),
+                        settings.node(),
+                        role.statusField(),
+                        name(chosen));
+            }
             if (other != chosen) {
                 String why = "node " + settings.node() + " is already the " + role.statusField() + " of OffloadNode "
                         + name(chosen) + "; one pair per role and node";

@@ -33,8 +33,12 @@ public final class AgentKubernetesCommand implements Callable<Integer> {
     /** The default of --state: beside the standalone agent's, not in it. */
     static final String DEFAULT_STATE = "/run/dpu-offload/agent-k8s";
 
-    /** Bounds the teardown on SIGTERM (a DPU's daemons get 10 s each to stop). */
-    private static final Duration STOP_GRACE = Duration.ofSeconds(60);
+    /**
+     * Bounds the teardown on SIGTERM: the agent may first finish starting a side (a daemon's
+     * readiness may take a minute), then stops it (10 s per daemon). The DaemonSet's
+     * terminationGracePeriodSeconds should be at least this.
+     */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(150);
 
     @Option(
             names = "--node",
