@@ -63,6 +63,9 @@ class KubernetesAgentAcrossNamespacesIT {
     private static final int API_PORT = 6443;
 
     private Path work;
+    /** The share's mount point on the DPU's /srv, made by the agent (removed by it on teardown). */
+    private Path sharedAt;
+
     private MockApiServer api;
     private KubernetesClient kube;
 
@@ -74,6 +77,10 @@ class KubernetesAgentAcrossNamespacesIT {
         if (work != null) {
             io.dpuoffload.cli.WorkDirectory.delete(work);
         }
+        if (sharedAt != null) {
+            // Left only by a failed run, whose agents were killed before their teardown (empty then).
+            Files.deleteIfExists(sharedAt);
+        }
     }
 
     @Test
@@ -82,7 +89,7 @@ class KubernetesAgentAcrossNamespacesIT {
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path hostData = Files.createDirectories(work.resolve("host-data"));
         Files.writeString(hostData.resolve("hello"), "from the host\n");
-        Path sharedAt = Path.of("/srv", work.getFileName().toString());
+        sharedAt = Path.of("/srv", work.getFileName().toString());
         Path root = work.resolve("root");
         Path dpuK8sState = work.resolve("dpu-k8s");
 
