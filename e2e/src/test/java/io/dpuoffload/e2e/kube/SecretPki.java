@@ -1,8 +1,8 @@
 package io.dpuoffload.e2e.kube;
 
 import io.dpuoffload.crd.NodeSecrets;
-import io.dpuoffload.transport.tls.CertificateAuthority;
-import io.dpuoffload.transport.tls.PemFiles;
+import io.dpuoffload.pki.CertificateAuthority;
+import io.dpuoffload.pki.PemFiles;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.dpuoffload.agent.kube;
 
-import io.dpuoffload.transport.tls.TlsFiles;
+import io.dpuoffload.pki.TlsFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;

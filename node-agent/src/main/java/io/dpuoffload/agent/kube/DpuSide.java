@@ -3,9 +3,9 @@ package io.dpuoffload.agent.kube;
 import io.dpuoffload.agent.dpu.DpuAgent;
 import io.dpuoffload.api.spec.ResolvedPair;
 import io.dpuoffload.api.status.AgentStatus;
+import io.dpuoffload.pki.TlsFiles;
 import io.dpuoffload.transport.TransportConfig;
-import io.dpuoffload.transport.tls.TlsContexts;
-import io.dpuoffload.transport.tls.TlsFiles;
+import io.dpuoffload.transport.tls.ReloadingTlsContext;
 
 /**
  * The DPU agent of a pair, as the standalone {@code agent --role dpu} runs it: the offload root, the
@@ -23,7 +23,7 @@ final class DpuSide implements RunningSide {
     static DpuSide start(Plan plan, TlsFiles credentials) throws Exception {
         ResolvedPair pair = plan.pair();
         TransportConfig transport = TransportConfig.builder(pair.dpuNode())
-                .tls(TlsContexts.forClient(credentials))
+                .tlsSource(ReloadingTlsContext.forClient(credentials))
                 .expectPeer(pair.hostNode())
                 .build();
         return new DpuSide(plan, DpuAgent.start(pair, plan.endpoint(), transport));

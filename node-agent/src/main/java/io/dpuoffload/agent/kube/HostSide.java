@@ -4,11 +4,11 @@ import io.dpuoffload.agent.host.HostAgent;
 import io.dpuoffload.api.spec.ResolvedPair;
 import io.dpuoffload.fs.wire.FsFeature;
 import io.dpuoffload.ipc.wire.IpcFeature;
+import io.dpuoffload.pki.TlsFiles;
 import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.TransportConfig;
-import io.dpuoffload.transport.tls.TlsContexts;
-import io.dpuoffload.transport.tls.TlsFiles;
+import io.dpuoffload.transport.tls.ReloadingTlsContext;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,7 +38,7 @@ final class HostSide implements RunningSide {
             TransportConfig transport = TransportConfig.builder(pair.hostNode())
                     .features(Set.of(FsFeature.FILESYSTEM, IpcFeature.IPC))
                     .services(agent.register(Services.builder()).build())
-                    .tls(TlsContexts.forServer(credentials))
+                    .tlsSource(ReloadingTlsContext.forServer(credentials))
                     .expectPeer(pair.dpuNode())
                     .build();
             AtomicLong connections = new AtomicLong();
