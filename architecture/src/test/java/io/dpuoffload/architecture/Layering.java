@@ -26,6 +26,7 @@ final class Layering {
     static final String CLI = "io.dpuoffload.cli..";
     static final String API = "io.dpuoffload.api..";
     static final String OPERATOR = "io.dpuoffload.operator..";
+    static final String CRD = "io.dpuoffload.crd..";
     static final String BENCH = "io.dpuoffload.bench..";
     static final String[] KUBERNETES = {"io.fabric8..", "io.javaoperatorsdk.."};
 
@@ -49,7 +50,7 @@ final class Layering {
             .resideInAnyPackage(PKI, TRANSPORT, LINUX, FS, INTERCEPT, IPC, EXEC)
             .should()
             .dependOnClassesThat()
-            .resideInAnyPackage(concat(List.of(AGENT, CLI, OPERATOR, BENCH), KUBERNETES))
+            .resideInAnyPackage(concat(List.of(AGENT, CLI, OPERATOR, CRD, BENCH), KUBERNETES))
             .because("node-agent, offloadctl and the operator assemble the services, not the other way round");
 
     /** offload-linux is the platform layer: FFM calls, nothing of ours above them. */
@@ -61,16 +62,24 @@ final class Layering {
             .because("the model is read by the operator, which must not pull in the data plane");
 
     /**
-     * The operator (control plane) speaks to the nodes through the api model and issues their
-     * certificates with offload-pki; of ours it uses nothing else: no data plane, no agent, no CLI.
+     * The operator (control plane) speaks to the nodes through the resources (offload-crd) and the
+     * api model, and issues their certificates with offload-pki; of ours it uses nothing else: no
+     * data plane, no agent, no CLI.
      */
-    static final ArchRule OPERATOR_IMPORTS_ONLY_API_AND_PKI = noClasses()
+    static final ArchRule OPERATOR_IMPORTS_ONLY_API_CRD_AND_PKI = noClasses()
             .that()
             .resideInAPackage(OPERATOR)
             .should()
-            .dependOnClassesThat(resideInAPackage(OURS).and(not(resideInAnyPackage(OPERATOR, API, PKI))))
-            .allowEmptyShould(true)
+            .dependOnClassesThat(resideInAPackage(OURS).and(not(resideInAnyPackage(OPERATOR, CRD, API, PKI))))
             .because("the operator runs in a cluster without FFM, Netty or libvirt");
+
+    /** The resources' types are shared by the operator and the agents: of ours, the api model only. */
+    static final ArchRule CRD_IMPORTS_ONLY_API = noClasses()
+            .that()
+            .resideInAPackage(CRD)
+            .should()
+            .dependOnClassesThat(resideInAPackage(OURS).and(not(resideInAnyPackage(CRD, API))))
+            .because("the operator uses the resources' types and must not pull in the data plane through them");
 
     /**
      * offload-pki is shared by offloadctl, the agents (through the transport) and the operator: the
@@ -123,7 +132,8 @@ final class Layering {
             DATA_PLANE_KNOWS_NO_AGENT_NOR_KUBERNETES,
             LINUX_IMPORTS_NONE_OF_OURS,
             API_IMPORTS_NONE_OF_OURS,
-            OPERATOR_IMPORTS_ONLY_API_AND_PKI,
+            OPERATOR_IMPORTS_ONLY_API_CRD_AND_PKI,
+            CRD_IMPORTS_ONLY_API,
             PKI_IMPORTS_ONLY_THE_JDK_AND_BOUNCYCASTLE,
             INTERCEPT_IMPORTS_ONLY_LINUX,
             EXEC_DOES_NOT_REACH_INTO_IPC_INTERCEPTION,

@@ -69,7 +69,7 @@ class LayeringTest {
 
     @Test
     void anOperatorClassMayIssueCertificatesButNotBuildATransportContext() {
-        ArchRule rule = Layering.OPERATOR_IMPORTS_ONLY_API_AND_PKI;
+        ArchRule rule = Layering.OPERATOR_IMPORTS_ONLY_API_CRD_AND_PKI;
 
         rule.check(new ClassFileImporter().importClasses(IssuesCertificates.class));
         JavaClasses offender = new ClassFileImporter().importClasses(ReachesIntoTheTransport.class);
