@@ -227,6 +227,40 @@ class OperatorFlowTest {
     }
 
     @Test
+    void aPairThatDoesNotBecomeReadyStopsTheRolloutWithAConditionSayingWhy() {
+        pair("a", "host-1", "dpu-1");
+        pair("b", "host-2", "dpu-2");
+        for (String name : List.of("a", "b")) {
+            awaitPair(name, p -> p.getStatus() != null && p.getStatus().profiles() != null);
+            SimulatedAgent.host(cluster.client).reportReady(name, clock.instant());
+            SimulatedAgent.dpu(cluster.client).reportReady(name, clock.instant());
+            awaitPair(name, p -> holds(p, PairConditions.READY));
+        }
+        String before = ProfileResources.revision("libvirt", libvirt());
+        editProfile(spec -> changed(spec));
+        String after = ProfileResources.revision("libvirt", changed(libvirt()));
+        await().atMost(BOUND).until(() -> pinnedRevisions().contains(after));
+        String stuck = revisionOf("a").equals(after) ? "a" : "b";
+
+        // its agents never run the new revision; the deadline (10 minutes by default) passes
+        clock.advance(Duration.ofMinutes(11));
+
+        await().atMost(BOUND).untilAsserted(() -> {
+            Optional<Condition> progressing = profileCondition("RolloutProgressing");
+            assertThat(progressing).map(Condition::getStatus).contains("False");
+            assertThat(progressing).map(Condition::getReason).contains("PairNotReady");
+            assertThat(progressing).map(Condition::getMessage).hasValueSatisfying(m -> assertThat(m)
+                    .contains("pair " + stuck)
+                    .contains("ApplyingProfiles"));
+        });
+        assertThat(pinnedRevisions())
+                .as("the rollout stopped at the stuck pair")
+                .containsExactlyInAnyOrder(before, after);
+        await().atMost(BOUND).until(() -> cluster.client.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+                .anyMatch(e -> "PairNotReady".equals(e.getReason()) && "Warning".equals(e.getType())));
+    }
+
+    @Test
     void deletionWaitsForBothAgentsToTearDownThenRemovesTheSecrets() {
         pair("rack1", "host-1", "dpu-1");
         awaitPair("rack1", p -> p.getStatus() != null && p.getStatus().profiles() != null);
