@@ -1,9 +1,9 @@
 package io.dpuoffload.bench;
 
-import io.dpuoffload.transport.tls.CertificateAuthority;
-import io.dpuoffload.transport.tls.NodeCredentials;
-import io.dpuoffload.transport.tls.PemFiles;
-import io.dpuoffload.transport.tls.TlsFiles;
+import io.dpuoffload.pki.CertificateAuthority;
+import io.dpuoffload.pki.NodeCredentials;
+import io.dpuoffload.pki.PemFiles;
+import io.dpuoffload.pki.TlsFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

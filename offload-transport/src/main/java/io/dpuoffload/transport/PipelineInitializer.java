@@ -32,7 +32,8 @@ final class PipelineInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel channel) {
         var pipeline = channel.pipeline();
         if (config.tls() != null) {
-            pipeline.addLast("tls", config.tls().newHandler(channel.alloc()));
+            // Asked per connection: a renewed certificate reaches new connections, not established ones.
+            pipeline.addLast("tls", config.tls().current().newHandler(channel.alloc()));
         }
         pipeline.addLast("decoder", new FrameDecoder((ctx, reason) -> {
             metrics.protocolError();

@@ -2,6 +2,7 @@ package io.dpuoffload.transport;
 
 import io.dpuoffload.transport.net.EventLoops;
 import io.dpuoffload.transport.tls.PeerIdentity;
+import io.dpuoffload.transport.tls.TlsContextSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.netty.channel.EventLoopGroup;
@@ -18,8 +19,9 @@ import java.util.function.Predicate;
  * each limit says why it is what it is.
  *
  * @param nodeName this side's name, for logs and metrics
- * @param tls mutual TLS context from {@code TlsContexts}; null only on Unix sockets, or with {@code
- *     insecurePlaintext} for benchmarks
+ * @param tls where each new connection gets its mutual TLS context: a fixed one from {@code
+ *     TlsContexts}, or a {@code ReloadingTlsContext} that follows the certificate files; null only on
+ *     Unix sockets, or with {@code insecurePlaintext} for benchmarks
  * @param insecurePlaintext allows TCP without TLS (benchmarks only; logged loudly)
  * @param peerPolicy which authenticated peers may talk to this side (checked after TLS)
  * @param heartbeatInterval a PING is sent after this long without sending anything
@@ -38,7 +40,7 @@ import java.util.function.Predicate;
  */
 public record TransportConfig(
         String nodeName,
-        SslContext tls,
+        TlsContextSource tls,
         boolean insecurePlaintext,
         Predicate<PeerIdentity> peerPolicy,
         ProtocolVersions versions,
@@ -126,7 +128,7 @@ public record TransportConfig(
 
     public static final class Builder {
         private final String nodeName;
-        private SslContext tls;
+        private TlsContextSource tls;
         private boolean insecurePlaintext;
         private Predicate<PeerIdentity> peerPolicy = peer -> true;
         private ProtocolVersions versions = ProtocolVersions.SUPPORTED;
@@ -148,7 +150,14 @@ public record TransportConfig(
             this.nodeName = nodeName;
         }
 
+        /** One context for every connection; null for none. */
         public Builder tls(SslContext value) {
+            tls = value == null ? null : TlsContextSource.fixed(value);
+            return this;
+        }
+
+        /** A context per connection from {@code value}, e.g. a {@code ReloadingTlsContext}; null for none. */
+        public Builder tlsSource(TlsContextSource value) {
             tls = value;
             return this;
         }

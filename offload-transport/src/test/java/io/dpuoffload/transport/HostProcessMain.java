@@ -1,9 +1,9 @@
 package io.dpuoffload.transport;
 
+import io.dpuoffload.pki.TlsFiles;
 import io.dpuoffload.transport.diagnostics.Diagnostics;
 import io.dpuoffload.transport.net.Endpoint;
 import io.dpuoffload.transport.tls.TlsContexts;
-import io.dpuoffload.transport.tls.TlsFiles;
 import java.nio.file.Path;
 import java.util.Set;
 

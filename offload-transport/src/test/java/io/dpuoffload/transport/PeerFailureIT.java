@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.dpuoffload.pki.PemFiles;
+import io.dpuoffload.pki.TlsFiles;
 import io.dpuoffload.transport.diagnostics.Diagnostics;
 import io.dpuoffload.transport.net.Endpoint;
-import io.dpuoffload.transport.tls.PemFiles;
 import io.dpuoffload.transport.tls.TlsContexts;
-import io.dpuoffload.transport.tls.TlsFiles;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;

@@ -1,9 +1,9 @@
 package io.dpuoffload.transport;
 
-import io.dpuoffload.transport.tls.CertificateAuthority;
-import io.dpuoffload.transport.tls.NodeCredentials;
+import io.dpuoffload.pki.CertificateAuthority;
+import io.dpuoffload.pki.NodeCredentials;
+import io.dpuoffload.pki.TlsMaterial;
 import io.dpuoffload.transport.tls.TlsContexts;
-import io.dpuoffload.transport.tls.TlsMaterial;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.time.Instant;

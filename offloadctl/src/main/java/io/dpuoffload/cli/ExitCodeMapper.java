@@ -1,7 +1,7 @@
 package io.dpuoffload.cli;
 
+import io.dpuoffload.pki.TlsFileException;
 import io.dpuoffload.transport.TransportException;
-import io.dpuoffload.transport.tls.TlsFileException;
 import picocli.CommandLine.IExitCodeExceptionMapper;
 import picocli.CommandLine.ParameterException;
 

@@ -2,7 +2,7 @@ package io.dpuoffload.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dpuoffload.transport.tls.TlsFileException;
+import io.dpuoffload.pki.TlsFileException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

@@ -1,12 +1,10 @@
 package io.dpuoffload.transport.tls;
 
+import io.dpuoffload.pki.NodeIdentity;
+import io.dpuoffload.pki.NodeNames;
 import io.dpuoffload.transport.HandshakeException;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -16,8 +14,7 @@ import javax.net.ssl.SSLSession;
  * Who is at the other end of a connection, as far as this side can prove it.
  *
  * <p>A {@link Kind#NODE} peer proved it holds a certificate from the installation's CA; its
- * {@link #name} is the certificate's DNS name and its {@link #pairId} the {@code
- * urn:dpuoffload:pair:<id>} URI, if any. TLS only proves the certificate is genuine: the channel
+ * {@link #name} and {@link #pairId} are the certificate's {@link NodeIdentity}. TLS only proves the certificate is genuine: the channel
  * compares the identity with the one it expects after the handshake.
  *
  * <p>A {@link Kind#LOCAL} peer reached us over a Unix socket on this machine, without TLS; its name
@@ -32,16 +29,8 @@ public record PeerIdentity(Kind kind, String name, Optional<String> pairId) {
         LOCAL
     }
 
-    /** The URI scheme for the pair a node belongs to, e.g. {@code urn:dpuoffload:pair:rack3-07}. */
-    public static final String PAIR_URI_PREFIX = "urn:dpuoffload:pair:";
-
     /** A local description is one short label in a log line, not a paragraph. */
     public static final int MAX_LOCAL_DESCRIPTION_LENGTH = 160;
-
-    /** Subject alternative name types, from RFC 5280's GeneralName. */
-    private static final int SAN_DNS = 2;
-
-    private static final int SAN_URI = 6;
 
     public PeerIdentity {
         Objects.requireNonNull(kind, "kind");
@@ -86,37 +75,18 @@ public record PeerIdentity(Kind kind, String name, Optional<String> pairId) {
     }
 
     /**
-     * Reads the identity a node certificate carries: exactly one DNS name (the node) and at most one
-     * pair URI. Other names are ignored.
+     * The node a certificate names (see {@link NodeIdentity#fromCertificate}).
      *
      * @throws IllegalArgumentException if the certificate names no node, several, or breaks the
      *     naming rule
      */
     public static PeerIdentity fromCertificate(X509Certificate certificate) {
-        List<String> dnsNames = new ArrayList<>();
-        List<String> pairIds = new ArrayList<>();
-        for (List<?> entry : subjectAlternativeNames(certificate)) {
-            if (entry.size() < 2
-                    || !(entry.get(0) instanceof Integer type)
-                    || !(entry.get(1) instanceof String value)) {
-                continue;
-            }
-            if (type == SAN_DNS) {
-                dnsNames.add(value);
-            } else if (type == SAN_URI && value.startsWith(PAIR_URI_PREFIX)) {
-                pairIds.add(value.substring(PAIR_URI_PREFIX.length()));
-            }
-        }
-        String who = "certificate '" + certificate.getSubjectX500Principal() + "'";
-        if (dnsNames.isEmpty()) {
-            throw new IllegalArgumentException(who + " names no node (it has no DNS subject alternative name);"
-                    + " use a node certificate from `offloadctl certs issue --node NAME`");
-        }
-        if (dnsNames.size() > 1 || pairIds.size() > 1) {
-            throw new IllegalArgumentException(who + " is ambiguous: it names nodes " + dnsNames + " and pairs "
-                    + pairIds + ", but a node certificate names one node and at most one pair");
-        }
-        return node(dnsNames.getFirst(), pairIds.stream().findFirst());
+        return of(NodeIdentity.fromCertificate(certificate));
+    }
+
+    /** A node peer with the identity its certificate states. */
+    public static PeerIdentity of(NodeIdentity node) {
+        return node(node.nodeName(), node.pairId());
     }
 
     /**
@@ -155,21 +125,5 @@ public record PeerIdentity(Kind kind, String name, Optional<String> pairId) {
             case NODE -> "node " + name + pairId.map(id -> " (pair " + id + ")").orElse("");
             case LOCAL -> "local " + name;
         };
-    }
-
-    static String pairUri(String pairId) {
-        return PAIR_URI_PREFIX + NodeNames.requireValid("pair id", pairId);
-    }
-
-    private static Collection<List<?>> subjectAlternativeNames(X509Certificate certificate) {
-        try {
-            Collection<List<?>> names = certificate.getSubjectAlternativeNames();
-            return names == null ? List.of() : names;
-        } catch (CertificateParsingException e) {
-            throw new IllegalArgumentException(
-                    "certificate '" + certificate.getSubjectX500Principal()
-                            + "' has a damaged subject alternative name extension: " + e.getMessage(),
-                    e);
-        }
     }
 }

@@ -1,9 +1,13 @@
 package io.dpuoffload.transport.tls;
 
+import io.dpuoffload.pki.TlsFileException;
+import io.dpuoffload.pki.TlsFiles;
+import io.dpuoffload.pki.TlsMaterial;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLException;
 
 /**
@@ -56,7 +60,7 @@ public final class TlsContexts {
         try {
             return builder.sslProvider(SslProvider.JDK)
                     .protocols(TLS_1_3)
-                    .trustManager(material.caCertificate())
+                    .trustManager(material.trustedCas().toArray(X509Certificate[]::new))
                     .build();
         } catch (SSLException e) {
             throw new IllegalStateException(

@@ -3,6 +3,7 @@ package io.dpuoffload.transport.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dpuoffload.pki.CertificateAuthority;
 import io.dpuoffload.transport.HandshakeException;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;

@@ -1,5 +1,8 @@
 package io.dpuoffload.transport.tls;
 
+import io.dpuoffload.pki.CertificateAuthority;
+import io.dpuoffload.pki.NodeCredentials;
+import io.dpuoffload.pki.TlsMaterial;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;

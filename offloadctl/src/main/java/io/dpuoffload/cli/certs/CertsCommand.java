@@ -1,6 +1,6 @@
 package io.dpuoffload.cli.certs;
 
-import io.dpuoffload.transport.tls.TlsFiles;
+import io.dpuoffload.pki.TlsFiles;
 import java.time.Duration;
 import java.time.Instant;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package io.dpuoffload.cli.certs;
 
-import io.dpuoffload.transport.tls.CertificateAuthority;
-import io.dpuoffload.transport.tls.PemFiles;
+import io.dpuoffload.pki.CertificateAuthority;
+import io.dpuoffload.pki.PemFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

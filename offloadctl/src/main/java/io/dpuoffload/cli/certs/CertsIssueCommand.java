@@ -1,12 +1,12 @@
 package io.dpuoffload.cli.certs;
 
 import io.dpuoffload.cli.BadInputException;
-import io.dpuoffload.transport.tls.CertificateAuthority;
-import io.dpuoffload.transport.tls.NodeCredentials;
-import io.dpuoffload.transport.tls.NodeNames;
-import io.dpuoffload.transport.tls.PemFiles;
-import io.dpuoffload.transport.tls.TlsFileException;
-import io.dpuoffload.transport.tls.TlsFiles;
+import io.dpuoffload.pki.CertificateAuthority;
+import io.dpuoffload.pki.NodeCredentials;
+import io.dpuoffload.pki.NodeNames;
+import io.dpuoffload.pki.PemFiles;
+import io.dpuoffload.pki.TlsFileException;
+import io.dpuoffload.pki.TlsFiles;
 import java.nio.file.Path;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;

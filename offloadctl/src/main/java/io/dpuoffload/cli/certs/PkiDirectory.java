@@ -1,8 +1,8 @@
 package io.dpuoffload.cli.certs;
 
 import io.dpuoffload.cli.BadInputException;
-import io.dpuoffload.transport.tls.OverwriteRefusedException;
-import io.dpuoffload.transport.tls.TlsFiles;
+import io.dpuoffload.pki.OverwriteRefusedException;
+import io.dpuoffload.pki.TlsFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;

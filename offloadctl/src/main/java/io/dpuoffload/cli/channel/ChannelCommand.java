@@ -1,6 +1,6 @@
 package io.dpuoffload.cli.channel;
 
-import io.dpuoffload.transport.tls.TlsFiles;
+import io.dpuoffload.pki.TlsFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;

@@ -2,12 +2,12 @@ package io.dpuoffload.cli.channel;
 
 import io.dpuoffload.api.validation.ConfigException;
 import io.dpuoffload.cli.StopSignal;
+import io.dpuoffload.pki.TlsFiles;
 import io.dpuoffload.transport.OffloadConnection;
 import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
-import io.dpuoffload.transport.tls.TlsContexts;
-import io.dpuoffload.transport.tls.TlsFiles;
+import io.dpuoffload.transport.tls.ReloadingTlsContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -16,7 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The channel security that every service's YAML describes the same way (fs, ipc, exec): mutual
- * TLS from the node's PKI directory, left out only on a local Unix endpoint that has no PKI
+ * TLS from the node's PKI directory (renewed certificates used by new connections, without a
+ * restart), left out only on a local Unix endpoint that has no PKI
  * directory (tests, one-machine trials), and, when peers are named, only those nodes accepted.
  */
 public final class ConfiguredChannel {
@@ -31,8 +32,9 @@ public final class ConfiguredChannel {
             Set<String> peers,
             boolean serving) {
         if (!(endpoint instanceof Endpoint.Unix) || Files.isDirectory(pki)) {
-            var material = TlsFiles.inDirectory(pki, node).load();
-            transport.tls(serving ? TlsContexts.forServer(material) : TlsContexts.forClient(material));
+            // Checked now (a bad file is exit code 3); renewed files are then picked up by new connections.
+            var files = TlsFiles.inDirectory(pki, node);
+            transport.tlsSource(serving ? ReloadingTlsContext.forServer(files) : ReloadingTlsContext.forClient(files));
         }
         if (!peers.isEmpty()) {
             transport.peerPolicy(peer -> peer.isNode() && peers.contains(peer.name()));

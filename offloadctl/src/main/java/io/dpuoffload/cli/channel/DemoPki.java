@@ -1,10 +1,10 @@
 package io.dpuoffload.cli.channel;
 
 import io.dpuoffload.cli.BadInputException;
-import io.dpuoffload.transport.tls.CertificateAuthority;
-import io.dpuoffload.transport.tls.NodeCredentials;
-import io.dpuoffload.transport.tls.PemFiles;
-import io.dpuoffload.transport.tls.TlsFiles;
+import io.dpuoffload.pki.CertificateAuthority;
+import io.dpuoffload.pki.NodeCredentials;
+import io.dpuoffload.pki.PemFiles;
+import io.dpuoffload.pki.TlsFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

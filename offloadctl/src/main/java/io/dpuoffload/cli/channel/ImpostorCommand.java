@@ -1,12 +1,12 @@
 package io.dpuoffload.cli.channel;
 
 import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.pki.PemFiles;
 import io.dpuoffload.transport.Feature;
 import io.dpuoffload.transport.OffloadConnection;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
 import io.dpuoffload.transport.tls.PeerIdentity;
-import io.dpuoffload.transport.tls.PemFiles;
 import io.dpuoffload.transport.tls.TlsContexts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;

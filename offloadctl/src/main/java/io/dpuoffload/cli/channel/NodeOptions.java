@@ -1,11 +1,11 @@
 package io.dpuoffload.cli.channel;
 
+import io.dpuoffload.pki.TlsFiles;
+import io.dpuoffload.pki.TlsMaterial;
 import io.dpuoffload.transport.Feature;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
 import io.dpuoffload.transport.tls.TlsContexts;
-import io.dpuoffload.transport.tls.TlsFiles;
-import io.dpuoffload.transport.tls.TlsMaterial;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;

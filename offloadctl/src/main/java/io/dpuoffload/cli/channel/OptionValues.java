@@ -1,8 +1,8 @@
 package io.dpuoffload.cli.channel;
 
 import io.dpuoffload.cli.BadInputException;
+import io.dpuoffload.pki.NodeNames;
 import io.dpuoffload.transport.net.Endpoint;
-import io.dpuoffload.transport.tls.NodeNames;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 

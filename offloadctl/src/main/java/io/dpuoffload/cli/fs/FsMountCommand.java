@@ -5,10 +5,10 @@ import io.dpuoffload.cli.StopSignal;
 import io.dpuoffload.fs.client.FsMount;
 import io.dpuoffload.fs.client.FsMountOptions;
 import io.dpuoffload.fs.wire.FsFeature;
+import io.dpuoffload.pki.TlsFiles;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
-import io.dpuoffload.transport.tls.TlsContexts;
-import io.dpuoffload.transport.tls.TlsFiles;
+import io.dpuoffload.transport.tls.ReloadingTlsContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -109,7 +109,7 @@ final class FsMountCommand implements Callable<Integer> {
         var transport = TransportConfig.builder(node).features(Set.of(FsFeature.FILESYSTEM));
         if (!(endpoint instanceof Endpoint.Unix) || pki != null) {
             Path dir = pki != null ? pki : TlsFiles.DEFAULT_DIRECTORY;
-            transport.tls(TlsContexts.forClient(TlsFiles.inDirectory(dir, node).load()));
+            transport.tlsSource(ReloadingTlsContext.forClient(TlsFiles.inDirectory(dir, node)));
         }
         if (expectPeer != null) {
             transport.expectPeer(expectPeer);

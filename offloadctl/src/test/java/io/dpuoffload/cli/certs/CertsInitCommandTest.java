@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.Offloadctl;
-import io.dpuoffload.transport.tls.CertificateAuthority;
-import io.dpuoffload.transport.tls.TlsFiles;
+import io.dpuoffload.pki.CertificateAuthority;
+import io.dpuoffload.pki.TlsFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

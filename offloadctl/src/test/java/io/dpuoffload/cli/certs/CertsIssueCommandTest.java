@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.Offloadctl;
-import io.dpuoffload.transport.tls.PeerIdentity;
-import io.dpuoffload.transport.tls.PemFiles;
-import io.dpuoffload.transport.tls.TlsFiles;
+import io.dpuoffload.pki.NodeIdentity;
+import io.dpuoffload.pki.PemFiles;
+import io.dpuoffload.pki.TlsFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertPathValidator;
@@ -47,8 +47,8 @@ class CertsIssueCommandTest {
         X509Certificate certificate = PemFiles.readCertificate(certificateFile, FIX);
         X509Certificate ca = PemFiles.readCertificate(dir.resolve("ca.crt"), FIX);
         assertValidatesAgainst(certificate, ca);
-        assertThat(PeerIdentity.fromCertificate(certificate))
-                .isEqualTo(PeerIdentity.node("dpu-01", Optional.of("rack3-07")));
+        assertThat(NodeIdentity.fromCertificate(certificate))
+                .isEqualTo(new NodeIdentity("dpu-01", Optional.of("rack3-07")));
     }
 
     @Test
@@ -58,7 +58,7 @@ class CertsIssueCommandTest {
 
         var material = TlsFiles.inDirectory(dir, "host-01").load();
 
-        assertThat(material.identity()).isEqualTo(PeerIdentity.node("host-01", Optional.empty()));
+        assertThat(material.identity()).isEqualTo(new NodeIdentity("host-01", Optional.empty()));
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.Offloadctl;
-import io.dpuoffload.transport.tls.TlsFiles;
+import io.dpuoffload.pki.TlsFiles;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.fs.wire.FsFeature;
+import io.dpuoffload.pki.TlsFiles;
 import io.dpuoffload.transport.Feature;
 import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.Services;
@@ -11,7 +12,6 @@ import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.diagnostics.Diagnostics;
 import io.dpuoffload.transport.net.Endpoint;
 import io.dpuoffload.transport.tls.TlsContexts;
-import io.dpuoffload.transport.tls.TlsFiles;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;

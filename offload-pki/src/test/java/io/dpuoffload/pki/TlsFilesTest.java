@@ -1,4 +1,4 @@
-package io.dpuoffload.transport.tls;
+package io.dpuoffload.pki;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,9 +35,9 @@ class TlsFilesTest {
 
         TlsMaterial material = files.load();
 
-        assertThat(material.caCertificate()).isEqualTo(CA.certificate());
+        assertThat(material.trustedCas()).containsExactly(CA.certificate());
         assertThat(material.node().certificate()).isEqualTo(node.certificate());
-        assertThat(material.identity()).isEqualTo(PeerIdentity.node("dpu-01", Optional.of("pair-7")));
+        assertThat(material.identity()).isEqualTo(new NodeIdentity("dpu-01", Optional.of("pair-7")));
     }
 
     @Test

@@ -1,7 +1,6 @@
-package io.dpuoffload.transport.tls;
+package io.dpuoffload.pki;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -18,32 +17,22 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
-import java.security.cert.CertificateEncodingException;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.util.Base64;
+import java.util.List;
 import java.util.Set;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.openssl.PEMEncryptedKeyPair;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
- * Certificates and private keys as PEM files, the format openssl and every TLS tool read.
+ * Certificates and private keys as PEM files ({@link Pem} text), the format openssl and every TLS
+ * tool read.
  *
  * <p>Writing: each file is created 0600 from its first byte (a key must never be readable by others,
  * not even for the moment between create and chmod), written to a temporary file in the same
  * directory and renamed into place, so a reader sees the old file or the new one, never half of
  * one. An existing file is only replaced when the caller forces it.
  *
- * <p>Reading: each file holds exactly one PEM object; anything else fails with a message that names
- * the file, what is wrong with it and the fix the caller supplies.
+ * <p>Reading: each file holds exactly one PEM object (a CA bundle: one or more certificates); anything
+ * else fails with a message that names the file, what is wrong with it and the fix the caller
+ * supplies.
  */
 public final class PemFiles {
 
@@ -62,20 +51,18 @@ public final class PemFiles {
     private PemFiles() {}
 
     public static void writeCertificate(Path file, X509Certificate certificate, boolean force) {
-        try {
-            write(file, pem("CERTIFICATE", certificate.getEncoded()), force);
-        } catch (CertificateEncodingException e) {
-            throw new IllegalArgumentException("cannot encode the certificate for " + file, e);
-        }
+        write(file, Pem.certificate(certificate), force);
     }
 
     /** Writes the key as unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY}); the 0600 mode protects it. */
     public static void writePrivateKey(Path file, PrivateKey key, boolean force) {
-        if (!"PKCS#8".equals(key.getFormat())) {
-            throw new IllegalArgumentException("a " + key.getAlgorithm() + " key in format " + key.getFormat()
-                    + " cannot be written as PKCS#8 to " + file);
+        String text;
+        try {
+            text = Pem.privateKey(key);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " to " + file, e);
         }
-        write(file, pem("PRIVATE KEY", key.getEncoded()), force);
+        write(file, text, force);
     }
 
     /**
@@ -83,59 +70,32 @@ public final class PemFiles {
      *     with `offloadctl certs issue --node host-01`"
      */
     public static X509Certificate readCertificate(Path file, String fix) {
-        Object object = readSinglePemObject(file, "certificate", "CERTIFICATE", fix);
-        if (!(object instanceof X509CertificateHolder holder)) {
-            throw new TlsFileException(file, "not a PEM certificate: it holds " + describe(object) + "; " + fix);
-        }
+        String text = readSmallFile(file, "certificate", fix);
         try {
-            return new JcaX509CertificateConverter().getCertificate(holder);
-        } catch (CertificateException e) {
-            throw new TlsFileException(file, "not a usable X.509 certificate (" + e.getMessage() + "); " + fix, e);
+            return Pem.readCertificate(text, fix);
+        } catch (PemException e) {
+            throw new TlsFileException(file, e.getMessage(), e);
+        }
+    }
+
+    /** One or more certificates, e.g. a {@code ca.crt} that holds the old and the new CA. */
+    public static List<X509Certificate> readCertificates(Path file, String fix) {
+        String text = readSmallFile(file, "certificate", fix);
+        try {
+            return Pem.readCertificates(text, fix);
+        } catch (PemException e) {
+            throw new TlsFileException(file, e.getMessage(), e);
         }
     }
 
     /** Reads a PKCS#8 ({@code BEGIN PRIVATE KEY}) or SEC1 ({@code BEGIN EC PRIVATE KEY}) key. */
     public static PrivateKey readPrivateKey(Path file, String fix) {
-        Object object = readSinglePemObject(file, "private key", "PRIVATE KEY", fix);
+        String text = readSmallFile(file, "private key", fix);
         try {
-            return switch (object) {
-                case PrivateKeyInfo info -> new JcaPEMKeyConverter().getPrivateKey(info);
-                case PEMKeyPair pair -> new JcaPEMKeyConverter().getPrivateKey(pair.getPrivateKeyInfo());
-                case PKCS8EncryptedPrivateKeyInfo _, PEMEncryptedKeyPair _ ->
-                    throw new TlsFileException(
-                            file,
-                            "the private key is encrypted, but the daemons start unattended; decrypt it with"
-                                    + " `openssl pkey` into a file with mode 0600 and use that");
-                default ->
-                    throw new TlsFileException(
-                            file, "not a PEM private key: it holds " + describe(object) + "; " + fix);
-            };
-        } catch (IOException e) {
-            throw new TlsFileException(file, "not a usable private key (" + e.getMessage() + "); " + fix, e);
+            return Pem.readPrivateKey(text, fix);
+        } catch (PemException e) {
+            throw new TlsFileException(file, e.getMessage(), e);
         }
-    }
-
-    private static Object readSinglePemObject(Path file, String kind, String pemType, String fix) {
-        String text = readSmallFile(file, kind, fix);
-        Object first;
-        boolean more;
-        try (PEMParser parser = new PEMParser(new StringReader(text))) {
-            first = parser.readObject();
-            more = first != null && parser.readObject() != null;
-        } catch (IOException | RuntimeException e) {
-            throw new TlsFileException(file, "has a damaged PEM block (" + e.getMessage() + "); " + fix, e);
-        }
-        if (first == null) {
-            String der = looksLikeDer(text) ? "; it looks like binary DER, convert it with openssl" : "";
-            throw new TlsFileException(
-                    file,
-                    "not a PEM " + kind + " (found no -----BEGIN " + pemType + "----- line" + der
-                            + "); check the path, or " + fix);
-        }
-        if (more) {
-            throw new TlsFileException(file, "holds more than one PEM block, but must hold exactly one " + kind);
-        }
-        return first;
     }
 
     private static String readSmallFile(Path file, String kind, String fix) {
@@ -226,25 +186,5 @@ public final class PemFiles {
                 ? "permission denied; run as root or choose a directory you can write"
                 : e.toString();
         return new UncheckedIOException("cannot write " + file + ": " + reason, e);
-    }
-
-    private static String pem(String type, byte[] der) {
-        String body = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
-        return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
-    }
-
-    private static boolean looksLikeDer(String text) {
-        // A DER certificate or key starts with a SEQUENCE tag and a long-form length.
-        return text.length() > 2 && text.charAt(0) == 0x30 && text.charAt(1) >= 0x81;
-    }
-
-    private static String describe(Object object) {
-        return switch (object) {
-            case X509CertificateHolder _ -> "a certificate";
-            case PrivateKeyInfo _, PEMKeyPair _ -> "a private key";
-            case SubjectPublicKeyInfo _ -> "a public key";
-            case PKCS10CertificationRequest _ -> "a certificate request";
-            default -> "a PEM block of another kind";
-        };
     }
 }

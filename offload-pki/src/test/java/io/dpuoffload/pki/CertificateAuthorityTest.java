@@ -1,4 +1,4 @@
-package io.dpuoffload.transport.tls;
+package io.dpuoffload.pki;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -74,7 +74,7 @@ class CertificateAuthorityTest {
         X509Certificate issued = TestPki.node(ca, "host-01", null).certificate();
 
         assertThat(issued.getSubjectAlternativeNames()).containsExactly(List.of(2, "host-01"));
-        assertThat(PeerIdentity.fromCertificate(issued)).isEqualTo(PeerIdentity.node("host-01", Optional.empty()));
+        assertThat(NodeIdentity.fromCertificate(issued)).isEqualTo(new NodeIdentity("host-01", Optional.empty()));
     }
 
     @Test
@@ -85,7 +85,7 @@ class CertificateAuthorityTest {
         assertThat(issued.getSubjectX500Principal().getName()).isEmpty();
         assertThat(issued.getCriticalExtensionOIDs()).contains(SUBJECT_ALTERNATIVE_NAME);
         assertChainsTo(issued, ca.certificate());
-        assertThat(PeerIdentity.fromCertificate(issued).name()).isEqualTo(longName);
+        assertThat(NodeIdentity.fromCertificate(issued).nodeName()).isEqualTo(longName);
     }
 
     @Test

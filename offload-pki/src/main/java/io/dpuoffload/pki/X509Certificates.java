@@ -1,4 +1,4 @@
-package io.dpuoffload.transport.tls;
+package io.dpuoffload.pki;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

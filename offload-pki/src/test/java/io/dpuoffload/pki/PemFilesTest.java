@@ -1,4 +1,4 @@
-package io.dpuoffload.transport.tls;
+package io.dpuoffload.pki;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,14 +1,20 @@
-package io.dpuoffload.transport.tls;
+package io.dpuoffload.pki;
 
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Where a node's TLS files are. The usual layout is one directory per node ({@link
- * #inDirectory}): {@code ca.crt}, {@code <node>.crt} and {@code <node>.key}, all mode 0600.
+ * #inDirectory}): {@code ca.crt}, {@code <node>.crt} and {@code <node>.key}, all mode 0600. The
+ * operator's node Secrets hold the same three names ({@link NodePem#secretData}), so a mounted
+ * Secret is such a directory.
+ *
+ * <p>{@code ca.crt} may hold more than one CA certificate: while an installation moves to a new CA,
+ * the nodes trust the old and the new one (docs/certificates.md).
  */
 public record TlsFiles(Path caCertificate, Path certificate, Path privateKey) {
 
@@ -31,13 +37,24 @@ public record TlsFiles(Path caCertificate, Path certificate, Path privateKey) {
         NodeNames.requireValid("node name", nodeName);
         return new TlsFiles(
                 directory.resolve(CA_CERTIFICATE_FILE),
-                directory.resolve(nodeName + ".crt"),
-                directory.resolve(nodeName + ".key"));
+                directory.resolve(certificateFileName(nodeName)),
+                directory.resolve(privateKeyFileName(nodeName)));
+    }
+
+    /** {@code <node>.crt}: the node's certificate, in a directory or as a Secret's key. */
+    public static String certificateFileName(String nodeName) {
+        return NodeNames.requireValid("node name", nodeName) + ".crt";
+    }
+
+    /** {@code <node>.key}: the node's private key, in a directory or as a Secret's key. */
+    public static String privateKeyFileName(String nodeName) {
+        return NodeNames.requireValid("node name", nodeName) + ".key";
     }
 
     /**
-     * Reads the three files and checks they can work: the CA is a CA and current, the certificate
-     * was issued by it, names a node, has not expired, and the key is its key.
+     * Reads the three files and checks they can work: every certificate in {@code ca.crt} is a CA and
+     * at least one is current, the node's certificate was issued by one of them, names a node, has
+     * not expired, and the key is its key.
      *
      * <p>A certificate that is not valid <em>yet</em> passes: that is clock skew between the
      * machine that issued it and this one, and the peer's clock is the one that matters.
@@ -48,15 +65,23 @@ public record TlsFiles(Path caCertificate, Path certificate, Path privateKey) {
         Instant now = Instant.now();
         String caFix = "copy ca.crt from the machine that keeps the CA, or create a CA there with"
                 + " `offloadctl certs init --dir " + directoryOf(caCertificate) + "`";
-        X509Certificate ca = PemFiles.readCertificate(caCertificate, caFix);
-        if (ca.getBasicConstraints() < 0) {
-            throw new TlsFileException(
-                    caCertificate, "not a CA certificate (it lacks basicConstraints CA:true); " + caFix);
+        List<X509Certificate> cas = PemFiles.readCertificates(caCertificate, caFix);
+        for (X509Certificate ca : cas) {
+            if (ca.getBasicConstraints() < 0) {
+                throw new TlsFileException(
+                        caCertificate,
+                        "'" + ca.getSubjectX500Principal() + "' is not a CA certificate (it lacks basicConstraints"
+                                + " CA:true); " + caFix);
+            }
         }
-        if (ca.getNotAfter().toInstant().isBefore(now)) {
+        Instant lastCaExpiry = cas.stream()
+                .map(ca -> ca.getNotAfter().toInstant())
+                .max(Instant::compareTo)
+                .orElseThrow();
+        if (lastCaExpiry.isBefore(now)) {
             throw new TlsFileException(
                     caCertificate,
-                    "the CA expired on " + ca.getNotAfter().toInstant()
+                    "the CA expired on " + lastCaExpiry
                             + "; create a new CA with `offloadctl certs init --force`, issue every node a new"
                             + " certificate with it, and restart the daemons");
         }
@@ -65,7 +90,7 @@ public record TlsFiles(Path caCertificate, Path certificate, Path privateKey) {
         String nodeFix = "create it with `" + issue + "`";
         X509Certificate node = PemFiles.readCertificate(certificate, nodeFix);
         PrivateKey key = PemFiles.readPrivateKey(privateKey, nodeFix);
-        if (!X509Certificates.issuedBy(node, ca)) {
+        if (cas.stream().noneMatch(ca -> X509Certificates.issuedBy(node, ca))) {
             throw new TlsFileException(
                     certificate,
                     "was not issued by the CA in " + caCertificate + " (its issuer is '" + node.getIssuerX500Principal()
@@ -78,7 +103,7 @@ public record TlsFiles(Path caCertificate, Path certificate, Path privateKey) {
                             + issue + " --force`");
         }
         try {
-            PeerIdentity.fromCertificate(node);
+            NodeIdentity.fromCertificate(node);
         } catch (IllegalArgumentException e) {
             throw new TlsFileException(certificate, e.getMessage(), e);
         }
@@ -88,7 +113,7 @@ public record TlsFiles(Path caCertificate, Path certificate, Path privateKey) {
                     "expired on " + node.getNotAfter().toInstant() + "; issue a new one with `" + issue
                             + " --force` and restart the daemon");
         }
-        return new TlsMaterial(ca, new NodeCredentials(node, key));
+        return new TlsMaterial(cas, new NodeCredentials(node, key));
     }
 
     /** The node name the certificate file is named after, for the fix in a message. */

@@ -1,6 +1,6 @@
-package io.dpuoffload.transport.tls;
+package io.dpuoffload.pki;
 
-import static io.dpuoffload.transport.tls.X509Certificates.extension;
+import static io.dpuoffload.pki.X509Certificates.extension;
 
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -24,7 +24,7 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 /**
  * The private CA that every host and DPU of one installation trusts, and nothing else. It issues
  * one certificate per node; the node's name and pair travel in the certificate's subject
- * alternative names (see {@link PeerIdentity}).
+ * alternative names (see {@link NodeIdentity}).
  *
  * <p>The CA may issue only end-entity certificates (path length 0): there are no intermediate CAs
  * to revoke or rotate.
@@ -98,6 +98,28 @@ public final class CertificateAuthority {
     }
 
     /**
+     * A CA from its certificate and key as kept elsewhere (the operator's Secret, see {@link CaPem}).
+     *
+     * @throws IllegalArgumentException if the certificate is not a CA's, the key is not EC, or the
+     *     key does not belong to the certificate
+     */
+    public static CertificateAuthority of(X509Certificate certificate, PrivateKey privateKey) {
+        String who = "'" + certificate.getSubjectX500Principal() + "'";
+        if (certificate.getBasicConstraints() < 0) {
+            throw new IllegalArgumentException(who + " is not a CA certificate (it lacks basicConstraints CA:true)");
+        }
+        if (!"EC".equals(privateKey.getAlgorithm())) {
+            throw new IllegalArgumentException("the key of CA " + who + " is of type " + privateKey.getAlgorithm()
+                    + ", but dpu-offload CAs use EC P-256 keys");
+        }
+        if (!X509Certificates.keyMatches(certificate, privateKey)) {
+            throw new IllegalArgumentException("the private key is not the key of the CA certificate " + who
+                    + "; keep the two together as they were created");
+        }
+        return new CertificateAuthority(certificate, privateKey);
+    }
+
+    /**
      * A certificate for one node, usable for both ends of the channel (serverAuth and clientAuth).
      *
      * @param nodeName the node's name (a DNS-1123 subdomain), carried as its DNS name
@@ -119,7 +141,7 @@ public final class CertificateAuthority {
         List<GeneralName> names = new ArrayList<>();
         names.add(new GeneralName(GeneralName.dNSName, nodeName));
         pairId.ifPresent(
-                id -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, PeerIdentity.pairUri(id))));
+                id -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, NodeIdentity.pairUri(id))));
         // RFC 5280: a name too long for a CN leaves the subject empty, and then the SANs are critical.
         boolean nameFitsCommonName = nodeName.length() <= MAX_COMMON_NAME_LENGTH;
         X500Name subject = nameFitsCommonName ? X509Certificates.commonName(nodeName) : new X500Name(new RDN[0]);

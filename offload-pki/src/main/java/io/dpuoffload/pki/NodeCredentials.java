@@ -1,4 +1,4 @@
-package io.dpuoffload.transport.tls;
+package io.dpuoffload.pki;
 
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -13,8 +13,8 @@ public record NodeCredentials(X509Certificate certificate, PrivateKey privateKey
     }
 
     /** The node name and pair id the certificate names. */
-    public PeerIdentity identity() {
-        return PeerIdentity.fromCertificate(certificate);
+    public NodeIdentity identity() {
+        return NodeIdentity.fromCertificate(certificate);
     }
 
     /** Never prints the key: credentials end up in logs through string concatenation. */

@@ -1,0 +1,141 @@
+package io.dpuoffload.operator.certs;
+
+import io.dpuoffload.crd.NodeSecrets;
+import io.dpuoffload.pki.CaPem;
+import io.dpuoffload.pki.NodeIdentity;
+import io.dpuoffload.pki.NodePem;
+import io.dpuoffload.pki.PemException;
+import io.dpuoffload.pki.RenewalPolicy;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The pairs' certificates: a CA the operator makes once and keeps in a Secret of its own, and for
+ * each node a Secret with that node's certificate, key and the CA ({@link NodeSecrets}), issued
+ * again when renewal is due (see {@link RenewalPolicy}) or when the Secret is not what the CA would
+ * issue. Agents read their node's Secret and use new certificates for new connections, so renewal
+ * drops nothing that runs.
+ */
+public final class NodeCertificates {
+    /** The CA's Secret: ca.crt and ca.key. Only the operator reads it; the agents' Role never names it. */
+    public static final String CA_SECRET = "dpuo-ca";
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final RenewalPolicy renewal;
+
+    public NodeCertificates(KubernetesClient client, String namespace, RenewalPolicy renewal) {
+        this.client = client;
+        this.namespace = namespace;
+        this.renewal = renewal;
+    }
+
+    /** What {@link #ensure} did: issued (with why) or kept, and when to look again. */
+    public record Outcome(Optional<String> issued, Instant renewAt) {}
+
+    /** Makes {@code node}'s Secret current; answers why it was (re)issued, if it was. */
+    public synchronized Outcome ensure(String node, Instant now) {
+        CaPem ca = ca(now);
+        Secret secret = client.secrets().inNamespace(namespace).withName(NodeSecrets.name(node)).get();
+        Optional<String> why;
+        if (secret == null) {
+            why = Optional.of("no certificate yet");
+        } else {
+            try {
+                NodePem current = fromSecret(node, secret);
+                why = current.renewalReason(ca.authority(), new NodeIdentity(node, Optional.empty()), now, renewal);
+                if (why.isEmpty()) {
+                    return new Outcome(Optional.empty(), renewal.renewAt(current.material().node().certificate()));
+                }
+            } catch (PemException e) {
+                why = Optional.of(e.getMessage());
+            }
+        }
+        NodePem issued = ca.issue(node, Optional.empty(), now);
+        write(node, issued);
+        return new Outcome(why, renewal.renewAt(issued.material().node().certificate()));
+    }
+
+    /** Removes {@code node}'s Secret (its last pair is gone). */
+    public void remove(String node) {
+        client.secrets().inNamespace(namespace).withName(NodeSecrets.name(node)).delete();
+    }
+
+    private CaPem ca(Instant now) {
+        Secret secret = client.secrets().inNamespace(namespace).withName(CA_SECRET).get();
+        if (secret != null) {
+            return CaPem.fromSecretData(decoded(secret));
+        }
+        CaPem created = CaPem.create(CaPem.DEFAULT_COMMON_NAME, now);
+        client.secrets()
+                .inNamespace(namespace)
+                .resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName(CA_SECRET)
+                        .withNamespace(namespace)
+                        .addToLabels(NodeSecrets.MANAGED_LABEL, "operator")
+                        .endMetadata()
+                        .withData(encoded(created.secretData()))
+                        .build())
+                .create();
+        return created;
+    }
+
+    private void write(String node, NodePem pem) {
+        Map<String, String> data = Map.of(
+                NodeSecrets.CA_CERT, pem.caBundle(), NodeSecrets.CERT, pem.certificate(), NodeSecrets.KEY, pem.privateKey());
+        Secret secret = new SecretBuilder()
+                .withNewMetadata()
+                .withName(NodeSecrets.name(node))
+                .withNamespace(namespace)
+                .addToLabels(NodeSecrets.MANAGED_LABEL, "operator")
+                .addToLabels("dpuoffload.io/node", node)
+                .endMetadata()
+                .withType("kubernetes.io/tls")
+                .withData(encoded(data))
+                .build();
+        client.secrets().inNamespace(namespace).resource(secret).createOr(existing -> existing.update());
+    }
+
+    private static NodePem fromSecret(String node, Secret secret) {
+        Map<String, String> data = decoded(secret);
+        return new NodePem(
+                node,
+                require(data, NodeSecrets.CA_CERT),
+                require(data, NodeSecrets.CERT),
+                require(data, NodeSecrets.KEY));
+    }
+
+    private static String require(Map<String, String> data, String key) {
+        String value = data.get(key);
+        if (value == null || value.isBlank()) {
+            throw new PemException("the Secret has no " + key);
+        }
+        return value;
+    }
+
+    /** A Secret's values as text: {@code data} is base64, {@code stringData} (as a fake API server may keep it) is not. */
+    static Map<String, String> decoded(Secret secret) {
+        Map<String, String> values = new HashMap<>();
+        if (secret.getData() != null) {
+            secret.getData().forEach((k, v) -> values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+        }
+        if (secret.getStringData() != null) {
+            values.putAll(secret.getStringData());
+        }
+        return values;
+    }
+
+    private static Map<String, String> encoded(Map<String, String> values) {
+        Map<String, String> data = new HashMap<>();
+        values.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+        return data;
+    }
+}

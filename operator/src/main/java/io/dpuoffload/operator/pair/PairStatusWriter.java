@@ -1,0 +1,37 @@
+package io.dpuoffload.operator.pair;
+
+import io.dpuoffload.crd.OffloadNode;
+import io.dpuoffload.crd.node.PinnedProfile;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes the operator's part of an OffloadNode's status (observedGeneration, conditions, profiles)
+ * as a JSON merge patch of just those fields on the status subresource: the agents' reports
+ * ({@code status.host}, {@code status.dpu}) are left as they are, whoever wrote last. A merge patch,
+ * not server-side apply, so the same call runs against Fabric8's mock server in tests.
+ */
+public final class PairStatusWriter {
+    private final KubernetesClient client;
+
+    public PairStatusWriter(KubernetesClient client) {
+        this.client = client;
+    }
+
+    public void write(String pair, long generation, List<Condition> conditions, List<PinnedProfile> profiles) {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("observedGeneration", generation);
+        status.put("conditions", conditions);
+        status.put("profiles", profiles);
+        client.resources(OffloadNode.class)
+                .withName(pair)
+                .subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+    }
+}
