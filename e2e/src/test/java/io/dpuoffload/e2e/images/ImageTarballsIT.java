@@ -23,7 +23,7 @@ class ImageTarballsIT {
 
     /** Every image the build makes; one line per image. */
     static Stream<ImageTarball> images() {
-        return Stream.of("node-agent").map(ImageTarball::named);
+        return Stream.of("node-agent", "operator").map(ImageTarball::named);
     }
 
     private static RunDirectories runDirectories;
