@@ -42,7 +42,8 @@ public final class EventRecorder {
 
     private void record(HasMetadata about, String type, String reason, String message) {
         log.info("{} {} {}: {} {}", type, about.getKind(), about.getMetadata().getName(), reason, message);
-        String name = about.getMetadata().getName() + "." + digest(about.getMetadata().getUid() + reason + message);
+        String name =
+                about.getMetadata().getName() + "." + digest(about.getMetadata().getUid() + reason + message);
         String now = Instant.now().toString();
         try {
             var events = client.v1().events().inNamespace(namespace);
@@ -82,13 +83,18 @@ public final class EventRecorder {
                             .build())
                     .create();
         } catch (KubernetesClientException e) {
-            log.warn("could not record the Event {} for {}: {}", reason, about.getMetadata().getName(), e.getMessage());
+            log.warn(
+                    "could not record the Event {} for {}: {}",
+                    reason,
+                    about.getMetadata().getName(),
+                    e.getMessage());
         }
     }
 
     private static String digest(String text) {
         try {
-            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            byte[] hash =
+                    java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash, 0, 8);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK always has SHA-256", e);

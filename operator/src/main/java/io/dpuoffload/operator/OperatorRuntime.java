@@ -42,12 +42,12 @@ public final class OperatorRuntime implements AutoCloseable {
                     .withUseSSAToPatchPrimaryResource(false)
                     .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics));
             if (settings.leaderElection()) {
-                overrider.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
-                                OperatorSettings.LEASE)
-                        .withLeaseNamespace(settings.namespace())
-                        .withIdentity(settings.identity())
-                        .withExitOnStopLeading(settings.exitOnLostLead())
-                        .build());
+                overrider.withLeaderElectionConfiguration(
+                        LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(OperatorSettings.LEASE)
+                                .withLeaseNamespace(settings.namespace())
+                                .withIdentity(settings.identity())
+                                .withExitOnStopLeading(settings.exitOnLostLead())
+                                .build());
             }
         });
         EventRecorder events = new EventRecorder(client, settings.namespace(), settings.identity());
@@ -65,7 +65,10 @@ public final class OperatorRuntime implements AutoCloseable {
                 () -> operator.getRuntimeInfo().isStarted() ? null : "the operator has not started",
                 () -> operator.getRuntimeInfo().allEventSourcesAreHealthy()
                         ? null
-                        : "unhealthy event sources: " + operator.getRuntimeInfo().unhealthyEventSources().keySet(),
+                        : "unhealthy event sources: "
+                                + operator.getRuntimeInfo()
+                                        .unhealthyEventSources()
+                                        .keySet(),
                 metrics);
         operator.start();
         return new OperatorRuntime(operator, endpoints, metrics);

@@ -31,13 +31,22 @@ public record OffloadNodeSpec(
         @JsonPropertyDescription("How the agents reach each other; default tcp on port 7400.")
         TransportSpec transport,
 
-        @Required @Size(min = 1) @JsonPropertyDescription("The OffloadProfiles that run in the DPU's offload root.")
+        @Required
+        @Size(min = 1, max = OffloadNodeSpec.MOST_PROFILES)
+        @JsonPropertyDescription("The OffloadProfiles that run in the DPU's offload root.")
         List<@Pattern(Schema.OBJECT_NAME) String> profiles,
 
         @Pattern(Schema.DURATION)
         @JsonPropertyDescription(
                 "How long the host keeps the DPU's programs while the DPU agent is away;" + " default 10m.")
         String keepRunsFor) {
+
+    /**
+     * The most profiles one pair may run. The status pins each profile's content, whose shares and
+     * daemons carry CEL rules: the API server accepts the CRD only if the lists above a rule are
+     * bounded (see OffloadProfileSpec.MOST_SHARES).
+     */
+    public static final int MOST_PROFILES = 16;
 
     public TransportSpec transportOrDefault() {
         return transport == null ? TransportSpec.DEFAULT : transport;

@@ -1,6 +1,7 @@
 package io.dpuoffload.crd.node;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
@@ -17,6 +18,6 @@ import java.util.List;
 public record OffloadNodeStatus(
         Long observedGeneration,
         List<Condition> conditions,
-        List<PinnedProfile> profiles,
+        @Size(max = OffloadNodeSpec.MOST_PROFILES) List<PinnedProfile> profiles,
         AgentReport host,
         AgentReport dpu) {}

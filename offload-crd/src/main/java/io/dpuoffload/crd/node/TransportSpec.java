@@ -14,7 +14,11 @@ import io.fabric8.generator.annotation.ValidationRule;
  * @param cid the host's vsock context id, for {@code vsock}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.kind != 'vsock' || has(self.cid)", message = "transport kind vsock needs the host's cid")
+// has(self.kind) first: the API server refuses a rule that reads an absent field, so without it a
+// transport that leaves kind to its default (tcp) would be refused.
+@ValidationRule(
+        value = "!has(self.kind) || self.kind != 'vsock' || has(self.cid)",
+        message = "transport kind vsock needs the host's cid")
 public record TransportSpec(
         @JsonPropertyDescription("tcp (default) or vsock.") TransportKind kind,
 

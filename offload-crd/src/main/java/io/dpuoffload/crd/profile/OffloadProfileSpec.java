@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.dpuoffload.crd.Schema;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
 /**
@@ -13,6 +14,7 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record OffloadProfileSpec(
+        @Size(max = OffloadProfileSpec.MOST_SHARES)
         @JsonPropertyDescription("Host directories mounted in the offload root through offload-fs.")
         List<ShareSpec> shares,
 
@@ -23,6 +25,7 @@ public record OffloadProfileSpec(
         @JsonPropertyDescription("Host programs the daemons may run on the host through offload-exec.")
         List<@Pattern(Schema.ABSOLUTE_PATH) String> programs,
 
+        @Size(max = OffloadProfileSpec.MOST_DAEMONS)
         @JsonPropertyDescription("The daemons started in the offload root, in order.")
         List<DaemonSpec> daemons,
 
@@ -30,4 +33,17 @@ public record OffloadProfileSpec(
         List<RootFileSpec> files,
 
         @JsonPropertyDescription("How a change reaches the pairs that use this profile.")
-        RolloutSpec rollout) {}
+        RolloutSpec rollout) {
+    /*
+     * Shares and daemons carry CEL rules (a share's allow keys, a daemon's health kind). The API
+     * server accepts a CRD only if each rule's estimated cost times the number of times it may run
+     * in one request stays under its limit, and counts a rule in an unbounded list as run about a
+     * million times: without these bounds it refuses the CRD (CrdRuleCostTest). A root with more
+     * shares or daemons than this is not one profile's.
+     */
+    /** The most shares one profile may have (the built-in libvirt profile has 4). */
+    public static final int MOST_SHARES = 64;
+
+    /** The most daemons one profile may start (the built-in libvirt profile starts 2). */
+    public static final int MOST_DAEMONS = 64;
+}

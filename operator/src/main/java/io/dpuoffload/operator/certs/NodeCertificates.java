@@ -43,7 +43,10 @@ public final class NodeCertificates {
     /** Makes {@code node}'s Secret current; answers why it was (re)issued, if it was. */
     public synchronized Outcome ensure(String node, Instant now) {
         CaPem ca = ca(now);
-        Secret secret = client.secrets().inNamespace(namespace).withName(NodeSecrets.name(node)).get();
+        Secret secret = client.secrets()
+                .inNamespace(namespace)
+                .withName(NodeSecrets.name(node))
+                .get();
         Optional<String> why;
         if (secret == null) {
             why = Optional.of("no certificate yet");
@@ -52,7 +55,9 @@ public final class NodeCertificates {
                 NodePem current = fromSecret(node, secret);
                 why = current.renewalReason(ca.authority(), new NodeIdentity(node, Optional.empty()), now, renewal);
                 if (why.isEmpty()) {
-                    return new Outcome(Optional.empty(), renewal.renewAt(current.material().node().certificate()));
+                    return new Outcome(
+                            Optional.empty(),
+                            renewal.renewAt(current.material().node().certificate()));
                 }
             } catch (PemException e) {
                 why = Optional.of(e.getMessage());
@@ -69,7 +74,8 @@ public final class NodeCertificates {
     }
 
     private CaPem ca(Instant now) {
-        Secret secret = client.secrets().inNamespace(namespace).withName(CA_SECRET).get();
+        Secret secret =
+                client.secrets().inNamespace(namespace).withName(CA_SECRET).get();
         if (secret != null) {
             return CaPem.fromSecretData(decoded(secret));
         }
@@ -90,7 +96,12 @@ public final class NodeCertificates {
 
     private void write(String node, NodePem pem) {
         Map<String, String> data = Map.of(
-                NodeSecrets.CA_CERT, pem.caBundle(), NodeSecrets.CERT, pem.certificate(), NodeSecrets.KEY, pem.privateKey());
+                NodeSecrets.CA_CERT,
+                pem.caBundle(),
+                NodeSecrets.CERT,
+                pem.certificate(),
+                NodeSecrets.KEY,
+                pem.privateKey());
         Secret secret = new SecretBuilder()
                 .withNewMetadata()
                 .withName(NodeSecrets.name(node))
@@ -125,7 +136,9 @@ public final class NodeCertificates {
     static Map<String, String> decoded(Secret secret) {
         Map<String, String> values = new HashMap<>();
         if (secret.getData() != null) {
-            secret.getData().forEach((k, v) -> values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+            secret.getData()
+                    .forEach((k, v) ->
+                            values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
         }
         if (secret.getStringData() != null) {
             values.putAll(secret.getStringData());

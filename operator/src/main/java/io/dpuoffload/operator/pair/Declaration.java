@@ -32,11 +32,13 @@ public final class Declaration {
             OffloadNode pair, Map<String, Node> nodes, Map<String, OffloadProfile> profiles, List<OffloadNode> pairs) {
         var spec = pair.getSpec();
         if (spec == null) {
-            return Optional.of(new Problem("SpecMissing", "the OffloadNode has no spec; give hostNode, dpuNode and profiles"));
+            return Optional.of(
+                    new Problem("SpecMissing", "the OffloadNode has no spec; give hostNode, dpuNode and profiles"));
         }
         if (spec.hostNode().equals(spec.dpuNode())) {
             return Optional.of(new Problem(
-                    "SameNode", "hostNode and dpuNode are both " + spec.hostNode() + "; a pair is two different nodes"));
+                    "SameNode",
+                    "hostNode and dpuNode are both " + spec.hostNode() + "; a pair is two different nodes"));
         }
         for (var side : List.of(new Side(spec.hostNode(), NodeRoles.HOST), new Side(spec.dpuNode(), NodeRoles.DPU))) {
             Optional<Problem> problem = nodeProblem(side, nodes.get(side.node()));
@@ -58,8 +60,8 @@ public final class Declaration {
             try {
                 ProfileResources.toProfile(name, profile.getSpec());
             } catch (ConfigException e) {
-                return Optional.of(new Problem(
-                        "ProfileInvalid", "OffloadProfile " + name + " is not valid: " + e.getMessage()));
+                return Optional.of(
+                        new Problem("ProfileInvalid", "OffloadProfile " + name + " is not valid: " + e.getMessage()));
             }
         }
         return Optional.empty();
@@ -100,7 +102,8 @@ public final class Declaration {
     private static Optional<Problem> claimProblem(OffloadNode pair, List<OffloadNode> pairs) {
         List<OffloadNode> earlier = new ArrayList<>(pairs.stream()
                 .filter(other -> other.getSpec() != null)
-                .filter(other -> !other.getMetadata().getName().equals(pair.getMetadata().getName()))
+                .filter(other ->
+                        !other.getMetadata().getName().equals(pair.getMetadata().getName()))
                 .filter(other -> other.getMetadata().getDeletionTimestamp() == null)
                 .filter(other -> comesBefore(other, pair))
                 .toList());
@@ -119,8 +122,8 @@ public final class Declaration {
     private static Problem duplicate(String role, String node, OffloadNode owner) {
         return new Problem(
                 "DuplicateClaim",
-                role + " " + node + " is already paired by OffloadNode " + owner.getMetadata().getName()
-                        + "; a node is in one pair only");
+                role + " " + node + " is already paired by OffloadNode "
+                        + owner.getMetadata().getName() + "; a node is in one pair only");
     }
 
     private static boolean comesBefore(OffloadNode a, OffloadNode b) {

@@ -80,7 +80,9 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
     @Override
     public List<EventSource<?, OffloadNode>> prepareEventSources(EventSourceContext<OffloadNode> context) {
         var pairs = context.getPrimaryCache();
-        pairs.addIndexer(BY_PROFILE, pair -> pair.getSpec() == null ? List.of() : pair.getSpec().profiles());
+        pairs.addIndexer(
+                BY_PROFILE,
+                pair -> pair.getSpec() == null ? List.of() : pair.getSpec().profiles());
         pairs.addIndexer(
                 BY_NODE,
                 pair -> pair.getSpec() == null
@@ -88,17 +90,23 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
                         : List.of(pair.getSpec().hostNode(), pair.getSpec().dpuNode()));
         var profiles = InformerEventSourceConfiguration.from(OffloadProfile.class, OffloadNode.class)
                 .withName("profiles")
-                .withSecondaryToPrimaryMapper((OffloadProfile profile) -> ids(pairs.byIndex(BY_PROFILE, profile.getMetadata().getName())))
+                .withSecondaryToPrimaryMapper((OffloadProfile profile) ->
+                        ids(pairs.byIndex(BY_PROFILE, profile.getMetadata().getName())))
                 .withPrimaryToSecondaryMapper((OffloadNode pair) -> pair.getSpec() == null
                         ? Set.of()
-                        : pair.getSpec().profiles().stream().map(ResourceID::new).collect(Collectors.toSet()))
+                        : pair.getSpec().profiles().stream()
+                                .map(ResourceID::new)
+                                .collect(Collectors.toSet()))
                 .build();
         var nodes = InformerEventSourceConfiguration.from(Node.class, OffloadNode.class)
                 .withName("nodes")
-                .withSecondaryToPrimaryMapper((Node node) -> ids(pairs.byIndex(BY_NODE, node.getMetadata().getName())))
+                .withSecondaryToPrimaryMapper((Node node) ->
+                        ids(pairs.byIndex(BY_NODE, node.getMetadata().getName())))
                 .withPrimaryToSecondaryMapper((OffloadNode pair) -> pair.getSpec() == null
                         ? Set.of()
-                        : Set.of(new ResourceID(pair.getSpec().hostNode()), new ResourceID(pair.getSpec().dpuNode())))
+                        : Set.of(
+                                new ResourceID(pair.getSpec().hostNode()),
+                                new ResourceID(pair.getSpec().dpuNode())))
                 .build();
         return List.of(new InformerEventSource<>(profiles, context), new InformerEventSource<>(nodes, context));
     }
@@ -113,7 +121,9 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
         Map<String, Node> nodes = byName(context.getSecondaryResources(Node.class));
         Map<String, OffloadProfile> profiles = byName(context.getSecondaryResources(OffloadProfile.class));
         List<OffloadNode> all = context.getPrimaryCache().list().toList();
-        long generation = pair.getMetadata().getGeneration() == null ? 0 : pair.getMetadata().getGeneration();
+        long generation = pair.getMetadata().getGeneration() == null
+                ? 0
+                : pair.getMetadata().getGeneration();
         OffloadNodeStatus before = pair.getStatus() == null
                 ? new OffloadNodeStatus(null, List.of(), List.of(), null, null)
                 : pair.getStatus();
@@ -122,18 +132,35 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
         if (problem.isPresent()) {
             List<Conditions.Wanted> wanted = new ArrayList<>();
             for (String part : PairConditions.PARTS) {
-                wanted.add(new Conditions.Wanted(part, Conditions.UNKNOWN, problem.get().reason(), problem.get().message()));
+                wanted.add(new Conditions.Wanted(
+                        part,
+                        Conditions.UNKNOWN,
+                        problem.get().reason(),
+                        problem.get().message()));
             }
             wanted.add(new Conditions.Wanted(
-                    PairConditions.READY, Conditions.FALSE, problem.get().reason(), problem.get().message()));
-            publish(pair, before, Conditions.merge(before.conditions(), wanted, generation, now), before.profiles(), generation);
+                    PairConditions.READY,
+                    Conditions.FALSE,
+                    problem.get().reason(),
+                    problem.get().message()));
+            publish(
+                    pair,
+                    before,
+                    Conditions.merge(before.conditions(), wanted, generation, now),
+                    before.profiles(),
+                    generation);
             return UpdateControl.noUpdate();
         }
 
         for (String node : List.of(pair.getSpec().hostNode(), pair.getSpec().dpuNode())) {
-            certificates.ensure(node, now).issued().ifPresent(why -> events.normal(
-                    pair, "CertificateIssued", "issued the certificate of node " + node + " (" + why + ") in Secret "
-                            + NodeSecrets.name(node)));
+            certificates
+                    .ensure(node, now)
+                    .issued()
+                    .ifPresent(why -> events.normal(
+                            pair,
+                            "CertificateIssued",
+                            "issued the certificate of node " + node + " (" + why + ") in Secret "
+                                    + NodeSecrets.name(node)));
         }
 
         Map<String, Declaration.CurrentProfile> current = Declaration.currentProfiles(pair, profiles);
@@ -143,9 +170,10 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
         }
         Pinning.Result pinning = Pinning.pins(pair, current, rollouts, gate, now);
         pinning.pins().stream()
-                .filter(pin -> before.profiles() == null || before.profiles().stream().noneMatch(pin::equals))
-                .forEach(pin -> events.normal(
-                        pair, "ProfilePinned", "the pair is to run OffloadProfile " + pin.reference()));
+                .filter(pin ->
+                        before.profiles() == null || before.profiles().stream().noneMatch(pin::equals))
+                .forEach(pin ->
+                        events.normal(pair, "ProfilePinned", "the pair is to run OffloadProfile " + pin.reference()));
 
         List<Condition> conditions = Conditions.merge(
                 before.conditions(),
@@ -158,7 +186,11 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
     }
 
     private void publish(
-            OffloadNode pair, OffloadNodeStatus before, List<Condition> conditions, List<PinnedProfile> pins, long generation) {
+            OffloadNode pair,
+            OffloadNodeStatus before,
+            List<Condition> conditions,
+            List<PinnedProfile> pins,
+            long generation) {
         for (Condition changed : Conditions.transitions(before.conditions(), conditions)) {
             String text = changed.getType() + " is " + changed.getStatus() + " (" + changed.getReason() + "): "
                     + changed.getMessage();
@@ -170,7 +202,9 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
         }
         census.record(
                 pair.getMetadata().getName(),
-                Conditions.find(conditions, PairConditions.READY).map(Condition::getStatus).orElse(Conditions.UNKNOWN));
+                Conditions.find(conditions, PairConditions.READY)
+                        .map(Condition::getStatus)
+                        .orElse(Conditions.UNKNOWN));
         boolean same = Conditions.same(before.conditions(), conditions)
                 && java.util.Objects.equals(before.profiles(), pins)
                 && java.util.Objects.equals(before.observedGeneration(), generation);
@@ -182,8 +216,12 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
     @Override
     public DeleteControl cleanup(OffloadNode pair, Context<OffloadNode> context) {
         var status = pair.getStatus();
-        boolean hostDone = status != null && status.host() != null && Boolean.TRUE.equals(status.host().tornDown());
-        boolean dpuDone = status != null && status.dpu() != null && Boolean.TRUE.equals(status.dpu().tornDown());
+        boolean hostDone = status != null
+                && status.host() != null
+                && Boolean.TRUE.equals(status.host().tornDown());
+        boolean dpuDone = status != null
+                && status.dpu() != null
+                && Boolean.TRUE.equals(status.dpu().tornDown());
         Instant since = Optional.ofNullable(pair.getMetadata().getDeletionTimestamp())
                 .map(Instant::parse)
                 .orElse(clock.instant());
@@ -196,15 +234,18 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
         } else {
             List<String> missing = new ArrayList<>();
             if (!hostDone) {
-                missing.add("host " + (pair.getSpec() == null ? "?" : pair.getSpec().hostNode()));
+                missing.add(
+                        "host " + (pair.getSpec() == null ? "?" : pair.getSpec().hostNode()));
             }
             if (!dpuDone) {
-                missing.add("DPU " + (pair.getSpec() == null ? "?" : pair.getSpec().dpuNode()));
+                missing.add(
+                        "DPU " + (pair.getSpec() == null ? "?" : pair.getSpec().dpuNode()));
             }
             events.warning(
                     pair,
                     "TeardownSkipped",
-                    "no teardown report within " + TEARDOWN_BOUND.toSeconds() + " s from " + String.join(" and ", missing)
+                    "no teardown report within " + TEARDOWN_BOUND.toSeconds() + " s from "
+                            + String.join(" and ", missing)
                             + "; deleted anyway: check those nodes for a leftover root, mounts or daemons");
         }
         removeUnusedSecrets(pair, context);
@@ -218,7 +259,9 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
         }
         for (String node : List.of(pair.getSpec().hostNode(), pair.getSpec().dpuNode())) {
             boolean used = context.getPrimaryCache().byIndex(BY_NODE, node).stream()
-                    .anyMatch(other -> !other.getMetadata().getName().equals(pair.getMetadata().getName()));
+                    .anyMatch(other -> !other.getMetadata()
+                            .getName()
+                            .equals(pair.getMetadata().getName()));
             if (!used) {
                 certificates.remove(node);
             }

@@ -1,21 +1,19 @@
 package io.dpuoffload.operator.pair;
 
 import io.dpuoffload.crd.OffloadNode;
+import io.dpuoffload.crd.StatusFields;
 import io.dpuoffload.crd.node.PinnedProfile;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the operator's part of an OffloadNode's status (observedGeneration, conditions, profiles)
- * as a JSON merge patch of just those fields on the status subresource: the agents' reports
- * ({@code status.host}, {@code status.dpu}) are left as they are, whoever wrote last. A merge patch,
- * not server-side apply, so the same call runs against Fabric8's mock server in tests.
+ * Writes the operator's part of an OffloadNode's status (observedGeneration, conditions, profiles),
+ * each field whole ({@link StatusFields}): the agents' reports ({@code status.host}, {@code
+ * status.dpu}) are left as they are, whoever wrote last. Plain patches, not server-side apply, so
+ * the same calls run against Fabric8's mock server in tests.
  */
 public final class PairStatusWriter {
     private final KubernetesClient client;
@@ -29,9 +27,6 @@ public final class PairStatusWriter {
         status.put("observedGeneration", generation);
         status.put("conditions", conditions);
         status.put("profiles", profiles);
-        client.resources(OffloadNode.class)
-                .withName(pair)
-                .subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+        StatusFields.set(client, OffloadNode.class, pair, status);
     }
 }

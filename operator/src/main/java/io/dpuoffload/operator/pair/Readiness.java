@@ -95,7 +95,8 @@ public final class Readiness {
                         PairConditions.READY, part.status(), "Waiting" + part.type(), part.message());
             }
         }
-        List<String> wanted = pins.stream().map(PinnedProfile::reference).sorted().toList();
+        List<String> wanted =
+                pins.stream().map(PinnedProfile::reference).sorted().toList();
         for (var side : List.of(new Named("host", host.orElseThrow()), new Named("DPU", dpu.orElseThrow()))) {
             List<String> running = side.report().profiles() == null
                     ? List.of()

@@ -3,6 +3,7 @@ package io.dpuoffload.operator.profile;
 import io.dpuoffload.api.validation.ConfigException;
 import io.dpuoffload.crd.OffloadNode;
 import io.dpuoffload.crd.OffloadProfile;
+import io.dpuoffload.crd.StatusFields;
 import io.dpuoffload.crd.profile.OffloadProfileStatus;
 import io.dpuoffload.crd.profile.ProfileResources;
 import io.dpuoffload.crd.profile.RolloutStatus;
@@ -10,9 +11,6 @@ import io.dpuoffload.operator.EventRecorder;
 import io.dpuoffload.operator.pair.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -26,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -60,7 +57,9 @@ public final class ProfileReconciler implements Reconciler<OffloadProfile> {
                 .withName("pairs")
                 .withSecondaryToPrimaryMapper((OffloadNode pair) -> pair.getSpec() == null
                         ? Set.of()
-                        : pair.getSpec().profiles().stream().map(ResourceID::new).collect(Collectors.toSet()))
+                        : pair.getSpec().profiles().stream()
+                                .map(ResourceID::new)
+                                .collect(Collectors.toSet()))
                 .build();
         return List.of(new InformerEventSource<>(pairs, context));
     }
@@ -69,7 +68,9 @@ public final class ProfileReconciler implements Reconciler<OffloadProfile> {
     public UpdateControl<OffloadProfile> reconcile(OffloadProfile profile, Context<OffloadProfile> context) {
         Instant now = clock.instant();
         String name = profile.getMetadata().getName();
-        long generation = profile.getMetadata().getGeneration() == null ? 0 : profile.getMetadata().getGeneration();
+        long generation = profile.getMetadata().getGeneration() == null
+                ? 0
+                : profile.getMetadata().getGeneration();
         OffloadProfileStatus before = profile.getStatus() == null
                 ? new OffloadProfileStatus(null, null, null, List.of())
                 : profile.getStatus();
@@ -81,7 +82,8 @@ public final class ProfileReconciler implements Reconciler<OffloadProfile> {
         } catch (ConfigException e) {
             valid = new Conditions.Wanted(VALID, Conditions.FALSE, "Invalid", e.getMessage());
         }
-        List<OffloadNode> all = context.getSecondaryResources(OffloadNode.class).stream().toList();
+        List<OffloadNode> all =
+                context.getSecondaryResources(OffloadNode.class).stream().toList();
         RolloutState state = RolloutState.of(profile, revision, all, now);
         List<Condition> conditions =
                 Conditions.merge(before.conditions(), List.of(valid, progress(state)), generation, now);
@@ -103,10 +105,12 @@ public final class ProfileReconciler implements Reconciler<OffloadProfile> {
                 || !Objects.equals(before.revision(), after.revision())
                 || !Objects.equals(before.rollout(), after.rollout())
                 || !Conditions.same(before.conditions(), after.conditions())) {
-            client.resources(OffloadProfile.class)
-                    .withName(name)
-                    .subresource("status")
-                    .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", after)));
+            var fields = new java.util.LinkedHashMap<String, Object>();
+            fields.put("observedGeneration", generation);
+            fields.put("revision", revision);
+            fields.put("rollout", rollout);
+            fields.put("conditions", conditions);
+            StatusFields.set(client, OffloadProfile.class, name, fields);
         }
         UpdateControl<OffloadProfile> control = UpdateControl.noUpdate();
         return state.complete() ? control : control.rescheduleAfter(RECHECK);

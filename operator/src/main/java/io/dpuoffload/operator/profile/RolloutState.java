@@ -40,17 +40,22 @@ public record RolloutState(
                 ? DEFAULT_PROGRESS_DEADLINE
                 : Durations.parse(rollout.progressDeadline()).orElse(DEFAULT_PROGRESS_DEADLINE);
         List<OffloadNode> users = all.stream()
-                .filter(pair -> pair.getSpec() != null && pair.getSpec().profiles().contains(name))
+                .filter(pair ->
+                        pair.getSpec() != null && pair.getSpec().profiles().contains(name))
                 .filter(pair -> pair.getMetadata().getDeletionTimestamp() == null)
                 .sorted(Comparator.comparing(pair -> pair.getMetadata().getName()))
                 .toList();
         List<String> updated = users.stream()
-                .filter(pair -> pinned(pair, name).map(p -> p.revision().equals(revision)).orElse(false))
+                .filter(pair -> pinned(pair, name)
+                        .map(p -> p.revision().equals(revision))
+                        .orElse(false))
                 .filter(RolloutState::ready)
                 .map(pair -> pair.getMetadata().getName())
                 .toList();
         Optional<InFlight> inFlight = users.stream()
-                .filter(pair -> pinned(pair, name).map(p -> p.revision().equals(revision)).orElse(false))
+                .filter(pair -> pinned(pair, name)
+                        .map(p -> p.revision().equals(revision))
+                        .orElse(false))
                 .filter(pair -> !ready(pair))
                 .findFirst()
                 .map(pair -> inFlight(pair, name, deadline, now));

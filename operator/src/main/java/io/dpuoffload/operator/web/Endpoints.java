@@ -18,7 +18,8 @@ import java.util.function.Supplier;
 public final class Endpoints implements AutoCloseable {
     private final HttpServer server;
 
-    public Endpoints(int port, Supplier<String> liveProblem, Supplier<String> readyProblem, PrometheusMeterRegistry metrics)
+    public Endpoints(
+            int port, Supplier<String> liveProblem, Supplier<String> readyProblem, PrometheusMeterRegistry metrics)
             throws IOException {
         server = HttpServer.create(new InetSocketAddress(port), 0);
         server.createContext("/healthz", exchange -> answer(exchange, liveProblem.get()));

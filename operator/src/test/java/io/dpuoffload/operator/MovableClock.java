@@ -1,0 +1,31 @@
+package io.dpuoffload.operator;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** The system clock, moved forward by the test to make bounds pass without waiting for them. */
+final class MovableClock extends Clock {
+    private volatile Duration ahead = Duration.ZERO;
+
+    void advance(Duration by) {
+        ahead = ahead.plus(by);
+    }
+
+    @Override
+    public Instant instant() {
+        return Instant.now().plus(ahead);
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException();
+    }
+}
