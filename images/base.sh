@@ -53,10 +53,11 @@ while read -r library; do
 done < <(grep -o '/[^ ]*' <<<"$libraries" | grep -v "^$root" | sort -u)
 
 mkdir -p "$root/etc" "$root/root" "$root/tmp"
-# Who uid 0 is (user.home, and the agent runs daemons as root); nobody for anything run as 65534.
-printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n' \
-    >"$root/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+# Who the users are, for the JVM's user.name and user.home: root (the agent, which runs daemons as
+# root), nonroot (65532, what the operator's Deployment runs as) and nobody.
+printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' 'nonroot:x:65532:65532:nonroot:/nonexistent:/sbin/nologin' \
+    'nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin' >"$root/etc/passwd"
+printf '%s\n' 'root:x:0:' 'nonroot:x:65532:' 'nogroup:x:65534:' >"$root/etc/group"
 # glibc 2.34+ has the files and dns sources built in; this says to use them.
 printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$root/etc/nsswitch.conf"
 
