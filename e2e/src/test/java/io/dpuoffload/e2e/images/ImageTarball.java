@@ -54,6 +54,21 @@ record ImageTarball(String name, Path file, String reference) {
         return entrypoint;
     }
 
+    /** Unpacks the image's layers, in order, into INTO: the file system a container of it starts with. */
+    void unpackLayers(Path into) throws IOException, InterruptedException {
+        JsonNode index = JSON.readTree(entry("index.json"));
+        JsonNode manifest = JSON.readTree(blob(index.path("manifests").path(0).path("digest")));
+        Path blobs = Files.createDirectories(into.resolve("blobs"));
+        Path root = Files.createDirectories(into.resolve("rootfs"));
+        for (JsonNode layer : manifest.path("layers")) {
+            String name = blobPath(layer.path("digest"));
+            BoundedCommand.check(TAR_TIMEOUT, List.of("tar", "-xf", file.toString(), "-C", blobs.toString(), name));
+            Path compressed = blobs.resolve(name);
+            BoundedCommand.check(TAR_TIMEOUT, List.of("tar", "-xzf", compressed.toString(), "-C", root.toString()));
+            Files.delete(compressed);
+        }
+    }
+
     /** Whether the tarball also has docker-save's manifest.json beside the OCI layout. */
     boolean hasDockerManifest() throws IOException, InterruptedException {
         return BoundedCommand.check(TAR_TIMEOUT, List.of("tar", "-tf", file.toString()))
@@ -62,11 +77,15 @@ record ImageTarball(String name, Path file, String reference) {
     }
 
     private String blob(JsonNode digest) throws IOException, InterruptedException {
+        return entry(blobPath(digest));
+    }
+
+    private String blobPath(JsonNode digest) throws IOException {
         String value = digest.asText();
         if (!value.startsWith("sha256:")) {
             throw new IOException(file + ": no sha256 digest where one was expected: " + digest);
         }
-        return entry("blobs/sha256/" + value.substring("sha256:".length()));
+        return "blobs/sha256/" + value.substring("sha256:".length());
     }
 
     private String entry(String path) throws IOException, InterruptedException {

@@ -7,10 +7,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -83,6 +86,20 @@ class ImageTarballsIT {
                     .isTrue();
             assertThat(result.stdout()).contains(ImageTarball.projectVersion());
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("images")
+    void theJreHasEveryModuleTheClassPathNeeds(ImageTarball image, @TempDir Path unpacked) throws Exception {
+        image.unpackLayers(unpacked);
+
+        Set<String> needed = new TreeSet<>(JreModules.neededBy(unpacked.resolve("rootfs/app")));
+        needed.removeAll(JreModules.LEFT_OUT);
+
+        assertThat(JreModules.listed())
+                .as("images/jre-modules against jdeps over " + image.name() + "'s class path (left out on purpose: "
+                        + JreModules.LEFT_OUT + ")")
+                .containsAll(needed);
     }
 
     /** dockerd (Debian's docker.io, which `./dpuo test` installs): skipped with the reason where missing, never in CI. */
