@@ -15,6 +15,7 @@ import java.util.List;
  */
 final class Layering {
     static final String OURS = "io.dpuoffload..";
+    static final String PKI = "io.dpuoffload.pki..";
     static final String TRANSPORT = "io.dpuoffload.transport..";
     static final String LINUX = "io.dpuoffload.linux..";
     static final String FS = "io.dpuoffload.fs..";
@@ -45,7 +46,7 @@ final class Layering {
     /** The data plane runs without the agents that assemble it and without Kubernetes. */
     static final ArchRule DATA_PLANE_KNOWS_NO_AGENT_NOR_KUBERNETES = noClasses()
             .that()
-            .resideInAnyPackage(TRANSPORT, LINUX, FS, INTERCEPT, IPC, EXEC)
+            .resideInAnyPackage(PKI, TRANSPORT, LINUX, FS, INTERCEPT, IPC, EXEC)
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage(concat(List.of(AGENT, CLI, OPERATOR, BENCH), KUBERNETES))
@@ -59,15 +60,28 @@ final class Layering {
     static final ArchRule API_IMPORTS_NONE_OF_OURS = importsNoneOfOursBut(API)
             .because("the model is read by the operator, which must not pull in the data plane");
 
-    /** The operator (control plane) speaks to the nodes through the api model, never the data plane. */
-    static final ArchRule OPERATOR_IMPORTS_NO_DATA_PLANE = noClasses()
+    /**
+     * The operator (control plane) speaks to the nodes through the api model and issues their
+     * certificates with offload-pki; of ours it uses nothing else: no data plane, no agent, no CLI.
+     */
+    static final ArchRule OPERATOR_IMPORTS_ONLY_API_AND_PKI = noClasses()
             .that()
             .resideInAPackage(OPERATOR)
             .should()
-            .dependOnClassesThat()
-            .resideInAnyPackage(TRANSPORT, LINUX, FS, INTERCEPT, IPC, EXEC, AGENT)
+            .dependOnClassesThat(resideInAPackage(OURS).and(not(resideInAnyPackage(OPERATOR, API, PKI))))
             .allowEmptyShould(true)
             .because("the operator runs in a cluster without FFM, Netty or libvirt");
+
+    /**
+     * offload-pki is shared by offloadctl, the agents (through the transport) and the operator: the
+     * JDK and BouncyCastle only, so that the operator gets certificates without Netty.
+     */
+    static final ArchRule PKI_IMPORTS_ONLY_THE_JDK_AND_BOUNCYCASTLE = noClasses()
+            .that()
+            .resideInAPackage(PKI)
+            .should()
+            .dependOnClassesThat(not(resideInAnyPackage(PKI, "java..", "javax..", "org.bouncycastle..")))
+            .because("the operator uses offload-pki and must not pull in the transport or Netty");
 
     /** offload-intercept owns the notification loop; the services own the handlers. */
     static final ArchRule INTERCEPT_IMPORTS_ONLY_LINUX = noClasses()
@@ -109,7 +123,8 @@ final class Layering {
             DATA_PLANE_KNOWS_NO_AGENT_NOR_KUBERNETES,
             LINUX_IMPORTS_NONE_OF_OURS,
             API_IMPORTS_NONE_OF_OURS,
-            OPERATOR_IMPORTS_NO_DATA_PLANE,
+            OPERATOR_IMPORTS_ONLY_API_AND_PKI,
+            PKI_IMPORTS_ONLY_THE_JDK_AND_BOUNCYCASTLE,
             INTERCEPT_IMPORTS_ONLY_LINUX,
             EXEC_DOES_NOT_REACH_INTO_IPC_INTERCEPTION,
             IPC_KNOWS_NO_EXEC);

@@ -8,6 +8,8 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import io.dpuoffload.operator.fixture.IssuesCertificates;
+import io.dpuoffload.operator.fixture.ReachesIntoTheTransport;
 import io.dpuoffload.transport.fixture.ReachesIntoAService;
 import java.util.List;
 import java.util.stream.Stream;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.TestFactory;
 class LayeringTest {
     /** One class of each module: the import saw every module, so no rule holds merely for lack of classes. */
     private static final List<String> ONE_CLASS_OF_EACH_MODULE = List.of(
+            "io.dpuoffload.pki.CertificateAuthority",
             "io.dpuoffload.transport.OffloadConnection",
             "io.dpuoffload.linux.Seccomp",
             "io.dpuoffload.fs.wire.FsFeature",
@@ -62,5 +65,25 @@ class LayeringTest {
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining(ReachesIntoAService.class.getName())
                 .hasMessageContaining("io.dpuoffload.ipc.IpcNode");
+    }
+
+    @Test
+    void anOperatorClassMayIssueCertificatesButNotBuildATransportContext() {
+        ArchRule rule = Layering.OPERATOR_IMPORTS_ONLY_API_AND_PKI;
+
+        rule.check(new ClassFileImporter().importClasses(IssuesCertificates.class));
+        JavaClasses offender = new ClassFileImporter().importClasses(ReachesIntoTheTransport.class);
+        assertThatThrownBy(() -> rule.check(offender))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining(ReachesIntoTheTransport.class.getName())
+                .hasMessageContaining("io.dpuoffload.transport.tls.TlsContexts");
+    }
+
+    @Test
+    void pkiClassesUseNoNetty() {
+        // The module's pom has no Netty; the rule also catches one that arrives transitively.
+        assertThat(ours.getPackage("io.dpuoffload.pki").getClassDependenciesFromThisPackageTree())
+                .noneMatch(dependency ->
+                        dependency.getTargetClass().getPackageName().startsWith("io.netty"));
     }
 }

@@ -3,7 +3,9 @@ package io.dpuoffload.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +40,27 @@ class TlsFilesTest {
         assertThat(material.trustedCas()).containsExactly(CA.certificate());
         assertThat(material.node().certificate()).isEqualTo(node.certificate());
         assertThat(material.identity()).isEqualTo(new NodeIdentity("dpu-01", Optional.of("pair-7")));
+    }
+
+    @Test
+    void aCaBundleOfOldAndNewTrustsBothAndTakesACertificateFromEither() throws Exception {
+        CertificateAuthority next = TestPki.newCa("next CA");
+        NodeCredentials node = TestPki.node(next, "dpu-01", null);
+        TlsFiles files = write(CA, node, "dpu-01");
+        Files.writeString(files.caCertificate(), Pem.certificates(List.of(CA.certificate(), next.certificate())));
+
+        assertThat(files.load().trustedCas()).containsExactly(CA.certificate(), next.certificate());
+    }
+
+    @Test
+    void aBundleWithANodeCertificateInItIsRefused() throws Exception {
+        NodeCredentials node = TestPki.node(CA, "dpu-01", null);
+        TlsFiles files = write(CA, node, "dpu-01");
+        Files.writeString(files.caCertificate(), Pem.certificates(List.of(CA.certificate(), node.certificate())));
+
+        assertThatThrownBy(files::load)
+                .isInstanceOf(TlsFileException.class)
+                .hasMessageStartingWith(files.caCertificate() + ": 'CN=dpu-01' is not a CA certificate");
     }
 
     @Test

@@ -7,10 +7,16 @@ import io.dpuoffload.transport.mux.Multiplexer;
 import io.dpuoffload.transport.tls.PeerIdentity;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
 import java.net.SocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
  * One authenticated, handshaken connection to the peer. Both sides can send requests and open
@@ -45,6 +51,36 @@ public final class OffloadConnection implements AutoCloseable {
     /** Whether both sides offered {@code feature}. */
     public boolean offers(Feature feature) {
         return (mux.settings().features() & Feature.toMask(Set.of(feature))) != 0;
+    }
+
+    /**
+     * The certificate the peer presented in the TLS handshake; empty without TLS (a Unix socket).
+     * After a certificate is renewed, it tells which one a connection was made with.
+     */
+    public Optional<X509Certificate> peerCertificate() {
+        return session().flatMap(session -> {
+            try {
+                return first(session.getPeerCertificates());
+            } catch (SSLPeerUnverifiedException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** The certificate this side presented in the TLS handshake; empty without TLS. */
+    public Optional<X509Certificate> localCertificate() {
+        return session().flatMap(session -> first(session.getLocalCertificates()));
+    }
+
+    private Optional<SSLSession> session() {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        return ssl == null ? Optional.empty() : Optional.of(ssl.engine().getSession());
+    }
+
+    private static Optional<X509Certificate> first(Certificate[] chain) {
+        return chain != null && chain.length > 0 && chain[0] instanceof X509Certificate certificate
+                ? Optional.of(certificate)
+                : Optional.empty();
     }
 
     public SocketAddress remoteAddress() {

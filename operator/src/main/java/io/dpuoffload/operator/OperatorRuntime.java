@@ -1,5 +1,6 @@
 package io.dpuoffload.operator;
 
+import io.dpuoffload.operator.certs.AgentSecretsRole;
 import io.dpuoffload.operator.certs.NodeCertificates;
 import io.dpuoffload.operator.pair.PairCensus;
 import io.dpuoffload.operator.pair.PairReconciler;
@@ -58,6 +59,7 @@ public final class OperatorRuntime implements AutoCloseable {
                 events,
                 new RolloutGate(),
                 new PairCensus(metrics),
+                new AgentSecretsRole(client, settings.namespace()),
                 settings.clock()));
         operator.register(new ProfileReconciler(client, events, settings.clock()));
         Endpoints endpoints = new Endpoints(

@@ -1,14 +1,13 @@
 package io.dpuoffload.operator;
 
 import io.dpuoffload.crd.OffloadNode;
+import io.dpuoffload.crd.StatusFields;
 import io.dpuoffload.crd.node.AgentReport;
 import io.dpuoffload.crd.node.PairConditions;
 import io.dpuoffload.crd.node.PinnedProfile;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes an agent's report as the real agents do: a merge patch of its own part of the status
- * ({@code status.host} or {@code status.dpu}) and nothing else.
+ * Writes an agent's report as the real agents do: its own part of the status ({@code status.host}
+ * or {@code status.dpu}), field by field, and nothing else ({@link StatusFields}).
  */
 final class SimulatedAgent {
     private final KubernetesClient client;
@@ -42,6 +41,8 @@ final class SimulatedAgent {
         List<String> running = current.getStatus().profiles().stream()
                 .map(PinnedProfile::reference)
                 .toList();
+        System.err.println("DEBUG " + side + " " + pair + " reports " + running + " gen "
+                + current.getMetadata().getGeneration());
         List<Condition> conditions = new ArrayList<>();
         for (String part : PairConditions.PARTS) {
             if (side.equals("host") && part.equals(PairConditions.DAEMONS_READY)) {
@@ -77,11 +78,8 @@ final class SimulatedAgent {
     }
 
     private void report(String pair, AgentReport report) {
-        client.resources(OffloadNode.class)
-                .withName(pair)
-                .subresource("status")
-                .patch(
-                        PatchContext.of(PatchType.JSON_MERGE),
-                        Serialization.asJson(Map.of("status", Map.of(side, report))));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> fields = Serialization.jsonMapper().convertValue(report, Map.class);
+        StatusFields.setUnder(client, OffloadNode.class, pair, side, fields);
     }
 }

@@ -9,6 +9,11 @@ import io.dpuoffload.crd.profile.OffloadProfileSpec;
  *     the pair to become Ready with it until the profile's progress deadline after this
  */
 public record PinnedProfile(String name, String revision, OffloadProfileSpec spec, String pinned) {
+    /** A pin with no time (as tests and tools write one); a rollout then counts from when it sees it. */
+    public PinnedProfile(String name, String revision, OffloadProfileSpec spec) {
+        this(name, revision, spec, null);
+    }
+
     /** How the agents report a profile they run, and the operator compares: {@code name@revision}. */
     public String reference() {
         return name + "@" + revision;

@@ -150,8 +150,8 @@ public final class ReloadingTlsContext implements TlsContextSource {
         try {
             material = files.load();
             context = build(material);
-        } catch (TlsFileException | IllegalStateException e) {
-            warnOnce(e.getMessage());
+        } catch (RuntimeException e) { // TlsFileException, mostly; whatever it is, the old context stays
+            warnOnce(String.valueOf(e.getMessage()));
             return false;
         }
         Loaded previous = loaded;

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "agent",
         mixinStandardHelpOptions = true,
-        subcommands = {AgentStatusCommand.class, AgentStopCommand.class},
+        subcommands = {AgentStatusCommand.class, AgentStopCommand.class, AgentKubernetesCommand.class},
         description = {
             "Run this node's agent for a host/DPU pair, in the foreground (standalone mode: no Kubernetes).",
             "host: serves offload-fs and offload-exec for the pair's profiles on one mutual-TLS listener.",

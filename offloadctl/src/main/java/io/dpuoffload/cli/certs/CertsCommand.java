@@ -1,6 +1,7 @@
 package io.dpuoffload.cli.certs;
 
 import io.dpuoffload.pki.TlsFiles;
+import io.dpuoffload.pki.Validity;
 import java.time.Duration;
 import java.time.Instant;
 import picocli.CommandLine.Command;
@@ -20,20 +21,15 @@ import picocli.CommandLine.Spec;
             "3. Copy ca.crt, NAME.crt and NAME.key to that node's " + CertsCommand.DEFAULT_DIRECTORY + ".",
             "   ca.key stays where it is.",
             "",
-            "To rotate a node's certificate, issue it again with --force and restart its daemon."
+            "To rotate a node's certificate, issue it again with --force and copy NAME.crt and NAME.key to the",
+            "node: its daemons use them for new connections within seconds, without a restart; open",
+            "connections keep the certificate they began with."
         },
         subcommands = {CertsInitCommand.class, CertsIssueCommand.class})
 public final class CertsCommand implements Runnable {
 
     /** {@link TlsFiles#DEFAULT_DIRECTORY} as a constant that annotations can use; a test keeps them equal. */
     static final String DEFAULT_DIRECTORY = "/etc/dpu-offload/pki";
-
-    /**
-     * Certificates start this long before they are made. A DPU's clock can lag the host's
-     * (no RTC battery, NTP not up yet after boot); without the margin a fresh certificate would be
-     * "not yet valid" there for that long.
-     */
-    static final Duration CLOCK_SKEW_ALLOWANCE = Duration.ofMinutes(5);
 
     /** Past year 9999 X.509 cannot write the date; a century is already far beyond any sane use. */
     static final int MAX_DAYS = 36_500;
@@ -46,9 +42,9 @@ public final class CertsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** The start of validity for a certificate made now. */
+    /** The start of validity for a certificate made now: the same allowance for clock skew as the operator's. */
     static Instant validFrom(Instant now) {
-        return now.minus(CLOCK_SKEW_ALLOWANCE);
+        return Validity.notBefore(now);
     }
 
     /** @throws ParameterException (usage error) unless 1 ≤ days ≤ {@link #MAX_DAYS} */

@@ -67,7 +67,7 @@ final class CertsIssueCommand implements Runnable {
     @Option(
             names = "--force",
             description = "Replace an existing NAME.crt and NAME.key: this is how a certificate is rotated."
-                    + " Restart the node's daemon afterwards to use the new one.")
+                    + " A running daemon uses the new files for new connections, without a restart.")
     boolean force;
 
     @Spec
@@ -139,7 +139,7 @@ final class CertsIssueCommand implements Runnable {
         out.printf("  certificate:  %s%n", files.certificate());
         out.printf("  private key:  %s  (mode 0600)%n", files.privateKey());
         out.printf(
-                "Install on %s: ca.crt, %s and %s in %s, then restart its daemon.%n",
+                "Install on %s: ca.crt, %s and %s in %s (running daemons take them for new connections).%n",
                 nodeName,
                 files.certificate().getFileName(),
                 files.privateKey().getFileName(),

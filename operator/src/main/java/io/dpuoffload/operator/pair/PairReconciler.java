@@ -7,6 +7,7 @@ import io.dpuoffload.crd.node.OffloadNodeStatus;
 import io.dpuoffload.crd.node.PairConditions;
 import io.dpuoffload.crd.node.PinnedProfile;
 import io.dpuoffload.operator.EventRecorder;
+import io.dpuoffload.operator.certs.AgentSecretsRole;
 import io.dpuoffload.operator.certs.NodeCertificates;
 import io.dpuoffload.operator.profile.RolloutGate;
 import io.dpuoffload.operator.profile.RolloutState;
@@ -61,6 +62,7 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
     private final RolloutGate gate;
     private final Clock clock;
     private final PairCensus census;
+    private final AgentSecretsRole agentSecrets;
 
     public PairReconciler(
             PairStatusWriter writer,
@@ -68,8 +70,10 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
             EventRecorder events,
             RolloutGate gate,
             PairCensus census,
+            AgentSecretsRole agentSecrets,
             Clock clock) {
         this.census = census;
+        this.agentSecrets = agentSecrets;
         this.writer = writer;
         this.certificates = certificates;
         this.events = events;
@@ -163,6 +167,8 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
                                     + NodeSecrets.name(node)));
         }
 
+        agentSecrets.grant(pairedNodes(all));
+
         Map<String, Declaration.CurrentProfile> current = Declaration.currentProfiles(pair, profiles);
         Map<String, RolloutState> rollouts = new HashMap<>();
         for (var profile : current.values()) {
@@ -253,10 +259,24 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
         return DeleteControl.defaultDelete();
     }
 
+    /** The nodes of every pair that is not being deleted: the Secrets agents may read. */
+    private static Set<String> pairedNodes(List<OffloadNode> pairs) {
+        return pairs.stream()
+                .filter(p -> p.getSpec() != null && p.getMetadata().getDeletionTimestamp() == null)
+                .flatMap(p -> java.util.stream.Stream.of(
+                        p.getSpec().hostNode(), p.getSpec().dpuNode()))
+                .collect(Collectors.toSet());
+    }
+
     private void removeUnusedSecrets(OffloadNode pair, Context<OffloadNode> context) {
         if (pair.getSpec() == null) {
             return;
         }
+        agentSecrets.grant(pairedNodes(context.getPrimaryCache()
+                .list()
+                .filter(other ->
+                        !other.getMetadata().getName().equals(pair.getMetadata().getName()))
+                .toList()));
         for (String node : List.of(pair.getSpec().hostNode(), pair.getSpec().dpuNode())) {
             boolean used = context.getPrimaryCache().byIndex(BY_NODE, node).stream()
                     .anyMatch(other -> !other.getMetadata()

@@ -1,0 +1,37 @@
+package io.dpuoffload.agent.kube;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What the Kubernetes-mode agent is told at start (the DaemonSet's downward API and options).
+ *
+ * @param node this node's name (NODE_NAME)
+ * @param agent who reports: the pod's name and the agent's version, e.g. {@code dpuo-agent-x7k2p 0.1.0}
+ * @param namespace where the node's Secret is (the operator's namespace); null until known
+ * @param state where the agent writes what it derives: the certificates from the Secret
+ * @param advertise the address the host agent reports for its DPU to dial (HOST_IP); null on a
+ *     node that is never a host
+ * @param root where the DPU agent builds the offload root (the standalone default)
+ * @param dpuState the DPU agent's state directory (the standalone default, so {@code offloadctl
+ *     agent status} finds it unchanged)
+ */
+public record AgentSettings(
+        String node, String agent, String namespace, Path state, String advertise, Path root, Path dpuState) {
+    public AgentSettings {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(agent, "agent");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(dpuState, "dpuState");
+    }
+
+    public AgentSettings withNamespace(String value) {
+        return new AgentSettings(node, agent, value, state, advertise, root, dpuState);
+    }
+
+    /** Where the certificates from the node's Secret are written (see {@link CredentialFiles}). */
+    public Path pki() {
+        return state.resolve("pki");
+    }
+}
