@@ -145,18 +145,11 @@ final class LocalFlowCluster implements FlowCluster {
 
     @Override
     public String logs() {
-        StringBuilder logs = new StringBuilder();
-        for (var agent : List.of(new Object[] {"host agent", host}, new Object[] {"DPU agent", dpu})) {
-            NodeProcess process = (NodeProcess) agent[1];
-            if (process != null) {
-                logs.append("---- ")
-                        .append(agent[0])
-                        .append('\n')
-                        .append(process.stdout())
-                        .append(process.stderr());
-            }
-        }
-        return logs.toString();
+        return log("host agent", host) + log("DPU agent", dpu);
+    }
+
+    private static String log(String whose, NodeProcess agent) {
+        return agent == null ? "" : "---- " + whose + "\n" + agent.stdout() + agent.stderr();
     }
 
     private final class Sides implements NodeSides {
