@@ -43,6 +43,10 @@ final class RealFlowCluster implements FlowCluster {
      */
     static RealFlowCluster install(ClusterOptions options, String hostNode, String dpuNode) throws Exception {
         Path kubeconfig = options.kubeconfig();
+        if (!Files.isReadable(kubeconfig)) {
+            throw new IllegalArgumentException(
+                    "cannot read the kubeconfig " + kubeconfig + " (" + ClusterOptions.KUBECONFIG + ")");
+        }
         Config config = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
         RealFlowCluster cluster = new RealFlowCluster(
                 new KubernetesClientBuilder().withConfig(config).build());
