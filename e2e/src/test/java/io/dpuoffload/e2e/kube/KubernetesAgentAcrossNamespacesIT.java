@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dpuoffload.agent.kube.KubernetesAgent;
-import io.dpuoffload.cli.Offloadctl;
 import io.dpuoffload.crd.OffloadNode;
 import io.dpuoffload.crd.node.AgentReport;
 import io.dpuoffload.crd.node.DaemonReport;
@@ -13,10 +12,10 @@ import io.dpuoffload.crd.node.PairConditions;
 import io.dpuoffload.crd.node.PinnedProfile;
 import io.dpuoffload.crd.node.TransportSpec;
 import io.dpuoffload.crd.profile.ProfileResources;
+import io.dpuoffload.e2e.kube.AgentReports.Side;
 import io.dpuoffload.topology.NodeProcess;
 import io.dpuoffload.topology.Topology;
 import io.dpuoffload.topology.TopologyExtension;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -29,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +47,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TopologyExtension.class)
 class KubernetesAgentAcrossNamespacesIT {
-    private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED");
     private static final Duration START = Duration.ofSeconds(90);
     /** A report without a change comes with the heartbeat; then the agent's next look and the write. */
     private static final Duration REPORT = KubernetesAgent.HEARTBEAT.plusSeconds(30);
@@ -59,8 +56,6 @@ class KubernetesAgentAcrossNamespacesIT {
     private static final String NAMESPACE = "dpu-offload";
     private static final String PAIR = "pair-1";
     private static final String FINALIZER = "dpuoffload.io/teardown";
-    /** Where the API server is on each node's own loopback (a fresh namespace: every port is free). */
-    private static final int API_PORT = 6443;
 
     private Path work;
     /** The share's mount point on the DPU's /srv, made by the agent (removed by it on teardown). */
@@ -93,17 +88,9 @@ class KubernetesAgentAcrossNamespacesIT {
         Path root = work.resolve("root");
         Path dpuK8sState = work.resolve("dpu-k8s");
 
-        Path socket = work.resolve("api.sock");
-        api = new MockApiServer(socket, Path.of("..", "crds", "offloadnodes.dpuoffload.io-v1.yml"));
+        api = new MockApiServer(work.resolve("api.sock"), Path.of("..", "crds"));
         kube = api.client();
-        Path kubeconfig = Files.writeString(work.resolve("kubeconfig"), MockApiServer.kubeconfig(API_PORT, NAMESPACE));
-        for (var node : List.of(topology.host(), topology.dpu())) {
-            node.startJava(
-                            ApiForwarder.class.getName(),
-                            List.of(),
-                            List.of(Integer.toString(API_PORT), socket.toString()))
-                    .awaitLine(Pattern.compile("listening"), START);
-        }
+        Path kubeconfig = api.reachFrom(topology, work.resolve("kubeconfig"), NAMESPACE);
 
         SecretPki pki = new SecretPki(work.resolve("issued"));
         kube.secrets()
@@ -120,41 +107,11 @@ class KubernetesAgentAcrossNamespacesIT {
         kube.resources(OffloadNode.class).resource(pair).create();
 
         NodeProcess host = topology.host()
-                .startJava(
-                        Offloadctl.class.getName(),
-                        JVM,
-                        List.of(
-                                "agent",
-                                "kubernetes",
-                                "--node",
-                                "host-1",
-                                "--kubeconfig",
-                                kubeconfig.toString(),
-                                "--namespace",
-                                NAMESPACE,
-                                "--state",
-                                work.resolve("host-k8s").toString(),
-                                "--advertise",
-                                Topology.HOST_ADDRESS));
+                .start(AgentCommand.java(AgentCommand.host(
+                        "host-1", kubeconfig, NAMESPACE, work.resolve("host-k8s"), Topology.HOST_ADDRESS)));
         NodeProcess dpu = topology.dpu()
-                .startJava(
-                        Offloadctl.class.getName(),
-                        JVM,
-                        List.of(
-                                "agent",
-                                "kubernetes",
-                                "--node",
-                                "dpu-1",
-                                "--kubeconfig",
-                                kubeconfig.toString(),
-                                "--namespace",
-                                NAMESPACE,
-                                "--state",
-                                dpuK8sState.toString(),
-                                "--root",
-                                root.toString(),
-                                "--dpu-state",
-                                work.resolve("dpu-state").toString()));
+                .start(AgentCommand.java(AgentCommand.dpu(
+                        "dpu-1", kubeconfig, NAMESPACE, dpuK8sState, root, work.resolve("dpu-state"))));
         host.awaitLine(Pattern.compile("READY .*"), START);
         dpu.awaitLine(Pattern.compile("READY .*"), START);
 
@@ -282,24 +239,12 @@ class KubernetesAgentAcrossNamespacesIT {
         assertThat(dpu.stdout() + dpu.stderr()).doesNotContain("Exception in thread");
     }
 
-    private enum Side {
-        HOST,
-        DPU
-    }
-
     private OffloadNode get() {
         return kube.resources(OffloadNode.class).withName(PAIR).get();
     }
 
     private AgentReport report(Side side) {
-        OffloadNode node = get();
-        AgentReport report = node == null || node.getStatus() == null
-                ? null
-                : side == Side.HOST ? node.getStatus().host() : node.getStatus().dpu();
-        assertThat(report)
-                .as("status.%s", side.name().toLowerCase(java.util.Locale.ROOT))
-                .isNotNull();
-        return report;
+        return AgentReports.of(get(), side);
     }
 
     /**
@@ -335,20 +280,15 @@ class KubernetesAgentAcrossNamespacesIT {
     }
 
     private static List<String> statuses(AgentReport report) {
-        return conditions(report, Condition::getStatus);
+        return AgentReports.statuses(report);
     }
 
     private static List<String> reasons(AgentReport report) {
-        return conditions(report, Condition::getReason);
+        return AgentReports.reasons(report);
     }
 
     private static List<String> conditionTypes(AgentReport report) {
-        return conditions(report, Condition::getType);
-    }
-
-    private static List<String> conditions(AgentReport report, Function<Condition, String> field) {
-        assertThat(report.conditions()).isNotEmpty();
-        return report.conditions().stream().map(field).toList();
+        return AgentReports.types(report);
     }
 
     /** Whether {@code pid} (in the DPU node's PID namespace) is a live process there. */

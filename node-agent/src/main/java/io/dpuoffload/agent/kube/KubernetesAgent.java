@@ -61,6 +61,8 @@ public final class KubernetesAgent implements AutoCloseable {
     private final StatusWriter status;
     /** The refused pairs already logged, so that each is logged once rather than at every look. */
     private final java.util.Set<String> refusedLogged = new java.util.HashSet<>();
+    /** The deleted pairs whose host side waits for the DPU's teardown, logged once each. */
+    private final java.util.Set<String> waitingForDpuLogged = new java.util.HashSet<>();
 
     private final SharedIndexInformer<OffloadNode> resources;
     private final SharedIndexInformer<Secret> secrets;
@@ -194,8 +196,8 @@ public final class KubernetesAgent implements AutoCloseable {
     }
 
     /**
-     * One role: a pair being deleted is taken down (if it is the one running) and reported torn
-     * down; of the others, the one running stays, else the oldest is taken up; the rest are refused,
+     * One role: a pair being deleted is taken down (if it is the one running; the host after its
+     * DPU, see {@link TeardownOrder}) and reported torn down; of the others, the one running stays, else the oldest is taken up; the rest are refused,
      * with the reason in their report.
      */
     private void reconcile(AgentRole role, List<OffloadNode> all, Secret secret) {
@@ -210,7 +212,23 @@ public final class KubernetesAgent implements AutoCloseable {
         List<OffloadNode> live =
                 mine.stream().filter(r -> !r.isMarkedForDeletion()).toList();
         if (runningFor != null && live.stream().noneMatch(r -> name(r).equals(runningFor))) {
+            OffloadNode deleting = mine.stream()
+                    .filter(r -> name(r).equals(runningFor))
+                    .findFirst()
+                    .orElse(null);
+            if (role == AgentRole.HOST && deleting != null && TeardownOrder.hostServesOn(deleting, now())) {
+                if (waitingForDpuLogged.add(runningFor)) {
+                    log.info(
+                            "OffloadNode {} is deleted: the host side serves on until the DPU has taken its side"
+                                    + " down (at most {})",
+                            runningFor,
+                            TeardownOrder.HOST_WAIT);
+                }
+                publishRunning(deleting, role, slot);
+                return;
+            }
             log.info("OffloadNode {} is deleted: taking the {} side down", runningFor, role.statusField());
+            waitingForDpuLogged.remove(runningFor);
             stop(slot);
         }
         mine.stream().filter(OffloadNode::isMarkedForDeletion).forEach(deleted -> publishTornDown(deleted, role));
