@@ -42,7 +42,8 @@ final class MockApiServer implements AutoCloseable {
      * The mock server logs every request it answers (java.util.logging, INFO): hundreds a second
      * here. Held here, since the logging framework keeps only a weak reference to a logger.
      */
-    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+    private static final java.util.logging.Logger MOCK_LOG =
+            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
     private final KubernetesMockServer server;
     private final RequestCounts counts = new RequestCounts();
