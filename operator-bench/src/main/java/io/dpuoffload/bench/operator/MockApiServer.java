@@ -49,7 +49,13 @@ final class MockApiServer implements AutoCloseable {
     private final RequestCounts counts = new RequestCounts();
     final KubernetesClient client;
 
-    MockApiServer() {
+    /**
+     * @param storeEvents whether the operator's Events are kept: the mock finds an object by looking
+     *     through all it holds, so thousands of Events slow every other request down, which an API
+     *     server's store does not. When false, creating an Event is answered 201 and nothing is kept
+     *     (the requests are counted all the same).
+     */
+    MockApiServer(boolean storeEvents, String namespace) {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         var dispatcher = new KubernetesMixedDispatcher(responses) {
@@ -98,6 +104,20 @@ final class MockApiServer implements AutoCloseable {
                                 .endStatus()
                                 .build())
                 .always();
+        if (!storeEvents) {
+            server.expect()
+                    .post()
+                    .withPath("/api/v1/namespaces/" + namespace + "/events")
+                    .andReturn(
+                            201,
+                            new io.fabric8.kubernetes.api.model.EventBuilder()
+                                    .withNewMetadata()
+                                    .withName("not-kept")
+                                    .withNamespace(namespace)
+                                    .endMetadata()
+                                    .build())
+                    .always();
+        }
     }
 
     String url() {

@@ -95,6 +95,13 @@ public final class OperatorBench implements Callable<Integer> {
             description = "Run the operator with leader election, as deployed (default: on).")
     boolean leaderElection;
 
+    @Option(
+            names = "--store-events",
+            description = "Keep the operator's Events in the mock server; by default they are answered and counted,"
+                    + " not kept: the mock looks through every object it holds for each request, and thousands of"
+                    + " Events would slow all of them down, which an API server does not.")
+    boolean storeEvents;
+
     @Option(names = "--keep", description = "Keep the work directory (kubeconfig, the operator's log).")
     boolean keep;
 
@@ -124,7 +131,7 @@ public final class OperatorBench implements Callable<Integer> {
         }
         int rollout = Math.min(rolloutPairs, pairs);
         Path dir = Files.createTempDirectory("operator-bench");
-        try (MockApiServer api = new MockApiServer()) {
+        try (MockApiServer api = new MockApiServer(storeEvents, NAMESPACE)) {
             err.printf(
                     "mock API server at %s; creating %d Nodes and OffloadProfile %s%n", api.url(), 2 * pairs, PROFILE);
             err.flush();

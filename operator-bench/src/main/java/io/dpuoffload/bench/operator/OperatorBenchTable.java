@@ -23,12 +23,12 @@ final class OperatorBenchTable {
                 report.startupSeconds(), report.idleRssMib()));
         lines.add("");
         lines.add(f(
-                "  %-26s %8s %8s %11s %13s %8s %6s %9s %10s",
+                "  %-20s %8s %8s %8s %13s %8s %6s %9s %10s %10s",
                 "phase", "pairs", "time s", "pairs/s", "reconciles/s", "CPU s", "CPU %", "RSS MiB", "peak MiB"));
         for (Phase phase :
                 report.rollout() == null ? List.of(report.ready()) : List.of(report.ready(), report.rollout())) {
             lines.add(f(
-                    "  %-26s %8s %8.1f %11.1f %13.0f %8.1f %6.0f %9.0f %10.0f",
+                    "  %-20s %8s %8.1f %8.1f %13.0f %8.1f %6.0f %9.0f %10.0f %10.1f",
                     phase.name(),
                     phase.done() + "/" + phase.pairs(),
                     phase.seconds(),
@@ -37,12 +37,14 @@ final class OperatorBenchTable {
                     phase.cpuSeconds(),
                     phase.cpuPercent(),
                     phase.rssMib(),
-                    phase.peakRssMib()));
+                    phase.peakRssMib(),
+                    phase.benchCpuSeconds()));
         }
         long failed = report.ready().failedReconciles()
                 + (report.rollout() == null ? 0 : report.rollout().failedReconciles());
         lines.add(f(
-                "  reconciles: both controllers, finished (%d failed); CPU %% of one core; peak = VmHWM since start",
+                "  reconciles: both controllers, finished (%d failed); CPU: the operator's, %% of one core;"
+                        + " peak: VmHWM since start; mock CPU: the mock API server and the agents (this JVM)",
                 failed));
         if (report.rollout() != null) {
             lines.add(f(

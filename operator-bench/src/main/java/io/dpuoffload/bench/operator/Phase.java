@@ -8,6 +8,7 @@ package io.dpuoffload.bench.operator;
  * @param reconciles reconciles the operator finished in the phase, both controllers (success and failure)
  * @param failedReconciles of which failed (an exception in the reconciler)
  * @param cpuSeconds the operator process's CPU time in the phase (user + system, all threads)
+ * @param benchCpuSeconds the benchmark JVM's CPU time in the phase: the mock API server and the agents
  * @param rssMib its resident memory at the end of the phase
  * @param peakRssMib its peak resident memory since it started (VmHWM)
  */
@@ -19,6 +20,7 @@ record Phase(
         long reconciles,
         long failedReconciles,
         double cpuSeconds,
+        double benchCpuSeconds,
         double rssMib,
         double peakRssMib) {
 

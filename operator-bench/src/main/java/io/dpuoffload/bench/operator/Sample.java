@@ -1,7 +1,11 @@
 package io.dpuoffload.bench.operator;
 
-/** The operator's counters at one moment: its finished reconciles (from /metrics), CPU time and memory. */
-record Sample(long nanos, double reconciles, double failed, double cpuSeconds, ProcMemory memory) {
+/**
+ * The operator's counters at one moment: its finished reconciles (from /metrics), CPU time and
+ * memory; and the CPU time of this JVM (the mock API server and the simulated agents).
+ */
+record Sample(
+        long nanos, double reconciles, double failed, double cpuSeconds, double benchCpuSeconds, ProcMemory memory) {
     /** JOSDK's Micrometer counters, both controllers together (micrometer-support's MicrometerMetrics). */
     static final String SUCCESS = "operator_sdk_reconciliations_success_total";
 
@@ -14,6 +18,7 @@ record Sample(long nanos, double reconciles, double failed, double cpuSeconds, P
                 PromText.sum(metrics, SUCCESS),
                 PromText.sum(metrics, FAILED),
                 operator.cpu().toNanos() / 1e9,
+                ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos() / 1e9,
                 operator.memory());
     }
 
@@ -26,6 +31,7 @@ record Sample(long nanos, double reconciles, double failed, double cpuSeconds, P
                 Math.round(reconciles - start.reconciles + failed - start.failed),
                 Math.round(failed - start.failed),
                 cpuSeconds - start.cpuSeconds,
+                benchCpuSeconds - start.benchCpuSeconds,
                 memory.rssMib(),
                 memory.peakMib());
     }
