@@ -24,7 +24,16 @@ final class OperatorBenchTable {
         lines.add("");
         lines.add(f(
                 "  %-20s %8s %8s %8s %13s %8s %6s %9s %10s %10s",
-                "phase", "pairs", "time s", "pairs/s", "reconciles/s", "CPU s", "CPU %", "RSS MiB", "peak MiB"));
+                "phase",
+                "pairs",
+                "time s",
+                "pairs/s",
+                "reconciles/s",
+                "CPU s",
+                "CPU %",
+                "RSS MiB",
+                "peak MiB",
+                "mock CPU s"));
         for (Phase phase :
                 report.rollout() == null ? List.of(report.ready()) : List.of(report.ready(), report.rollout())) {
             lines.add(f(
