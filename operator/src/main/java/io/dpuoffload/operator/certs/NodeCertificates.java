@@ -14,7 +14,9 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pairs' certificates: a CA the operator makes once and keeps in a Secret of its own, and for
@@ -30,6 +32,26 @@ public final class NodeCertificates {
     private final KubernetesClient client;
     private final String namespace;
     private final RenewalPolicy renewal;
+    /**
+     * One lock a node, not one for all: every reconcile ensures two nodes, and one lock made a
+     * fleet's reconciles wait in line behind each other's API calls. A node is ensured by one pair
+     * at a time anyway (a second pair claiming it is refused before certificates).
+     */
+    private final Map<String, Object> nodeLocks = new ConcurrentHashMap<>();
+    /** Held while the CA Secret is missing, so that two reconciles cannot both create a CA. */
+    private final Object caCreation = new Object();
+    /** The CA as last parsed, with the resourceVersion of the Secret it was parsed from. */
+    private volatile Parsed<CaPem> parsedCa;
+    /**
+     * For each node, the Secret (and CA Secret) versions last found good and when renewal is due:
+     * the same bytes under the same CA give the same verdict until then, so each reconcile need not
+     * parse and verify them again (ECDSA verification was most of a fleet's reconcile CPU).
+     */
+    private final Map<String, Checked> checked = new ConcurrentHashMap<>();
+
+    private record Parsed<T>(String resourceVersion, T value) {}
+
+    private record Checked(String secretVersion, String caVersion, Instant renewAt) {}
 
     public NodeCertificates(KubernetesClient client, String namespace, RenewalPolicy renewal) {
         this.client = client;
@@ -41,57 +63,86 @@ public final class NodeCertificates {
     public record Outcome(Optional<String> issued, Instant renewAt) {}
 
     /** Makes {@code node}'s Secret current; answers why it was (re)issued, if it was. */
-    public synchronized Outcome ensure(String node, Instant now) {
-        CaPem ca = ca(now);
-        Secret secret = client.secrets()
-                .inNamespace(namespace)
-                .withName(NodeSecrets.name(node))
-                .get();
-        Optional<String> why;
-        if (secret == null) {
-            why = Optional.of("no certificate yet");
-        } else {
-            try {
-                NodePem current = fromSecret(node, secret);
-                why = current.renewalReason(ca.authority(), new NodeIdentity(node, Optional.empty()), now, renewal);
-                if (why.isEmpty()) {
-                    return new Outcome(
-                            Optional.empty(),
-                            renewal.renewAt(current.material().node().certificate()));
+    public Outcome ensure(String node, Instant now) {
+        synchronized (nodeLocks.computeIfAbsent(node, n -> new Object())) {
+            Parsed<CaPem> ca = ca(now);
+            Secret secret = client.secrets()
+                    .inNamespace(namespace)
+                    .withName(NodeSecrets.name(node))
+                    .get();
+            Optional<String> why;
+            if (secret == null) {
+                why = Optional.of("no certificate yet");
+            } else {
+                String version = secret.getMetadata().getResourceVersion();
+                Checked last = checked.get(node);
+                if (last != null
+                        && version != null
+                        && version.equals(last.secretVersion())
+                        && Objects.equals(ca.resourceVersion(), last.caVersion())
+                        && now.isBefore(last.renewAt())) {
+                    return new Outcome(Optional.empty(), last.renewAt());
                 }
-            } catch (PemException e) {
-                why = Optional.of(e.getMessage());
+                try {
+                    NodePem current = fromSecret(node, secret);
+                    why = current.renewalReason(
+                            ca.value().authority(), new NodeIdentity(node, Optional.empty()), now, renewal);
+                    if (why.isEmpty()) {
+                        Instant renewAt =
+                                renewal.renewAt(current.material().node().certificate());
+                        checked.put(node, new Checked(version, ca.resourceVersion(), renewAt));
+                        return new Outcome(Optional.empty(), renewAt);
+                    }
+                } catch (PemException e) {
+                    why = Optional.of(e.getMessage());
+                }
             }
+            checked.remove(node);
+            NodePem issued = ca.value().issue(node, Optional.empty(), now);
+            write(node, issued);
+            return new Outcome(why, renewal.renewAt(issued.material().node().certificate()));
         }
-        NodePem issued = ca.issue(node, Optional.empty(), now);
-        write(node, issued);
-        return new Outcome(why, renewal.renewAt(issued.material().node().certificate()));
     }
 
     /** Removes {@code node}'s Secret (its last pair is gone). */
     public void remove(String node) {
         client.secrets().inNamespace(namespace).withName(NodeSecrets.name(node)).delete();
+        checked.remove(node);
     }
 
-    private CaPem ca(Instant now) {
+    private Parsed<CaPem> ca(Instant now) {
         Secret secret =
                 client.secrets().inNamespace(namespace).withName(CA_SECRET).get();
-        if (secret != null) {
-            return CaPem.fromSecretData(decoded(secret));
-        }
-        CaPem created = CaPem.create(CaPem.DEFAULT_COMMON_NAME, now);
-        client.secrets()
-                .inNamespace(namespace)
-                .resource(new SecretBuilder()
-                        .withNewMetadata()
+        if (secret == null) {
+            synchronized (caCreation) {
+                secret = client.secrets()
+                        .inNamespace(namespace)
                         .withName(CA_SECRET)
-                        .withNamespace(namespace)
-                        .addToLabels(NodeSecrets.MANAGED_LABEL, "operator")
-                        .endMetadata()
-                        .withData(encoded(created.secretData()))
-                        .build())
-                .create();
-        return created;
+                        .get();
+                if (secret == null) {
+                    CaPem created = CaPem.create(CaPem.DEFAULT_COMMON_NAME, now);
+                    secret = client.secrets()
+                            .inNamespace(namespace)
+                            .resource(new SecretBuilder()
+                                    .withNewMetadata()
+                                    .withName(CA_SECRET)
+                                    .withNamespace(namespace)
+                                    .addToLabels(NodeSecrets.MANAGED_LABEL, "operator")
+                                    .endMetadata()
+                                    .withData(encoded(created.secretData()))
+                                    .build())
+                            .create();
+                }
+            }
+        }
+        String version = secret.getMetadata().getResourceVersion();
+        Parsed<CaPem> last = parsedCa;
+        if (last != null && version != null && version.equals(last.resourceVersion())) {
+            return last;
+        }
+        Parsed<CaPem> parsed = new Parsed<>(version, CaPem.fromSecretData(decoded(secret)));
+        parsedCa = parsed;
+        return parsed;
     }
 
     private void write(String node, NodePem pem) {
