@@ -23,6 +23,15 @@ public final class AgentSecretsRole {
 
     private final KubernetesClient client;
     private final String namespace;
+    /**
+     * How long what this operator last wrote or found is trusted without asking: every reconcile
+     * calls {@link #grant} and the answer rarely changes, but a Role someone deleted or edited by
+     * hand is put right within this bound.
+     */
+    static final java.time.Duration TRUSTED_FOR = java.time.Duration.ofMinutes(1);
+
+    private List<PolicyRule> granted;
+    private long grantedAt;
 
     public AgentSecretsRole(KubernetesClient client, String namespace) {
         this.client = client;
@@ -32,9 +41,14 @@ public final class AgentSecretsRole {
     /** Makes the Role name the Secrets of {@code nodes}; writes only when that changes it. */
     public synchronized void grant(Collection<String> nodes) {
         List<PolicyRule> rules = rules(nodes);
+        if (rules.equals(granted) && System.nanoTime() - grantedAt < TRUSTED_FOR.toNanos()) {
+            return;
+        }
         Role current =
                 client.rbac().roles().inNamespace(namespace).withName(NAME).get();
         if (current != null && Objects.equals(current.getRules(), rules)) {
+            granted = rules;
+            grantedAt = System.nanoTime();
             return;
         }
         Role role = new RoleBuilder()
@@ -46,6 +60,8 @@ public final class AgentSecretsRole {
                 .withRules(rules)
                 .build();
         client.rbac().roles().inNamespace(namespace).resource(role).createOr(existing -> existing.update());
+        granted = rules;
+        grantedAt = System.nanoTime();
     }
 
     /** The rules for {@code nodes}: one rule naming their Secrets, sorted; none for no nodes. */
