@@ -158,7 +158,8 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        noticeFlush = new NoticeFlush(channel);
+        noticeFlush = new NoticeFlush();
+        ctx.pipeline().addBefore(ctx.name(), "notice-flush", noticeFlush);
     }
 
     @Override

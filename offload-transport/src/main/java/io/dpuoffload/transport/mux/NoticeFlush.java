@@ -1,6 +1,7 @@
 package io.dpuoffload.transport.mux;
 
-import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -9,9 +10,11 @@ import java.util.concurrent.TimeUnit;
  * When the NOTICE frames of one connection go out. A notice is written without a flush of its own:
  * it goes out with the next frame flushed on the connection (a request, an answer, a PING), after
  * the frames written before it and before those written after it, or at most {@link #BOUND} later
- * when nothing else is sent. Event loop only.
+ * when nothing else is sent. In the pipeline, so that it sees every flush: one that carries the
+ * notices out takes back their timer, which would otherwise wake an idle event loop for nothing.
+ * Event loop only.
  */
-final class NoticeFlush {
+final class NoticeFlush extends ChannelOutboundHandlerAdapter {
     /**
      * The longest a notice waits for a flush. A busy connection (a create loop sends a request every
      * 0.1–0.4 ms) has a request to carry it well within this, so a notice costs no write (a system
@@ -20,22 +23,32 @@ final class NoticeFlush {
      */
     static final Duration BOUND = Duration.ofMillis(1);
 
-    private final Channel channel;
+    private ChannelHandlerContext context;
     private ScheduledFuture<?> pending;
 
-    NoticeFlush(Channel channel) {
-        this.channel = channel;
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        context = ctx;
     }
 
     /** A notice was written: make sure it goes out within the bound. */
     void written() {
         if (pending == null) {
-            pending = channel.eventLoop().schedule(this::flush, BOUND.toNanos(), TimeUnit.NANOSECONDS);
+            pending = context.executor().schedule(this::boundReached, BOUND.toNanos(), TimeUnit.NANOSECONDS);
         }
     }
 
-    private void flush() {
+    private void boundReached() {
         pending = null;
-        channel.flush();
+        context.channel().flush();
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        if (pending != null) {
+            pending.cancel(false);
+            pending = null;
+        }
+        ctx.flush();
     }
 }

@@ -84,6 +84,11 @@ class NoticesTest {
 
         assertThat(sent(channel)).containsExactly("Notice 7 forget 5", "Request 7 lookup a");
         assertThat(sent).isCompleted();
+        // The request's flush took the notice's timer back: nothing wakes the loop at the bound.
+        long nextTimer = channel.runScheduledPendingTasks(); // its delay, -1 for none
+        assertThat(nextTimer < 0 || nextTimer > Multiplexer.NOTICE_BOUND.toNanos())
+                .as("no timer within the bound (next in %d ns)", nextTimer)
+                .isTrue();
         assertThat(meters.get("dpuoffload.transport.notices")
                         .tag("direction", "out")
                         .counter()
