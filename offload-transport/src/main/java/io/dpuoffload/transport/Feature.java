@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * has the features both sides offer; a service checks for its feature before it sends a request, so
  * a host without (say) the exec server gives a clear "not offered" instead of a stream of resets.
  *
- * <p>The transport defines only the feature it serves and checks itself ({@link #DIAGNOSTICS}); each
+ * <p>The transport defines only the features it serves and checks itself ({@link #DIAGNOSTICS},
+ * {@link #NOTICES}); each
  * service defines its own with {@link #define} (offload-fs's {@code FsFeature}, offload-ipc's
  * {@code IpcFeature}, offload-exec's {@code ExecFeature}), and so names itself in the handshake's
  * log. Bits are the wire's: a service keeps its bit for good.
@@ -24,6 +25,14 @@ public record Feature(String name, int bit) {
 
     /** Echo and load services used by {@code offloadctl channel demo|bench}. */
     public static final Feature DIAGNOSTICS = define("DIAGNOSTICS", 3);
+
+    /**
+     * The peer reads NOTICE frames (messages that want no answer). The transport offers it itself, on
+     * every connection, whatever the configuration says; to a peer without it (an older build, which
+     * would close the connection on an unknown frame type) a notice goes as a request whose answer is
+     * dropped.
+     */
+    public static final Feature NOTICES = define("NOTICES", 4);
 
     public Feature {
         if (bit < 0 || bit >= BITS) {
@@ -46,6 +55,11 @@ public record Feature(String name, int bit) {
                     "feature bit " + bit + " is " + known.name + "'s; " + name + " needs a bit of its own");
         }
         return feature;
+    }
+
+    /** What a side offers in the handshake: the configured features and the transport's own. */
+    public static long offeredMask(Set<Feature> configured) {
+        return toMask(configured) | 1L << NOTICES.bit;
     }
 
     public static long toMask(Set<Feature> features) {

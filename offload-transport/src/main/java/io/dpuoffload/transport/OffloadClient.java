@@ -95,6 +95,27 @@ public final class OffloadClient implements AutoCloseable {
         return request(service, body, config.requestTimeout());
     }
 
+    /**
+     * Sends a notice over the current or next connection (see {@link OffloadConnection#notice}):
+     * while disconnected it waits for the next connection as a request does, at most {@code timeout}.
+     */
+    public CompletableFuture<Void> notice(int service, ByteBuf body, Duration timeout) {
+        OffloadConnection current = connection;
+        if (current != null && current.isOpen()) {
+            return current.notice(service, body, timeout);
+        }
+        long start = System.nanoTime();
+        return next.copy()
+                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                .exceptionallyCompose(failure -> {
+                    body.release();
+                    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                    return CompletableFuture.failedFuture(
+                            cause instanceof TimeoutException ? notConnected(timeout) : cause);
+                })
+                .thenCompose(live -> live.notice(service, body, timeout.minusNanos(System.nanoTime() - start)));
+    }
+
     /** Opens a byte stream on the current connection; fails at once when there is none. */
     public ByteStream openStream(int service, ByteBuf header) {
         OffloadConnection live = connection;

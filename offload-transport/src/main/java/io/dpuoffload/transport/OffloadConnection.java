@@ -101,6 +101,21 @@ public final class OffloadConnection implements AutoCloseable {
         return request(service, body, defaultTimeout);
     }
 
+    /**
+     * Sends a message that wants no answer: the peer runs the service's handler and sends nothing
+     * back. It goes out with this side's next flushed frame, or within {@link #NOTICE_BOUND}, in order
+     * with the frames before and after it. The body's ownership passes to the transport. Completes
+     * once it is on its way; fails with {@link ConnectionLostException} when the connection is lost
+     * first (the peer may or may not have run it). A peer without {@link Feature#NOTICES} gets a
+     * request instead, {@code timeout} its deadline, whose answer is dropped.
+     */
+    public CompletableFuture<Void> notice(int service, ByteBuf body, Duration timeout) {
+        return mux.notice(service, body, timeout);
+    }
+
+    /** The longest a notice waits for another frame to go out with. */
+    public static final Duration NOTICE_BOUND = Multiplexer.NOTICE_BOUND;
+
     /** Opens a byte stream to a service of the peer; {@code header} tells the handler what it is for. */
     public ByteStream openStream(int service, ByteBuf header) {
         return mux.openStream(service, header);

@@ -40,7 +40,7 @@ class MutualTlsTest {
                 .isEqualTo("hello host");
         assertThat(connection.peer()).isEqualTo(PeerIdentity.node(Pki.HOST, Optional.of("pair-a")));
         assertThat(connection.protocolVersion()).isEqualTo(1);
-        assertThat(connection.features()).containsExactly(Feature.DIAGNOSTICS);
+        assertThat(connection.features()).containsExactly(Feature.DIAGNOSTICS, Feature.NOTICES);
         assertThat(connection.offers(Feature.DIAGNOSTICS)).isTrue();
         assertThat(connection.offers(Harness.HOST_ONLY)).isFalse();
         await().until(() -> server.connections().size() == 1);

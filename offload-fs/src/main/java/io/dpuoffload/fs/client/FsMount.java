@@ -160,6 +160,11 @@ public final class FsMount implements AutoCloseable {
         return session.forwarded.sum();
     }
 
+    /** Operations sent to the host as notices (releases and forgets): run there, not answered. */
+    public long noticed() {
+        return session.noticed.sum();
+    }
+
     public long failed() {
         return session.failed.sum();
     }

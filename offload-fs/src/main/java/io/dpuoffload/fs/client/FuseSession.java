@@ -54,7 +54,11 @@ final class FuseSession {
 
     private IoEventLoop loop;
     private DeviceReader reader;
+    /** Requests sent to the host, each answered by it. */
     final LongAdder forwarded = new LongAdder();
+    /** Requests sent to the host as notices (see {@link HostNotices}): run there, answered by nobody. */
+    final LongAdder noticed = new LongAdder();
+
     final LongAdder failed = new LongAdder();
     private volatile FuseNegotiated negotiated = FuseNegotiated.BEFORE_INIT;
     private final CompletableFuture<FuseNegotiated> initialized = new CompletableFuture<>();
@@ -224,9 +228,24 @@ final class FuseSession {
         // A fifo waits for its other end as long as that takes; a lost link still ends it at once.
         boolean mayWait = host.connected() && blocking.mayWaitForever(header, request);
         int features = kept == null ? 0 : kept.sending(header, host.offers(PostOpAttrs.FEATURE));
-        if (!header.kind().expectsReply()) {
-            send(header, request).whenComplete(FuseSession::drop);
-            return;
+        switch (HostNotices.route(header, request, blocking)) {
+            case NOTICE -> {
+                notice(header, request);
+                return;
+            }
+            case ANSWER_HERE_THEN_NOTICE -> {
+                // What a reply to it would tell KeptAnswers and UnboundedWaits is nothing (see
+                // HostNotices), so neither hears of it after sending().
+                notice(header, request);
+                reply(FuseReplies.ok(header.unique()));
+                return;
+            }
+            case REQUEST -> {
+                if (!header.kind().expectsReply()) {
+                    send(header, request).whenComplete(FuseSession::drop);
+                    return;
+                }
+            }
         }
         long unique = header.unique();
         // The request is a view of the reader's buffer, which the next read overwrites before the
@@ -277,17 +296,41 @@ final class FuseSession {
 
     /** The same, asking for {@code features} of the reply (see {@link FsWire#writeOpPrefix}). */
     private CompletableFuture<ByteBuf> send(FuseInHeader header, ByteBuffer request, Duration timeout, int features) {
-        int[] callerGroups = header.kind() == FuseOpcode.FORGET
-                        || header.kind() == FuseOpcode.BATCH_FORGET
-                        || header.kind() == FuseOpcode.INTERRUPT
-                ? new int[0]
-                : groups.of(header.pid(), header.uid(), header.gid());
+        int[] callerGroups = callerGroups(header);
         ByteBuf body = PooledByteBufAllocator.DEFAULT.directBuffer(20 + callerGroups.length * 4 + request.remaining());
         FuseNegotiated agreed = negotiated;
         FsWire.writeOpPrefix(body, host.session(), agreed.minor(), agreed.flags(), callerGroups, features);
         body.writeBytes(request.duplicate());
         forwarded.increment();
         return host.op(body, timeout);
+    }
+
+    /** The caller's supplementary groups, which the host takes on to run the request; none where it has no caller. */
+    private int[] callerGroups(FuseInHeader header) {
+        return header.kind() == FuseOpcode.FORGET
+                        || header.kind() == FuseOpcode.BATCH_FORGET
+                        || header.kind() == FuseOpcode.INTERRUPT
+                ? new int[0]
+                : groups.of(header.pid(), header.uid(), header.gid());
+    }
+
+    /**
+     * Sends {@code request} to the host as a notice: it runs there in order with the requests around
+     * it, and nothing comes back. A lost channel loses it as it loses a request's reply: the host's
+     * session, and with it every node and handle, ends with the connection.
+     */
+    private void notice(FuseInHeader header, ByteBuffer request) {
+        int[] callerGroups = callerGroups(header);
+        ByteBuf body = PooledByteBufAllocator.DEFAULT.directBuffer(20 + callerGroups.length * 4 + request.remaining());
+        FuseNegotiated agreed = negotiated;
+        FsWire.writeOpPrefix(body, host.session(), agreed.minor(), agreed.flags(), callerGroups, 0);
+        body.writeBytes(request.duplicate());
+        noticed.increment();
+        host.notice(body, options.opTimeout()).whenComplete((sent, failure) -> {
+            if (failure != null) {
+                log.debug("{} {} did not reach the host: {}", header.kind(), header.unique(), failure.getMessage());
+            }
+        });
     }
 
     /**

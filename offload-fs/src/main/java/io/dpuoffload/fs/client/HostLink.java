@@ -99,6 +99,11 @@ final class HostLink {
         return client.request(FsWire.OP, body, opTimeout);
     }
 
+    /** Sends an operation the host runs without answering (see HostNotices). */
+    CompletableFuture<Void> notice(ByteBuf body, Duration opTimeout) {
+        return client.notice(FsWire.OP, body, opTimeout);
+    }
+
     boolean connected() {
         return client != null && client.isConnected();
     }

@@ -33,6 +33,11 @@ final class UnboundedWaits {
         };
     }
 
+    /** Whether {@code fh} is a handle opened with FOPEN_STREAM (a shared fifo's end) and not yet released. */
+    boolean isStreamHandle(long fh) {
+        return streamHandles.contains(fh);
+    }
+
     /** Learns from a successful reply (error 0) to {@code header}'s request. */
     void observe(FuseInHeader header, ByteBuffer request, ByteBuffer reply) {
         if (reply.remaining() < FuseProtocol.OUT_HEADER_SIZE || reply.getInt(4) != 0) {

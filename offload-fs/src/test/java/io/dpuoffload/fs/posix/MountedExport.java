@@ -83,4 +83,9 @@ final class MountedExport implements BeforeAllCallback, AfterAllCallback {
     long forwarded() {
         return mount.pair.mount.forwarded();
     }
+
+    /** Operations the mount has sent to the host as notices (releases, forgets), which nobody answers. */
+    long noticed() {
+        return mount.pair.mount.noticed();
+    }
 }

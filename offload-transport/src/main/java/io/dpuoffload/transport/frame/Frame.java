@@ -73,6 +73,28 @@ public sealed interface Frame {
         }
     }
 
+    /**
+     * A message to a service on the peer that wants no answer (negotiated as {@code
+     * Feature.NOTICES}): the peer runs the service's handler and drops what it returns. Not a stream:
+     * it has no id, and nothing on the wire refers back to it.
+     */
+    record Notice(int service, ByteBuf body) implements Frame {
+        @Override
+        public int streamId() {
+            return 0;
+        }
+
+        @Override
+        public FrameType type() {
+            return FrameType.NOTICE;
+        }
+
+        @Override
+        public void release() {
+            ReferenceCountUtil.safeRelease(body);
+        }
+    }
+
     /** A successful answer. */
     record Response(int streamId, ByteBuf body) implements Frame {
         @Override

@@ -109,7 +109,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private static void checkStreamId(FrameType type, int streamId) throws ProtocolException {
         boolean connectionLevel =
                 switch (type) {
-                    case HELLO, HELLO_ACK, GO_AWAY, PING, PONG -> true;
+                    // A NOTICE belongs to no stream: nothing answers it.
+                    case HELLO, HELLO_ACK, GO_AWAY, PING, PONG, NOTICE -> true;
                     case REQUEST, RESPONSE, RESET, STREAM_OPEN, STREAM_DATA, WINDOW_UPDATE -> false;
                 };
         if (connectionLevel != (streamId == 0)) {
@@ -140,6 +141,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 int service = p.readUnsignedShort();
                 long timeout = p.readUnsignedInt();
                 yield new Frame.Request(streamId, service, timeout, rest(p));
+            }
+            case NOTICE -> {
+                need(p, 2, type);
+                int service = p.readUnsignedShort();
+                yield new Frame.Notice(service, rest(p));
             }
             case RESPONSE -> {
                 if ((flags & FLAG_ERROR) != 0) {

@@ -11,6 +11,7 @@ import io.dpuoffload.transport.frame.Frame.ErrorResponse;
 import io.dpuoffload.transport.frame.Frame.GoAway;
 import io.dpuoffload.transport.frame.Frame.Hello;
 import io.dpuoffload.transport.frame.Frame.HelloAck;
+import io.dpuoffload.transport.frame.Frame.Notice;
 import io.dpuoffload.transport.frame.Frame.Ping;
 import io.dpuoffload.transport.frame.Frame.Pong;
 import io.dpuoffload.transport.frame.Frame.Request;
@@ -71,6 +72,7 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
                 fields.writeInt((int) Math.clamp(r.timeoutMillis(), 0, 0xFFFF_FFFFL));
                 emit(alloc, frame, 0, fields, r.body(), out);
             }
+            case Notice n -> emit(alloc, frame, 0, alloc.buffer(2).writeShort(n.service()), n.body(), out);
             case Response r -> emit(alloc, frame, 0, null, r.body(), out);
             case ErrorResponse e -> {
                 ByteBuf fields = alloc.buffer(4 + Text.MAX_ENCODED).writeInt(e.code());

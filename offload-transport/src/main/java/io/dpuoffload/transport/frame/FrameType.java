@@ -22,7 +22,12 @@ public enum FrameType {
     /** Bytes on a byte stream; flag FIN ends the sender's direction. */
     STREAM_DATA(0x21),
     /** Grants the peer more bytes of send window on a byte stream. */
-    WINDOW_UPDATE(0x22);
+    WINDOW_UPDATE(0x22),
+    /**
+     * A message to a service on the peer that wants no answer; stream id 0. Sent only to a peer
+     * that offered {@code Feature.NOTICES}: an older one would close the connection on it.
+     */
+    NOTICE(0x13);
 
     private static final FrameType[] BY_CODE = new FrameType[256];
 

@@ -121,7 +121,10 @@ public final class ClientHandshake extends ChannelInboundHandlerAdapter {
     private void sendHello(ChannelHandlerContext ctx, PeerIdentity identity) {
         peer = identity;
         ctx.writeAndFlush(new Hello(
-                config.versions().min(), config.versions().max(), Feature.toMask(config.features()), Software.NAME));
+                config.versions().min(),
+                config.versions().max(),
+                Feature.offeredMask(config.features()),
+                Software.NAME));
     }
 
     private void accept(ChannelHandlerContext ctx, HelloAck ack) {
@@ -132,7 +135,7 @@ public final class ClientHandshake extends ChannelInboundHandlerAdapter {
         }
         timeout.cancel(false);
         OffloadConnection connection = ConnectionInstaller.install(
-                ctx, config, metrics, true, peer, version, ack.features() & Feature.toMask(config.features()));
+                ctx, config, metrics, true, peer, version, ack.features() & Feature.offeredMask(config.features()));
         log.debug(
                 "connected to {} at {} (protocol {})",
                 peer,

@@ -114,7 +114,7 @@ public final class ServerHandshake extends ChannelInboundHandlerAdapter {
                             + "; upgrade the older side");
             return;
         }
-        long features = hello.features() & Feature.toMask(config.features());
+        long features = hello.features() & Feature.offeredMask(config.features());
         timeout.cancel(false);
         ctx.writeAndFlush(new HelloAck(version.getAsInt(), features, Software.NAME));
         OffloadConnection connection =

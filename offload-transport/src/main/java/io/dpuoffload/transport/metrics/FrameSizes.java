@@ -8,6 +8,7 @@ final class FrameSizes {
         return switch (frame) {
             case Frame.Request r -> r.body().readableBytes();
             case Frame.Response r -> r.body().readableBytes();
+            case Frame.Notice n -> n.body().readableBytes();
             case Frame.StreamOpen o -> o.header().readableBytes();
             case Frame.StreamData d -> d.data().readableBytes();
             case Frame.ConnectionFrame _, Frame.ErrorResponse _, Frame.Reset _, Frame.WindowUpdate _ -> 0;

@@ -29,6 +29,8 @@ public final class TransportMetrics {
     private final Counter protocolErrors;
     private final Counter refusedPeers;
     private final Timer requestLatency;
+    private final Counter noticesOut;
+    private final Counter noticesIn;
 
     public TransportMetrics(MeterRegistry registry, String role, String name) {
         String[] tags = {"role", role, "node", name};
@@ -60,6 +62,18 @@ public final class TransportMetrics {
                 .register(registry);
         protocolErrors = registry.counter("dpuoffload.transport.protocol.errors", tags);
         refusedPeers = registry.counter("dpuoffload.transport.peers.refused", tags);
+        noticesOut = Counter.builder("dpuoffload.transport.notices")
+                .description(
+                        "notices (messages that want no answer) sent and served; requests are the latency timer's count")
+                .tags(tags)
+                .tag("direction", "out")
+                .register(registry);
+        noticesIn = Counter.builder("dpuoffload.transport.notices")
+                .description(
+                        "notices (messages that want no answer) sent and served; requests are the latency timer's count")
+                .tags(tags)
+                .tag("direction", "in")
+                .register(registry);
         requestLatency = Timer.builder("dpuoffload.transport.request.latency")
                 .description("round trip of requests this side sent, until the answer arrived")
                 .tags(tags)
@@ -103,6 +117,16 @@ public final class TransportMetrics {
 
     public void requestCompleted(long nanos) {
         requestLatency.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** A notice written to the peer (one sent as a request to an older peer counts as a request). */
+    public void noticeSent() {
+        noticesOut.increment();
+    }
+
+    /** A notice from the peer handed to its service's handler. */
+    public void noticeReceived() {
+        noticesIn.increment();
     }
 
     public int activeConnections() {

@@ -3,6 +3,7 @@ package io.dpuoffload.transport.mux;
 import io.dpuoffload.transport.AsyncRequestHandler;
 import io.dpuoffload.transport.ConnectionLostException;
 import io.dpuoffload.transport.DeadlineExceededException;
+import io.dpuoffload.transport.Feature;
 import io.dpuoffload.transport.RemoteException;
 import io.dpuoffload.transport.RequestHandler;
 import io.dpuoffload.transport.ServiceException;
@@ -12,6 +13,7 @@ import io.dpuoffload.transport.TransportException;
 import io.dpuoffload.transport.frame.Frame;
 import io.dpuoffload.transport.frame.Frame.ErrorResponse;
 import io.dpuoffload.transport.frame.Frame.GoAway;
+import io.dpuoffload.transport.frame.Frame.Notice;
 import io.dpuoffload.transport.frame.Frame.Request;
 import io.dpuoffload.transport.frame.Frame.Reset;
 import io.dpuoffload.transport.frame.Frame.Response;
@@ -66,6 +68,7 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
     private final CompletableFuture<String> closed = new CompletableFuture<>();
     private volatile String closeReason;
     private Channel channel;
+    private NoticeFlush noticeFlush;
 
     public Multiplexer(MuxSettings settings) {
         this.settings = settings;
@@ -87,6 +90,27 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
         });
         return result;
     }
+
+    /**
+     * Sends {@code body} to {@code service} on the peer, which runs its handler and drops the answer.
+     * It goes out with the next frame this side flushes, or within {@link #NOTICE_BOUND}, in order
+     * with the frames sent before and after it. The future completes once it is on its way (the
+     * handler's outcome is not reported), or fails with {@link ConnectionLostException} when the
+     * connection is lost first: then the peer may or may not have run it. To a peer without {@link
+     * Feature#NOTICES} it goes as a request, {@code timeout} its deadline, whose answer is dropped;
+     * the future then completes with the answer.
+     */
+    public CompletableFuture<Void> notice(int service, ByteBuf body, Duration timeout) {
+        if ((settings.features() & 1L << Feature.NOTICES.bit()) == 0) {
+            return request(service, body, timeout).thenAccept(ByteBuf::release);
+        }
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        eventLoop().execute(() -> sendNotice(service, body, sent));
+        return sent;
+    }
+
+    /** The longest a notice waits for a frame to go out with (see {@link #notice}). */
+    public static final Duration NOTICE_BOUND = NoticeFlush.BOUND;
 
     public ByteStream openStream(int service, ByteBuf header) {
         int id = allocateStreamId();
@@ -134,6 +158,8 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        noticeFlush = new NoticeFlush();
+        ctx.pipeline().addBefore(ctx.name(), "notice-flush", noticeFlush);
     }
 
     @Override
@@ -144,6 +170,7 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
         }
         switch (frame) {
             case Request r -> onRequest(r);
+            case Notice n -> onNotice(n);
             case Response r -> onResponse(r);
             case ErrorResponse e -> onErrorResponse(e);
             case Reset r -> onReset(r);
@@ -234,6 +261,26 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
                 }
             }
         });
+    }
+
+    private void sendNotice(int service, ByteBuf body, CompletableFuture<Void> sent) {
+        if (!channel.isActive()) {
+            body.release();
+            sent.completeExceptionally(lost());
+            return;
+        }
+        settings.metrics().noticeSent();
+        channel.write(new Notice(service, body)).addListener(f -> {
+            if (f.isSuccess()) {
+                sent.complete(null);
+            } else {
+                sent.completeExceptionally(new ConnectionLostException(
+                        "could not send a notice to " + peerDescription() + ": "
+                                + f.cause().getMessage(),
+                        f.cause()));
+            }
+        });
+        noticeFlush.written();
     }
 
     private void expire(int id, long timeoutNanos) {
@@ -329,6 +376,59 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
             serveInPlace(async, context, request.body());
         } else {
             settings.handlerExecutor().execute(() -> serve(handler, context, request.body()));
+        }
+    }
+
+    /**
+     * Runs the handler as for a request, where a request's would run (an asynchronous one in place,
+     * so in arrival order with the requests around it), and drops its answer: nothing goes back.
+     */
+    private void onNotice(Notice notice) {
+        settings.metrics().noticeReceived();
+        int service = notice.service();
+        AsyncRequestHandler async =
+                settings.services().asyncRequestHandler(service).orElse(null);
+        RequestHandler handler = settings.services().requestHandler(service).orElse(null);
+        if (async == null && handler == null) {
+            notice.release();
+            log.warn("{}: dropped a notice for service {}: no handler on this side", peerDescription(), service);
+            return;
+        }
+        // Nobody waits for it: no deadline, and nothing cancels it (it is not kept, as requests are).
+        InboundRequest context = new InboundRequest(0, service, Long.MAX_VALUE / 2, settings.peer(), this);
+        ByteBuf body = notice.body();
+        if (async == null) {
+            settings.handlerExecutor().execute(() -> {
+                try {
+                    dropAnswer(handler.handle(context, body), null, service);
+                } catch (Exception | Error e) {
+                    dropAnswer(null, e, service);
+                } finally {
+                    body.release();
+                }
+            });
+            return;
+        }
+        try {
+            async.handle(context, body).whenComplete((answer, failure) -> {
+                body.release();
+                dropAnswer(answer, failure, service);
+            });
+        } catch (Exception | Error e) {
+            body.release();
+            dropAnswer(null, e, service);
+        }
+    }
+
+    private void dropAnswer(ByteBuf answer, Throwable failure, int service) {
+        if (answer != null) {
+            answer.release();
+        }
+        Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+        if (cause instanceof ServiceException e) {
+            log.debug("{}: notice for service {} failed: {}", peerDescription(), service, e.getMessage());
+        } else if (cause != null) {
+            log.warn("{}: handler for a notice to service {} failed", peerDescription(), service, cause);
         }
     }
 

@@ -7,6 +7,7 @@ import io.dpuoffload.transport.frame.Frame.ErrorResponse;
 import io.dpuoffload.transport.frame.Frame.GoAway;
 import io.dpuoffload.transport.frame.Frame.Hello;
 import io.dpuoffload.transport.frame.Frame.HelloAck;
+import io.dpuoffload.transport.frame.Frame.Notice;
 import io.dpuoffload.transport.frame.Frame.Ping;
 import io.dpuoffload.transport.frame.Frame.Pong;
 import io.dpuoffload.transport.frame.Frame.Request;
@@ -42,6 +43,8 @@ class FrameCodecTest {
                 new Pong(-5L),
                 new Request(7, 42, 30_000, text("request body")),
                 new Response(7, text("answer")),
+                new Notice(42, text("notice body")),
+                new Notice(7, Unpooled.EMPTY_BUFFER),
                 new ErrorResponse(9, -2, "No such file or directory"),
                 new Reset(11, ResetCode.DEADLINE_EXCEEDED, "deadline passed"),
                 new StreamOpen(13, 3, text("open header")),
@@ -90,6 +93,13 @@ class FrameCodecTest {
         ByteBuf wire = encode(new Ping(1));
         wire.setInt(0, 0x47455420); // "GET ": an HTTP client
         assertRejected(wire, "bad magic 0x47455420");
+    }
+
+    @Test
+    void aNoticeWithAStreamIdIsRejected() {
+        ByteBuf wire = encode(new Notice(42, text("x")));
+        wire.setInt(8, 5);
+        assertRejected(wire, "NOTICE frame with stream id 5 (must be 0)");
     }
 
     @Test
@@ -221,6 +231,7 @@ class FrameCodecTest {
                                 r.timeoutMillis(),
                                 r.body().toString(UTF_8));
             case Response r -> "Response" + List.of(r.streamId(), r.body().toString(UTF_8));
+            case Notice n -> "Notice" + List.of(n.service(), n.body().toString(UTF_8));
             case StreamOpen o ->
                 "StreamOpen" + List.of(o.streamId(), o.service(), o.header().toString(UTF_8));
             case StreamData d -> "StreamData" + List.of(d.streamId(), d.data().toString(UTF_8), d.fin());

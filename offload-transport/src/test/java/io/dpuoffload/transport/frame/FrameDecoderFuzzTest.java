@@ -146,6 +146,7 @@ class FrameDecoderFuzzTest {
             case STREAM_OPEN -> new StreamOpen(stream, data.consumeInt(0, 0xFFFF), body(data, alloc));
             case STREAM_DATA -> new StreamData(stream, body(data, alloc), data.consumeBoolean());
             case WINDOW_UPDATE -> new WindowUpdate(stream, data.consumeInt(1, Integer.MAX_VALUE));
+            case NOTICE -> new Frame.Notice(data.consumeInt(0, 0xFFFF), body(data, alloc));
         };
     }
 

@@ -46,6 +46,7 @@ final class WireFrames {
                 new Request(
                         r.streamId(), r.service(), r.timeoutMillis(), r.body().retainedDuplicate());
             case Response r -> new Response(r.streamId(), r.body().retainedDuplicate());
+            case Frame.Notice n -> new Frame.Notice(n.service(), n.body().retainedDuplicate());
             case StreamOpen o ->
                 new StreamOpen(o.streamId(), o.service(), o.header().retainedDuplicate());
             case StreamData d -> new StreamData(d.streamId(), d.data().retainedDuplicate(), d.fin());
@@ -68,6 +69,7 @@ final class WireFrames {
             case Request r ->
                 new Request(r.streamId(), r.service(), Math.min(r.timeoutMillis(), 0xFFFF_FFFFL), copy(r.body()));
             case Response r -> new Response(r.streamId(), copy(r.body()));
+            case Frame.Notice n -> new Frame.Notice(n.service(), copy(n.body()));
             case StreamOpen o -> new StreamOpen(o.streamId(), o.service(), copy(o.header()));
             case StreamData d -> new StreamData(d.streamId(), copy(d.data()), d.fin());
             case Frame.Ping p -> p;
@@ -85,6 +87,8 @@ final class WireFrames {
                                 .formatted(r.streamId(), r.service(), r.timeoutMillis(), ByteBufUtil.hexDump(r.body()));
                     case Response r ->
                         "Response[streamId=%d, body=%s]".formatted(r.streamId(), ByteBufUtil.hexDump(r.body()));
+                    case Frame.Notice n ->
+                        "Notice[service=%d, body=%s]".formatted(n.service(), ByteBufUtil.hexDump(n.body()));
                     case StreamOpen o ->
                         "StreamOpen[streamId=%d, service=%d, header=%s]"
                                 .formatted(o.streamId(), o.service(), ByteBufUtil.hexDump(o.header()));
