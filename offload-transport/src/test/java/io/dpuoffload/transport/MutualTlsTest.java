@@ -100,6 +100,10 @@ class MutualTlsTest {
         assertThatThrownBy(() -> harness.connect(server, harness.dpuConfig().build()))
                 .hasCauseInstanceOf(HandshakeException.class)
                 .hasMessageContaining("certificate");
+        // The server learns of the refusal a moment later and logs it; wait, so that the line
+        // lands in this test's log and not in the next test's.
+        await().atMost(Duration.ofSeconds(5)).until(() -> serverLog.lines().stream()
+                .anyMatch(line -> line.contains("the peer refused this side's certificate")));
     }
 
     @Test
