@@ -52,7 +52,7 @@ class ProbeCommandTest {
         assertThat(run.out())
                 .contains("Connected to node host-1 (pair demo) at " + host + " over mutual TLS 1.3")
                 .contains("this side:  node dpu-1")
-                .contains("agreed:     protocol version 1, features [DIAGNOSTICS]")
+                .contains("agreed:     protocol version 1, features [DIAGNOSTICS, NOTICES]")
                 .containsPattern("Warm-up: 1 s, [0-9,]+ round trips and [0-9.]+ [KMG]iB streamed, not counted")
                 .contains("Echo: 20 round trips of 64 bytes, one after another, each answer checked")
                 .containsPattern("p50 [0-9.]+ [nµm]?s, p99 ")
