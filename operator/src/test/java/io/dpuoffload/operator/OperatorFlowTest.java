@@ -155,14 +155,7 @@ class OperatorFlowTest {
 
     @Test
     void aProfileChangeRollsOutOnePairAtATime() {
-        pair("a", "host-1", "dpu-1");
-        pair("b", "host-2", "dpu-2");
-        for (String name : List.of("a", "b")) {
-            awaitPair(name, p -> p.getStatus() != null && p.getStatus().profiles() != null);
-            SimulatedAgent.host(cluster.client).reportReady(name, clock.instant());
-            SimulatedAgent.dpu(cluster.client).reportReady(name, clock.instant());
-            awaitPair(name, p -> holds(p, PairConditions.READY));
-        }
+        twoReadyPairs();
         String before = ProfileResources.revision("libvirt", libvirt());
 
         editProfile(spec -> changed(spec));
@@ -199,14 +192,7 @@ class OperatorFlowTest {
 
     @Test
     void aPausedRolloutStopsAfterThePairBeingUpdated() {
-        pair("a", "host-1", "dpu-1");
-        pair("b", "host-2", "dpu-2");
-        for (String name : List.of("a", "b")) {
-            awaitPair(name, p -> p.getStatus() != null && p.getStatus().profiles() != null);
-            SimulatedAgent.host(cluster.client).reportReady(name, clock.instant());
-            SimulatedAgent.dpu(cluster.client).reportReady(name, clock.instant());
-            awaitPair(name, p -> holds(p, PairConditions.READY));
-        }
+        twoReadyPairs();
         String before = ProfileResources.revision("libvirt", libvirt());
         editProfile(old -> {
             var spec = changed(old);
@@ -228,14 +214,7 @@ class OperatorFlowTest {
 
     @Test
     void aPairThatDoesNotBecomeReadyStopsTheRolloutWithAConditionSayingWhy() {
-        pair("a", "host-1", "dpu-1");
-        pair("b", "host-2", "dpu-2");
-        for (String name : List.of("a", "b")) {
-            awaitPair(name, p -> p.getStatus() != null && p.getStatus().profiles() != null);
-            SimulatedAgent.host(cluster.client).reportReady(name, clock.instant());
-            SimulatedAgent.dpu(cluster.client).reportReady(name, clock.instant());
-            awaitPair(name, p -> holds(p, PairConditions.READY));
-        }
+        twoReadyPairs();
         String before = ProfileResources.revision("libvirt", libvirt());
         editProfile(spec -> changed(spec));
         String after = ProfileResources.revision("libvirt", changed(libvirt()));
@@ -301,6 +280,18 @@ class OperatorFlowTest {
     }
 
     // --- helpers ---
+
+    /** Pairs a (host-1, dpu-1) and b (host-2, dpu-2), each Ready with both agents reporting. */
+    private void twoReadyPairs() {
+        pair("a", "host-1", "dpu-1");
+        pair("b", "host-2", "dpu-2");
+        for (String name : List.of("a", "b")) {
+            awaitPair(name, p -> p.getStatus() != null && p.getStatus().profiles() != null);
+            SimulatedAgent.host(cluster.client).reportReady(name, clock.instant());
+            SimulatedAgent.dpu(cluster.client).reportReady(name, clock.instant());
+            awaitPair(name, p -> holds(p, PairConditions.READY));
+        }
+    }
 
     private List<String> agentSecretNames() {
         var role = cluster.client
