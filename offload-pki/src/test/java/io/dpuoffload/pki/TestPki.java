@@ -4,28 +4,31 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
-/** Certificates for tests: a CA valid for a month and node certificates valid for a day. */
-final class TestPki {
+/**
+ * Certificates for tests: a CA valid for a month and node certificates valid for a day. Shared with
+ * offload-transport's TLS tests through this module's test jar.
+ */
+public final class TestPki {
 
-    static final Instant NOW = Instant.now();
+    public static final Instant NOW = Instant.now();
 
     private TestPki() {}
 
-    static CertificateAuthority newCa(String name) {
+    public static CertificateAuthority newCa(String name) {
         return CertificateAuthority.create(name, NOW.minus(Duration.ofDays(3)), NOW.plus(Duration.ofDays(30)));
     }
 
-    static NodeCredentials node(CertificateAuthority ca, String nodeName, String pairId) {
+    public static NodeCredentials node(CertificateAuthority ca, String nodeName, String pairId) {
         return ca.issueNode(
                 nodeName, Optional.ofNullable(pairId), NOW.minus(Duration.ofHours(1)), NOW.plus(Duration.ofDays(1)));
     }
 
     /** Valid yesterday, expired an hour ago. */
-    static NodeCredentials expiredNode(CertificateAuthority ca, String nodeName) {
+    public static NodeCredentials expiredNode(CertificateAuthority ca, String nodeName) {
         return ca.issueNode(nodeName, Optional.empty(), NOW.minus(Duration.ofDays(2)), NOW.minus(Duration.ofHours(1)));
     }
 
-    static TlsMaterial material(CertificateAuthority trusted, NodeCredentials node) {
+    public static TlsMaterial material(CertificateAuthority trusted, NodeCredentials node) {
         return new TlsMaterial(trusted.certificate(), node);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dpuoffload.pki.CertificateAuthority;
+import io.dpuoffload.pki.TestPki;
 import io.dpuoffload.transport.HandshakeException;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dpuoffload.pki.CertificateAuthority;
 import io.dpuoffload.pki.NodeCredentials;
 import io.dpuoffload.pki.PemFiles;
+import io.dpuoffload.pki.TestPki;
 import io.dpuoffload.pki.TlsFiles;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
