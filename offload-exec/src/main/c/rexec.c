@@ -17,7 +17,8 @@
  *
  * A durable run (the node agent's gateway makes its runs durable) outlives its gateway: when the
  * gateway goes away, say for an agent restart, we keep the run's token and come back to the next
- * gateway through its reattach socket, holding the signals we get meanwhile; the host keeps the
+ * gateway through its reattach socket, holding the signals we get meanwhile (and those the old
+ * gateway hands back as not sent) until the new one says it has the run; the host keeps the
  * program running for as long. Once the program runs, we close our descriptors above stdio: the
  * gateway holds its own copies, and ours would keep, say, a listening socket alive here after the
  * host's stands in for it.
@@ -48,8 +49,11 @@
 #define REATTACH_VERSION 1
 #define TOKEN_BYTES 16
 
-/* What the gateway tells us: how the program ended, or that it runs (and how to come back for it). */
-enum { EXITED = 0, KILLED = 1, RUNNING = 2 };
+/*
+ * What the gateway tells us: how the program ended, that it runs (and how to come back for it), or
+ * that a signal we sent did not reach the host (we send it again through the next gateway).
+ */
+enum { EXITED = 0, KILLED = 1, RUNNING = 2, HELD = 3 };
 
 /* Rewritten by `offloadctl exec shim` (it looks for the marker, which must occur once). */
 __attribute__((used)) static volatile char program_slot[4096] = "\001DPUO-SHIM-PROGRAM-SLOT\001";
@@ -69,6 +73,9 @@ static uint32_t reattach_seconds;
 static time_t give_up_at;
 /* Signals that arrived while no gateway could take them; sent once one does. */
 static volatile sig_atomic_t pending[65];
+/* Set from our coming back to a gateway until it says it has the run: one that drops us first has
+ * not relayed anything, so signals wait in pending meanwhile. */
+static volatile sig_atomic_t holding;
 
 struct buffer {
     char *data;
@@ -104,7 +111,8 @@ static void forward(int sig) {
     unsigned char be[4] = {n >> 24, n >> 16, n >> 8, n};
     int saved = errno;
     /* 4 bytes on a stream socket go whole; MSG_NOSIGNAL: a gone gateway is seen by the reader. */
-    if ((gateway < 0 || send(gateway, be, 4, MSG_NOSIGNAL) != 4) && sig < (int)(sizeof pending / sizeof *pending)) {
+    if ((gateway < 0 || holding || send(gateway, be, 4, MSG_NOSIGNAL) != 4)
+            && sig < (int)(sizeof pending / sizeof *pending)) {
         pending[sig] = 1;
     }
     errno = saved;
@@ -222,6 +230,16 @@ static void close_above_stdio(void) {
 }
 
 /* The program runs: remember how to come back for it. 0, or -1 when the message is cut short. */
+/* Sends the signals held in pending (forward() holds them again if this gateway fails too). */
+static void send_pending(void) {
+    for (int s = 1; s < (int)(sizeof pending / sizeof *pending); s++) {
+        if (pending[s]) {
+            pending[s] = 0;
+            forward(s);
+        }
+    }
+}
+
 static int running(void) {
     unsigned char length, window[4];
     if (read_exact(gateway, &length, 1) != 0 || length > TOKEN_BYTES || read_exact(gateway, token, length) != 0) {
@@ -239,6 +257,23 @@ static int running(void) {
         token_length = 0; /* not durable: a lost gateway ends the run */
     }
     close_above_stdio();
+    if (holding) {
+        holding = 0;
+        send_pending();
+    }
+    return 0;
+}
+
+/* The gateway could not send signal N to the host: keep it for the next one. */
+static int held(void) {
+    unsigned char number[4];
+    if (read_exact(gateway, number, 4) != 0) {
+        return -1;
+    }
+    uint32_t sig = be32(number);
+    if (sig < sizeof pending / sizeof *pending) {
+        pending[sig] = 1;
+    }
     return 0;
 }
 
@@ -305,13 +340,8 @@ static int reattach(void) {
         int back;
         nanosleep(&pause, NULL); /* also between gateways that take us and drop us again */
         if (offer(&back) == 0) {
+            holding = 1; /* until this gateway says RUNNING: see running() */
             gateway = back;
-            for (int s = 1; s < (int)(sizeof pending / sizeof *pending); s++) {
-                if (pending[s]) {
-                    pending[s] = 0;
-                    forward(s);
-                }
-            }
             return 0;
         }
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -380,6 +410,9 @@ int main(int argc, char **argv) {
     for (;;) {
         int heard = read_exact(gateway, &kind, 1) == 0;
         if (heard && kind == RUNNING && running() == 0) {
+            continue;
+        }
+        if (heard && kind == HELD && held() == 0) {
             continue;
         }
         if (heard && (kind == EXITED || kind == KILLED) && read_exact(gateway, answer, 4) == 0) {

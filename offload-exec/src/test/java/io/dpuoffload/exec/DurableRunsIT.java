@@ -179,6 +179,29 @@ class DurableRunsIT {
         assertThat(run.exitValue()).isEqualTo(7);
     }
 
+    /**
+     * A signal that meets the gateway just as it loses the host: the gateway hands it back or rexec
+     * cannot send it; either way rexec holds it until a gateway has the run again.
+     */
+    @Test
+    void aSignalSentJustAfterTheLinkIsCutReachesTheProgramOnceTheLinkIsBack() throws Exception {
+        Process run = startedRun(Duration.ofMinutes(1));
+        BufferedReader out = output(run);
+
+        server.close();
+        await("the gateway's connection sees the cut").atMost(WAIT).until(() -> !client.isConnected());
+        signal(run, "USR1");
+        Thread.sleep(300);
+        assertThat(run.isAlive()).as("the signal waits for the host").isTrue();
+        startServer();
+
+        assertThat(run.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS))
+                .as("the held SIGUSR1 reached the program")
+                .isTrue();
+        assertThat(out.readLine()).isEqualTo("got-usr1");
+        assertThat(run.exitValue()).isEqualTo(7);
+    }
+
     @Test
     void aRunNotTakenBackWithinTheGracePeriodEndsAndItsClientSaysWhy() throws Exception {
         Process run = startedRun(Duration.ofSeconds(1));

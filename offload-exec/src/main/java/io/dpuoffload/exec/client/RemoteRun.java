@@ -157,8 +157,12 @@ public final class RemoteRun {
                 alloc, ExecWire.WINDOW_SIZE, alloc.buffer(8).writeInt(rows).writeInt(columns)));
     }
 
-    public void signal(int signal) {
-        stream.write(ExecWire.intRecord(alloc, ExecWire.SIGNAL, signal));
+    /**
+     * Sends {@code signal} to the program. The result fails when the connection was already gone, so
+     * the signal never left; one sent just before a link dies may still be lost with it.
+     */
+    public java.util.concurrent.CompletableFuture<Void> signal(int signal) {
+        return stream.write(ExecWire.intRecord(alloc, ExecWire.SIGNAL, signal));
     }
 
     /**

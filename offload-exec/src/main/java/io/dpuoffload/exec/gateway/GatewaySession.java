@@ -51,7 +51,6 @@ final class GatewaySession {
     private final int client;
     private final Supplier<OffloadConnection> host;
     private final List<String> dropEnvironment;
-    private static final int SIGWINCH = 28;
 
     /** The client's terminal (its stdin), when it has one; -1 otherwise. */
     private volatile int terminal = -1;
@@ -154,13 +153,9 @@ final class GatewaySession {
             }
             run.onHostPids(hostPids::add);
             run.onStarted(this::running);
-            int cancelled = cancel;
-            String client = who;
+            SignalRelay signals = new SignalRelay(client, cancel, run, terminal, who, () -> finished, this::send);
             helpers.add(Thread.ofPlatform().daemon().name("rexec-stdin").start(() -> run.sendStdin(in)));
-            helpers.add(Thread.ofPlatform()
-                    .daemon()
-                    .name("rexec-signals")
-                    .start(() -> forwardSignals(run, cancelled, client)));
+            helpers.add(Thread.ofPlatform().daemon().name("rexec-signals").start(signals::run));
             try {
                 ProcessExits.Exit exit = run.await(out, err);
                 hostPids.remove(run.hostPid()); // reaped on the host; descendants that outlive it stay
@@ -174,6 +169,7 @@ final class GatewaySession {
                 if (durability.durable() && e instanceof io.dpuoffload.transport.ConnectionLostException) {
                     // the host keeps the run for a while: the client comes back through the next gateway
                     log.warn("exec gateway: {}: lost the host ({}); the client will come back", who, e.getMessage());
+                    signals.hostLost();
                     return;
                 }
                 tell(err, "rexec: lost the host while the program ran: " + e.getMessage());
@@ -360,49 +356,6 @@ final class GatewaySession {
                 }
             }
             return ByteBuffer.wrap(buffer.asSlice(0, length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
-        }
-    }
-
-    /** Signal numbers from the client, 4 bytes each, until it goes away or the run ends. */
-    private void forwardSignals(RemoteRun run, int cancel, String who) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate(4);
-            long have = 0;
-            while (true) {
-                short[] got = new short[2];
-                Poll.poll(new int[] {client, cancel}, new short[] {Poll.POLLIN, Poll.POLLIN}, got, -1);
-                if (got[1] != 0) {
-                    return; // the run ended
-                }
-                long n = UnixSockets.recv(client, buffer.asSlice(have), 4 - have, 0);
-                if (n == -Errno.EAGAIN) {
-                    continue;
-                }
-                if (n <= 0 && finished) {
-                    return; // the client read its answer and left
-                }
-                if (n <= 0) {
-                    log.info("exec gateway: {} went away; cancelling its run on the host", who);
-                    run.cancel("the rexec client went away");
-                    return;
-                }
-                have += n;
-                if (have == 4) {
-                    int signal = buffer.get(
-                            java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
-                            0);
-                    if (signal == SIGWINCH && terminal >= 0) {
-                        // the program has a pty of its own: resizing it signals its foreground itself
-                        Terminals.WindowSize size = Terminals.windowSize(terminal);
-                        run.resize(size.rows(), size.columns());
-                    } else {
-                        run.signal(signal);
-                    }
-                    have = 0;
-                }
-            }
-        } catch (ErrnoException | RuntimeException e) {
-            log.warn("exec gateway: {}: signal relay failed: {}", who, e.getMessage());
         }
     }
 
