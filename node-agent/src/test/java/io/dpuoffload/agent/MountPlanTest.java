@@ -89,4 +89,44 @@ class MountPlanTest {
         assertThatThrownBy(() -> MountPlan.compute(ROOT, STATE, List.of(a, other), MERGED_USR))
                 .hasMessageContaining("/srv/data");
     }
+
+    /**
+     * An agent in a pod: the root's system is the node's (mounted at /host), never the image's, so
+     * the daemons the root runs are the DPU's own.
+     */
+    @Test
+    void inAPodTheRootsSystemComesFromTheNodesRoot() {
+        Path node = Path.of("/host");
+        MountPlan.DpuSystem podView = new MountPlan.DpuSystem() {
+            @Override
+            public Path root() {
+                return node;
+            }
+
+            @Override
+            public boolean isDirectory(Path path) {
+                return path.startsWith(node)
+                        && MERGED_USR.isDirectory(Path.of("/").resolve(node.relativize(path)));
+            }
+
+            @Override
+            public Path symlinkTarget(Path path) {
+                return path.startsWith(node)
+                        ? MERGED_USR.symlinkTarget(Path.of("/").resolve(node.relativize(path)))
+                        : null;
+            }
+        };
+        MountPlan plan = MountPlan.compute(ROOT, STATE, List.of(SpecFiles.profile("libvirt")), podView);
+        assertThat(plan.steps(s -> s instanceof MountStep.Bind))
+                .extracting(MountStep::describe)
+                .contains(
+                        "rbind /host/usr -> /run/dpu-offload/root/usr",
+                        "rbind /host/etc -> /run/dpu-offload/root/etc",
+                        "rbind /host/dev -> /run/dpu-offload/root/dev",
+                        "rbind /host/proc -> /run/dpu-offload/root/local_proc")
+                .noneMatch(step -> step.startsWith("rbind /usr") || step.startsWith("rbind /etc"));
+        assertThat(plan.steps(s -> s instanceof MountStep.Symlink))
+                .extracting(MountStep::describe)
+                .contains("symlink /run/dpu-offload/root/bin -> usr/bin");
+    }
 }

@@ -31,6 +31,8 @@ public final class Spawn {
 
     private static final MethodHandle UNSHARE = Libc.function("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle CHDIR = Libc.function("chdir", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle CHROOT = Libc.function("chroot", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle FCHDIR = Libc.function("fchdir", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle UMASK = Libc.function("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle SPAWN = Libc.function(
             "posix_spawn", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
@@ -82,6 +84,36 @@ public final class Spawn {
         try (Scratch s = Scratch.acquire()) {
             if ((int) CHDIR.invokeExact(s.errnoState(), s.cString(path)) != 0) {
                 throw new ErrnoException("chdir", s.errno());
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /**
+     * chroot(2) for this thread's fs context (see {@link #ownFsContext}): paths resolve under {@code
+     * path} from now on, for this thread and the programs it starts. The working directory stays.
+     */
+    public static void chroot(byte[] path) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            if ((int) CHROOT.invokeExact(s.errnoState(), s.cString(path)) != 0) {
+                throw new ErrnoException(
+                        "chroot " + new String(path, java.nio.charset.StandardCharsets.UTF_8), s.errno());
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** fchdir(2) for this thread's fs context: with {@code chroot(".")} after it, back to a root kept open. */
+    public static void fchdir(int fd) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            if ((int) FCHDIR.invokeExact(s.errnoState(), fd) != 0) {
+                throw new ErrnoException("fchdir", s.errno());
             }
         } catch (ErrnoException e) {
             throw e;

@@ -76,7 +76,18 @@ public final class DpuAgent implements AutoCloseable {
      * @param transport the channel to the host, secured by the caller
      */
     public static DpuAgent start(ResolvedPair pair, Endpoint host, TransportConfig transport) throws Exception {
-        MountPlan plan = MountPlan.compute(pair.root(), pair.state(), pair.profiles(), MountPlan.DpuSystem.real());
+        return start(pair, host, transport, Path.of("/"));
+    }
+
+    /**
+     * As {@link #start(ResolvedPair, Endpoint, TransportConfig)}, with the DPU's own system (its
+     * binaries, libraries, /etc, /dev, /proc) taken from {@code nodeRoot}: the node's {@code /} as a
+     * pod sees it.
+     */
+    public static DpuAgent start(ResolvedPair pair, Endpoint host, TransportConfig transport, Path nodeRoot)
+            throws Exception {
+        MountPlan plan =
+                MountPlan.compute(pair.root(), pair.state(), pair.profiles(), MountPlan.DpuSystem.real(nodeRoot));
         TransportConfig fsTransport =
                 transport.toBuilder().features(Set.of(FsFeature.FILESYSTEM)).build();
         PlanApplier applier = new PlanApplier(

@@ -29,8 +29,26 @@ public record MountPlan(Path root, List<MountStep> steps) {
         /** The link's target when {@code path} is a symbolic link, else null. */
         Path symlinkTarget(Path path);
 
+        /**
+         * Where the DPU's own root file system is, as the agent sees it: {@code /} for an agent on the
+         * node itself; in a pod, the node's {@code /} mounted into it (the image's own files are
+         * the agent's, never the daemons').
+         */
+        default Path root() {
+            return Path.of("/");
+        }
+
         static DpuSystem real() {
+            return real(Path.of("/"));
+        }
+
+        static DpuSystem real(Path root) {
             return new DpuSystem() {
+                @Override
+                public Path root() {
+                    return root;
+                }
+
                 @Override
                 public boolean isDirectory(Path path) {
                     return Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS);
@@ -51,8 +69,9 @@ public record MountPlan(Path root, List<MountStep> steps) {
     public static MountPlan compute(Path root, Path state, List<Profile> profiles, DpuSystem dpu) {
         List<MountStep> steps = new ArrayList<>();
         steps.add(new MountStep.Tmpfs(root, "mode=0755,size=16m"));
+        Path system = dpu.root();
         for (String name : SYSTEM) {
-            Path source = Path.of("/", name);
+            Path source = system.resolve(name);
             Path link = dpu.symlinkTarget(source);
             if (link != null) {
                 steps.add(new MountStep.Symlink(root.resolve(name), link));
@@ -60,11 +79,11 @@ public record MountPlan(Path root, List<MountStep> steps) {
                 steps.add(new MountStep.Bind(source, root.resolve(name), true));
             }
         }
-        steps.add(new MountStep.Bind(Path.of("/dev"), root.resolve("dev"), true));
+        steps.add(new MountStep.Bind(system.resolve("dev"), root.resolve("dev"), true));
         steps.add(new MountStep.Private(root));
         steps.add(new MountStep.Tmpfs(root.resolve("dev/shm"), "mode=1777"));
         steps.add(new MountStep.Mqueue(root.resolve("dev/mqueue")));
-        steps.add(new MountStep.Bind(Path.of("/proc"), root.resolve("local_proc"), true));
+        steps.add(new MountStep.Bind(system.resolve("proc"), root.resolve("local_proc"), true));
         // Kept across agent restarts: the daemons' state there (libvirt's running domains, with the
         // pids of their QEMU stand-ins) is how a restarted libvirtd finds its VMs again.
         steps.add(new MountStep.Bind(runDirectory(state), root.resolve("run"), false));

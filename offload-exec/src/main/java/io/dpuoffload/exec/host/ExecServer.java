@@ -94,6 +94,18 @@ public final class ExecServer implements AutoCloseable {
                 () -> {});
     }
 
+    /**
+     * Programs start chrooted into {@code nodeRoot}, the node's {@code /} as an agent in a pod sees
+     * it, so that they are the node's programs with its libraries and devices; before the server
+     * serves. The allowlist, working directories and paths in argv are the node's, as before.
+     *
+     * @throws IllegalArgumentException when {@code nodeRoot} does not look like a root (no usr/)
+     */
+    public ExecServer startProgramsIn(java.nio.file.Path nodeRoot) throws ErrnoException {
+        spawner.startProgramsIn(nodeRoot);
+        return this;
+    }
+
     /** How long a durable run whose client's connection was lost waits for a client to take it over. */
     public ExecServer keepDetachedRunsFor(java.time.Duration grace) {
         detachedRuns = new DetachedRuns(grace);

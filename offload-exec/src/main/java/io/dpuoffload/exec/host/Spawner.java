@@ -5,6 +5,7 @@ import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.Flags;
 import io.dpuoffload.linux.Spawn;
+import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,6 +18,9 @@ import java.util.concurrent.Executors;
 final class Spawner implements AutoCloseable {
     private final ExecutorService thread = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("exec-spawner").daemon().factory());
+
+    /** Where programs start; set on the spawner's thread, read there only. */
+    private ProgramRoot root = ProgramRoot.OWN;
 
     Spawner() throws ErrnoException {
         try {
@@ -31,6 +35,28 @@ final class Spawner implements AutoCloseable {
                 throw errno;
             }
             throw new IllegalStateException("cannot prepare the spawner thread", e);
+        }
+    }
+
+    /** Programs start chrooted into {@code node} from now on (see {@link ProgramRoot}). */
+    void startProgramsIn(Path node) throws ErrnoException {
+        try {
+            thread.submit(() -> {
+                        ProgramRoot previous = root;
+                        root = ProgramRoot.of(node);
+                        previous.close();
+                        return null;
+                    })
+                    .get();
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case ErrnoException errno -> throw errno;
+                case RuntimeException runtime -> throw runtime;
+                default -> throw new IllegalStateException("cannot use " + node + " as the programs' root", e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while setting the programs' root", e);
         }
     }
 
@@ -99,22 +125,9 @@ final class Spawner implements AutoCloseable {
             throws SpawnFailure, InterruptedException {
         try {
             return thread.submit(() -> {
-                        try {
-                            Spawn.chdir(request.cwd());
-                        } catch (ErrnoException e) {
-                            throw new SpawnFailure(e, true);
-                        }
                         Spawn.umask(request.umask());
-                        java.util.concurrent.Callable<Integer> start = () -> Spawn.spawn(
-                                request.program(),
-                                request.argv().toArray(byte[][]::new),
-                                request.environment().toArray(byte[][]::new),
-                                stdio.childIn(),
-                                stdio.childOut(),
-                                stdio.childErr(),
-                                stdio.terminal(),
-                                targets,
-                                sources);
+                        java.util.concurrent.Callable<Integer> start =
+                                () -> startInRoot(request, stdio, targets, sources);
                         try {
                             return cgroup.isPresent() ? cgroup.get().spawnInside(start) : start.call();
                         } catch (ErrnoException e) {
@@ -127,6 +140,49 @@ final class Spawner implements AutoCloseable {
                 throw failure;
             }
             throw new IllegalStateException("spawning " + request.programName() + " failed", e.getCause());
+        }
+    }
+
+    /**
+     * In the programs' root: the request's working directory (resolved there), then the start. The
+     * terminal is opened by the child through our descriptor for it, as the node's /dev/pts is not
+     * the one our pty lives in when the root is the node's.
+     */
+    private int startInRoot(ExecRequest request, RunStdio stdio, int[] targets, int[] sources)
+            throws ErrnoException, SpawnFailure {
+        int terminal = -1;
+        byte[] terminalPath = stdio.terminal();
+        if (terminalPath != null && !root.isOwn()) {
+            terminal =
+                    FileCalls.openat(Flags.AT_FDCWD, terminalPath, Flags.O_RDWR | Flags.O_NOCTTY | Flags.O_CLOEXEC, 0);
+            terminalPath = ("/proc/self/fd/" + terminal).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        root.enter();
+        try {
+            try {
+                Spawn.chdir(request.cwd());
+            } catch (ErrnoException e) {
+                throw new SpawnFailure(e, true);
+            }
+            try {
+                return Spawn.spawn(
+                        request.program(),
+                        request.argv().toArray(byte[][]::new),
+                        request.environment().toArray(byte[][]::new),
+                        stdio.childIn(),
+                        stdio.childOut(),
+                        stdio.childErr(),
+                        terminalPath,
+                        targets,
+                        sources);
+            } catch (ErrnoException e) {
+                throw new SpawnFailure(e, false);
+            }
+        } finally {
+            root.leave();
+            if (terminal >= 0) {
+                FileCalls.closeQuietly(terminal);
+            }
         }
     }
 
