@@ -152,7 +152,9 @@ class ManifestsTest {
         assertThat(texts(expression.path("values"))).containsExactlyInAnyOrder("host", "dpu");
         assertThat(container.path("image").asText()).isEqualTo("localhost/dpuoffload/node-agent:0.1.0");
         assertThat(container.path("imagePullPolicy").asText()).isEqualTo("IfNotPresent");
-        assertThat(texts(container.path("args"))).containsExactly("agent", "kubernetes", "--node", "$(NODE_NAME)");
+        assertThat(texts(container.path("args")))
+                .as("the daemons and programs are the node's, from its root at /host")
+                .containsExactly("agent", "kubernetes", "--node", "$(NODE_NAME)", "--node-root", "/host");
         assertThat(fieldRefs(container))
                 .containsEntry("NODE_NAME", "spec.nodeName")
                 .containsEntry("POD_NAME", "metadata.name")
@@ -189,15 +191,13 @@ class ManifestsTest {
                 .containsOnly(
                         Map.entry("/dev/fuse", "/dev/fuse CharDevice"),
                         Map.entry("/run/dpu-offload", "/run/dpu-offload DirectoryOrCreate"),
-                        Map.entry("/var/lib/libvirt", "/var/lib/libvirt DirectoryOrCreate"),
-                        Map.entry("/var/lib/dpu-offload", "/var/lib/dpu-offload DirectoryOrCreate"));
-        // The root's mounts, made in the container, must be the node's.
+                        Map.entry("/host", "/ Directory"));
+        // The root's mounts, made in the container, must be the node's; the node's root only comes in.
         assertThat(propagationAt)
                 .containsOnly(
                         Map.entry("/dev/fuse", "None"),
                         Map.entry("/run/dpu-offload", "Bidirectional"),
-                        Map.entry("/var/lib/libvirt", "None"),
-                        Map.entry("/var/lib/dpu-offload", "None"));
+                        Map.entry("/host", "HostToContainer"));
     }
 
     @Test

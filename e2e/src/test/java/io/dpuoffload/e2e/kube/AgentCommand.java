@@ -52,6 +52,13 @@ final class AgentCommand {
                 dpuState.toString());
     }
 
+    /** {@code args} with {@code --node-root}: the node's / seen at {@code nodeRoot}, as the DaemonSet's /host. */
+    static List<String> inPod(List<String> args, Path nodeRoot) {
+        return java.util.stream.Stream.concat(
+                        args.stream(), java.util.stream.Stream.of("--node-root", nodeRoot.toString()))
+                .toList();
+    }
+
     /** {@code args} as a JVM's command line running offloadctl with the test's class path. */
     static List<String> java(List<String> args) {
         return Node.javaCommand(Offloadctl.class.getName(), JVM, args);

@@ -41,6 +41,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * daemon with the new command; a rotated Secret rewrites the certificate files while everything keeps
  * running; an API server out of reach stops nothing and the reports resume; deletion leaves nothing.
  *
+ * <p>The agents run as the DaemonSet runs them, with {@code --node-root}: each node's / is a {@link
+ * NodeRoot} with an /opt that only that node has. The DPU's daemon and the host's program are
+ * there and nowhere else, so the DPU's root must be built from its node's root, and the host must
+ * start the program in its node's root.
+ *
  * <p>The mock runs in this JVM on loopback; each node reaches it at its own loopback through {@link
  * ApiForwarder} and a Unix socket (see there), so no address crosses between the namespaces and the
  * root namespace.
@@ -56,6 +61,10 @@ class KubernetesAgentAcrossNamespacesIT {
     private static final String NAMESPACE = "dpu-offload";
     private static final String PAIR = "pair-1";
     private static final String FINALIZER = "dpuoffload.io/teardown";
+    /** In the host node's root only. */
+    private static final String HOST_PROGRAM = "/opt/host-node/hello";
+    /** In the DPU node's root only. */
+    private static final String DPU_DAEMON = "/opt/dpu-node/sleeper";
 
     private Path work;
     /** The share's mount point on the DPU's /srv, made by the agent (removed by it on teardown). */
@@ -63,11 +72,24 @@ class KubernetesAgentAcrossNamespacesIT {
 
     private MockApiServer api;
     private KubernetesClient kube;
+    private Path nodeRoots;
+    private NodeRoot hostNode;
+    private NodeRoot dpuNode;
 
     @AfterEach
     void cleanUp() throws Exception {
         if (api != null) {
             api.close();
+        }
+        // before anything around them goes: a delete would not stop at a bind of the same disk
+        if (hostNode != null) {
+            hostNode.close();
+        }
+        if (dpuNode != null) {
+            dpuNode.close();
+        }
+        if (nodeRoots != null) {
+            Files.deleteIfExists(nodeRoots);
         }
         if (work != null) {
             io.dpuoffload.cli.WorkDirectory.delete(work);
@@ -87,6 +109,12 @@ class KubernetesAgentAcrossNamespacesIT {
         sharedAt = Path.of("/srv", work.getFileName().toString());
         Path root = work.resolve("root");
         Path dpuK8sState = work.resolve("dpu-k8s");
+        nodeRoots = Files.createTempDirectory(Path.of("/tmp"), "node-roots-"); // outside what they bind
+        hostNode = NodeRoot.build(nodeRoots.resolve("host"));
+        hostNode.script(HOST_PROGRAM, "echo \"$1 from $(cat /opt/host-node/name)\"");
+        Files.writeString(hostNode.path().resolve("opt/host-node/name"), "the host node's root\n");
+        dpuNode = NodeRoot.build(nodeRoots.resolve("dpu"));
+        dpuNode.script(DPU_DAEMON, "exec /usr/bin/sleep \"$1\"");
 
         api = new MockApiServer(work.resolve("api.sock"), Path.of("..", "crds"));
         kube = api.client();
@@ -107,11 +135,14 @@ class KubernetesAgentAcrossNamespacesIT {
         kube.resources(OffloadNode.class).resource(pair).create();
 
         NodeProcess host = topology.host()
-                .start(AgentCommand.java(AgentCommand.host(
-                        "host-1", kubeconfig, NAMESPACE, work.resolve("host-k8s"), Topology.HOST_ADDRESS)));
+                .start(AgentCommand.java(AgentCommand.inPod(
+                        AgentCommand.host(
+                                "host-1", kubeconfig, NAMESPACE, work.resolve("host-k8s"), Topology.HOST_ADDRESS),
+                        hostNode.path())));
         NodeProcess dpu = topology.dpu()
-                .start(AgentCommand.java(AgentCommand.dpu(
-                        "dpu-1", kubeconfig, NAMESPACE, dpuK8sState, root, work.resolve("dpu-state"))));
+                .start(AgentCommand.java(AgentCommand.inPod(
+                        AgentCommand.dpu("dpu-1", kubeconfig, NAMESPACE, dpuK8sState, root, work.resolve("dpu-state")),
+                        dpuNode.path())));
         host.awaitLine(Pattern.compile("READY .*"), START);
         dpu.awaitLine(Pattern.compile("READY .*"), START);
 
@@ -161,7 +192,13 @@ class KubernetesAgentAcrossNamespacesIT {
                 .as("the host's file through offload-fs in the root")
                 .isEqualTo("from the host\n");
         long firstPid = daemon(dpuReport).pid();
-        assertThat(commandLine(dpu, firstPid)).contains("100001");
+        assertThat(commandLine(dpu, firstPid))
+                .as("the daemon, which only the DPU node's root has")
+                .contains("100001");
+        assertThat(dpu.runInside(START, "chroot", root.toString(), HOST_PROGRAM, "hello")
+                        .stdout())
+                .as("a program only the host node's root has, started from the DPU's root")
+                .isEqualTo("hello from the host node's root\n");
 
         // A new revision: the DPU side starts again with the new profile; the host serves the same
         // share, so it runs on (and with it whatever it runs for the DPU, e.g. a VM's QEMU).
@@ -228,6 +265,9 @@ class KubernetesAgentAcrossNamespacesIT {
                 .doesNotContain(root.toString());
         assertThat(root).doesNotExist();
         assertThat(sharedAt).as("the mount point the agent created").doesNotExist();
+        assertThat(dpuNode.path().resolve("opt/host-node"))
+                .as("the program's shim's mount point, made on the DPU node's disk")
+                .doesNotExist();
         kube.resources(OffloadNode.class).withName(PAIR).edit(node -> {
             node.getMetadata().setFinalizers(List.of());
             return node;
@@ -266,10 +306,11 @@ class KubernetesAgentAcrossNamespacesIT {
         return """
                 shares:
                   - {name: data, hostPath: %s, path: %s}
+                programs: [%s]
                 daemons:
                   - name: sleeper
-                    command: [/usr/bin/sleep, "%s"]
-                """.formatted(hostData, sharedAt, seconds);
+                    command: [%s, "%s"]
+                """.formatted(hostData, sharedAt, HOST_PROGRAM, DPU_DAEMON, seconds);
     }
 
     private static DaemonReport daemon(AgentReport report) {

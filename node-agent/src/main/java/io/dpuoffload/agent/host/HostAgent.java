@@ -8,6 +8,8 @@ import io.dpuoffload.ipc.IpcNode;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.transport.OffloadConnection;
 import io.dpuoffload.transport.Services;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * The host's side of a pair: offload-fs for the profiles' shares, offload-exec for their programs,
@@ -33,6 +35,26 @@ public final class HostAgent implements AutoCloseable {
                         .reapOrphans()
                         .keepDetachedRunsFor(pair.keepRunsFor()),
                 new IpcNode(HostServices.ipc(pair)));
+    }
+
+    /**
+     * As {@link #create(ResolvedPair)} for an agent that sees the node's {@code /} at {@code
+     * nodeRoot} (a pod): the served directories are shown at their own paths first ({@link
+     * NodeDirectories}) and the programs start in the node's root. {@code /} is the node itself.
+     */
+    public static HostAgent create(ResolvedPair pair, Path nodeRoot) throws ErrnoException, IOException {
+        if (nodeRoot.equals(Path.of("/"))) {
+            return create(pair);
+        }
+        NodeDirectories.show(nodeRoot, Path.of("/"), HostServices.nodeDirectories(pair));
+        HostAgent agent = create(pair);
+        try {
+            agent.exec.startProgramsIn(nodeRoot);
+            return agent;
+        } catch (ErrnoException | RuntimeException e) {
+            agent.close();
+            throw e;
+        }
     }
 
     public Services.Builder register(Services.Builder services) {

@@ -15,19 +15,36 @@ import java.util.Objects;
  * @param root where the DPU agent builds the offload root (the standalone default)
  * @param dpuState the DPU agent's state directory (the standalone default, so {@code offloadctl
  *     agent status} finds it unchanged)
+ * @param nodeRoot where the agent sees the node's {@code /}: {@code /} on the node itself, the
+ *     mount of the node's root in a pod (the DaemonSet's {@code /host}); the DPU's daemons and the
+ *     host's programs are the node's, never the image's
  */
 public record AgentSettings(
-        String node, String agent, String namespace, Path state, String advertise, Path root, Path dpuState) {
+        String node,
+        String agent,
+        String namespace,
+        Path state,
+        String advertise,
+        Path root,
+        Path dpuState,
+        Path nodeRoot) {
     public AgentSettings {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(dpuState, "dpuState");
+        Objects.requireNonNull(nodeRoot, "nodeRoot");
+    }
+
+    /** An agent on the node itself: its {@code /} is the node's. */
+    public AgentSettings(
+            String node, String agent, String namespace, Path state, String advertise, Path root, Path dpuState) {
+        this(node, agent, namespace, state, advertise, root, dpuState, Path.of("/"));
     }
 
     public AgentSettings withNamespace(String value) {
-        return new AgentSettings(node, agent, value, state, advertise, root, dpuState);
+        return new AgentSettings(node, agent, value, state, advertise, root, dpuState, nodeRoot);
     }
 
     /** Where the certificates from the node's Secret are written (see {@link CredentialFiles}). */

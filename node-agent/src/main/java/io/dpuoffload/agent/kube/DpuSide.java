@@ -6,6 +6,7 @@ import io.dpuoffload.api.status.AgentStatus;
 import io.dpuoffload.pki.TlsFiles;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.tls.ReloadingTlsContext;
+import java.nio.file.Path;
 
 /**
  * The DPU agent of a pair, as the standalone {@code agent --role dpu} runs it: the offload root, the
@@ -20,13 +21,14 @@ final class DpuSide implements RunningSide {
         this.agent = agent;
     }
 
-    static DpuSide start(Plan plan, TlsFiles credentials) throws Exception {
+    /** @param nodeRoot where this agent sees the node's {@code /}: the offload root's system comes from there */
+    static DpuSide start(Plan plan, TlsFiles credentials, Path nodeRoot) throws Exception {
         ResolvedPair pair = plan.pair();
         TransportConfig transport = TransportConfig.builder(pair.dpuNode())
                 .tlsSource(ReloadingTlsContext.forClient(credentials))
                 .expectPeer(pair.hostNode())
                 .build();
-        return new DpuSide(plan, DpuAgent.start(pair, plan.endpoint(), transport));
+        return new DpuSide(plan, DpuAgent.start(pair, plan.endpoint(), transport, nodeRoot));
     }
 
     @Override

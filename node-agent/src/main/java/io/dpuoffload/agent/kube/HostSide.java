@@ -9,6 +9,7 @@ import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.tls.ReloadingTlsContext;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,10 +31,13 @@ final class HostSide implements RunningSide {
         this.connections = connections;
     }
 
-    /** @param changed told when a DPU connects or goes, so the report follows at once */
-    static HostSide start(Plan plan, TlsFiles credentials, Runnable changed) throws Exception {
+    /**
+     * @param nodeRoot where this agent sees the node's {@code /} (see {@link HostAgent#create(ResolvedPair, Path)})
+     * @param changed told when a DPU connects or goes, so the report follows at once
+     */
+    static HostSide start(Plan plan, TlsFiles credentials, Path nodeRoot, Runnable changed) throws Exception {
         ResolvedPair pair = plan.pair();
-        HostAgent agent = HostAgent.create(pair);
+        HostAgent agent = HostAgent.create(pair, nodeRoot);
         try {
             TransportConfig transport = TransportConfig.builder(pair.hostNode())
                     .features(Set.of(FsFeature.FILESYSTEM, IpcFeature.IPC))

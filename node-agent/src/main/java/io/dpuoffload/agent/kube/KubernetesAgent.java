@@ -336,7 +336,9 @@ public final class KubernetesAgent implements AutoCloseable {
 
     private RunningSide start(Plan plan) throws Exception {
         var files = CredentialFiles.of(settings.pki(), settings.node());
-        return plan.role() == AgentRole.HOST ? HostSide.start(plan, files, this::wake) : DpuSide.start(plan, files);
+        return plan.role() == AgentRole.HOST
+                ? HostSide.start(plan, files, settings.nodeRoot(), this::wake)
+                : DpuSide.start(plan, files, settings.nodeRoot());
     }
 
     private void stop(Slot slot) {

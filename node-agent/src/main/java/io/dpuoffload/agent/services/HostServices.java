@@ -93,4 +93,16 @@ public final class HostServices {
                 .distinct()
                 .toList();
     }
+
+    /**
+     * The node's directories the host serves: the shares and the socket directories. An agent in a
+     * pod shows them at their own paths ({@code NodeDirectories}).
+     */
+    public static List<java.nio.file.Path> nodeDirectories(ResolvedPair pair) {
+        Set<java.nio.file.Path> directories = new LinkedHashSet<>();
+        pair.shares().forEach(share -> directories.add(share.hostPath()));
+        pair.profiles()
+                .forEach(profile -> profile.sockets().forEach(socket -> directories.add(pair.hostPathOf(socket))));
+        return List.copyOf(directories);
+    }
 }

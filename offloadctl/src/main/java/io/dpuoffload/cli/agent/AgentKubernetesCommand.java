@@ -90,6 +90,14 @@ public final class AgentKubernetesCommand implements Callable<Integer> {
                     + " agent's, /run/dpu-offload/agent.")
     Path dpuState = Pair.Dpu.DEFAULT_STATE;
 
+    @Option(
+            names = "--node-root",
+            paramLabel = "DIR",
+            description = "Where this agent sees the node's / (the DaemonSet mounts it at /host). The DPU's"
+                    + " daemons and the host's programs are the node's, from there; the host's served"
+                    + " directories are shown at their own paths. Default: /, the agent runs on the node itself.")
+    Path nodeRoot = Path.of("/");
+
     @Spec
     CommandSpec spec;
 
@@ -99,8 +107,11 @@ public final class AgentKubernetesCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(
                     spec.commandLine(), "agent kubernetes needs --node NODE (or NODE_NAME)");
         }
+        if (!nodeRoot.isAbsolute()) {
+            throw new BadInputException("--node-root must be an absolute path: " + nodeRoot);
+        }
         AgentSettings settings = new AgentSettings(
-                node, agentName(), blankToNull(namespace), state, blankToNull(advertise), root, dpuState);
+                node, agentName(), blankToNull(namespace), state, blankToNull(advertise), root, dpuState, nodeRoot);
         StopSignal stop = new StopSignal(STOP_GRACE);
         try {
             KubernetesAgent agent;
