@@ -20,4 +20,39 @@ class LibvirtHealthTest {
         assertThat(LibvirtHealth.fromOutside("qemu:///system?socket=/x", ROOT)).isEqualTo("qemu:///system?socket=/x");
         assertThat(LibvirtHealth.fromOutside("test:///default", ROOT)).isEqualTo("test:///default");
     }
+
+    @Test
+    void virshsListingCountsRunningAndDefinedDomains() {
+        assertThat(VirshInRoot.counts(" 1    vm-a   running\n 7    vm-b   paused\n -    vm-c   shut off\n\n"))
+                .isEqualTo("2 running, 1 defined domain(s)");
+        assertThat(VirshInRoot.counts("")).isEqualTo("0 running, 0 defined domain(s)");
+    }
+
+    /**
+     * Without libvirt's client library (the agent's image), the root's own virsh answers, and the
+     * same as the library does: here on libvirt's test driver, which needs no daemon.
+     */
+    @Test
+    void theRootsVirshAnswersAsTheClientLibraryDoes() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isExecutable(Path.of("/usr/bin/virsh"))
+                        && "root".equals(System.getProperty("user.name")),
+                "needs virsh (libvirt-clients) and root for chroot; CI has both");
+        String throughVirsh = new VirshInRoot("test:///default", Path.of("/")).check();
+
+        assertThat(throughVirsh).isEqualTo("1 running, 0 defined domain(s)");
+        assertThat(new LibvirtHealth("test:///default", Path.of("/")).check()).isEqualTo(throughVirsh);
+    }
+
+    @Test
+    void aVirshThatCannotConnectSaysWhy() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isExecutable(Path.of("/usr/bin/virsh"))
+                        && "root".equals(System.getProperty("user.name")),
+                "needs virsh (libvirt-clients) and root for chroot; CI has both");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new VirshInRoot("qemu+unix:///system?socket=/nonexistent/sock", Path.of("/")).check())
+                .hasMessageContaining("virsh")
+                .hasMessageContaining("failed (exit 1)");
+    }
 }
