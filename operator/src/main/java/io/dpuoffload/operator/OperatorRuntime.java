@@ -1,6 +1,7 @@
 package io.dpuoffload.operator;
 
 import io.dpuoffload.operator.certs.AgentSecretsRole;
+import io.dpuoffload.operator.certs.ManagedSecrets;
 import io.dpuoffload.operator.certs.NodeCertificates;
 import io.dpuoffload.operator.pair.PairCensus;
 import io.dpuoffload.operator.pair.PairReconciler;
@@ -27,9 +28,12 @@ public final class OperatorRuntime implements AutoCloseable {
     private final Operator operator;
     private final Endpoints endpoints;
     private final PrometheusMeterRegistry metrics;
+    private final ManagedSecrets secrets;
 
-    private OperatorRuntime(Operator operator, Endpoints endpoints, PrometheusMeterRegistry metrics) {
+    private OperatorRuntime(
+            Operator operator, Endpoints endpoints, PrometheusMeterRegistry metrics, ManagedSecrets secrets) {
         this.operator = operator;
+        this.secrets = secrets;
         this.endpoints = endpoints;
         this.metrics = metrics;
     }
@@ -52,7 +56,9 @@ public final class OperatorRuntime implements AutoCloseable {
             }
         });
         EventRecorder events = new EventRecorder(client, settings.namespace(), settings.identity());
-        NodeCertificates certificates = new NodeCertificates(client, settings.namespace(), RenewalPolicy.DEFAULT);
+        ManagedSecrets secrets = ManagedSecrets.inform(client, settings.namespace(), settings.clock());
+        NodeCertificates certificates =
+                new NodeCertificates(client, secrets, settings.namespace(), RenewalPolicy.DEFAULT);
         operator.register(new PairReconciler(
                 new PairStatusWriter(client),
                 certificates,
@@ -73,7 +79,7 @@ public final class OperatorRuntime implements AutoCloseable {
                                         .keySet(),
                 metrics);
         operator.start();
-        return new OperatorRuntime(operator, endpoints, metrics);
+        return new OperatorRuntime(operator, endpoints, metrics, secrets);
     }
 
     public int port() {
@@ -88,5 +94,6 @@ public final class OperatorRuntime implements AutoCloseable {
     public void close() {
         operator.stop();
         endpoints.close();
+        secrets.close();
     }
 }

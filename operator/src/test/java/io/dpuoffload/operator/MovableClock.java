@@ -7,10 +7,10 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** The system clock, moved forward by the test to make bounds pass without waiting for them. */
-final class MovableClock extends Clock {
+public final class MovableClock extends Clock {
     private volatile Duration ahead = Duration.ZERO;
 
-    void advance(Duration by) {
+    public void advance(Duration by) {
         ahead = ahead.plus(by);
     }
 

@@ -30,6 +30,7 @@ public final class NodeCertificates {
     public static final String CA_SECRET = "dpuo-ca";
 
     private final KubernetesClient client;
+    private final ManagedSecrets secrets;
     private final String namespace;
     private final RenewalPolicy renewal;
     /**
@@ -53,8 +54,10 @@ public final class NodeCertificates {
 
     private record Checked(String secretVersion, String caVersion, Instant renewAt) {}
 
-    public NodeCertificates(KubernetesClient client, String namespace, RenewalPolicy renewal) {
+    /** @param secrets the operator's Secrets as its informer has them, read instead of the API server */
+    public NodeCertificates(KubernetesClient client, ManagedSecrets secrets, String namespace, RenewalPolicy renewal) {
         this.client = client;
+        this.secrets = secrets;
         this.namespace = namespace;
         this.renewal = renewal;
     }
@@ -66,10 +69,7 @@ public final class NodeCertificates {
     public Outcome ensure(String node, Instant now) {
         synchronized (nodeLocks.computeIfAbsent(node, n -> new Object())) {
             Parsed<CaPem> ca = ca(now);
-            Secret secret = client.secrets()
-                    .inNamespace(namespace)
-                    .withName(NodeSecrets.name(node))
-                    .get();
+            Secret secret = secrets.get(NodeSecrets.name(node));
             Optional<String> why;
             if (secret == null) {
                 why = Optional.of("no certificate yet");
@@ -107,14 +107,15 @@ public final class NodeCertificates {
     /** Removes {@code node}'s Secret (its last pair is gone). */
     public void remove(String node) {
         client.secrets().inNamespace(namespace).withName(NodeSecrets.name(node)).delete();
+        secrets.deleted(NodeSecrets.name(node));
         checked.remove(node);
     }
 
     private Parsed<CaPem> ca(Instant now) {
-        Secret secret =
-                client.secrets().inNamespace(namespace).withName(CA_SECRET).get();
+        Secret secret = secrets.get(CA_SECRET);
         if (secret == null) {
             synchronized (caCreation) {
+                // the API server, not the cache: a CA made by another operator a moment ago must be kept
                 secret = client.secrets()
                         .inNamespace(namespace)
                         .withName(CA_SECRET)
@@ -133,6 +134,7 @@ public final class NodeCertificates {
                                     .build())
                             .create();
                 }
+                secrets.wrote(secret);
             }
         }
         String version = secret.getMetadata().getResourceVersion();
@@ -163,7 +165,7 @@ public final class NodeCertificates {
                 .withType("kubernetes.io/tls")
                 .withData(encoded(data))
                 .build();
-        client.secrets().inNamespace(namespace).resource(secret).createOr(existing -> existing.update());
+        secrets.wrote(client.secrets().inNamespace(namespace).resource(secret).createOr(existing -> existing.update()));
     }
 
     private static NodePem fromSecret(String node, Secret secret) {
