@@ -1,5 +1,6 @@
 package io.dpuoffload.agent.kube;
 
+import io.dpuoffload.agent.plan.RootLeftovers;
 import io.dpuoffload.crd.NodeSecrets;
 import io.dpuoffload.crd.OffloadNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -231,6 +232,12 @@ public final class KubernetesAgent implements AutoCloseable {
             waitingForDpuLogged.remove(runningFor);
             stop(slot);
         }
+        if (role == AgentRole.DPU
+                && slot.running == null
+                && live.isEmpty()
+                && mine.stream().anyMatch(OffloadNode::isMarkedForDeletion)) {
+            clearLeftovers();
+        }
         mine.stream().filter(OffloadNode::isMarkedForDeletion).forEach(deleted -> publishTornDown(deleted, role));
         if (live.isEmpty()) {
             return;
@@ -255,6 +262,22 @@ public final class KubernetesAgent implements AutoCloseable {
             }
         }
         act(role, slot, chosen, secret);
+    }
+
+    /**
+     * A pair deleted while no agent ran its DPU side (this one started after the deletion, or its
+     * predecessor was killed): the root that agent left is cleared before the teardown is reported,
+     * so "torn down" means no mount is left.
+     */
+    private void clearLeftovers() {
+        if (!RootLeftovers.exist(settings.root(), settings.dpuState())) {
+            return;
+        }
+        log.info(
+                "an earlier agent left the offload root at {}: clearing it before reporting the teardown",
+                settings.root());
+        int unmounted = RootLeftovers.clear(settings.root(), settings.dpuState());
+        log.info("cleared the offload root an earlier agent left at {} ({} mounts)", settings.root(), unmounted);
     }
 
     private void act(AgentRole role, Slot slot, OffloadNode resource, Secret secret) {

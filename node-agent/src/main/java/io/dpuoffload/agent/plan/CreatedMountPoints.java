@@ -48,6 +48,22 @@ final class CreatedMountPoints {
         save();
     }
 
+    /** Where an agent with state directory {@code state} keeps the record. */
+    static Path recordIn(Path state) {
+        return state.resolve("mount-points");
+    }
+
+    /** Every step's mount points, the last step's first and each deepest first, forgotten now (the caller removes them). */
+    List<Path> takeAll() {
+        List<String> steps = new ArrayList<>(byStep.keySet());
+        List<Path> all = new ArrayList<>();
+        for (String step : steps.reversed()) {
+            all.addAll(byStep.remove(step));
+        }
+        save();
+        return all;
+    }
+
     /** The step's mount points, forgotten now (the caller removes them). */
     Deque<Path> take(MountStep step) {
         Deque<Path> paths = byStep.remove(step.describe());

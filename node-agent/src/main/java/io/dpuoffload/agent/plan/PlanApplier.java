@@ -54,7 +54,7 @@ public final class PlanApplier {
         this.plan = plan;
         this.shares = shares;
         this.mounts = mounts;
-        this.created = new CreatedMountPoints(state.resolve("mount-points"));
+        this.created = new CreatedMountPoints(CreatedMountPoints.recordIn(state));
         plan.steps().forEach(step -> states.add(new StepState(step, MountPhase.PENDING, "")));
     }
 

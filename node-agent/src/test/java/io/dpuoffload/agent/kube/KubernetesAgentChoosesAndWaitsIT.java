@@ -105,6 +105,51 @@ class KubernetesAgentChoosesAndWaitsIT {
         });
     }
 
+    /**
+     * A DPU agent that starts while its pair is being deleted (its predecessor was killed, or
+     * restarted mid-deletion) finds the root that one left, mounts and all: it clears it before it
+     * says the DPU side is torn down.
+     */
+    @Test
+    void aDpuAgentStartedDuringTheDeletionClearsTheRootItsPredecessorLeft() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                "root".equals(System.getProperty("user.name")), "mounts need root (CI runs as root)");
+        create("gone");
+        kube.resources(OffloadNode.class).withName("gone").delete(); // held by the finalizer
+        Path root = state.resolve("root");
+        Path dpuState = state.resolve("dpu");
+        Path data = Files.createDirectories(state.resolve("dpu-data"));
+        new io.dpuoffload.agent.plan.PlanApplier(
+                        new io.dpuoffload.agent.plan.MountPlan(
+                                root,
+                                List.of(
+                                        new io.dpuoffload.agent.plan.MountStep.Tmpfs(root, "mode=0755,size=1m"),
+                                        new io.dpuoffload.agent.plan.MountStep.Bind(
+                                                data, root.resolve("srv/data"), true))),
+                        share -> () -> {},
+                        dpuState)
+                .apply(); // the predecessor, killed before its teardown
+        try {
+            agent = KubernetesAgent.start(
+                    kube,
+                    new AgentSettings("dpu-1", "test-agent 0.1.0", Resources.NAMESPACE, state, null, root, dpuState));
+
+            await().atMost(REPORT).untilAsserted(() -> assertThat(kube.resources(OffloadNode.class)
+                            .withName("gone")
+                            .get()
+                            .getStatus()
+                            .dpu()
+                            .tornDown())
+                    .isTrue());
+            assertThat(io.dpuoffload.agent.plan.MountTable.under(root))
+                    .as("no mount left of the earlier agent's root")
+                    .isEmpty();
+            assertThat(root).doesNotExist();
+        } finally {
+            io.dpuoffload.agent.plan.RootLeftovers.clear(root, dpuState); // a failed run's mounts go too
+        }
+    }
+
     private void create(String name) {
         OffloadNode resource =
                 new OffloadNode(name, new OffloadNodeSpec("host-1", "dpu-1", null, List.of("sleeper"), null));
