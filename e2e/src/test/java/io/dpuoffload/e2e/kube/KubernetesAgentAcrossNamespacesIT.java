@@ -250,6 +250,9 @@ class KubernetesAgentAcrossNamespacesIT {
         await().atMost(START)
                 .until(() -> Files.readString(hostCertificate).equals(SecretPki.certificate(rotatedMeanwhile)));
         assertThat(statuses(report(Side.HOST))).containsOnly("True");
+        assertThat(report(Side.HOST).channel().requests())
+                .as("requests the host served for its DPU (the share's file, the program's start)")
+                .isPositive();
         assertThat(daemon(report(Side.DPU)).pid()).isEqualTo(secondPid);
         assertThat(statuses(report(Side.DPU))).containsOnly("True");
 

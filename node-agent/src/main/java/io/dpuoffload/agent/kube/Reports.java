@@ -121,7 +121,12 @@ public final class Reports {
     }
 
     public static ChannelReport channel(String endpoint, boolean connected, Long connections) {
-        return new ChannelReport(endpoint, connected, connections, null);
+        return channel(endpoint, connected, connections, null);
+    }
+
+    /** @param requests requests and notices served for the peer (the host's report), or null */
+    public static ChannelReport channel(String endpoint, boolean connected, Long connections, Long requests) {
+        return new ChannelReport(endpoint, connected, connections, requests);
     }
 
     /** The report as written into the status; {@code reported} is {@code now}. */

@@ -31,6 +31,7 @@ public final class TransportMetrics {
     private final Timer requestLatency;
     private final Counter noticesOut;
     private final Counter noticesIn;
+    private final Counter requestsServed;
 
     public TransportMetrics(MeterRegistry registry, String role, String name) {
         String[] tags = {"role", role, "node", name};
@@ -73,6 +74,10 @@ public final class TransportMetrics {
                         "notices (messages that want no answer) sent and served; requests are the latency timer's count")
                 .tags(tags)
                 .tag("direction", "in")
+                .register(registry);
+        requestsServed = Counter.builder("dpuoffload.transport.requests.served")
+                .description("requests from the peer handed to their service's handler (sent ones: the latency timer's count)")
+                .tags(tags)
                 .register(registry);
         requestLatency = Timer.builder("dpuoffload.transport.request.latency")
                 .description("round trip of requests this side sent, until the answer arrived")
@@ -127,6 +132,16 @@ public final class TransportMetrics {
     /** A notice from the peer handed to its service's handler. */
     public void noticeReceived() {
         noticesIn.increment();
+    }
+
+    /** A request from the peer handed to its service's handler. */
+    public void requestServed() {
+        requestsServed.increment();
+    }
+
+    /** Requests and notices from the peers served since this side started: the work it did for them. */
+    public long servedForPeers() {
+        return (long) (requestsServed.count() + noticesIn.count());
     }
 
     public int activeConnections() {

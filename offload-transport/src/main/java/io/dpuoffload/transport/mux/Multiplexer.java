@@ -368,6 +368,7 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
             sendReset(id, ResetCode.NO_HANDLER, "no handler for service " + request.service() + " on this side");
             return;
         }
+        settings.metrics().requestServed();
         long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(MIN_TIMEOUT_MILLIS, request.timeoutMillis()));
         InboundRequest context =
                 new InboundRequest(id, request.service(), System.nanoTime() + timeoutNanos, settings.peer(), this);
