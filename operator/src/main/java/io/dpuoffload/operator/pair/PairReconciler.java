@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -94,6 +95,10 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
                         : List.of(pair.getSpec().hostNode(), pair.getSpec().dpuNode()));
         var profiles = InformerEventSourceConfiguration.from(OffloadProfile.class, OffloadNode.class)
                 .withName("profiles")
+                // a pair reads a profile's spec only; its status (the rollout's progress, written at
+                // each step) woke every pair of the profile at every step of a rollout
+                .withOnUpdateFilter((OffloadProfile newer, OffloadProfile older) ->
+                        !Objects.equals(newer.getSpec(), older.getSpec()))
                 .withSecondaryToPrimaryMapper((OffloadProfile profile) ->
                         ids(pairs.byIndex(BY_PROFILE, profile.getMetadata().getName())))
                 .withPrimaryToSecondaryMapper((OffloadNode pair) -> pair.getSpec() == null
@@ -104,6 +109,9 @@ public final class PairReconciler implements Reconciler<OffloadNode>, Cleaner<Of
                 .build();
         var nodes = InformerEventSourceConfiguration.from(Node.class, OffloadNode.class)
                 .withName("nodes")
+                // a pair reads a Node's existence and role label only, not the status kubelets update
+                .withOnUpdateFilter((Node newer, Node older) -> !Objects.equals(
+                        newer.getMetadata().getLabels(), older.getMetadata().getLabels()))
                 .withSecondaryToPrimaryMapper((Node node) ->
                         ids(pairs.byIndex(BY_NODE, node.getMetadata().getName())))
                 .withPrimaryToSecondaryMapper((OffloadNode pair) -> pair.getSpec() == null
