@@ -67,39 +67,70 @@ public final class ThreadCredentials {
         if (uid == NO_ID || gid == NO_ID) {
             throw new IllegalArgumentException("uid and gid must not be -1 (the kernel's \"unchanged\")");
         }
-        int[] previousGroups = groups();
-        boolean changeGroups = !sameGroups(previousGroups, groups);
+        Identity previous = current();
+        // Only what differs is switched: a root caller of a server running as root (libvirtd,
+        // containerd) switches nothing, and that was nine system calls around every operation.
+        boolean changeGroups = !sameGroups(previous.groups(), groups);
+        boolean changeGid = previous.gid() != gid;
+        boolean changeUid = previous.uid() != uid;
         if (changeGroups) {
             setgroups(groups);
         }
-        int previousGid;
-        try {
-            previousGid = switchFsgid(gid);
-        } catch (ErrnoException | RuntimeException e) {
-            if (changeGroups) {
-                restoreGroups(previousGroups, e);
+        if (changeGid) {
+            try {
+                switchFsgid(gid);
+            } catch (ErrnoException | RuntimeException e) {
+                if (changeGroups) {
+                    restoreGroups(previous.groups(), e);
+                }
+                CURRENT.remove(); // read the kernel's again rather than trust a half-undone switch
+                throw e;
             }
-            throw e;
         }
-        int previousUid;
-        try {
-            previousUid = switchFsuid(uid);
-        } catch (ErrnoException | RuntimeException e) {
-            restoreFsgid(previousGid, e);
-            if (changeGroups) {
-                restoreGroups(previousGroups, e);
+        if (changeUid) {
+            try {
+                switchFsuid(uid);
+            } catch (ErrnoException | RuntimeException e) {
+                if (changeGid) {
+                    restoreFsgid(previous.gid(), e);
+                }
+                if (changeGroups) {
+                    restoreGroups(previous.groups(), e);
+                }
+                CURRENT.remove();
+                throw e;
             }
-            throw e;
         }
+        CURRENT.set(new Identity(uid, gid, changeGroups ? groups.clone() : previous.groups()));
         T result;
         try {
             result = work.call();
         } catch (Throwable t) {
-            restore(previousUid, previousGid, changeGroups ? previousGroups : null, t);
+            restore(previous, changeUid, changeGid, changeGroups, t);
             throw t;
         }
-        restore(previousUid, previousGid, changeGroups ? previousGroups : null, null);
+        restore(previous, changeUid, changeGid, changeGroups, null);
         return result;
+    }
+
+    /** A thread's file-system identity, as this class last set or read it. */
+    private record Identity(int uid, int gid, int[] groups) {}
+
+    /**
+     * This thread's identity, kept beside the kernel's so that an unchanged one costs no system call
+     * to find out; null until first read, and after a switch or restore that failed (then read
+     * again). Only this class changes a thread's file-system ids; glibc's setgroups() would change
+     * every thread's groups behind it, and nothing in this process calls it.
+     */
+    private static final ThreadLocal<Identity> CURRENT = new ThreadLocal<>();
+
+    private static Identity current() throws ErrnoException {
+        Identity known = CURRENT.get();
+        if (known == null) {
+            known = new Identity(fsuid(), fsgid(), groups());
+            CURRENT.set(known);
+        }
+        return known;
     }
 
     /**
@@ -113,15 +144,19 @@ public final class ThreadCredentials {
     public static <T> T callAsFsRoot(IoCallable<T> work) throws IOException {
         requirePlatformThread();
         Objects.requireNonNull(work, "work");
+        Identity known = CURRENT.get();
+        CURRENT.remove(); // unknown inside: a nested callAs reads it
         int previousUid = switchFsuid(0);
         T result;
         try {
             result = work.call();
         } catch (Throwable t) {
             restoreFsuid(previousUid, t);
+            CURRENT.set(known);
             throw t;
         }
         restoreFsuid(previousUid, null);
+        CURRENT.set(known);
         return result;
     }
 
@@ -220,27 +255,35 @@ public final class ThreadCredentials {
         }
     }
 
-    private static void restore(int uid, int gid, int[] groups, Throwable pending) {
-        setfsid(Syscalls.SETFSUID, uid);
-        setfsid(Syscalls.SETFSGID, gid);
+    /** Back to {@code previous}, what was switched only; on a failure the thread's identity is read again next time. */
+    private static void restore(Identity previous, boolean uid, boolean gid, boolean groups, Throwable pending) {
         IllegalStateException failure = null;
-        if (fsuid() != uid || fsgid() != gid) {
-            failure = new IllegalStateException("could not restore this thread's file-system ids to " + uid + "/" + gid
-                    + ": it now runs as " + fsuid() + "/" + fsgid());
+        if (uid) {
+            setfsid(Syscalls.SETFSUID, previous.uid());
         }
-        if (groups != null) {
+        if (gid) {
+            setfsid(Syscalls.SETFSGID, previous.gid());
+        }
+        if ((uid && fsuid() != previous.uid()) || (gid && fsgid() != previous.gid())) {
+            failure = new IllegalStateException("could not restore this thread's file-system ids to " + previous.uid()
+                    + "/" + previous.gid() + ": it now runs as " + fsuid() + "/" + fsgid());
+        }
+        if (groups) {
             try {
-                setgroups(groups);
+                setgroups(previous.groups());
             } catch (ErrnoException e) {
                 failure = failure != null ? failure : new IllegalStateException("could not restore groups", e);
             }
         }
         if (failure != null) {
+            CURRENT.remove();
             if (pending != null) {
                 pending.addSuppressed(failure);
             } else {
                 throw failure;
             }
+        } else {
+            CURRENT.set(previous);
         }
     }
 

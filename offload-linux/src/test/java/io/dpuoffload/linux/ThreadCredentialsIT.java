@@ -184,6 +184,48 @@ class ThreadCredentialsIT {
         });
     }
 
+    /**
+     * The thread's own identity (a root caller of a root server) is switched to by changing nothing,
+     * and what only partly differs changes only that part; through it all, and around the file-system
+     * root's calls inside, every step sees exactly its identity and the thread ends as root.
+     */
+    @Test
+    void theSameIdentitySwitchesNothingAndEveryMixStaysExact() throws IOException {
+        int[] own = ThreadCredentials.groups();
+        ThreadCredentials.callAs(0, 0, own, () -> {
+            assertRoot();
+            ThreadCredentials.callAs(0, GROUP, own, () -> {
+                assertThat(ThreadCredentials.fsuid()).isZero();
+                assertThat(ThreadCredentials.fsgid()).isEqualTo(GROUP);
+                ThreadCredentials.callAs(USER, GROUP, new int[] {SHARED_GROUP}, () -> {
+                    ThreadCredentials.callAsFsRoot(() -> {
+                        assertThat(ThreadCredentials.fsuid()).isZero();
+                        ThreadCredentials.callAs(NOBODY, GROUP, new int[] {SHARED_GROUP}, () -> {
+                            assertThat(ThreadCredentials.fsuid()).isEqualTo(NOBODY);
+                            assertThat(ThreadCredentials.groups()).containsExactly(SHARED_GROUP);
+                            return null;
+                        });
+                        assertThat(ThreadCredentials.fsuid()).isZero();
+                        return null;
+                    });
+                    assertThat(ThreadCredentials.fsuid()).isEqualTo(USER);
+                    assertThat(ThreadCredentials.groups()).containsExactly(SHARED_GROUP);
+                    return null;
+                });
+                assertThat(ThreadCredentials.fsuid()).isZero();
+                assertThat(ThreadCredentials.groups()).isEqualTo(own);
+                return null;
+            });
+            assertRoot();
+            return null;
+        });
+        assertRoot();
+        assertThat(ThreadCredentials.callAs(USER, USER, NO_GROUPS, ThreadCredentials::fsuid))
+                .as("a switch after all that still switches")
+                .isEqualTo(USER);
+        assertRoot();
+    }
+
     @Test
     void aPoolThreadServesManyUsersInTurn() throws Exception {
         // What a server does: one platform thread, a different identity per request.
