@@ -55,6 +55,9 @@ class NoticesOverTheChannelTest {
                             .counter()
                             .count())
                     .isEqualTo(100);
+            assertThat(server.metrics().servedForPeers())
+                    .as("what the host served for its peer, as its agent reports it: the notices and the request")
+                    .isEqualTo(101);
         }
     }
 

@@ -70,7 +70,11 @@ final class HostSide implements RunningSide {
         String endpoint = plan.pair().hostEndpoint();
         return new Snapshot(
                 Reports.host(endpoint, connected, generation, Instant.now()),
-                Reports.channel(endpoint, connected > 0, connections.get(), server.metrics().servedForPeers()),
+                Reports.channel(
+                        endpoint,
+                        connected > 0,
+                        connections.get(),
+                        server.metrics().servedForPeers()),
                 null,
                 null);
     }
