@@ -188,6 +188,7 @@ final class Spawner implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdownNow();
+        thread.execute(() -> root.close()); // its descriptor of the thread's own root, if it holds one
+        thread.shutdown(); // a start in progress ends by itself: posix_spawn does not wait for the program
     }
 }
