@@ -145,7 +145,7 @@ class OperatorFlowTest {
 
         cluster.client
                 .resource(new OffloadProfile(
-                        "broken", new OffloadProfileSpec(null, null, List.of("relative/path"), null, null, null)))
+                        "broken", new OffloadProfileSpec(null, null, null, List.of("relative/path"), null, null, null)))
                 .create();
         cluster.node("host-4", NodeRoles.HOST);
         cluster.node("dpu-4", NodeRoles.DPU);
@@ -199,6 +199,7 @@ class OperatorFlowTest {
             return new OffloadProfileSpec(
                     spec.shares(),
                     spec.sockets(),
+                    spec.daemonSockets(),
                     spec.programs(),
                     spec.daemons(),
                     spec.files(),
@@ -328,7 +329,13 @@ class OperatorFlowTest {
         List<RootFileSpec> files = new ArrayList<>(spec.files() == null ? List.of() : spec.files());
         files.add(new RootFileSpec("/etc/dpu-offload-test/changed", "a change\n"));
         return new OffloadProfileSpec(
-                spec.shares(), spec.sockets(), spec.programs(), spec.daemons(), files, spec.rollout());
+                spec.shares(),
+                spec.sockets(),
+                spec.daemonSockets(),
+                spec.programs(),
+                spec.daemons(),
+                files,
+                spec.rollout());
     }
 
     private void pair(String name, String host, String dpu, String... profiles) {

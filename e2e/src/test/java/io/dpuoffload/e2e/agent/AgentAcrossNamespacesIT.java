@@ -32,10 +32,17 @@ class AgentAcrossNamespacesIT {
     /** Under /var, which the root shows (a bind of the DPU's /var), so the daemon reads it there. */
     private Path work;
 
+    /** The daemon's socket in the root; on the host, where the host agent listens (it makes the directory). */
+    private Path daemonSocket;
+
     @AfterEach
     void removeWork() throws Exception {
         if (work != null) {
             io.dpuoffload.cli.WorkDirectory.delete(work);
+        }
+        if (daemonSocket != null) {
+            Files.deleteIfExists(daemonSocket);
+            Files.deleteIfExists(daemonSocket.getParent());
         }
     }
 
@@ -48,6 +55,8 @@ class AgentAcrossNamespacesIT {
         Files.writeString(hostData.resolve("hello"), "from the host\n");
         // A mount point the DPU does not have: the agent creates it (on the DPU's disk) and removes it.
         Path sharedAt = Path.of("/srv", work.getFileName().toString());
+        // The daemon's own socket, which host programs reach (as a container shim reaches containerd).
+        daemonSocket = Path.of("/run", "dpuo-" + work.getFileName(), "echo.sock");
         // A host service the daemon reaches through the share's directory, as libvirtd reaches QEMU's QMP socket.
         NodeProcess hostService = topology.host()
                 .start(List.of(
@@ -63,19 +72,28 @@ class AgentAcrossNamespacesIT {
                             c.close()
                         """, hostData.resolve("service.sock").toString()));
         hostService.awaitLine(Pattern.compile("listening"), START);
-        Path profile = Files.writeString(
-                work.resolve("profile.yaml"), """
+        Path profile = Files.writeString(work.resolve("profile.yaml"), """
                 name: smoke
                 shares:
                   - {name: data, hostPath: %s, path: %s}
                   - {name: proc, hostPath: /proc, cache: none, procView: true}
                 sockets: [%s]
+                daemonSockets: [%s]
                 programs: [/usr/bin/readlink]
                 daemons:
                   - name: echo
-                    command: [/usr/bin/python3, -c, "import socket, time; s = socket.socket(socket.AF_UNIX); s.bind('/run/echo.sock'); s.listen(); print('read', open('%s/hello').read().strip(), flush=True); c = socket.socket(socket.AF_UNIX); c.connect('%s/service.sock'); print('heard', c.recv(100).decode().strip(), flush=True); time.sleep(100000)"]
-                    ready: {socket: /run/echo.sock, timeout: 30s}
-                """.formatted(hostData, sharedAt, sharedAt, sharedAt, sharedAt));
+                    command: [/usr/bin/python3, -c, "import os, socket, threading, time; os.makedirs('%s', exist_ok=True); s = socket.socket(socket.AF_UNIX); s.bind('%s'); s.listen(); threading.Thread(target=lambda: [(c.sendall(b'hello from the DPU daemon'), c.close()) for c, _ in iter(s.accept, None)], daemon=True).start(); print('read', open('%s/hello').read().strip(), flush=True); c = socket.socket(socket.AF_UNIX); c.connect('%s/service.sock'); print('heard', c.recv(100).decode().strip(), flush=True); time.sleep(100000)"]
+                    ready: {socket: %s, timeout: 30s}
+                """.formatted(
+                        hostData,
+                        sharedAt,
+                        sharedAt,
+                        daemonSocket,
+                        daemonSocket.getParent(),
+                        daemonSocket,
+                        sharedAt,
+                        sharedAt,
+                        daemonSocket));
         Path root = work.resolve("root");
         Path state = work.resolve("state");
         Path pair = Files.writeString(work.resolve("pair.yaml"), """
@@ -126,6 +144,17 @@ class AgentAcrossNamespacesIT {
                         .strip())
                 .as("the DPU's own /proc is at /local_proc")
                 .isEqualTo(dpuPidNamespace);
+        assertThat(host.runInside(
+                                START,
+                                "python3",
+                                "-c",
+                                "import socket, sys; c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1]);"
+                                        + " print(c.recv(100).decode())",
+                                daemonSocket.toString())
+                        .stdout()
+                        .strip())
+                .as("a host program connects to the daemon's socket at its own path on the host")
+                .isEqualTo("hello from the DPU daemon");
         assertThat(Files.isDirectory(sharedAt))
                 .as("the mount point made on the DPU's /srv")
                 .isTrue();

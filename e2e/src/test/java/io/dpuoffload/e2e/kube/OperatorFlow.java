@@ -199,7 +199,13 @@ final class OperatorFlow {
         files.removeIf(file -> file.path().equals(ADDED_FILE));
         files.add(new RootFileSpec(ADDED_FILE, ADDED_CONTENT));
         return new OffloadProfileSpec(
-                spec.shares(), spec.sockets(), spec.programs(), spec.daemons(), files, spec.rollout());
+                spec.shares(),
+                spec.sockets(),
+                spec.daemonSockets(),
+                spec.programs(),
+                spec.daemons(),
+                files,
+                spec.rollout());
     }
 
     private static boolean ready(OffloadNode pair) {

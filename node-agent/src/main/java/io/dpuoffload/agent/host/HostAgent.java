@@ -5,10 +5,12 @@ import io.dpuoffload.api.spec.ResolvedPair;
 import io.dpuoffload.exec.host.ExecServer;
 import io.dpuoffload.fs.host.FsServer;
 import io.dpuoffload.ipc.IpcNode;
+import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.transport.OffloadConnection;
 import io.dpuoffload.transport.Services;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -29,12 +31,26 @@ public final class HostAgent implements AutoCloseable {
     }
 
     public static HostAgent create(ResolvedPair pair) throws ErrnoException {
-        return new HostAgent(
+        HostAgent agent = new HostAgent(
                 new FsServer(HostServices.fs(pair)),
                 new ExecServer(HostServices.programs(pair), HostServices.fileDirectories(pair))
                         .reapOrphans()
                         .keepDetachedRunsFor(pair.keepRunsFor()),
                 new IpcNode(HostServices.ipc(pair)));
+        try {
+            // the daemons' sockets: the host listens at their paths, in directories it may not have
+            for (Path socket : HostServices.daemonSockets(pair)) {
+                Files.createDirectories(socket.getParent());
+            }
+            agent.ipc.start();
+            return agent;
+        } catch (ErrnoException | RuntimeException e) {
+            agent.close();
+            throw e;
+        } catch (IOException e) {
+            agent.close();
+            throw new ErrnoException("make the directories of the daemons' sockets: " + e.getMessage(), Errno.EIO);
+        }
     }
 
     /**

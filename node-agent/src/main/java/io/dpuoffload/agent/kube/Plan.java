@@ -46,12 +46,13 @@ public record Plan(
                 && hostServed(pair).equals(hostServed(other.pair));
     }
 
-    /** What the host serves of the profiles, in order: their shares, socket directories and programs. */
+    /** What the host serves of the profiles, in order: their shares, socket directories, daemons' sockets and programs. */
     private static List<Object> hostServed(ResolvedPair pair) {
         List<Object> served = new java.util.ArrayList<>();
         for (var profile : pair.profiles()) {
             served.add(profile.shares());
             served.add(profile.sockets());
+            served.add(profile.daemonSockets());
             served.add(profile.programs());
         }
         return served;

@@ -20,7 +20,10 @@ import java.util.Set;
 public final class DpuServices {
     private DpuServices() {}
 
-    /** offload-ipc on the DPU: connects to the host, serves no forwards, lets the host reach none of its sockets. */
+    /**
+     * offload-ipc on the DPU: connects to the host, serves no forwards, and lets the host reach the
+     * daemons' own sockets the profiles name (daemonSockets, in the root) and nothing else.
+     */
     public static IpcConfig ipc(ResolvedPair pair) {
         return new IpcConfig(
                 pair.dpuNode(),
@@ -28,7 +31,9 @@ public final class DpuServices {
                 pair.pki(),
                 Set.of(pair.hostNode()),
                 List.of(),
-                List.of(),
+                HostServices.daemonSockets(pair).stream()
+                        .map(socket -> MountPlan.inRoot(pair.root(), socket).toString())
+                        .toList(),
                 IpcConfig.DEFAULT_MAX_CONNECTIONS,
                 socketPaths(pair));
     }

@@ -10,6 +10,8 @@ import io.dpuoffload.fs.config.ExportConfig;
 import io.dpuoffload.fs.config.FsServerConfig;
 import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.ipc.config.PeerPaths;
+import io.dpuoffload.linux.SocketName;
+import io.dpuoffload.linux.UnixSockets;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,10 +69,32 @@ public final class HostServices {
                 pair.hostEndpoint(),
                 pair.pki(),
                 Set.of(pair.dpuNode()),
-                List.of(),
+                daemonSocketForwards(pair),
                 List.copyOf(allow),
                 IpcConfig.DEFAULT_MAX_CONNECTIONS,
                 new PeerPaths(List.of()));
+    }
+
+    /**
+     * The daemons' sockets that host programs connect to: the host listens at each one's path and
+     * carries every connection to the same path in the DPU's root.
+     */
+    public static List<IpcConfig.Forward> daemonSocketForwards(ResolvedPair pair) {
+        return daemonSockets(pair).stream()
+                .map(socket -> new IpcConfig.Forward(
+                        SocketName.path(socket.toString()),
+                        SocketName.path(io.dpuoffload.agent.plan.MountPlan.inRoot(pair.root(), socket)
+                                .toString()),
+                        UnixSockets.SOCK_STREAM))
+                .toList();
+    }
+
+    /** Every profile's daemon sockets, once each. */
+    public static List<java.nio.file.Path> daemonSockets(ResolvedPair pair) {
+        return pair.profiles().stream()
+                .flatMap(profile -> profile.daemonSockets().stream())
+                .distinct()
+                .toList();
     }
 
     /** offload-exec: exactly the programs the profiles list. */

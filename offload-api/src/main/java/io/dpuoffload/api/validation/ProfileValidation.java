@@ -36,12 +36,39 @@ public final class ProfileValidation {
         for (int i = 0; i < profile.sockets().size(); i++) {
             required(problems, "sockets[" + i + "]", profile.sockets().get(i));
         }
+        for (int i = 0; i < profile.daemonSockets().size(); i++) {
+            daemonSocket(
+                    problems,
+                    "daemonSockets[" + i + "]",
+                    profile.daemonSockets().get(i),
+                    profile.shares());
+        }
         for (int i = 0; i < profile.programs().size(); i++) {
             required(problems, "programs[" + i + "]", profile.programs().get(i));
         }
         daemons(problems, profile.daemons());
         files(problems, profile.files());
         return problems.list();
+    }
+
+    /**
+     * The host listens at the daemon socket's own path: inside a share that path is the shared
+     * directory's, where the daemon's socket file already is.
+     */
+    private static void daemonSocket(Problems problems, String path, Path value, List<Share> shares) {
+        required(problems, path, value);
+        if (value == null || !value.isAbsolute()) {
+            return;
+        }
+        for (Share share : shares) {
+            if (share != null && share.path() != null && value.normalize().startsWith(share.path())) {
+                problems.add(
+                        path,
+                        value + " is inside share '" + share.name() + "' (" + share.path()
+                                + "), where host and daemon would share one socket file; put the daemon's socket"
+                                + " outside every share (e.g. under /run)");
+            }
+        }
     }
 
     private static void required(Problems problems, String path, Path value) {

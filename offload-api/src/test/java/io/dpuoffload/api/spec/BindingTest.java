@@ -65,6 +65,7 @@ class BindingTest {
                         .at(Path.of("/data"))
                         .withAllow(Map.of("read", List.of("/images")))),
                 List.of(Path.of("/data/sockets")),
+                List.of(Path.of("/run/d-events.sock")),
                 List.of(Path.of("/usr/bin/qemu-system-x86_64")),
                 List.of(Daemon.of("d", List.of("/bin/d"))
                         .withReady(new Readiness(Path.of("/run/d.sock"), Duration.ofMinutes(2)))
@@ -123,6 +124,7 @@ class BindingTest {
                 List.of(
                         Share.of("data", Path.of("/srv/host-data")).at(Path.of("/data")),
                         Share.of("run", Path.of("/srv/host-run")).at(Path.of("/data/run"))),
+                null,
                 null,
                 null,
                 null,

@@ -85,6 +85,20 @@ class ValidationTest {
     }
 
     @Test
+    void aDaemonSocketInsideAShareIsRefusedWithWhereToPutIt() {
+        assertThat(profileProblems("""
+                        name: x
+                        shares: [{name: state, hostPath: /srv/state, path: /run/containerd/io}]
+                        daemonSockets: [/run/containerd/io/events.sock, /run/containerd/containerd.sock.ttrpc, run/x]
+                        """))
+                .containsExactly(
+                        "daemonSockets[0] (line 3): /run/containerd/io/events.sock is inside share 'state'"
+                                + " (/run/containerd/io), where host and daemon would share one socket file; put the"
+                                + " daemon's socket outside every share (e.g. under /run)",
+                        "daemonSockets[2] (line 3): 'run/x' must be an absolute path without '.' or '..'");
+    }
+
+    @Test
     void profileProblems() {
         assertThat(profileProblems("shares: [{hostPath: /a}]\n"))
                 .containsExactly(

@@ -22,6 +22,11 @@ public record OffloadProfileSpec(
                 "Directories (as the daemons see them) whose host Unix sockets the daemons connect to.")
         List<@Pattern(Schema.ABSOLUTE_PATH) String> sockets,
 
+        @JsonPropertyDescription("Unix sockets the daemons listen on (paths as they see them, outside every share) that"
+                + " host programs connect to: the host listens at the same path and carries each connection to"
+                + " the daemon's socket.")
+        List<@Pattern(Schema.ABSOLUTE_PATH) String> daemonSockets,
+
         @JsonPropertyDescription("Host programs the daemons may run on the host through offload-exec.")
         List<@Pattern(Schema.ABSOLUTE_PATH) String> programs,
 

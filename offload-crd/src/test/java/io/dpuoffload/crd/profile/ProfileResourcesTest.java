@@ -41,7 +41,13 @@ class ProfileResourcesTest {
                         libvirtd.restart(),
                         libvirtd.health()));
         OffloadProfileSpec changed = new OffloadProfileSpec(
-                LIBVIRT.shares(), LIBVIRT.sockets(), LIBVIRT.programs(), daemons, LIBVIRT.files(), LIBVIRT.rollout());
+                LIBVIRT.shares(),
+                LIBVIRT.sockets(),
+                LIBVIRT.daemonSockets(),
+                LIBVIRT.programs(),
+                daemons,
+                LIBVIRT.files(),
+                LIBVIRT.rollout());
 
         assertThat(ProfileResources.revision("libvirt", changed))
                 .isNotEqualTo(ProfileResources.revision("libvirt", LIBVIRT));
@@ -81,7 +87,13 @@ class ProfileResourcesTest {
                         virtlogd.restart(),
                         virtlogd.health()));
         OffloadProfileSpec wrong = new OffloadProfileSpec(
-                shares, LIBVIRT.sockets(), LIBVIRT.programs(), daemons, LIBVIRT.files(), LIBVIRT.rollout());
+                shares,
+                LIBVIRT.sockets(),
+                LIBVIRT.daemonSockets(),
+                LIBVIRT.programs(),
+                daemons,
+                LIBVIRT.files(),
+                LIBVIRT.rollout());
 
         // Neither mistake is the schema's to see: names twice, an order among list entries.
         assertThatThrownBy(() -> ProfileResources.toProfile("mine", wrong))
@@ -95,6 +107,12 @@ class ProfileResourcesTest {
 
     private static OffloadProfileSpec withRollout(RolloutSpec rollout) {
         return new OffloadProfileSpec(
-                LIBVIRT.shares(), LIBVIRT.sockets(), LIBVIRT.programs(), LIBVIRT.daemons(), LIBVIRT.files(), rollout);
+                LIBVIRT.shares(),
+                LIBVIRT.sockets(),
+                LIBVIRT.daemonSockets(),
+                LIBVIRT.programs(),
+                LIBVIRT.daemons(),
+                LIBVIRT.files(),
+                rollout);
     }
 }
