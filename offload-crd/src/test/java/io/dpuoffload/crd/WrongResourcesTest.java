@@ -93,6 +93,11 @@ class WrongResourcesTest {
                         "spec.daemons[1].health",
                         "give exactly one kind of check"),
                 wrongProfile(
+                        "a health check of containerd's and libvirt's kinds",
+                        spec -> daemon(spec, 1).with("health").put("containerd", "/run/containerd/containerd.sock"),
+                        "spec.daemons[1].health",
+                        "give exactly one kind of check"),
+                wrongProfile(
                         "a health check of neither kind",
                         spec -> daemon(spec, 1).with("health").remove("libvirt"),
                         "spec.daemons[1].health",

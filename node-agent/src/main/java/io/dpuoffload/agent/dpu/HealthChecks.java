@@ -5,8 +5,8 @@ import java.nio.file.Path;
 
 /**
  * The one place that turns a profile's health check into the probe that runs it, by kind; the
- * supervisor restarts on failed checks the same whatever the kind. A new kind (containerd's,
- * docker's API) is a case here.
+ * supervisor restarts on failed checks the same whatever the kind. A new kind (docker's API) is a
+ * case here.
  */
 final class HealthChecks {
     private HealthChecks() {}
@@ -15,6 +15,7 @@ final class HealthChecks {
     static HealthProbe probe(Health health, Path root) {
         return switch (health) {
             case Health.Libvirt libvirt -> new LibvirtHealth(libvirt.libvirt(), root);
+            case Health.Containerd containerd -> new ContainerdHealth(containerd.containerd(), root);
             case Health.Socket socket -> new SocketHealth(socket.socket(), root);
         };
     }

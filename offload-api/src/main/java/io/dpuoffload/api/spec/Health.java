@@ -12,17 +12,18 @@ import java.time.Duration;
  *
  * <pre>
  * health: {libvirt: "qemu:///system", interval: 30s, failures: 3}   # libvirt's client lists the domains
- * health: {socket: /run/containerd/containerd.sock}                 # something accepts there
+ * health: {containerd: /run/containerd/containerd.sock}             # containerd's API answers there
+ * health: {socket: /run/d.sock}                                     # something accepts there
  * </pre>
  *
- * A new kind (containerd's or docker's API) is a record here and its key in {@link #of}; the agent
- * runs each kind in one place.
+ * A new kind (docker's API) is a record here and its key in {@link #of}; the agent runs each kind
+ * in one place.
  */
-public sealed interface Health permits Health.Libvirt, Health.Socket {
+public sealed interface Health permits Health.Libvirt, Health.Containerd, Health.Socket {
     Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
     int DEFAULT_FAILURES = 3;
     /** The keys that name a kind, for messages. */
-    String KINDS = "libvirt: URI (e.g. qemu:///system) or socket: PATH";
+    String KINDS = "libvirt: URI (e.g. qemu:///system), containerd: ADDRESS (its socket) or socket: PATH";
 
     Duration interval();
 
@@ -43,6 +44,18 @@ public sealed interface Health permits Health.Libvirt, Health.Socket {
         }
     }
 
+    /** containerd's: its own API at {@code containerd} (its socket, a path in the root) tells its version. */
+    record Containerd(Path containerd, Duration interval, int failures) implements Health {
+        public Containerd {
+            interval = interval == null ? DEFAULT_INTERVAL : interval;
+        }
+
+        @Override
+        public String target() {
+            return String.valueOf(containerd);
+        }
+    }
+
     /** Any daemon's: something accepts a connection at {@code socket}, a path in the root. */
     record Socket(Path socket, Duration interval, int failures) implements Health {
         public Socket {
@@ -59,14 +72,21 @@ public sealed interface Health permits Health.Libvirt, Health.Socket {
     @JsonCreator
     static Health of(
             @JsonProperty("libvirt") String libvirt,
+            @JsonProperty("containerd") Path containerd,
             @JsonProperty("socket") Path socket,
             @JsonProperty("interval") Duration interval,
             @JsonProperty("failures") Integer failures) {
-        if ((libvirt == null) == (socket == null)) {
+        long kinds = java.util.stream.Stream.of(libvirt, containerd, socket)
+                .filter(java.util.Objects::nonNull)
+                .count();
+        if (kinds != 1) {
             throw new IllegalArgumentException(
-                    (libvirt == null ? "no" : "more than one") + " kind of check; give one: " + KINDS);
+                    (kinds == 0 ? "no" : "more than one") + " kind of check; give one: " + KINDS);
         }
         int inARow = failures == null ? DEFAULT_FAILURES : failures;
-        return libvirt != null ? new Libvirt(libvirt, interval, inARow) : new Socket(socket, interval, inARow);
+        if (libvirt != null) {
+            return new Libvirt(libvirt, interval, inARow);
+        }
+        return containerd != null ? new Containerd(containerd, interval, inARow) : new Socket(socket, interval, inARow);
     }
 }

@@ -182,6 +182,7 @@ public final class ProfileValidation {
                                     + "' is not a libvirt URI; give the one a client in the root would use, e.g. qemu:///system");
                 }
             }
+            case Health.Containerd containerd -> problems.absolute(at + ".containerd", containerd.containerd());
             case Health.Socket socket -> problems.absolute(at + ".socket", socket.socket());
         }
         problems.atLeast(at + ".interval", health.interval(), LEAST_HEALTH_INTERVAL, "is too often; give 1s or more");

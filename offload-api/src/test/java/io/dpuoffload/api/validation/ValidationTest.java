@@ -60,12 +60,20 @@ class ValidationTest {
                 .containsExactly("shares[0].readOnly (line 2): \"maybe\" is not true or false");
         assertThat(profileProblems("name: x\ndaemons: [{name: a, command: [/a], health: {interval: 5s}}]\n"))
                 .containsExactly("daemons[0].health (line 2): no kind of check; give one: libvirt: URI "
-                        + "(e.g. qemu:///system) or socket: PATH");
+                        + "(e.g. qemu:///system), containerd: ADDRESS (its socket) or socket: PATH");
         assertThat(
                         profileProblems(
                                 "name: x\ndaemons: [{name: a, command: [/a], health: {libvirt: 'qemu:///system', socket: /s}}]\n"))
                 .containsExactly("daemons[0].health (line 2): more than one kind of check; give one: libvirt: URI "
-                        + "(e.g. qemu:///system) or socket: PATH");
+                        + "(e.g. qemu:///system), containerd: ADDRESS (its socket) or socket: PATH");
+        assertThat(profileProblems(
+                        "name: x\ndaemons: [{name: a, command: [/a], health: {containerd: run/c.sock, socket: /s}}]\n"))
+                .as("two kinds, one of them containerd's")
+                .hasSize(1)
+                .allMatch(problem -> problem.contains("more than one kind of check"));
+        assertThat(profileProblems("name: x\ndaemons: [{name: a, command: [/a], health: {containerd: run/c.sock}}]\n"))
+                .containsExactly("daemons[0].health.containerd (line 2): 'run/c.sock' must be an absolute path without"
+                        + " '.' or '..'");
         assertThat(profileProblems(
                         "name: x\ndaemons: [{name: a, command: [/a], health: {socket: /s, failures: many}}]\n"))
                 .containsExactly("daemons[0].health.failures (line 2): \"many\" is not a whole number");
