@@ -48,11 +48,6 @@ final class ProgramRoot {
         return node == null;
     }
 
-    /** The node's root, for messages. */
-    Path path() {
-        return node == null ? Path.of("/") : node;
-    }
-
     /** Enters the node's root (a no-op for the agent's own). Pair with {@link #leave}. */
     void enter() throws ErrnoException {
         if (node != null) {
