@@ -238,7 +238,7 @@ class ManifestsTest {
 
         assertThat(samples)
                 .extracting(Resources::id)
-                .containsExactlyInAnyOrder("OffloadProfile/libvirt", "OffloadNode/host-1");
+                .containsExactlyInAnyOrder("OffloadProfile/libvirt", "OffloadProfile/containerd", "OffloadNode/host-1");
         for (JsonNode sample : samples) {
             assertThat(crds.validate(sample)).as(Resources.id(sample)).isEmpty();
         }

@@ -16,28 +16,31 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * The sample resources in {@code manifests/samples/} are what a user applies first: each is accepted
- * by its CRD as the API server checks it, and the libvirt profile is exactly the built-in one.
+ * by its CRD as the API server checks it, and each built-in profile's sample is exactly the built-in profile.
  */
 class SamplesTest {
     static final Path SAMPLES = RepoFiles.manifests().resolve("samples");
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-    @Test
-    void theLibvirtSampleIsTheBuiltInProfile() throws IOException {
+    @ParameterizedTest
+    @FieldSource("io.dpuoffload.api.yaml.SpecFiles#BUILT_IN")
+    void eachBuiltInProfileHasItsSample(String name) throws IOException {
         OffloadProfile sample = SERIALIZATION.unmarshal(
-                Files.readString(SAMPLES.resolve("offloadprofile-libvirt.yaml")), OffloadProfile.class);
+                Files.readString(SAMPLES.resolve("offloadprofile-" + name + ".yaml")), OffloadProfile.class);
 
-        assertThat(sample.getMetadata().getName()).isEqualTo("libvirt");
+        assertThat(sample.getMetadata().getName()).isEqualTo(name);
         assertThat(ProfileResources.toProfile(sample.getMetadata().getName(), sample.getSpec()))
-                .as("the sample's spec read as a profile, against offload-api's built-in libvirt profile")
-                .isEqualTo(SpecFiles.profile("libvirt"));
-        OffloadProfileSpec builtIn = ProfileResources.fromProfileYaml(SpecFiles.builtIn("libvirt"));
-        assertThat(ProfileResources.revision("libvirt", sample.getSpec()))
+                .as("the sample's spec read as a profile, against offload-api's built-in %s profile", name)
+                .isEqualTo(SpecFiles.profile(name));
+        OffloadProfileSpec builtIn = ProfileResources.fromProfileYaml(SpecFiles.builtIn(name));
+        assertThat(ProfileResources.revision(name, sample.getSpec()))
                 .as("the sample's revision is the built-in profile's: the same content")
-                .isEqualTo(ProfileResources.revision("libvirt", builtIn));
+                .isEqualTo(ProfileResources.revision(name, builtIn));
     }
 
     @Test
@@ -55,7 +58,9 @@ class SamplesTest {
         CrdSchemas crds = CrdSchemas.committed();
         List<JsonNode> samples = samples();
 
-        assertThat(samples).extracting(Resources::id).contains("OffloadProfile/libvirt", "OffloadNode/host-1");
+        assertThat(samples)
+                .extracting(Resources::id)
+                .contains("OffloadProfile/libvirt", "OffloadProfile/containerd", "OffloadNode/host-1");
         for (JsonNode sample : samples) {
             assertThat(crds.validate(sample)).as(Resources.id(sample)).isEmpty();
         }

@@ -38,6 +38,7 @@ public final class HostAgent implements AutoCloseable {
                         .keepDetachedRunsFor(pair.keepRunsFor()),
                 new IpcNode(HostServices.ipc(pair)));
         try {
+            makeShareDirectories(pair);
             // the daemons' sockets: the host listens at their paths, in directories it may not have
             for (Path socket : HostServices.daemonSockets(pair)) {
                 Files.createDirectories(socket.getParent());
@@ -49,7 +50,24 @@ public final class HostAgent implements AutoCloseable {
             throw e;
         } catch (IOException e) {
             agent.close();
-            throw new ErrnoException("make the directories of the daemons' sockets: " + e.getMessage(), Errno.EIO);
+            throw new ErrnoException(
+                    "make the shares' directories and those of the daemons' sockets: " + e.getMessage(), Errno.EIO);
+        }
+    }
+
+    /**
+     * Makes each share's host directory that does not exist yet, as a daemon would make its own
+     * state directory (containerd's under /run are gone after every boot): the DPU's mount of a
+     * missing directory would fail. Traversable but not listable by others, as containerd makes them.
+     */
+    private static void makeShareDirectories(ResolvedPair pair) throws IOException {
+        for (var share : pair.shares()) {
+            if (!Files.exists(share.hostPath())) {
+                Files.createDirectories(
+                        share.hostPath(),
+                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                                java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")));
+            }
         }
     }
 

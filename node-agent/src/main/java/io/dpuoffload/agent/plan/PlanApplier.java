@@ -202,6 +202,10 @@ public final class PlanApplier {
         for (Path path : created.take(step)) {
             try {
                 Files.deleteIfExists(path);
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                // A daemon keeps its files beside the mount point (containerd's metadata beside the
+                // snapshots' share): they are the DPU's data, kept, and so is the directory.
+                log.info("kept {}, made for a mount point: the daemons' files are in it", path);
             } catch (IOException e) {
                 log.warn("removing {}, which the agent created: {}", path, e.getMessage());
             }

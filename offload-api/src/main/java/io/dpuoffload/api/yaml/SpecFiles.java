@@ -19,7 +19,7 @@ import java.util.Set;
 /** The standalone mode's files: a pair, and the profiles it names (built in, or files). */
 public final class SpecFiles {
     /** The profiles this module carries, by name. */
-    public static final List<String> BUILT_IN = List.of("libvirt");
+    public static final List<String> BUILT_IN = List.of("libvirt", "containerd");
 
     private static final String BUILT_IN_DIRECTORY = "/io/dpuoffload/api/profiles/";
 

@@ -197,7 +197,7 @@ class ValidationTest {
                         pairProblems(
                                 "pair: p\nhost: {node: h, endpoint: tcp://x:1}\ndpu: {node: d}\nprofiles: [libvrt, libvirt, libvirt]\n"))
                 .containsExactly(
-                        "profiles[0]: no built-in profile 'libvrt' (built in: libvirt); give a file's path for a "
+                        "profiles[0]: no built-in profile 'libvrt' (built in: libvirt, containerd); give a file's path for a "
                                 + "profile of your own",
                         "profiles[2]: the profile 'libvirt' is named twice");
     }
