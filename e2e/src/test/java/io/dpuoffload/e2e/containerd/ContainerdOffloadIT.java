@@ -41,6 +41,9 @@ class ContainerdOffloadIT {
     private NodeProcess host;
     private NodeProcess dpuMachine;
     private NodeProcess dpu;
+    private Path pair;
+    /** The output of DPU agents that ended, before the current one's. */
+    private final StringBuilder earlierDpuAgents = new StringBuilder();
 
     @BeforeAll
     static void containerdIsInstalled() {
@@ -58,7 +61,7 @@ class ContainerdOffloadIT {
             Files.writeString(logs.resolve("host.log"), host.stdout() + host.stderr());
         }
         if (dpu != null) {
-            Files.writeString(logs.resolve("dpu.log"), dpu.stdout() + dpu.stderr());
+            Files.writeString(logs.resolve("dpu.log"), earlierDpuAgents + dpu.stdout() + dpu.stderr());
         }
         if (work != null) {
             io.dpuoffload.cli.WorkDirectory.delete(work);
@@ -116,11 +119,74 @@ class ContainerdOffloadIT {
         host.stop();
     }
 
+    /**
+     * A container keeps running, with the same host process, while containerd is killed (and
+     * restarted by the agent) and while the DPU agent stops and starts again; each new containerd
+     * finds the task through its shim on the host and can exec in it.
+     */
+    @Test
+    void aContainerRunsThroughContainerdAndAgentRestarts(Topology topology) throws Exception {
+        Path root = startAgents(topology);
+        importImage(root);
+        ctr(root, "run", "-d", IMAGE, "c2", "sleep", "3600");
+        long pid = taskPid(root, "c2");
+
+        killContainerd(root);
+        assertStillRuns(root, "c2", pid, "the containerd the agent restarted");
+
+        dpu.stop();
+        assertThat(dpu.stdout() + dpu.stderr()).contains("[containerd] stopped", "taken down");
+        earlierDpuAgents.append(dpu.stdout()).append(dpu.stderr());
+        assertThat(commandLine(host, pid))
+                .as("the container while no agent runs on the DPU")
+                .isEqualTo("sleep 3600");
+        dpu = startDpuAgent();
+        awaitHealthyContainerd(root);
+        assertStillRuns(root, "c2", pid, "the containerd of the restarted DPU agent");
+
+        ctr(root, "task", "kill", "-s", "SIGKILL", "c2");
+        await().atMost(COMMAND).until(() -> ctr(root, "task", "ls").contains("STOPPED"));
+        ctr(root, "task", "delete", "c2");
+        ctr(root, "container", "rm", "c2");
+        dpu.stop();
+        dpuMachine.stop();
+        host.stop();
+    }
+
+    /** The task runs with the same host pid as before, as {@code whose} sees it, and takes an exec. */
+    private void assertStillRuns(Path root, String container, long pid, String whose) {
+        assertThat(taskPid(root, container)).as("the task's pid, for " + whose).isEqualTo(pid);
+        assertThat(commandLine(host, pid)).as("the container on the host").isEqualTo("sleep 3600");
+        CommandResult exec = ctrResult(root, "task", "exec", "--exec-id", "again", container, "echo", "still here");
+        assertThat(exec.exitCode()).as("exec, through " + whose + ": " + exec).isZero();
+        assertThat(exec.stdout()).isEqualTo("still here\n");
+    }
+
+    /** SIGKILL to containerd, as a crash; waits until the agent has restarted it and it answers. */
+    private void killContainerd(Path root) throws Exception {
+        Path status = root.getParent().resolve("state");
+        Pattern running = Pattern.compile("daemon containerd +running, pid (\\d+), restarts (\\d+)");
+        Matcher before = running.matcher(statusText(status));
+        assertThat(before.find()).as("containerd in %s", statusText(status)).isTrue();
+        dpu.runInside(COMMAND, "kill", "-KILL", before.group(1)).orThrow();
+        Pattern again = Pattern.compile("daemon containerd +running, pid (?!" + before.group(1) + ",)\\d+, restarts 1");
+        await().atMost(START).pollInterval(Duration.ofMillis(200)).until(() -> again.matcher(statusText(status))
+                .find());
+        awaitHealthyContainerd(root);
+    }
+
+    private NodeProcess startDpuAgent() {
+        NodeProcess agent =
+                dpuMachine.startInside(agent("dpu", pair), agentOptions().withStopGrace(Duration.ofSeconds(60)));
+        agent.awaitLine(Pattern.compile("READY .*"), START);
+        return agent;
+    }
+
     private Path startAgents(Topology topology) throws Exception {
         work = Files.createTempDirectory(Path.of("/var/tmp"), "containerd-it-");
         ContainerdSandbox sandbox = ContainerdSandbox.create(work);
         Path root = work.resolve("root");
-        Path pair = Files.writeString(work.resolve("pair.yaml"), """
+        pair = Files.writeString(work.resolve("pair.yaml"), """
                 pair: containerd-it
                 host: {node: host-1, endpoint: tcp://198.51.100.1:7400}
                 dpu: {node: dpu-1, root: %s, state: %s}
@@ -131,8 +197,7 @@ class ContainerdOffloadIT {
         host = topology.host().start(sandbox.onHost(agent("host", pair)), agentOptions());
         host.awaitLine(Pattern.compile("READY .*"), START);
         dpuMachine = topology.dpu().start(sandbox.onDpu(io.dpuoffload.cli.demo.LibvirtSandbox.DPU_INIT));
-        dpu = dpuMachine.startInside(agent("dpu", pair), agentOptions().withStopGrace(Duration.ofSeconds(60)));
-        dpu.awaitLine(Pattern.compile("READY .*"), START);
+        dpu = startDpuAgent();
         awaitHealthyContainerd(root);
         return root;
     }
