@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dpuoffload.cli.Offloadctl;
 import io.dpuoffload.cli.demo.ContainerdSandbox;
+import io.dpuoffload.cli.demo.OciImage;
 import io.dpuoffload.e2e.TestPki;
 import io.dpuoffload.topology.CommandResult;
 import io.dpuoffload.topology.Node;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,12 +46,8 @@ class ContainerdOffloadIT {
     private final StringBuilder earlierDpuAgents = new StringBuilder();
 
     @BeforeAll
-    static void containerdIsInstalled() {
-        List<String> missing = ContainerdSandbox.missingTools();
-        if (!missing.isEmpty()) {
-            System.out.println("ContainerdOffloadIT skipped: missing " + missing);
-        }
-        Assumptions.assumeTrue(missing.isEmpty(), "missing " + missing);
+    static void containerdIsInstalled() throws Exception {
+        ContainerdPrerequisites.require("ContainerdOffloadIT");
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package io.dpuoffload.e2e.containerd;
 
+import io.dpuoffload.cli.demo.OciImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

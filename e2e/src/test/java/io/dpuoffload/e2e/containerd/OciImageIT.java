@@ -2,6 +2,7 @@ package io.dpuoffload.e2e.containerd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dpuoffload.cli.demo.OciImage;
 import io.dpuoffload.e2e.images.BoundedCommand;
 import io.dpuoffload.e2e.images.PrivateContainerd;
 import io.dpuoffload.e2e.images.RunDirectories;

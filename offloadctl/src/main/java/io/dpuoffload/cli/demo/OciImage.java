@@ -1,4 +1,4 @@
-package io.dpuoffload.e2e.containerd;
+package io.dpuoffload.cli.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -147,7 +147,7 @@ public record OciImage(String name, List<String> cmd) {
         return JSON.writeValueAsBytes(value);
     }
 
-    static String digest(byte[] content) {
+    public static String digest(byte[] content) {
         try {
             return "sha256:"
                     + HexFormat.of()

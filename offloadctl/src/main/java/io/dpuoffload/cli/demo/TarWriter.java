@@ -1,4 +1,4 @@
-package io.dpuoffload.e2e.containerd;
+package io.dpuoffload.cli.demo;
 
 import java.io.IOException;
 import java.io.OutputStream;
