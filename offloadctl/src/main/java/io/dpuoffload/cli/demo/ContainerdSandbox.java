@@ -33,10 +33,16 @@ public record ContainerdSandbox(Path work) {
 
     /** The missing {@link #TOOLS}: "name (Debian package P)" each. */
     public static List<String> missingTools() {
-        return TOOLS.stream()
+        List<String> missing = new ArrayList<>(TOOLS.stream()
                 .filter(tool -> !io.dpuoffload.topology.Prerequisites.hasCommand(tool.get(0)))
                 .map(tool -> tool.get(0) + " (Debian package " + tool.get(1) + ")")
-                .toList();
+                .toList());
+        try {
+            OciImage.busyboxProblem().ifPresent(missing::add);
+        } catch (IOException e) {
+            missing.add(OciImage.BUSYBOX_BINARY + " (unreadable: " + e.getMessage() + ")");
+        }
+        return missing;
     }
 
     /** The host node: the machine's cgroups, this sandbox's /run and /var/lib, then "$@". */
@@ -58,6 +64,52 @@ public record ContainerdSandbox(Path work) {
             mount --bind "$w/dpu/var-lib" /var/lib
             exec "$@"
             """;
+
+    /**
+     * A containerd of the host's own, for comparison, in the host node: the machine's cgroups, the
+     * sandbox's {@code local/} directories over /run and /var/lib, containerd's defaults (overlayfs
+     * and native snapshotters) but the opt plugin, which would install into the machine's /opt. The
+     * shell stays init of the node's PID namespace and reaps what is left to it; SIGTERM to it ends
+     * containerd ("containerd ended").
+     */
+    public List<String> localContainerd() throws IOException {
+        for (String dir : List.of("local/run", "local/var-lib")) {
+            Files.createDirectories(work.resolve(dir));
+        }
+        Files.writeString(work.resolve("local/config.toml"), """
+                version = 2
+                root = "/var/lib/containerd"
+                state = "/run/containerd"
+                disabled_plugins = ["io.containerd.internal.v1.opt"]
+                [grpc]
+                  address = "%s"
+                """.formatted(SOCKET));
+        return wrapped(LOCAL_CONTAINERD.formatted(CgroupMounts.ofThisMachine().script()), List.of());
+    }
+
+    private static final String LOCAL_CONTAINERD = """
+            set -eu
+            w=$1
+            %s
+            mount --bind "$w/local/run" /run
+            mount --bind "$w/local/var-lib" /var/lib
+            containerd --config "$w/local/config.toml" &
+            pid=$!
+            trap 'kill -TERM $pid' TERM
+            echo "containerd pid $pid"
+            while kill -0 $pid 2>/dev/null; do wait $pid || true; done
+            echo "containerd ended"
+            """;
+
+    /** ctr against the host's own containerd of {@link #localContainerd}, run in its namespaces. */
+    public static CommandResult ctrLocal(NodeProcess local, Duration timeout, List<String> args) {
+        List<String> command = new ArrayList<>(List.of("ctr", "--address", SOCKET, "--namespace", NAMESPACE));
+        command.addAll(args);
+        return local.runInside(timeout, command.toArray(String[]::new));
+    }
+
+    /** containerd's API socket, in the root on the DPU as on the host: the profile's. */
+    public static final String SOCKET = "/run/containerd/containerd.sock";
 
     /** Lays the sandbox out under {@code work} (which must be readable by all, as the root shows it). */
     public static ContainerdSandbox create(Path work) throws IOException {
@@ -81,7 +133,7 @@ public record ContainerdSandbox(Path work) {
                 "CONTAINERD_SNAPSHOTTER=native",
                 "ctr",
                 "--address",
-                "/run/containerd/containerd.sock",
+                SOCKET,
                 "--namespace",
                 NAMESPACE));
         command.addAll(args);

@@ -37,7 +37,11 @@ import picocli.CommandLine.Spec;
             "offload root and starts virtlogd and libvirtd in it. From the DPU, virsh",
             "defines and starts a VM (a boot sector that greets on its serial port);",
             "`virsh list` on the DPU and `ps` on the host show where each part runs.",
-            "The machine's own libvirt state is not touched. Takes about a minute."
+            "The machine's own libvirt state is not touched. Takes about a minute.",
+            "",
+            "With --profile containerd: stock containerd on the DPU imports a busybox",
+            "image built here and runs a container whose processes, shim and runc are",
+            "on the host; it runs through a DPU agent restart."
         })
 public final class DemoCommand implements Callable<Integer> {
     private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData");
@@ -50,14 +54,23 @@ public final class DemoCommand implements Callable<Integer> {
             paramLabel = "RUNS",
             defaultValue = "0",
             description = "Also time `virsh start` RUNS times against a libvirtd of the host's own starting"
-                    + " the same VM, and print both (the benchmark: ./dpuo bench libvirt).")
+                    + " the same VM, and print both (the benchmark: ./dpuo bench libvirt); with --profile"
+                    + " containerd, `ctr run --rm` against a containerd of the host's own (./dpuo bench containerd).")
     int compareRuns;
+
+    @Option(
+            names = "--profile",
+            paramLabel = "PROFILE",
+            defaultValue = "libvirt",
+            description = "What the DPU runs: libvirt (a VM on the host; the default) or containerd (a container"
+                    + " on the host).")
+    String profile;
 
     @Spec
     CommandSpec spec;
 
     private PrintWriter out;
-    private int step;
+    private Narrator story;
 
     @Override
     public Integer call() throws Exception {
@@ -67,18 +80,36 @@ public final class DemoCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "--compare-local: " + compareRuns + " runs; give 1 to 100 (or 0: no comparison)");
         }
-        requireTools();
-        out.println("dpu-offload demo: stock libvirtd on a DPU, its VM on the host (both simulated on this machine).");
+        boolean containerd =
+                switch (profile) {
+                    case "libvirt" -> false;
+                    case "containerd" -> true;
+                    default ->
+                        throw new picocli.CommandLine.ParameterException(
+                                spec.commandLine(), "--profile: '" + profile + "'; give libvirt or containerd");
+                };
+        requireTools(containerd ? ContainerdSandbox.missingTools() : LibvirtSandbox.missingTools());
+        int steps = containerd ? ContainerdDemo.STEPS : 7;
+        story = new Narrator(out, compareRuns > 0 ? steps + 1 : steps);
+        out.println(
+                containerd
+                        ? "dpu-offload demo: stock containerd on a DPU, its containers on the host (both simulated on"
+                                + " this machine)."
+                        : "dpu-offload demo: stock libvirtd on a DPU, its VM on the host (both simulated on this"
+                                + " machine).");
         Path work = Files.createTempDirectory(Path.of("/var/tmp"), "dpuo-demo-");
         Topology topology = null;
         Thread cleanup = null;
         try {
-            LibvirtSandbox sandbox = LibvirtSandbox.create(work, DOMAIN);
             topology = Topology.create();
             Topology created = topology;
             cleanup = new Thread(() -> tearDown(created, work), "demo-cleanup");
             Runtime.getRuntime().addShutdownHook(cleanup);
-            run(topology, sandbox);
+            if (containerd) {
+                new ContainerdDemo(story, compareRuns).run(topology, work);
+            } else {
+                run(topology, LibvirtSandbox.create(work, DOMAIN));
+            }
         } finally {
             if (cleanup != null) {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -230,8 +261,7 @@ public final class DemoCommand implements Callable<Integer> {
         return result.stdout();
     }
 
-    private static void requireTools() {
-        List<String> missing = LibvirtSandbox.missingTools();
+    private static void requireTools(List<String> missing) {
         if (!missing.isEmpty()) {
             throw new IllegalStateException("the demo needs " + String.join(", ", missing)
                     + "; install them with apt-get install --no-install-recommends (./dpuo demo does this itself)");
@@ -252,13 +282,11 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void step(String text) {
-        out.printf("%n[%d/%d] %s%n", ++step, compareRuns > 0 ? 8 : 7, text);
-        out.flush();
+        story.step(text);
     }
 
     private void detail(String text) {
-        out.println("      " + text);
-        out.flush();
+        story.detail(text);
     }
 
     private static String tail(String log) {
