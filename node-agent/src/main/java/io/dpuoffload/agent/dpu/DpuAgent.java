@@ -86,6 +86,7 @@ public final class DpuAgent implements AutoCloseable {
      */
     public static DpuAgent start(ResolvedPair pair, Endpoint host, TransportConfig transport, Path nodeRoot)
             throws Exception {
+        ContainerdPreflight.check(pair, nodeRoot);
         MountPlan plan =
                 MountPlan.compute(pair.root(), pair.state(), pair.profiles(), MountPlan.DpuSystem.real(nodeRoot));
         TransportConfig fsTransport =

@@ -54,14 +54,21 @@ public record ResolvedPair(Pair spec, List<Profile> profiles) {
      */
     public Path hostPathOf(Path path) {
         Path normal = path.normalize();
+        return shareHolding(normal)
+                .map(share -> share.hostPath().resolve(share.path().relativize(normal)))
+                .orElse(normal);
+    }
+
+    /** The share with the longest path in the root that holds {@code path}, if any does. */
+    public java.util.Optional<Share> shareHolding(Path path) {
         Share best = null;
         for (Share share : shares()) {
-            if (normal.startsWith(share.path())
+            if (path.startsWith(share.path())
                     && (best == null
                             || share.path().getNameCount() > best.path().getNameCount())) {
                 best = share;
             }
         }
-        return best == null ? normal : best.hostPath().resolve(best.path().relativize(normal));
+        return java.util.Optional.ofNullable(best);
     }
 }
