@@ -10,15 +10,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a client (ctr, docker, tar) to its end within a bound, its output captured in files (no reader threads). */
-final class BoundedCommand {
+public final class BoundedCommand {
 
     /** What one run printed and how it ended. */
-    record Result(List<String> command, int exitCode, String stdout, String stderr) {
-        boolean succeeded() {
+    public record Result(List<String> command, int exitCode, String stdout, String stderr) {
+        public boolean succeeded() {
             return exitCode == 0;
         }
 
-        String describe() {
+        public String describe() {
             return "`" + String.join(" ", command) + "` exited " + exitCode + "\nstdout:\n" + stdout + "\nstderr:\n"
                     + stderr;
         }
@@ -26,7 +26,7 @@ final class BoundedCommand {
 
     private BoundedCommand() {}
 
-    static Result run(Duration timeout, List<String> command) throws IOException, InterruptedException {
+    public static Result run(Duration timeout, List<String> command) throws IOException, InterruptedException {
         Path out = Files.createTempFile("dpuo-command", ".out");
         Path err = Files.createTempFile("dpuo-command", ".err");
         try {
@@ -53,7 +53,7 @@ final class BoundedCommand {
     }
 
     /** Runs it and returns its stdout, or fails with everything it printed. */
-    static String check(Duration timeout, List<String> command) throws IOException, InterruptedException {
+    public static String check(Duration timeout, List<String> command) throws IOException, InterruptedException {
         Result result = run(timeout, command);
         if (!result.succeeded()) {
             throw new IOException(result.describe());

@@ -13,7 +13,7 @@ import java.util.List;
  * ({@code /run/containerd/{s,fifo,runc}}, {@code /run/docker/plugins}): removed after the test when it made them,
  * so that a machine that had none has none again. A machine's own are left alone.
  */
-final class RunDirectories {
+public final class RunDirectories {
 
     private static final List<Path> FIXED = List.of(Path.of("/run/containerd"), Path.of("/run/docker"));
 
@@ -24,13 +24,13 @@ final class RunDirectories {
     }
 
     /** Notes which of them do not exist yet. */
-    static RunDirectories before() {
+    public static RunDirectories before() {
         return new RunDirectories(
                 FIXED.stream().filter(path -> !Files.exists(path)).toList());
     }
 
     /** Removes those the test made (once its daemons have stopped). */
-    void removeMadeHere() throws IOException {
+    public void removeMadeHere() throws IOException {
         for (Path path : madeHere) {
             if (Files.exists(path)) {
                 deleteTree(path);
