@@ -3,6 +3,7 @@ package io.dpuoffload.e2e.containerd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dpuoffload.e2e.images.CgroupDirectories;
 import io.dpuoffload.e2e.images.PrivateContainerd;
 import io.dpuoffload.e2e.images.RunDirectories;
 import java.io.IOException;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The CRI flow (what kubelet asks of containerd for a host-network pod) against a containerd of the test's own with
  * its CRI plugin on, everything on this machine: the baseline the offloaded run is held to. Nothing of it is left
- * afterwards: no mount, no shim, no CRI sandbox file.
+ * afterwards: no mount, no shim, no CRI sandbox file (and no cgroup directory the test made).
  */
 class CriLocalIT {
 
@@ -31,6 +32,7 @@ class CriLocalIT {
         Path pause = OciImage.PAUSE.writeTo(images);
         Path busybox = OciImage.BUSYBOX.writeTo(images);
         RunDirectories runDirectories = RunDirectories.before();
+        CgroupDirectories cgroups = CgroupDirectories.before(PrivateContainerd.CRI_NAMESPACE);
         try (PrivateContainerd containerd = PrivateContainerd.startWithCri(OciImage.PAUSE.name())) {
             containerd.importImage(PrivateContainerd.CRI_NAMESPACE, pause);
             assertThat(containerd
@@ -73,6 +75,7 @@ class CriLocalIT {
             }
         } finally {
             runDirectories.removeMadeHere();
+            cgroups.removeMadeHere();
         }
     }
 
