@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dpuoffload.cli.demo.OciImage;
 import io.dpuoffload.e2e.images.BoundedCommand;
+import io.dpuoffload.e2e.images.CgroupDirectories;
 import io.dpuoffload.e2e.images.PrivateContainerd;
 import io.dpuoffload.e2e.images.RunDirectories;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ class OciImageIT {
         ContainerdPrerequisites.require("OciImageIT");
         Path tar = OciImage.BUSYBOX.writeTo(dir);
         RunDirectories runDirectories = RunDirectories.before();
+        CgroupDirectories cgroups = CgroupDirectories.before(PrivateContainerd.NAMESPACE);
         try (PrivateContainerd containerd = PrivateContainerd.startNative()) {
             assertThat(containerd.importImage(tar).lines())
                     .as("names stored by ctr import, from the index's io.containerd.image.name")
@@ -36,6 +38,7 @@ class OciImageIT {
             assertThat(result.stdout()).isEqualTo("hi\n");
         } finally {
             runDirectories.removeMadeHere();
+            cgroups.removeMadeHere();
         }
     }
 

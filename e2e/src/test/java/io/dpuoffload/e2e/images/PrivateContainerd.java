@@ -85,7 +85,9 @@ public final class PrivateContainerd implements AutoCloseable {
     }
 
     /**
-     * CRI without a machine's Kubernetes: AppArmor profiles are the machine's business, the TCP streaming service
+     * CRI without a machine's Kubernetes: AppArmor profiles are the machine's business; OOM scores no lower than
+     * containerd's own (a pause asks for -998, and lowering a score needs CAP_SYS_RESOURCE, which a root in a
+     * container may lack: runc then fails with "can't get final child's PID"); the TCP streaming service
      * and a port on all addresses are not needed (ExecSync needs no stream), and CNI's directories are the test's
      * own, since CRI makes its configuration directory when it is missing. Host-network pods need no CNI.
      */
@@ -94,6 +96,7 @@ public final class PrivateContainerd implements AutoCloseable {
                 [plugins."io.containerd.grpc.v1.cri"]
                   sandbox_image = "%s"
                   disable_apparmor = true
+                  restrict_oom_score_adj = true
                   disable_tcp_service = true
                   stream_server_address = "127.0.0.1"
                   [plugins."io.containerd.grpc.v1.cri".containerd]
