@@ -23,6 +23,14 @@ public final class Seccomp {
     private static final int SECCOMP_SET_MODE_FILTER = 1;
     private static final int SECCOMP_GET_ACTION_AVAIL = 2;
     private static final long SECCOMP_FILTER_FLAG_NEW_LISTENER = 1L << 3;
+    /**
+     * Once the supervisor has received a call, only a fatal signal ends the caller's wait (Linux
+     * 5.19). Without it, any signal did: Go's runtime preempts goroutines with SIGURG every 10 ms,
+     * the interrupted connect was restarted and handed over again, and the supervisor, which had
+     * already connected on the host, connected a second time.
+     */
+    private static final long SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV = 1L << 5;
+
     private static final int SECCOMP_RET_USER_NOTIF = 0x7fc00000;
     private static final int SECCOMP_RET_ALLOW = 0x7fff0000;
     private static final int SECCOMP_USER_NOTIF_FLAG_CONTINUE = 1;
@@ -138,9 +146,14 @@ public final class Seccomp {
         }
     }
 
+    /** Installs the filter, with WAIT_KILLABLE_RECV where the kernel knows it (EINVAL before 5.19). */
     private static long install(Scratch s, MemorySegment fprog) throws Throwable {
-        long r = (long) SECCOMP.invokeExact(
-                s.errnoState(), SYS_SECCOMP, (long) SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, fprog);
+        long r = install(s, fprog, SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+        return r == -Errno.EINVAL ? install(s, fprog, SECCOMP_FILTER_FLAG_NEW_LISTENER) : r;
+    }
+
+    private static long install(Scratch s, MemorySegment fprog, long flags) throws Throwable {
+        long r = (long) SECCOMP.invokeExact(s.errnoState(), SYS_SECCOMP, (long) SECCOMP_SET_MODE_FILTER, flags, fprog);
         return r < 0 ? -s.errno() : r;
     }
 

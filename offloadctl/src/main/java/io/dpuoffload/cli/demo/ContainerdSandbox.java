@@ -122,20 +122,16 @@ public record ContainerdSandbox(Path work) {
 
     /**
      * ctr, as an operator on the DPU runs it: in the offload root {@code root}, inside the
-     * namespaces of {@code dpu} (a process on the DPU node), in the sandbox's containerd namespace
-     * and with the snapshotter the profile serves (ctr's own default is overlayfs).
+     * namespaces of {@code dpu} (a process on the DPU node), with the snapshotter the profile
+     * serves (ctr's own default is overlayfs), in the sandbox's containerd namespace unless {@code
+     * args} name another first ({@code --namespace N}).
      */
     public static CommandResult ctrInRoot(NodeProcess dpu, Path root, Duration timeout, List<String> args) {
-        List<String> command = new ArrayList<>(List.of(
-                "chroot",
-                root.toString(),
-                "env",
-                "CONTAINERD_SNAPSHOTTER=native",
-                "ctr",
-                "--address",
-                SOCKET,
-                "--namespace",
-                NAMESPACE));
+        List<String> command = new ArrayList<>(
+                List.of("chroot", root.toString(), "env", "CONTAINERD_SNAPSHOTTER=native", "ctr", "--address", SOCKET));
+        if (args.isEmpty() || !args.getFirst().equals("--namespace")) {
+            command.addAll(List.of("--namespace", NAMESPACE));
+        }
         command.addAll(args);
         return dpu.runInside(timeout, command.toArray(String[]::new));
     }
