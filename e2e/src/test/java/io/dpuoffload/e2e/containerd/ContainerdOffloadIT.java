@@ -132,6 +132,46 @@ class ContainerdOffloadIT {
         containerd.ctr("container", "rm", "c2");
     }
 
+    /**
+     * A containerd configuration the offload cannot serve (overlayfs, which would mount on the DPU
+     * over the shared file system) stops the DPU agent before it builds the root or starts
+     * containerd, with the problem and its fix in its error.
+     */
+    @Test
+    void aConfigurationTheOffloadCannotServeIsRefusedAtStart(Topology topology) throws Exception {
+        Path work = Files.createTempDirectory(Path.of("/var/tmp"), "containerd-it-");
+        try {
+            String overlay = io.dpuoffload.api.yaml.SpecFiles.builtIn("containerd")
+                    .replace("        \"io.containerd.snapshotter.v1.overlayfs\",\n", "");
+            Path profile = Files.writeString(work.resolve("overlay.yaml"), overlay);
+            Path pair = Files.writeString(work.resolve("pair.yaml"), """
+                    pair: containerd-it
+                    host: {node: host-1, endpoint: tcp://198.51.100.1:7400}
+                    dpu: {node: dpu-1, root: %s, state: %s}
+                    pki: %s
+                    profiles: [%s]
+                    """.formatted(
+                            work.resolve("root"),
+                            work.resolve("state"),
+                            io.dpuoffload.e2e.TestPki.create(work.resolve("pki")),
+                            profile));
+            NodeProcess dpu = topology.dpu()
+                    .start(io.dpuoffload.topology.Node.javaCommand(
+                            io.dpuoffload.cli.Offloadctl.class.getName(),
+                            List.of("--enable-native-access=ALL-UNNAMED"),
+                            List.of("agent", "--role", "dpu", "--config", pair.toString())));
+            assertThat(dpu.waitFor(START)).as("the DPU agent's exit status").isNotZero();
+            assertThat(dpu.stdout() + dpu.stderr())
+                    .contains(
+                            "the overlayfs snapshotter is enabled",
+                            "add io.containerd.snapshotter.v1.overlayfs to disabled_plugins")
+                    .doesNotContain("[containerd]");
+            assertThat(work.resolve("root")).as("the root, never built").doesNotExist();
+        } finally {
+            io.dpuoffload.cli.WorkDirectory.delete(work);
+        }
+    }
+
     /** The task runs with the same host pid as before, as {@code whose} sees it, and takes an exec. */
     private void assertStillRuns(String container, long pid, String whose) {
         assertThat(taskPid(container)).as("the task's pid, for " + whose).isEqualTo(pid);

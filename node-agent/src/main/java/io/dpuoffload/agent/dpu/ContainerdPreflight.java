@@ -61,8 +61,9 @@ final class ContainerdPreflight {
         for (Profile profile : pair.profiles()) {
             for (Daemon daemon : profile.daemons()) {
                 if (isContainerd(daemon)) {
-                    String at = "profile " + profile.name() + ", daemon " + daemon.name();
-                    problems(pair, profile, daemon, nodeRoot).forEach(p -> problems.add(p.under(at)));
+                    String at = "profile " + profile.name() + " (daemon " + daemon.name() + "), ";
+                    problems(pair, profile, daemon, nodeRoot)
+                            .forEach(p -> problems.add(new Problem(at + p.path(), p.message())));
                 }
             }
         }
