@@ -3,13 +3,11 @@ package io.dpuoffload.e2e.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.dpuoffload.cli.Offloadctl;
 import io.dpuoffload.cli.demo.LibvirtSandbox;
+import io.dpuoffload.e2e.AgentProcesses;
 import io.dpuoffload.e2e.TestPki;
 import io.dpuoffload.topology.CommandResult;
-import io.dpuoffload.topology.Node;
 import io.dpuoffload.topology.NodeProcess;
-import io.dpuoffload.topology.StartOptions;
 import io.dpuoffload.topology.Topology;
 import io.dpuoffload.topology.TopologyExtension;
 import java.nio.file.Files;
@@ -40,7 +38,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TopologyExtension.class)
 class LibvirtOffloadIT {
-    private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED");
     private static final Duration START = Duration.ofSeconds(120);
     private static final Duration COMMAND = Duration.ofSeconds(60);
     private static final String DOMAIN = "dpuo-e2e";
@@ -264,7 +261,7 @@ class LibvirtOffloadIT {
                 profiles: [libvirt]
                 """.formatted(
                         root, work.resolve("state"), TestPki.create(work.resolve("pki"))));
-        host = topology.host().start(sandbox.onHost(agent("host", pair)), agentOptions());
+        host = topology.host().start(sandbox.onHost(AgentProcesses.standalone("host", pair)), AgentProcesses.options());
         host.awaitLine(Pattern.compile("READY .*"), START);
         dpuMachine = topology.dpu().start(sandbox.onDpu(LibvirtSandbox.DPU_INIT));
         dpu = startDpuAgent(pair);
@@ -273,8 +270,8 @@ class LibvirtOffloadIT {
     }
 
     private NodeProcess startDpuAgent(Path pair) {
-        NodeProcess agent =
-                dpuMachine.startInside(agent("dpu", pair), agentOptions().withStopGrace(Duration.ofSeconds(60)));
+        NodeProcess agent = dpuMachine.startInside(
+                AgentProcesses.standalone("dpu", pair), AgentProcesses.options().withStopGrace(Duration.ofSeconds(60)));
         agent.awaitLine(Pattern.compile("READY .*"), START);
         return agent;
     }
@@ -331,19 +328,6 @@ class LibvirtOffloadIT {
                                 + " [ $n = 1 ] || [ $n = $$ ] || { tr '\\0' ' ' <$p/cmdline 2>/dev/null; echo; }; done")
                 .stdout();
         return out.lines().filter(line -> !line.isBlank()).toList();
-    }
-
-    /** The agents log at OFFLOADCTL_LOG_LEVEL when the test runs with one (DEBUG to look into a failure). */
-    private static StartOptions agentOptions() {
-        String level = System.getenv("OFFLOADCTL_LOG_LEVEL");
-        return level == null
-                ? StartOptions.defaults()
-                : StartOptions.defaults().withEnvironment("OFFLOADCTL_LOG_LEVEL", level);
-    }
-
-    private static List<String> agent(String role, Path pair) {
-        return Node.javaCommand(
-                Offloadctl.class.getName(), JVM, List.of("agent", "--role", role, "--config", pair.toString()));
     }
 
     /** virsh in the offload root, as an operator on the DPU runs it; its output, or a failure naming why. */

@@ -38,7 +38,7 @@ class ContainerdOffloadIT {
     private OffloadedContainerd containerd;
 
     @BeforeAll
-    static void containerdIsInstalled() throws Exception {
+    static void containerdIsInstalled() {
         ContainerdPrerequisites.require("ContainerdOffloadIT");
     }
 
@@ -155,11 +155,7 @@ class ContainerdOffloadIT {
                             work.resolve("state"),
                             io.dpuoffload.e2e.TestPki.create(work.resolve("pki")),
                             profile));
-            NodeProcess dpu = topology.dpu()
-                    .start(io.dpuoffload.topology.Node.javaCommand(
-                            io.dpuoffload.cli.Offloadctl.class.getName(),
-                            List.of("--enable-native-access=ALL-UNNAMED"),
-                            List.of("agent", "--role", "dpu", "--config", pair.toString())));
+            NodeProcess dpu = topology.dpu().start(io.dpuoffload.e2e.AgentProcesses.standalone("dpu", pair));
             assertThat(dpu.waitFor(START)).as("the DPU agent's exit status").isNotZero();
             assertThat(dpu.stdout() + dpu.stderr())
                     .contains(

@@ -4,15 +4,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.dpuoffload.api.status.StatusFile;
 import io.dpuoffload.api.status.StatusText;
-import io.dpuoffload.cli.Offloadctl;
 import io.dpuoffload.cli.demo.ContainerdSandbox;
 import io.dpuoffload.cli.demo.LibvirtSandbox;
 import io.dpuoffload.cli.demo.OciImage;
+import io.dpuoffload.e2e.AgentProcesses;
 import io.dpuoffload.e2e.TestPki;
 import io.dpuoffload.topology.CommandResult;
-import io.dpuoffload.topology.Node;
 import io.dpuoffload.topology.NodeProcess;
-import io.dpuoffload.topology.StartOptions;
 import io.dpuoffload.topology.Topology;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +29,6 @@ import java.util.regex.Pattern;
 final class OffloadedContainerd implements AutoCloseable {
     static final Duration START = Duration.ofSeconds(120);
     static final Duration COMMAND = Duration.ofSeconds(60);
-    private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED");
 
     final Path work;
     final Path root;
@@ -64,7 +61,8 @@ final class OffloadedContainerd implements AutoCloseable {
                 profiles: [containerd]
                 """.formatted(
                         work.resolve("root"), work.resolve("state"), TestPki.create(work.resolve("pki"))));
-        NodeProcess host = topology.host().start(sandbox.onHost(agent("host", pair)), agentOptions());
+        NodeProcess host = topology.host()
+                .start(sandbox.onHost(AgentProcesses.standalone("host", pair)), AgentProcesses.options());
         host.awaitLine(Pattern.compile("READY .*"), START);
         NodeProcess dpuMachine = topology.dpu().start(sandbox.onDpu(LibvirtSandbox.DPU_INIT));
         OffloadedContainerd pairOfAgents = new OffloadedContainerd(work, pair, host, dpuMachine, logName);
@@ -78,7 +76,8 @@ final class OffloadedContainerd implements AutoCloseable {
 
     /** The DPU agent, started beside the DPU machine's init; returns once containerd is healthy. */
     void startDpuAgent() {
-        dpu = dpuMachine.startInside(agent("dpu", pair), agentOptions().withStopGrace(Duration.ofSeconds(60)));
+        dpu = dpuMachine.startInside(
+                AgentProcesses.standalone("dpu", pair), AgentProcesses.options().withStopGrace(Duration.ofSeconds(60)));
         dpu.awaitLine(Pattern.compile("READY .*"), START);
         awaitHealthy();
     }
@@ -155,17 +154,5 @@ final class OffloadedContainerd implements AutoCloseable {
         dpuMachine.stop();
         host.stop();
         io.dpuoffload.cli.WorkDirectory.delete(work);
-    }
-
-    private static StartOptions agentOptions() {
-        String level = System.getenv("OFFLOADCTL_LOG_LEVEL");
-        return level == null
-                ? StartOptions.defaults()
-                : StartOptions.defaults().withEnvironment("OFFLOADCTL_LOG_LEVEL", level);
-    }
-
-    private static List<String> agent(String role, Path pair) {
-        return Node.javaCommand(
-                Offloadctl.class.getName(), JVM, List.of("agent", "--role", role, "--config", pair.toString()));
     }
 }

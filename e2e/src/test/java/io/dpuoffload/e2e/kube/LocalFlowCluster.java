@@ -6,11 +6,11 @@ import io.dpuoffload.cli.WorkDirectory;
 import io.dpuoffload.cli.demo.LibvirtSandbox;
 import io.dpuoffload.crd.NodeRoles;
 import io.dpuoffload.crd.node.DaemonReport;
+import io.dpuoffload.e2e.AgentProcesses;
 import io.dpuoffload.operator.OperatorRuntime;
 import io.dpuoffload.operator.OperatorSettings;
 import io.dpuoffload.topology.CommandResult;
 import io.dpuoffload.topology.NodeProcess;
-import io.dpuoffload.topology.StartOptions;
 import io.dpuoffload.topology.Topology;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -94,12 +94,12 @@ final class LocalFlowCluster implements FlowCluster {
                 .start(
                         sandbox.onHost(AgentCommand.java(AgentCommand.host(
                                 hostNode, kubeconfig, NAMESPACE, work.resolve("host-k8s"), Topology.HOST_ADDRESS))),
-                        agentOptions());
+                        AgentProcesses.options());
         dpuMachine = topology.dpu().start(sandbox.onDpu(LibvirtSandbox.DPU_INIT));
         dpu = dpuMachine.startInside(
                 AgentCommand.java(AgentCommand.dpu(
                         dpuNode, kubeconfig, NAMESPACE, work.resolve("dpu-k8s"), root, work.resolve("dpu-state"))),
-                agentOptions().withStopGrace(DPU_STOP_GRACE));
+                AgentProcesses.options().withStopGrace(DPU_STOP_GRACE));
         host.awaitLine(Pattern.compile("READY .*"), START);
         dpu.awaitLine(Pattern.compile("READY .*"), START);
     }
@@ -113,14 +113,6 @@ final class LocalFlowCluster implements FlowCluster {
                         .endMetadata()
                         .build())
                 .create();
-    }
-
-    /** The agents log at OFFLOADCTL_LOG_LEVEL when the test runs with one (DEBUG to look into a failure). */
-    private static StartOptions agentOptions() {
-        String level = System.getenv("OFFLOADCTL_LOG_LEVEL");
-        return level == null
-                ? StartOptions.defaults()
-                : StartOptions.defaults().withEnvironment("OFFLOADCTL_LOG_LEVEL", level);
     }
 
     @Override

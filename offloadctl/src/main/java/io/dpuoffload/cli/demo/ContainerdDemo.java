@@ -1,9 +1,6 @@
 package io.dpuoffload.cli.demo;
 
-import io.dpuoffload.cli.Offloadctl;
-import io.dpuoffload.cli.channel.DemoPki;
 import io.dpuoffload.topology.CommandResult;
-import io.dpuoffload.topology.Node;
 import io.dpuoffload.topology.NodeProcess;
 import io.dpuoffload.topology.StartOptions;
 import io.dpuoffload.topology.Topology;
@@ -24,8 +21,7 @@ final class ContainerdDemo {
     /** Steps told, without and with the comparison. */
     static final int STEPS = 7;
 
-    private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData");
-    private static final Duration START = Duration.ofSeconds(120);
+    private static final Duration START = DemoAgents.START;
     private static final Duration COMMAND = Duration.ofSeconds(60);
     private static final String IMAGE = OciImage.BUSYBOX.name();
     private static final String CONTAINER = "dpuo-demo";
@@ -41,23 +37,14 @@ final class ContainerdDemo {
     void run(Topology topology, Path work) throws Exception {
         ContainerdSandbox sandbox = ContainerdSandbox.create(work);
         Path root = work.resolve("root");
-        DemoPki pki = DemoPki.create(work.resolve("pki"));
-        Path pair = Files.writeString(work.resolve("pair.yaml"), """
-                pair: demo
-                host: {node: %s, endpoint: tcp://%s:7400}
-                dpu: {node: %s, root: %s, state: %s}
-                pki: %s
-                profiles: [containerd]
-                """.formatted(
-                DemoPki.HOST, Topology.HOST_ADDRESS, DemoPki.DPU, root, work.resolve("state"), pki.directory()));
-        story.step("Network: host " + topology.host().address() + " (netns "
-                + topology.host().namespace() + "), DPU " + topology.dpu().address() + " (netns "
-                + topology.dpu().namespace() + "), mutual TLS between them");
+        Path pair = DemoAgents.writePair(work, "containerd");
+        story.step(DemoAgents.network(topology));
 
-        NodeProcess host = topology.host().start(sandbox.onHost(agent("host", pair)), StartOptions.defaults());
+        NodeProcess host =
+                topology.host().start(sandbox.onHost(DemoAgents.command("host", pair)), StartOptions.defaults());
         host.awaitLine(Pattern.compile("READY .*"), START);
         NodeProcess dpuMachine = topology.dpu().start(sandbox.onDpu(LibvirtSandbox.DPU_INIT));
-        NodeProcess dpu = startDpuAgent(dpuMachine, pair);
+        NodeProcess dpu = DemoAgents.startDpuAgent(dpuMachine, pair);
         story.step("Host agent, pid " + host.pid() + ", serves the containerd profile (bundles, fifos, snapshots,"
                 + " the shim); DPU agent, pid " + dpu.pid() + ": offload root " + root + ", in it stock containerd:");
         awaitHealthy(root);
@@ -94,7 +81,7 @@ final class ContainerdDemo {
 
         long pid = taskPid(dpu, root);
         dpu.stop();
-        dpu = startDpuAgent(dpuMachine, pair);
+        dpu = DemoAgents.startDpuAgent(dpuMachine, pair);
         awaitHealthy(root);
         story.step("DPU agent stopped and started again, pid " + dpu.pid() + ", while the container ran:");
         story.detail("the container's process on the host: pid " + pid + " before, pid " + taskPid(dpu, root)
@@ -230,18 +217,5 @@ final class ContainerdDemo {
                     + result.stderr().strip());
         }
         return result.stdout();
-    }
-
-    private static List<String> agent(String role, Path pair) {
-        return Node.javaCommand(
-                Offloadctl.class.getName(), JVM, List.of("agent", "--role", role, "--config", pair.toString()));
-    }
-
-    /** The DPU agent, started beside the DPU machine's init (so the containers' stand-ins outlive it). */
-    private static NodeProcess startDpuAgent(NodeProcess dpuMachine, Path pair) {
-        NodeProcess agent = dpuMachine.startInside(
-                agent("dpu", pair), StartOptions.defaults().withStopGrace(Duration.ofSeconds(60)));
-        agent.awaitLine(Pattern.compile("READY .*"), START);
-        return agent;
     }
 }

@@ -33,10 +33,7 @@ public record ContainerdSandbox(Path work) {
 
     /** The missing {@link #TOOLS}: "name (Debian package P)" each. */
     public static List<String> missingTools() {
-        List<String> missing = new ArrayList<>(TOOLS.stream()
-                .filter(tool -> !io.dpuoffload.topology.Prerequisites.hasCommand(tool.get(0)))
-                .map(tool -> tool.get(0) + " (Debian package " + tool.get(1) + ")")
-                .toList());
+        List<String> missing = new ArrayList<>(DebianTools.missing(TOOLS));
         try {
             OciImage.busyboxProblem().ifPresent(missing::add);
         } catch (IOException e) {

@@ -1,10 +1,8 @@
 package io.dpuoffload.cli.demo;
 
 import io.dpuoffload.cli.ExitCodes;
-import io.dpuoffload.cli.Offloadctl;
 import io.dpuoffload.cli.channel.DemoPki;
 import io.dpuoffload.topology.CommandResult;
-import io.dpuoffload.topology.Node;
 import io.dpuoffload.topology.NodeProcess;
 import io.dpuoffload.topology.StartOptions;
 import io.dpuoffload.topology.Topology;
@@ -44,9 +42,8 @@ import picocli.CommandLine.Spec;
             "on the host; it runs through a DPU agent restart."
         })
 public final class DemoCommand implements Callable<Integer> {
-    private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData");
     private static final String DOMAIN = "dpuo-demo";
-    private static final Duration START = Duration.ofSeconds(120);
+    private static final Duration START = DemoAgents.START;
     private static final Duration COMMAND = Duration.ofSeconds(60);
 
     @Option(
@@ -122,26 +119,17 @@ public final class DemoCommand implements Callable<Integer> {
     private void run(Topology topology, LibvirtSandbox sandbox) throws Exception {
         Path work = sandbox.work();
         Path root = work.resolve("root");
-        DemoPki pki = DemoPki.create(work.resolve("pki"));
-        Path pair = Files.writeString(work.resolve("pair.yaml"), """
-                pair: demo
-                host: {node: %s, endpoint: tcp://%s:7400}
-                dpu: {node: %s, root: %s, state: %s}
-                pki: %s
-                profiles: [libvirt]
-                """.formatted(
-                DemoPki.HOST, Topology.HOST_ADDRESS, DemoPki.DPU, root, work.resolve("state"), pki.directory()));
-        step("Network: host " + topology.host().address() + " (netns "
-                + topology.host().namespace() + "), DPU " + topology.dpu().address() + " (netns "
-                + topology.dpu().namespace() + "), mutual TLS between them");
+        Path pair = DemoAgents.writePair(work, "libvirt");
+        step(DemoAgents.network(topology));
 
-        NodeProcess host = topology.host().start(sandbox.onHost(agent("host", pair)), StartOptions.defaults());
+        NodeProcess host =
+                topology.host().start(sandbox.onHost(DemoAgents.command("host", pair)), StartOptions.defaults());
         host.awaitLine(Pattern.compile("READY .*"), START);
         step("Host agent, pid " + host.pid() + ": serves offload-fs, offload-ipc and offload-exec for " + DemoPki.DPU
                 + " (the libvirt profile's directories, sockets and QEMU)");
 
         NodeProcess dpuMachine = topology.dpu().start(sandbox.onDpu(LibvirtSandbox.DPU_INIT));
-        NodeProcess dpu = startDpuAgent(dpuMachine, pair);
+        NodeProcess dpu = DemoAgents.startDpuAgent(dpuMachine, pair);
         step("DPU agent, pid " + dpu.pid() + ": offload root " + root + " built; in it, stock virtlogd and libvirtd:");
         dpu.stdout().lines().filter(line -> line.startsWith("  daemon")).forEach(this::detail);
 
@@ -161,7 +149,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         String qemu = hostQemuPid(host);
         dpu.stop();
-        dpu = startDpuAgent(dpuMachine, pair);
+        dpu = DemoAgents.startDpuAgent(dpuMachine, pair);
         step("DPU agent stopped and started again, pid " + dpu.pid() + ", while the VM ran:");
         detail("QEMU on the host: pid " + qemu + " before, pid " + hostQemuPid(host) + " after");
         detail("virsh domstate " + DOMAIN + " on the DPU: "
@@ -229,19 +217,6 @@ public final class DemoCommand implements Callable<Integer> {
             Thread.sleep(200);
         }
         return "(nothing within " + COMMAND.toSeconds() + " s)";
-    }
-
-    private static List<String> agent(String role, Path pair) {
-        return Node.javaCommand(
-                Offloadctl.class.getName(), JVM, List.of("agent", "--role", role, "--config", pair.toString()));
-    }
-
-    /** The DPU agent, started beside the DPU machine's init (so the VMs' stand-ins outlive it). */
-    private NodeProcess startDpuAgent(NodeProcess dpuMachine, Path pair) {
-        NodeProcess agent = dpuMachine.startInside(
-                agent("dpu", pair), StartOptions.defaults().withStopGrace(Duration.ofSeconds(60)));
-        agent.awaitLine(Pattern.compile("READY .*"), START);
-        return agent;
     }
 
     /** The demo VM's QEMU on the host, by its command line. */

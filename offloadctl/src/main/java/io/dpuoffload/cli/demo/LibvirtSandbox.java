@@ -28,10 +28,7 @@ public record LibvirtSandbox(Path work, String domain, Path domainXml, Path seri
 
     /** The missing {@link #TOOLS}: "name (Debian package P)" each. */
     public static List<String> missingTools() {
-        return TOOLS.stream()
-                .filter(tool -> !io.dpuoffload.topology.Prerequisites.hasCommand(tool.get(0)))
-                .map(tool -> tool.get(0) + " (Debian package " + tool.get(1) + ")")
-                .toList();
+        return DebianTools.missing(TOOLS);
     }
 
     /**
