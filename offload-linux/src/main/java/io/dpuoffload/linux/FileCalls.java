@@ -46,6 +46,9 @@ public final class FileCalls {
     private static final MethodHandle FDATASYNC = Libc.function("fdatasync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle FTRUNCATE =
             Libc.function("ftruncate64", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle COPY_FILE_RANGE = Libc.function(
+            "copy_file_range",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle FALLOCATE =
             Libc.function("fallocate64", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
 
@@ -242,6 +245,23 @@ public final class FileCalls {
     public static void fallocate(int fd, int mode, long offset, long length) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             Downcalls.once(s, "fallocate", e -> (int) FALLOCATE.invokeExact(e, fd, mode, offset, length));
+        }
+    }
+
+    /**
+     * copy_file_range(2) of up to {@code length} bytes from {@code fdIn} at {@code offsetIn} to
+     * {@code fdOut} at {@code offsetOut} (neither descriptor's offset moves), done by the kernel
+     * without the data passing through here, by reflink where the file system can; returns the
+     * bytes copied, fewer near the end of the input and 0 at or past it.
+     */
+    public static long copyFileRange(int fdIn, long offsetIn, int fdOut, long offsetOut, long length)
+            throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            MemorySegment offsets = s.allocate(16, 8);
+            offsets.set(JAVA_LONG, 0, offsetIn);
+            offsets.set(JAVA_LONG, 8, offsetOut);
+            return Downcalls.retryingEveryEintr(s, "copy_file_range", e ->
+                    (long) COPY_FILE_RANGE.invokeExact(e, fdIn, offsets, fdOut, offsets.asSlice(8), length, 0));
         }
     }
 

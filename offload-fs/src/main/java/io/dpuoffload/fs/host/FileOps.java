@@ -170,6 +170,32 @@ final class FileOps {
         return FuseReplies.ok(h.unique());
     }
 
+    /**
+     * COPY_FILE_RANGE: the host's kernel copies between the two open files, so the data crosses no
+     * channel (without it the DPU's kernel read every page from the host and wrote it back). At most
+     * {@link #MAX_COPY_BYTES} a request, which copy_file_range(2) allows: the caller copies on.
+     * Both handles were checked at their open (reading and writing); a fifo's is refused as a pipe's
+     * is (EINVAL).
+     */
+    static long copyFileRange(
+            HostSession s, long fhIn, long offsetIn, long fhOut, long offsetOut, long length, long flags)
+            throws ErrnoException {
+        Handle in = s.handles.get(fhIn);
+        Handle out = s.handles.get(fhOut);
+        if (flags != 0 || in.fifo() != null || out.fifo() != null) {
+            throw new ErrnoException("copy_file_range", Errno.EINVAL);
+        }
+        s.checkWritable();
+        return FileCalls.copyFileRange(
+                in.fd(), offsetIn, out.fd(), offsetOut, Math.min(Math.max(length, 0), MAX_COPY_BYTES));
+    }
+
+    /**
+     * The most one COPY_FILE_RANGE copies: a bound on the host's work for one request (a second at
+     * disk speed), and within the old reply's 32-bit count.
+     */
+    static final long MAX_COPY_BYTES = 256L << 20;
+
     static ByteBuffer lseek(HostSession s, FuseInHeader h, FuseOperation.Lseek op) throws ErrnoException {
         long offset = FileCalls.lseek(s.handles.get(op.fh()).fd(), op.offset(), op.whence());
         return FuseReplies.lseek(h.unique(), offset);

@@ -93,14 +93,18 @@ final class PassthroughFs {
             case Setxattr o -> wrap(XattrOps.set(s, h, o));
             case Removexattr o -> wrap(XattrOps.remove(s, h, o));
             case Syncfs o -> wrap(FuseReplies.ok(h.unique()));
-            // Not offered: the DPU kernel keeps locks itself, and falls back by itself for statx
-            // and copy_file_range.
+            // Not offered: the DPU kernel keeps locks itself, and falls back by itself for statx.
             case Ioctl o -> wrap(FuseReplies.error(h.unique(), Errno.ENOTTY));
             case ReaddirPlus o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
             case Statx o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
             case Tmpfile o -> wrap(EntryOps.tmpfile(s, h, o));
-            case CopyFileRange o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
-            case CopyFileRange64 o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
+            case CopyFileRange o ->
+                wrap(FuseReplies.write(h.unique(), (int)
+                        FileOps.copyFileRange(s, o.fhIn(), o.offIn(), o.fhOut(), o.offOut(), o.len(), o.flags())));
+            case CopyFileRange64 o ->
+                wrap(FuseReplies.copyFileRange64(
+                        h.unique(),
+                        FileOps.copyFileRange(s, o.fhIn(), o.offIn(), o.fhOut(), o.offOut(), o.len(), o.flags())));
             case Poll o -> wrap(FileOps.poll(s, h, o));
             case Getlk o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
             case Setlk o -> wrap(FuseReplies.error(h.unique(), Errno.ENOSYS));
