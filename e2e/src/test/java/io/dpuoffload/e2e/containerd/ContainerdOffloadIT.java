@@ -126,6 +126,10 @@ class ContainerdOffloadIT {
         containerd.startDpuAgent();
         assertStillRuns("c2", pid, "the containerd of the restarted DPU agent");
 
+        containerd.crashDpuAgent();
+        containerd.startDpuAgent();
+        assertStillRuns("c2", pid, "the containerd of the agent started after a crashed one");
+
         containerd.ctr("task", "kill", "-s", "SIGKILL", "c2");
         await().atMost(COMMAND).until(() -> containerd.ctr("task", "ls").contains("STOPPED"));
         containerd.ctr("task", "delete", "c2");

@@ -90,6 +90,13 @@ final class OffloadedContainerd implements AutoCloseable {
         return output;
     }
 
+    /** Kills the DPU agent (SIGKILL, a crash: no teardown; containerd gets SIGTERM as it dies). */
+    void crashDpuAgent() {
+        ProcessHandle.of(dpu.pid()).orElseThrow().destroyForcibly();
+        dpu.waitFor(COMMAND);
+        earlierDpuAgents.append(dpu.stdout()).append(dpu.stderr());
+    }
+
     /** The agent's health check (containerd's own API, through the root's ctr) says containerd answers. */
     void awaitHealthy() {
         await().atMost(START).pollInterval(Duration.ofMillis(200)).until(() -> status().matches(
