@@ -134,18 +134,31 @@ public record ContainerdSandbox(Path work) {
     }
 
     /**
-     * Removes the cgroups runc made for {@link #NAMESPACE} in the machine's hierarchies (the
-     * containers' own are gone with them; containerd leaves the namespace's, empty). One that still
-     * holds a process is left, and named.
+     * Removes the cgroups runc made for {@link #NAMESPACE} in the machine's hierarchies: the
+     * namespace's, which containerd leaves empty, and any container's that was left behind. One
+     * that still holds a process is left, and named.
      */
     public static List<String> removeNamespaceCgroups() throws IOException {
         List<String> left = new ArrayList<>();
         for (CgroupMounts.Hierarchy h : CgroupMounts.ofThisMachine().hierarchies()) {
             Path cgroup = Path.of("/sys/fs/cgroup", h.directory(), NAMESPACE);
-            try {
-                Files.deleteIfExists(cgroup);
-            } catch (IOException e) {
-                left.add(cgroup + " (" + e.getMessage() + ")");
+            if (!Files.isDirectory(cgroup)) {
+                continue;
+            }
+            // Deepest first: a container's own cgroup that runc could not remove (its task was
+            // never deleted), then the namespace's; rmdir takes a cgroup with its control files.
+            List<Path> directories;
+            try (var walk = Files.walk(cgroup)) {
+                directories = walk.filter(Files::isDirectory)
+                        .sorted(java.util.Comparator.reverseOrder())
+                        .toList();
+            }
+            for (Path dir : directories) {
+                try {
+                    Files.deleteIfExists(dir);
+                } catch (IOException e) {
+                    left.add(dir + " (" + e.getMessage() + ")");
+                }
             }
         }
         return left;
