@@ -107,6 +107,19 @@ final class ContainerdPreflight {
         needsSharedFifos(pair, Path.of(state, "io.containerd.runtime.v2.task"), "the task bundles", problems);
         needsSharedFifos(pair, CTR_FIFOS, "ctr's fifos", problems);
 
+        snapshotterProblems(pair, config, disabled, root, where, problems);
+        carriedProblems(pair, ttrpc, problems);
+        return problems;
+    }
+
+    /** The native snapshotter on, its snapshots shared at their own path; overlayfs off, for ctr and CRI. */
+    private static void snapshotterProblems(
+            ResolvedPair pair,
+            JsonNode config,
+            List<String> disabled,
+            String root,
+            String where,
+            List<Problem> problems) {
         JsonNode plugins = config.path("plugins");
         if (disabled.contains(NATIVE)) {
             problems.add(new Problem(
@@ -141,6 +154,10 @@ final class ContainerdPreflight {
                         "'" + criSnapshotter + "' does not work over the shared file system; set it to \"native\""));
             }
         }
+    }
+
+    /** The shims' sockets carried to the host, containerd's ttrpc socket carried back, the runc shim on the host. */
+    private static void carriedProblems(ResolvedPair pair, Path ttrpc, List<Problem> problems) {
         boolean shimSocketsCarried =
                 pair.profiles().stream().flatMap(p -> p.sockets().stream()).anyMatch(SHIM_SOCKETS::startsWith);
         if (!shimSocketsCarried) {
@@ -167,7 +184,6 @@ final class ContainerdPreflight {
                     "the runc shim must run on the host, beside its containers; add" + " /usr/bin/" + RUNC_SHIM
                             + " (its path on the host) to programs"));
         }
-        return problems;
     }
 
     /** {@code --config FILE}, {@code -c FILE} or {@code --config=FILE}; else containerd's default. */
