@@ -260,6 +260,31 @@ class ResumedConnectionsIT {
         }
     }
 
+    @Test
+    void withAPeerThatDoesNotResumeAConnectionEndsWithTheChannelAsBefore() throws Exception {
+        try (ServerSocketChannel echo = EchoServers.stream(hostDir.resolve("echo.sock"));
+                PairOverLink pair = new PairOverLink(
+                        IpcPair.config("host-1", List.of(), List.of(hostDir.toString()))
+                                .withResumeWithin(Duration.ZERO),
+                        IpcPair.config(
+                                "dpu-1",
+                                List.of(forward(
+                                        dpuDir.resolve("echo.sock"),
+                                        hostDir.resolve("echo.sock"),
+                                        UnixSockets.SOCK_STREAM)),
+                                List.of()));
+                SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(dpuDir.resolve("echo.sock")))) {
+            client.write(ByteBuffer.wrap(new byte[] {1}));
+            assertThat(client.read(ByteBuffer.allocate(1))).isEqualTo(1);
+            assertThat(pair.dpu.resumableConnections())
+                    .as("the opener gave up resuming: the acceptor does not")
+                    .isZero();
+            long cut = System.nanoTime();
+            pair.link.reset();
+            assertThat(endOf(client, cut)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
     /** How long after {@code since} the socket saw end of file (or a reset); waits for it. */
     private static Duration endOf(SocketChannel socket, long since) {
         ByteBuffer buffer = ByteBuffer.allocate(1024);

@@ -349,6 +349,7 @@ public final class DurableLink implements PeerLink {
 
     /** The acceptor does not resume: what was kept for a resume is not needed. */
     private void becamePlain() {
+        node.forget(this);
         for (Held h; (h = held.poll()) != null; ) {
             h.record().release();
             h.released().complete(null);
