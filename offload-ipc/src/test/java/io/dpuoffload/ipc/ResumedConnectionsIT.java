@@ -285,6 +285,20 @@ class ResumedConnectionsIT {
         }
     }
 
+    @Test
+    void aHostThatStopsSayingSoEndsTheConnectionAtOnce() throws Exception {
+        try (ServerSocketChannel echo = EchoServers.stream(hostDir.resolve("echo.sock"));
+                PairOverLink pair = dpuToHost(IpcConfig.DEFAULT_RESUME_WITHIN);
+                SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(dpuDir.resolve("echo.sock")))) {
+            client.write(ByteBuffer.wrap(new byte[] {1}));
+            assertThat(client.read(ByteBuffer.allocate(1))).isEqualTo(1);
+            long stop = System.nanoTime();
+            pair.server.close(); // GO_AWAY SHUTDOWN: the host process stops
+            assertThat(endOf(client, stop)).as("not held for a resume").isLessThan(Duration.ofSeconds(5));
+            assertThat(messages()).anyMatch(m -> m.contains("ended: the peer stopped"));
+        }
+    }
+
     /** How long after {@code since} the socket saw end of file (or a reset); waits for it. */
     private static Duration endOf(SocketChannel socket, long since) {
         ByteBuffer buffer = ByteBuffer.allocate(1024);

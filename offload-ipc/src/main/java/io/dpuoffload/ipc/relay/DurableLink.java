@@ -381,7 +381,14 @@ public final class DurableLink implements PeerLink {
         if (gen != generation || closed) {
             return;
         }
-        if (mode == Mode.DURABLE && cause instanceof ConnectionLostException) {
+        if (mode == Mode.DURABLE && cause instanceof ConnectionLostException lost) {
+            if (lost.peerStopped()) {
+                // It said it stops: what it kept of the connection goes with it, and a resume
+                // would be refused. Its socket there is closed; ours ends now, as before resuming.
+                log.info("{}: ended: the peer stopped ({})", description, cause.getMessage());
+                end("the peer stopped");
+                return;
+            }
             suspend(cause.getMessage());
             return;
         }
