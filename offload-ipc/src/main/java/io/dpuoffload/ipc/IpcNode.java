@@ -50,6 +50,11 @@ public final class IpcNode implements AutoCloseable {
     private final FdCarrier fds;
     private volatile OffloadConnection connection;
     private final ResumableConnections resumable = new ResumableConnections(() -> this.connection);
+    /** This process's offload-ipc, as the peer tells it apart from a later one (see {@link IpcWire#INSTANCE}). */
+    private final ResumeToken instance = ResumeToken.random();
+
+    /** An instance notice's deadline towards a peer that takes notices as requests (an older build). */
+    private static final Duration INSTANCE_NOTICE_TIMEOUT = Duration.ofSeconds(10);
 
     public IpcNode(IpcConfig config) {
         this.config = config;
@@ -68,7 +73,8 @@ public final class IpcNode implements AutoCloseable {
         return services.onStream(IpcWire.CONNECT, this::connectHere)
                 .onStream(IpcWire.PASSED_FD, this::passedHere)
                 .onStream(IpcWire.RESUME, resumable::resumeHere)
-                .onRequestAsync(IpcWire.ACK, resumable::acknowledged);
+                .onRequestAsync(IpcWire.ACK, resumable::acknowledged)
+                .onRequestAsync(IpcWire.INSTANCE, resumable::peerInstance);
     }
 
     /**
@@ -76,6 +82,10 @@ public final class IpcNode implements AutoCloseable {
      * connections this side opened, which lost their channel, resume on it.
      */
     public void connected(OffloadConnection value) {
+        // First on the connection, before anything of ours uses it: the peer learns whether we are
+        // the process it knew before it handles our connects.
+        value.notice(
+                IpcWire.INSTANCE, IpcWire.instanceBody(ByteBufAllocator.DEFAULT, instance), INSTANCE_NOTICE_TIMEOUT);
         connection = value;
         resumable.connected(value);
     }

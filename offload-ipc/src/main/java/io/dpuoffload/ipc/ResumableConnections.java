@@ -29,6 +29,10 @@ final class ResumableConnections implements DurableLink.Node {
     private final Supplier<OffloadConnection> connection;
     private final Map<ResumeToken, DurableLink> links = new ConcurrentHashMap<>();
     private final Set<DurableLink> waiting = ConcurrentHashMap.newKeySet();
+    /** The connections the peer opened, by the peer instance that opened them. */
+    private final Map<DurableLink, ResumeToken> accepted = new ConcurrentHashMap<>();
+    /** The peer's instance, as its latest notice said (null before one, or from a peer that sends none). */
+    private volatile ResumeToken peerInstance;
 
     ResumableConnections(Supplier<OffloadConnection> connection) {
         this.connection = connection;
@@ -36,6 +40,37 @@ final class ResumableConnections implements DurableLink.Node {
 
     void add(DurableLink link) {
         links.put(link.token(), link);
+        ResumeToken instance = peerInstance;
+        if (!link.isOpener() && instance != null) {
+            accepted.put(link, instance);
+        }
+    }
+
+    /**
+     * The peer's instance notice, the first message on each connection (so handled before its
+     * connects on that connection). A new instance restarted: what the old one opened here ends now,
+     * instead of waiting out the bound for a resume that cannot come. (Ours that it accepted are
+     * refused when we resume them.)
+     */
+    CompletableFuture<ByteBuf> peerInstance(RequestContext context, ByteBuf body) {
+        ResumeToken now;
+        try {
+            now = IpcWire.readInstanceBody(body);
+        } catch (IllegalArgumentException e) {
+            log.debug("a broken instance notice from {}: {}", context.peer(), e.getMessage());
+            return CompletableFuture.completedFuture(Unpooled.EMPTY_BUFFER);
+        }
+        ResumeToken before = peerInstance;
+        peerInstance = now;
+        if (before != null && !before.equals(now)) {
+            log.info("peer {} restarted (instance {} after {})", context.peer(), now, before);
+            accepted.forEach((link, instance) -> {
+                if (instance.equals(before)) {
+                    link.loop().execute(link::peerRestarted);
+                }
+            });
+        }
+        return CompletableFuture.completedFuture(Unpooled.EMPTY_BUFFER);
     }
 
     int size() {
@@ -65,6 +100,7 @@ final class ResumableConnections implements DurableLink.Node {
     public void forget(DurableLink link) {
         links.remove(link.token(), link);
         waiting.remove(link);
+        accepted.remove(link);
     }
 
     /** A new channel connection: our connections that lost theirs resume on it. */

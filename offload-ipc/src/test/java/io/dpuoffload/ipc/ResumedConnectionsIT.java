@@ -286,6 +286,34 @@ class ResumedConnectionsIT {
     }
 
     @Test
+    void aConnectionTheRestartedHostHadOpenedEndsOnTheDpuAsSoonAsTheNewHostConnects() throws Exception {
+        try (ServerSocketChannel daemon = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            daemon.bind(UnixDomainSocketAddress.of(dpuDir.resolve("daemon.sock")));
+            try (PairOverLink pair = new PairOverLink(
+                            IpcPair.config(
+                                    "host-1",
+                                    List.of(forward(
+                                            hostDir.resolve("daemon.sock"),
+                                            dpuDir.resolve("daemon.sock"),
+                                            UnixSockets.SOCK_STREAM)),
+                                    List.of()),
+                            IpcPair.config("dpu-1", List.of(), List.of(dpuDir.toString())));
+                    SocketChannel client =
+                            SocketChannel.open(UnixDomainSocketAddress.of(hostDir.resolve("daemon.sock")));
+                    SocketChannel accepted = daemon.accept()) {
+                client.write(ByteBuffer.wrap(new byte[] {1}));
+                assertThat(accepted.read(ByteBuffer.allocate(1))).isEqualTo(1);
+                long restart = System.nanoTime();
+                pair.restartHost(IpcPair.config("host-1", List.of(), List.of()));
+                assertThat(endOf(accepted, restart))
+                        .as("the DPU's side ends once the new host is there, not after the bound")
+                        .isLessThan(Duration.ofSeconds(10));
+                assertThat(messages()).anyMatch(m -> m.contains("ended: the peer restarted"));
+            }
+        }
+    }
+
+    @Test
     void aHostThatStopsSayingSoEndsTheConnectionAtOnce() throws Exception {
         try (ServerSocketChannel echo = EchoServers.stream(hostDir.resolve("echo.sock"));
                 PairOverLink pair = dpuToHost(IpcConfig.DEFAULT_RESUME_WITHIN);

@@ -567,6 +567,17 @@ public final class DurableLink implements PeerLink {
         end(null);
     }
 
+    /** The peer is a new process: it will never resume the connection it opened. */
+    public void peerRestarted() {
+        if (closed) {
+            return;
+        }
+        log.warn(
+                "{}: ended: the peer restarted and lost its side of the connection; the local socket is closed",
+                description);
+        end("the peer restarted");
+    }
+
     /** The node stops: the connection ends at once, and the peer's too if the channel is there. */
     public void abandon(String reason) {
         if (closed) {

@@ -43,6 +43,24 @@ public final class IpcWire {
      */
     public static final int ACK = 0x0203;
 
+    /**
+     * Notice service: the sender's instance (a {@link ResumeToken} made when its process started),
+     * its first message on every connection. A different instance than before means the peer
+     * restarted: the connections it had opened here will never be resumed.
+     */
+    public static final int INSTANCE = 0x0204;
+
+    public static ByteBuf instanceBody(ByteBufAllocator alloc, ResumeToken instance) {
+        return instance.writeTo(alloc.buffer(1 + ResumeToken.BYTES).writeByte(VERSION));
+    }
+
+    public static ResumeToken readInstanceBody(ByteBuf body) {
+        if (body.readableBytes() < 1 + ResumeToken.BYTES || body.readUnsignedByte() != VERSION) {
+            throw new IllegalArgumentException("not an offload-ipc instance notice of version " + VERSION);
+        }
+        return ResumeToken.readFrom(body);
+    }
+
     public static ByteBuf resumeHeader(ByteBufAllocator alloc, ResumeToken token, long received) {
         return token.writeTo(alloc.buffer(1 + ResumeToken.BYTES + 8).writeByte(VERSION))
                 .writeLong(received);
