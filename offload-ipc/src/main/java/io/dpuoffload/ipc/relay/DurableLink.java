@@ -12,7 +12,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,20 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DurableLink implements PeerLink {
     private static final Logger log = LoggerFactory.getLogger(DurableLink.class);
-
-    /**
-     * Bytes received before an acknowledgement goes at once: a quarter of what the sender holds
-     * before it stops reading its socket ({@link SocketRelay#MAX_UNSENT}), so a steady sender never
-     * waits for one.
-     */
-    static final int ACK_BYTES = SocketRelay.MAX_UNSENT / 4;
-
-    /**
-     * How long an acknowledgement of less waits for more to come with it: only the sender's memory
-     * waits on it (it holds at most {@link SocketRelay#MAX_UNSENT}), and one small notice per busy
-     * connection per this is cheap.
-     */
-    static final Duration ACK_DELAY = Duration.ofMillis(50);
 
     /** A notice's deadline towards a peer that takes notices as requests (an older build). */
     private static final Duration ACK_NOTICE_TIMEOUT = Duration.ofSeconds(10);
@@ -74,9 +59,6 @@ public final class DurableLink implements PeerLink {
         PLAIN
     }
 
-    /** A numbered record sent and not yet acknowledged, and the future the relay waits on. */
-    private record Held(long seq, ByteBuf record, CompletableFuture<Void> released) {}
-
     private final ResumeToken token;
     private final boolean opener;
     private final Duration resumeWithin;
@@ -95,16 +77,11 @@ public final class DurableLink implements PeerLink {
     private RecordFeed feed;
     private boolean resuming; // the opener's current stream is a RESUME waiting for its answer
 
-    private long sent; // numbered records sent (the last one's number)
-    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private final Outbox outbox = new Outbox();
     private boolean finishRequested;
-    private long endSeq; // our END's number, 0 before it
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
-    private long received; // numbered records received
-    private long acknowledged; // the count the peer was last told
-    private int bytesSinceAck;
-    private boolean ackScheduled;
+    private final Acknowledgements acks;
     private boolean peerEnded;
 
     private long suspendedAt; // System.nanoTime() when the stream was lost; 0 while it is there
@@ -131,6 +108,7 @@ public final class DurableLink implements PeerLink {
         this.currentConnection = connection;
         this.peerIdentity = peerIdentity;
         this.mode = opener ? Mode.PENDING : Mode.DURABLE;
+        this.acks = new Acknowledgements(loop, this::tellReceived);
     }
 
     /** The link of a connection this side opened on {@code stream} (of {@code connection}) with {@code token} in its header. */
@@ -195,19 +173,11 @@ public final class DurableLink implements PeerLink {
                     ? current.write(record)
                     : CompletableFuture.failedFuture(new IllegalStateException(description + ": over"));
         }
-        Held kept = new Held(++sent, record, new CompletableFuture<>());
-        log.debug(
-                "{}: send #{} ({} bytes) current={} resuming={}",
-                description,
-                sent,
-                record.readableBytes(),
-                current != null,
-                resuming);
-        held.add(kept);
+        CompletableFuture<Void> released = outbox.keep(record);
         if (current != null && !resuming) {
             current.write(record.retainedDuplicate()); // a failure shows in the stream's receiver
         }
-        return kept.released();
+        return released;
     }
 
     @Override
@@ -226,21 +196,10 @@ public final class DurableLink implements PeerLink {
     }
 
     private void sendEnd() {
-        if (endSeq == 0) {
-            endSeq = sent + 1;
+        if (!outbox.endSent()) {
+            outbox.endNext();
+            outbox.endAcknowledged().thenRun(() -> finished.complete(null));
             send(Records.end(alloc));
-        }
-    }
-
-    /** The peer has received {@code count} of our numbered records: let go of them. */
-    private void acked(long count) {
-        while (!held.isEmpty() && held.peek().seq() <= count) {
-            Held done = held.poll();
-            done.record().release();
-            done.released().complete(null);
-        }
-        if (endSeq != 0 && count >= endSeq) {
-            finished.complete(null);
         }
     }
 
@@ -249,11 +208,11 @@ public final class DurableLink implements PeerLink {
         if (closed || mode != Mode.DURABLE) {
             return;
         }
-        if (count > sent) {
-            broken("the peer acknowledged " + count + " records of " + sent + " sent");
+        if (count > outbox.sent()) {
+            broken("the peer acknowledged " + count + " records of " + outbox.sent() + " sent");
             return;
         }
-        acked(count); // an older, smaller count (a notice that went the long way) changes nothing
+        outbox.acknowledged(count); // an older, smaller count (a notice that went the long way) changes nothing
     }
 
     // ---- receiving ----
@@ -332,17 +291,14 @@ public final class DurableLink implements PeerLink {
                 sendEnd();
             }
         } else if (mode == Mode.DURABLE && Records.isNumbered(kind)) {
-            received++;
-            bytesSinceAck += size;
+            acks.arrived(size, kind == Records.END);
             if (kind == Records.END) {
                 payload.release();
                 consumed.run();
                 peerEnded = true;
-                acknowledge(true);
                 peer.onEnd();
                 return;
             }
-            acknowledge(false);
         }
         peer.onRecord(kind, payload, consumed); // the relay judges the rest
     }
@@ -350,10 +306,7 @@ public final class DurableLink implements PeerLink {
     /** The acceptor does not resume: what was kept for a resume is not needed. */
     private void becamePlain() {
         node.forget(this);
-        for (Held h; (h = held.poll()) != null; ) {
-            h.record().release();
-            h.released().complete(null);
-        }
+        outbox.dropAll();
         if (finishRequested) {
             current.finish();
             finished.complete(null);
@@ -370,8 +323,8 @@ public final class DurableLink implements PeerLink {
         }
         // A resumable connection's stream ends only when the peer is done with the connection:
         // it has delivered our END, so it had everything we sent.
-        if (peerEnded && endSeq != 0) {
-            acked(sent);
+        if (peerEnded && outbox.endSent()) {
+            outbox.acknowledged(outbox.sent());
             return;
         }
         end("the peer let go of the connection before its end");
@@ -395,33 +348,17 @@ public final class DurableLink implements PeerLink {
         end("the stream ended: " + cause.getMessage());
     }
 
-    /** Tells the peer how much we received: at once when asked or when much came, else a little later. */
-    private void acknowledge(boolean now) {
-        if (now || bytesSinceAck >= ACK_BYTES) {
-            sendAck();
-        } else if (!ackScheduled) {
-            ackScheduled = true;
-            loop.schedule(
-                    () -> {
-                        ackScheduled = false;
-                        sendAck();
-                    },
-                    ACK_DELAY.toNanos(),
-                    TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void sendAck() {
-        if (closed || received == acknowledged || current == null || resuming) {
-            return; // while the stream is away, the resume tells the count
+    /** An acknowledgement notice of {@code count}, on the channel's newest connection. */
+    private boolean tellReceived(long count) {
+        if (closed || current == null || resuming) {
+            return false; // while the stream is away, the resume tells the count
         }
         OffloadConnection connection = node.connection();
         if (connection == null || !connection.isOpen()) {
-            return;
+            return false;
         }
-        connection.notice(IpcWire.ACK, IpcWire.ackBody(alloc, token, received), ACK_NOTICE_TIMEOUT);
-        acknowledged = received;
-        bytesSinceAck = 0;
+        connection.notice(IpcWire.ACK, IpcWire.ackBody(alloc, token, count), ACK_NOTICE_TIMEOUT);
+        return true;
     }
 
     // ---- losing the channel, and resuming ----
@@ -439,8 +376,8 @@ public final class DurableLink implements PeerLink {
                     description,
                     reason,
                     resumeWithin.toSeconds(),
-                    held.size(),
-                    received);
+                    outbox.unacknowledged(),
+                    acks.received());
         }
         if (opener) {
             node.suspended(this);
@@ -464,7 +401,7 @@ public final class DurableLink implements PeerLink {
         }
         ByteStream stream;
         try {
-            stream = connection.openStream(IpcWire.RESUME, IpcWire.resumeHeader(alloc, token, received));
+            stream = connection.openStream(IpcWire.RESUME, IpcWire.resumeHeader(alloc, token, acks.received()));
         } catch (RuntimeException e) {
             log.debug("{}: cannot resume on {} yet: {}", description, connection, e.getMessage());
             return;
@@ -472,7 +409,7 @@ public final class DurableLink implements PeerLink {
         currentConnection = connection;
         attach(stream);
         resuming = true;
-        acknowledged = received; // the header told it
+        acks.toldInResume(); // the header tells it
     }
 
     /** The opener: the acceptor's answer to a RESUME. */
@@ -521,24 +458,21 @@ public final class DurableLink implements PeerLink {
             suspendedAt = System.nanoTime(); // the opener saw the loss first
         }
         attach(stream);
-        stream.write(Records.resumableStatus(alloc, 0, received));
-        acknowledged = received;
+        stream.write(Records.resumableStatus(alloc, 0, acks.received()));
+        acks.toldInResume();
         resumed(peerCount);
         return true;
     }
 
     /** Both sides: the stream is back and the peer had {@code peerCount} of our records. */
     private void resumed(long peerCount) {
-        long oldest = held.isEmpty() ? sent + 1 : held.peek().seq();
-        if (peerCount > sent || peerCount < oldest - 1) {
-            broken("the peer resumed having " + peerCount + " records; " + (oldest - 1) + " to " + sent
-                    + " were possible");
+        if (!outbox.possible(peerCount)) {
+            broken("the peer resumed having " + peerCount + " of our " + outbox.sent() + " records, "
+                    + "fewer than it acknowledged or more than were sent");
             return;
         }
-        acked(peerCount);
-        for (Held h : held) {
-            current.write(h.record().retainedDuplicate());
-        }
+        outbox.acknowledged(peerCount);
+        outbox.replayTo(current);
         if (expiry != null) {
             expiry.cancel(false);
             expiry = null;
@@ -547,8 +481,8 @@ public final class DurableLink implements PeerLink {
                 "{}: resumed after {} ms: {} records sent again, {} received before the loss",
                 description,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - suspendedAt),
-                held.size(),
-                received);
+                outbox.unacknowledged(),
+                acks.received());
         suspendedAt = 0;
         lostConnection = null;
         node.resumed(this);
@@ -563,7 +497,7 @@ public final class DurableLink implements PeerLink {
                         + "({} records unacknowledged)",
                 description,
                 resumeWithin.toSeconds(),
-                held.size());
+                outbox.unacknowledged());
         end(null);
     }
 
@@ -640,9 +574,7 @@ public final class DurableLink implements PeerLink {
                 stream.close();
             }
         }
-        for (Held h; (h = held.poll()) != null; ) {
-            h.record().release();
-        }
+        outbox.dropAll(); // the relay is closed: nobody counts these bytes any more
     }
 
     @Override
