@@ -15,13 +15,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * cut: {@link #reset} closes every connection through it at once (both sides see the loss, as when
  * a peer's connection is forced down); {@link #goSilent} drops every byte and every new connection
  * while the connections stay up (a cut link: both sides notice only by their heartbeat timeout),
- * until {@link #restore}.
+ * until {@link #restore}; {@link #resetDpuSide} closes only the DPU's end of every connection, the
+ * host's staying open and silent (the DPU reconnects while the host still holds the old one).
  */
 final class CuttableLink implements AutoCloseable {
     private final ServerSocket listener;
     private volatile int targetPort;
     private volatile boolean silent;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** Host-side sockets whose DPU side was reset: left open, carrying nothing. */
+    private final List<Socket> orphans = new CopyOnWriteArrayList<>();
 
     CuttableLink(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -44,6 +47,23 @@ final class CuttableLink implements AutoCloseable {
             try {
                 socket.setSoLinger(true, 0);
                 socket.close();
+            } catch (IOException ignored) {
+                // closed already
+            }
+        }
+        sockets.clear();
+    }
+
+    /** Closes the DPU's end of every connection (with a reset); the host's ends stay open, silent. */
+    void resetDpuSide() {
+        for (int i = 0; i + 1 < sockets.size(); i += 2) {
+            orphans.add(sockets.get(i + 1));
+        }
+        for (int i = 0; i < sockets.size(); i += 2) {
+            Socket client = sockets.get(i);
+            try {
+                client.setSoLinger(true, 0);
+                client.close();
             } catch (IOException ignored) {
                 // closed already
             }
@@ -86,8 +106,11 @@ final class CuttableLink implements AutoCloseable {
     private void pump(Socket from, Socket to) {
         Thread.ofVirtual().start(() -> {
             byte[] buffer = new byte[64 * 1024];
-            try (InputStream in = from.getInputStream();
-                    OutputStream out = to.getOutputStream()) {
+            try {
+                // Not closed by a try-with-resources: closing a socket's stream closes the socket,
+                // and an orphan must stay open.
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
                 for (int n; (n = in.read(buffer)) >= 0; ) {
                     if (!silent) {
                         out.write(buffer, 0, n);
@@ -96,8 +119,12 @@ final class CuttableLink implements AutoCloseable {
             } catch (IOException ignored) {
                 // either side went away
             } finally {
-                closeQuietly(from);
-                closeQuietly(to);
+                if (!orphans.contains(from)) {
+                    closeQuietly(from);
+                }
+                if (!orphans.contains(to)) {
+                    closeQuietly(to);
+                }
             }
         });
     }
@@ -118,5 +145,6 @@ final class CuttableLink implements AutoCloseable {
     public void close() throws IOException {
         listener.close();
         reset();
+        orphans.forEach(CuttableLink::closeQuietly);
     }
 }

@@ -100,6 +100,25 @@ class ResumedConnectionsIT {
     }
 
     @Test
+    void aResumeTakesTheConnectionOverBeforeTheHostNoticedItsOldChannelWasGone() throws Exception {
+        try (ServerSocketChannel echo = EchoServers.stream(hostDir.resolve("echo.sock"));
+                PairOverLink pair = dpuToHost(IpcConfig.DEFAULT_RESUME_WITHIN);
+                SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(dpuDir.resolve("echo.sock")))) {
+            Pattern traffic = Pattern.start(client, 4 << 20, Duration.ofMillis(10));
+            Thread.sleep(200);
+            int before = pair.dpuConnections.get();
+            long cut = System.nanoTime();
+            pair.link.resetDpuSide(); // the host's end of the old channel stays open, silent
+            await().atMost(Duration.ofSeconds(20)).until(() -> pair.dpuConnections.get() > before);
+            traffic.assertArrivedWhole();
+            assertThat(Duration.ofNanos(System.nanoTime() - cut))
+                    .as("resumed without waiting for the host's heartbeat timeout")
+                    .isLessThan(Duration.ofSeconds(10));
+            assertThat(messages()).anyMatch(m -> m.contains("resumed after"));
+        }
+    }
+
+    @Test
     void aConnectionTheHostOpenedResumesToo() throws Exception {
         try (ServerSocketChannel echo = EchoServers.stream(dpuDir.resolve("daemon.sock"));
                 PairOverLink pair = new PairOverLink(

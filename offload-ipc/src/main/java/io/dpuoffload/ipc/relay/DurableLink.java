@@ -456,6 +456,10 @@ public final class DurableLink implements PeerLink {
         }
         if (suspendedAt == 0) {
             suspendedAt = System.nanoTime(); // the opener saw the loss first
+            log.info(
+                    "{}: the peer resumes the connection on a new channel connection before this side saw "
+                            + "the old one lost; taking it over",
+                    description);
         }
         attach(stream);
         stream.write(Records.resumableStatus(alloc, 0, acks.received()));
