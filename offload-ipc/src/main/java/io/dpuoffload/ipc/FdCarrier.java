@@ -46,6 +46,15 @@ public final class FdCarrier implements FdPassing {
     private static final Logger log = LoggerFactory.getLogger(FdCarrier.class);
     private static final Logger audit = LoggerFactory.getLogger("dpuoffload.audit");
 
+    /**
+     * How long a passed pipe or socket waits for its relay stream, or a stream for the message that
+     * names it. Both leave the sender together, on one connection, so they meet within moments; one
+     * that is still alone this much later lost its partner with a lost channel (a resumed
+     * connection sends the message again, but the relay stream is gone), and is let go: the
+     * program's end sees end of file instead of waiting for ever.
+     */
+    static final java.time.Duration RENDEZVOUS_WAIT = java.time.Duration.ofSeconds(30);
+
     /** Open flags that made sense only when the sender opened the file. */
     private static final int CREATION_FLAGS = Flags.O_CREAT | Flags.O_EXCL | Flags.O_TRUNC | Flags.O_NOCTTY;
 
@@ -356,6 +365,8 @@ public final class FdCarrier implements FdPassing {
         Object earlier = rendezvous.putIfAbsent(token, stream);
         if (earlier instanceof Waiting w && rendezvous.remove(token, earlier)) {
             start(w.fd(), w.type(), w.end(), stream, w.description()); // it came in between
+        } else if (earlier == null) {
+            letGoLater(token, stream);
         }
     }
 
@@ -363,7 +374,33 @@ public final class FdCarrier implements FdPassing {
         Object stream = rendezvous.putIfAbsent(token, waiting);
         if (stream instanceof ByteStream s && rendezvous.remove(token, stream)) {
             start(waiting.fd(), waiting.type(), waiting.end(), s, waiting.description());
+        } else if (stream == null) {
+            letGoLater(token, waiting);
         }
+    }
+
+    /** Drops {@code alone} if it still waits for its partner after {@link #RENDEZVOUS_WAIT}. */
+    private void letGoLater(long token, Object alone) {
+        io.dpuoffload.transport.net.EventLoops.shared()
+                .schedule(
+                        () -> {
+                            if (!rendezvous.remove(token, alone)) {
+                                return;
+                            }
+                            switch (alone) {
+                                case Waiting w -> {
+                                    log.warn(
+                                            "{}: its relay never came (the channel was lost meanwhile); "
+                                                    + "the passed end sees end of file",
+                                            w.description());
+                                    FileCalls.closeQuietly(w.fd());
+                                }
+                                case ByteStream s -> s.cancel("no message named this passed descriptor");
+                                default -> {}
+                            }
+                        },
+                        RENDEZVOUS_WAIT.toNanos(),
+                        java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     /** Stops carrying connections to a listener we passed (its program ended). */

@@ -1,9 +1,13 @@
 package io.dpuoffload.ipc;
 
 import io.dpuoffload.ipc.config.IpcConfig;
+import io.dpuoffload.ipc.relay.DurableLink;
+import io.dpuoffload.ipc.relay.PeerLink;
 import io.dpuoffload.ipc.relay.SocketRelay;
+import io.dpuoffload.ipc.relay.StreamLink;
 import io.dpuoffload.ipc.wire.IpcWire;
 import io.dpuoffload.ipc.wire.Records;
+import io.dpuoffload.ipc.wire.ResumeToken;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
@@ -28,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * One side of offload-ipc, host or DPU alike: it makes its forwards' sockets connectable and
  * carries their connections to the peer, and it connects the peer's carried connections to its own
  * sockets where the allowlist lets it. Both directions use the same channel connection.
+ *
+ * <p>Unless {@link IpcConfig#resumeWithin} is zero, carried connections outlive a lost channel for
+ * that long ({@link DurableLink}): the side that opened one resumes it on the next connection.
  */
 public final class IpcNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IpcNode.class);
@@ -42,6 +49,12 @@ public final class IpcNode implements AutoCloseable {
     private final List<SocketListener> listeners = new ArrayList<>();
     private final FdCarrier fds;
     private volatile OffloadConnection connection;
+    private final ResumableConnections resumable = new ResumableConnections(() -> this.connection);
+    /** This process's offload-ipc, as the peer tells it apart from a later one (see {@link IpcWire#INSTANCE}). */
+    private final ResumeToken instance = ResumeToken.random();
+
+    /** An instance notice's deadline towards a peer that takes notices as requests (an older build). */
+    private static final Duration INSTANCE_NOTICE_TIMEOUT = Duration.ofSeconds(10);
 
     public IpcNode(IpcConfig config) {
         this.config = config;
@@ -57,12 +70,29 @@ public final class IpcNode implements AutoCloseable {
 
     /** Adds offload-ipc's service to a channel's services. */
     public Services.Builder register(Services.Builder services) {
-        return services.onStream(IpcWire.CONNECT, this::connectHere).onStream(IpcWire.PASSED_FD, this::passedHere);
+        return services.onStream(IpcWire.CONNECT, this::connectHere)
+                .onStream(IpcWire.PASSED_FD, this::passedHere)
+                .onStream(IpcWire.RESUME, resumable::resumeHere)
+                .onRequestAsync(IpcWire.ACK, resumable::acknowledged)
+                .onRequestAsync(IpcWire.INSTANCE, resumable::peerInstance);
     }
 
-    /** The connection to the peer that forwards use from now on (the latest one). */
+    /**
+     * The connection to the peer that forwards use from now on (the latest one); carried
+     * connections this side opened, which lost their channel, resume on it.
+     */
     public void connected(OffloadConnection value) {
+        // First on the connection, before anything of ours uses it: the peer learns whether we are
+        // the process it knew before it handles our connects.
+        value.notice(
+                IpcWire.INSTANCE, IpcWire.instanceBody(ByteBufAllocator.DEFAULT, instance), INSTANCE_NOTICE_TIMEOUT);
         connection = value;
+        resumable.connected(value);
+    }
+
+    /** Carried connections that would resume after a lost channel (both directions). */
+    public int resumableConnections() {
+        return resumable.size();
     }
 
     /** Creates the forwards' sockets; connections to them are carried once a peer is connected. */
@@ -104,13 +134,14 @@ public final class IpcNode implements AutoCloseable {
             return result;
         }
         active.incrementAndGet();
+        ResumeToken token = config.resumes() ? ResumeToken.random() : null;
+        String description = "connect " + target;
         ByteStream stream = live.openStream(
                 IpcWire.CONNECT,
                 IpcWire.connectHeader(
-                        ByteBufAllocator.DEFAULT, new IpcWire.ConnectRequest(target, socketType, 0, 0, 0)));
-        var options =
-                SocketRelay.Options.connection(socketType, true, "connect " + target, active::decrementAndGet, fds);
-        SocketRelay.start(pair[0], stream, options.onStatus(status -> {
+                        ByteBufAllocator.DEFAULT, new IpcWire.ConnectRequest(target, socketType, 0, 0, 0, token)));
+        var options = SocketRelay.Options.connection(socketType, true, description, active::decrementAndGet, fds);
+        SocketRelay.start(pair[0], opened(token, description, stream, live), options.onStatus(status -> {
             if (status == 0) {
                 result.complete(pair[1]);
             } else {
@@ -140,12 +171,13 @@ public final class IpcNode implements AutoCloseable {
             return;
         }
         ByteStream stream;
+        ResumeToken token = config.resumes() ? ResumeToken.random() : null;
         try {
             stream = live.openStream(
                     IpcWire.CONNECT,
                     IpcWire.connectHeader(
                             ByteBufAllocator.DEFAULT,
-                            new IpcWire.ConnectRequest(forward.to(), forward.socketType(), 0, 0, 0)));
+                            new IpcWire.ConnectRequest(forward.to(), forward.socketType(), 0, 0, 0, token)));
         } catch (RuntimeException e) {
             active.decrementAndGet();
             log.warn("{}: cannot open a stream to the peer: {}", description, e.getMessage());
@@ -154,8 +186,18 @@ public final class IpcNode implements AutoCloseable {
         }
         SocketRelay.start(
                 fd,
-                stream,
+                opened(token, description, stream, live),
                 SocketRelay.Options.connection(forward.socketType(), true, description, active::decrementAndGet, fds));
+    }
+
+    /** The link of a connection this side opened: resumable when it sent a token. */
+    private PeerLink opened(ResumeToken token, String description, ByteStream stream, OffloadConnection live) {
+        if (token == null) {
+            return new StreamLink(stream);
+        }
+        DurableLink link = DurableLink.opener(token, config.resumeWithin(), description, resumable, stream, live);
+        resumable.add(link);
+        return link;
     }
 
     /** The peer carries a connection to one of our sockets (a virtual thread: connect may wait on a full backlog). */
@@ -204,10 +246,20 @@ public final class IpcNode implements AutoCloseable {
             answer(stream, -result);
             return;
         }
-        stream.write(Records.status(ByteBufAllocator.DEFAULT, 0));
+        PeerLink link;
+        if (request.token() != null && config.resumes()) {
+            stream.write(Records.resumableStatus(ByteBufAllocator.DEFAULT, 0, 0));
+            DurableLink durable = DurableLink.acceptor(
+                    request.token(), config.resumeWithin(), description, resumable, stream, context.peer());
+            resumable.add(durable);
+            link = durable;
+        } else {
+            stream.write(Records.status(ByteBufAllocator.DEFAULT, 0));
+            link = new StreamLink(stream);
+        }
         SocketRelay.start(
                 fd,
-                stream,
+                link,
                 SocketRelay.Options.connection(request.socketType(), false, description, active::decrementAndGet, fds));
     }
 
@@ -250,5 +302,6 @@ public final class IpcNode implements AutoCloseable {
     public void close() {
         listeners.forEach(SocketListener::stop);
         listeners.clear();
+        resumable.endAll("this side's offload-ipc stopped");
     }
 }

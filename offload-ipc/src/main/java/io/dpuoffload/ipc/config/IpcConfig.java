@@ -2,6 +2,7 @@ package io.dpuoffload.ipc.config;
 
 import io.dpuoffload.linux.SocketName;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -16,6 +17,8 @@ import java.util.Set;
  * @param maxConnections carried connections at once; beyond, new ones are refused
  * @param transparent local directories holding the peer's sockets: a program launched with
  *     interception that connects to a socket there is connected to the peer's (transparent connect)
+ * @param resumeWithin how long a carried connection outlives a lost channel, both sockets open,
+ *     waiting for the channel to come back and resume it; zero: connections end with the channel
  */
 public record IpcConfig(
         String node,
@@ -25,9 +28,50 @@ public record IpcConfig(
         List<Forward> forwards,
         List<String> allow,
         int maxConnections,
-        PeerPaths transparent) {
+        PeerPaths transparent,
+        Duration resumeWithin) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
+
+    /**
+     * A minute: it covers the transport's own recovery several times over (a silent peer is
+     * declared lost after 5 s, and the client reconnects with a backoff of at most 10 s), so a
+     * flapping link or a forced reconnect costs nothing; and it is short enough that when the peer
+     * is really gone, the programs on this side learn it (end of file) within a minute, as
+     * containerd must to clean up after a shim that died with its host.
+     */
+    public static final Duration DEFAULT_RESUME_WITHIN = Duration.ofSeconds(60);
+
+    public IpcConfig {
+        if (resumeWithin == null) {
+            resumeWithin = DEFAULT_RESUME_WITHIN;
+        }
+        if (resumeWithin.isNegative()) {
+            throw new IllegalArgumentException("resumeWithin must not be negative: " + resumeWithin);
+        }
+    }
+
+    /** With the default {@link #DEFAULT_RESUME_WITHIN}. */
+    public IpcConfig(
+            String node,
+            String listen,
+            Path pki,
+            Set<String> peers,
+            List<Forward> forwards,
+            List<String> allow,
+            int maxConnections,
+            PeerPaths transparent) {
+        this(node, listen, pki, peers, forwards, allow, maxConnections, transparent, DEFAULT_RESUME_WITHIN);
+    }
+
+    public IpcConfig withResumeWithin(Duration value) {
+        return new IpcConfig(node, listen, pki, peers, forwards, allow, maxConnections, transparent, value);
+    }
+
+    /** Whether carried connections outlive a lost channel. */
+    public boolean resumes() {
+        return !resumeWithin.isZero();
+    }
 
     /**
      * Connections to {@code listen} here reach {@code to} on the peer. {@code mode} is the socket

@@ -13,6 +13,7 @@ import java.nio.file.Path;
  * pki: /etc/dpu-offload/pki
  * peers: [dpu-1]
  * maxConnections: 4096
+ * resumeWithin: 60s                  # carried connections outlive a lost channel this long (0s: not)
  * forwards:                          # sockets made here, carried to the peer
  *   - listen: /run/dpuo/libvirt-sock
  *     to: /var/run/libvirt/libvirt-sock

@@ -6,6 +6,7 @@ import io.dpuoffload.api.validation.Problems;
 import io.dpuoffload.linux.SocketName;
 import io.dpuoffload.linux.UnixSockets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -21,9 +22,16 @@ public record IpcFile(
         List<Forward> forwards,
         List<String> allow,
         Integer maxConnections,
-        List<Transparent> transparent) {
+        List<Transparent> transparent,
+        Duration resumeWithin) {
     /** More carried connections than this is a typo, not a plan. */
     static final int MOST_CONNECTIONS = 1_000_000;
+
+    /**
+     * Longer than this, programs would wait with a dead connection for a peer that is gone: a day
+     * is a typo, not a plan.
+     */
+    static final Duration LONGEST_RESUME_WITHIN = Duration.ofHours(1);
 
     public IpcFile {
         pki = pki == null ? Path.of("/etc/dpu-offload/pki") : pki;
@@ -32,6 +40,7 @@ public record IpcFile(
         allow = allow == null ? List.of() : allow;
         maxConnections = maxConnections == null ? IpcConfig.DEFAULT_MAX_CONNECTIONS : maxConnections;
         transparent = transparent == null ? List.of() : transparent;
+        resumeWithin = resumeWithin == null ? IpcConfig.DEFAULT_RESUME_WITHIN : resumeWithin;
     }
 
     /** A socket kind a forward carries. */
@@ -76,6 +85,11 @@ public record IpcFile(
         problems.absolute("pki", pki);
         if (maxConnections < 1 || maxConnections > MOST_CONNECTIONS) {
             problems.add("maxConnections", maxConnections + " is not a whole number from 1 to " + MOST_CONNECTIONS);
+        }
+        if (resumeWithin.isNegative() || resumeWithin.compareTo(LONGEST_RESUME_WITHIN) > 0) {
+            problems.add(
+                    "resumeWithin",
+                    resumeWithin + " is not from 0s (connections end with the channel) to 1h; the default is 60s");
         }
         for (int i = 0; i < forwards.size(); i++) {
             String at = "forwards[" + i + "]";
@@ -150,6 +164,7 @@ public record IpcFile(
                 maxConnections,
                 new PeerPaths(transparent.stream()
                         .map(t -> new PeerPaths.Mapping(Path.of(t.local()), Path.of(t.peer())))
-                        .toList()));
+                        .toList()),
+                resumeWithin);
     }
 }

@@ -5,7 +5,6 @@ import io.dpuoffload.ipc.wire.Records;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.UnixSockets;
-import io.dpuoffload.transport.TransportException;
 import io.dpuoffload.transport.mux.ByteStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -24,12 +23,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One carried connection: a local Unix socket and the stream to the peer, relayed on the stream's
- * event loop. The socket is one more descriptor in that loop's epoll set and the stream delivers on
- * the loop too, so a message crosses with no hand-off between threads, as through socat.
+ * One carried connection: a local Unix socket and the link to the peer (a stream, or a resumable
+ * connection over successive streams: {@link PeerLink}), relayed on the link's event loop. The
+ * socket is one more descriptor in that loop's epoll set and the stream delivers on the loop too,
+ * so a message crosses with no hand-off between threads, as through socat.
  *
  * <p>Memory is bounded both ways: reading the socket stops while {@link #MAX_UNSENT} bytes are
- * still on their way to the peer, and data from the peer is acknowledged (given back as stream
+ * still held for the peer (on their way, or, on a resumable connection, not yet acknowledged; so
+ * also while the channel is down), and data from the peer is acknowledged (given back as stream
  * window) only once the local socket took it. A slow reader on either side stops the writer on the
  * other.
  *
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class SocketRelay implements EpollIoHandle {
     private static final Logger log = LoggerFactory.getLogger(SocketRelay.class);
 
-    /** Bytes read from the socket and not yet sent on by the stream, before reading pauses. */
+    /** Bytes read from the socket and still held for the peer (see above), before reading pauses. */
     static final int MAX_UNSENT = 256 * 1024;
 
     /** One read from a stream socket; a seqpacket message may be as large as the socket's buffer. */
@@ -62,10 +63,9 @@ public final class SocketRelay implements EpollIoHandle {
 
     private final int fd;
     private final Options options;
-    private final ByteStream stream;
+    private final PeerLink link;
     private final IoEventLoop loop;
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
-    private final Records.Decoder decoder = new Records.Decoder(ByteBufAllocator.DEFAULT);
     private final ArrayDeque<Outgoing> toSocket = new ArrayDeque<>();
     private final UnixSockets.ReceivedFds receivedFds = new UnixSockets.ReceivedFds();
 
@@ -75,21 +75,22 @@ public final class SocketRelay implements EpollIoHandle {
     private boolean socketEnded; // the local peer finished writing (recv gave 0)
     private boolean streamEnded; // the remote peer finished writing
     private boolean shutWrite;
+    private boolean finishSettled; // the link has let go of this side's direction (see PeerLink.finish)
     private boolean closed;
     private EpollIoOps ops = PAUSED;
     private String broken; // a protocol error found while decoding
     private int refusedWith; // the peer's connect errno
     private int[] fdsForNextData; // what the peer passed with the DATA record to come
 
-    /** A message for the socket, how many stream bytes to acknowledge once it is sent, and descriptors to pass with it. */
+    /** A message for the socket, what lets the peer send more once it is sent, and descriptors to pass with it. */
     private static final class Outgoing {
         final ByteBuf data;
-        final int streamBytes;
+        final Runnable consumed;
         int[] fds;
 
-        Outgoing(ByteBuf data, int streamBytes, int[] fds) {
+        Outgoing(ByteBuf data, Runnable consumed, int[] fds) {
             this.data = data;
-            this.streamBytes = streamBytes;
+            this.consumed = consumed;
             this.fds = fds;
         }
     }
@@ -118,28 +119,34 @@ public final class SocketRelay implements EpollIoHandle {
         }
     }
 
-    private SocketRelay(int fd, ByteStream stream, Options options) {
+    private SocketRelay(int fd, PeerLink link, Options options) {
         this.fd = fd;
         this.options = options;
-        this.stream = stream;
-        this.loop = (IoEventLoop) stream.eventLoop();
+        this.link = link;
+        this.loop = link.loop();
         this.awaitingStatus = options.awaitingStatus();
     }
 
+    /** Relays {@code fd} over {@code stream} alone: see {@link #start(int, PeerLink, Options)}. */
+    public static void start(int fd, ByteStream stream, Options options) {
+        start(fd, new StreamLink(stream), options);
+    }
+
     /**
-     * Relays {@code fd} (non-blocking; the relay owns it) and {@code stream}. With {@code
+     * Relays {@code fd} (non-blocking; the relay owns it) and {@code link}. With {@code
      * awaitingStatus}, the peer's first record says whether its connect worked: on an errno the
      * local socket is closed, which its client sees as end of file.
      */
-    public static void start(int fd, ByteStream stream, Options options) {
-        SocketRelay relay = new SocketRelay(fd, stream, options);
+    public static void start(int fd, PeerLink link, Options options) {
+        SocketRelay relay = new SocketRelay(fd, link, options);
         relay.loop.register(relay).addListener(registered -> {
             if (!registered.isSuccess()) {
                 log.warn(
                         "{}: cannot watch the socket: {}",
                         options.description(),
                         registered.cause().toString());
-                stream.cancel("cannot relay: " + registered.cause());
+                link.cancel("cannot relay: " + registered.cause());
+                link.close();
                 FileCalls.closeQuietly(fd);
                 options.onStatus().accept(Errno.EIO);
                 options.onClosed().run();
@@ -150,9 +157,9 @@ public final class SocketRelay implements EpollIoHandle {
                 // Nothing to read from a write end: this direction is over. Before delivery starts,
                 // which may bring the peer's data and its end at once and so finish the relay.
                 relay.socketEnded = true;
-                relay.stream.finish();
+                relay.finishDirection();
             }
-            relay.stream.receiveOnEventLoop(relay.new FromPeer());
+            relay.link.start(relay.new FromPeer());
             relay.watch();
         });
     }
@@ -223,14 +230,14 @@ public final class SocketRelay implements EpollIoHandle {
             if (n == 0) {
                 buffer.release();
                 socketEnded = true;
-                stream.finish();
+                finishDirection();
                 closeIfDone();
                 return;
             }
             buffer.writerIndex((int) n);
             int length = (int) n;
             unsent += length;
-            stream.write(Records.data(alloc, buffer)).whenComplete((done, failure) -> {
+            link.send(Records.data(alloc, buffer)).whenComplete((done, failure) -> {
                 unsent -= length;
                 if (failure == null && !closed) {
                     watch();
@@ -252,25 +259,32 @@ public final class SocketRelay implements EpollIoHandle {
         }
         List<PassedFds.PassedFd> passed = options.fds().outgoing(fds, options.description());
         if (passed != null) {
-            stream.write(PassedFds.record(alloc, passed));
+            link.send(PassedFds.record(alloc, passed));
         }
     }
 
+    /** This side's direction is over: the link tells the peer, and says when it has let go of it. */
+    private void finishDirection() {
+        link.finish().whenComplete((done, failure) -> {
+            finishSettled = true;
+            closeIfDone();
+        });
+    }
+
     /** What the peer sent, on the loop. */
-    private final class FromPeer implements ByteStream.Receiver {
+    private final class FromPeer implements PeerLink.Peer {
         @Override
-        public void onData(ByteBuf data) {
+        public void onRecord(int kind, ByteBuf payload, Runnable consumed) {
+            accept(kind, payload, consumed);
+        }
+
+        @Override
+        public void afterRecords() {
             if (closed) {
-                data.release();
                 return;
             }
-            try {
-                decoder.feed(data, record -> accept(record.kind(), record.payload()));
-            } catch (IllegalArgumentException e) {
-                broken = "the peer sent a broken record: " + e.getMessage();
-            }
             if (broken != null) {
-                fail(broken); // after feed: ending releases the decoder it is using
+                fail(broken);
                 return;
             }
             if (refusedWith != 0) {
@@ -286,29 +300,46 @@ public final class SocketRelay implements EpollIoHandle {
 
         @Override
         public void onEnd() {
+            if (closed) {
+                return;
+            }
             streamEnded = true;
             flushToSocket();
             closeIfDone();
         }
 
         @Override
-        public void onFailure(TransportException cause) {
-            log.debug("{}: the stream ended: {}", options.description(), cause.getMessage());
+        public void onFailure(String reason) {
+            if (closed) {
+                return;
+            }
+            log.debug("{}: {}", options.description(), reason);
+            if (streamEnded && !awaitingStatus) {
+                // The peer's direction was over already: what it sent is here, so it still goes to
+                // the socket; only what the socket would send from now on has nowhere to go.
+                socketEnded = true;
+                finishSettled = true;
+                flushToSocket();
+                closeIfDone();
+                if (!closed) {
+                    watch();
+                }
+                return;
+            }
             end();
         }
     }
 
     /** One record from the peer, inside the decoder: problems are noted and acted on after it returns. */
-    private void accept(int kind, ByteBuf payload) {
-        int streamBytes = Records.HEADER_BYTES + payload.readableBytes();
-        if (broken != null || refusedWith != 0) {
+    private void accept(int kind, ByteBuf payload, Runnable consumed) {
+        if (closed || broken != null || refusedWith != 0) {
             payload.release();
             return;
         }
         if (kind == Records.STATUS) {
             refusedWith = payload.readableBytes() >= 4 ? payload.readInt() : Errno.EPROTO;
             payload.release();
-            stream.consumed(streamBytes);
+            consumed.run();
             awaitingStatus = false;
             options.onStatus().accept(refusedWith);
             return;
@@ -327,14 +358,14 @@ public final class SocketRelay implements EpollIoHandle {
                 return;
             } finally {
                 payload.release();
-                stream.consumed(streamBytes);
+                consumed.run();
             }
             closeAll(fdsForNextData);
             fdsForNextData =
                     options.end() == LocalEnd.SOCKET ? options.fds().incoming(passed, options.description()) : null;
             return;
         }
-        toSocket.add(new Outgoing(payload, streamBytes, fdsForNextData));
+        toSocket.add(new Outgoing(payload, consumed, fdsForNextData));
         fdsForNextData = null;
     }
 
@@ -380,7 +411,7 @@ public final class SocketRelay implements EpollIoHandle {
             }
             toSocket.poll();
             data.release();
-            stream.consumed(head.streamBytes);
+            head.consumed.run();
         }
         if (!closed && toSocket.isEmpty() && streamEnded && !shutWrite) {
             shutWrite = true;
@@ -423,14 +454,14 @@ public final class SocketRelay implements EpollIoHandle {
     }
 
     private void closeIfDone() {
-        if (socketEnded && shutWrite) {
+        if (!closed && socketEnded && shutWrite && finishSettled) {
             end();
         }
     }
 
     private void fail(String reason) {
         log.info("{}: {}", options.description(), reason);
-        stream.cancel(reason);
+        link.cancel(reason);
         end();
     }
 
@@ -453,8 +484,7 @@ public final class SocketRelay implements EpollIoHandle {
         }
         closeAll(fdsForNextData);
         fdsForNextData = null;
-        decoder.close();
-        stream.close();
+        link.close();
         options.onClosed().run();
     }
 

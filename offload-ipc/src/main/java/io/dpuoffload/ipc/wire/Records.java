@@ -17,6 +17,13 @@ public final class Records {
     /** The descriptors passed with the next DATA record ({@link PassedFds}). */
     public static final int FDS = 2;
 
+    /**
+     * The sender's direction is over (its socket's reader saw end of file), on a resumable
+     * connection: numbered and kept until acknowledged like data, so a half-close made while the
+     * channel was down still arrives. A connection that does not resume finishes its stream instead.
+     */
+    public static final int END = 3;
+
     public static final int HEADER_BYTES = 5;
 
     /** A record bigger than this is a broken peer, not a message (a seqpacket socket's buffer is smaller). */
@@ -26,6 +33,33 @@ public final class Records {
 
     public static ByteBuf status(ByteBufAllocator alloc, int errno) {
         return alloc.buffer(HEADER_BYTES + 4).writeByte(STATUS).writeInt(4).writeInt(errno);
+    }
+
+    /**
+     * A STATUS that also says the sender resumes this connection, and how many of the connection's
+     * records it has received (zero on a fresh connection). A peer of the first version reads only
+     * the errno.
+     */
+    public static ByteBuf resumableStatus(ByteBufAllocator alloc, int errno, long received) {
+        return alloc.buffer(HEADER_BYTES + 12)
+                .writeByte(STATUS)
+                .writeInt(12)
+                .writeInt(errno)
+                .writeLong(received);
+    }
+
+    /** Whether a STATUS payload is {@link #resumableStatus}'s. */
+    public static boolean isResumable(ByteBuf statusPayload) {
+        return statusPayload.readableBytes() >= 12;
+    }
+
+    /** Records that a resumable connection numbers, keeps until acknowledged, and sends again after a resume. */
+    public static boolean isNumbered(int kind) {
+        return kind == DATA || kind == FDS || kind == END;
+    }
+
+    public static ByteBuf end(ByteBufAllocator alloc) {
+        return alloc.buffer(HEADER_BYTES).writeByte(END).writeInt(0);
     }
 
     /** A DATA record of {@code payload}'s readable bytes, taking ownership of it. */

@@ -83,4 +83,22 @@ class IpcConfigLoaderTest {
                 .hasMessageContaining("transparent[0].local")
                 .hasMessageContaining("absolute");
     }
+
+    @Test
+    void carriedConnectionsOutliveALostChannelForAMinuteUnlessConfiguredOtherwise() {
+        assertThat(IpcConfigLoader.parse(BASE).resumeWithin()).isEqualTo(java.time.Duration.ofSeconds(60));
+        assertThat(IpcConfigLoader.parse(BASE + "resumeWithin: 5s\n").resumeWithin())
+                .isEqualTo(java.time.Duration.ofSeconds(5));
+        IpcConfig off = IpcConfigLoader.parse(BASE + "resumeWithin: 0s\n");
+        assertThat(off.resumes()).as("0s: connections end with the channel").isFalse();
+    }
+
+    @Test
+    void aResumeBoundBeyondAnHourIsRefusedWithTheRange() {
+        assertThatThrownBy(() -> IpcConfigLoader.parse(BASE + "resumeWithin: 2h\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("resumeWithin")
+                .hasMessageContaining("0s")
+                .hasMessageContaining("1h");
+    }
 }

@@ -10,6 +10,11 @@ public enum GoAwayCode {
     IDENTITY_REFUSED(3),
     /** A frame broke the protocol. */
     PROTOCOL_ERROR(4),
+    /**
+     * Only this connection ends, not the peer: reconnect at once, its services keep their state
+     * (carried connections resume). A peer that does not know the code reconnects as after any loss.
+     */
+    RECONNECT(5),
     /** A code this build does not know (sent by a newer peer). */
     UNKNOWN(0);
 

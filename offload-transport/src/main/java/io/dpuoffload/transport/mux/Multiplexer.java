@@ -67,6 +67,7 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
     private final Map<Integer, ByteStream> streams = new HashMap<>();
     private final CompletableFuture<String> closed = new CompletableFuture<>();
     private volatile String closeReason;
+    private volatile boolean peerStopped; // its GO_AWAY said SHUTDOWN
     private Channel channel;
     private NoticeFlush noticeFlush;
 
@@ -184,6 +185,7 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
             }
             case GoAway g -> {
                 closeReason = "peer closed the connection (" + g.code() + "): " + g.reason();
+                peerStopped = g.code() == GoAwayCode.SHUTDOWN;
                 log.info("{}: {}", peerDescription(), closeReason);
                 ctx.close();
             }
@@ -607,13 +609,13 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
     private int allocateStreamId() {
         int id = nextStreamId.getAndAdd(2);
         if (id <= 0) {
-            close(GoAwayCode.SHUTDOWN, "stream ids exhausted; reconnect");
+            close(GoAwayCode.RECONNECT, "stream ids exhausted; reconnect");
         }
         return id;
     }
 
     private ConnectionLostException lost() {
         String reason = closeReason == null ? "connection closed" : closeReason;
-        return new ConnectionLostException("connection to " + peerDescription() + " lost: " + reason);
+        return new ConnectionLostException("connection to " + peerDescription() + " lost: " + reason, peerStopped);
     }
 }
