@@ -172,6 +172,50 @@ class ContainerdOffloadIT {
         }
     }
 
+    /**
+     * A container keeps running while the link between host and DPU is down for longer than the
+     * channel's heartbeat timeout: containerd's connections to the shim are carried ones, and a
+     * closed one would make containerd delete the task; they resume once the channel is back.
+     */
+    @Test
+    void aContainerRunsThroughALinkCutLongerThanTheHeartbeatTimeout(Topology topology) throws Exception {
+        containerd = OffloadedContainerd.start(topology, "cut");
+        containerd.importImages(ContainerdSandbox.NAMESPACE, OciImage.BUSYBOX);
+        containerd.ctr("run", "-d", IMAGE, "c3", "sleep", "3600");
+        long pid = taskPid("c3");
+
+        setDpuLinks(topology, "down");
+        await("the DPU agent seeing the channel gone")
+                .atMost(LINK_CUT)
+                .until(() -> containerd.status().contains("not connected"));
+        Thread.sleep(LINK_CUT.toMillis());
+        setDpuLinks(topology, "up");
+        await("the channel back").atMost(START).until(() -> !containerd.status().contains("not connected"));
+
+        assertStillRuns("c3", pid, "containerd after the cut");
+        assertThat(containerd.ctr("task", "ls")).contains("RUNNING");
+        containerd.ctr("task", "kill", "-s", "SIGKILL", "c3");
+        await().atMost(COMMAND).until(() -> containerd.ctr("task", "ls").contains("STOPPED"));
+        containerd.ctr("task", "delete", "c3");
+        containerd.ctr("container", "rm", "c3");
+    }
+
+    /**
+     * How long the link stays down once the agent has seen the channel go (the heartbeat timeout,
+     * 5 s, after the cut): well within carried connections' resume bound (60 s).
+     */
+    private static final Duration LINK_CUT = Duration.ofSeconds(8);
+
+    private static void setDpuLinks(Topology topology, String state) {
+        topology.dpu()
+                .run(
+                        COMMAND,
+                        "sh",
+                        "-c",
+                        "for i in $(ls /sys/class/net); do [ $i = lo ] || ip link set dev $i " + state + "; done")
+                .orThrow();
+    }
+
     /** The task runs with the same host pid as before, as {@code whose} sees it, and takes an exec. */
     private void assertStillRuns(String container, long pid, String whose) {
         assertThat(taskPid(container)).as("the task's pid, for " + whose).isEqualTo(pid);
