@@ -79,10 +79,7 @@ class ContainerdOffloadIT {
         assertThat(bundle.resolve("config.json")).as("the bundle, on the host").exists();
         assertThat(snapshots()).as("the container's snapshot, on the host").hasSize(imageSnapshots.size() + 1);
 
-        containerd.ctr("task", "kill", "-s", "SIGKILL", "c1");
-        await().atMost(COMMAND).until(() -> containerd.ctr("task", "ls").contains("STOPPED"));
-        containerd.ctr("task", "delete", "c1");
-        containerd.ctr("container", "rm", "c1");
+        killAndRemove("c1");
         assertThat(bundle).as("the bundle once the task is deleted").doesNotExist();
         // containerd removes a snapshot's directory in its garbage collection, after the remove returns
         await("the container's snapshot gone from the host").atMost(COMMAND).untilAsserted(() -> assertThat(snapshots())
@@ -130,10 +127,7 @@ class ContainerdOffloadIT {
         containerd.startDpuAgent();
         assertStillRuns("c2", pid, "the containerd of the agent started after a crashed one");
 
-        containerd.ctr("task", "kill", "-s", "SIGKILL", "c2");
-        await().atMost(COMMAND).until(() -> containerd.ctr("task", "ls").contains("STOPPED"));
-        containerd.ctr("task", "delete", "c2");
-        containerd.ctr("container", "rm", "c2");
+        killAndRemove("c2");
     }
 
     /**
@@ -194,10 +188,7 @@ class ContainerdOffloadIT {
 
         assertStillRuns("c3", pid, "containerd after the cut");
         assertThat(containerd.ctr("task", "ls")).contains("RUNNING");
-        containerd.ctr("task", "kill", "-s", "SIGKILL", "c3");
-        await().atMost(COMMAND).until(() -> containerd.ctr("task", "ls").contains("STOPPED"));
-        containerd.ctr("task", "delete", "c3");
-        containerd.ctr("container", "rm", "c3");
+        killAndRemove("c3");
     }
 
     /**
@@ -214,6 +205,14 @@ class ContainerdOffloadIT {
                         "-c",
                         "for i in $(ls /sys/class/net); do [ $i = lo ] || ip link set dev $i " + state + "; done")
                 .orThrow();
+    }
+
+    /** Kills the container's task, waits for it to stop, and deletes the task and the container. */
+    private void killAndRemove(String container) {
+        containerd.ctr("task", "kill", "-s", "SIGKILL", container);
+        await().atMost(COMMAND).until(() -> containerd.ctr("task", "ls").contains("STOPPED"));
+        containerd.ctr("task", "delete", container);
+        containerd.ctr("container", "rm", container);
     }
 
     /** The task runs with the same host pid as before, as {@code whose} sees it, and takes an exec. */

@@ -32,19 +32,7 @@ class CarriedConnectionCutIT {
     private static final Duration CUT = Duration.ofSeconds(8);
 
     /** A stream echo server: each connection's bytes come back, then its half-close. */
-    private static final String ECHO_SERVER = """
-            import socket, sys, threading
-            s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(64)
-            print("LISTENING", flush=True)
-            def serve(c):
-                while True:
-                    d = c.recv(65536)
-                    if not d: break
-                    c.sendall(d)
-                c.shutdown(socket.SHUT_WR); c.close()
-            while True:
-                c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
-            """;
+    private static final String ECHO_SERVER = IpcAcrossNamespacesIT.ECHO_SERVER;
 
     /**
      * Sends 300 kB and reads them back; on a line on stdin (the link is cut) sends 200 kB more (less

@@ -30,7 +30,7 @@ class IpcAcrossNamespacesIT {
     private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED");
 
     /** A stream echo server: each connection's bytes come back, then its half-close. */
-    private static final String ECHO_SERVER = """
+    static final String ECHO_SERVER = """
             import socket, sys, threading
             s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(64)
             print("LISTENING", flush=True)
