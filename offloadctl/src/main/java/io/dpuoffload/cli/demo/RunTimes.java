@@ -6,16 +6,17 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * Wall-clock times of a command run again and again: one untimed run first (it warms the page
- * cache, unpacks what is not yet unpacked, and starts what starts lazily), then {@code runs} timed
- * ones. A failed run ends the measurement with its error.
+ * Wall-clock times of a command run again and again: untimed runs first (they warm the page cache,
+ * unpack what is not yet unpacked, start what starts lazily, and let the agents' JIT compile their
+ * hot paths, as in an agent that has run for a while), then {@code runs} timed ones. A failed run
+ * ends the measurement with its error.
  */
 record RunTimes(List<Double> sortedMillis) {
 
-    /** @param command run number {@code i} (0 is the warm-up), for names that must differ per run */
-    static RunTimes measure(int runs, String what, IntFunction<CommandResult> command) {
+    /** @param command run number {@code i} (the first {@code warmUps} untimed), for names that must differ per run */
+    static RunTimes measure(int warmUps, int runs, String what, IntFunction<CommandResult> command) {
         List<Double> millis = new ArrayList<>();
-        for (int i = 0; i <= runs; i++) {
+        for (int i = 0; i < warmUps + runs; i++) {
             long start = System.nanoTime();
             CommandResult result = command.apply(i);
             double took = (System.nanoTime() - start) / 1e6;
@@ -23,7 +24,7 @@ record RunTimes(List<Double> sortedMillis) {
                 throw new IllegalStateException(
                         what + " failed (run " + i + "): " + result.stderr().strip());
             }
-            if (i > 0) {
+            if (i >= warmUps) {
                 millis.add(took);
             }
         }
