@@ -108,10 +108,7 @@ class ContainerdOffloadIT {
      */
     @Test
     void aContainerRunsThroughContainerdAndAgentRestarts(Topology topology) throws Exception {
-        containerd = OffloadedContainerd.start(topology, "restarts");
-        containerd.importImages(ContainerdSandbox.NAMESPACE, OciImage.BUSYBOX);
-        containerd.ctr("run", "-d", IMAGE, "c2", "sleep", "3600");
-        long pid = taskPid("c2");
+        long pid = startWithAContainer(topology, "restarts", "c2");
 
         killContainerd();
         assertStillRuns("c2", pid, "the containerd the agent restarted");
@@ -173,10 +170,7 @@ class ContainerdOffloadIT {
      */
     @Test
     void aContainerRunsThroughALinkCutLongerThanTheHeartbeatTimeout(Topology topology) throws Exception {
-        containerd = OffloadedContainerd.start(topology, "cut");
-        containerd.importImages(ContainerdSandbox.NAMESPACE, OciImage.BUSYBOX);
-        containerd.ctr("run", "-d", IMAGE, "c3", "sleep", "3600");
-        long pid = taskPid("c3");
+        long pid = startWithAContainer(topology, "cut", "c3");
 
         setDpuLinks(topology, "down");
         await("the DPU agent seeing the channel gone")
@@ -205,6 +199,14 @@ class ContainerdOffloadIT {
                         "-c",
                         "for i in $(ls /sys/class/net); do [ $i = lo ] || ip link set dev $i " + state + "; done")
                 .orThrow();
+    }
+
+    /** Both agents with containerd, the image imported, and {@code container} running; its host pid. */
+    private long startWithAContainer(Topology topology, String logName, String container) throws Exception {
+        containerd = OffloadedContainerd.start(topology, logName);
+        containerd.importImages(ContainerdSandbox.NAMESPACE, OciImage.BUSYBOX);
+        containerd.ctr("run", "-d", IMAGE, container, "sleep", "3600");
+        return taskPid(container);
     }
 
     /** Kills the container's task, waits for it to stop, and deletes the task and the container. */

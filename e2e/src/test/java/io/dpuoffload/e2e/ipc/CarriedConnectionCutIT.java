@@ -91,18 +91,7 @@ class CarriedConnectionCutIT {
         NodeProcess host = topology.host()
                 .startJava(Offloadctl.class.getName(), JVM, List.of("ipc", "serve", "--config", hostConfig.toString()));
         host.awaitLine(Pattern.compile("READY .*"), Duration.ofSeconds(60));
-        NodeProcess dpu = topology.dpu()
-                .startJava(
-                        Offloadctl.class.getName(),
-                        JVM,
-                        List.of(
-                                "ipc",
-                                "connect",
-                                "--server",
-                                "tcp://198.51.100.1:7200",
-                                "--config",
-                                dpuConfig.toString()));
-        dpu.awaitLine(Pattern.compile("CONNECTED .*"), Duration.ofSeconds(60));
+        NodeProcess dpu = IpcAcrossNamespacesIT.connect(topology, dpuConfig);
 
         NodeProcess client = topology.dpu().start(List.of("python3", "-c", CLIENT, dpuDir + "/echo.sock"));
         client.awaitLine(Pattern.compile("BEFORE THE CUT"), Duration.ofSeconds(30));

@@ -309,7 +309,8 @@ class IpcAcrossNamespacesIT {
         return process;
     }
 
-    private static NodeProcess connect(Topology topology, Path config) {
+    /** {@code ipc connect} on the DPU node to the host's {@code ipc serve}, once connected. */
+    static NodeProcess connect(Topology topology, Path config) {
         NodeProcess dpu = topology.dpu()
                 .startJava(
                         Offloadctl.class.getName(),

@@ -144,22 +144,8 @@ final class ContainerdDemo {
                     "offloaded ctr run --rm",
                     i -> ContainerdSandbox.ctrInRoot(
                             dpu, root, COMMAND, List.of("run", "--rm", IMAGE, "bench-" + i, "true")));
-            RunTimes overlay = RunTimes.measure(
-                    WARM_UPS,
-                    compareRuns,
-                    "local ctr run --rm",
-                    i -> ContainerdSandbox.ctrLocal(
-                            local,
-                            COMMAND,
-                            List.of("run", "--rm", "--snapshotter", "overlayfs", IMAGE, "bench-" + i, "true")));
-            RunTimes nativeLocal = RunTimes.measure(
-                    WARM_UPS,
-                    compareRuns,
-                    "local ctr run --rm",
-                    i -> ContainerdSandbox.ctrLocal(
-                            local,
-                            COMMAND,
-                            List.of("run", "--rm", "--snapshotter", "native", IMAGE, "bench-" + i, "true")));
+            RunTimes overlay = localRuns(local, "overlayfs");
+            RunTimes nativeLocal = localRuns(local, "native");
             story.step("ctr run --rm (a container that runs true), " + compareRuns + " runs each after " + WARM_UPS
                     + " untimed (median, fastest):");
             row("offloaded: containerd on the DPU, the container on the host", offloaded);
@@ -174,6 +160,18 @@ final class ContainerdDemo {
         } finally {
             local.stop();
         }
+    }
+
+    /** {@code ctr run --rm} on the host's own containerd, with {@code snapshotter}. */
+    private RunTimes localRuns(NodeProcess local, String snapshotter) {
+        return RunTimes.measure(
+                WARM_UPS,
+                compareRuns,
+                "local ctr run --rm (" + snapshotter + ")",
+                i -> ContainerdSandbox.ctrLocal(
+                        local,
+                        COMMAND,
+                        List.of("run", "--rm", "--snapshotter", snapshotter, IMAGE, "bench-" + i, "true")));
     }
 
     private void row(String what, RunTimes times) {
