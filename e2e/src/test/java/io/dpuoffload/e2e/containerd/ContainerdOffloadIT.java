@@ -179,6 +179,12 @@ class ContainerdOffloadIT {
         Thread.sleep(LINK_CUT.toMillis());
         setDpuLinks(topology, "up");
         await("the channel back").atMost(START).until(() -> !containerd.status().contains("not connected"));
+        // Each share reconnects on its own backoff (up to 10 s after the link is back) and attaches a
+        // new session; until then its requests fail (docs/containerd.md, "Not handled yet").
+        await("every share attached again")
+                .atMost(START)
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> containerd.sharesAnswer());
 
         assertStillRuns("c3", pid, "containerd after the cut");
         assertThat(containerd.ctr("task", "ls")).contains("RUNNING");

@@ -103,6 +103,16 @@ final class OffloadedContainerd implements AutoCloseable {
                         "(?s).*daemon containerd .*healthy: containerd .*"));
     }
 
+    /** Whether a stat of each of the profile's shares in the root is answered (by the host). */
+    boolean sharesAnswer() {
+        List<String> command = new java.util.ArrayList<>(List.of("stat", "-c", "%n"));
+        io.dpuoffload.api.yaml.SpecFiles.profile("containerd").shares().stream()
+                .map(share -> io.dpuoffload.agent.plan.MountPlan.inRoot(root, share.path())
+                        .toString())
+                .forEach(command::add);
+        return dpu.runInside(COMMAND, command.toArray(String[]::new)).exitCode() == 0;
+    }
+
     /** The DPU agent's status as {@code offloadctl status} prints it. */
     String status() throws IOException {
         return String.join("\n", StatusText.lines(StatusFile.read(work.resolve("state"))));
