@@ -1,13 +1,10 @@
 package io.dpuoffload.intercept;
 
-import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.Flags;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An intercepted {@code connect(fd, addr, len)}: what it names, and the ways to answer it that a
@@ -15,8 +12,6 @@ import org.slf4j.LoggerFactory;
  * socket here and answer as the kernel did, or put a socket connected elsewhere in its place.
  */
 public final class ConnectCall {
-    private static final Logger log = LoggerFactory.getLogger(ConnectCall.class);
-
     private final InterceptedCall call;
 
     ConnectCall(InterceptedCall call) {
@@ -86,16 +81,7 @@ public final class ConnectCall {
             call.fails(e.errno());
             return;
         }
-        if (!call.stillWaiting()) {
-            return; // the caller was killed meanwhile; the socket is simply closed
-        }
-        int r = call.installFd(fd, socketFd(), socket.closeOnExec());
-        if (r < 0) {
-            log.warn("cannot install the connected socket in pid {}: {}", call.pid(), Errno.name(-r));
-            call.fails(-r == Errno.ENOENT ? Errno.EINTR : -r);
-            return;
-        }
-        call.returns(0);
+        call.answerWithFd(fd, socketFd(), socket.closeOnExec());
     }
 
     @Override

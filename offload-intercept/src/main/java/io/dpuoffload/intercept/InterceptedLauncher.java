@@ -31,6 +31,12 @@ public final class InterceptedLauncher implements AutoCloseable {
      *     silently runs without interception
      */
     public static InterceptedLauncher start(Interceptions interceptions) throws InterceptionUnavailableException {
+        return start(interceptions, true);
+    }
+
+    /** As {@link #start(Interceptions)}; {@code killableWait} false is how kernels before 5.19 work. */
+    static InterceptedLauncher start(Interceptions interceptions, boolean killableWait)
+            throws InterceptionUnavailableException {
         int[] syscalls = interceptions.syscalls();
         String missing = Seccomp.missingSupport();
         if (missing != null) {
@@ -40,7 +46,8 @@ public final class InterceptedLauncher implements AutoCloseable {
                 Thread.ofPlatform().name("intercepted-launcher").daemon().factory());
         int listener;
         try {
-            listener = thread.submit(() -> Seccomp.intercept(syscalls)).get();
+            listener = thread.submit(() -> Seccomp.intercept(killableWait, syscalls))
+                    .get();
         } catch (ExecutionException e) {
             thread.shutdownNow();
             String why =

@@ -23,12 +23,14 @@ final class NotificationLoop implements AutoCloseable {
 
     private final int listener;
     private final Interceptions interceptions;
+    private final CallsInFlight inFlight;
     private final Thread thread;
     private volatile boolean closed;
 
     NotificationLoop(int listener, Interceptions interceptions) {
         this.listener = listener;
         this.interceptions = interceptions;
+        this.inFlight = new CallsInFlight(listener);
         if (!Seccomp.preferSynchronousWakeUp(listener)) {
             log.debug(
                     "this kernel has no synchronous wake-up for seccomp notifications (6.6+); intercepted calls wait a little longer");
@@ -44,6 +46,7 @@ final class NotificationLoop implements AutoCloseable {
             short[] events = {Poll.POLLIN};
             short[] ready = new short[1];
             while (!closed) {
+                inFlight.expire();
                 if (Poll.poll(fds, events, ready, POLL_MILLIS) == 0) {
                     continue;
                 }
@@ -54,8 +57,9 @@ final class NotificationLoop implements AutoCloseable {
                     continue;
                 }
                 Seccomp.Notification notification = Seccomp.receive(listener, buffer);
-                if (notification != null) {
-                    handle(new InterceptedCall(listener, notification));
+                InterceptedCall call = notification == null ? null : inFlight.admit(notification);
+                if (call != null) {
+                    handle(call);
                 }
             }
         } catch (ErrnoException e) {

@@ -122,18 +122,26 @@ public final class Seccomp {
 
     /** As {@link #interceptConnect()}, for the system calls {@code syscalls} (this architecture's numbers). */
     public static int intercept(int... syscalls) throws ErrnoException {
+        return intercept(true, syscalls);
+    }
+
+    /**
+     * As {@link #intercept(int...)}; {@code killableWait} false leaves out WAIT_KILLABLE_RECV, as
+     * kernels before 5.19 must (to test that path on a newer one).
+     */
+    public static int intercept(boolean killableWait, int... syscalls) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             MemorySegment program = program(s, syscalls);
             MemorySegment fprog = s.allocate(16, 8);
             fprog.set(JAVA_SHORT, 0, (short) (program.byteSize() / 8));
             fprog.set(ADDRESS, 8, program);
-            long fd = install(s, fprog);
+            long fd = install(s, fprog, killableWait);
             if (fd == -Errno.EACCES) {
                 int r = (int) PRCTL.invokeExact(s.errnoState(), PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L);
                 if (r != 0) {
                     throw new ErrnoException("prctl(PR_SET_NO_NEW_PRIVS)", s.errno());
                 }
-                fd = install(s, fprog);
+                fd = install(s, fprog, killableWait);
             }
             if (fd < 0) {
                 throw new ErrnoException("seccomp(SET_MODE_FILTER, NEW_LISTENER)", (int) -fd);
@@ -146,8 +154,11 @@ public final class Seccomp {
         }
     }
 
-    /** Installs the filter, with WAIT_KILLABLE_RECV where the kernel knows it (EINVAL before 5.19). */
-    private static long install(Scratch s, MemorySegment fprog) throws Throwable {
+    /** Installs the filter, with WAIT_KILLABLE_RECV where wanted and the kernel knows it (EINVAL before 5.19). */
+    private static long install(Scratch s, MemorySegment fprog, boolean killableWait) throws Throwable {
+        if (!killableWait) {
+            return install(s, fprog, SECCOMP_FILTER_FLAG_NEW_LISTENER);
+        }
         long r = install(s, fprog, SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
         return r == -Errno.EINVAL ? install(s, fprog, SECCOMP_FILTER_FLAG_NEW_LISTENER) : r;
     }
