@@ -3,6 +3,7 @@ package io.dpuoffload.ipc;
 import io.dpuoffload.ipc.config.IpcConfig;
 import io.dpuoffload.pki.CertificateAuthority;
 import io.dpuoffload.pki.TestPki;
+import io.dpuoffload.transport.CuttableLink;
 import io.dpuoffload.transport.OffloadClient;
 import io.dpuoffload.transport.OffloadServer;
 import io.dpuoffload.transport.Services;

@@ -24,6 +24,12 @@ public interface RequestContext {
     java.util.concurrent.CompletionStage<String> connectionClosed();
 
     /**
+     * Whether the peer said it stops (GO_AWAY SHUTDOWN) before that connection closed: what is kept
+     * for it to come back to can go at once. False for a lost or cut connection.
+     */
+    boolean peerStopped();
+
+    /**
      * Sends a request back to the peer over the same connection, e.g. a notification the peer asked
      * to be sent later. Fails like any request when the connection is gone.
      */

@@ -166,7 +166,8 @@ class ContainerdOffloadIT {
     /**
      * A container keeps running while the link between host and DPU is down for longer than the
      * channel's heartbeat timeout: containerd's connections to the shim are carried ones, and a
-     * closed one would make containerd delete the task; they resume once the channel is back.
+     * closed one would make containerd delete the task; they resume once the channel is back, and
+     * so do the shares' sessions, with the files containerd has open in them.
      */
     @Test
     void aContainerRunsThroughALinkCutLongerThanTheHeartbeatTimeout(Topology topology) throws Exception {
@@ -179,14 +180,20 @@ class ContainerdOffloadIT {
         Thread.sleep(LINK_CUT.toMillis());
         setDpuLinks(topology, "up");
         await("the channel back").atMost(START).until(() -> !containerd.status().contains("not connected"));
-        // Each share reconnects on its own backoff (up to 10 s after the link is back) and attaches a
-        // new session; until then its requests fail (docs/containerd.md, "Not handled yet").
-        await("every share attached again")
+        // Each share reconnects on its own backoff (up to 10 s after the link is back) and takes its
+        // session back; its requests wait for that.
+        await("every share back")
                 .atMost(START)
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> containerd.sharesAnswer());
 
         assertStillRuns("c3", pid, "containerd after the cut");
+        String agent = containerd.dpu().stdout() + containerd.dpu().stderr();
+        assertThat(agent)
+                .as("the shares kept their sessions, and with them the files containerd holds open (the"
+                        + " shim's log fifo)")
+                .contains("resumed session")
+                .doesNotContain("files opened before are stale");
         assertThat(containerd.ctr("task", "ls")).contains("RUNNING");
         killAndRemove("c3");
     }

@@ -30,11 +30,13 @@ class ImageTarballsIT {
     }
 
     private static RunDirectories runDirectories;
+    private static CgroupDirectories cgroups;
     private static PrivateContainerd containerd;
 
     @BeforeAll
     static void startContainerd() throws IOException, InterruptedException {
         runDirectories = RunDirectories.before();
+        cgroups = CgroupDirectories.before(PrivateContainerd.NAMESPACE);
         containerd = PrivateContainerd.start();
     }
 
@@ -46,6 +48,7 @@ class ImageTarballsIT {
             }
         } finally {
             runDirectories.removeMadeHere();
+            cgroups.removeMadeHere();
         }
     }
 

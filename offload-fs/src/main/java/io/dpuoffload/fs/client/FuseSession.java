@@ -13,6 +13,7 @@ import io.dpuoffload.fs.fuse.FuseReplies;
 import io.dpuoffload.fs.fuse.FuseRequestDecoder;
 import io.dpuoffload.fs.wire.FsWire;
 import io.dpuoffload.fs.wire.PostOpAttrs;
+import io.dpuoffload.fs.wire.Resumption;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.OpenFlagsWire;
@@ -299,7 +300,9 @@ final class FuseSession {
         int[] callerGroups = callerGroups(header);
         ByteBuf body = PooledByteBufAllocator.DEFAULT.directBuffer(20 + callerGroups.length * 4 + request.remaining());
         FuseNegotiated agreed = negotiated;
-        FsWire.writeOpPrefix(body, host.session(), agreed.minor(), agreed.flags(), callerGroups, features);
+        // A host that resumes sessions gets the features field always, so a retry can be marked in it.
+        int asked = features | (host.offers(Resumption.FEATURE) ? Resumption.FEATURE : 0);
+        FsWire.writeOpPrefix(body, host.session(), agreed.minor(), agreed.flags(), callerGroups, asked);
         body.writeBytes(request.duplicate());
         forwarded.increment();
         return host.op(body, timeout);
@@ -316,8 +319,9 @@ final class FuseSession {
 
     /**
      * Sends {@code request} to the host as a notice: it runs there in order with the requests around
-     * it, and nothing comes back. A lost channel loses it as it loses a request's reply: the host's
-     * session, and with it every node and handle, ends with the connection.
+     * it, and nothing comes back. One on the wire when the connection is lost is lost with it (not
+     * sent again: nothing tells whether it arrived); the host keeps the node or handle it would have
+     * given back until the session ends.
      */
     private void notice(FuseInHeader header, ByteBuffer request) {
         int[] callerGroups = callerGroups(header);

@@ -80,6 +80,12 @@ final class HandleTable implements AutoCloseable {
         return handle;
     }
 
+    /** Whether {@code fh} is a shared fifo's end (see {@link Handle#blocking}). */
+    boolean isBlocking(long fh) {
+        Handle handle = handles.get(fh);
+        return handle != null && handle.blocking();
+    }
+
     boolean contains(long fh) {
         return handles.containsKey(fh);
     }

@@ -12,6 +12,7 @@ import io.dpuoffload.fs.host.watch.HostChangeWatch;
 import io.dpuoffload.fs.host.watch.InodeWatcher;
 import io.dpuoffload.fs.wire.ExportPolicy;
 import io.dpuoffload.fs.wire.PostOpAttrs;
+import io.dpuoffload.fs.wire.Resumption;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
@@ -43,6 +44,11 @@ final class HostSession implements AutoCloseable {
     final Attrs attrs;
     final PollWaiter polls = new PollWaiter();
     final FifoOpens fifoOpens = new FifoOpens();
+    /** Answers a retried request gets again (see {@link io.dpuoffload.fs.wire.Resumption}). */
+    final RecordedReplies replies = new RecordedReplies();
+    /** Notifications held while the session has no connection. */
+    final HeldNotices held = new HeldNotices();
+
     private final ExportPaths paths;
     /** Host changes to what the DPU caches; null where it caches nothing. */
     private final HostChangeWatch changes;
@@ -136,7 +142,7 @@ final class HostSession implements AutoCloseable {
                 export.procView(),
                 attrs.caches(),
                 attrs.caches() ? export.ttl().toMillis() : 0,
-                offersPostOpAttrs() ? PostOpAttrs.FEATURE : 0);
+                (offersPostOpAttrs() ? PostOpAttrs.FEATURE : 0) | Resumption.FEATURE);
     }
 
     /** Post-operation attributes are for the DPU's attribute cache: offered where it has one. */

@@ -85,6 +85,19 @@ public final class FsWire {
         }
     }
 
+    /**
+     * Marks an OP, as written by {@link #writeOpPrefix}, as sent before ({@link Resumption#RETRIED});
+     * false when its prefix has no features to mark (features 0 leaves them out).
+     */
+    public static boolean markRetried(ByteBuf op) {
+        int at = op.readerIndex() + 4 + 2 + 8;
+        if ((op.getUnsignedShort(at) & FEATURES_FOLLOW) == 0) {
+            return false;
+        }
+        op.setInt(at + 2, op.getInt(at + 2) | Resumption.RETRIED);
+        return true;
+    }
+
     /** Reads the OP prefix, leaving the reader at the raw FUSE request. */
     public static OpPrefix readOpPrefix(ByteBuf in) {
         int session = in.readInt();

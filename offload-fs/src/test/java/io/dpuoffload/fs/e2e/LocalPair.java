@@ -52,12 +52,27 @@ public final class LocalPair implements AutoCloseable {
             boolean readOnly,
             UnaryOperator<ExportConfig> shape)
             throws Exception {
+        this(exported, mountpoint, work, allow, cache, readOnly, shape, FsServer.DEFAULT_RESUME_WITHIN);
+    }
+
+    /** With the host keeping a session without its connection for {@code resumeWithin} (see FsServer). */
+    public LocalPair(
+            Path exported,
+            Path mountpoint,
+            Path work,
+            Allowlist allow,
+            CachePolicy cache,
+            boolean readOnly,
+            UnaryOperator<ExportConfig> shape,
+            Duration resumeWithin)
+            throws Exception {
         this.exported = Files.createDirectories(exported);
         this.mountpoint = Files.createDirectories(mountpoint);
         var export =
                 shape.apply(new ExportConfig("data", exported, readOnly, cache, Duration.ofSeconds(1), false, allow));
         fs = new FsServer(
-                new FsServerConfig("host-1", "unix:" + work.resolve("fs.sock"), work, Set.of(), List.of(export), 64));
+                new FsServerConfig("host-1", "unix:" + work.resolve("fs.sock"), work, Set.of(), List.of(export), 64),
+                resumeWithin);
         server = OffloadServer.start(
                 new Endpoint.Unix(work.resolve("fs.sock")),
                 TransportConfig.builder("host-1")

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A mount that loses its connection re-attaches to the same host server as a new session, while the
- * DPU's kernel still holds the node ids and file handles of the old one. Those must never name
+ * A mount whose session the host did not keep (here it keeps none: see ResumedSessionIT for one
+ * it keeps) re-attaches to the same host server as a new session, while the DPU's kernel still
+ * holds the node ids and file handles of the old one. Those must never name
  * another file in the new session: a name cached on the DPU reaches its own file, or is looked up
  * again, never its neighbour's.
  */
@@ -49,7 +50,8 @@ class ReattachIT {
                         e.procView(),
                         e.allow(),
                         e.sharedFifos(),
-                        e.devices()))) {
+                        e.devices()),
+                Duration.ZERO)) {
             Path x = pair.mountpoint.resolve("x");
             assertThat(Files.readString(x)).isEqualTo("x's own"); // x now has a node id
 
@@ -69,6 +71,9 @@ class ReattachIT {
             assertThat(Files.readString(pair.mountpoint.resolve("y"))).isEqualTo("y's own, which is longer");
             assertThat(Files.readString(x)).isEqualTo("x's own");
             assertThat(Files.size(x)).isEqualTo("x's own".length());
+            assertThat(pair.fs.sessionCount())
+                    .as("the old session ended with its connection")
+                    .isEqualTo(1);
         }
     }
 }

@@ -38,6 +38,11 @@ final class InboundRequest implements RequestContext {
     }
 
     @Override
+    public boolean peerStopped() {
+        return connection.peerStopped();
+    }
+
+    @Override
     public PeerIdentity peer() {
         return peer;
     }

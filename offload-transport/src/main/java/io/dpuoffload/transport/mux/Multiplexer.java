@@ -129,6 +129,11 @@ public final class Multiplexer extends ChannelInboundHandlerAdapter implements S
     }
 
     /** Completes with the reason once the connection is closed. */
+    /** Whether the peer said it stops (GO_AWAY SHUTDOWN) before the connection closed. */
+    public boolean peerStopped() {
+        return peerStopped;
+    }
+
     public CompletableFuture<String> closeFuture() {
         return closed;
     }

@@ -1,4 +1,4 @@
-package io.dpuoffload.ipc;
+package io.dpuoffload.transport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * until {@link #restore}; {@link #resetDpuSide} closes only the DPU's end of every connection, the
  * host's staying open and silent (the DPU reconnects while the host still holds the old one).
  */
-final class CuttableLink implements AutoCloseable {
+public final class CuttableLink implements AutoCloseable {
     private final ServerSocket listener;
     private volatile int targetPort;
     private volatile boolean silent;
@@ -26,23 +26,23 @@ final class CuttableLink implements AutoCloseable {
     /** Host-side sockets whose DPU side was reset: left open, carrying nothing. */
     private final List<Socket> orphans = new CopyOnWriteArrayList<>();
 
-    CuttableLink(int targetPort) throws IOException {
+    public CuttableLink(int targetPort) throws IOException {
         this.targetPort = targetPort;
         listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofPlatform().daemon().name("cuttable-link").start(this::acceptLoop);
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 
     /** Where new connections go from now on (a host side that restarted elsewhere). */
-    void target(int port) {
+    public void target(int port) {
         targetPort = port;
     }
 
     /** Closes every connection through the link now (with a reset); new ones go through. */
-    void reset() {
+    public void reset() {
         for (Socket socket : sockets) {
             try {
                 socket.setSoLinger(true, 0);
@@ -55,7 +55,7 @@ final class CuttableLink implements AutoCloseable {
     }
 
     /** Closes the DPU's end of every connection (with a reset); the host's ends stay open, silent. */
-    void resetDpuSide() {
+    public void resetDpuSide() {
         for (int i = 0; i + 1 < sockets.size(); i += 2) {
             orphans.add(sockets.get(i + 1));
         }
@@ -72,12 +72,12 @@ final class CuttableLink implements AutoCloseable {
     }
 
     /** Drops everything from now on, the connections staying open: a cut link. */
-    void goSilent() {
+    public void goSilent() {
         silent = true;
     }
 
     /** Ends a cut: what is still open carries bytes again, and new connections go through. */
-    void restore() {
+    public void restore() {
         silent = false;
     }
 
@@ -137,7 +137,7 @@ final class CuttableLink implements AutoCloseable {
         }
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), port());
     }
 
