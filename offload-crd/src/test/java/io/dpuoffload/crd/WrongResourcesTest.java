@@ -56,6 +56,11 @@ class WrongResourcesTest {
                         spec -> spec.put("keepRunsFor", "10 minutes"),
                         "spec.keepRunsFor",
                         "does not match the regex pattern"),
+                wrongNode(
+                        "resumeWithin in words",
+                        spec -> spec.put("resumeWithin", "a minute"),
+                        "spec.resumeWithin",
+                        "does not match the regex pattern"),
                 wrongNode("no profiles", spec -> spec.putArray("profiles"), "spec.profiles", "at least 1"),
                 wrongNode(
                         "more profiles than a pair may run",

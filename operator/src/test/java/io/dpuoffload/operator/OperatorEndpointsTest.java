@@ -63,7 +63,7 @@ class OperatorEndpointsTest {
 
                 cluster.client
                         .resource(new OffloadNode(
-                                "rack1", new OffloadNodeSpec("host-1", "dpu-1", null, List.of("nonesuch"), null)))
+                                "rack1", new OffloadNodeSpec("host-1", "dpu-1", null, List.of("nonesuch"), null, null)))
                         .create();
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(body(http, base + "/metrics"))
                         .contains("dpuoffload_pairs{ready=\"False\"} 1.0")

@@ -341,7 +341,7 @@ class OperatorFlowTest {
     private void pair(String name, String host, String dpu, String... profiles) {
         List<String> names = profiles.length == 0 ? List.of("libvirt") : List.of(profiles);
         cluster.client
-                .resource(new OffloadNode(name, new OffloadNodeSpec(host, dpu, null, names, null)))
+                .resource(new OffloadNode(name, new OffloadNodeSpec(host, dpu, null, names, null, null)))
                 .create();
     }
 

@@ -130,7 +130,7 @@ class KubernetesAgentAcrossNamespacesIT {
                 .resource(pki.issue("dpu-1", NAMESPACE))
                 .create();
         OffloadNode pair = new OffloadNode(
-                PAIR, new OffloadNodeSpec("host-1", "dpu-1", TransportSpec.DEFAULT, List.of("sleeper"), null));
+                PAIR, new OffloadNodeSpec("host-1", "dpu-1", TransportSpec.DEFAULT, List.of("sleeper"), null, null));
         pair.getMetadata().setFinalizers(List.of(FINALIZER));
         kube.resources(OffloadNode.class).resource(pair).create();
 

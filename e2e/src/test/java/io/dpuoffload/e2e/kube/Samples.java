@@ -61,7 +61,8 @@ record Samples(List<OffloadProfile> profiles, OffloadNode pair) {
                 dpuNode == null ? spec.dpuNode() : dpuNode,
                 spec.transport(),
                 spec.profiles(),
-                spec.keepRunsFor()));
+                spec.keepRunsFor(),
+                spec.resumeWithin()));
         return copy;
     }
 

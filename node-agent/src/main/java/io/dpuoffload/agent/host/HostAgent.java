@@ -32,7 +32,7 @@ public final class HostAgent implements AutoCloseable {
 
     public static HostAgent create(ResolvedPair pair) throws ErrnoException {
         HostAgent agent = new HostAgent(
-                new FsServer(HostServices.fs(pair)),
+                new FsServer(HostServices.fs(pair), pair.resumeWithin()),
                 new ExecServer(HostServices.programs(pair), HostServices.fileDirectories(pair))
                         .reapOrphans()
                         .keepDetachedRunsFor(pair.keepRunsFor()),

@@ -78,9 +78,14 @@ public final class PairDerivation {
         if (spec.keepRunsFor() != null) {
             keepRunsFor = Durations.parse(spec.keepRunsFor()).orElse(null);
             if (keepRunsFor == null) {
-                return new Derivation.Invalid(
-                        Derivation.SPEC_INVALID,
-                        "spec.keepRunsFor '" + spec.keepRunsFor() + "' is no duration (" + Durations.FORMS + ")");
+                return notADuration("spec.keepRunsFor", spec.keepRunsFor());
+            }
+        }
+        Duration resumeWithin = null;
+        if (spec.resumeWithin() != null) {
+            resumeWithin = Durations.parse(spec.resumeWithin()).orElse(null);
+            if (resumeWithin == null) {
+                return notADuration("spec.resumeWithin", spec.resumeWithin());
             }
         }
         Endpoints endpoints = role == AgentRole.HOST
@@ -91,7 +96,7 @@ public final class PairDerivation {
         }
         Pair pair = new Pair(
                 name,
-                new Pair.Host(spec.hostNode(), endpoints.hostEndpoint(), keepRunsFor),
+                new Pair.Host(spec.hostNode(), endpoints.hostEndpoint(), keepRunsFor, resumeWithin),
                 new Pair.Dpu(spec.dpuNode(), settings.root(), settings.dpuState()),
                 settings.pki(),
                 pinned.stream().map(PinnedProfile::name).toList());
@@ -161,5 +166,10 @@ public final class PairDerivation {
             return Endpoints.none(new Derivation.Invalid(
                     Derivation.SPEC_INVALID, "status.host.channel.endpoint '" + reported + "': " + e.getMessage()));
         }
+    }
+
+    private static Derivation.Invalid notADuration(String field, String value) {
+        return new Derivation.Invalid(
+                Derivation.SPEC_INVALID, field + " '" + value + "' is no duration (" + Durations.FORMS + ")");
     }
 }

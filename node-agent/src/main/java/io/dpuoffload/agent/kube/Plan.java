@@ -25,7 +25,7 @@ public record Plan(
      *
      * <p>The DPU side runs everything of the profiles, so any new revision restarts it. The host
      * side serves only the profiles' shares, sockets and programs; it restarts only when those, the
-     * peers, the listener or keepRunsFor change. That keeps the host's exec server, and with it the
+     * peers, the listener, keepRunsFor or resumeWithin change. That keeps the host's exec server, and with it the
      * programs it runs for the DPU (a VM's QEMU), through a DPU side's restart: the DPU's new exec
      * gateway takes the runs back within keepRunsFor.
      */
@@ -43,6 +43,7 @@ public record Plan(
                 && pair.dpuNode().equals(other.pair.dpuNode())
                 && pair.hostEndpoint().equals(other.pair.hostEndpoint())
                 && pair.keepRunsFor().equals(other.pair.keepRunsFor())
+                && pair.resumeWithin().equals(other.pair.resumeWithin())
                 && hostServed(pair).equals(hostServed(other.pair));
     }
 

@@ -35,7 +35,8 @@ public final class DpuServices {
                         .map(socket -> MountPlan.inRoot(pair.root(), socket).toString())
                         .toList(),
                 IpcConfig.DEFAULT_MAX_CONNECTIONS,
-                socketPaths(pair));
+                socketPaths(pair),
+                pair.resumeWithin());
     }
 
     /**

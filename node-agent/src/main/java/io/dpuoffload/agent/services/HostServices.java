@@ -72,7 +72,8 @@ public final class HostServices {
                 daemonSocketForwards(pair),
                 List.copyOf(allow),
                 IpcConfig.DEFAULT_MAX_CONNECTIONS,
-                new PeerPaths(List.of()));
+                new PeerPaths(List.of()),
+                pair.resumeWithin());
     }
 
     /**

@@ -152,7 +152,7 @@ class KubernetesAgentChoosesAndWaitsIT {
 
     private void create(String name) {
         OffloadNode resource =
-                new OffloadNode(name, new OffloadNodeSpec("host-1", "dpu-1", null, List.of("sleeper"), null));
+                new OffloadNode(name, new OffloadNodeSpec("host-1", "dpu-1", null, List.of("sleeper"), null, null));
         resource.getMetadata().setFinalizers(List.of(FINALIZER));
         kube.resources(OffloadNode.class).resource(resource).create();
     }

@@ -31,6 +31,7 @@ class PairDerivationTest {
         assertThat(plan.pair().hostEndpoint()).isEqualTo("tcp://198.51.100.1:7400");
         assertThat(plan.pair().name()).isEqualTo("p1");
         assertThat(plan.pair().keepRunsFor()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(plan.pair().resumeWithin()).isEqualTo(Duration.ofSeconds(45));
         assertThat(plan.pair().pki()).isEqualTo(Path.of("/run/k8s-state/pki"));
         assertThat(plan.profiles()).containsExactly("sleeper@r1");
         assertThat(plan.generation()).isEqualTo(3);

@@ -41,8 +41,8 @@ final class Resources {
     }
 
     static OffloadNode pair(String name, TransportSpec transport, List<PinnedProfile> pinned, AgentReport host) {
-        OffloadNode resource =
-                new OffloadNode(name, new OffloadNodeSpec("host-1", "dpu-1", transport, List.of("sleeper"), "5m"));
+        OffloadNode resource = new OffloadNode(
+                name, new OffloadNodeSpec("host-1", "dpu-1", transport, List.of("sleeper"), "5m", "45s"));
         resource.getMetadata().setGeneration(3L);
         resource.setStatus(new OffloadNodeStatus(null, null, pinned, host, null));
         return resource;

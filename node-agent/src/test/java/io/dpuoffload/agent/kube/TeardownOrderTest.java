@@ -43,7 +43,7 @@ class TeardownOrderTest {
 
     private static OffloadNode deleted(AgentReport dpu) {
         OffloadNode resource =
-                new OffloadNode("pair-1", new OffloadNodeSpec("host-1", "dpu-1", null, List.of("sleeper"), null));
+                new OffloadNode("pair-1", new OffloadNodeSpec("host-1", "dpu-1", null, List.of("sleeper"), null, null));
         resource.getMetadata().setDeletionTimestamp(DELETED.toString());
         resource.setStatus(new OffloadNodeStatus(1L, List.of(), List.of(), null, dpu));
         return resource;

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <pre>
  * pair: rack3-node7
- * host: {node: host-1, endpoint: tcp://198.51.100.1:7400, keepRunsFor: 10m}
+ * host: {node: host-1, endpoint: tcp://198.51.100.1:7400, keepRunsFor: 10m, resumeWithin: 60s}
  * dpu: {node: dpu-1, root: /run/dpu-offload/root, state: /run/dpu-offload/agent}
  * pki: /etc/dpu-offload/pki
  * profiles: [libvirt]                      # built-in names or profile files
@@ -36,12 +36,22 @@ public record Pair(String pair, Host host, Dpu dpu, Path pki, List<String> profi
      * @param keepRunsFor how long the host keeps the programs it runs for the DPU (a VM's QEMU)
      *     while the DPU agent is away (restarting, upgraded, cut off), for the next agent to take
      *     them back; default 10m
+     * @param resumeWithin how long what a lost channel leaves open waits for it to come back — the
+     *     daemons' carried connections (both sockets open) and the shares' sessions (their open
+     *     files) — before it ends; default 60s, 0s: it ends with the channel
      */
-    public record Host(String node, String endpoint, Duration keepRunsFor) {
+    public record Host(String node, String endpoint, Duration keepRunsFor, Duration resumeWithin) {
         public static final Duration DEFAULT_KEEP_RUNS_FOR = Duration.ofMinutes(10);
+        /** As offload-ipc's and offload-fs's own default: a flapping link or a reconnect costs nothing. */
+        public static final Duration DEFAULT_RESUME_WITHIN = Duration.ofSeconds(60);
 
         public Host {
             keepRunsFor = keepRunsFor == null ? DEFAULT_KEEP_RUNS_FOR : keepRunsFor;
+            resumeWithin = resumeWithin == null ? DEFAULT_RESUME_WITHIN : resumeWithin;
+        }
+
+        public Host(String node, String endpoint, Duration keepRunsFor) {
+            this(node, endpoint, keepRunsFor, null);
         }
     }
 

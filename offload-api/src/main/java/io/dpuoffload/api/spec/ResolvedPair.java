@@ -26,6 +26,10 @@ public record ResolvedPair(Pair spec, List<Profile> profiles) {
         return spec.host().keepRunsFor();
     }
 
+    public Duration resumeWithin() {
+        return spec.host().resumeWithin();
+    }
+
     public String dpuNode() {
         return spec.dpu().node();
     }

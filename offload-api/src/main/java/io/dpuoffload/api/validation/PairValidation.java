@@ -15,6 +15,9 @@ public final class PairValidation {
     /** A restarting DPU agent needs at least this long to take its VMs back. */
     public static final Duration LEAST_KEEP_RUNS_FOR = Duration.ofSeconds(1);
 
+    /** Past this a peer that is gone holds its sockets and files open too long to be worth it. */
+    public static final Duration LONGEST_RESUME_WITHIN = Duration.ofHours(1);
+
     private PairValidation() {}
 
     public static List<Problem> problems(Pair pair) {
@@ -28,6 +31,11 @@ public final class PairValidation {
                     pair.host().keepRunsFor(),
                     LEAST_KEEP_RUNS_FOR,
                     "leaves a restarting DPU agent no time to take its VMs back; give 1s or more, e.g. 10m");
+            problems.atMost(
+                    "host.resumeWithin",
+                    pair.host().resumeWithin(),
+                    LONGEST_RESUME_WITHIN,
+                    "keeps a dead peer's connections and sessions open too long; give 0s to 1h, e.g. 60s");
         }
         if (problems.required("dpu", pair.dpu(), "{node: dpu-1}")) {
             problems.required("dpu.node", pair.dpu().node(), "dpu-1");

@@ -61,6 +61,13 @@ public final class Problems {
         }
     }
 
+    /** From zero to {@code most}: a negative duration is never meant, and past {@code most} is too long. */
+    public void atMost(String path, Duration value, Duration most, String why) {
+        if (value != null && (value.isNegative() || value.compareTo(most) > 0)) {
+            add(path, io.dpuoffload.api.yaml.Durations.format(value) + " " + why);
+        }
+    }
+
     private static String last(String path) {
         int dot = path.lastIndexOf('.');
         return dot < 0 ? path : path.substring(dot + 1);

@@ -109,12 +109,15 @@ class BindingTest {
         assertThat(pair.pki()).isEqualTo(Path.of("/etc/dpu-offload/pki"));
         assertThat(pair.profiles()).extracting(Profile::name).containsExactly("libvirt");
         assertThat(pair.keepRunsFor()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(SpecFiles.parsePair("""
-                        pair: p1
-                        host: {node: host-1, endpoint: tcp://198.51.100.1:7400, keepRunsFor: 2h}
-                        dpu: {node: dpu-1}
-                        profiles: [libvirt]
-                        """).keepRunsFor()).isEqualTo(Duration.ofHours(2));
+        assertThat(pair.resumeWithin()).isEqualTo(Duration.ofSeconds(60));
+        ResolvedPair given = SpecFiles.parsePair("""
+                pair: p1
+                host: {node: host-1, endpoint: tcp://198.51.100.1:7400, keepRunsFor: 2h, resumeWithin: 5m}
+                dpu: {node: dpu-1}
+                profiles: [libvirt]
+                """);
+        assertThat(given.keepRunsFor()).isEqualTo(Duration.ofHours(2));
+        assertThat(given.resumeWithin()).isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test

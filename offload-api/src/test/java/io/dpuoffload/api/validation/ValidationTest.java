@@ -186,6 +186,17 @@ class ValidationTest {
                                 + "give 1s or more, e.g. 10m",
                         "dpu (line 1): missing; e.g. dpu: {node: dpu-1}",
                         "pki (line 3): 'pki' must be an absolute path without '.' or '..'");
+        assertThat(
+                        pairProblems(
+                                "pair: p\nhost: {node: h, endpoint: tcp://x:1, resumeWithin: 2h}\ndpu: {node: d}\nprofiles: [libvirt]\n"))
+                .containsExactly(
+                        "host.resumeWithin (line 2): 2h keeps a dead peer's connections and sessions open too long; "
+                                + "give 0s to 1h, e.g. 60s");
+        assertThat(SpecFiles.parsePair(
+                                "pair: p\nhost: {node: h, endpoint: tcp://x:1, resumeWithin: 0s}\ndpu: {node: d}\nprofiles: [libvirt]\n")
+                        .resumeWithin())
+                .as("0s: nothing outlives the channel, as some want")
+                .isZero();
         assertThat(pairProblems("pair: p\nhost: {node: h, endpoint: tcp://x:1}\n"
                         + "dpu: {node: d, root: run/root, state: /run/root/agent}\nprofiles: [libvirt]\n"))
                 .containsExactly("dpu.root (line 3): 'run/root' must be an absolute path without '.' or '..'");

@@ -18,6 +18,8 @@ import java.util.List;
  * @param profiles the OffloadProfiles that run in the DPU's offload root
  * @param keepRunsFor how long the host keeps the programs it runs for the DPU (a VM's QEMU) while
  *     the DPU agent is away, for the next agent to take them back; default 10m
+ * @param resumeWithin how long what a lost channel leaves open (carried connections, the shares'
+ *     sessions) waits for it to come back; default 60s
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.hostNode != self.dpuNode", message = "hostNode and dpuNode must be two different nodes")
@@ -39,7 +41,12 @@ public record OffloadNodeSpec(
         @Pattern(Schema.DURATION)
         @JsonPropertyDescription(
                 "How long the host keeps the DPU's programs while the DPU agent is away;" + " default 10m.")
-        String keepRunsFor) {
+        String keepRunsFor,
+
+        @Pattern(Schema.DURATION)
+        @JsonPropertyDescription("How long the daemons' connections and the shares' sessions wait for a lost"
+                + " channel to come back; 0s to 1h, default 60s.")
+        String resumeWithin) {
 
     /**
      * The most profiles one pair may run. The status pins each profile's content, whose shares and

@@ -217,7 +217,7 @@ public final class OperatorBench implements Callable<Integer> {
                 creators.execute(() -> api.client
                         .resource(new OffloadNode(
                                 String.format(Locale.ROOT, "pair-%03d", n),
-                                new OffloadNodeSpec(host(n), dpu(n), null, List.of(PROFILE), null)))
+                                new OffloadNodeSpec(host(n), dpu(n), null, List.of(PROFILE), null, null)))
                         .create());
             }
         }
@@ -271,7 +271,13 @@ public final class OperatorBench implements Callable<Integer> {
         List<RootFileSpec> files = new ArrayList<>(spec.files() == null ? List.of() : spec.files());
         files.add(new RootFileSpec("/etc/dpu-offload-bench/changed", "a change to roll out\n"));
         return new OffloadProfileSpec(
-                spec.shares(), spec.sockets(), spec.daemonSockets(), spec.programs(), spec.daemons(), files, spec.rollout());
+                spec.shares(),
+                spec.sockets(),
+                spec.daemonSockets(),
+                spec.programs(),
+                spec.daemons(),
+                files,
+                spec.rollout());
     }
 
     private static String host(int i) {
