@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -33,6 +34,10 @@ public final class OffloadClient implements AutoCloseable {
     private volatile boolean closed;
     private boolean everConnected;
     private int failedAttempts;
+    /** An attempt under way: at most one at a time. */
+    private boolean attempting;
+    /** The next attempt, waiting out its backoff. */
+    private ScheduledFuture<?> scheduled;
 
     private OffloadClient(Endpoint endpoint, TransportConfig config, Consumer<OffloadConnection> onConnected) {
         this.endpoint = endpoint;
@@ -126,6 +131,22 @@ public final class OffloadClient implements AutoCloseable {
         return live.openStream(service, header);
     }
 
+    /**
+     * Tries to connect now rather than at the end of the backoff: something tells that the peer is
+     * back (another connection to the same host just came up), so waiting is time lost. Nothing
+     * happens while connected, connecting, or closed.
+     */
+    public synchronized void reconnectNow() {
+        if (closed || connection != null || attempting) {
+            return;
+        }
+        if (scheduled != null) {
+            scheduled.cancel(false);
+            scheduled = null;
+        }
+        attempt();
+    }
+
     public boolean isConnected() {
         OffloadConnection live = connection;
         return live != null && live.isOpen();
@@ -153,10 +174,12 @@ public final class OffloadClient implements AutoCloseable {
         next.completeExceptionally(new ConnectionLostException("client for " + endpoint + " was closed"));
     }
 
-    private void attempt() {
-        if (closed) {
+    private synchronized void attempt() {
+        if (closed || attempting || connection != null) {
             return;
         }
+        attempting = true;
+        scheduled = null;
         Connector.connect(endpoint, config, metrics).whenComplete((live, failure) -> {
             if (failure != null) {
                 onAttemptFailed(failure instanceof CompletionException ? failure.getCause() : failure);
@@ -167,6 +190,7 @@ public final class OffloadClient implements AutoCloseable {
     }
 
     private synchronized void onConnected(OffloadConnection live) {
+        attempting = false;
         if (closed) {
             live.close();
             return;
@@ -200,6 +224,7 @@ public final class OffloadClient implements AutoCloseable {
     }
 
     private synchronized void onAttemptFailed(Throwable failure) {
+        attempting = false;
         TransportException error = failure instanceof TransportException t
                 ? t
                 : new ConnectionLostException("cannot connect to " + endpoint + ": " + failure.getMessage(), failure);
@@ -220,7 +245,7 @@ public final class OffloadClient implements AutoCloseable {
             return;
         }
         Duration delay = config.reconnect().delay(failedAttempts);
-        EventLoops.shared().schedule(this::attempt, delay.toNanos(), TimeUnit.NANOSECONDS);
+        scheduled = EventLoops.shared().schedule(this::attempt, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private TransportException notConnected(Duration waited) {

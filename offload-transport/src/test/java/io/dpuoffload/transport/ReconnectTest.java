@@ -91,4 +91,38 @@ class ReconnectTest {
             assertThat(text(answer.get())).isEqualTo("patient");
         }
     }
+
+    /**
+     * A client told the host is back (another connection to it just came up) connects at once,
+     * not at the end of its backoff: a DPU agent's shares each have a connection of their own.
+     */
+    @ParameterizedTest
+    @EnumSource(Harness.Kind.class)
+    void aClientToldTheHostIsBackConnectsWithoutWaitingOutItsBackoff(Harness.Kind kind) throws Exception {
+        try (Harness harness = new Harness(kind)) {
+            OffloadServer server = harness.startHost();
+            Endpoint endpoint = server.boundEndpoint();
+            server.close();
+            Backoff patient = new Backoff(Duration.ofSeconds(60), Duration.ofSeconds(60));
+            OffloadClient client = harness.client(
+                    endpoint, harness.dpuConfig().reconnect(patient).build());
+            // Its first attempt failed; the next waits a random time of up to a minute.
+            await().atMost(Duration.ofSeconds(5)).until(() -> {
+                try {
+                    client.connection(Duration.ofMillis(50));
+                    return false;
+                } catch (TransportException e) {
+                    return e.getMessage().contains("cannot connect");
+                }
+            });
+            harness.startHost(harness.hostConfig().build(), endpoint);
+
+            client.reconnectNow();
+
+            await().atMost(Duration.ofSeconds(3)).until(client::isConnected);
+            client.reconnectNow(); // connected: nothing happens
+            assertThat(text(client.request(Diagnostics.ECHO, text("back")).get()))
+                    .isEqualTo("back");
+        }
+    }
 }

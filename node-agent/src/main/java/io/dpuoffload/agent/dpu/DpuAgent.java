@@ -55,6 +55,9 @@ public final class DpuAgent implements AutoCloseable {
     private final ResolvedPair pair;
     private final MountPlan plan;
     private final PlanApplier applier;
+    /** The shares' mounts, as the plan made them. */
+    private final List<FsMount> mounts;
+
     private OffloadClient client;
     private IpcNode ipc;
     private ExecGateway gateway;
@@ -64,10 +67,11 @@ public final class DpuAgent implements AutoCloseable {
     /** The conditions written last: a condition's transition time stays while its status does. */
     private List<Condition> conditions = List.of();
 
-    private DpuAgent(ResolvedPair pair, MountPlan plan, PlanApplier applier) {
+    private DpuAgent(ResolvedPair pair, MountPlan plan, PlanApplier applier, List<FsMount> mounts) {
         this.pair = pair;
         this.plan = plan;
         this.applier = applier;
+        this.mounts = mounts;
     }
 
     /**
@@ -91,16 +95,21 @@ public final class DpuAgent implements AutoCloseable {
                 MountPlan.compute(pair.root(), pair.state(), pair.profiles(), MountPlan.DpuSystem.real(nodeRoot));
         TransportConfig fsTransport =
                 transport.toBuilder().features(Set.of(FsFeature.FILESYSTEM)).build();
+        List<FsMount> mounts = new java.util.concurrent.CopyOnWriteArrayList<>();
         PlanApplier applier = new PlanApplier(
                 plan,
-                share -> FsMount.mount(
-                        host,
-                        fsTransport,
-                        share.share().name(),
-                        share.target(),
-                        FsMountOptions.defaults().withLocalProc(LOCAL_PROC)),
+                share -> {
+                    FsMount mount = FsMount.mount(
+                            host,
+                            fsTransport,
+                            share.share().name(),
+                            share.target(),
+                            FsMountOptions.defaults().withLocalProc(LOCAL_PROC));
+                    mounts.add(mount);
+                    return mount;
+                },
                 pair.state());
-        DpuAgent agent = new DpuAgent(pair, plan, applier);
+        DpuAgent agent = new DpuAgent(pair, plan, applier, mounts);
         try {
             agent.startAll(host, transport);
             return agent;
@@ -129,6 +138,9 @@ public final class DpuAgent implements AutoCloseable {
         client = OffloadClient.start(host, withIpc, connection -> {
             ipc.connected(connection);
             channelChanged(connection);
+            // Each share has a connection of its own, each with its own backoff: after a cut, the
+            // host is back for all of them once it is for this one.
+            mounts.forEach(FsMount::reconnectNow);
         });
         client.connection(CONNECTION_WAIT);
         ipc.start();

@@ -156,6 +156,11 @@ public final class FsMount implements AutoCloseable {
         return host.connected();
     }
 
+    /** Tries to reconnect now, not at the end of its backoff: the host is known to be back. */
+    public void reconnectNow() {
+        client.reconnectNow();
+    }
+
     public long forwarded() {
         return session.forwarded.sum();
     }
