@@ -3,9 +3,6 @@ package io.dpuoffload.intercept;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dpuoffload.linux.Errno;
-import io.dpuoffload.linux.FileCalls;
-import io.dpuoffload.linux.SocketName;
-import io.dpuoffload.linux.UnixSockets;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -73,20 +70,7 @@ class InterceptedLauncherIT {
     @Test
     void aSocketConnectedByTheHandlerTakesTheCallersPlace() throws Exception {
         Path elsewhere = work.resolve("elsewhere.sock");
-        ConnectHandler redirect = call -> {
-            try {
-                int fd = UnixSockets.socket(UnixSockets.SOCK_STREAM);
-                try {
-                    assertThat(UnixSockets.connect(fd, SocketName.path(elsewhere.toString())))
-                            .isZero();
-                    call.connectedTo(fd, call.callerSocket());
-                } finally {
-                    FileCalls.closeQuietly(fd);
-                }
-            } catch (Exception e) {
-                call.fails(Errno.EIO);
-            }
-        };
+        ConnectHandler redirect = Redirect.to(elsewhere);
         try (ServerSocketChannel server = replier(elsewhere, "server-two");
                 InterceptedLauncher launcher =
                         InterceptedLauncher.start(Interceptions.none().withConnect(redirect))) {

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.dpuoffload.linux.Errno;
-import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.Seccomp;
-import io.dpuoffload.linux.SocketName;
-import io.dpuoffload.linux.UnixSockets;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -80,21 +77,11 @@ class SignalledConnectIT {
         assumeThat(Seccomp.missingSupport()).as("seccomp user notification").isNull();
         Path elsewhere = work.resolve("elsewhere.sock");
         AtomicInteger calls = new AtomicInteger();
+        ConnectHandler redirect = Redirect.to(elsewhere);
         ConnectHandler slowRedirect = call -> {
             calls.incrementAndGet();
             pause();
-            try {
-                int fd = UnixSockets.socket(UnixSockets.SOCK_STREAM);
-                try {
-                    assertThat(UnixSockets.connect(fd, SocketName.path(elsewhere.toString())))
-                            .isZero();
-                    call.connectedTo(fd, call.callerSocket());
-                } finally {
-                    FileCalls.closeQuietly(fd);
-                }
-            } catch (Exception e) {
-                call.fails(Errno.EIO);
-            }
+            redirect.connect(call);
         };
         AtomicInteger accepted = new AtomicInteger();
         String output;

@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,7 @@ public final class DpuAgent implements AutoCloseable {
     /** The shares' mounts, as the plan made them. */
     private final List<FsMount> mounts;
 
-    private OffloadClient client;
+    private volatile OffloadClient client;
     private IpcNode ipc;
     private ExecGateway gateway;
     private InterceptedLauncher launcher;
@@ -96,6 +97,16 @@ public final class DpuAgent implements AutoCloseable {
         TransportConfig fsTransport =
                 transport.toBuilder().features(Set.of(FsFeature.FILESYSTEM)).build();
         List<FsMount> mounts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicReference<DpuAgent> started = new AtomicReference<>();
+        // Each share has a connection of its own, each with its own backoff: once one is back after
+        // a cut, the host is back for all of them (and for the agent's own channel).
+        Runnable hostIsBack = () -> {
+            mounts.forEach(FsMount::reconnectNow);
+            DpuAgent agent = started.get();
+            if (agent != null && agent.client != null) {
+                agent.client.reconnectNow();
+            }
+        };
         PlanApplier applier = new PlanApplier(
                 plan,
                 share -> {
@@ -104,12 +115,13 @@ public final class DpuAgent implements AutoCloseable {
                             fsTransport,
                             share.share().name(),
                             share.target(),
-                            FsMountOptions.defaults().withLocalProc(LOCAL_PROC));
+                            FsMountOptions.defaults().withLocalProc(LOCAL_PROC).withOnConnected(hostIsBack));
                     mounts.add(mount);
                     return mount;
                 },
                 pair.state());
         DpuAgent agent = new DpuAgent(pair, plan, applier, mounts);
+        started.set(agent);
         try {
             agent.startAll(host, transport);
             return agent;
@@ -138,9 +150,8 @@ public final class DpuAgent implements AutoCloseable {
         client = OffloadClient.start(host, withIpc, connection -> {
             ipc.connected(connection);
             channelChanged(connection);
-            // Each share has a connection of its own, each with its own backoff: after a cut, the
-            // host is back for all of them once it is for this one.
-            mounts.forEach(FsMount::reconnectNow);
+            // Off this client's lock: a share's connection may be telling this one the same.
+            Thread.ofVirtual().name("channel-connected").start(() -> mounts.forEach(FsMount::reconnectNow));
         });
         client.connection(CONNECTION_WAIT);
         ipc.start();

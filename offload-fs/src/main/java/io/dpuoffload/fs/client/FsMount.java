@@ -98,7 +98,10 @@ public final class FsMount implements AutoCloseable {
         OffloadClient client = OffloadClient.start(
                 server,
                 transport.toBuilder().services(notices.build()).eventLoops(loop).build(),
-                host::onConnected);
+                connection -> {
+                    host.onConnected(connection);
+                    Thread.ofVirtual().name("mount-connected").start(options.onConnected());
+                });
         int fd = -1;
         try {
             host.use(client);

@@ -37,6 +37,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,18 +150,30 @@ public final class FsServer implements AutoCloseable {
     /** Makes {@code context}'s connection the session's: its requests, its notifications. */
     private void bind(HostSession session, RequestContext context) {
         long connection = context.connectionId();
-        session.sender = message -> {
-            ByteBuffer kept = message.duplicate();
-            ByteBuf notice =
-                    ByteBufAllocator.DEFAULT.buffer(4 + message.remaining()).writeInt(session.id);
-            notice.writeBytes(message);
-            return context.requestPeer(FsWire.NOTIFY, notice, NOTIFY_TIMEOUT).whenComplete((reply, failure) -> {
-                if (reply != null) {
-                    reply.release();
-                } else if (failure != null && isLostConnection(failure)) {
-                    session.held.hold(kept); // for the connection that resumes the session
-                }
-            });
+        session.sender = new Function<>() {
+            @Override
+            public CompletionStage<?> apply(ByteBuffer message) {
+                ByteBuffer copy =
+                        ByteBuffer.allocate(message.remaining()).put(message).flip();
+                ByteBuf notice =
+                        ByteBufAllocator.DEFAULT.buffer(4 + copy.remaining()).writeInt(session.id);
+                notice.writeBytes(copy.duplicate());
+                Function<ByteBuffer, CompletionStage<?>> self = this;
+                return context.requestPeer(FsWire.NOTIFY, notice, NOTIFY_TIMEOUT)
+                        .whenComplete((reply, failure) -> {
+                            if (reply != null) {
+                                reply.release();
+                            } else if (failure != null && isLostConnection(failure)) {
+                                // Lost with its connection: held for the one that resumes the session,
+                                // or sent on it if that came already.
+                                if (session.sender == self) {
+                                    session.held.hold(copy);
+                                } else {
+                                    session.sender.apply(copy);
+                                }
+                            }
+                        });
+            }
         };
         owners.put(session.id, connection);
         context.connectionClosed()

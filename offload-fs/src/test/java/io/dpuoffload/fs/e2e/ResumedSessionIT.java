@@ -61,12 +61,7 @@ class ResumedSessionIT {
     @Test
     void anOpenFileAndAFifoReadWaitingAcrossACutLiveOnInTheSameSession() throws Exception {
         try (Pair pair = new Pair(work, FsServer.DEFAULT_RESUME_WITHIN)) {
-            FileChannel notes = FileChannel.open(
-                    pair.mountpoint.resolve("notes"),
-                    StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            notes.write(ByteBuffer.wrap("before".getBytes(StandardCharsets.UTF_8)));
+            FileChannel notes = pair.openWithBefore("notes");
             Path hostFifo = pair.mkfifo("log");
             CompletableFuture<String> read = readToEnd(pair.mountpoint.resolve("log"));
             try (FileOutputStream writer = new FileOutputStream(hostFifo.toFile())) {
@@ -120,12 +115,7 @@ class ResumedSessionIT {
     @Test
     void aSessionTheHostDidNotKeepIsAttachedAnewAndItsOpenFilesFail() throws Exception {
         try (Pair pair = new Pair(work, Duration.ZERO)) {
-            FileChannel notes = FileChannel.open(
-                    pair.mountpoint.resolve("notes"),
-                    StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            notes.write(ByteBuffer.wrap("before".getBytes(StandardCharsets.UTF_8)));
+            FileChannel notes = pair.openWithBefore("notes");
             pair.link.reset();
             assertThat(pair.awaitReconnect()).isTrue();
             assertThatThrownBy(() -> notes.write(ByteBuffer.wrap("lost".getBytes(StandardCharsets.UTF_8))))
@@ -222,6 +212,17 @@ class ResumedSessionIT {
                     "data",
                     mountpoint,
                     FsMountOptions.defaults().withOpTimeout(PROMPTLY));
+        }
+
+        /** A new file on the mount, open for reading and writing, with "before" written in it. */
+        FileChannel openWithBefore(String name) throws IOException {
+            FileChannel file = FileChannel.open(
+                    mountpoint.resolve(name),
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            file.write(ByteBuffer.wrap("before".getBytes(StandardCharsets.UTF_8)));
+            return file;
         }
 
         Path mkfifo(String name) throws Exception {
