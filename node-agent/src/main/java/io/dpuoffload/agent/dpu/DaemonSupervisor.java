@@ -42,6 +42,8 @@ final class DaemonSupervisor {
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
     /** How often readiness is looked for: a daemon's start takes tens of ms at the least. */
     private static final Duration READY_POLL = Duration.ofMillis(50);
+    /** How long a daemon that ended at start gets for its last output to be read. */
+    private static final Duration RELAY_DRAIN = Duration.ofSeconds(1);
     /** How often an earlier instance's socket is looked at while it shuts down. */
     private static final Duration EARLIER_INSTANCE_POLL = Duration.ofMillis(100);
     /** How long a health check may take before it counts as failed. */
@@ -230,6 +232,10 @@ final class DaemonSupervisor {
         private volatile Integer lastExit;
         /** The last health check's verdict, for the status; null before the first. */
         private volatile HealthVerdict health;
+        /** What the current (or last) run printed last. */
+        private final LastLines said = new LastLines();
+
+        private volatile Thread relaying;
 
         Supervised(Daemon daemon) {
             this.daemon = daemon;
@@ -249,7 +255,8 @@ final class DaemonSupervisor {
             }
             started.getOutputStream().close();
             log.info("[{}] started, pid {}", daemon.name(), started.pid());
-            Thread.ofPlatform().daemon().name("log-" + daemon.name()).start(() -> relay(started));
+            said.clear();
+            relaying = Thread.ofPlatform().daemon().name("log-" + daemon.name()).start(() -> relay(started));
         }
 
         private void relay(Process from) {
@@ -259,6 +266,7 @@ final class DaemonSupervisor {
                 String line;
                 while ((line = lines.readLine()) != null) {
                     output.info("[{}] {}", daemon.name(), line);
+                    said.add(line);
                 }
             } catch (IOException e) {
                 // it ended
@@ -275,6 +283,11 @@ final class DaemonSupervisor {
             // instance's file behind (and a test connection would be an error in the daemon's log).
             while (!sockets.listensAt(readySocket)) {
                 if (!process.isAlive()) {
+                    lastExit = process.exitValue();
+                    Thread relay = relaying;
+                    if (relay != null) {
+                        relay.join(RELAY_DRAIN.toMillis()); // its last words, for the status
+                    }
                     throw new IOException(daemon.name() + " exited with " + process.exitValue()
                             + " before it was ready (nothing listened at " + readySocket
                             + "); see its log lines above");
@@ -422,7 +435,14 @@ final class DaemonSupervisor {
         DaemonStatus state() {
             Process current = process;
             boolean alive = current != null && current.isAlive();
-            return new DaemonStatus(daemon.name(), alive, alive ? current.pid() : null, restarts, lastExit, health);
+            return new DaemonStatus(
+                    daemon.name(),
+                    alive,
+                    alive ? current.pid() : null,
+                    restarts,
+                    lastExit,
+                    health,
+                    alive ? List.of() : said.snapshot());
         }
     }
 }

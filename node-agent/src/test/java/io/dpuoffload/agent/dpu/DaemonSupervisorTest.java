@@ -229,13 +229,26 @@ class DaemonSupervisorTest {
     }
 
     @Test
-    void aDaemonThatEndsBeforeItIsReadyFailsItsStartWithItsExitStatus() {
-        daemons.script(program("broken"), n -> FakeProcess.exited(3));
+    void aDaemonThatEndsBeforeItIsReadyFailsItsStartWithItsExitStatusAndLastWords() {
+        StringBuilder chatter = new StringBuilder();
+        for (int i = 1; i <= LastLines.KEPT + 5; i++) {
+            chatter.append("starting, step ").append(i).append('\n');
+        }
+        chatter.append("error: user 'libvirt-qemu' does not exist\n");
+        daemons.script(program("broken"), n -> FakeProcess.exited(3).printing(chatter.toString()));
 
         assertThatThrownBy(() -> supervisor.start(ready(daemon("broken"), PATIENT)))
                 .isInstanceOf(IOException.class)
                 .hasMessageStartingWith(
                         "broken exited with 3 before it was ready (nothing listened at /run/broken.sock");
+        DaemonStatus state = supervisor.states().getFirst();
+        assertThat(state.running()).isFalse();
+        assertThat(state.lastExit()).isEqualTo(3);
+        assertThat(state.lastLines())
+                .as("the last %d lines, why it ended last", LastLines.KEPT)
+                .hasSize(LastLines.KEPT)
+                .endsWith("error: user 'libvirt-qemu' does not exist")
+                .doesNotContain("starting, step 6");
     }
 
     @Test

@@ -36,6 +36,8 @@ final class FakeProcess extends Process {
     private volatile List<String> events = new CopyOnWriteArrayList<>();
 
     private volatile String name = "?";
+    /** What it printed (stdout and stderr, as the supervisor merges them). */
+    private volatile byte[] output = new byte[0];
 
     static FakeProcess running() {
         return new FakeProcess();
@@ -45,6 +47,11 @@ final class FakeProcess extends Process {
         FakeProcess process = new FakeProcess();
         process.exit(code);
         return process;
+    }
+
+    FakeProcess printing(String text) {
+        output = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return this;
     }
 
     FakeProcess listeningAt(Path socket) {
@@ -132,7 +139,7 @@ final class FakeProcess extends Process {
 
     @Override
     public InputStream getInputStream() {
-        return InputStream.nullInputStream();
+        return new java.io.ByteArrayInputStream(output);
     }
 
     @Override

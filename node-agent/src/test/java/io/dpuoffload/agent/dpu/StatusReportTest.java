@@ -30,9 +30,9 @@ class StatusReportTest {
     private static final StepState TMPFS =
             new StepState(new MountStep.Tmpfs(Path.of("/r"), "mode=0755"), MountPhase.APPLIED, "");
     private static final ChannelStatus UP = new ChannelStatus("tcp://198.51.100.1:7400", true);
-    private static final DaemonStatus VIRTLOGD = new DaemonStatus("virtlogd", true, 40L, 0, null, null);
-    private static final DaemonStatus LIBVIRTD =
-            new DaemonStatus("libvirtd", true, 41L, 0, null, new HealthVerdict(true, "0 running, 0 defined", 0, 3));
+    private static final DaemonStatus VIRTLOGD = new DaemonStatus("virtlogd", true, 40L, 0, null, null, List.of());
+    private static final DaemonStatus LIBVIRTD = new DaemonStatus(
+            "libvirtd", true, 41L, 0, null, new HealthVerdict(true, "0 running, 0 defined", 0, 3), List.of());
 
     private static String condition(AgentStatus status, String type) {
         return status.conditions().stream()
@@ -67,12 +67,13 @@ class StatusReportTest {
         assertThat(condition(broken, Condition.CHANNEL_CONNECTED)).startsWith("False NotStarted");
         assertThat(condition(broken, Condition.READY)).startsWith("False StepFailed: RootReady: tmpfs /r/tmp");
 
-        DaemonStatus sick = new DaemonStatus("libvirtd", true, 41L, 0, null, new HealthVerdict(false, "timeout", 1, 3));
+        DaemonStatus sick =
+                new DaemonStatus("libvirtd", true, 41L, 0, null, new HealthVerdict(false, "timeout", 1, 3), List.of());
         assertThat(condition(
                         StatusReport.of(PAIR, List.of(TMPFS), List.of(VIRTLOGD, sick), 2, UP, List.of(), T0),
                         Condition.DAEMONS_READY))
                 .isEqualTo("False Unhealthy: libvirtd failing health checks");
-        DaemonStatus ended = new DaemonStatus("libvirtd", false, null, 3, 1, null);
+        DaemonStatus ended = new DaemonStatus("libvirtd", false, null, 3, 1, null, List.of());
         assertThat(condition(
                         StatusReport.of(PAIR, List.of(TMPFS), List.of(VIRTLOGD, ended), 2, UP, List.of(), T0),
                         Condition.DAEMONS_READY))

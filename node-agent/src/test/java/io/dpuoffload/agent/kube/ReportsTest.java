@@ -38,7 +38,7 @@ class ReportsTest {
                         new Condition(Condition.DAEMONS_READY, ConditionStatus.TRUE, "Running", "1 running", at, 1),
                         new Condition(Condition.READY, ConditionStatus.of(connected), "AllReady", "", at, 1)),
                 List.of(new MountStatus(MountPhase.APPLIED, "share", Path.of("/run/root/srv"), "offload-fs data", "")),
-                List.of(new DaemonStatus("sleeper", true, 42L, 1, 143, new HealthVerdict(true, "ok", 0, 3))),
+                List.of(new DaemonStatus("sleeper", true, 42L, 1, 143, new HealthVerdict(true, "ok", 0, 3), List.of())),
                 new ChannelStatus("tcp://198.51.100.1:7400", connected));
     }
 

@@ -35,6 +35,9 @@ public final class StatusText {
         }
         for (DaemonStatus daemon : status.daemons()) {
             lines.add("  daemon " + daemon(daemon));
+            if (!daemon.running()) {
+                daemon.lastLines().forEach(said -> lines.add("         | " + said));
+            }
         }
         return lines;
     }

@@ -30,7 +30,8 @@ class StatusTest {
                         41L,
                         0,
                         null,
-                        new HealthVerdict(true, "1 running, 0 defined domain(s)", 0, 3))),
+                        new HealthVerdict(true, "1 running, 0 defined domain(s)", 0, 3),
+                        List.of())),
                 new ChannelStatus("tcp://198.51.100.1:7400", true));
     }
 
@@ -43,9 +44,26 @@ class StatusTest {
                         "channel tcp://198.51.100.1:7400 connected",
                         "  APPLIED  tmpfs /run/dpu-offload/root (mode=0755,size=16m)",
                         "  daemon libvirtd     running, pid 41, restarts 0, healthy: 1 running, 0 defined domain(s)");
-        assertThat(StatusText.daemon(
-                        new DaemonStatus("virtlogd", false, null, 2, 137, new HealthVerdict(false, "no answer", 1, 3))))
+        assertThat(StatusText.daemon(new DaemonStatus(
+                        "virtlogd", false, null, 2, 137, new HealthVerdict(false, "no answer", 1, 3), List.of())))
                 .isEqualTo("virtlogd     not running, restarts 2, last exit 137, unhealthy (1 of 3): no answer");
+    }
+
+    @Test
+    void aDaemonThatEndedShowsWhatItSaidLast() {
+        AgentStatus ended = new AgentStatus(
+                sample().pair(),
+                sample().root(),
+                sample().updated(),
+                sample().conditions(),
+                sample().mounts(),
+                List.of(new DaemonStatus(
+                        "libvirtd", false, null, 0, 1, null, List.of("error: cannot find user 'libvirt-qemu'"))),
+                sample().channel());
+        assertThat(StatusText.lines(ended))
+                .endsWith(
+                        "  daemon libvirtd     not running, restarts 0, last exit 1",
+                        "         | error: cannot find user 'libvirt-qemu'");
     }
 
     @Test

@@ -59,7 +59,8 @@ class AgentStatusCommandTest {
                         41L,
                         0,
                         null,
-                        new HealthVerdict(true, "1 running, 0 defined domain(s)", 0, 3))),
+                        new HealthVerdict(true, "1 running, 0 defined domain(s)", 0, 3),
+                        List.of())),
                 new ChannelStatus("tcp://198.51.100.1:7400", true));
     }
 
