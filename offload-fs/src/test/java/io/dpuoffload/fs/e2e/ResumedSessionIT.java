@@ -24,11 +24,8 @@ import io.dpuoffload.transport.TransportConfig;
 import io.dpuoffload.transport.net.Endpoint;
 import io.dpuoffload.transport.tls.TlsContexts;
 import io.netty.buffer.ByteBufAllocator;
-import java.io.ByteArrayOutputStream;
-import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +60,7 @@ class ResumedSessionIT {
         try (Pair pair = new Pair(work, FsServer.DEFAULT_RESUME_WITHIN)) {
             FileChannel notes = pair.openWithBefore("notes");
             Path hostFifo = pair.mkfifo("log");
-            CompletableFuture<String> read = readToEnd(pair.mountpoint.resolve("log"));
+            CompletableFuture<String> read = StreamReads.readToEnd(pair.mountpoint.resolve("log"));
             try (FileOutputStream writer = new FileOutputStream(hostFifo.toFile())) {
                 Thread.sleep(500); // the DPU's read now waits on the host
 
@@ -91,7 +88,7 @@ class ResumedSessionIT {
             Path hostFifo = pair.mkfifo("gate");
             // Each open of the fifo waits on the host for a writer; the cut comes while it waits, and
             // the open completes on the host while the DPU has no connection.
-            CompletableFuture<String> opened = readToEnd(pair.mountpoint.resolve("gate"));
+            CompletableFuture<String> opened = StreamReads.readToEnd(pair.mountpoint.resolve("gate"));
             Thread.sleep(500);
             pair.link.reset();
             try (FileOutputStream writer = new FileOutputStream(hostFifo.toFile())) {
@@ -148,24 +145,6 @@ class ResumedSessionIT {
             }
             assertThat(Files.readString(pair.mountpoint.resolve("mine"))).isEqualTo("dpu-1's");
         }
-    }
-
-    private static CompletableFuture<String> readToEnd(Path path) {
-        return CompletableFuture.supplyAsync(
-                () -> {
-                    // read() alone, as a program reading a fifo does: readAllBytes() would seek first.
-                    try (InputStream in = new FileInputStream(path.toFile())) {
-                        ByteArrayOutputStream all = new ByteArrayOutputStream();
-                        byte[] chunk = new byte[4096];
-                        for (int n; (n = in.read(chunk)) >= 0; ) {
-                            all.write(chunk, 0, n);
-                        }
-                        return all.toString(StandardCharsets.UTF_8);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                },
-                task -> Thread.ofPlatform().daemon().start(task));
     }
 
     private static TransportConfig dpu(String name) {

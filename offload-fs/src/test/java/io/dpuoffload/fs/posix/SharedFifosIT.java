@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dpuoffload.fs.allowlist.PathPrefixes;
+import io.dpuoffload.fs.e2e.StreamReads;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
@@ -61,7 +62,7 @@ class SharedFifosIT {
     @Test
     void aDpuReaderSeesEndOfFileWhenTheLastHostWriterCloses() throws Exception {
         Sides d = fifo();
-        CompletableFuture<String> read = readToEnd(d.mount("p"));
+        CompletableFuture<String> read = StreamReads.readToEnd(d.mount("p"));
         try (FileOutputStream first = new FileOutputStream(d.host("p").toFile())) {
             try (FileOutputStream second = new FileOutputStream(d.host("p").toFile())) {
                 first.write("one ".getBytes(StandardCharsets.UTF_8));
@@ -79,7 +80,7 @@ class SharedFifosIT {
     @Test
     void aDpuReaderSeesEndOfFileWhenTheLastDpuWriterCloses() throws Exception {
         Sides d = fifo();
-        CompletableFuture<String> read = readToEnd(d.mount("p"));
+        CompletableFuture<String> read = StreamReads.readToEnd(d.mount("p"));
         try (FileOutputStream writer = new FileOutputStream(d.mount("p").toFile())) {
             writer.write("from the dpu".getBytes(StandardCharsets.UTF_8));
         }
@@ -244,25 +245,6 @@ class SharedFifosIT {
         Sides d = fs.fresh();
         PathCalls.mknodat(Flags.AT_FDCWD, d.host("p").toString(), Flags.S_IFIFO | 0600, 0);
         return d;
-    }
-
-    private static CompletableFuture<String> readToEnd(Path path) {
-        return CompletableFuture.supplyAsync(
-                () -> {
-                    // read(2) until it answers 0, as cat does (readAllBytes would ask the file's
-                    // size and position first, which a stream has not).
-                    try (InputStream in = new FileInputStream(path.toFile())) {
-                        var all = new java.io.ByteArrayOutputStream();
-                        byte[] buffer = new byte[4096];
-                        for (int n; (n = in.read(buffer)) >= 0; ) {
-                            all.write(buffer, 0, n);
-                        }
-                        return all.toString(StandardCharsets.UTF_8);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                },
-                java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
     }
 
     /**
