@@ -214,6 +214,13 @@ public final class Reports {
                 daemon.restarts(),
                 daemon.lastExit(),
                 daemon.health() == null ? null : daemon.health().healthy(),
-                daemon.health() == null ? null : daemon.health().detail());
+                daemon.health() == null ? null : daemon.health().detail(),
+                lastFew(daemon.lastLines()));
+    }
+
+    private static List<String> lastFew(List<String> lines) {
+        return lines.isEmpty()
+                ? null
+                : lines.subList(Math.max(0, lines.size() - DaemonReport.MOST_LINES), lines.size());
     }
 }

@@ -11,6 +11,7 @@ import io.dpuoffload.api.status.HealthVerdict;
 import io.dpuoffload.api.status.MountPhase;
 import io.dpuoffload.api.status.MountStatus;
 import io.dpuoffload.crd.node.AgentReport;
+import io.dpuoffload.crd.node.DaemonReport;
 import io.dpuoffload.crd.node.PairConditions;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -110,7 +111,30 @@ class ReportsTest {
         assertThat(report.mounts().getFirst().detail()).isNull();
         assertThat(report.daemons().getFirst().pid()).isEqualTo(42L);
         assertThat(report.daemons().getFirst().healthy()).isTrue();
+        assertThat(report.daemons().getFirst().lastLines())
+                .as("a running daemon's")
+                .isNull();
         assertThat(report.tornDown()).isNull();
+    }
+
+    @Test
+    void aDaemonThatEndedReportsTheLastFewLinesItPrinted() {
+        AgentStatus running = dpuStatus(true, T0);
+        List<String> said = java.util.stream.IntStream.rangeClosed(1, 20)
+                .mapToObj(i -> "line " + i)
+                .toList();
+        AgentStatus ended = new AgentStatus(
+                running.pair(),
+                running.root(),
+                running.updated(),
+                running.conditions(),
+                running.mounts(),
+                List.of(new DaemonStatus("sleeper", false, null, 1, 1, null, said)),
+                running.channel());
+
+        assertThat(Reports.daemons(ended).getFirst().lastLines())
+                .as("the last %d, for the resource (the agent's status keeps all 20)", DaemonReport.MOST_LINES)
+                .containsExactly("line 16", "line 17", "line 18", "line 19", "line 20");
     }
 
     @Test
