@@ -42,6 +42,8 @@ final class HostLink {
     private static final class Attachment {
         final CompletableFuture<ExportPolicy> ready = new CompletableFuture<>();
         final CompletableFuture<Attachment> lost = new CompletableFuture<>();
+        /** The attachment after this one, once its connection closed (guarded by the link). */
+        Attachment successor;
     }
 
     HostLink(String export, Duration timeout) {
@@ -253,15 +255,18 @@ final class HostLink {
 
     /** The connection of {@code lost} closed: the next one takes the session back. */
     private Attachment replace(Attachment lost) {
+        Attachment next;
         synchronized (this) {
-            if (lost.lost.isDone()) {
-                return lost.lost.join();
+            if (lost.successor != null) {
+                return lost.successor;
             }
-            Attachment next = new Attachment();
+            next = new Attachment();
+            lost.successor = next;
             current = next;
-            lost.lost.complete(next);
-            return next;
         }
+        // Outside the lock: what waits on it (retries, sends) runs now, on this thread.
+        lost.lost.complete(next);
+        return next;
     }
 
     private ByteBuf attachRequest() {
