@@ -74,11 +74,6 @@ public final class InterceptedCall {
         }
     }
 
-    /** Whether the caller still waits for the answer (false once it was killed, or a signal came). */
-    public synchronized boolean stillWaiting() {
-        return Seccomp.stillWaiting(listener, waitingOn);
-    }
-
     /**
      * A copy of our {@code fd} replaces the caller's {@code targetFd}, and the call returns 0.
      * {@code fd} stays ours to close.

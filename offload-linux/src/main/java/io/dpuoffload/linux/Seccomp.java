@@ -39,7 +39,6 @@ public final class Seccomp {
 
     private static final long NOTIF_RECV = 0xC0502100L;
     private static final long NOTIF_SEND = 0xC0182101L;
-    private static final long NOTIF_ID_VALID = 0x40082102L;
     private static final long NOTIF_ADDFD = 0x40182103L;
     private static final long NOTIF_SET_FLAGS = 0x40082104L;
     private static final long SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP = 1;
@@ -234,15 +233,6 @@ public final class Seccomp {
     /** Ends the call with {@code value} (an errno of 0) or fails it with {@code errno}. */
     public static int answer(int listener, long id, long value, int errno) {
         return send(listener, id, value, errno == 0 ? 0 : -errno, 0);
-    }
-
-    /** Whether the caller is still waiting on {@code id} (it may have been killed meanwhile). */
-    public static boolean stillWaiting(int listener, long id) {
-        try (Scratch s = Scratch.acquire()) {
-            MemorySegment value = s.allocate(8, 8);
-            value.set(JAVA_LONG, 0, id);
-            return ioctl(s, listener, NOTIF_ID_VALID, value) == 0;
-        }
     }
 
     /**

@@ -98,13 +98,10 @@ public final class DpuAgent implements AutoCloseable {
                 transport.toBuilder().features(Set.of(FsFeature.FILESYSTEM)).build();
         List<FsMount> mounts = new java.util.concurrent.CopyOnWriteArrayList<>();
         AtomicReference<DpuAgent> started = new AtomicReference<>();
-        // Each share has a connection of its own, each with its own backoff: once one is back after
-        // a cut, the host is back for all of them (and for the agent's own channel).
         Runnable hostIsBack = () -> {
-            mounts.forEach(FsMount::reconnectNow);
             DpuAgent agent = started.get();
-            if (agent != null && agent.client != null) {
-                agent.client.reconnectNow();
+            if (agent != null) {
+                agent.hostIsBack();
             }
         };
         PlanApplier applier = new PlanApplier(
@@ -151,7 +148,7 @@ public final class DpuAgent implements AutoCloseable {
             ipc.connected(connection);
             channelChanged(connection);
             // Off this client's lock: a share's connection may be telling this one the same.
-            Thread.ofVirtual().name("channel-connected").start(() -> mounts.forEach(FsMount::reconnectNow));
+            Thread.ofVirtual().name("channel-connected").start(this::hostIsBack);
         });
         client.connection(CONNECTION_WAIT);
         ipc.start();
@@ -201,6 +198,19 @@ public final class DpuAgent implements AutoCloseable {
         connection.closeFuture().whenComplete((reason, failure) -> Thread.ofVirtual()
                 .name("status-channel")
                 .start(this::writeStatus));
+    }
+
+    /**
+     * One of the agent's connections to the host came up: the others try at once rather than at
+     * the end of their backoff. Each share has a connection of its own, as the agent's channel does;
+     * after a cut, the host is back for all of them once it is for one.
+     */
+    private void hostIsBack() {
+        mounts.forEach(FsMount::reconnectNow);
+        OffloadClient channel = client;
+        if (channel != null) {
+            channel.reconnectNow();
+        }
     }
 
     /** Where the running agent's pid is, for {@code offloadctl agent stop}. */
