@@ -33,6 +33,15 @@ class MountPlanTest {
             String link = links.get(path.toString());
             return link == null ? null : Path.of(link);
         }
+
+        @Override
+        public String readFile(Path path) {
+            return switch (path.toString()) {
+                case "/etc/passwd" -> "root:x:0:0:root:/root:/bin/bash\n";
+                case "/etc/group" -> "root:x:0:\nlibvirt-qemu:x:64055:\n";
+                default -> "";
+            };
+        }
     };
 
     @Test
@@ -72,9 +81,32 @@ class MountPlanTest {
                                         .content()
                                         .length()
                                 + " bytes)",
+                        "file /run/dpu-offload/root/etc/passwd (the DPU's, with libvirt-qemu added, 117 bytes)",
                         "shim /run/dpu-offload/root/usr/bin/qemu-system-x86_64 (runs the host's /usr/bin/qemu-system-x86_64)");
+        MountStep.File passwd = (MountStep.File)
+                plan.steps(s -> s.describe().contains("/etc/passwd")).getFirst();
+        assertThat(passwd.content())
+                .as("the DPU's accounts, then the profile's")
+                .isEqualTo("root:x:0:0:root:/root:/bin/bash\n"
+                        + "libvirt-qemu:x:64055:64055:libvirt-qemu (dpu-offload):/nonexistent:/usr/sbin/nologin\n");
+        assertThat(passwd.copy()).isEqualTo(Path.of("/run/dpu-offload/agent/files/etc/passwd"));
         MountStep.Shim shim = (MountStep.Shim) plan.steps().getLast();
         assertThat(shim.file()).isEqualTo(Path.of("/run/dpu-offload/agent/shims/usr/bin/qemu-system-x86_64"));
+    }
+
+    @Test
+    void accountsTheDpuHasAreItsOwnAndAFileOfThemAndAccountsToAddAreRefused() {
+        Profile users = SpecFiles.parseProfile(
+                "name: a\nusers: [{name: root, uid: 7, gid: 7}]\ngroups: [{name: root, gid: 7}]\n", "");
+        assertThat(MountPlan.compute(ROOT, STATE, List.of(users), MERGED_USR).steps(s -> s instanceof MountStep.File))
+                .as("the DPU has root: nothing is added, its root keeps its ids")
+                .isEmpty();
+        Profile passwdFile =
+                SpecFiles.parseProfile("name: b\nfiles: [{path: /etc/passwd, content: \"x:x:1:1::/:/bin/sh\"}]\n", "");
+        assertThatThrownBy(() ->
+                        MountPlan.compute(ROOT, STATE, List.of(passwdFile, SpecFiles.profile("libvirt")), MERGED_USR))
+                .hasMessageContaining("/etc/passwd")
+                .hasMessageContaining("[libvirt-qemu]");
     }
 
     @Test
@@ -115,6 +147,11 @@ class MountPlanTest {
                         ? MERGED_USR.symlinkTarget(Path.of("/").resolve(node.relativize(path)))
                         : null;
             }
+
+            @Override
+            public String readFile(Path path) {
+                return path.startsWith(node) ? MERGED_USR.readFile(Path.of("/").resolve(node.relativize(path))) : "";
+            }
         };
         MountPlan plan = MountPlan.compute(ROOT, STATE, List.of(SpecFiles.profile("libvirt")), podView);
         assertThat(plan.steps(s -> s instanceof MountStep.Bind))
@@ -125,6 +162,10 @@ class MountPlanTest {
                         "rbind /host/dev -> /run/dpu-offload/root/dev",
                         "rbind /host/proc -> /run/dpu-offload/root/local_proc")
                 .noneMatch(step -> step.startsWith("rbind /usr") || step.startsWith("rbind /etc"));
+        assertThat(plan.steps(s -> s instanceof MountStep.File))
+                .extracting(MountStep::describe)
+                .as("the node's accounts, not the image's")
+                .contains("file /run/dpu-offload/root/etc/passwd (the DPU's, with libvirt-qemu added, 117 bytes)");
         assertThat(plan.steps(s -> s instanceof MountStep.Symlink))
                 .extracting(MountStep::describe)
                 .contains("symlink /run/dpu-offload/root/bin -> usr/bin");

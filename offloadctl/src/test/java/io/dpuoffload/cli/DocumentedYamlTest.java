@@ -49,6 +49,9 @@ class DocumentedYamlTest {
                 }
                 if (yaml.contains("\nconditions:")) {
                     io.dpuoffload.api.yaml.Mappers.yaml().readValue(yaml, io.dpuoffload.api.status.AgentStatus.class);
+                } else if (yaml.contains("\nfsSessions:")) {
+                    io.dpuoffload.api.yaml.Mappers.yaml()
+                            .readValue(yaml, io.dpuoffload.api.status.HostAgentStatus.class);
                 } else if (yaml.contains("\nexports:")) {
                     FsServerConfigLoader.parse(yaml);
                 } else if (yaml.contains("\nforwards:")) {

@@ -145,7 +145,9 @@ class OperatorFlowTest {
 
         cluster.client
                 .resource(new OffloadProfile(
-                        "broken", new OffloadProfileSpec(null, null, null, List.of("relative/path"), null, null, null)))
+                        "broken",
+                        new OffloadProfileSpec(
+                                null, null, null, List.of("relative/path"), null, null, null, null, null)))
                 .create();
         cluster.node("host-4", NodeRoles.HOST);
         cluster.node("dpu-4", NodeRoles.DPU);
@@ -196,14 +198,7 @@ class OperatorFlowTest {
         String before = ProfileResources.revision("libvirt", libvirt());
         editProfile(old -> {
             var spec = changed(old);
-            return new OffloadProfileSpec(
-                    spec.shares(),
-                    spec.sockets(),
-                    spec.daemonSockets(),
-                    spec.programs(),
-                    spec.daemons(),
-                    spec.files(),
-                    new RolloutSpec(true, null));
+            return spec.withRollout(new RolloutSpec(true, null));
         });
 
         await().during(Duration.ofSeconds(8)).atMost(BOUND).until(() -> pinnedRevisions().stream()
@@ -328,14 +323,7 @@ class OperatorFlowTest {
     private static OffloadProfileSpec changed(OffloadProfileSpec spec) {
         List<RootFileSpec> files = new ArrayList<>(spec.files() == null ? List.of() : spec.files());
         files.add(new RootFileSpec("/etc/dpu-offload-test/changed", "a change\n"));
-        return new OffloadProfileSpec(
-                spec.shares(),
-                spec.sockets(),
-                spec.daemonSockets(),
-                spec.programs(),
-                spec.daemons(),
-                files,
-                spec.rollout());
+        return spec.withFiles(files);
     }
 
     private void pair(String name, String host, String dpu, String... profiles) {

@@ -46,6 +46,14 @@ class AgentAcrossNamespacesIT {
         }
     }
 
+    /** offloadctl in {@code node}'s namespaces, as an operator there runs it. */
+    private static CommandResult offloadctl(NodeProcess node, String... arguments) throws Exception {
+        return node.runInside(
+                START,
+                io.dpuoffload.topology.Node.javaCommand(Offloadctl.class.getName(), JVM, List.of(arguments))
+                        .toArray(String[]::new));
+    }
+
     @Test
     void theDpuAgentBuildsTheRootRunsTheDaemonAndTakesItAllDown(Topology topology) throws Exception {
         work = Files.createTempDirectory(Path.of("/var/tmp"), "agent-it-");
@@ -96,13 +104,14 @@ class AgentAcrossNamespacesIT {
                         daemonSocket));
         Path root = work.resolve("root");
         Path state = work.resolve("state");
-        Path pair = Files.writeString(work.resolve("pair.yaml"), """
+        Path pair = Files.writeString(
+                work.resolve("pair.yaml"), """
                 pair: it
-                host: {node: host-1, endpoint: tcp://198.51.100.1:7400}
+                host: {node: host-1, endpoint: tcp://198.51.100.1:7400, state: %s}
                 dpu: {node: dpu-1, root: %s, state: %s}
                 pki: %s
                 profiles: [%s]
-                """.formatted(root, state, pki, profile));
+                """.formatted(work.resolve("host-state"), root, state, pki, profile));
 
         NodeProcess host = topology.host()
                 .startJava(
@@ -158,6 +167,24 @@ class AgentAcrossNamespacesIT {
         assertThat(Files.isDirectory(sharedAt))
                 .as("the mount point made on the DPU's /srv")
                 .isTrue();
+        Path hostState = work.resolve("host-state");
+        CommandResult serving = offloadctl(host, "agent", "status", "--role", "host", "--state", hostState.toString());
+        assertThat(serving.exitCode()).as("host agent status: %s", serving).isZero();
+        assertThat(serving.stdout())
+                .contains("pair it: host host-1, listening on tcp://198.51.100.1:7400", "dpu dpu-1 connected since")
+                .contains("share   data         " + hostData, "program /usr/bin/readlink")
+                .containsPattern("[1-9]\\d* offload-fs sessions");
+        Path shareInRoot = Path.of(root.toString() + sharedAt);
+        CommandResult mounts = offloadctl(dpu, "fs", "status");
+        assertThat(mounts.stdout())
+                .as("the agent's shares among the machine's offload-fs mounts")
+                .containsPattern(java.util.regex.Pattern.quote(shareInRoot.toString())
+                        + " +data +tcp://198\\.51\\.100\\.1:7400 +\\d+ +connected +\\d+ +0  dpu agent of pair it");
+        CommandResult umount = offloadctl(dpu, "fs", "umount", shareInRoot.toString());
+        assertThat(umount.exitCode())
+                .as("fs umount of an agent's share: %s", umount)
+                .isEqualTo(3);
+        assertThat(umount.stderr()).contains("is a share of dpu agent of pair it", "offloadctl agent stop");
 
         CommandResult stopped = dpu.runInside(
                 START,
@@ -178,7 +205,28 @@ class AgentAcrossNamespacesIT {
                 .containsOnly(io.dpuoffload.api.status.MountPhase.UNDONE);
         assertThat(sharedAt).as("the mount point the agent created").doesNotExist();
         assertThat(root).doesNotExist();
-        host.stop();
+        // (read from the host's namespaces: the DPU's went with its agent; the machine's files are one)
+        assertThat(offloadctl(host, "fs", "status").stdout())
+                .as("the agent's mount records, gone with it")
+                .doesNotContain(root.toString());
+
+        CommandResult alone = offloadctl(host, "agent", "status", "--role", "host", "--state", hostState.toString());
+        assertThat(alone.exitCode())
+                .as("the host agent without its DPU: %s", alone)
+                .isEqualTo(5);
+        assertThat(alone.stdout()).contains("dpu dpu-1 not connected");
+        CommandResult hostStopped =
+                offloadctl(host, "agent", "stop", "--role", "host", "--state", hostState.toString());
+        assertThat(hostStopped.exitCode())
+                .as("agent stop --role host: %s", hostStopped)
+                .isIn(0, 137);
+        assertThat(host.waitFor(START)).as("the host agent's exit code").isIn(0, 143);
+        assertThat(hostState.resolve("pid"))
+                .as("the host agent's pid file, gone with it")
+                .doesNotExist();
+        assertThat(hostState.resolve("status.yaml"))
+                .as("its status, gone with it: a stopped agent is not shown serving")
+                .doesNotExist();
         hostService.stop();
     }
 }

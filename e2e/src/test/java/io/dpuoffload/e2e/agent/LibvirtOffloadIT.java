@@ -143,6 +143,8 @@ class LibvirtOffloadIT {
         virsh(dpu, root, "resume", DOMAIN);
         assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("running");
 
+        assertStatisticsAndPinningAreTheHostQemus(root, hostQemu);
+
         restartLibvirtd(dpu, root);
         assertFoundAgain(root, hostQemu, "the restarted libvirtd");
         restartDpuAgent(pair, root);
@@ -255,12 +257,12 @@ class LibvirtOffloadIT {
         Path root = work.resolve("root");
         Path pair = Files.writeString(work.resolve("pair.yaml"), """
                 pair: libvirt-it
-                host: {node: host-1, endpoint: tcp://198.51.100.1:7400}
+                host: {node: host-1, endpoint: tcp://198.51.100.1:7400, state: %s}
                 dpu: {node: dpu-1, root: %s, state: %s}
                 pki: %s
                 profiles: [libvirt]
                 """.formatted(
-                        root, work.resolve("state"), TestPki.create(work.resolve("pki"))));
+                        work.resolve("host-state"), root, work.resolve("state"), TestPki.create(work.resolve("pki"))));
         host = topology.host().start(sandbox.onHost(AgentProcesses.standalone("host", pair)), AgentProcesses.options());
         host.awaitLine(Pattern.compile("READY .*"), START);
         dpuMachine = topology.dpu().start(sandbox.onDpu(LibvirtSandbox.DPU_INIT));
@@ -328,6 +330,47 @@ class LibvirtOffloadIT {
                                 + " [ $n = 1 ] || [ $n = $$ ] || { tr '\\0' ' ' <$p/cmdline 2>/dev/null; echo; }; done")
                 .stdout();
         return out.lines().filter(line -> !line.isBlank()).toList();
+    }
+
+    /**
+     * libvirt reads its QEMU's CPU time from {@code /proc/<pid>/stat} of the pid it knows, QEMU's
+     * stand-in on the DPU, whose entry in the DPU's /proc view is the host QEMU's; and it pins a
+     * vcpu by the host thread id QEMU's monitor gave it, which the DPU carries to the host.
+     */
+    private void assertStatisticsAndPinningAreTheHostQemus(Path root, String hostQemu) throws Exception {
+        long ticksBefore = cpuTicks(hostQemu);
+        String stats = virsh(dpu, root, "domstats", DOMAIN, "--cpu-total");
+        long ticksAfter = cpuTicks(hostQemu);
+        Matcher cpuTime = Pattern.compile("cpu\\.time=(\\d+)").matcher(stats);
+        assertThat(cpuTime.find()).as("domstats: %s", stats).isTrue();
+        assertThat(ticksAfter).as("the host QEMU's CPU time, in ticks of 10 ms").isPositive();
+        assertThat(Long.parseLong(cpuTime.group(1)))
+                .as("domstats cpu.time, ns: the host QEMU's, read between two reads of it on the host")
+                .isBetween(ticksBefore * 10_000_000L, ticksAfter * 10_000_000L);
+
+        String cpus = virsh(dpu, root, "qemu-monitor-command", DOMAIN, "{\"execute\":\"query-cpus-fast\"}");
+        Matcher thread = Pattern.compile("\"thread-id\":\\s*(\\d+)").matcher(cpus);
+        assertThat(thread.find()).as("vcpu 0's thread in %s", cpus).isTrue();
+        String vcpuStatus = "/proc/" + hostQemu + "/task/" + thread.group(1) + "/status";
+        int lastCpu = Runtime.getRuntime().availableProcessors() - 1;
+        for (int cpu : new int[] {lastCpu, 0}) {
+            virsh(dpu, root, "vcpupin", DOMAIN, "0", Integer.toString(cpu));
+            assertThat(host.runInside(COMMAND, "cat", vcpuStatus).stdout())
+                    .as("vcpu 0's thread on the host, pinned from the DPU to CPU %d", cpu)
+                    .containsPattern("(?m)^Cpus_allowed_list:\\s+" + cpu + "$");
+        }
+        assertThat(virsh(dpu, root, "vcpuinfo", DOMAIN))
+                .as("vcpuinfo reads the vcpu thread's CPU and affinity from the host")
+                .containsPattern("VCPU:\\s+0")
+                .containsPattern("CPU Affinity:\\s+y");
+    }
+
+    /** utime + stime of a host process, in clock ticks, as libvirt reads them. */
+    private long cpuTicks(String hostPid) throws Exception {
+        String stat =
+                host.runInside(COMMAND, "cat", "/proc/" + hostPid + "/stat").stdout();
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     /** virsh in the offload root, as an operator on the DPU runs it; its output, or a failure naming why. */

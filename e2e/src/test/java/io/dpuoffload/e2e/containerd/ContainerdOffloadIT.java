@@ -141,11 +141,12 @@ class ContainerdOffloadIT {
             Path profile = Files.writeString(work.resolve("overlay.yaml"), overlay);
             Path pair = Files.writeString(work.resolve("pair.yaml"), """
                     pair: containerd-it
-                    host: {node: host-1, endpoint: tcp://198.51.100.1:7400}
+                    host: {node: host-1, endpoint: tcp://198.51.100.1:7400, state: %s}
                     dpu: {node: dpu-1, root: %s, state: %s}
                     pki: %s
                     profiles: [%s]
                     """.formatted(
+                            work.resolve("host-state"),
                             work.resolve("root"),
                             work.resolve("state"),
                             io.dpuoffload.e2e.TestPki.create(work.resolve("pki")),

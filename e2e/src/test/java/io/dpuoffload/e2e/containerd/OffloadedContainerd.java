@@ -55,12 +55,15 @@ final class OffloadedContainerd implements AutoCloseable {
         ContainerdSandbox sandbox = ContainerdSandbox.create(work);
         Path pair = Files.writeString(work.resolve("pair.yaml"), """
                 pair: containerd-it
-                host: {node: host-1, endpoint: tcp://198.51.100.1:7400}
+                host: {node: host-1, endpoint: tcp://198.51.100.1:7400, state: %s}
                 dpu: {node: dpu-1, root: %s, state: %s}
                 pki: %s
                 profiles: [containerd]
                 """.formatted(
-                        work.resolve("root"), work.resolve("state"), TestPki.create(work.resolve("pki"))));
+                        work.resolve("host-state"),
+                        work.resolve("root"),
+                        work.resolve("state"),
+                        TestPki.create(work.resolve("pki"))));
         NodeProcess host = topology.host()
                 .start(sandbox.onHost(AgentProcesses.standalone("host", pair)), AgentProcesses.options());
         host.awaitLine(Pattern.compile("READY .*"), START);

@@ -198,14 +198,7 @@ final class OperatorFlow {
         List<RootFileSpec> files = new ArrayList<>(spec.files() == null ? List.of() : spec.files());
         files.removeIf(file -> file.path().equals(ADDED_FILE));
         files.add(new RootFileSpec(ADDED_FILE, ADDED_CONTENT));
-        return new OffloadProfileSpec(
-                spec.shares(),
-                spec.sockets(),
-                spec.daemonSockets(),
-                spec.programs(),
-                spec.daemons(),
-                files,
-                spec.rollout());
+        return spec.withFiles(files);
     }
 
     private static boolean ready(OffloadNode pair) {

@@ -12,6 +12,7 @@ import io.dpuoffload.api.status.StatusFile;
 import io.dpuoffload.exec.gateway.ExecGateway;
 import io.dpuoffload.fs.client.FsMount;
 import io.dpuoffload.fs.client.FsMountOptions;
+import io.dpuoffload.fs.client.MountReporter;
 import io.dpuoffload.fs.wire.FsFeature;
 import io.dpuoffload.intercept.InterceptedLauncher;
 import io.dpuoffload.intercept.Interceptions;
@@ -61,7 +62,7 @@ public final class DpuAgent implements AutoCloseable {
 
     private volatile OffloadClient client;
     private IpcNode ipc;
-    private ExecGateway gateway;
+    private volatile ExecGateway gateway;
     private InterceptedLauncher launcher;
     private DaemonSupervisor daemons;
     private java.util.Optional<OrphanReaper> reaper = java.util.Optional.empty();
@@ -112,9 +113,23 @@ public final class DpuAgent implements AutoCloseable {
                             fsTransport,
                             share.share().name(),
                             share.target(),
-                            FsMountOptions.defaults().withLocalProc(LOCAL_PROC).withOnConnected(hostIsBack));
+                            FsMountOptions.defaults()
+                                    .withLocalProc(LOCAL_PROC)
+                                    .withOnConnected(hostIsBack)
+                                    .withProgramOfStandIn(pid -> {
+                                        DpuAgent agent = started.get();
+                                        ExecGateway gateway = agent == null ? null : agent.gateway;
+                                        return gateway == null
+                                                ? 0
+                                                : gateway.hostPids().programOf(pid);
+                                    }));
                     mounts.add(mount);
-                    return mount;
+                    MountReporter record =
+                            MountReporter.start(mount, host.toString(), "dpu agent of pair " + pair.name());
+                    return () -> {
+                        record.close();
+                        mount.close();
+                    };
                 },
                 pair.state());
         DpuAgent agent = new DpuAgent(pair, plan, applier, mounts);

@@ -2,6 +2,7 @@ package io.dpuoffload.agent.host;
 
 import io.dpuoffload.agent.services.HostServices;
 import io.dpuoffload.api.spec.ResolvedPair;
+import io.dpuoffload.api.status.HostAgentStatus;
 import io.dpuoffload.exec.host.ExecServer;
 import io.dpuoffload.fs.host.FsServer;
 import io.dpuoffload.ipc.IpcNode;
@@ -12,6 +13,8 @@ import io.dpuoffload.transport.Services;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The host's side of a pair: offload-fs for the profiles' shares, offload-exec for their programs,
@@ -20,11 +23,20 @@ import java.nio.file.Path;
  * programs listed, inherited files only under the shares.
  */
 public final class HostAgent implements AutoCloseable {
+
+    private final ResolvedPair pair;
     private final FsServer fs;
     private final ExecServer exec;
     private final IpcNode ipc;
+    /** The DPU's current connection and when it came; null while none is up. */
+    private final AtomicReference<Connected> connected = new AtomicReference<>();
+    /** Told of each connection and disconnection of the DPU (the status keeper). */
+    private volatile Runnable onConnectionChange = () -> {};
 
-    private HostAgent(FsServer fs, ExecServer exec, IpcNode ipc) {
+    private record Connected(OffloadConnection connection, Instant since) {}
+
+    private HostAgent(ResolvedPair pair, FsServer fs, ExecServer exec, IpcNode ipc) {
+        this.pair = pair;
         this.fs = fs;
         this.exec = exec;
         this.ipc = ipc;
@@ -32,6 +44,7 @@ public final class HostAgent implements AutoCloseable {
 
     public static HostAgent create(ResolvedPair pair) throws ErrnoException {
         HostAgent agent = new HostAgent(
+                pair,
                 new FsServer(HostServices.fs(pair), pair.resumeWithin()),
                 new ExecServer(HostServices.programs(pair), HostServices.fileDirectories(pair))
                         .reapOrphans()
@@ -98,6 +111,40 @@ public final class HostAgent implements AutoCloseable {
     /** Tell it each new connection from the DPU (offload-ipc answers on the latest). */
     public void connected(OffloadConnection connection) {
         ipc.connected(connection);
+        Connected now = new Connected(connection, Instant.now());
+        connected.set(now);
+        onConnectionChange.run();
+        connection.closeFuture().whenComplete((reason, failure) -> {
+            // a newer connection may have come first (a reconnect races the old one's close)
+            if (connected.compareAndSet(now, null)) {
+                onConnectionChange.run();
+            }
+        });
+    }
+
+    /** Runs {@code action} at each connection and disconnection of the DPU, on the channel's threads. */
+    public void onConnectionChange(Runnable action) {
+        onConnectionChange = action;
+    }
+
+    /** What it serves and holds now, for {@code offloadctl agent status --role host}. */
+    public HostAgentStatus status(String listen) {
+        Connected now = connected.get();
+        return new HostAgentStatus(
+                pair.name(),
+                pair.hostNode(),
+                listen,
+                Instant.now(),
+                pair.dpuNode(),
+                now == null ? null : now.since(),
+                pair.shares().stream()
+                        .map(share -> new HostAgentStatus.Share(
+                                share.name(), share.hostPath(), Files.isDirectory(share.hostPath())))
+                        .toList(),
+                HostServices.programs(pair).stream().sorted().map(Path::of).toList(),
+                fs.sessionCount(),
+                exec.runningCount(),
+                ipc.activeConnections());
     }
 
     @Override

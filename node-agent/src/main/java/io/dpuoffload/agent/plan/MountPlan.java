@@ -2,19 +2,25 @@ package io.dpuoffload.agent.plan;
 
 import io.dpuoffload.api.spec.Profile;
 import io.dpuoffload.api.spec.RootFile;
+import io.dpuoffload.api.spec.RootGroup;
+import io.dpuoffload.api.spec.RootUser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * The offload root's layout, computed from the profiles (no system call here): the DPU's own system
+ * The offload root's layout, computed from the profiles and what the DPU has (asked through {@link
+ * DpuSystem}; nothing is changed here): the DPU's own system
  * (its binaries, libraries, /etc and /var), its /dev, /dev/shm and mqueue, its /proc at
  * /local_proc, its /run (kept in the agent's state) and a fresh /tmp, then the host's directories
- * through offload-fs, then the profiles' files, then the exec shims. Applied in this order and
+ * through offload-fs, then the profiles' files and accounts, then the exec shims. Applied in this order and
  * undone in reverse.
  */
 public record MountPlan(Path root, List<MountStep> steps) {
@@ -28,6 +34,20 @@ public record MountPlan(Path root, List<MountStep> steps) {
 
         /** The link's target when {@code path} is a symbolic link, else null. */
         Path symlinkTarget(Path path);
+
+        /**
+         * The text of the DPU's file at {@code path} (as the agent sees it, under {@link #root()}),
+         * empty when there is none: the accounts files the root's are made from.
+         *
+         * @throws UncheckedIOException when it is there but cannot be read
+         */
+        default String readFile(Path path) {
+            try {
+                return Files.exists(path) ? Files.readString(path) : "";
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the DPU's " + path + ": " + e.getMessage(), e);
+            }
+        }
 
         /**
          * Where the DPU's own root file system is, as the agent sees it: {@code /} for an agent on the
@@ -58,7 +78,7 @@ public record MountPlan(Path root, List<MountStep> steps) {
                 public Path symlinkTarget(Path path) {
                     try {
                         return Files.isSymbolicLink(path) ? Files.readSymbolicLink(path) : null;
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         return null;
                     }
                 }
@@ -117,6 +137,7 @@ public record MountPlan(Path root, List<MountStep> steps) {
                         inRoot(root, file.path()),
                         file.content(),
                         state.resolve("files").resolve(file.path().toString().substring(1)))));
+        accounts(root, state, profiles, dpu, files.keySet()).forEach(steps::add);
         profiles.stream()
                 .flatMap(p -> p.programs().stream())
                 .distinct()
@@ -125,6 +146,38 @@ public record MountPlan(Path root, List<MountStep> steps) {
                         program,
                         state.resolve("shims").resolve(program.toString().substring(1)))));
         return new MountPlan(root, List.copyOf(steps));
+    }
+
+    /**
+     * The root's passwd and group, when the profiles name accounts the DPU lacks: the DPU's files
+     * with those appended (RootAccounts), bound over the root's view of the DPU's /etc.
+     */
+    private static List<MountStep> accounts(
+            Path root, Path state, List<Profile> profiles, DpuSystem dpu, Set<Path> given) {
+        List<RootUser> users =
+                profiles.stream().flatMap(p -> p.users().stream()).distinct().toList();
+        List<RootGroup> groups =
+                profiles.stream().flatMap(p -> p.groups().stream()).distinct().toList();
+        List<MountStep> steps = new ArrayList<>();
+        Path passwd = Path.of("/etc/passwd");
+        Path group = Path.of("/etc/group");
+        RootAccounts.passwd(dpu.readFile(dpu.root().resolve("etc/passwd")), users)
+                .ifPresent(added -> steps.add(accountsFile(root, state, passwd, added, given)));
+        RootAccounts.group(dpu.readFile(dpu.root().resolve("etc/group")), groups)
+                .ifPresent(added -> steps.add(accountsFile(root, state, group, added, given)));
+        return steps;
+    }
+
+    private static MountStep accountsFile(Path root, Path state, Path file, RootAccounts.Added added, Set<Path> given) {
+        if (given.contains(file)) {
+            throw new IllegalArgumentException("a profile gives " + file + " among its files and another names "
+                    + added.names() + " under users or groups; name the accounts in that file instead");
+        }
+        return new MountStep.File(
+                inRoot(root, file),
+                added.content(),
+                state.resolve("files").resolve(file.toString().substring(1)),
+                "the DPU's, with " + String.join(", ", added.names()) + " added");
     }
 
     /** The root's /run, kept in the agent's state directory. */

@@ -57,9 +57,14 @@ public sealed interface MountStep {
     }
 
     /** A profile's file, written to the agent's state and bound over its path in the root. */
-    record File(Path target, String content, Path copy) implements MountStep {
+    record File(Path target, String content, Path copy, String origin) implements MountStep {
+        /** A file a profile gives. */
+        public File(Path target, String content, Path copy) {
+            this(target, content, copy, "the profile's");
+        }
+
         public String describe() {
-            return "file " + target + " (the profile's, " + content.length() + " bytes)";
+            return "file " + target + " (" + origin + ", " + content.length() + " bytes)";
         }
     }
 

@@ -39,8 +39,11 @@ public record Pair(String pair, Host host, Dpu dpu, Path pki, List<String> profi
      * @param resumeWithin how long what a lost channel leaves open waits for it to come back — the
      *     daemons' carried connections (both sockets open) and the shares' sessions (their open
      *     files) — before it ends; default 60s, 0s: it ends with the channel
+     * @param state where the host agent keeps its pid and status ({@code offloadctl agent status
+     *     --role host}); default /run/dpu-offload/host-agent
      */
-    public record Host(String node, String endpoint, Duration keepRunsFor, Duration resumeWithin) {
+    public record Host(String node, String endpoint, Duration keepRunsFor, Duration resumeWithin, Path state) {
+        public static final Path DEFAULT_STATE = Path.of("/run/dpu-offload/host-agent");
         public static final Duration DEFAULT_KEEP_RUNS_FOR = Duration.ofMinutes(10);
         /** As offload-ipc's and offload-fs's own default: a flapping link or a reconnect costs nothing. */
         public static final Duration DEFAULT_RESUME_WITHIN = Duration.ofSeconds(60);
@@ -48,10 +51,11 @@ public record Pair(String pair, Host host, Dpu dpu, Path pki, List<String> profi
         public Host {
             keepRunsFor = keepRunsFor == null ? DEFAULT_KEEP_RUNS_FOR : keepRunsFor;
             resumeWithin = resumeWithin == null ? DEFAULT_RESUME_WITHIN : resumeWithin;
+            state = state == null ? DEFAULT_STATE : state;
         }
 
         public Host(String node, String endpoint, Duration keepRunsFor) {
-            this(node, endpoint, keepRunsFor, null);
+            this(node, endpoint, keepRunsFor, null, null);
         }
     }
 

@@ -42,6 +42,11 @@ public record ResolvedPair(Pair spec, List<Profile> profiles) {
         return spec.dpu().state();
     }
 
+    /** The host agent's state directory. */
+    public Path hostState() {
+        return spec.host().state();
+    }
+
     public Path pki() {
         return spec.pki();
     }

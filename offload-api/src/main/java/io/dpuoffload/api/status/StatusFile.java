@@ -18,6 +18,15 @@ public final class StatusFile {
     }
 
     public static void write(Path state, AgentStatus status) throws IOException {
+        writeRecord(state, status);
+    }
+
+    /** The host agent's, in its own state directory. */
+    public static void write(Path state, HostAgentStatus status) throws IOException {
+        writeRecord(state, status);
+    }
+
+    private static void writeRecord(Path state, Object status) throws IOException {
         Path file = in(state);
         Path next = state.resolve("status.yaml.next");
         Files.writeString(next, Mappers.yaml().writeValueAsString(status));
@@ -29,8 +38,17 @@ public final class StatusFile {
      * Fields it does not know are passed over: an agent newer than this reader may write more.
      */
     public static AgentStatus read(Path state) throws IOException {
+        return read(state, AgentStatus.class);
+    }
+
+    /** The host agent's status written last in {@code state}, as {@link #read(Path)}. */
+    public static HostAgentStatus readHost(Path state) throws IOException {
+        return read(state, HostAgentStatus.class);
+    }
+
+    private static <T> T read(Path state, Class<T> type) throws IOException {
         return Mappers.yaml()
-                .readerFor(AgentStatus.class)
+                .readerFor(type)
                 .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .readValue(Files.readString(in(state)));
     }

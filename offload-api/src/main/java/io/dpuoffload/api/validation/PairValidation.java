@@ -3,6 +3,8 @@ package io.dpuoffload.api.validation;
 import io.dpuoffload.api.spec.Pair;
 import io.dpuoffload.api.spec.Profile;
 import io.dpuoffload.api.spec.RootFile;
+import io.dpuoffload.api.spec.RootGroup;
+import io.dpuoffload.api.spec.RootUser;
 import io.dpuoffload.api.spec.Share;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +38,7 @@ public final class PairValidation {
                     pair.host().resumeWithin(),
                     LONGEST_RESUME_WITHIN,
                     "keeps a dead peer's connections and sessions open too long; give 0s to 1h, e.g. 60s");
+            problems.absolute("host.state", pair.host().state());
         }
         if (problems.required("dpu", pair.dpu(), "{node: dpu-1}")) {
             problems.required("dpu.node", pair.dpu().node(), "dpu-1");
@@ -68,6 +71,8 @@ public final class PairValidation {
         Map<String, Share> byName = new HashMap<>();
         Map<Path, Share> byPath = new HashMap<>();
         Map<Path, RootFile> files = new HashMap<>();
+        Map<String, RootUser> users = new HashMap<>();
+        Map<String, RootGroup> groups = new HashMap<>();
         for (int p = 0; p < profiles.size(); p++) {
             Profile profile = profiles.get(p);
             for (int s = 0; s < profile.shares().size(); s++) {
@@ -95,6 +100,24 @@ public final class PairValidation {
                     problems.add(
                             "profiles[" + p + "].files[" + f + "].path",
                             "an earlier profile gives other contents for " + file.path() + "; keep one");
+                }
+            }
+            for (int u = 0; u < profile.users().size(); u++) {
+                RootUser user = profile.users().get(u);
+                RootUser earlier = user == null ? null : users.putIfAbsent(user.name(), user);
+                if (earlier != null && !earlier.equals(user)) {
+                    problems.add(
+                            "profiles[" + p + "].users[" + u + "]",
+                            "an earlier profile gives user '" + user.name() + "' other ids; make them the same");
+                }
+            }
+            for (int g = 0; g < profile.groups().size(); g++) {
+                RootGroup group = profile.groups().get(g);
+                RootGroup earlier = group == null ? null : groups.putIfAbsent(group.name(), group);
+                if (earlier != null && !earlier.equals(group)) {
+                    problems.add(
+                            "profiles[" + p + "].groups[" + g + "]",
+                            "an earlier profile gives group '" + group.name() + "' another id; make them the same");
                 }
             }
         }

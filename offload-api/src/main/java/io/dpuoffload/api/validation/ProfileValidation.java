@@ -48,6 +48,8 @@ public final class ProfileValidation {
         }
         daemons(problems, profile.daemons());
         files(problems, profile.files());
+        AccountValidation.users(problems, profile.users());
+        AccountValidation.groups(problems, profile.groups());
         return problems.list();
     }
 

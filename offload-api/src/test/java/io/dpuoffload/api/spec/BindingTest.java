@@ -71,7 +71,9 @@ class BindingTest {
                         .withReady(new Readiness(Path.of("/run/d.sock"), Duration.ofMinutes(2)))
                         .withRestart(RestartPolicy.NEVER)
                         .withHealth(new Health.Socket(Path.of("/run/d.sock"), Duration.ofSeconds(5), 2))),
-                List.of(new RootFile(Path.of("/etc/d.conf"), "x = 1\n")));
+                List.of(new RootFile(Path.of("/etc/d.conf"), "x = 1\n")),
+                List.of(new RootUser("d-user", 4242L, 4243L)),
+                List.of(new RootGroup("d-group", 4243L)));
         String yaml = Mappers.yaml().writeValueAsString(profile);
         assertThat(yaml)
                 .contains("restart: never", "ready:", "socket: /run/d.sock", "timeout: 2m", "cache: ttl")
@@ -127,6 +129,8 @@ class BindingTest {
                 List.of(
                         Share.of("data", Path.of("/srv/host-data")).at(Path.of("/data")),
                         Share.of("run", Path.of("/srv/host-run")).at(Path.of("/data/run"))),
+                null,
+                null,
                 null,
                 null,
                 null,

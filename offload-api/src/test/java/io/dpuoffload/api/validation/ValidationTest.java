@@ -172,6 +172,27 @@ class ValidationTest {
                         "files[1].path (line 4): /etc/a is given twice; give each file once",
                         "files[2].path (line 5): 'etc/b' must be an absolute path without '.' or '..'",
                         "files[2].content (line 5): missing; e.g. content: \"user = \\\"root\\\"\"");
+        assertThat(profileProblems("""
+                        name: x
+                        users:
+                          - {name: libvirt-qemu, uid: 64055, gid: 64055}
+                          - {name: libvirt-qemu, uid: 1, gid: 1}
+                          - {name: Qemu, uid: -1}
+                          - {name: q, uid: 4294967295, gid: 0}
+                        groups:
+                          - {name: kvm}
+                          - {name: 9lives, gid: 9}
+                        """))
+                .containsExactly(
+                        "users[1].name (line 4): 'libvirt-qemu' is given twice; give each once",
+                        "users[2].name (line 5): 'Qemu' is not an account name: up to 32 of lower-case letters, digits,"
+                                + " '_' and '-', starting with a letter or '_'",
+                        "users[2].uid (line 5): -1 is not an id: a whole number from 0 to 4294967294",
+                        "users[2].gid (line 5): missing; e.g. gid: 64055",
+                        "users[3].uid (line 6): 4294967295 is not an id: a whole number from 0 to 4294967294",
+                        "groups[0].gid (line 8): missing; e.g. gid: 64055",
+                        "groups[1].name (line 9): '9lives' is not an account name: up to 32 of lower-case letters,"
+                                + " digits, '_' and '-', starting with a letter or '_'");
     }
 
     @Test
@@ -219,16 +240,21 @@ class ValidationTest {
                 name: a
                 shares: [{name: data, hostPath: /srv/data}, {name: run, hostPath: /srv/run}]
                 files: [{path: /etc/a.conf, content: a}]
+                users: [{name: u, uid: 1000, gid: 1000}]
+                groups: [{name: g, gid: 1000}]
                 """, "");
         Profile same = SpecFiles.parseProfile("""
                 name: b
                 shares: [{name: data, hostPath: /srv/data}]
                 files: [{path: /etc/a.conf, content: a}]
+                users: [{name: u, uid: 1000, gid: 1000}]
                 """, "");
         Profile other = SpecFiles.parseProfile("""
                 name: c
                 shares: [{name: data, hostPath: /srv/other}, {name: x, hostPath: /srv/x, path: /srv/run}]
                 files: [{path: /etc/a.conf, content: c}]
+                users: [{name: u, uid: 1001, gid: 1000}]
+                groups: [{name: g, gid: 1001}]
                 """, "");
         assertThat(PairValidation.acrossProfiles(List.of(a, same)))
                 .as("the same share and file twice")
@@ -240,7 +266,9 @@ class ValidationTest {
                                 + "give each its own name, or make them the same",
                         "profiles[1].shares[1].path: /srv/run is where the share 'run' of an earlier profile is "
                                 + "mounted; give this one another path",
-                        "profiles[1].files[0].path: an earlier profile gives other contents for /etc/a.conf; keep one");
+                        "profiles[1].files[0].path: an earlier profile gives other contents for /etc/a.conf; keep one",
+                        "profiles[1].users[0]: an earlier profile gives user 'u' other ids; make them the same",
+                        "profiles[1].groups[0]: an earlier profile gives group 'g' another id; make them the same");
     }
 
     @Test

@@ -37,6 +37,16 @@ public record OffloadProfileSpec(
         @JsonPropertyDescription("Files of the profile's own in the root, e.g. a daemon's configuration.")
         List<RootFileSpec> files,
 
+        @Size(max = OffloadProfileSpec.MOST_ACCOUNTS)
+        @JsonPropertyDescription("Accounts the daemons look up in the root, added to its /etc/passwd where the DPU has"
+                + " none of that name.")
+        List<RootUserSpec> users,
+
+        @Size(max = OffloadProfileSpec.MOST_ACCOUNTS)
+        @JsonPropertyDescription("Groups the daemons look up in the root, added to its /etc/group where the DPU has"
+                + " none of that name.")
+        List<RootGroupSpec> groups,
+
         @JsonPropertyDescription("How a change reaches the pairs that use this profile.")
         RolloutSpec rollout) {
     /*
@@ -49,6 +59,25 @@ public record OffloadProfileSpec(
     /** The most shares one profile may have (the built-in libvirt profile has 4). */
     public static final int MOST_SHARES = 64;
 
+    /** The most users, and the most groups, one profile may add to the root. */
+    public static final int MOST_ACCOUNTS = 64;
+
     /** The most daemons one profile may start (the built-in libvirt profile starts 2). */
     public static final int MOST_DAEMONS = 64;
+
+    public OffloadProfileSpec withShares(List<ShareSpec> shares) {
+        return new OffloadProfileSpec(shares, sockets, daemonSockets, programs, daemons, files, users, groups, rollout);
+    }
+
+    public OffloadProfileSpec withDaemons(List<DaemonSpec> daemons) {
+        return new OffloadProfileSpec(shares, sockets, daemonSockets, programs, daemons, files, users, groups, rollout);
+    }
+
+    public OffloadProfileSpec withFiles(List<RootFileSpec> files) {
+        return new OffloadProfileSpec(shares, sockets, daemonSockets, programs, daemons, files, users, groups, rollout);
+    }
+
+    public OffloadProfileSpec withRollout(RolloutSpec rollout) {
+        return new OffloadProfileSpec(shares, sockets, daemonSockets, programs, daemons, files, users, groups, rollout);
+    }
 }

@@ -76,6 +76,6 @@ public final class ProfileResources {
     }
 
     private static OffloadProfileSpec empty() {
-        return new OffloadProfileSpec(null, null, null, null, null, null, null);
+        return new OffloadProfileSpec(null, null, null, null, null, null, null, null, null);
     }
 }

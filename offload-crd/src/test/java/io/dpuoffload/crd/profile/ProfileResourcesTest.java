@@ -40,14 +40,7 @@ class ProfileResourcesTest {
                         libvirtd.ready(),
                         libvirtd.restart(),
                         libvirtd.health()));
-        OffloadProfileSpec changed = new OffloadProfileSpec(
-                LIBVIRT.shares(),
-                LIBVIRT.sockets(),
-                LIBVIRT.daemonSockets(),
-                LIBVIRT.programs(),
-                daemons,
-                LIBVIRT.files(),
-                LIBVIRT.rollout());
+        OffloadProfileSpec changed = LIBVIRT.withDaemons(daemons);
 
         assertThat(ProfileResources.revision("libvirt", changed))
                 .isNotEqualTo(ProfileResources.revision("libvirt", LIBVIRT));
@@ -86,14 +79,7 @@ class ProfileResourcesTest {
                         virtlogd.ready(),
                         virtlogd.restart(),
                         virtlogd.health()));
-        OffloadProfileSpec wrong = new OffloadProfileSpec(
-                shares,
-                LIBVIRT.sockets(),
-                LIBVIRT.daemonSockets(),
-                LIBVIRT.programs(),
-                daemons,
-                LIBVIRT.files(),
-                LIBVIRT.rollout());
+        OffloadProfileSpec wrong = LIBVIRT.withShares(shares).withDaemons(daemons);
 
         // Neither mistake is the schema's to see: names twice, an order among list entries.
         assertThatThrownBy(() -> ProfileResources.toProfile("mine", wrong))
@@ -106,13 +92,6 @@ class ProfileResourcesTest {
     }
 
     private static OffloadProfileSpec withRollout(RolloutSpec rollout) {
-        return new OffloadProfileSpec(
-                LIBVIRT.shares(),
-                LIBVIRT.sockets(),
-                LIBVIRT.daemonSockets(),
-                LIBVIRT.programs(),
-                LIBVIRT.daemons(),
-                LIBVIRT.files(),
-                rollout);
+        return LIBVIRT.withRollout(rollout);
     }
 }

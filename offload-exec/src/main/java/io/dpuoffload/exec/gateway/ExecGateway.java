@@ -174,6 +174,11 @@ public final class ExecGateway implements AutoCloseable {
         return socket;
     }
 
+    /** The host pids this gateway's runs reported, and the stand-ins of their programs. */
+    public HostPids hostPids() {
+        return hostPids;
+    }
+
     /**
      * What intercepted programs on this DPU need so that kill and affinity calls on the host pids of
      * this gateway's runs reach the host (give it to {@code InterceptedLauncher}).

@@ -151,7 +151,11 @@ final class GatewaySession {
                 answer(EXITED, LOST);
                 return;
             }
-            run.onHostPids(hostPids::add);
+            int standInPid = standIn;
+            run.onHostPids(hostPid -> {
+                hostPids.add(hostPid);
+                hostPids.standInRuns(standInPid, hostPid);
+            });
             run.onStarted(this::running);
             SignalRelay signals = new SignalRelay(client, cancel, run, terminal, who, () -> finished, this::send);
             helpers.add(Thread.ofPlatform().daemon().name("rexec-stdin").start(() -> run.sendStdin(in)));

@@ -27,12 +27,32 @@ public final class HostPids {
      */
     private final java.util.Set<Integer> standIns = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** Each stand-in's host program, once the host reported it: what the DPU's /proc view shows for it. */
+    private final Map<Integer, Integer> standInPrograms = new java.util.concurrent.ConcurrentHashMap<>();
+
     void standInStarted(int pid) {
         standIns.add(pid);
     }
 
+    /** {@code standIn}'s program runs on the host as {@code hostPid} (the first pid reported wins). */
+    void standInRuns(int standIn, int hostPid) {
+        if (standIns.contains(standIn) && hostPid > 0) {
+            standInPrograms.putIfAbsent(standIn, hostPid);
+        }
+    }
+
     void standInEnded(int pid) {
         standIns.remove(pid);
+        standInPrograms.remove(pid);
+    }
+
+    /**
+     * The host pid of the program {@code pid} stands in for, 0 if {@code pid} is no stand-in or its
+     * program has not started: a daemon that reads {@code /proc/<stand-in>/stat} for its child's
+     * CPU time and memory (libvirt's domstats) is shown the host program's.
+     */
+    public int programOf(int pid) {
+        return standInPrograms.getOrDefault(pid, 0);
     }
 
     /** Whether {@code pid} is a stand-in (a rexec client) on the DPU now. */

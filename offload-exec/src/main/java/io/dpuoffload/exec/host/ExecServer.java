@@ -122,6 +122,11 @@ public final class ExecServer implements AutoCloseable {
         return this;
     }
 
+    /** Programs running now for clients (each admitted run until it ends). */
+    public int runningCount() {
+        return maxRuns - runs.availablePermits();
+    }
+
     /** Whether descendants that leave a program's process group are followed (a cgroup per run). */
     public boolean followsDescendants() {
         return cgroups.available();

@@ -81,7 +81,7 @@ final class FuseSession {
             boolean procView,
             KeptAnswers kept)
             throws ErrnoException {
-        this.procView = procView ? new ProcView(options.localProc()) : null;
+        this.procView = procView ? new ProcView(options.localProc(), options.programOfStandIn()) : null;
         this.kept = kept;
         this.deviceFd = deviceFd;
         this.device = new DeviceWriter(deviceFd);
@@ -142,7 +142,7 @@ final class FuseSession {
             // fsync, and RELEASE closes), so answering here saves every close a round trip.
             case FLUSH -> reply(FuseReplies.ok(header.unique()));
             default -> {
-                if (procView != null && procView.answered(header, request, negotiated, this::reply)) {
+                if (procView != null && procView.answered(header, request, negotiated, this::reply, this::forward)) {
                     return;
                 }
                 if (kept != null) {

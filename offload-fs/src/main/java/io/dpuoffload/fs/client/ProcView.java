@@ -12,6 +12,7 @@ import io.dpuoffload.fs.fuse.FuseReplies;
 import io.dpuoffload.fs.fuse.FuseRequestDecoder;
 import io.dpuoffload.linux.Errno;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The DPU's half of a /proc view. In the export's root, {@code self}, {@code thread-self} and the
@@ -30,6 +33,11 @@ import java.util.function.Consumer;
  * <p>Which pids live on the DPU: those that exist in the local proc, whose pid namespace is the
  * one this mount's requests are numbered in (the agent mounts both from the same namespace). A pid
  * that exists on both sides is the DPU's.
+ *
+ * <p>A DPU pid that stands in for a host program (an exec shim: QEMU's, for libvirt) is the one
+ * exception: its lookup goes to the host as the program's host pid, so {@code /proc/<stand-in>}
+ * shows the program's CPU time, memory and threads, which the daemon that started it reads as its
+ * child's (libvirt's domstats, dominfo and vcpuinfo).
  *
  * <p>The links carry no cache lifetime: "self" means another process for each caller.
  */
@@ -52,8 +60,12 @@ final class ProcView {
     private final Map<Long, byte[]> targets = new ConcurrentHashMap<>();
     private final Map<String, Long> ids = new ConcurrentHashMap<>();
 
-    ProcView(Path localProc) {
+    /** The host pid of the program a DPU pid stands in for; 0 for any other pid. */
+    private final IntUnaryOperator programOfStandIn;
+
+    ProcView(Path localProc, IntUnaryOperator programOfStandIn) {
         this.localProc = localProc;
+        this.programOfStandIn = programOfStandIn;
     }
 
     static boolean isLocal(long nodeid) {
@@ -64,7 +76,12 @@ final class ProcView {
      * Whether the request is the DPU's to answer (a DPU pid, "self", or a node under them); if so,
      * answered through {@code reply}.
      */
-    boolean answered(FuseInHeader header, ByteBuffer request, FuseNegotiated negotiated, Consumer<ByteBuffer> reply) {
+    boolean answered(
+            FuseInHeader header,
+            ByteBuffer request,
+            FuseNegotiated negotiated,
+            Consumer<ByteBuffer> reply,
+            BiConsumer<FuseInHeader, ByteBuffer> forward) {
         if (isLocal(header.nodeid())) {
             if (header.kind() == FuseOpcode.FORGET || header.kind() == FuseOpcode.BATCH_FORGET) {
                 return true;
@@ -80,14 +97,37 @@ final class ProcView {
         if (header.kind() != FuseOpcode.LOOKUP || header.nodeid() != FuseProtocol.ROOT_ID) {
             return false;
         }
+        FuseOperation.Lookup lookup;
         try {
-            var local = lookup(header, (FuseOperation.Lookup)
-                    FuseRequestDecoder.decode(request, negotiated).operation());
-            local.ifPresent(reply);
-            return local.isPresent();
+            lookup = (FuseOperation.Lookup)
+                    FuseRequestDecoder.decode(request, negotiated).operation();
         } catch (FuseProtocolException e) {
             return false;
         }
+        int program = programOf(lookup.name());
+        if (program > 0) {
+            forward.accept(header, lookupOf(request, Integer.toString(program)));
+            return true;
+        }
+        var local = lookup(header, lookup);
+        local.ifPresent(reply);
+        return local.isPresent();
+    }
+
+    /** The host program's pid when {@code name} is a stand-in's pid, else 0. */
+    private int programOf(byte[] name) {
+        String text = new String(name, StandardCharsets.US_ASCII);
+        return isPid(text) ? programOfStandIn.applyAsInt(Integer.parseInt(text)) : 0;
+    }
+
+    /** {@code request} (a LOOKUP, header first) for {@code name} instead: the same header, its length changed. */
+    private static ByteBuffer lookupOf(ByteBuffer request, String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+        int length = FuseProtocol.IN_HEADER_SIZE + bytes.length + 1;
+        ByteBuffer rewritten = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        rewritten.put(request.duplicate().limit(request.position() + FuseProtocol.IN_HEADER_SIZE));
+        rewritten.putInt(0, length).put(bytes).put((byte) 0).flip();
+        return rewritten;
     }
 
     /** The local answer to a lookup in the root, or empty to ask the host. */
@@ -147,7 +187,7 @@ final class ProcView {
     }
 
     private static boolean isPid(String name) {
-        if (name.isEmpty() || name.length() > 10) {
+        if (name.isEmpty() || name.length() > 9) { // below 2^31, as pid_max is
             return false;
         }
         for (int i = 0; i < name.length(); i++) {

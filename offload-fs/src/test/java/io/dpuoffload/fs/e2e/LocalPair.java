@@ -66,6 +66,30 @@ public final class LocalPair implements AutoCloseable {
             UnaryOperator<ExportConfig> shape,
             Duration resumeWithin)
             throws Exception {
+        this(
+                exported,
+                mountpoint,
+                work,
+                allow,
+                cache,
+                readOnly,
+                shape,
+                resumeWithin,
+                FsMountOptions.defaults().withOpTimeout(Duration.ofSeconds(5)));
+    }
+
+    /** With the DPU mounting with {@code options} (a /proc view's stand-ins, say). */
+    public LocalPair(
+            Path exported,
+            Path mountpoint,
+            Path work,
+            Allowlist allow,
+            CachePolicy cache,
+            boolean readOnly,
+            UnaryOperator<ExportConfig> shape,
+            Duration resumeWithin,
+            FsMountOptions options)
+            throws Exception {
         this.exported = Files.createDirectories(exported);
         this.mountpoint = Files.createDirectories(mountpoint);
         var export =
@@ -81,11 +105,7 @@ public final class LocalPair implements AutoCloseable {
                         .build(),
                 c -> {});
         mount = FsMount.mount(
-                server.boundEndpoint(),
-                TransportConfig.builder("dpu-1").build(),
-                "data",
-                mountpoint,
-                FsMountOptions.defaults().withOpTimeout(Duration.ofSeconds(5)));
+                server.boundEndpoint(), TransportConfig.builder("dpu-1").build(), "data", mountpoint, options);
     }
 
     public LocalPair(Path work) throws Exception {

@@ -2,6 +2,7 @@ package io.dpuoffload.cli.agent;
 
 import io.dpuoffload.agent.dpu.DpuAgent;
 import io.dpuoffload.agent.host.HostAgent;
+import io.dpuoffload.agent.host.HostStatusKeeper;
 import io.dpuoffload.api.spec.ResolvedPair;
 import io.dpuoffload.api.status.StatusText;
 import io.dpuoffload.api.yaml.SpecFiles;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Spec;
             "host: serves offload-fs and offload-exec for the pair's profiles on one mutual-TLS listener.",
             "dpu: builds the offload root (see 'agent status'), serves its exec shims and starts the",
             "profiles' daemons in it. Prints 'READY'; SIGTERM, Ctrl-C or 'agent stop' takes everything",
-            "down again."
+            "down again. 'agent status' and 'agent stop' take --role host for the host agent."
         })
 public final class AgentCommand implements Callable<Integer> {
     enum Role {
@@ -65,7 +66,9 @@ public final class AgentCommand implements Callable<Integer> {
         StopSignal stop = new StopSignal(Duration.ofSeconds(60));
         try {
             if (role == Role.host) {
-                try (HostAgent agent = HostAgent.create(pair)) {
+                try (HostAgent agent = HostAgent.create(pair);
+                        HostStatusKeeper status =
+                                HostStatusKeeper.start(pair.hostState(), agent, endpoint.toString())) {
                     var transport = TransportConfig.builder(pair.hostNode())
                             .features(Set.of(FsFeature.FILESYSTEM, IpcFeature.IPC))
                             .services(agent.register(Services.builder()).build());

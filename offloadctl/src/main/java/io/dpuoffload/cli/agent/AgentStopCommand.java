@@ -1,6 +1,7 @@
 package io.dpuoffload.cli.agent;
 
 import io.dpuoffload.agent.dpu.DpuAgent;
+import io.dpuoffload.agent.host.HostStatusKeeper;
 import io.dpuoffload.cli.BadInputException;
 import io.dpuoffload.cli.ExitCodes;
 import java.io.IOException;
@@ -16,14 +17,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code offloadctl agent stop}: SIGTERM to the DPU agent of a state directory, then a wait for its
- * teardown (daemons, interception, mounts) to finish.
+ * {@code offloadctl agent stop}: SIGTERM to the DPU agent of a state directory (or with {@code --role
+ * host} the host agent), then a wait for its teardown (daemons, interception, mounts) to finish.
  */
 @Command(
         name = "stop",
         mixinStandardHelpOptions = true,
-        description =
-                "Stop the DPU agent (daemons, interception and the root's mounts are taken down) and wait for it.")
+        description = {
+            "Stop the DPU agent (daemons, interception and the root's mounts are taken down) and wait for it;",
+            "with --role host, the host agent."
+        })
 final class AgentStopCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     StateDirectory stateDirectory;
@@ -46,12 +49,20 @@ final class AgentStopCommand implements Callable<Integer> {
         try {
             agent.onExit().get(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the agent (pid " + agent.pid() + ") is still taking down after "
-                    + Duration.ofSeconds(timeoutSeconds) + "; `offloadctl agent status --state " + stateDirectory.path
-                    + "` shows where it is");
+            throw new IllegalStateException(stateDirectory.agent() + " (pid " + agent.pid()
+                    + ") is still taking down after "
+                    + Duration.ofSeconds(timeoutSeconds) + "; `offloadctl agent status --role " + stateDirectory.role
+                    + " --state " + stateDirectory.path() + "` shows where it is");
         }
-        spec.commandLine().getOut().println("stopped the agent (pid " + agent.pid() + ")");
+        spec.commandLine().getOut().println("stopped " + stateDirectory.agent() + " (pid " + agent.pid() + ")");
         return ExitCodes.OK;
+    }
+
+    /** Where each agent keeps its pid; the same name in both state directories. */
+    private Path pidFile(Path state) {
+        return stateDirectory.role == AgentCommand.Role.host
+                ? HostStatusKeeper.pidFile(state)
+                : DpuAgent.pidFile(state);
     }
 
     /** The agent whose pid the state directory names, if it is still that agent (pids are reused). */
@@ -59,13 +70,13 @@ final class AgentStopCommand implements Callable<Integer> {
         long pid;
         try {
             pid = Long.parseLong(
-                    Files.readString(DpuAgent.pidFile(stateDirectory.path)).strip());
+                    Files.readString(pidFile(stateDirectory.path())).strip());
         } catch (NoSuchFileException e) {
-            throw new BadInputException("no DPU agent runs with state directory " + stateDirectory.path
-                    + " (no pid file; --state names another state directory)");
+            throw new BadInputException("no " + stateDirectory.agent().substring(4) + " runs with state directory "
+                    + stateDirectory.path()
+                    + " (no pid file; --state names another state directory, --role the other agent)");
         } catch (NumberFormatException e) {
-            throw new BadInputException(
-                    DpuAgent.pidFile(stateDirectory.path) + " holds no pid; remove it if no agent runs");
+            throw new BadInputException(pidFile(stateDirectory.path()) + " holds no pid; remove it if no agent runs");
         }
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         boolean isAgent;
@@ -77,7 +88,7 @@ final class AgentStopCommand implements Callable<Integer> {
             isAgent = false; // gone meanwhile
         }
         if (!isAgent) {
-            throw new BadInputException("pid " + pid + " in " + DpuAgent.pidFile(stateDirectory.path)
+            throw new BadInputException("pid " + pid + " in " + pidFile(stateDirectory.path())
                     + " is not a running agent (it ended without its teardown?); remove the file");
         }
         return handle.get();

@@ -26,13 +26,14 @@ final class DemoAgents {
         DemoPki pki = DemoPki.create(work.resolve("pki"));
         return Files.writeString(work.resolve("pair.yaml"), """
                 pair: demo
-                host: {node: %s, endpoint: tcp://%s:7400}
+                host: {node: %s, endpoint: tcp://%s:7400, state: %s}
                 dpu: {node: %s, root: %s, state: %s}
                 pki: %s
                 profiles: [%s]
                 """.formatted(
                         DemoPki.HOST,
                         Topology.HOST_ADDRESS,
+                        work.resolve("host-state"),
                         DemoPki.DPU,
                         work.resolve("root"),
                         work.resolve("state"),

@@ -63,8 +63,8 @@ public record LibvirtSandbox(Path work, String domain, Path domainXml, Path seri
             """;
 
     /**
-     * The DPU node: the sandbox's /var/lib, /var/cache, /var/log and /etc/libvirt, and a passwd that
-     * names libvirt-qemu (libvirtd looks its built-in default user up even when qemu.conf says root).
+     * The DPU node: the sandbox's /var/lib, /var/cache, /var/log and /etc/libvirt. Its accounts are
+     * the machine's: the libvirt profile gives the root the libvirt-qemu user libvirtd looks up.
      */
     private static final String DPU_NODE = """
             set -eu
@@ -74,13 +74,6 @@ public record LibvirtSandbox(Path work, String domain, Path domainXml, Path seri
             mount --bind "$w/dpu/var-cache" /var/cache
             mount --bind "$w/dpu/var-log" /var/log
             mount --bind "$w/dpu/etc-libvirt" /etc/libvirt
-            if ! getent passwd libvirt-qemu >/dev/null; then
-                cp /etc/passwd /etc/group "$w/dpu/"
-                echo 'libvirt-qemu:x:64055:64055:libvirt-qemu (sandbox):/nonexistent:/usr/sbin/nologin' >>"$w/dpu/passwd"
-                echo 'libvirt-qemu:x:64055:' >>"$w/dpu/group"
-                mount --bind "$w/dpu/passwd" /etc/passwd
-                mount --bind "$w/dpu/group" /etc/group
-            fi
             exec "$@"
             """;
 

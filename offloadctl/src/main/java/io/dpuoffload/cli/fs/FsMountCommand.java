@@ -4,6 +4,7 @@ import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.cli.StopSignal;
 import io.dpuoffload.fs.client.FsMount;
 import io.dpuoffload.fs.client.FsMountOptions;
+import io.dpuoffload.fs.client.MountReporter;
 import io.dpuoffload.fs.wire.FsFeature;
 import io.dpuoffload.pki.TlsFiles;
 import io.dpuoffload.transport.TransportConfig;
@@ -13,8 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -36,8 +35,6 @@ import picocli.CommandLine.Spec;
             "`offloadctl fs umount MOUNTPOINT` unmount it cleanly."
         })
 final class FsMountCommand implements Callable<Integer> {
-    /** How often the mount's record for `fs status` is refreshed. */
-    private static final Duration STATUS_INTERVAL = Duration.ofSeconds(2);
 
     @Option(
             names = "--server",
@@ -119,36 +116,15 @@ final class FsMountCommand implements Callable<Integer> {
                 .withOpTimeout(Duration.ofSeconds(timeoutSeconds))
                 .withLocalProc(localProc);
         StopSignal stop = new StopSignal(Duration.ofSeconds(10));
-        var reporter = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().factory());
-        try (FsMount mount = FsMount.mount(endpoint, transport.build(), export, where, options)) {
+        try (FsMount mount = FsMount.mount(endpoint, transport.build(), export, where, options);
+                MountReporter reporter = MountReporter.start(mount, endpoint.toString(), MountReporter.FS_MOUNT)) {
             mount.onGone(stop::request);
-            reporter.scheduleAtFixedRate(
-                    () -> report(mount, endpoint), 0, STATUS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
             spec.commandLine().getOut().println("MOUNTED " + where);
             spec.commandLine().getOut().flush();
             stop.await();
         } finally {
-            reporter.shutdownNow();
-            MountRecords.remove(where);
             stop.done();
         }
         return ExitCodes.OK;
-    }
-
-    private void report(FsMount mount, Endpoint endpoint) {
-        try {
-            MountRecords.write(new MountRecords.Record(
-                    mount.mountpoint().toString(),
-                    export,
-                    endpoint.toString(),
-                    ProcessHandle.current().pid(),
-                    mount.connected(),
-                    mount.forwarded(),
-                    mount.failed(),
-                    System.currentTimeMillis()));
-        } catch (java.io.IOException e) {
-            // status is a convenience; the mount goes on
-        }
     }
 }

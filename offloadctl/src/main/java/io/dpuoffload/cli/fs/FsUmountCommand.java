@@ -2,6 +2,8 @@ package io.dpuoffload.cli.fs;
 
 import io.dpuoffload.cli.BadInputException;
 import io.dpuoffload.cli.ExitCodes;
+import io.dpuoffload.fs.client.MountRecords;
+import io.dpuoffload.fs.client.MountReporter;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.Mounts;
@@ -29,6 +31,13 @@ final class FsUmountCommand implements Callable<Integer> {
                 .filter(r -> Path.of(r.mountpoint())
                         .equals(mountpoint.toAbsolutePath().normalize()))
                 .findFirst();
+        if (record.isPresent() && record.get().alive() && !record.get().owner().equals(MountReporter.FS_MOUNT)) {
+            // Its process is an agent: SIGTERM would take its whole root down, and the share alone
+            // unmounted under its daemons would leave them an empty directory.
+            throw new BadInputException(
+                    mountpoint + " is a share of " + record.get().owner() + " (pid "
+                            + record.get().pid() + "); stop that agent instead (`offloadctl agent stop`)");
+        }
         try {
             Mounts.umount2(mountpoint.toString(), Mounts.MNT_DETACH);
         } catch (ErrnoException e) {

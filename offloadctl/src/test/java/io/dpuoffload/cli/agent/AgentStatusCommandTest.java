@@ -8,6 +8,7 @@ import io.dpuoffload.api.status.Condition;
 import io.dpuoffload.api.status.ConditionStatus;
 import io.dpuoffload.api.status.DaemonStatus;
 import io.dpuoffload.api.status.HealthVerdict;
+import io.dpuoffload.api.status.HostAgentStatus;
 import io.dpuoffload.api.status.MountPhase;
 import io.dpuoffload.api.status.MountStatus;
 import io.dpuoffload.api.status.StatusFile;
@@ -114,7 +115,57 @@ class AgentStatusCommandTest {
         java.nio.file.Files.writeString(StatusFile.in(state), "pair: [\n");
         Run broken = run("status", "--state", state.toString());
         assertThat(broken.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(broken.err()).contains("status.yaml is not an agent's status");
+        assertThat(broken.err()).contains("status.yaml is not the status of the DPU agent");
+    }
+
+    private static HostAgentStatus hostStatus(boolean connected) {
+        return new HostAgentStatus(
+                "demo",
+                "host-1",
+                "tcp://198.51.100.1:7400",
+                AT,
+                "dpu-1",
+                connected ? AT.minusSeconds(60) : null,
+                List.of(
+                        new HostAgentStatus.Share("libvirt", Path.of("/var/lib/libvirt"), true),
+                        new HostAgentStatus.Share("images", Path.of("/var/lib/dpu-offload/images"), connected)),
+                List.of(Path.of("/usr/bin/qemu-system-x86_64")),
+                4,
+                2,
+                1);
+    }
+
+    @Test
+    void theHostAgentsStatusSaysWhetherItsDpuIsConnectedAndWhatItHolds(@TempDir Path state) throws Exception {
+        StatusFile.write(state, hostStatus(true));
+        Run run = run("agent", "status", "--role", "host", "--state", state.toString());
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo("""
+                        pair demo: host host-1, listening on tcp://198.51.100.1:7400
+                        dpu dpu-1 connected since 2026-01-31T11:59:00Z
+                          share   libvirt      /var/lib/libvirt
+                          share   images       /var/lib/dpu-offload/images
+                          program /usr/bin/qemu-system-x86_64
+                          4 offload-fs sessions, 2 programs running, 1 carried connections
+                        """);
+        Run yaml = run("status", "--role", "host", "--state", state.toString(), "-o", "yaml");
+        assertThat(Mappers.yaml().readValue(yaml.out(), HostAgentStatus.class)).isEqualTo(hostStatus(true));
+
+        StatusFile.write(state, hostStatus(false));
+        Run waiting = run("agent", "status", "--role", "host", "--state", state.toString());
+        assertThat(waiting.exitCode()).as("no DPU yet, a share missing").isEqualTo(ExitCodes.NOT_READY);
+        assertThat(waiting.out())
+                .contains("dpu dpu-1 not connected", "share   images       /var/lib/dpu-offload/images  (MISSING)");
+    }
+
+    @Test
+    void eachRoleNamesItsOwnAgentWhenThereIsNone(@TempDir Path state) {
+        Run host = run("agent", "status", "--role", "host", "--state", state.toString());
+        assertThat(host.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(host.err()).contains("no status of the host agent in " + state, "--role the other agent");
+        Run stop = run("agent", "stop", "--role", "host", "--state", state.toString());
+        assertThat(stop.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(stop.err()).contains("no host agent runs with state directory " + state);
     }
 
     @Test

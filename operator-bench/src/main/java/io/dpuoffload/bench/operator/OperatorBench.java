@@ -270,14 +270,7 @@ public final class OperatorBench implements Callable<Integer> {
     private static OffloadProfileSpec changed(OffloadProfileSpec spec) {
         List<RootFileSpec> files = new ArrayList<>(spec.files() == null ? List.of() : spec.files());
         files.add(new RootFileSpec("/etc/dpu-offload-bench/changed", "a change to roll out\n"));
-        return new OffloadProfileSpec(
-                spec.shares(),
-                spec.sockets(),
-                spec.daemonSockets(),
-                spec.programs(),
-                spec.daemons(),
-                files,
-                spec.rollout());
+        return spec.withFiles(files);
     }
 
     private static String host(int i) {

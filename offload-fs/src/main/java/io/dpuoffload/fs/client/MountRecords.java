@@ -1,4 +1,4 @@
-package io.dpuoffload.cli.fs;
+package io.dpuoffload.fs.client;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,15 +10,16 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * What each running {@code fs mount} reports about itself, for {@code fs status}: one small file
- * per mount under the run directory, rewritten every few seconds and removed on exit. A file whose
- * process is gone is stale and shown as such.
+ * What each offload-fs mount of this machine reports about itself, for {@code offloadctl fs status}:
+ * one small file per mount under the run directory, rewritten every few seconds ({@link
+ * MountReporter}) and removed when the mount ends. Mounts of {@code fs mount} and of a DPU agent
+ * alike; a file whose process is gone is stale and shown as such.
  */
-final class MountRecords {
+public final class MountRecords {
     /** Override for tests and unprivileged use. */
-    static final String RUN_DIR_ENV = "OFFLOADCTL_RUN_DIR";
+    public static final String RUN_DIR_ENV = "OFFLOADCTL_RUN_DIR";
 
-    static Path directory() {
+    public static Path directory() {
         String override = System.getenv(RUN_DIR_ENV);
         return Path.of(override != null ? override : "/run/dpu-offload").resolve("fs");
     }
@@ -28,21 +29,27 @@ final class MountRecords {
                 .resolve(mountpoint.toAbsolutePath().normalize().toString().replace('/', '_') + ".mount");
     }
 
-    record Record(
+    /**
+     * One mount.
+     *
+     * @param owner what keeps the mount: {@code fs mount}, or a DPU agent and its pair
+     */
+    public record Record(
             String mountpoint,
             String export,
             String server,
             long pid,
+            String owner,
             boolean connected,
             long forwarded,
             long failed,
             long updatedMillis) {
-        boolean alive() {
+        public boolean alive() {
             return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
         }
     }
 
-    static void write(Record record) throws IOException {
+    public static void write(Record record) throws IOException {
         Path file = fileFor(Path.of(record.mountpoint()));
         Files.createDirectories(file.getParent());
         Properties p = new Properties();
@@ -50,6 +57,7 @@ final class MountRecords {
         p.setProperty("export", record.export());
         p.setProperty("server", record.server());
         p.setProperty("pid", Long.toString(record.pid()));
+        p.setProperty("owner", record.owner());
         p.setProperty("connected", Boolean.toString(record.connected()));
         p.setProperty("forwarded", Long.toString(record.forwarded()));
         p.setProperty("failed", Long.toString(record.failed()));
@@ -61,7 +69,7 @@ final class MountRecords {
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    static void remove(Path mountpoint) {
+    public static void remove(Path mountpoint) {
         try {
             Files.deleteIfExists(fileFor(mountpoint));
         } catch (IOException ignored) {
@@ -69,7 +77,7 @@ final class MountRecords {
         }
     }
 
-    static List<Record> readAll() throws IOException {
+    public static List<Record> readAll() throws IOException {
         List<Record> records = new ArrayList<>();
         Path dir = directory();
         if (!Files.isDirectory(dir)) {
@@ -89,6 +97,7 @@ final class MountRecords {
                         p.getProperty("export", "?"),
                         p.getProperty("server", "?"),
                         Long.parseLong(p.getProperty("pid", "0")),
+                        p.getProperty("owner", MountReporter.FS_MOUNT),
                         Boolean.parseBoolean(p.getProperty("connected")),
                         Long.parseLong(p.getProperty("forwarded", "0")),
                         Long.parseLong(p.getProperty("failed", "0")),
