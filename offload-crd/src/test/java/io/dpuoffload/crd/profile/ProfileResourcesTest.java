@@ -85,7 +85,7 @@ class ProfileResourcesTest {
         assertThatThrownBy(() -> ProfileResources.toProfile("mine", wrong))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("OffloadProfile mine")
-                .hasMessageContaining("shares[4].name")
+                .hasMessageContaining("shares[" + LIBVIRT.shares().size() + "].name") // the one added last
                 .hasMessageContaining("'libvirt' is used twice")
                 .hasMessageContaining("daemons[0].after[0]")
                 .hasMessageContaining("'libvirtd' is not a daemon listed above this one");

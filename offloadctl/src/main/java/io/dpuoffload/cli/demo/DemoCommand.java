@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -189,12 +190,14 @@ public final class DemoCommand implements Callable<Integer> {
         if (virshLocal.apply(List.of("define", setup.domainXml().toString())).exitCode() != 0) {
             throw new IllegalStateException("cannot define the VM on the host's own libvirtd");
         }
+        Map<String, Long> sentBefore = ShareRequests.sentUnder(root);
         StartTimes.Result times = StartTimes.measure(
                 compareRuns,
                 DOMAIN,
                 StartTimes.virshIn(dpu, List.of("chroot", root.toString())),
                 localDomain,
                 virshLocal);
+        Map<String, Long> sentAfter = ShareRequests.sentUnder(root);
         virshLocal.apply(List.of("undefine", localDomain));
         local.stop();
         step("virsh start, " + compareRuns + " runs each after a warm-up (median, fastest):");
@@ -205,6 +208,9 @@ public final class DemoCommand implements Callable<Integer> {
                 "local:     libvirtd and QEMU on the host           %7.0f ms  %7.0f ms",
                 times.localMedian(), times.localMin()));
         detail(String.format("offloaded / local                                 %7.2f", times.ratio()));
+        // the warm-up's start too: every start and destroy of the offloaded VM is in the counts
+        detail("requests to the host per offloaded start and destroy, by share: "
+                + ShareRequests.perTime(sentBefore, sentAfter, compareRuns + 1));
     }
 
     private String awaitGuest(LibvirtSandbox sandbox) throws Exception {
