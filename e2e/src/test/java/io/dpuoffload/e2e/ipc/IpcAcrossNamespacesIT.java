@@ -29,11 +29,17 @@ import org.junit.jupiter.api.io.TempDir;
 class IpcAcrossNamespacesIT {
     private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED");
 
+    /*
+     * The programs below print each line with one write: they share their stdout with the ipc run
+     * that starts them, whose log lines would otherwise land between a line and its newline (print
+     * writes the two apart when Python's output is unbuffered, as PYTHONUNBUFFERED makes it).
+     */
+
     /** A stream echo server: each connection's bytes come back, then its half-close. */
     static final String ECHO_SERVER = """
             import socket, sys, threading
             s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(64)
-            print("LISTENING", flush=True)
+            sys.stdout.write("LISTENING\\n"); sys.stdout.flush()
             def serve(c):
                 while True:
                     d = c.recv(65536)
@@ -54,7 +60,7 @@ class IpcAcrossNamespacesIT {
                 d = c.recv(65536)
                 if not d: break
                 back += d
-            print("ECHO[" + back.decode() + "]")
+            sys.stdout.write("ECHO[" + back.decode() + "]\\n")
             """;
 
     /** Holds a connection open; prints when it ends and how long that took after "GO" on stdin. */
@@ -62,49 +68,49 @@ class IpcAcrossNamespacesIT {
             import socket, sys, time
             c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1])
             c.sendall(b"x"); assert c.recv(1) == b"x"
-            print("CONNECTED", flush=True)
+            sys.stdout.write("CONNECTED\\n"); sys.stdout.flush()
             sys.stdin.readline(); start = time.time()
             try:
                 d = c.recv(1)
             except OSError:
                 d = b""
-            print("ENDED %s after %.1f s" % (d == b"", time.time() - start), flush=True)
+            sys.stdout.write("ENDED %s after %.1f s" % (d == b"", time.time() - start) + "\\n"); sys.stdout.flush()
             """;
 
     /** Says STARTED, waits for a line on stdin, then connects to argv[1] and echoes argv[2] through it. */
     private static final String LATE_CLIENT = """
             import socket, sys
-            print("STARTED", flush=True)
+            sys.stdout.write("STARTED\\n"); sys.stdout.flush()
             sys.stdin.readline()
             c = socket.socket(socket.AF_UNIX)
             try:
                 c.connect(sys.argv[1])
             except OSError as e:
-                print("ERRNO %d" % e.errno, flush=True); sys.exit(1)
+                sys.stdout.write("ERRNO %d" % e.errno + "\\n"); sys.stdout.flush(); sys.exit(1)
             c.sendall(sys.argv[2].encode()); c.shutdown(socket.SHUT_WR)
             back = b""
             while True:
                 d = c.recv(65536)
                 if not d: break
                 back += d
-            print("ECHO[" + back.decode() + "]", flush=True)
+            sys.stdout.write("ECHO[" + back.decode() + "]\\n"); sys.stdout.flush()
             """;
 
     /** Receives one message with three descriptors (file, pipe read end, socket) and reports on each. */
     private static final String FD_SERVER = """
             import os, socket, sys
             s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
-            print("LISTENING", flush=True)
+            sys.stdout.write("LISTENING\\n"); sys.stdout.flush()
             c, _ = s.accept()
             msg, fds, _, _ = socket.recv_fds(c, 16, 8)
-            print("COUNT %d" % len(fds), flush=True)
-            print("FILE %d %s" % (os.lseek(fds[0], 0, os.SEEK_CUR), os.read(fds[0], 100).decode()), flush=True)
+            sys.stdout.write("COUNT %d" % len(fds) + "\\n"); sys.stdout.flush()
+            sys.stdout.write("FILE %d %s" % (os.lseek(fds[0], 0, os.SEEK_CUR), os.read(fds[0], 100).decode()) + "\\n"); sys.stdout.flush()
             data = b""
             while True:
                 d = os.read(fds[1], 100)
                 if not d: break
                 data += d
-            print("PIPE %s" % data.decode(), flush=True)
+            sys.stdout.write("PIPE %s" % data.decode() + "\\n"); sys.stdout.flush()
             socket.socket(fileno=fds[2]).sendall(b"pong from the host")
             """;
 
@@ -118,7 +124,7 @@ class IpcAcrossNamespacesIT {
             socket.send_fds(c, [b"m"], [f.fileno(), r, theirs.fileno()])
             f.close(); os.close(r); theirs.close()
             os.write(w, b"via the pipe"); os.close(w)
-            print("ANSWER " + mine.recv(100).decode(), flush=True)
+            sys.stdout.write("ANSWER " + mine.recv(100).decode() + "\\n"); sys.stdout.flush()
             """;
 
     @TempDir

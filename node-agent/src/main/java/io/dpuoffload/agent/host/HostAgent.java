@@ -14,7 +14,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The host's side of a pair: offload-fs for the profiles' shares, offload-exec for their programs,
@@ -23,17 +24,19 @@ import java.util.concurrent.atomic.AtomicReference;
  * programs listed, inherited files only under the shares.
  */
 public final class HostAgent implements AutoCloseable {
-
     private final ResolvedPair pair;
     private final FsServer fs;
     private final ExecServer exec;
     private final IpcNode ipc;
-    /** The DPU's current connection and when it came; null while none is up. */
-    private final AtomicReference<Connected> connected = new AtomicReference<>();
+    /**
+     * The DPU's open connections (its agent's channel and one per share it mounts), and since when
+     * at least one has been open; null while none is.
+     */
+    private final Set<OffloadConnection> open = new HashSet<>(); // its own lock
+
+    private Instant connectedSince; // guarded by open
     /** Told of each connection and disconnection of the DPU (the status keeper). */
     private volatile Runnable onConnectionChange = () -> {};
-
-    private record Connected(OffloadConnection connection, Instant since) {}
 
     private HostAgent(ResolvedPair pair, FsServer fs, ExecServer exec, IpcNode ipc) {
         this.pair = pair;
@@ -111,14 +114,21 @@ public final class HostAgent implements AutoCloseable {
     /** Tell it each new connection from the DPU (offload-ipc answers on the latest). */
     public void connected(OffloadConnection connection) {
         ipc.connected(connection);
-        Connected now = new Connected(connection, Instant.now());
-        connected.set(now);
+        synchronized (open) {
+            if (open.isEmpty()) {
+                connectedSince = Instant.now();
+            }
+            open.add(connection);
+        }
         onConnectionChange.run();
         connection.closeFuture().whenComplete((reason, failure) -> {
-            // a newer connection may have come first (a reconnect races the old one's close)
-            if (connected.compareAndSet(now, null)) {
-                onConnectionChange.run();
+            synchronized (open) {
+                open.remove(connection);
+                if (open.isEmpty()) {
+                    connectedSince = null;
+                }
             }
+            onConnectionChange.run();
         });
     }
 
@@ -129,14 +139,17 @@ public final class HostAgent implements AutoCloseable {
 
     /** What it serves and holds now, for {@code offloadctl agent status --role host}. */
     public HostAgentStatus status(String listen) {
-        Connected now = connected.get();
+        Instant since;
+        synchronized (open) {
+            since = connectedSince;
+        }
         return new HostAgentStatus(
                 pair.name(),
                 pair.hostNode(),
                 listen,
                 Instant.now(),
                 pair.dpuNode(),
-                now == null ? null : now.since(),
+                since,
                 pair.shares().stream()
                         .map(share -> new HostAgentStatus.Share(
                                 share.name(), share.hostPath(), Files.isDirectory(share.hostPath())))

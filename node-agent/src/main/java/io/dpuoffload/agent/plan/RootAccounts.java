@@ -5,6 +5,7 @@ import io.dpuoffload.api.spec.RootUser;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -20,29 +21,29 @@ final class RootAccounts {
 
     /** The DPU's passwd ({@code dpus}, empty when it has none) with {@code users} it lacks; empty if it lacks none. */
     static Optional<Added> passwd(String dpus, List<RootUser> users) {
-        Set<String> present = names(dpus);
-        List<RootUser> missing =
-                users.stream().filter(user -> !present.contains(user.name())).toList();
-        return added(
+        return withMissing(
                 dpus,
-                missing.stream()
-                        .map(user -> user.name() + ":x:" + user.uid() + ":" + user.gid() + ":" + user.name()
-                                + " (dpu-offload)" + HOME_AND_SHELL)
-                        .toList(),
-                missing.stream().map(RootUser::name).toList());
+                users,
+                RootUser::name,
+                user -> user.name() + ":x:" + user.uid() + ":" + user.gid() + ":" + user.name() + " (dpu-offload)"
+                        + HOME_AND_SHELL);
     }
 
     /** The same for the DPU's group file and {@code groups}. */
     static Optional<Added> group(String dpus, List<RootGroup> groups) {
+        return withMissing(dpus, groups, RootGroup::name, group -> group.name() + ":x:" + group.gid() + ":");
+    }
+
+    private static <T> Optional<Added> withMissing(
+            String dpus, List<T> accounts, Function<T, String> name, Function<T, String> line) {
         Set<String> present = names(dpus);
-        List<RootGroup> missing =
-                groups.stream().filter(group -> !present.contains(group.name())).toList();
+        List<T> missing = accounts.stream()
+                .filter(account -> !present.contains(name.apply(account)))
+                .toList();
         return added(
                 dpus,
-                missing.stream()
-                        .map(group -> group.name() + ":x:" + group.gid() + ":")
-                        .toList(),
-                missing.stream().map(RootGroup::name).toList());
+                missing.stream().map(line).toList(),
+                missing.stream().map(name).toList());
     }
 
     /** The file's new content, and the names it adds (for the plan's description). */
