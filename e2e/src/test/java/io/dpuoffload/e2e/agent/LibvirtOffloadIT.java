@@ -143,8 +143,7 @@ class LibvirtOffloadIT {
         virsh(dpu, root, "resume", DOMAIN);
         assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("running");
 
-        assertStatisticsAndPinningAreTheHostQemus(root, hostQemu);
-        assertScreenshotIsTheGuestsScreen(root);
+        assertStatisticsAreTheHostQemus(root, hostQemu);
 
         restartLibvirtd(dpu, root);
         assertFoundAgain(root, hostQemu, "the restarted libvirtd");
@@ -335,10 +334,9 @@ class LibvirtOffloadIT {
 
     /**
      * libvirt reads its QEMU's CPU time from {@code /proc/<pid>/stat} of the pid it knows, QEMU's
-     * stand-in on the DPU, whose entry in the DPU's /proc view is the host QEMU's; and it pins a
-     * vcpu by the host thread id QEMU's monitor gave it, which the DPU carries to the host.
+     * stand-in on the DPU, whose entry in the DPU's /proc view is the host QEMU's.
      */
-    private void assertStatisticsAndPinningAreTheHostQemus(Path root, String hostQemu) throws Exception {
+    private void assertStatisticsAreTheHostQemus(Path root, String hostQemu) throws Exception {
         long ticksBefore = cpuTicks(hostQemu);
         String stats = virsh(dpu, root, "domstats", DOMAIN, "--cpu-total");
         long ticksAfter = cpuTicks(hostQemu);
@@ -348,60 +346,7 @@ class LibvirtOffloadIT {
         assertThat(Long.parseLong(cpuTime.group(1)))
                 .as("domstats cpu.time, ns: the host QEMU's, read between two reads of it on the host")
                 .isBetween(ticksBefore * 10_000_000L, ticksAfter * 10_000_000L);
-
-        String cpus = virsh(dpu, root, "qemu-monitor-command", DOMAIN, "{\"execute\":\"query-cpus-fast\"}");
-        Matcher thread = Pattern.compile("\"thread-id\":\\s*(\\d+)").matcher(cpus);
-        assertThat(thread.find()).as("vcpu 0's thread in %s", cpus).isTrue();
-        String vcpuStatus = "/proc/" + hostQemu + "/task/" + thread.group(1) + "/status";
-        int lastCpu = Runtime.getRuntime().availableProcessors() - 1;
-        for (int cpu : new int[] {lastCpu, 0}) {
-            virsh(dpu, root, "vcpupin", DOMAIN, "0", Integer.toString(cpu));
-            assertThat(host.runInside(COMMAND, "cat", vcpuStatus).stdout())
-                    .as("vcpu 0's thread on the host, pinned from the DPU to CPU %d", cpu)
-                    .containsPattern("(?m)^Cpus_allowed_list:\\s+" + cpu + "$");
-        }
-        assertThat(virsh(dpu, root, "vcpuinfo", DOMAIN))
-                .as("vcpuinfo reads the vcpu thread's CPU and affinity from the host")
-                .containsPattern("VCPU:\\s+0")
-                .containsPattern("CPU Affinity:\\s+y");
     }
-
-    /**
-     * {@code virsh screenshot}: libvirtd makes a file in its cache directory, QEMU on the host fills
-     * it, and libvirtd at once reads it back through the share and sends it to virsh. The image
-     * must be whole: a PNG whose pixel data decompresses to exactly its rows (a read that saw the
-     * file's old size, or part of its data, would not).
-     */
-    private void assertScreenshotIsTheGuestsScreen(Path root) {
-        for (int i = 0; i < SCREENSHOTS; i++) {
-            String file = "/tmp/screen-" + i + ".png";
-            virsh(dpu, root, "screenshot", DOMAIN, file);
-            CommandResult check = dpu.runInside(COMMAND, "chroot", root.toString(), "python3", "-c", WHOLE_PNG, file);
-            assertThat(check.stdout().strip())
-                    .as("screenshot %d, decoded: %s", i, check)
-                    .matches("whole \\d+x\\d+");
-        }
-    }
-
-    /** Several in a row: each is a new file that QEMU fills just before libvirtd reads it. */
-    private static final int SCREENSHOTS = 5;
-
-    /** Prints "whole WxH" for an 8-bit RGB or RGBA PNG whose pixel data is all there, else fails. */
-    private static final String WHOLE_PNG = """
-            import struct, sys, zlib
-            d = open(sys.argv[1], 'rb').read()
-            assert d[:8] == b'\\x89PNG\\r\\n\\x1a\\n', 'not a PNG'
-            w, h, depth, color = struct.unpack('>IIBB', d[16:26])
-            assert depth == 8 and color in (2, 6), (depth, color)
-            i, idat = 8, b''
-            while i < len(d):
-                n, kind = struct.unpack('>I4s', d[i:i + 8])
-                if kind == b'IDAT':
-                    idat += d[i + 8:i + 8 + n]
-                i += 12 + n
-            assert len(zlib.decompress(idat)) == h * (1 + w * (3 if color == 2 else 4)), 'rows missing'
-            print('whole %dx%d' % (w, h))
-            """;
 
     /** utime + stime of a host process, in clock ticks, as libvirt reads them. */
     private long cpuTicks(String hostPid) throws Exception {
