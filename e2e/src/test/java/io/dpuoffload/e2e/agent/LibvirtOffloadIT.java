@@ -143,7 +143,7 @@ class LibvirtOffloadIT {
         virsh(dpu, root, "resume", DOMAIN);
         assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("running");
 
-        assertStatisticsAreTheHostQemus(root, hostQemu);
+        assertStatisticsAndPinningAreTheHostQemus(root, hostQemu);
 
         restartLibvirtd(dpu, root);
         assertFoundAgain(root, hostQemu, "the restarted libvirtd");
@@ -334,9 +334,10 @@ class LibvirtOffloadIT {
 
     /**
      * libvirt reads its QEMU's CPU time from {@code /proc/<pid>/stat} of the pid it knows, QEMU's
-     * stand-in on the DPU, whose entry in the DPU's /proc view is the host QEMU's.
+     * stand-in on the DPU, whose entry in the DPU's /proc view is the host QEMU's; and it pins a
+     * vcpu by the host thread id QEMU's monitor gave it, which the DPU carries to the host.
      */
-    private void assertStatisticsAreTheHostQemus(Path root, String hostQemu) throws Exception {
+    private void assertStatisticsAndPinningAreTheHostQemus(Path root, String hostQemu) throws Exception {
         long ticksBefore = cpuTicks(hostQemu);
         String stats = virsh(dpu, root, "domstats", DOMAIN, "--cpu-total");
         long ticksAfter = cpuTicks(hostQemu);
@@ -346,6 +347,22 @@ class LibvirtOffloadIT {
         assertThat(Long.parseLong(cpuTime.group(1)))
                 .as("domstats cpu.time, ns: the host QEMU's, read between two reads of it on the host")
                 .isBetween(ticksBefore * 10_000_000L, ticksAfter * 10_000_000L);
+
+        String cpus = virsh(dpu, root, "qemu-monitor-command", DOMAIN, "{\"execute\":\"query-cpus-fast\"}");
+        Matcher thread = Pattern.compile("\"thread-id\":\\s*(\\d+)").matcher(cpus);
+        assertThat(thread.find()).as("vcpu 0's thread in %s", cpus).isTrue();
+        String vcpuStatus = "/proc/" + hostQemu + "/task/" + thread.group(1) + "/status";
+        int lastCpu = Runtime.getRuntime().availableProcessors() - 1;
+        for (int cpu : new int[] {lastCpu, 0}) {
+            virsh(dpu, root, "vcpupin", DOMAIN, "0", Integer.toString(cpu));
+            assertThat(host.runInside(COMMAND, "cat", vcpuStatus).stdout())
+                    .as("vcpu 0's thread on the host, pinned from the DPU to CPU %d", cpu)
+                    .containsPattern("(?m)^Cpus_allowed_list:\\s+" + cpu + "$");
+        }
+        assertThat(virsh(dpu, root, "vcpuinfo", DOMAIN))
+                .as("vcpuinfo reads the vcpu thread's CPU and affinity from the host")
+                .containsPattern("VCPU:\\s+0")
+                .containsPattern("CPU Affinity:\\s+y");
     }
 
     /** utime + stime of a host process, in clock ticks, as libvirt reads them. */

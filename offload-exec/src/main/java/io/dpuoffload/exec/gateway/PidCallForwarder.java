@@ -21,6 +21,15 @@ import org.slf4j.LoggerFactory;
  * the DPU), the call is made on the host and its result (or errno) returned; on any
  * other pid (and on 0, -1 and process groups) it continues in the kernel untouched. A mapped pid
  * the host no longer knows as one of its runs' is ESRCH, and leaves the map.
+ *
+ * <p>An affinity call on any other pid but the caller's own thread and process is asked of the host
+ * first: the threads of a host program are numbered there (QEMU's vcpu threads, which libvirt
+ * learns from QEMU's monitor and pins), and the same numbers are as likely to be taken on the DPU,
+ * by the caller's own threads even. The host acts only on its runs' processes and threads; for any
+ * other number it answers ESRCH, and the call then continues in the DPU's kernel. So a daemon that
+ * pins another of its own threads by id reaches a host program's thread of that number instead,
+ * if one exists: management daemons do not (libvirtd, containerd, kubelet). Signals are never
+ * sent on such a guess: a DPU process that just ended may share its number with a host program.
  */
 public final class PidCallForwarder implements PidCallHandler {
     private static final Logger log = LoggerFactory.getLogger(PidCallForwarder.class);
@@ -40,7 +49,10 @@ public final class PidCallForwarder implements PidCallHandler {
     public void handle(PidSyscall pidCall) {
         InterceptedCall call = pidCall.call();
         int pid = pidCall.pid();
-        if (!pids.contains(pid) || isTheDpus(pid, call.pid())) {
+        boolean affinity = pidCall instanceof PidSyscall.SetAffinity || pidCall instanceof PidSyscall.GetAffinity;
+        boolean known = pids.contains(pid);
+        boolean hostFirst = !known && affinity && pid > 0 && pid != call.pid() && pid != Pidfds.processOf(call.pid());
+        if (!(known || hostFirst) || isTheDpus(pid, call.pid())) {
             call.proceed();
             return;
         }
@@ -67,7 +79,7 @@ public final class PidCallForwarder implements PidCallHandler {
                         (int) Math.min(get.maskBytes(), PidCall.MAX_MASK_BYTES),
                         new byte[0]);
         }
-        forward(pidCall, forwarded);
+        forward(pidCall, forwarded, hostFirst);
     }
 
     /**
@@ -89,12 +101,20 @@ public final class PidCallForwarder implements PidCallHandler {
         }
     }
 
-    private void forward(PidSyscall pidCall, PidCall forwarded) {
+    /**
+     * Makes {@code forwarded} on the host and answers the caller with its result; with {@code
+     * hostFirst}, a number the host does not know as one of its runs' is the DPU kernel's instead.
+     */
+    private void forward(PidSyscall pidCall, PidCall forwarded, boolean hostFirst) {
         InterceptedCall call = pidCall.call();
         OffloadConnection connection;
         try {
             connection = host.get();
         } catch (RuntimeException e) {
+            if (hostFirst) {
+                call.proceed();
+                return;
+            }
             log.warn(
                     "pid {}: host pid {} is unreachable ({}); answering ESRCH",
                     call.pid(),
@@ -106,6 +126,10 @@ public final class PidCallForwarder implements PidCallHandler {
         connection
                 .request(ExecWire.PID_CALL, forwarded.encode(ByteBufAllocator.DEFAULT), ANSWER_TIMEOUT)
                 .whenComplete((body, failure) -> {
+                    if (failure != null && hostFirst) {
+                        call.proceed(); // the host cannot say: the number is the DPU's
+                        return;
+                    }
                     if (failure != null) {
                         log.warn(
                                 "pid {}: call {} on host pid {} failed: {}",
@@ -121,6 +145,10 @@ public final class PidCallForwarder implements PidCallHandler {
                         result = PidCall.Result.decode(body);
                     } finally {
                         body.release();
+                    }
+                    if (result.value() == -Errno.ESRCH && hostFirst) {
+                        call.proceed(); // not a process of the host's runs: the DPU's
+                        return;
                     }
                     if (result.value() == -Errno.ESRCH) {
                         // The host process is gone: ESRCH, as the caller meant that one. Never the
