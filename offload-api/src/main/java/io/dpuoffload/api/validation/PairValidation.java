@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Every problem of a {@link Pair} (its own fields; its profiles are validated as they are loaded). */
 public final class PairValidation {
@@ -93,34 +94,53 @@ public final class PairValidation {
                                     + "' of an earlier profile is mounted; give this one another path");
                 }
             }
-            for (int f = 0; f < profile.files().size(); f++) {
-                RootFile file = profile.files().get(f);
-                RootFile earlier = files.putIfAbsent(file.path(), file);
-                if (earlier != null && !earlier.equals(file)) {
-                    problems.add(
-                            "profiles[" + p + "].files[" + f + "].path",
-                            "an earlier profile gives other contents for " + file.path() + "; keep one");
-                }
-            }
-            for (int u = 0; u < profile.users().size(); u++) {
-                RootUser user = profile.users().get(u);
-                RootUser earlier = user == null ? null : users.putIfAbsent(user.name(), user);
-                if (earlier != null && !earlier.equals(user)) {
-                    problems.add(
-                            "profiles[" + p + "].users[" + u + "]",
-                            "an earlier profile gives user '" + user.name() + "' other ids; make them the same");
-                }
-            }
-            for (int g = 0; g < profile.groups().size(); g++) {
-                RootGroup group = profile.groups().get(g);
-                RootGroup earlier = group == null ? null : groups.putIfAbsent(group.name(), group);
-                if (earlier != null && !earlier.equals(group)) {
-                    problems.add(
-                            "profiles[" + p + "].groups[" + g + "]",
-                            "an earlier profile gives group '" + group.name() + "' another id; make them the same");
-                }
-            }
+            String at = "profiles[" + p + "]";
+            agree(
+                    problems,
+                    at + ".files",
+                    ".path",
+                    profile.files(),
+                    RootFile::path,
+                    files,
+                    file -> "an earlier profile gives other contents for " + file.path() + "; keep one");
+            agree(
+                    problems,
+                    at + ".users",
+                    "",
+                    profile.users(),
+                    RootUser::name,
+                    users,
+                    user -> "an earlier profile gives user '" + user.name() + "' other ids; make them the same");
+            agree(
+                    problems,
+                    at + ".groups",
+                    "",
+                    profile.groups(),
+                    RootGroup::name,
+                    groups,
+                    group -> "an earlier profile gives group '" + group.name() + "' another id; make them the same");
         }
         return problems.list();
+    }
+
+    /**
+     * Each of {@code items} against the item an earlier profile gave under the same key ({@code
+     * seen}, which it adds to): the same is fine, another is a problem at {@code list[i]suffix}.
+     */
+    private static <T, K> void agree(
+            Problems problems,
+            String list,
+            String suffix,
+            List<T> items,
+            Function<T, K> key,
+            Map<K, T> seen,
+            Function<T, String> differs) {
+        for (int i = 0; i < items.size(); i++) {
+            T item = items.get(i);
+            T earlier = item == null ? null : seen.putIfAbsent(key.apply(item), item);
+            if (earlier != null && !earlier.equals(item)) {
+                problems.add(list + "[" + i + "]" + suffix, differs.apply(item));
+            }
+        }
     }
 }
