@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * or socket pair, relays one end and passes the other on. Anything else (a device, an eventfd...)
  * cannot be carried: the message then goes on without descriptors and a warning names each one. A
  * listening socket is carried as a listener on the other side whose
- * connections come from ours (see {@link PassedListeners}).
+ * connections come from ours (see {@link PassedListeners}); a TAP interface's descriptor (a VM's NIC)
+ * as an interface made again on the other side (see {@link PassedTaps}).
  */
 public final class FdCarrier implements FdPassing {
     private static final Logger log = LoggerFactory.getLogger(FdCarrier.class);
@@ -74,6 +75,8 @@ public final class FdCarrier implements FdPassing {
     /** Sending side: where a listener bound at a name (as its binder wrote it) is on the peer. */
     private volatile java.util.function.Function<String, java.util.Optional<String>> listenerPeerPaths =
             name -> java.util.Optional.empty();
+    /** Receiving side: the bridges a passed TAP interface may join here (none unless allowed). */
+    private volatile java.util.Set<String> allowedBridges = java.util.Set.of();
 
     /**
      * @param service the stream service the relays' streams use (the peer registers it and hands
@@ -106,6 +109,12 @@ public final class FdCarrier implements FdPassing {
         return this;
     }
 
+    /** Lets passed TAP interfaces join {@code bridges} here (see {@link PassedTaps}). */
+    public FdCarrier allowBridges(java.util.Set<String> bridges) {
+        this.allowedBridges = java.util.Set.copyOf(bridges);
+        return this;
+    }
+
     // ---- sending: descriptors our local peer passed ----
 
     /** One descriptor described: what goes on the wire, and the descriptor to relay (if any, maybe a fresh one). */
@@ -123,7 +132,7 @@ public final class FdCarrier implements FdPassing {
                 } else {
                     described.add(out);
                 }
-            } catch (ErrnoException e) {
+            } catch (IOException e) {
                 refused.add(what(fd) + " (" + e.getMessage() + ")");
             }
         }
@@ -152,6 +161,7 @@ public final class FdCarrier implements FdPassing {
             }
             switch (out.wire()) {
                 case PassedFds.File ignored -> {}
+                case PassedFds.Tap ignored -> {}
                 case PassedFds.Pipe pipe -> relay(live, out, pipe.token(), description);
                 case PassedFds.Socket socket -> relay(live, out, socket.token(), description);
                 case PassedFds.Listener listener ->
@@ -186,8 +196,11 @@ public final class FdCarrier implements FdPassing {
     }
 
     /** What {@code fd} becomes on the wire, or null when it cannot be carried. */
-    private Outgoing describe(int fd) throws ErrnoException {
+    private Outgoing describe(int fd) throws IOException {
         Stat stat = Metadata.fstat(fd);
+        if (io.dpuoffload.linux.Tun.isCloneDevice(stat)) {
+            return new Outgoing(fd, -1, PassedTaps.describe(fd), null, 0); // made there, nothing relayed
+        }
         if (stat.isRegularFile()) {
             String path = what(fd);
             if (path.endsWith(" (deleted)") || !path.startsWith("/")) {
@@ -265,7 +278,7 @@ public final class FdCarrier implements FdPassing {
                 made++;
             }
             return local;
-        } catch (ErrnoException e) {
+        } catch (IOException e) {
             log.warn(
                     "{}: the peer passed {} descriptor(s); delivering the message without them: {}",
                     description,
@@ -278,10 +291,14 @@ public final class FdCarrier implements FdPassing {
         }
     }
 
-    /** The descriptor to pass on for {@code fd}. */
-    private int make(PassedFd fd, String description) throws ErrnoException {
+    /**
+     * The descriptor to pass on for {@code fd}, made here; an IOException says why it cannot be
+     * (for a program that inherits it, whose user should read why).
+     */
+    public int make(PassedFd fd, String description) throws IOException {
         return switch (fd) {
             case PassedFds.File file -> open(file);
+            case PassedFds.Tap tap -> PassedTaps.make(tap, allowedBridges);
             case PassedFds.Pipe pipe -> {
                 int[] ends = FileCalls.pipe2(Flags.O_CLOEXEC);
                 int relayed = pipe.readEnd() ? ends[1] : ends[0];

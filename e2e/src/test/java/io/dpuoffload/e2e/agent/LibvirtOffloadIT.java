@@ -230,6 +230,130 @@ class LibvirtOffloadIT {
         host.stop();
     }
 
+    /**
+     * A VM with a NIC on a bridge: libvirtd on the DPU makes the tap there, and QEMU on the host gets
+     * a tap of the same name that is a port of the host's bridge of that name, with libvirt's
+     * hardware address, up; packets the host sends into its bridge reach the VM's NIC and show in
+     * {@code virsh domifstat} on the DPU; the tap goes with the VM. A NIC on a bridge the host does
+     * not allow fails the start and says how to allow it.
+     */
+    @Test
+    void aVmsNicIsAPortOfTheHostsBridge(Topology topology) throws Exception {
+        LibvirtSandbox sandbox = sandbox(NIC_DOMAIN);
+        Path root = work.resolve("root");
+        for (var node : List.of(topology.host(), topology.dpu())) { // libvirt needs the bridge on the DPU too
+            for (String bridge : List.of(BRIDGE, "brdeny")) {
+                node.run(COMMAND, "ip", "link", "add", bridge, "type", "bridge").orThrow();
+                node.run(COMMAND, "ip", "link", "set", bridge, "up").orThrow();
+            }
+        }
+        // The host side's address on its bridge, the source of the broadcasts sent into it below.
+        topology.host()
+                .run(COMMAND, "ip", "addr", "add", "198.51.100.201/32", "dev", BRIDGE)
+                .orThrow();
+        startAgents(topology, sandbox, List.of(BRIDGE));
+        virsh(dpu, root, "define", domainWithNic(NIC_DOMAIN, BRIDGE, NIC_MAC).toString());
+        virsh(dpu, root, "start", NIC_DOMAIN);
+
+        String tap = virsh(dpu, root, "domiflist", NIC_DOMAIN)
+                .lines()
+                .filter(line -> line.contains(NIC_MAC))
+                .map(line -> line.strip().split("\\s+")[0])
+                .findFirst()
+                .orElseThrow();
+        String onHost = host.runInside(COMMAND, "ip", "-o", "link", "show", "dev", tap)
+                .orThrow()
+                .stdout();
+        assertThat(onHost)
+                .as("the VM's tap on the host")
+                .contains("master " + BRIDGE, "link/ether fe" + NIC_MAC.substring(2))
+                .containsPattern("<[A-Z_,]*\\bUP\\b[A-Z_,]*>");
+        String qemu = qemuPids(host, NIC_DOMAIN).getFirst();
+        assertThat(host.runInside(COMMAND, "sh", "-c", "cat /proc/" + qemu + "/fdinfo/*")
+                        .stdout())
+                .as("QEMU on the host holds the host's tap")
+                .containsPattern("iff:\\s+" + tap);
+
+        // The guest is the NIC's own boot firmware (iPXE), which asks for an address by DHCP: its
+        // frames come out of the host's tap into the host's bridge, which learns the VM's address.
+        await().atMost(COMMAND).pollInterval(Duration.ofMillis(200)).until(() -> host.runInside(
+                        COMMAND, "bridge", "fdb", "show", "br", BRIDGE)
+                .stdout()
+                .contains(NIC_MAC + " dev " + tap));
+        assertThat(interfaceStat(root, tap, "tx_packets"))
+                .as("packets the VM sent")
+                .isPositive();
+        long before = interfaceStat(root, tap, "rx_packets");
+        topology.host()
+                .run(COMMAND, "python3", "-c", BROADCASTS.formatted(BRIDGE))
+                .orThrow();
+        await().atMost(COMMAND)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> interfaceStat(root, tap, "rx_packets") >= before + 5);
+
+        virsh(
+                dpu,
+                root,
+                "define",
+                domainWithNic(NIC_DOMAIN + "-denied", "brdeny", "52:54:00:d9:00:02")
+                        .toString());
+        CommandResult denied = LibvirtSandbox.virshInRoot(dpu, root, COMMAND, List.of("start", NIC_DOMAIN + "-denied"));
+        assertThat(denied.exitCode()).as(denied.toString()).isNotZero();
+        assertThat(denied.stderr()).as("why the start failed").contains("brdeny", "host.bridges");
+
+        virsh(dpu, root, "destroy", NIC_DOMAIN);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> host.runInside(COMMAND, "ip", "link", "show", "dev", tap)
+                                .exitCode()
+                        != 0);
+        dpu.stop();
+        dpuMachine.stop();
+        host.stop();
+    }
+
+    private static final String NIC_DOMAIN = "dpuo-nic";
+    private static final String NIC_MAC = "52:54:00:d9:00:01";
+    private static final String BRIDGE = "brvm";
+    /** Five UDP broadcasts out of a bridge of the host's (named by %s): each a frame to every port. */
+    private static final String BROADCASTS = """
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b'%s')
+            for _ in range(5):
+                s.sendto(b'hello, VM', ('255.255.255.255', 9))
+            """;
+
+    /**
+     * {@link #SMALL_DOMAIN} with a virtio NIC on {@code bridge}, booting from it (QEMU's iPXE ROM);
+     * its XML file.
+     */
+    private Path domainWithNic(String name, String bridge, String mac) throws Exception {
+        String nic = """
+                    <interface type='bridge'>
+                      <mac address='%s'/>
+                      <source bridge='%s'/>
+                      <model type='virtio'/>
+                    </interface>
+                  </devices>""".formatted(mac, bridge);
+        return Files.writeString(
+                work.resolve(name + ".xml"),
+                // TCG: under KVM on a nested machine like this one iPXE stops at once ("KVM internal
+                // error... emulation failure").
+                SMALL_DOMAIN
+                        .formatted("qemu", name)
+                        .replace("hvm</type>", "hvm</type><boot dev='network'/>")
+                        .replace("  </devices>", nic));
+    }
+
+    /** A counter of the VM's NIC ({@code rx_packets}: it received), as {@code virsh domifstat} on the DPU says. */
+    private long interfaceStat(Path root, String tap, String counter) {
+        Matcher value = Pattern.compile(tap + " " + counter + " (\\d+)")
+                .matcher(virsh(dpu, root, "domifstat", NIC_DOMAIN, tap));
+        assertThat(value.find()).as(counter + " of " + tap).isTrue();
+        return Long.parseLong(value.group(1));
+    }
+
     /** {@code action} for each of {@code names} at once, on a thread each; their results in order. */
     private static <T> List<T> inParallel(List<String> names, java.util.function.Function<String, T> action)
             throws Exception {
@@ -255,15 +379,20 @@ class LibvirtOffloadIT {
 
     /** The host agent, the DPU machine and its agent, with a healthy libvirtd; the pair file. */
     private Path startAgents(Topology topology, LibvirtSandbox sandbox) throws Exception {
+        return startAgents(topology, sandbox, List.of());
+    }
+
+    /** The same, with the host's bridges that the DPU's VM interfaces may join. */
+    private Path startAgents(Topology topology, LibvirtSandbox sandbox, List<String> bridges) throws Exception {
         Path root = work.resolve("root");
         Path pair = Files.writeString(work.resolve("pair.yaml"), """
                 pair: libvirt-it
-                host: {node: host-1, endpoint: tcp://198.51.100.1:7400, state: %s}
+                host: {node: host-1, endpoint: tcp://198.51.100.1:7400, state: %s, bridges: %s}
                 dpu: {node: dpu-1, root: %s, state: %s}
                 pki: %s
                 profiles: [libvirt]
                 """.formatted(
-                        work.resolve("host-state"), root, work.resolve("state"), TestPki.create(work.resolve("pki"))));
+                work.resolve("host-state"), bridges, root, work.resolve("state"), TestPki.create(work.resolve("pki"))));
         host = topology.host().start(sandbox.onHost(AgentProcesses.standalone("host", pair)), AgentProcesses.options());
         host.awaitLine(Pattern.compile("READY .*"), START);
         dpuMachine = topology.dpu().start(sandbox.onDpu(LibvirtSandbox.DPU_INIT));

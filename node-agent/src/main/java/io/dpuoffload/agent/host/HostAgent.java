@@ -51,7 +51,8 @@ public final class HostAgent implements AutoCloseable {
                 new FsServer(HostServices.fs(pair), pair.resumeWithin()),
                 new ExecServer(HostServices.programs(pair), HostServices.fileDirectories(pair))
                         .reapOrphans()
-                        .keepDetachedRunsFor(pair.keepRunsFor()),
+                        .keepDetachedRunsFor(pair.keepRunsFor())
+                        .allowBridges(java.util.Set.copyOf(pair.spec().host().bridges())),
                 new IpcNode(HostServices.ipc(pair)));
         try {
             makeShareDirectories(pair);

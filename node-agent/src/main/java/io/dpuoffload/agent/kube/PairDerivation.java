@@ -96,7 +96,8 @@ public final class PairDerivation {
         }
         Pair pair = new Pair(
                 name,
-                new Pair.Host(spec.hostNode(), endpoints.hostEndpoint(), keepRunsFor, resumeWithin, null),
+                new Pair.Host(
+                        spec.hostNode(), endpoints.hostEndpoint(), keepRunsFor, resumeWithin, null, spec.bridges()),
                 new Pair.Dpu(spec.dpuNode(), settings.root(), settings.dpuState()),
                 settings.pki(),
                 pinned.stream().map(PinnedProfile::name).toList());

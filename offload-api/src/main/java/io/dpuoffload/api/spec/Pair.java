@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <pre>
  * pair: rack3-node7
- * host: {node: host-1, endpoint: tcp://198.51.100.1:7400, keepRunsFor: 10m, resumeWithin: 60s}
+ * host: {node: host-1, endpoint: tcp://198.51.100.1:7400, keepRunsFor: 10m, resumeWithin: 60s, bridges: [br0]}
  * dpu: {node: dpu-1, root: /run/dpu-offload/root, state: /run/dpu-offload/agent}
  * pki: /etc/dpu-offload/pki
  * profiles: [libvirt]                      # built-in names or profile files
@@ -41,8 +41,16 @@ public record Pair(String pair, Host host, Dpu dpu, Path pki, List<String> profi
      *     files) — before it ends; default 60s, 0s: it ends with the channel
      * @param state where the host agent keeps its pid and status ({@code offloadctl agent status
      *     --role host}); default /run/dpu-offload/host-agent
+     * @param bridges the host's bridges that the DPU's VM interfaces may join (a VM's NIC on a
+     *     bridge of that name on the DPU becomes a port of the host's); none by default
      */
-    public record Host(String node, String endpoint, Duration keepRunsFor, Duration resumeWithin, Path state) {
+    public record Host(
+            String node,
+            String endpoint,
+            Duration keepRunsFor,
+            Duration resumeWithin,
+            Path state,
+            List<String> bridges) {
         public static final Path DEFAULT_STATE = Path.of("/run/dpu-offload/host-agent");
         public static final Duration DEFAULT_KEEP_RUNS_FOR = Duration.ofMinutes(10);
         /** As offload-ipc's and offload-fs's own default: a flapping link or a reconnect costs nothing. */
@@ -52,10 +60,11 @@ public record Pair(String pair, Host host, Dpu dpu, Path pki, List<String> profi
             keepRunsFor = keepRunsFor == null ? DEFAULT_KEEP_RUNS_FOR : keepRunsFor;
             resumeWithin = resumeWithin == null ? DEFAULT_RESUME_WITHIN : resumeWithin;
             state = state == null ? DEFAULT_STATE : state;
+            bridges = Lists.orEmpty(bridges);
         }
 
         public Host(String node, String endpoint, Duration keepRunsFor) {
-            this(node, endpoint, keepRunsFor, null, null);
+            this(node, endpoint, keepRunsFor, null, null, null);
         }
     }
 

@@ -40,6 +40,15 @@ public final class PairValidation {
                     LONGEST_RESUME_WITHIN,
                     "keeps a dead peer's connections and sessions open too long; give 0s to 1h, e.g. 60s");
             problems.absolute("host.state", pair.host().state());
+            for (int i = 0; i < pair.host().bridges().size(); i++) {
+                String bridge = pair.host().bridges().get(i);
+                if (bridge == null || !InterfaceNames.isValid(bridge)) {
+                    problems.add(
+                            "host.bridges[" + i + "]",
+                            "'" + bridge + "' is not a network interface name: 1 to 15 characters, no '/', ':' or"
+                                    + " spaces, e.g. br0");
+                }
+            }
         }
         if (problems.required("dpu", pair.dpu(), "{node: dpu-1}")) {
             problems.required("dpu.node", pair.dpu().node(), "dpu-1");

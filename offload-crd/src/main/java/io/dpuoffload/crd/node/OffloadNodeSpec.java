@@ -20,6 +20,7 @@ import java.util.List;
  *     the DPU agent is away, for the next agent to take them back; default 10m
  * @param resumeWithin how long what a lost channel leaves open (carried connections, the shares'
  *     sessions) waits for it to come back; default 60s
+ * @param bridges the host's bridges that the DPU's VM interfaces may join; none by default
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.hostNode != self.dpuNode", message = "hostNode and dpuNode must be two different nodes")
@@ -46,7 +47,28 @@ public record OffloadNodeSpec(
         @Pattern(Schema.DURATION)
         @JsonPropertyDescription("How long the daemons' connections and the shares' sessions wait for a lost"
                 + " channel to come back; 0s to 1h, default 60s.")
-        String resumeWithin) {
+        String resumeWithin,
+
+        @Size(max = OffloadNodeSpec.MOST_BRIDGES)
+        @JsonPropertyDescription("The host's bridges that the DPU's VM interfaces may join (a VM's NIC on a bridge"
+                + " of that name on the DPU becomes a port of the host's); none by default.")
+        List<@Pattern(OffloadNodeSpec.INTERFACE_NAME) String> bridges) {
+
+    /** A network interface's name as Linux takes it: 1 to 15 bytes, no '/', ':' or white space. */
+    public static final String INTERFACE_NAME = "^[^/:\\s]{1,15}$";
+
+    /** Bounded, as every list the API server's CEL rules may reach. */
+    public static final int MOST_BRIDGES = 64;
+
+    public OffloadNodeSpec(
+            String hostNode,
+            String dpuNode,
+            TransportSpec transport,
+            List<String> profiles,
+            String keepRunsFor,
+            String resumeWithin) {
+        this(hostNode, dpuNode, transport, profiles, keepRunsFor, resumeWithin, null);
+    }
 
     /**
      * The most profiles one pair may run. The status pins each profile's content, whose shares and

@@ -106,6 +106,15 @@ public final class ExecServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Lets the TAP interfaces programs inherit (a VM's NICs, made here for the DPU's) join {@code
+     * bridges}; none may by default.
+     */
+    public ExecServer allowBridges(Set<String> bridges) {
+        inheritedFds.allowBridges(bridges);
+        return this;
+    }
+
     /** How long a durable run whose client's connection was lost waits for a client to take it over. */
     public ExecServer keepDetachedRunsFor(java.time.Duration grace) {
         detachedRuns = new DetachedRuns(grace);
@@ -277,19 +286,22 @@ public final class ExecServer implements AutoCloseable {
         List<Integer> targets = new ArrayList<>();
         List<Integer> fds = new ArrayList<>();
         for (ExecRequest.Inherited fd : request.inherited()) {
-            int[] made = inheritedFds.incoming(List.of(fd.fd()), description + " fd " + fd.number());
-            if (made == null) {
+            int made;
+            try {
+                made = inheritedFds.make(fd.fd(), description + " fd " + fd.number());
+            } catch (java.io.IOException e) {
+                log.warn("{}: descriptor {} could not be made here: {}", description, fd.number(), e.getMessage());
                 stream.write(Records.record(
                         ByteBufAllocator.DEFAULT,
                         ExecWire.STDERR,
                         Unpooled.copiedBuffer(
-                                "offload-exec: descriptor " + fd.number() + " could not be made on the host (see the"
-                                        + " host's log); the program starts without it\n",
+                                "offload-exec: descriptor " + fd.number() + " could not be made on the host ("
+                                        + e.getMessage() + "); the program starts without it\n",
                                 StandardCharsets.UTF_8)));
                 continue;
             }
             targets.add(fd.number());
-            fds.add(made[0]);
+            fds.add(made);
         }
         return new Inherited(
                 targets.stream().mapToInt(Integer::intValue).toArray(),

@@ -21,10 +21,30 @@ final class EntryOps {
     /** Beneath the parent, and no /proc magic links on the way. */
     static final long RESOLVE = Flags.RESOLVE_BENEATH | Flags.RESOLVE_NO_MAGICLINKS;
 
+    /**
+     * In a /proc view's root, {@code net} is the host's network: the directory of this server's own
+     * process (the host's network namespace), where it is otherwise the link {@code self/net}, which
+     * the DPU's kernel would follow to the caller's own. The interfaces a daemon on the DPU reads
+     * there (libvirt's {@code /proc/net/dev}, for a VM's interface statistics) are the host's,
+     * where its VMs' interfaces are, as the rest of the view is the host's.
+     */
+    private static final byte[] NET = {'n', 'e', 't'};
+
+    private static final byte[] OWN_NET = {'s', 'e', 'l', 'f', '/', 'n', 'e', 't'};
+
     static ByteBuffer lookup(HostSession s, FuseInHeader h, FuseOperation.Lookup op) throws ErrnoException {
         Inode parent = s.inodes.get(h.nodeid());
         s.checkChild(Operation.LOOKUP, parent, Names.component(op.name()), h.uid());
         try {
+            if (s.export.procView()
+                    && h.nodeid() == io.dpuoffload.fs.fuse.FuseProtocol.ROOT_ID
+                    && java.util.Arrays.equals(op.name(), NET)) {
+                return entry(
+                        s,
+                        h,
+                        FileCalls.openat2(
+                                parent.fd(), OWN_NET, Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0, RESOLVE));
+            }
             return entry(s, h, parent, op.name());
         } catch (ErrnoException e) {
             if (e.errno() == Errno.ENOENT && s.attrs.caches()) {
@@ -151,7 +171,14 @@ final class EntryOps {
 
     /** Opens the named inode as O_PATH (no following), records the lookup and answers its entry. */
     static ByteBuffer entry(HostSession s, FuseInHeader h, Inode parent, byte[] name) throws ErrnoException {
-        int fd = FileCalls.openat2(parent.fd(), name, Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0, RESOLVE);
+        return entry(
+                s,
+                h,
+                FileCalls.openat2(parent.fd(), name, Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC, 0, RESOLVE));
+    }
+
+    /** Records the lookup of {@code fd}, an O_PATH descriptor of the inode, and answers its entry. */
+    private static ByteBuffer entry(HostSession s, FuseInHeader h, int fd) throws ErrnoException {
         Stat stat;
         try {
             stat = Metadata.fstat(fd);

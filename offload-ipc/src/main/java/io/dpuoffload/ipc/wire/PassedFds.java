@@ -10,13 +10,15 @@ import java.util.List;
  * The descriptors passed with one message (SCM_RIGHTS), in order, as an FDS record that comes just
  * before the message's DATA record. A regular file travels as its path, open flags and offset, to be
  * opened again on the other side; a pipe end or a socket travels as a token naming a stream of
- * service {@link IpcWire#PASSED_FD} that relays it.
+ * service {@link IpcWire#PASSED_FD} that relays it; a TAP interface's descriptor as the interface's
+ * name and settings, made again on the other side.
  */
 public final class PassedFds {
     private static final int FILE = 0;
     private static final int PIPE = 1;
     private static final int SOCKET = 2;
     private static final int LISTENER = 3;
+    private static final int TAP = 4;
 
     /** One passed descriptor, as the receiving side must recreate it. */
     public sealed interface PassedFd {}
@@ -44,6 +46,16 @@ public final class PassedFds {
             this(type, nonBlocking, token, "");
         }
     }
+
+    /**
+     * A TAP or TUN interface's descriptor (a VM's NIC): the receiver attaches to an interface of the
+     * same name and flags of its own and gives it the sender's settings.
+     *
+     * @param flags the {@code IFF_*} flags it was attached with
+     * @param mac its hardware address, or empty (a tun has none)
+     * @param bridge the bridge it is a port of, or empty
+     */
+    public record Tap(String name, int flags, String mac, int mtu, boolean up, String bridge) implements PassedFd {}
 
     public static ByteBuf record(ByteBufAllocator alloc, List<PassedFd> fds) {
         ByteBuf payload = alloc.buffer();
@@ -75,8 +87,28 @@ public final class PassedFds {
                             .writeLong(listener.token());
                     payload.writeShort(path.length).writeBytes(path);
                 }
+                case Tap tap -> {
+                    payload.writeByte(TAP)
+                            .writeInt(tap.flags())
+                            .writeInt(tap.mtu())
+                            .writeBoolean(tap.up());
+                    writeString(payload, tap.name());
+                    writeString(payload, tap.mac());
+                    writeString(payload, tap.bridge());
+                }
             }
         }
+    }
+
+    private static void writeString(ByteBuf payload, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        payload.writeShort(bytes.length).writeBytes(bytes);
+    }
+
+    private static String readString(ByteBuf payload) {
+        byte[] bytes = new byte[payload.readUnsignedShort()];
+        payload.readBytes(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** The descriptors of an FDS record's payload; IllegalArgumentException when it is malformed. */
@@ -104,6 +136,13 @@ public final class PassedFds {
                                 byte[] path = new byte[payload.readUnsignedShort()];
                                 payload.readBytes(path);
                                 yield new Listener(type, nonBlocking, token, new String(path, StandardCharsets.UTF_8));
+                            }
+                            case TAP -> {
+                                int flags = payload.readInt();
+                                int mtu = payload.readInt();
+                                boolean up = payload.readBoolean();
+                                yield new Tap(
+                                        readString(payload), flags, readString(payload), mtu, up, readString(payload));
                             }
                             default -> throw new IllegalArgumentException("unknown passed descriptor kind " + kind);
                         });
