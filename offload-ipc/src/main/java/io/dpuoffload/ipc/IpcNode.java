@@ -68,6 +68,15 @@ public final class IpcNode implements AutoCloseable {
                 active::decrementAndGet);
     }
 
+    /**
+     * Lets the TAP interfaces passed over carried connections (a NIC libvirt adds to a running VM
+     * through QEMU's monitor) join {@code bridges} here; none may by default.
+     */
+    public IpcNode allowBridges(java.util.Set<String> bridges) {
+        fds.allowBridges(bridges);
+        return this;
+    }
+
     /** Adds offload-ipc's service to a channel's services. */
     public Services.Builder register(Services.Builder services) {
         return services.onStream(IpcWire.CONNECT, this::connectHere)

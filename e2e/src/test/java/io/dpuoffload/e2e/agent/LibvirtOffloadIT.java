@@ -291,6 +291,20 @@ class LibvirtOffloadIT {
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> interfaceStat(root, tap, "rx_packets") >= before + 5);
 
+        // A NIC added to the running VM: libvirtd passes its tap to QEMU through the monitor.
+        virsh(dpu, root, "attach-interface", NIC_DOMAIN, "bridge", BRIDGE, "--model", "virtio", "--mac", HOTPLUG_MAC);
+        String added = virsh(dpu, root, "domiflist", NIC_DOMAIN)
+                .lines()
+                .filter(line -> line.contains(HOTPLUG_MAC))
+                .map(line -> line.strip().split("\\s+")[0])
+                .findFirst()
+                .orElseThrow();
+        assertThat(host.runInside(COMMAND, "ip", "-o", "link", "show", "dev", added)
+                        .orThrow()
+                        .stdout())
+                .as("the added NIC's tap on the host")
+                .contains("master " + BRIDGE, "link/ether fe" + HOTPLUG_MAC.substring(2));
+
         virsh(
                 dpu,
                 root,
@@ -314,6 +328,7 @@ class LibvirtOffloadIT {
     private static final String NIC_DOMAIN = "dpuo-nic";
     private static final String NIC_MAC = "52:54:00:d9:00:01";
     private static final String BRIDGE = "brvm";
+    private static final String HOTPLUG_MAC = "52:54:00:d9:00:03";
     /** Five UDP broadcasts out of a bridge of the host's (named by %s): each a frame to every port. */
     private static final String BROADCASTS = """
             import socket
@@ -343,6 +358,7 @@ class LibvirtOffloadIT {
                 SMALL_DOMAIN
                         .formatted("qemu", name)
                         .replace("hvm</type>", "hvm</type><boot dev='network'/>")
+                        .replace("</os>", "</os><features><acpi/></features>") // PCI hotplug needs ACPI
                         .replace("  </devices>", nic));
     }
 

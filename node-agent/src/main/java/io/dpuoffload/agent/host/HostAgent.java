@@ -53,7 +53,8 @@ public final class HostAgent implements AutoCloseable {
                         .reapOrphans()
                         .keepDetachedRunsFor(pair.keepRunsFor())
                         .allowBridges(java.util.Set.copyOf(pair.spec().host().bridges())),
-                new IpcNode(HostServices.ipc(pair)));
+                new IpcNode(HostServices.ipc(pair))
+                        .allowBridges(java.util.Set.copyOf(pair.spec().host().bridges())));
         try {
             makeShareDirectories(pair);
             // the daemons' sockets: the host listens at their paths, in directories it may not have

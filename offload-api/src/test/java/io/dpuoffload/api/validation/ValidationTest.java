@@ -213,6 +213,20 @@ class ValidationTest {
                 .containsExactly(
                         "host.resumeWithin (line 2): 2h keeps a dead peer's connections and sessions open too long; "
                                 + "give 0s to 1h, e.g. 60s");
+        assertThat(pairProblems(
+                        "pair: p\nhost: {node: h, endpoint: tcp://x:1, bridges: [br0, 'br/0', a-name-too-long-1]}\n"
+                                + "dpu: {node: d}\nprofiles: [libvirt]\n"))
+                .containsExactly(
+                        "host.bridges[1] (line 2): 'br/0' is not a network interface name: 1 to 15 characters, no '/',"
+                                + " ':' or spaces, e.g. br0",
+                        "host.bridges[2] (line 2): 'a-name-too-long-1' is not a network interface name: 1 to 15"
+                                + " characters, no '/', ':' or spaces, e.g. br0");
+        assertThat(SpecFiles.parsePair("pair: p\nhost: {node: h, endpoint: tcp://x:1, bridges: [br0]}\n"
+                                + "dpu: {node: d}\nprofiles: [libvirt]\n")
+                        .spec()
+                        .host()
+                        .bridges())
+                .containsExactly("br0");
         assertThat(SpecFiles.parsePair(
                                 "pair: p\nhost: {node: h, endpoint: tcp://x:1, resumeWithin: 0s}\ndpu: {node: d}\nprofiles: [libvirt]\n")
                         .resumeWithin())

@@ -28,6 +28,23 @@ class IpcWireTest {
     }
 
     @Test
+    void aPassedTapTravelsWithItsNameFlagsAndSettingsBesideTheOtherKinds() {
+        var fds = java.util.List.<PassedFds.PassedFd>of(
+                new PassedFds.File("/var/lib/libvirt/images/a.qcow2", 2, 4096),
+                new PassedFds.Tap("vnet0", 0x5002, "fe:54:00:d9:00:01", 1500, true, "br0"),
+                new PassedFds.Tap("tun7", 0x1001, "", 9000, false, ""),
+                new PassedFds.Socket(UnixSockets.SOCK_STREAM, 77));
+        ByteBuf payload = ALLOC.buffer();
+        try {
+            PassedFds.write(payload, fds);
+            assertThat(PassedFds.read(payload)).isEqualTo(fds);
+            assertThat(payload.readableBytes()).isZero();
+        } finally {
+            payload.release();
+        }
+    }
+
+    @Test
     void aConnectHeaderWithoutATokenIsTheFirstVersionsAndResumesNothing() {
         ByteBuf header = IpcWire.connectHeader(
                 ALLOC, new IpcWire.ConnectRequest(SocketName.path("/run/x.sock"), UnixSockets.SOCK_SEQPACKET, 0, 0, 0));
