@@ -23,7 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A tree of 30,000 files, thirty times the open-file limit, walked through the mount with {@code find}
+ * A tree of 10,000 files, ten times the open-file limit, walked through the mount with {@code find}
  * and read back file by file, while the host server (in this JVM) runs under RLIMIT_NOFILE 1,024:
  * every file is seen and read, and the process never holds as many descriptors as the limit allows.
  * With a descriptor per inode, the host ran out at about the 1,000th file (EMFILE). Under {@code cache:
@@ -31,10 +31,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * descriptor was closed long ago still reaches the DPU within the bound, not the (long) TTL.
  */
 class DescriptorLimitIT {
-    private static final int DIRS = 150;
+    private static final int DIRS = 50;
     private static final int FILES_PER_DIR = 200;
     private static final long LIMIT = 1024;
-    /** Walking and reading 30,000 files costs some 200,000 round trips; far less than this. */
+    /** Walking and reading 10,000 files costs some 70,000 round trips; far less than this. */
     private static final long WALK_TIMEOUT_SECONDS = 600;
 
     @TempDir
