@@ -16,6 +16,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Terminals {
     private static final long TCGETS = 0x5401;
+    private static final long TCSETS = 0x5402;
+    private static final long TIOCGPTN = 0x80045430L;
+    private static final long TIOCSPTLCK = 0x40045431L;
     private static final long TIOCGWINSZ = 0x5413;
     private static final long TIOCSWINSZ = 0x5414;
     /** termios is 60 bytes on Linux; room to spare. */
@@ -103,6 +106,114 @@ public final class Terminals {
             } catch (ErrnoException e) {
                 FileCalls.closeQuietly(master);
                 throw e;
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** The number of the pseudo-terminal whose master is {@code master}: its slave is {@code pts/N}. */
+    public static int ptyIndex(int master) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            MemorySegment index = s.allocate(4, 4);
+            if ((int) IOCTL.invokeExact(s.errnoState(), master, TIOCGPTN, index) != 0) {
+                throw new ErrnoException("ioctl(TIOCGPTN)", s.errno());
+            }
+            return index.get(JAVA_INT, 0);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /**
+     * A pseudo-terminal of number {@code index} in the devpts instance mounted at {@code devpts} (its
+     * slave is {@code devpts/index}), in raw mode, unlocked; its master is close-on-exec and
+     * non-blocking. The kernel gives each new pty the lowest free number, so those below {@code
+     * index} are taken for a moment and given back.
+     *
+     * @throws ErrnoException EBUSY when {@code index} is in use in that instance
+     */
+    public static Pty openNumbered(String devpts, int index) throws ErrnoException {
+        java.util.List<Integer> below = new java.util.ArrayList<>();
+        try {
+            while (true) {
+                int master = FileCalls.openat(
+                        Flags.AT_FDCWD,
+                        devpts + "/ptmx",
+                        Flags.O_RDWR | Flags.O_NOCTTY | Flags.O_CLOEXEC | Flags.O_NONBLOCK,
+                        0);
+                int got;
+                try {
+                    got = ptyIndex(master);
+                } catch (ErrnoException e) {
+                    FileCalls.closeQuietly(master);
+                    throw e;
+                }
+                if (got < index) {
+                    below.add(master);
+                    continue;
+                }
+                if (got > index) {
+                    FileCalls.closeQuietly(master);
+                    throw new ErrnoException("open pty " + index + " in " + devpts + " (it is in use)", Errno.EBUSY);
+                }
+                try {
+                    setLocked(master, false);
+                    makeRaw(master);
+                } catch (ErrnoException e) {
+                    FileCalls.closeQuietly(master);
+                    throw e;
+                }
+                return new Pty(master, (devpts + "/" + index).getBytes(StandardCharsets.US_ASCII));
+            }
+        } finally {
+            below.forEach(FileCalls::closeQuietly);
+        }
+    }
+
+    private static void setLocked(int master, boolean locked) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            MemorySegment value = s.allocate(4, 4);
+            value.set(JAVA_INT, 0, locked ? 1 : 0);
+            if ((int) IOCTL.invokeExact(s.errnoState(), master, TIOCSPTLCK, value) != 0) {
+                throw new ErrnoException("ioctl(TIOCSPTLCK)", s.errno());
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /**
+     * cfmakeraw(3) on the terminal of {@code fd} (a pty master sets its slave's): no echo, no line
+     * editing, no signals from keys, no output processing, 8-bit characters, reads of one byte.
+     */
+    public static void makeRaw(int fd) throws ErrnoException {
+        // struct termios (asm-generic): c_iflag, c_oflag, c_cflag, c_lflag (u32 each), c_line, c_cc[19]
+        final int iflag = 0;
+        final int oflag = 4;
+        final int cflag = 8;
+        final int lflag = 12;
+        final int cc = 17;
+        try (Scratch s = Scratch.acquire()) {
+            MemorySegment t = s.allocate(TERMIOS_SIZE, 8);
+            if ((int) IOCTL.invokeExact(s.errnoState(), fd, TCGETS, t) != 0) {
+                throw new ErrnoException("ioctl(TCGETS)", s.errno());
+            }
+            // IGNBRK BRKINT PARMRK ISTRIP INLCR IGNCR ICRNL IXON; OPOST; ECHO ECHONL ICANON ISIG IEXTEN; CSIZE PARENB
+            t.set(JAVA_INT, iflag, t.get(JAVA_INT, iflag) & ~(0x1 | 0x2 | 0x8 | 0x20 | 0x40 | 0x80 | 0x100 | 0x400));
+            t.set(JAVA_INT, oflag, t.get(JAVA_INT, oflag) & ~0x1);
+            t.set(JAVA_INT, lflag, t.get(JAVA_INT, lflag) & ~(0x8 | 0x40 | 0x2 | 0x1 | 0x8000));
+            t.set(JAVA_INT, cflag, (t.get(JAVA_INT, cflag) & ~(0x30 | 0x100)) | 0x30); // CS8
+            t.set(java.lang.foreign.ValueLayout.JAVA_BYTE, cc + 6, (byte) 1); // VMIN
+            t.set(java.lang.foreign.ValueLayout.JAVA_BYTE, cc + 5, (byte) 0); // VTIME
+            if ((int) IOCTL.invokeExact(s.errnoState(), fd, TCSETS, t) != 0) {
+                throw new ErrnoException("ioctl(TCSETS)", s.errno());
             }
         } catch (ErrnoException e) {
             throw e;

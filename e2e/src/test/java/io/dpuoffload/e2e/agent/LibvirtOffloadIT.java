@@ -315,6 +315,8 @@ class LibvirtOffloadIT {
         assertThat(denied.exitCode()).as(denied.toString()).isNotZero();
         assertThat(denied.stderr()).as("why the start failed").contains("brdeny", "host.bridges");
 
+        assertVirshConsoleReachesTheGuest(root);
+
         virsh(dpu, root, "destroy", NIC_DOMAIN);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> host.runInside(COMMAND, "ip", "link", "show", "dev", tap)
@@ -325,6 +327,79 @@ class LibvirtOffloadIT {
         host.stop();
     }
 
+    /**
+     * {@code virsh console} on the DPU reaches the serial port of a VM on the host: a guest that
+     * echoes what it reads with the case flipped answers what is typed, and a second console after
+     * the first ends works too.
+     */
+    private void assertVirshConsoleReachesTheGuest(Path root) throws Exception {
+        Files.write(
+                work.resolve("host/var-lib/dpu-offload/images/" + CONSOLE_DOMAIN + ".img"),
+                io.dpuoffload.cli.demo.BootSector.echoing(LibvirtSandbox.GUEST_SAYS));
+        Path xml = Files.writeString(work.resolve(CONSOLE_DOMAIN + ".xml"), """
+                <domain type='%s'>
+                  <name>%s</name>
+                  <memory unit='MiB'>64</memory>
+                  <vcpu>1</vcpu>
+                  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+                  <devices>
+                    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+                    <disk type='file' device='disk'>
+                      <driver name='qemu' type='raw'/>
+                      <source file='/var/lib/dpu-offload/images/%s.img'/>
+                      <target dev='vda' bus='virtio'/>
+                    </disk>
+                    <serial type='pty'><target port='0'/></serial>
+                    <console type='pty'><target type='serial' port='0'/></console>
+                    <controller type='usb' model='none'/>
+                    <memballoon model='none'/>
+                  </devices>
+                </domain>
+                """.formatted(
+                        LibvirtSandbox.accelerator(), CONSOLE_DOMAIN, CONSOLE_DOMAIN));
+        virsh(dpu, root, "define", xml.toString());
+        virsh(dpu, root, "start", CONSOLE_DOMAIN);
+        try {
+            for (String typed : List.of("dpuoffload", "again")) {
+                CommandResult console = dpu.runInside(
+                        COMMAND, "python3", "-c", TYPE_AT_CONSOLE, root.toString(), CONSOLE_DOMAIN, typed);
+                assertThat(console.stdout())
+                        .as("virsh console, typing %s: %s", typed, console)
+                        .contains("Connected to domain", typed.toUpperCase(java.util.Locale.ROOT));
+            }
+        } finally {
+            virsh(dpu, root, "destroy", CONSOLE_DOMAIN);
+        }
+    }
+
+    /**
+     * Runs {@code virsh console DOMAIN} in the root on a terminal of its own, types argv[3] once it
+     * is connected, prints all it saw until the guest's answer (or 20 s), then leaves with ^].
+     */
+    private static final String TYPE_AT_CONSOLE = """
+            import os, pty, select, sys, time
+            root, domain, typed = sys.argv[1], sys.argv[2], sys.argv[3].encode()
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execvp("chroot", ["chroot", root, "virsh", "-c", "qemu:///system", "console", domain, "--force"])
+            seen, sent_at, deadline = b"", None, time.time() + 20
+            while time.time() < deadline and not (sent_at and typed.upper() in seen.split(b"Escape character")[-1]):
+                if select.select([fd], [], [], 0.2)[0]:
+                    try:
+                        seen += os.read(fd, 4096)
+                    except OSError:
+                        break
+                if sent_at is None and b"Escape character" in seen:
+                    time.sleep(1)  # virsh makes its terminal raw right after its greeting
+                    os.write(fd, typed)
+                    sent_at = time.time()
+            os.write(fd, b"\\x1d")
+            time.sleep(0.5)
+            sys.stdout.write(seen.decode(errors="replace") + "\\n")
+            os.waitpid(pid, 0)
+            """;
+
+    private static final String CONSOLE_DOMAIN = "dpuo-console";
     private static final String NIC_DOMAIN = "dpuo-nic";
     private static final String NIC_MAC = "52:54:00:d9:00:01";
     private static final String BRIDGE = "brvm";

@@ -65,6 +65,7 @@ public final class DpuAgent implements AutoCloseable {
     private volatile ExecGateway gateway;
     private InterceptedLauncher launcher;
     private DaemonSupervisor daemons;
+    private java.util.Optional<ConsoleMirrors> consoles = java.util.Optional.empty();
     private java.util.Optional<OrphanReaper> reaper = java.util.Optional.empty();
     /** The conditions written last: a condition's transition time stays while its status does. */
     private List<Condition> conditions = List.of();
@@ -145,6 +146,8 @@ public final class DpuAgent implements AutoCloseable {
 
     private void startAll(Endpoint host, TransportConfig transport) throws Exception {
         Files.createDirectories(MountPlan.runDirectory(pair.state()));
+        // Where daemons lock devices they open (libvirtd's console takes /run/lock/LCK..pts.N).
+        Files.createDirectories(MountPlan.runDirectory(pair.state()).resolve("lock"));
         Files.writeString(pidFile(pair.state()), ProcessHandle.current().pid() + "\n");
         try {
             applier.apply();
@@ -175,6 +178,11 @@ public final class DpuAgent implements AutoCloseable {
                 List.of(),
                 pair.keepRunsFor(),
                 new ExecGateway.Placement(DpuServices.sharedPaths(pair), pair.root()));
+        if (runsLibvirtd()) {
+            ExecGateway own = gateway;
+            consoles = java.util.Optional.of(
+                    ConsoleMirrors.start(pair.root(), MountPlan.runDirectory(pair.state()), own::hostPids, client));
+        }
         Interceptions pidCalls = Interceptions.none().withPidCalls(gateway.pidCalls());
         launcher = InterceptedLauncher.start(
                 sockets.isEmpty() ? pidCalls : pidCalls.withConnect(new TransparentConnect(ipc, sockets)));
@@ -188,6 +196,13 @@ public final class DpuAgent implements AutoCloseable {
                 .flatMap(profile -> profile.daemons().stream())
                 .toList());
         writeStatus();
+    }
+
+    /** Whether a profile runs libvirtd, whose VMs' consoles are then mirrored ({@link ConsoleMirrors}). */
+    private boolean runsLibvirtd() {
+        return pair.profiles().stream()
+                .flatMap(profile -> profile.daemons().stream())
+                .anyMatch(daemon -> daemon.name().equals("libvirtd"));
     }
 
     /** The root's steps, the daemons, the channel and the conditions that sum them up. */
@@ -250,6 +265,7 @@ public final class DpuAgent implements AutoCloseable {
         if (daemons != null) {
             daemons.stopAll();
         }
+        consoles.ifPresent(ConsoleMirrors::close);
         reaper.ifPresent(OrphanReaper::close);
         if (launcher != null) {
             launcher.close();

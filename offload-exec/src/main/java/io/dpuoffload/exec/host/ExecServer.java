@@ -65,6 +65,7 @@ public final class ExecServer implements AutoCloseable {
 
     private final FdCarrier inheritedFds;
     private final HostPidCalls pidCalls = new HostPidCalls(cgroups);
+    private final HostConsoles consoles = new HostConsoles(pidCalls);
     /** Held from a spawn until its pid is recorded, so the reaper never takes a run's own program. */
     private final Object spawning = new Object();
     /** Reaps the runs' orphans once {@link #reapOrphans} is called (a process-wide role). */
@@ -103,6 +104,7 @@ public final class ExecServer implements AutoCloseable {
      */
     public ExecServer startProgramsIn(java.nio.file.Path nodeRoot) throws ErrnoException {
         spawner.startProgramsIn(nodeRoot);
+        consoles.terminalsUnder(nodeRoot);
         return this;
     }
 
@@ -145,6 +147,7 @@ public final class ExecServer implements AutoCloseable {
         return services.onStream(ExecWire.EXEC, this::exec)
                 .onStream(ExecWire.REATTACH, this::reattach)
                 .onRequest(ExecWire.PID_CALL, pidCalls::handle)
+                .onStream(ExecWire.CONSOLE, (context, stream, header) -> consoles.open(context, stream, header))
                 .onStream(ExecWire.INHERITED_FD, (context, stream, header) -> {
                     try {
                         inheritedFds.arrived(IpcWire.readPassedFdHeader(header), stream);

@@ -22,6 +22,12 @@ public final class ExecWire {
      * the stream then goes on as an {@link #EXEC} stream does, from {@link #STARTED}.
      */
     public static final int REATTACH = 0x0303;
+    /**
+     * A console of a run's program: the header is {@code u32 host pid, u32 pty number}, a pty whose
+     * master that program holds (QEMU's serial port); the stream then carries the terminal's bytes
+     * both ways (see {@code io.dpuoffload.exec.console.ConsoleRelay}).
+     */
+    public static final int CONSOLE = 0x0304;
 
     /** A durable run's token: 16 random bytes that only the host and the run's client know. */
     public static final int TOKEN_BYTES = 16;

@@ -37,6 +37,49 @@ public final class BootSector {
         (byte) 0xeb,
         (byte) 0xfd
     };
+    /**
+     * The same line, then an echo: {@code xor ax,ax; mov ds,ax; mov dx,0x3f8; mov si,message; next:
+     * lodsb; test al,al; jz echo; out dx,al; jmp next; echo: mov dx,0x3fd; wait: in al,dx; test al,1;
+     * jz wait; mov dx,0x3f8; in al,dx; xor al,0x20; out dx,al; jmp echo}: each character that arrives
+     * goes back with its case flipped (so what a terminal echoes itself cannot pass for it).
+     */
+    private static final byte[] ECHO_CODE = {
+        0x31,
+        (byte) 0xc0,
+        (byte) 0x8e,
+        (byte) 0xd8,
+        (byte) 0xba,
+        (byte) 0xf8,
+        0x03,
+        (byte) 0xbe,
+        0,
+        0,
+        (byte) 0xac,
+        (byte) 0x84,
+        (byte) 0xc0,
+        0x74,
+        0x03,
+        (byte) 0xee,
+        (byte) 0xeb,
+        (byte) 0xf8,
+        (byte) 0xba,
+        (byte) 0xfd,
+        0x03,
+        (byte) 0xec,
+        (byte) 0xa8,
+        0x01,
+        0x74,
+        (byte) 0xfb,
+        (byte) 0xba,
+        (byte) 0xf8,
+        0x03,
+        (byte) 0xec,
+        0x34,
+        0x20,
+        (byte) 0xee,
+        (byte) 0xeb,
+        (byte) 0xef
+    };
     /** One mebibyte: a size every disk bus accepts. */
     private static final int IMAGE_BYTES = 1 << 20;
 
@@ -44,16 +87,28 @@ public final class BootSector {
 
     /** A raw disk image that prints {@code line} (ASCII, up to 400 characters) on COM1 at boot. */
     public static byte[] printing(String line) {
+        return image(CODE, line);
+    }
+
+    /**
+     * A raw disk image that prints {@code line} on COM1 at boot, then sends back each character
+     * COM1 receives with its case flipped ({@code a} comes back as {@code A}): a guest to type at.
+     */
+    public static byte[] echoing(String line) {
+        return image(ECHO_CODE, line);
+    }
+
+    private static byte[] image(byte[] code, String line) {
         byte[] message = (line + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        if (CODE.length + message.length + 1 > SECTOR - 2) {
+        if (code.length + message.length + 1 > SECTOR - 2) {
             throw new IllegalArgumentException("a boot message of " + line.length() + " characters does not fit");
         }
         byte[] image = new byte[IMAGE_BYTES];
-        System.arraycopy(CODE, 0, image, 0, CODE.length);
-        int address = CODE_START + CODE.length;
+        System.arraycopy(code, 0, image, 0, code.length);
+        int address = CODE_START + code.length;
         image[8] = (byte) address; // mov si, imm16: little-endian
         image[9] = (byte) (address >> 8);
-        System.arraycopy(message, 0, image, CODE.length, message.length); // then a 0, already there
+        System.arraycopy(message, 0, image, code.length, message.length); // then a 0, already there
         image[SECTOR - 2] = 0x55;
         image[SECTOR - 1] = (byte) 0xaa;
         return image;
