@@ -30,7 +30,9 @@ final class AgentCommand {
                 "--state",
                 state.toString(),
                 "--advertise",
-                advertise);
+                advertise,
+                "--host-state",
+                state.resolve("host-agent").toString());
     }
 
     /** The DPU's agent, with its offload root at {@code root} and the DPU side's state at {@code dpuState}. */

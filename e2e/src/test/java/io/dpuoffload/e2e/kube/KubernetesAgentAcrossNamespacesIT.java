@@ -173,6 +173,11 @@ class KubernetesAgentAcrossNamespacesIT {
         assertThat(conditionTypes(dpuReport)).containsExactlyElementsOf(PairConditions.PARTS);
         assertThat(hostReport.channel().endpoint()).isEqualTo("tcp://198.51.100.1:7400");
         assertThat(hostReport.channel().connected()).isTrue();
+        Path hostState = work.resolve("host-k8s/host-agent");
+        await().atMost(START).untilAsserted(() -> assertThat(
+                        io.dpuoffload.api.status.StatusFile.readHost(hostState).connectedSince())
+                .as("the host agent's status, as `offloadctl agent status --role host` reads it in the pod")
+                .isNotNull());
         assertThat(dpuReport.channel().endpoint()).isEqualTo("tcp://198.51.100.1:7400");
         assertThat(hostReport.profiles()).containsExactly("sleeper@r1");
         assertThat(dpuReport.profiles()).containsExactly("sleeper@r1");

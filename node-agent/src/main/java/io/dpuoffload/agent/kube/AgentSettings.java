@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param nodeRoot where the agent sees the node's {@code /}: {@code /} on the node itself, the
  *     mount of the node's root in a pod (the DaemonSet's {@code /host}); the DPU's daemons and the
  *     host's programs are the node's, never the image's
+ * @param hostState the host agent's state directory, its pid and status ({@code offloadctl agent
+ *     status --role host}); the standalone default
  */
 public record AgentSettings(
         String node,
@@ -27,8 +29,10 @@ public record AgentSettings(
         String advertise,
         Path root,
         Path dpuState,
-        Path nodeRoot) {
+        Path nodeRoot,
+        Path hostState) {
     public AgentSettings {
+        hostState = hostState == null ? io.dpuoffload.api.spec.Pair.Host.DEFAULT_STATE : hostState;
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(state, "state");
@@ -40,11 +44,11 @@ public record AgentSettings(
     /** An agent on the node itself: its {@code /} is the node's. */
     public AgentSettings(
             String node, String agent, String namespace, Path state, String advertise, Path root, Path dpuState) {
-        this(node, agent, namespace, state, advertise, root, dpuState, Path.of("/"));
+        this(node, agent, namespace, state, advertise, root, dpuState, Path.of("/"), null);
     }
 
     public AgentSettings withNamespace(String value) {
-        return new AgentSettings(node, agent, value, state, advertise, root, dpuState, nodeRoot);
+        return new AgentSettings(node, agent, value, state, advertise, root, dpuState, nodeRoot, hostState);
     }
 
     /** Where the certificates from the node's Secret are written (see {@link CredentialFiles}). */

@@ -1,6 +1,7 @@
 package io.dpuoffload.agent.kube;
 
 import io.dpuoffload.agent.host.HostAgent;
+import io.dpuoffload.agent.host.HostStatusKeeper;
 import io.dpuoffload.api.spec.ResolvedPair;
 import io.dpuoffload.fs.wire.FsFeature;
 import io.dpuoffload.ipc.wire.IpcFeature;
@@ -23,12 +24,15 @@ final class HostSide implements RunningSide {
     private final HostAgent agent;
     private final OffloadServer server;
     private final AtomicLong connections;
+    private final HostStatusKeeper status;
 
-    private HostSide(Plan plan, HostAgent agent, OffloadServer server, AtomicLong connections) {
+    private HostSide(
+            Plan plan, HostAgent agent, OffloadServer server, AtomicLong connections, HostStatusKeeper status) {
         this.plan = plan;
         this.agent = agent;
         this.server = server;
         this.connections = connections;
+        this.status = status;
     }
 
     /**
@@ -52,7 +56,19 @@ final class HostSide implements RunningSide {
                 changed.run();
                 connection.closeFuture().whenComplete((reason, failure) -> changed.run());
             });
-            return new HostSide(plan, agent, server, connections);
+            try {
+                // As the standalone agent's: `offloadctl agent status --role host` in the pod reads it.
+                return new HostSide(
+                        plan,
+                        agent,
+                        server,
+                        connections,
+                        HostStatusKeeper.start(
+                                pair.hostState(), agent, plan.endpoint().toString()));
+            } catch (Exception e) {
+                server.close();
+                throw e;
+            }
         } catch (Exception e) {
             agent.close();
             throw e;
@@ -82,6 +98,7 @@ final class HostSide implements RunningSide {
     @Override
     public void close() {
         try {
+            status.close();
             server.close();
         } finally {
             agent.close();

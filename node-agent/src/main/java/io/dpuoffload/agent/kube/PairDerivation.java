@@ -97,7 +97,12 @@ public final class PairDerivation {
         Pair pair = new Pair(
                 name,
                 new Pair.Host(
-                        spec.hostNode(), endpoints.hostEndpoint(), keepRunsFor, resumeWithin, null, spec.bridges()),
+                        spec.hostNode(),
+                        endpoints.hostEndpoint(),
+                        keepRunsFor,
+                        resumeWithin,
+                        settings.hostState(),
+                        spec.bridges()),
                 new Pair.Dpu(spec.dpuNode(), settings.root(), settings.dpuState()),
                 settings.pki(),
                 pinned.stream().map(PinnedProfile::name).toList());

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dpuoffload.crd.NodeSecrets;
 import io.dpuoffload.crd.OffloadNode;
+import io.dpuoffload.crd.node.OffloadNodeSpec;
 import io.dpuoffload.crd.node.PinnedProfile;
 import io.dpuoffload.crd.node.TransportKind;
 import io.dpuoffload.crd.node.TransportSpec;
@@ -38,6 +39,28 @@ class PairDerivationTest {
         assertThat(plan.pair().profiles().getFirst().daemons().getFirst().name())
                 .isEqualTo("sleeper");
         assertThat(((Derivation.Run) derived).credentials().certificate()).isEqualTo("PEM of tls.crt");
+        assertThat(plan.pair().spec().host().bridges())
+                .as("none unless the pair allows some")
+                .isEmpty();
+        assertThat(plan.pair().hostState()).isEqualTo(Path.of("/run/dpu-offload/host-agent"));
+    }
+
+    @Test
+    void theHostsAllowedBridgesAreThePairs() {
+        OffloadNode resource = pair("p1", null, sleeper("r1"), null);
+        OffloadNodeSpec spec = resource.getSpec();
+        resource.setSpec(new OffloadNodeSpec(
+                spec.hostNode(),
+                spec.dpuNode(),
+                spec.transport(),
+                spec.profiles(),
+                spec.keepRunsFor(),
+                spec.resumeWithin(),
+                List.of("br0", "br-vm")));
+        Derivation derived = PairDerivation.derive(resource, AgentRole.HOST, settings("host-1"), fullSecret("host-1"));
+
+        assertThat(((Derivation.Run) derived).plan().pair().spec().host().bridges())
+                .containsExactly("br0", "br-vm");
     }
 
     @Test

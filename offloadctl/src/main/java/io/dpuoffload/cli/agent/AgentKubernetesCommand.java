@@ -91,6 +91,13 @@ public final class AgentKubernetesCommand implements Callable<Integer> {
     Path dpuState = Pair.Dpu.DEFAULT_STATE;
 
     @Option(
+            names = "--host-state",
+            paramLabel = "DIR",
+            description = "The host side's state directory, its pid and status (what 'agent status --role host'"
+                    + " reads). Default: the standalone agent's, /run/dpu-offload/host-agent.")
+    Path hostState = Pair.Host.DEFAULT_STATE;
+
+    @Option(
             names = "--node-root",
             paramLabel = "DIR",
             description = "Where this agent sees the node's / (the DaemonSet mounts it at /host). The DPU's"
@@ -111,7 +118,15 @@ public final class AgentKubernetesCommand implements Callable<Integer> {
             throw new BadInputException("--node-root must be an absolute path: " + nodeRoot);
         }
         AgentSettings settings = new AgentSettings(
-                node, agentName(), blankToNull(namespace), state, blankToNull(advertise), root, dpuState, nodeRoot);
+                node,
+                agentName(),
+                blankToNull(namespace),
+                state,
+                blankToNull(advertise),
+                root,
+                dpuState,
+                nodeRoot,
+                hostState);
         StopSignal stop = new StopSignal(STOP_GRACE);
         try {
             KubernetesAgent agent;
