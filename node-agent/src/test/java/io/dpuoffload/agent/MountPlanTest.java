@@ -72,6 +72,8 @@ class MountPlanTest {
                         "offload-fs proc (host /proc, cache none, proc view) -> /run/dpu-offload/root/proc",
                         "offload-fs sys (host /sys, cache none) -> /run/dpu-offload/root/sys",
                         "offload-fs libvirt (host /var/lib/libvirt, cache ttl) -> /run/dpu-offload/root/var/lib/libvirt",
+                        "offload-fs libvirt-cache (host /var/cache/libvirt, cache ttl) -> "
+                                + "/run/dpu-offload/root/var/cache/libvirt",
                         "offload-fs images (host /var/lib/dpu-offload/images, cache ttl) -> "
                                 + "/run/dpu-offload/root/var/lib/dpu-offload/images",
                         "file /run/dpu-offload/root/etc/libvirt/qemu.conf (the profile's, "

@@ -144,6 +144,7 @@ class LibvirtOffloadIT {
         assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("running");
 
         assertStatisticsAndPinningAreTheHostQemus(root, hostQemu);
+        assertScreenshotIsTheGuestsScreen(root);
         assertTuningWorksOrSaysWhyNot(root);
 
         restartLibvirtd(dpu, root);
@@ -599,6 +600,43 @@ class LibvirtOffloadIT {
             }
         }
     }
+
+    /**
+     * {@code virsh screenshot}: libvirtd makes a file in its cache directory, QEMU on the host fills
+     * it, and libvirtd at once reads it back through the share and sends it to virsh. The image
+     * must be whole: a PNG whose pixel data decompresses to exactly its rows (a read that saw the
+     * file's old size, or part of its data, would not).
+     */
+    private void assertScreenshotIsTheGuestsScreen(Path root) {
+        for (int i = 0; i < SCREENSHOTS; i++) {
+            String file = "/tmp/screen-" + i + ".png";
+            virsh(dpu, root, "screenshot", DOMAIN, file);
+            CommandResult check = dpu.runInside(COMMAND, "chroot", root.toString(), "python3", "-c", WHOLE_PNG, file);
+            assertThat(check.stdout().strip())
+                    .as("screenshot %d, decoded: %s", i, check)
+                    .matches("whole \\d+x\\d+");
+        }
+    }
+
+    /** Several in a row: each is a new file that QEMU fills just before libvirtd reads it. */
+    private static final int SCREENSHOTS = 5;
+
+    /** Prints "whole WxH" for an 8-bit RGB or RGBA PNG whose pixel data is all there, else fails. */
+    private static final String WHOLE_PNG = """
+            import struct, sys, zlib
+            d = open(sys.argv[1], 'rb').read()
+            assert d[:8] == b'\\x89PNG\\r\\n\\x1a\\n', 'not a PNG'
+            w, h, depth, color = struct.unpack('>IIBB', d[16:26])
+            assert depth == 8 and color in (2, 6), (depth, color)
+            i, idat = 8, b''
+            while i < len(d):
+                n, kind = struct.unpack('>I4s', d[i:i + 8])
+                if kind == b'IDAT':
+                    idat += d[i + 8:i + 8 + n]
+                i += 12 + n
+            assert len(zlib.decompress(idat)) == h * (1 + w * (3 if color == 2 else 4)), 'rows missing'
+            print('whole %dx%d' % (w, h))
+            """;
 
     /** utime + stime of a host process, in clock ticks, as libvirt reads them. */
     private long cpuTicks(String hostPid) throws Exception {

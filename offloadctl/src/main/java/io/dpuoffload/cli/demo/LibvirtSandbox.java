@@ -54,10 +54,11 @@ public record LibvirtSandbox(Path work, String domain, Path domainXml, Path seri
     /** What the guest prints on its serial port once it runs. */
     public static final String GUEST_SAYS = "dpu-offload: hello from the guest";
 
-    /** The host node: this sandbox's /var/lib (libvirt's state, the VM images), then "$@". */
+    /** The host node: this sandbox's /var/lib (libvirt's state, the VM images) and /var/cache, then "$@". */
     private static final String HOST_NODE = """
             set -eu
             mount --bind "$1/host/var-lib" /var/lib
+            mount --bind "$1/host/var-cache" /var/cache
             shift
             exec "$@"
             """;
@@ -121,6 +122,7 @@ public record LibvirtSandbox(Path work, String domain, Path domainXml, Path seri
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path images = Files.createDirectories(work.resolve("host/var-lib/dpu-offload/images"));
         Files.createDirectories(work.resolve("host/var-lib/libvirt/qemu"));
+        Files.createDirectories(work.resolve("host/var-cache"));
         Files.write(images.resolve(domain + ".img"), BootSector.printing(GUEST_SAYS));
         for (String dir : List.of("var-lib", "var-cache", "var-log", "etc-libvirt")) {
             Files.createDirectories(work.resolve("dpu").resolve(dir));
