@@ -162,6 +162,7 @@ public final class FdCarrier implements FdPassing {
             switch (out.wire()) {
                 case PassedFds.File ignored -> {}
                 case PassedFds.Tap ignored -> {}
+                case PassedFds.Device ignored -> {}
                 case PassedFds.Pipe pipe -> relay(live, out, pipe.token(), description);
                 case PassedFds.Socket socket -> relay(live, out, socket.token(), description);
                 case PassedFds.Listener listener ->
@@ -200,6 +201,10 @@ public final class FdCarrier implements FdPassing {
         Stat stat = Metadata.fstat(fd);
         if (io.dpuoffload.linux.Tun.isCloneDevice(stat)) {
             return new Outgoing(fd, -1, PassedTaps.describe(fd), null, 0); // made there, nothing relayed
+        }
+        PassedFds.Device device = PassedDevices.describe(fd, stat);
+        if (device != null) {
+            return new Outgoing(fd, -1, device, null, 0); // opened again there
         }
         if (stat.isRegularFile()) {
             String path = what(fd);
@@ -299,6 +304,7 @@ public final class FdCarrier implements FdPassing {
         return switch (fd) {
             case PassedFds.File file -> open(file);
             case PassedFds.Tap tap -> PassedTaps.make(tap, allowedBridges);
+            case PassedFds.Device device -> PassedDevices.open(device);
             case PassedFds.Pipe pipe -> {
                 int[] ends = FileCalls.pipe2(Flags.O_CLOEXEC);
                 int relayed = pipe.readEnd() ? ends[1] : ends[0];

@@ -118,6 +118,39 @@ class PassedFdsIT {
         }
     }
 
+    /**
+     * vhost-net, which libvirt passes to QEMU with a VM's tap: the receiver gets its own open of the
+     * device. Needs the vhost_net module (a KVM host has it loaded); skipped where it is absent.
+     */
+    @Test
+    void vhostNetArrivesAsAnOpenOfTheReceiversOwnDevice() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.exists(java.nio.file.Path.of("/dev/vhost-net")),
+                "this machine has no /dev/vhost-net (the vhost_net module is not loaded)");
+        try (Crossing crossing = crossing(true);
+                Arena arena = Arena.ofConfined()) {
+            int listener = UnixSockets.socket(UnixSockets.SOCK_STREAM);
+            UnixSockets.listen(listener, SocketName.path(crossing.serverSocket().toString()), 4);
+            int client = connect(crossing.clientSocket());
+            int vhost = FileCalls.openat(Flags.AT_FDCWD, "/dev/vhost-net", Flags.O_RDWR | Flags.O_CLOEXEC, 0);
+            assertThat(UnixSockets.sendWithFds(client, arena.allocateFrom("x"), 1, new int[] {vhost}))
+                    .isEqualTo(1);
+            long rdev = Metadata.fstat(vhost).rdev();
+            FileCalls.close(vhost);
+            int server = retry(() -> UnixSockets.accept(listener));
+            UnixSockets.ReceivedFds received = new UnixSockets.ReceivedFds();
+            MemorySegment buffer = arena.allocate(8);
+            assertThat(retry(() -> UnixSockets.recvWithFds(server, buffer, 8, 0, received)))
+                    .isEqualTo(1);
+            int[] fds = received.take();
+            assertThat(fds).hasSize(1);
+            assertThat(Metadata.fstat(fds[0]).rdev()).isEqualTo(rdev);
+            for (int fd : new int[] {fds[0], server, client, listener}) {
+                FileCalls.close(fd);
+            }
+        }
+    }
+
     @Test
     void aDescriptorThatCannotBeCarriedIsRefusedWithAWarningAndTheBytesStillArrive() throws Exception {
         Logger relayLog = (Logger) LoggerFactory.getLogger(FdCarrier.class);

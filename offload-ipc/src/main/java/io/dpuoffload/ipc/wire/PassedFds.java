@@ -19,6 +19,7 @@ public final class PassedFds {
     private static final int SOCKET = 2;
     private static final int LISTENER = 3;
     private static final int TAP = 4;
+    private static final int DEVICE = 5;
 
     /** One passed descriptor, as the receiving side must recreate it. */
     public sealed interface PassedFd {}
@@ -57,6 +58,12 @@ public final class PassedFds {
      */
     public record Tap(String name, int flags, String mac, int mtu, boolean up, String bridge) implements PassedFd {}
 
+    /**
+     * A device whose open on either side is the same thing (vhost-net: a new instance, bound to the
+     * process that first uses it), opened again by the receiver at {@code path} with {@code flags}.
+     */
+    public record Device(String path, int flags) implements PassedFd {}
+
     public static ByteBuf record(ByteBufAllocator alloc, List<PassedFd> fds) {
         ByteBuf payload = alloc.buffer();
         write(payload, fds);
@@ -86,6 +93,10 @@ public final class PassedFds {
                             .writeBoolean(listener.nonBlocking())
                             .writeLong(listener.token());
                     payload.writeShort(path.length).writeBytes(path);
+                }
+                case Device device -> {
+                    payload.writeByte(DEVICE).writeInt(device.flags());
+                    writeString(payload, device.path());
                 }
                 case Tap tap -> {
                     payload.writeByte(TAP)
@@ -136,6 +147,10 @@ public final class PassedFds {
                                 byte[] path = new byte[payload.readUnsignedShort()];
                                 payload.readBytes(path);
                                 yield new Listener(type, nonBlocking, token, new String(path, StandardCharsets.UTF_8));
+                            }
+                            case DEVICE -> {
+                                int flags = payload.readInt();
+                                yield new Device(readString(payload), flags);
                             }
                             case TAP -> {
                                 int flags = payload.readInt();

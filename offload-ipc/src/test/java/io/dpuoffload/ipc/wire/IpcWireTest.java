@@ -33,6 +33,7 @@ class IpcWireTest {
                 new PassedFds.File("/var/lib/libvirt/images/a.qcow2", 2, 4096),
                 new PassedFds.Tap("vnet0", 0x5002, "fe:54:00:d9:00:01", 1500, true, "br0"),
                 new PassedFds.Tap("tun7", 0x1001, "", 9000, false, ""),
+                new PassedFds.Device("/dev/vhost-net", 2),
                 new PassedFds.Socket(UnixSockets.SOCK_STREAM, 77));
         ByteBuf payload = ALLOC.buffer();
         try {
