@@ -252,7 +252,7 @@ class LibvirtOffloadIT {
         topology.host()
                 .run(COMMAND, "ip", "addr", "add", "198.51.100.201/32", "dev", BRIDGE)
                 .orThrow();
-        startAgents(topology, sandbox, List.of(BRIDGE));
+        Path pair = startAgents(topology, sandbox, List.of(BRIDGE));
         virsh(dpu, root, "define", domainWithNic(NIC_DOMAIN, BRIDGE, NIC_MAC).toString());
         virsh(dpu, root, "start", NIC_DOMAIN);
 
@@ -316,7 +316,7 @@ class LibvirtOffloadIT {
         assertThat(denied.exitCode()).as(denied.toString()).isNotZero();
         assertThat(denied.stderr()).as("why the start failed").contains("brdeny", "host.bridges");
 
-        assertVirshConsoleReachesTheGuest(root);
+        assertVirshConsoleReachesTheGuest(root, pair);
 
         virsh(dpu, root, "destroy", NIC_DOMAIN);
         await().atMost(Duration.ofSeconds(10))
@@ -330,10 +330,10 @@ class LibvirtOffloadIT {
 
     /**
      * {@code virsh console} on the DPU reaches the serial port of a VM on the host: a guest that
-     * echoes what it reads with the case flipped answers what is typed, and a second console after
-     * the first ends works too.
+     * echoes what it reads with the case flipped answers what is typed; a second console after the
+     * first ends works too, and so does one after the DPU agent restarted.
      */
-    private void assertVirshConsoleReachesTheGuest(Path root) throws Exception {
+    private void assertVirshConsoleReachesTheGuest(Path root, Path pair) throws Exception {
         Files.write(
                 work.resolve("host/var-lib/dpu-offload/images/" + CONSOLE_DOMAIN + ".img"),
                 io.dpuoffload.cli.demo.BootSector.echoing(LibvirtSandbox.GUEST_SAYS));
@@ -361,7 +361,10 @@ class LibvirtOffloadIT {
         virsh(dpu, root, "define", xml.toString());
         virsh(dpu, root, "start", CONSOLE_DOMAIN);
         try {
-            for (String typed : List.of("dpuoffload", "again")) {
+            for (String typed : List.of("dpuoffload", "again", "restarted")) {
+                if (typed.equals("restarted")) {
+                    restartDpuAgent(pair, root); // the new agent mirrors the running VM's console again
+                }
                 CommandResult console = dpu.runInside(
                         COMMAND, "python3", "-c", TYPE_AT_CONSOLE, root.toString(), CONSOLE_DOMAIN, typed);
                 assertThat(console.stdout())

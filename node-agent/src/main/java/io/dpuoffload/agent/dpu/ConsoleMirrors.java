@@ -44,6 +44,8 @@ final class ConsoleMirrors implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsoleMirrors.class);
     private static final Pattern PTY = Pattern.compile("<source path='/dev/pts/(\\d+)'/>");
     private static final long SCAN_MILLIS = 500;
+    /** How long opening a console waits for the channel, which the scan saw up a moment ago. */
+    private static final java.time.Duration CONNECTION_WAIT = java.time.Duration.ofSeconds(5);
     /** Ptys made ahead of the highest number in use. */
     private static final int AHEAD = 32;
     /** The most ptys made in the root. */
@@ -201,10 +203,19 @@ final class ConsoleMirrors implements AutoCloseable {
         }
         int master = made[0];
         int slave = made[1];
-        ByteStream stream = channel.connection(java.time.Duration.ofSeconds(5))
-                .openStream(
-                        ExecWire.CONSOLE,
-                        ByteBufAllocator.DEFAULT.buffer(8).writeInt(hostPid).writeInt(index));
+        ByteStream stream;
+        try {
+            stream = channel.connection(CONNECTION_WAIT)
+                    .openStream(
+                            ExecWire.CONSOLE,
+                            ByteBufAllocator.DEFAULT.buffer(8).writeInt(hostPid).writeInt(index));
+        } catch (RuntimeException e) { // the channel went since the scan looked: the pty waits for the next
+            synchronized (this) {
+                ahead.put(index, made);
+            }
+            log.debug("{}: no channel to the host now: {}", description, e.toString());
+            return;
+        }
         Mirror[] mirror = new Mirror[1];
         try {
             ConsoleRelay relay = ConsoleRelay.start(master, stream, true, description, () -> {
