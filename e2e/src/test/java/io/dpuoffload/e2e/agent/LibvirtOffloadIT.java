@@ -337,27 +337,8 @@ class LibvirtOffloadIT {
         Files.write(
                 work.resolve("host/var-lib/dpu-offload/images/" + CONSOLE_DOMAIN + ".img"),
                 io.dpuoffload.cli.demo.BootSector.echoing(LibvirtSandbox.GUEST_SAYS));
-        Path xml = Files.writeString(work.resolve(CONSOLE_DOMAIN + ".xml"), """
-                <domain type='%s'>
-                  <name>%s</name>
-                  <memory unit='MiB'>64</memory>
-                  <vcpu>1</vcpu>
-                  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
-                  <devices>
-                    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-                    <disk type='file' device='disk'>
-                      <driver name='qemu' type='raw'/>
-                      <source file='/var/lib/dpu-offload/images/%s.img'/>
-                      <target dev='vda' bus='virtio'/>
-                    </disk>
-                    <serial type='pty'><target port='0'/></serial>
-                    <console type='pty'><target type='serial' port='0'/></console>
-                    <controller type='usb' model='none'/>
-                    <memballoon model='none'/>
-                  </devices>
-                </domain>
-                """.formatted(
-                        LibvirtSandbox.accelerator(), CONSOLE_DOMAIN, CONSOLE_DOMAIN));
+        Path xml = Files.writeString(
+                work.resolve(CONSOLE_DOMAIN + ".xml"), LibvirtSandbox.consoleDomainXml(CONSOLE_DOMAIN));
         virsh(dpu, root, "define", xml.toString());
         virsh(dpu, root, "start", CONSOLE_DOMAIN);
         try {

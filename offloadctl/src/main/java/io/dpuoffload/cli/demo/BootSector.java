@@ -11,10 +11,11 @@ public final class BootSector {
     private static final int SECTOR = 512;
     private static final int CODE_START = 0x7c00;
     /**
-     * Real-mode x86, 21 bytes, then the message: {@code xor ax,ax; mov ds,ax; mov dx,0x3f8;
-     * mov si,message; next: lodsb; test al,al; jz halt; out dx,al; jmp next; halt: hlt; jmp halt}.
+     * Real-mode x86, 18 bytes that write the message (which follows the code) to COM1, then go on
+     * at offset 18: {@code xor ax,ax; mov ds,ax; mov dx,0x3f8; mov si,message; next: lodsb; test
+     * al,al; jz done; out dx,al; jmp next; done:}.
      */
-    private static final byte[] CODE = {
+    private static final byte[] PRINT = {
         0x31,
         (byte) 0xc0,
         (byte) 0x8e,
@@ -32,36 +33,16 @@ public final class BootSector {
         0x03,
         (byte) 0xee,
         (byte) 0xeb,
-        (byte) 0xf8,
-        (byte) 0xf4,
-        (byte) 0xeb,
-        (byte) 0xfd
+        (byte) 0xf8
     };
+    /** {@code halt: hlt; jmp halt}. */
+    private static final byte[] HALT = {(byte) 0xf4, (byte) 0xeb, (byte) 0xfd};
     /**
-     * The same line, then an echo: {@code xor ax,ax; mov ds,ax; mov dx,0x3f8; mov si,message; next:
-     * lodsb; test al,al; jz echo; out dx,al; jmp next; echo: mov dx,0x3fd; wait: in al,dx; test al,1;
-     * jz wait; mov dx,0x3f8; in al,dx; xor al,0x20; out dx,al; jmp echo}: each character that arrives
-     * goes back with its case flipped (so what a terminal echoes itself cannot pass for it).
+     * {@code echo: mov dx,0x3fd; wait: in al,dx; test al,1; jz wait; mov dx,0x3f8; in al,dx; xor
+     * al,0x20; out dx,al; jmp echo}: each character COM1 receives goes back with its case flipped (so
+     * what a terminal echoes itself cannot pass for the guest's answer).
      */
-    private static final byte[] ECHO_CODE = {
-        0x31,
-        (byte) 0xc0,
-        (byte) 0x8e,
-        (byte) 0xd8,
-        (byte) 0xba,
-        (byte) 0xf8,
-        0x03,
-        (byte) 0xbe,
-        0,
-        0,
-        (byte) 0xac,
-        (byte) 0x84,
-        (byte) 0xc0,
-        0x74,
-        0x03,
-        (byte) 0xee,
-        (byte) 0xeb,
-        (byte) 0xf8,
+    private static final byte[] ECHO = {
         (byte) 0xba,
         (byte) 0xfd,
         0x03,
@@ -87,7 +68,7 @@ public final class BootSector {
 
     /** A raw disk image that prints {@code line} (ASCII, up to 400 characters) on COM1 at boot. */
     public static byte[] printing(String line) {
-        return image(CODE, line);
+        return image(concat(PRINT, HALT), line);
     }
 
     /**
@@ -95,7 +76,13 @@ public final class BootSector {
      * COM1 receives with its case flipped ({@code a} comes back as {@code A}): a guest to type at.
      */
     public static byte[] echoing(String line) {
-        return image(ECHO_CODE, line);
+        return image(concat(PRINT, ECHO), line);
+    }
+
+    private static byte[] concat(byte[] first, byte[] then) {
+        byte[] code = java.util.Arrays.copyOf(first, first.length + then.length);
+        System.arraycopy(then, 0, code, first.length, then.length);
+        return code;
     }
 
     private static byte[] image(byte[] code, String line) {

@@ -117,6 +117,19 @@ public record LibvirtSandbox(Path work, String domain, Path domainXml, Path seri
             </domain>
             """;
 
+    /**
+     * A domain like the sandbox's, named {@code name} and booting {@code name}.img from the images
+     * directory, whose serial port is a pty and its console ({@code virsh console}).
+     */
+    public static String consoleDomainXml(String name) {
+        return DOMAIN_XML
+                .formatted(accelerator(), name, name, name)
+                .replaceFirst(
+                        "(?s)<serial type='file'>.*?</serial>",
+                        "<serial type='pty'><target port='0'/></serial>"
+                                + "<console type='pty'><target type='serial' port='0'/></console>");
+    }
+
     /** Lays the sandbox out under {@code work} (which must be readable by all, as the root shows it). */
     public static LibvirtSandbox create(Path work, String domain) throws IOException {
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));

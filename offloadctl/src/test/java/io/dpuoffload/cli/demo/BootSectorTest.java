@@ -22,6 +22,21 @@ class BootSectorTest {
     }
 
     @Test
+    void anEchoingSectorAddressesItsMessageAfterItsLongerCode() {
+        byte[] printing = BootSector.printing("hi");
+        byte[] echoing = BootSector.echoing("hi");
+        int message = (echoing[8] & 0xff) | (echoing[9] & 0xff) << 8;
+        int offset = message - 0x7c00;
+        assertThat(offset).isEqualTo(35);
+        assertThat(new String(Arrays.copyOfRange(echoing, offset, offset + 5), StandardCharsets.US_ASCII))
+                .isEqualTo("hi\r\n\0");
+        assertThat(Arrays.copyOfRange(echoing, 10, 18))
+                .as("the same print loop")
+                .isEqualTo(Arrays.copyOfRange(printing, 10, 18));
+        assertThat(echoing[510]).isEqualTo((byte) 0x55);
+    }
+
+    @Test
     void aMessageTooLongForTheSectorIsRefused() {
         assertThatThrownBy(() -> BootSector.printing("x".repeat(500)))
                 .isInstanceOf(IllegalArgumentException.class)
