@@ -151,8 +151,10 @@ class LibvirtOffloadIT {
         assertFoundAgain(root, hostQemu, "the restarted libvirtd");
         restartDpuAgent(pair, root);
         assertFoundAgain(root, hostQemu, "the libvirtd of the restarted DPU agent");
+        assertSerialOutputStillArrives(serialLog, "the DPU agent's restart");
         crashDpuAgent(pair, root);
         assertFoundAgain(root, hostQemu, "the libvirtd of the agent started over the crashed one's root");
+        assertSerialOutputStillArrives(serialLog, "the DPU agent's crash");
 
         virsh(dpu, root, "destroy", DOMAIN);
         assertThat(virsh(dpu, root, "domstate", DOMAIN)).contains("shut off");
@@ -621,6 +623,18 @@ class LibvirtOffloadIT {
             assert len(zlib.decompress(idat)) == h * (1 + w * (3 if color == 2 else 4)), 'rows missing'
             print('whole %dx%d' % (w, h))
             """;
+
+    /**
+     * The guest writes a line to its serial port every second: the lines keep reaching its log file
+     * on the host after {@code what} (QEMU writes the file itself, carried to it as an open file).
+     */
+    private static void assertSerialOutputStillArrives(Path serialLog, String what) throws Exception {
+        long before = Files.size(serialLog);
+        await().atMost(COMMAND)
+                .pollInterval(Duration.ofMillis(200))
+                .alias("the guest's serial output after " + what)
+                .until(() -> Files.size(serialLog) > before + 2L * LibvirtSandbox.GUEST_SAYS.length());
+    }
 
     /** utime + stime of a host process, in clock ticks, as libvirt reads them. */
     private long cpuTicks(String hostPid) throws Exception {

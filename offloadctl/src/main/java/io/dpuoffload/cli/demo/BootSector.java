@@ -35,6 +35,14 @@ public final class BootSector {
         (byte) 0xeb,
         (byte) 0xf8
     };
+    /**
+     * {@code sti; mov cx,18; pause: hlt; loop pause; jmp 7}: waits 18 ticks of the BIOS's timer
+     * (about a second, halted, no CPU spent), then writes the message again (offset 7 is {@code mov
+     * si,message}).
+     */
+    private static final byte[] EVERY_SECOND = {
+        (byte) 0xfb, (byte) 0xb9, 0x12, 0x00, (byte) 0xf4, (byte) 0xe2, (byte) 0xfd, (byte) 0xeb, (byte) 0xec
+    };
     /** {@code halt: hlt; jmp halt}. */
     private static final byte[] HALT = {(byte) 0xf4, (byte) 0xeb, (byte) 0xfd};
     /**
@@ -69,6 +77,14 @@ public final class BootSector {
     /** A raw disk image that prints {@code line} (ASCII, up to 400 characters) on COM1 at boot. */
     public static byte[] printing(String line) {
         return image(concat(PRINT, HALT), line);
+    }
+
+    /**
+     * A raw disk image that prints {@code line} on COM1 at boot and again about every second: a guest
+     * whose serial output keeps coming while the VM runs.
+     */
+    public static byte[] printingEverySecond(String line) {
+        return image(concat(PRINT, EVERY_SECOND), line);
     }
 
     /**

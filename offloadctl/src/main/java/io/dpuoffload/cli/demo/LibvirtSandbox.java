@@ -136,7 +136,7 @@ public record LibvirtSandbox(Path work, String domain, Path domainXml, Path seri
         Path images = Files.createDirectories(work.resolve("host/var-lib/dpu-offload/images"));
         Files.createDirectories(work.resolve("host/var-lib/libvirt/qemu"));
         Files.createDirectories(work.resolve("host/var-cache"));
-        Files.write(images.resolve(domain + ".img"), BootSector.printing(GUEST_SAYS));
+        Files.write(images.resolve(domain + ".img"), BootSector.printingEverySecond(GUEST_SAYS));
         for (String dir : List.of("var-lib", "var-cache", "var-log", "etc-libvirt")) {
             Files.createDirectories(work.resolve("dpu").resolve(dir));
         }
