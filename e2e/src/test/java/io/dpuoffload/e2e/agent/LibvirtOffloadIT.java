@@ -294,19 +294,38 @@ class LibvirtOffloadIT {
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> interfaceStat(root, tap, "rx_packets") >= before + 5);
 
-        // A NIC added to the running VM: libvirtd passes its tap to QEMU through the monitor.
+        // NICs added to the running VM (libvirtd passes each tap to QEMU through the monitor): one on
+        // the bridge, one on a libvirt network in bridge mode over it.
+        Path network = Files.writeString(work.resolve("hostbr.xml"), """
+                <network><name>hostbr</name><forward mode='bridge'/><bridge name='%s'/></network>
+                """.formatted(BRIDGE));
+        virsh(dpu, root, "net-define", network.toString());
+        virsh(dpu, root, "net-start", "hostbr");
         virsh(dpu, root, "attach-interface", NIC_DOMAIN, "bridge", BRIDGE, "--model", "virtio", "--mac", HOTPLUG_MAC);
-        String added = virsh(dpu, root, "domiflist", NIC_DOMAIN)
-                .lines()
-                .filter(line -> line.contains(HOTPLUG_MAC))
-                .map(line -> line.strip().split("\\s+")[0])
-                .findFirst()
-                .orElseThrow();
-        assertThat(host.runInside(COMMAND, "ip", "-o", "link", "show", "dev", added)
-                        .orThrow()
-                        .stdout())
-                .as("the added NIC's tap on the host")
-                .contains("master " + BRIDGE, "link/ether fe" + HOTPLUG_MAC.substring(2));
+        virsh(
+                dpu,
+                root,
+                "attach-interface",
+                NIC_DOMAIN,
+                "network",
+                "hostbr",
+                "--model",
+                "virtio",
+                "--mac",
+                NETWORK_MAC);
+        for (String mac : List.of(HOTPLUG_MAC, NETWORK_MAC)) {
+            String added = virsh(dpu, root, "domiflist", NIC_DOMAIN)
+                    .lines()
+                    .filter(line -> line.contains(mac))
+                    .map(line -> line.strip().split("\\s+")[0])
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(host.runInside(COMMAND, "ip", "-o", "link", "show", "dev", added)
+                            .orThrow()
+                            .stdout())
+                    .as("the tap on the host of the NIC added with %s", mac)
+                    .contains("master " + BRIDGE, "link/ether fe" + mac.substring(2));
+        }
 
         virsh(
                 dpu,
@@ -391,6 +410,7 @@ class LibvirtOffloadIT {
     private static final String NIC_MAC = "52:54:00:d9:00:01";
     private static final String BRIDGE = "brvm";
     private static final String HOTPLUG_MAC = "52:54:00:d9:00:03";
+    private static final String NETWORK_MAC = "52:54:00:d9:00:04";
     /** Five UDP broadcasts out of a bridge of the host's (named by %s): each a frame to every port. */
     private static final String BROADCASTS = """
             import socket
