@@ -145,6 +145,7 @@ class LibvirtOffloadIT {
 
         assertStatisticsAndPinningAreTheHostQemus(root, hostQemu);
         assertScreenshotIsTheGuestsScreen(root);
+        assertMemoryDumpLandsOnTheHost(root);
         assertTuningWorksOrSaysWhyNot(root);
 
         restartLibvirtd(dpu, root);
@@ -622,6 +623,22 @@ class LibvirtOffloadIT {
                     .as("screenshot %d, decoded: %s", i, check)
                     .matches("whole \\d+x\\d+");
         }
+    }
+
+    /**
+     * {@code virsh dump --memory-only}: libvirtd opens the dump file and passes it to QEMU through
+     * its monitor; QEMU on the host writes the guest's memory into the host's same file (a shared
+     * directory), as an ELF core of at least the guest's 64 MiB.
+     */
+    private void assertMemoryDumpLandsOnTheHost(Path root) throws Exception {
+        String core = "/var/lib/libvirt/qemu/" + DOMAIN + ".core";
+        virsh(dpu, root, "dump", "--memory-only", DOMAIN, core);
+        Path onHost = work.resolve("host/var-lib/libvirt/qemu/" + DOMAIN + ".core");
+        assertThat(Files.size(onHost)).as("the dump on the host").isGreaterThanOrEqualTo(64L << 20);
+        try (var in = Files.newInputStream(onHost)) {
+            assertThat(in.readNBytes(4)).as("an ELF core").containsExactly(0x7f, 'E', 'L', 'F');
+        }
+        Files.delete(onHost);
     }
 
     /** Several in a row: each is a new file that QEMU fills just before libvirtd reads it. */
