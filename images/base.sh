@@ -12,9 +12,10 @@ jdk="$2"
 here="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
 
 # Programs the node agent runs from its own filesystem, at these exact paths (DaemonSupervisor
-# starts each daemon as `setpriv --pdeathsig TERM -- chroot ROOT DAEMON...`). Everything else it
-# runs lives in the offload root, which is built from the node's filesystem, not from the image.
-readonly AGENT_PROGRAMS=(/usr/bin/setpriv /usr/sbin/chroot)
+# starts each daemon as `setpriv --pdeathsig TERM -- chroot ROOT DAEMON...`; a VM's NIC is read
+# and set up with iproute2's `ip`, found on PATH). Everything else it runs lives in the offload
+# root, which is built from the node's filesystem, not from the image.
+readonly AGENT_PROGRAMS=(/usr/bin/setpriv /usr/sbin/chroot /usr/bin/ip)
 # The JRE's home in the image; PATH and JAVA_HOME below name it.
 readonly JRE=/opt/java
 
@@ -29,7 +30,7 @@ modules="$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/jre-modules" | paste -
     --output "$root$JRE"
 
 for program in "${AGENT_PROGRAMS[@]}"; do
-    [[ -x "$program" ]] || { echo "base.sh: $program is missing (Debian: util-linux, coreutils)" >&2; exit 1; }
+    [[ -x "$program" ]] || { echo "base.sh: $program is missing (Debian: util-linux, coreutils, iproute2)" >&2; exit 1; }
     mkdir -p "$root$(dirname "$program")"
     cp -L "$program" "$root$program"
 done

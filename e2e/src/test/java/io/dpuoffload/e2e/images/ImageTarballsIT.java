@@ -71,6 +71,19 @@ class ImageTarballsIT {
         assertThat(result.stdout()).contains(ImageTarball.projectVersion());
     }
 
+    /** The node agent sets a VM's NIC up on the host with iproute2's ip: its image has it, and it runs. */
+    @org.junit.jupiter.api.Test
+    void theNodeAgentsImageRunsIp() throws Exception {
+        ImageTarball image = ImageTarball.named("node-agent");
+        containerd.importImage(image.file());
+        BoundedCommand.Result result =
+                containerd.run(image.reference(), "ip-" + image.name(), List.of("/usr/bin/ip", "-V"));
+        assertThat(result.succeeded())
+                .as(result.describe() + "\ncontainerd:\n" + containerd.logText())
+                .isTrue();
+        assertThat(result.stdout()).contains("iproute2");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("images")
     void dockerLoadTakesTheSameTarballAndRunsItWithArgs(ImageTarball image) throws Exception {
