@@ -24,8 +24,6 @@ public final class Terminals {
     /** termios is 60 bytes on Linux; room to spare. */
     private static final int TERMIOS_SIZE = 64;
 
-    private static final MethodHandle IOCTL =
-            Libc.variadic("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
     private static final MethodHandle POSIX_OPENPT =
             Libc.function("posix_openpt", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle GRANTPT = Libc.function("grantpt", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -43,24 +41,16 @@ public final class Terminals {
 
     public static boolean isTerminal(int fd) {
         try (Scratch s = Scratch.acquire()) {
-            return (int) IOCTL.invokeExact(s.errnoState(), fd, TCGETS, s.allocate(TERMIOS_SIZE, 8)) == 0;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
+            return Ioctl.succeeds(s, fd, TCGETS, s.allocate(TERMIOS_SIZE, 8));
         }
     }
 
     public static WindowSize windowSize(int fd) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             MemorySegment size = s.allocate(8, 2); // struct winsize: rows, cols, xpixel, ypixel
-            if ((int) IOCTL.invokeExact(s.errnoState(), fd, TIOCGWINSZ, size) != 0) {
-                throw new ErrnoException("ioctl(TIOCGWINSZ)", s.errno());
-            }
+            Ioctl.call(s, fd, TIOCGWINSZ, size, "TIOCGWINSZ");
             return new WindowSize(
                     Short.toUnsignedInt(size.get(JAVA_SHORT, 0)), Short.toUnsignedInt(size.get(JAVA_SHORT, 2)));
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
         }
     }
 
@@ -70,13 +60,7 @@ public final class Terminals {
             MemorySegment size = s.allocate(8, 2);
             size.set(JAVA_SHORT, 0, (short) window.rows());
             size.set(JAVA_SHORT, 2, (short) window.columns());
-            if ((int) IOCTL.invokeExact(s.errnoState(), fd, TIOCSWINSZ, size) != 0) {
-                throw new ErrnoException("ioctl(TIOCSWINSZ)", s.errno());
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
+            Ioctl.call(s, fd, TIOCSWINSZ, size, "TIOCSWINSZ");
         }
     }
 
@@ -118,14 +102,8 @@ public final class Terminals {
     public static int ptyIndex(int master) throws ErrnoException {
         try (Scratch s = Scratch.acquire()) {
             MemorySegment index = s.allocate(4, 4);
-            if ((int) IOCTL.invokeExact(s.errnoState(), master, TIOCGPTN, index) != 0) {
-                throw new ErrnoException("ioctl(TIOCGPTN)", s.errno());
-            }
+            Ioctl.call(s, master, TIOCGPTN, index, "TIOCGPTN");
             return index.get(JAVA_INT, 0);
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
         }
     }
 
@@ -179,13 +157,7 @@ public final class Terminals {
         try (Scratch s = Scratch.acquire()) {
             MemorySegment value = s.allocate(4, 4);
             value.set(JAVA_INT, 0, locked ? 1 : 0);
-            if ((int) IOCTL.invokeExact(s.errnoState(), master, TIOCSPTLCK, value) != 0) {
-                throw new ErrnoException("ioctl(TIOCSPTLCK)", s.errno());
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
+            Ioctl.call(s, master, TIOCSPTLCK, value, "TIOCSPTLCK");
         }
     }
 
@@ -202,9 +174,7 @@ public final class Terminals {
         final int cc = 17;
         try (Scratch s = Scratch.acquire()) {
             MemorySegment t = s.allocate(TERMIOS_SIZE, 8);
-            if ((int) IOCTL.invokeExact(s.errnoState(), fd, TCGETS, t) != 0) {
-                throw new ErrnoException("ioctl(TCGETS)", s.errno());
-            }
+            Ioctl.call(s, fd, TCGETS, t, "TCGETS");
             // IGNBRK BRKINT PARMRK ISTRIP INLCR IGNCR ICRNL IXON; OPOST; ECHO ECHONL ICANON ISIG IEXTEN; CSIZE PARENB
             t.set(JAVA_INT, iflag, t.get(JAVA_INT, iflag) & ~(0x1 | 0x2 | 0x8 | 0x20 | 0x40 | 0x80 | 0x100 | 0x400));
             t.set(JAVA_INT, oflag, t.get(JAVA_INT, oflag) & ~0x1);
@@ -212,13 +182,7 @@ public final class Terminals {
             t.set(JAVA_INT, cflag, (t.get(JAVA_INT, cflag) & ~(0x30 | 0x100)) | 0x30); // CS8
             t.set(java.lang.foreign.ValueLayout.JAVA_BYTE, cc + 6, (byte) 1); // VMIN
             t.set(java.lang.foreign.ValueLayout.JAVA_BYTE, cc + 5, (byte) 0); // VTIME
-            if ((int) IOCTL.invokeExact(s.errnoState(), fd, TCSETS, t) != 0) {
-                throw new ErrnoException("ioctl(TCSETS)", s.errno());
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
+            Ioctl.call(s, fd, TCSETS, t, "TCSETS");
         }
     }
 }

@@ -1,14 +1,9 @@
 package io.dpuoffload.linux;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -37,9 +32,6 @@ public final class Tun {
     /** What a new descriptor may ask for; TUNGETIFF also reports IFF_PERSIST, which TUNSETIFF does not set. */
     private static final int SETTABLE = IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE | IFF_VNET_HDR;
 
-    private static final MethodHandle IOCTL =
-            Libc.variadic("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
-
     /** The interface a descriptor is attached to: its name and {@code IFF_*} flags. */
     public record Attachment(String name, int flags) {
         public boolean isTap() {
@@ -59,7 +51,7 @@ public final class Tun {
         try (Scratch s = Scratch.acquire()) {
             MemorySegment ifreq = s.allocate(IFREQ_SIZE, 8);
             ifreq.fill((byte) 0);
-            Downcalls.once(s, "ioctl(TUNGETIFF)", e -> (int) IOCTL.invokeExact(e, fd, TUNGETIFF, ifreq));
+            Ioctl.call(s, fd, TUNGETIFF, ifreq, "TUNGETIFF");
             int length = 0;
             while (length < IFNAMSIZ && ifreq.get(JAVA_BYTE, length) != 0) {
                 length++;
@@ -86,7 +78,7 @@ public final class Tun {
             ifreq.fill((byte) 0);
             MemorySegment.copy(bytes, 0, ifreq, JAVA_BYTE, 0, bytes.length);
             ifreq.set(JAVA_SHORT, IFNAMSIZ, (short) (flags & SETTABLE));
-            Downcalls.once(s, "ioctl(TUNSETIFF " + name + ")", e -> (int) IOCTL.invokeExact(e, fd, TUNSETIFF, ifreq));
+            Ioctl.call(s, fd, TUNSETIFF, ifreq, "TUNSETIFF " + name);
             return fd;
         } catch (ErrnoException e) {
             FileCalls.closeQuietly(fd);
