@@ -39,7 +39,9 @@ class ServicesTest {
         FsServerConfig fs = HostServices.fs(LIBVIRT);
         assertThat(fs.node()).isEqualTo("host-1");
         assertThat(fs.peers()).as("only the pair's DPU").containsExactly("dpu-1");
-        assertThat(fs.exports()).extracting(ExportConfig::name).containsExactly("libvirt", "images", "proc", "sys");
+        assertThat(fs.exports())
+                .extracting(ExportConfig::name)
+                .containsExactly("libvirt", "images", "libvirt-cache", "proc", "sys");
         ExportConfig libvirt = fs.export("libvirt").orElseThrow();
         assertThat(libvirt.cache()).isEqualTo(CachePolicy.TTL);
         assertThat(libvirt.ttl()).isEqualTo(Duration.ofSeconds(1));
@@ -81,7 +83,7 @@ class ServicesTest {
         assertThat(HostServices.programs(LIBVIRT)).containsExactly("/usr/bin/qemu-system-x86_64");
         assertThat(HostServices.fileDirectories(LIBVIRT))
                 .as("the shares, not the proc view")
-                .containsExactly("/var/lib/libvirt", "/var/lib/dpu-offload/images", "/sys");
+                .containsExactly("/var/lib/libvirt", "/var/lib/dpu-offload/images", "/var/cache/libvirt", "/sys");
         IpcConfig ipc = HostServices.ipc(LIBVIRT);
         assertThat(ipc.listen()).isEqualTo("tcp://198.51.100.1:7400");
         assertThat(ipc.allow()).containsExactly("/var/lib/libvirt/qemu");
@@ -103,6 +105,7 @@ class ServicesTest {
                         new PeerPaths.Mapping(
                                 Path.of("/r/var/lib/dpu-offload/images"), Path.of("/var/lib/dpu-offload/images")),
                         new PeerPaths.Mapping(Path.of("/r/var/lib/libvirt"), Path.of("/var/lib/libvirt")),
+                        new PeerPaths.Mapping(Path.of("/r/var/cache/libvirt"), Path.of("/var/cache/libvirt")),
                         new PeerPaths.Mapping(Path.of("/r/sys"), Path.of("/sys")));
     }
 }
