@@ -16,8 +16,20 @@ final class CallsInFlight {
     /** How long an answer whose caller stopped waiting is kept for the call's return. */
     private static final long KEEP_NANOS = 10_000_000_000L;
 
+    /**
+     * How long a call answered with a socket is remembered, for a restart that comes although the
+     * answer was taken (below). Such a restart follows at once; a genuine new call with the same
+     * arguments is told apart by its descriptor, not by time.
+     */
+    private static final long GIVEN_SOCKET_NANOS = 1_000_000_000L;
+
     private final int listener;
     private final Map<Integer, InterceptedCall> byThread = new ConcurrentHashMap<>();
+    /** Per thread, its last call answered with a socket: the call, the socket's inode, and when. */
+    private final Map<Integer, GivenSocket> givenSockets = new ConcurrentHashMap<>();
+
+    private record GivenSocket(int syscall, long[] arguments, int targetFd, long inode, long at) {}
+
     private long lastSweep = System.nanoTime();
 
     CallsInFlight(int listener) {
@@ -29,6 +41,10 @@ final class CallsInFlight {
      * already has, made again (its answer, if given meanwhile, has just gone to it).
      */
     InterceptedCall admit(Seccomp.Notification notification) {
+        if (restartsAGivenSocket(notification)) {
+            Seccomp.answer(listener, notification.id(), 0, 0); // the caller's descriptor is the socket already
+            return null;
+        }
         InterceptedCall earlier = byThread.get(notification.pid());
         if (earlier != null) {
             if (earlier.madeAgainAs(notification)) {
@@ -40,6 +56,46 @@ final class CallsInFlight {
         InterceptedCall call = new InterceptedCall(listener, notification, this);
         byThread.put(notification.pid(), call);
         return call;
+    }
+
+    /**
+     * {@code call} was answered with a copy of {@code socket} in place of its descriptor. Without
+     * WAIT_KILLABLE_RECV (before Linux 5.19), a signal can end the caller's wait just as the answer
+     * is taken: the kernel accepts the answer, the socket is in place, and yet the call returns to
+     * be made again. Remembered, so that the call made again is answered, not handed on: a handler
+     * would connect once more.
+     */
+    void socketGiven(InterceptedCall call, int socket, int targetFd) {
+        try {
+            long inode = io.dpuoffload.linux.Metadata.fstat(socket).ino();
+            givenSockets.put(
+                    call.pid(), new GivenSocket(call.syscall(), call.arguments(), targetFd, inode, System.nanoTime()));
+        } catch (io.dpuoffload.linux.ErrnoException e) {
+            givenSockets.remove(call.pid());
+        }
+    }
+
+    /**
+     * Whether {@code notification} is the last call its thread was given a socket for, made again:
+     * the same call and arguments, at once, on a descriptor that is that socket (a new socket at the
+     * same number, connected to the same place, is a new call).
+     */
+    private boolean restartsAGivenSocket(Seccomp.Notification notification) {
+        GivenSocket given = givenSockets.remove(notification.pid());
+        if (given == null
+                || given.syscall() != notification.syscall()
+                || !java.util.Arrays.equals(given.arguments(), notification.args())
+                || System.nanoTime() - given.at() > GIVEN_SOCKET_NANOS) {
+            return false;
+        }
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of(
+                            "/proc", Integer.toString(notification.pid()), "fd", Integer.toString(given.targetFd())))
+                    .toString();
+            return target.equals("socket:[" + given.inode() + "]");
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** {@code call} has its answer: it leaves. */
@@ -58,6 +114,7 @@ final class CallsInFlight {
         }
         lastSweep = now;
         byThread.values().removeIf(call -> call.abandonIfUndeliveredSince(now - KEEP_NANOS));
+        givenSockets.values().removeIf(given -> now - given.at() > GIVEN_SOCKET_NANOS);
     }
 
     int size() {

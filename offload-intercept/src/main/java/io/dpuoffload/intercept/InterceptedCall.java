@@ -96,10 +96,14 @@ public final class InterceptedCall {
         if (answered) {
             return; // answered before (a handler that failed after answering), or abandoned
         }
-        if (answer.giveTo(listener, waitingOn) == -Errno.ENOENT && inFlight != null) {
+        int given = answer.giveTo(listener, waitingOn);
+        if (given == -Errno.ENOENT && inFlight != null) {
             undelivered = answer.kept(); // a signal ended the wait: the call comes again
             undeliveredSince = System.nanoTime();
             return;
+        }
+        if (given == 0 && inFlight != null && answer instanceof Answer.Socket socket) {
+            inFlight.socketGiven(this, socket.fd(), socket.targetFd());
         }
         settle();
     }
@@ -150,6 +154,11 @@ public final class InterceptedCall {
         if (inFlight != null) {
             inFlight.answered(this);
         }
+    }
+
+    /** The arguments of this call, as its caller passed them. */
+    long[] arguments() {
+        return notification.args();
     }
 
     private boolean sameArguments(long[] others) {
