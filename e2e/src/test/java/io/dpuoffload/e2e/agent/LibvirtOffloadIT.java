@@ -46,6 +46,9 @@ class LibvirtOffloadIT extends LibvirtOnTheDpu {
     void stockLibvirtdOnTheDpuRunsAVmOnTheHost(Topology topology) throws Exception {
         LibvirtSandbox sandbox = sandbox(DOMAIN);
         Path xml = sandbox.domainXml();
+        // An IOThread, whose thread iothreadinfo and iothreadpin reach on the host.
+        Files.writeString(
+                xml, Files.readString(xml).replace("<vcpu>1</vcpu>", "<vcpu>1</vcpu><iothreads>1</iothreads>"));
         Path root = work.resolve("root");
         Path pair = startAgents(topology, sandbox);
         virsh(dpu, root, "define", xml.toString());
@@ -257,6 +260,18 @@ class LibvirtOffloadIT extends LibvirtOnTheDpu {
                 .as("vcpuinfo reads the vcpu thread's CPU and affinity from the host")
                 .containsPattern("VCPU:\\s+0")
                 .containsPattern("CPU Affinity:\\s+y");
+
+        String iothreads = virsh(dpu, root, "qemu-monitor-command", DOMAIN, "{\"execute\":\"query-iothreads\"}");
+        Matcher iothread = Pattern.compile("\"thread-id\":\\s*(\\d+)").matcher(iothreads);
+        assertThat(iothread.find()).as("the IOThread's thread in %s", iothreads).isTrue();
+        virsh(dpu, root, "iothreadpin", DOMAIN, "1", Integer.toString(lastCpu));
+        assertThat(host.runInside(COMMAND, "cat", "/proc/" + hostQemu + "/task/" + iothread.group(1) + "/status")
+                        .stdout())
+                .as("the IOThread on the host, pinned from the DPU to CPU %d", lastCpu)
+                .containsPattern("(?m)^Cpus_allowed_list:\\s+" + lastCpu + "$");
+        assertThat(virsh(dpu, root, "iothreadinfo", DOMAIN))
+                .as("iothreadinfo reads the IOThread's affinity from the host")
+                .containsPattern("(?m)^\\s*1\\s+" + lastCpu + "\\s*$");
     }
 
     /**
