@@ -45,12 +45,7 @@ class VmNicsAndConsolesIT extends LibvirtOnTheDpu {
         virsh(dpu, root, "define", domainWithNic(NIC_DOMAIN, BRIDGE, NIC_MAC).toString());
         virsh(dpu, root, "start", NIC_DOMAIN);
 
-        String tap = virsh(dpu, root, "domiflist", NIC_DOMAIN)
-                .lines()
-                .filter(line -> line.contains(NIC_MAC))
-                .map(line -> line.strip().split("\\s+")[0])
-                .findFirst()
-                .orElseThrow();
+        String tap = tapOf(root, NIC_MAC);
         String onHost = host.runInside(COMMAND, "ip", "-o", "link", "show", "dev", tap)
                 .orThrow()
                 .stdout();
@@ -101,12 +96,7 @@ class VmNicsAndConsolesIT extends LibvirtOnTheDpu {
                 "--mac",
                 NETWORK_MAC);
         for (String mac : List.of(HOTPLUG_MAC, NETWORK_MAC)) {
-            String added = virsh(dpu, root, "domiflist", NIC_DOMAIN)
-                    .lines()
-                    .filter(line -> line.contains(mac))
-                    .map(line -> line.strip().split("\\s+")[0])
-                    .findFirst()
-                    .orElseThrow();
+            String added = tapOf(root, mac);
             assertThat(host.runInside(COMMAND, "ip", "-o", "link", "show", "dev", added)
                             .orThrow()
                             .stdout())
@@ -229,6 +219,16 @@ class VmNicsAndConsolesIT extends LibvirtOnTheDpu {
                         .replace("hvm</type>", "hvm</type><boot dev='network'/>")
                         .replace("</os>", "</os><features><acpi/></features>") // PCI hotplug needs ACPI
                         .replace("  </devices>", nic));
+    }
+
+    /** The tap of the test VM's interface with {@code mac}, as {@code virsh domiflist} on the DPU names it. */
+    private String tapOf(Path root, String mac) {
+        return virsh(dpu, root, "domiflist", NIC_DOMAIN)
+                .lines()
+                .filter(line -> line.contains(mac))
+                .map(line -> line.strip().split("\\s+")[0])
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no interface with " + mac + " in domiflist"));
     }
 
     /** A counter of the VM's NIC ({@code rx_packets}: it received), as {@code virsh domifstat} on the DPU says. */
