@@ -46,6 +46,18 @@ public final class ExecBenchCommand implements Callable<Integer> {
     private static final Duration DPU_TIMEOUT = Duration.ofMinutes(20);
     private static final Duration NODE_STOP_GRACE = Duration.ofSeconds(30);
 
+    /**
+     * Empties, in sshd's own mount namespace, the start-up files bash reads for a command run over
+     * ssh (Debian's bash reads the system's and the account's bashrc then, although not
+     * interactive). A machine's root account may run slow initialisation there (a language
+     * version manager, say), and the ssh columns would time that, not ssh: an account used for
+     * scripted commands is kept free of it, and the comparison with rexec (which runs no shell)
+     * must be too.
+     */
+    static final String WITHOUT_SHELL_START_UP_FILES = "for f in ~" + SshSetup.USER
+            + "/.bashrc /etc/bash.bashrc; do if [ -f \"$f\" ]; then mount --bind /dev/null \"$f\" || exit 1; fi;"
+            + " done";
+
     @Option(
             names = "--runs",
             paramLabel = "N",
@@ -102,7 +114,8 @@ public final class ExecBenchCommand implements Callable<Integer> {
                                     "sh",
                                     "-c",
                                     // sshd needs /run/sshd; this node's mount namespace gets a small /run of its own
-                                    "mount -t tmpfs -o size=1m,mode=0755 exec-bench-run /run && mkdir /run/sshd && exec "
+                                    "mount -t tmpfs -o size=1m,mode=0755 exec-bench-run /run && mkdir /run/sshd && "
+                                            + WITHOUT_SHELL_START_UP_FILES + " && exec "
                                             + BenchTools.SSHD.path() + " -D -e -f "
                                             + SshSetup.sshdConfig(layout.ssh())),
                             options);
