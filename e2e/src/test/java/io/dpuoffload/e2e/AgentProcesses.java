@@ -1,14 +1,19 @@
 package io.dpuoffload.e2e;
 
 import io.dpuoffload.cli.Offloadctl;
+import io.dpuoffload.cli.agent.AgentJvm;
 import io.dpuoffload.topology.Node;
 import io.dpuoffload.topology.StartOptions;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Node agents as the end-to-end tests start them: offloadctl in a JVM of its own on a node. */
 public final class AgentProcesses {
-    private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED");
+    /** As the launcher starts an agent: with {@link AgentJvm#OPTIONS}, so the tests run what users run. */
+    private static final List<String> JVM = Stream.concat(
+                    Stream.of("--enable-native-access=ALL-UNNAMED"), AgentJvm.OPTIONS.stream())
+            .toList();
 
     private AgentProcesses() {}
 

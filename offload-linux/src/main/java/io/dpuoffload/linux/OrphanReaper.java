@@ -34,6 +34,10 @@ public final class OrphanReaper implements AutoCloseable {
     private static int active;
     /** The zombies of the last look: one still there now has no waiter of its own. */
     private Set<Integer> lastZombies = Set.of();
+    /** Every this many looks (5 s), all threads' lists twice, not only the main thread's: see {@link #children()}. */
+    private static final int FULL_LOOK_EVERY = 25;
+
+    private long looks;
 
     private OrphanReaper(IntPredicate reapable, Object spawning) {
         this.reapable = reapable;
@@ -87,26 +91,45 @@ public final class OrphanReaper implements AutoCloseable {
         }
     }
 
-    /** Our children now, from each thread's children list (orphans are adopted by the process, via any thread). */
-    private static List<Integer> children() {
+    /**
+     * Our children now that may be orphans. The kernel hands an orphan to the subreaper's first live
+     * thread, its main thread while that lives (a JVM's does, waiting for the program's end), so
+     * most looks read that one list: a JVM has dozens of threads, and reading every one's list five
+     * times a second was most of an idle agent's CPU. Two looks in a row every {@link
+     * #FULL_LOOK_EVERY} read all of them (orphans adopted by another thread, should the main one be
+     * gone): two, as a zombie is reaped only when seen in two looks in a row.
+     */
+    private List<Integer> children() {
         List<Integer> found = new ArrayList<>();
+        if (looks++ % FULL_LOOK_EVERY >= 2) {
+            addChildren(
+                    Path.of(
+                            "/proc/self/task",
+                            Long.toString(ProcessHandle.current().pid())),
+                    found);
+            return found;
+        }
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
-                try {
-                    String children = Files.readString(task.resolve("children")).strip();
-                    if (!children.isEmpty()) {
-                        for (String child : children.split(" ")) {
-                            found.add(Integer.parseInt(child));
-                        }
-                    }
-                } catch (IOException e) {
-                    // the thread ended
-                }
+                addChildren(task, found);
             }
         } catch (IOException e) {
             // /proc unreadable: nothing to do this round
         }
         return found;
+    }
+
+    private static void addChildren(Path task, List<Integer> found) {
+        try {
+            String children = Files.readString(task.resolve("children")).strip();
+            if (!children.isEmpty()) {
+                for (String child : children.split(" ")) {
+                    found.add(Integer.parseInt(child));
+                }
+            }
+        } catch (IOException e) {
+            // the thread ended
+        }
     }
 
     private static boolean isZombie(int pid) {

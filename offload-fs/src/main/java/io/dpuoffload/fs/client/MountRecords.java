@@ -47,6 +47,10 @@ public final class MountRecords {
         public boolean alive() {
             return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
         }
+
+        Record withUpdatedMillis(long value) {
+            return new Record(mountpoint, export, server, pid, owner, connected, forwarded, failed, value);
+        }
     }
 
     public static void write(Record record) throws IOException {

@@ -23,13 +23,23 @@ public final class MountReporter implements AutoCloseable {
     private static final ScheduledExecutorService WRITER = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("fs-mount-records").factory());
 
+    /**
+     * A record whose figures have not changed is written again only this often: an idle agent's
+     * mounts then cost no writes, and the record's time still says its owner lives.
+     */
+    public static final Duration UNCHANGED_INTERVAL = Duration.ofSeconds(30);
+
     private final FsMount mount;
+    private final String server;
+    private final String owner;
     private final ScheduledFuture<?> writes;
+    private MountRecords.Record lastWritten; // on the writer's thread only
 
     private MountReporter(FsMount mount, String server, String owner) {
         this.mount = mount;
-        this.writes = WRITER.scheduleWithFixedDelay(
-                () -> write(mount, server, owner), 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        this.server = server;
+        this.owner = owner;
+        this.writes = WRITER.scheduleWithFixedDelay(this::write, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Starts reporting {@code mount}, served by {@code server}, kept by {@code owner} ("fs mount", an agent). */
@@ -37,18 +47,26 @@ public final class MountReporter implements AutoCloseable {
         return new MountReporter(mount, server, owner);
     }
 
-    private static void write(FsMount mount, String server, String owner) {
+    private void write() {
+        long now = System.currentTimeMillis();
+        var record = new MountRecords.Record(
+                mount.mountpoint().toString(),
+                mount.export(),
+                server,
+                ProcessHandle.current().pid(),
+                owner,
+                mount.connected(),
+                mount.forwarded(),
+                mount.failed(),
+                now);
+        if (lastWritten != null
+                && record.withUpdatedMillis(0).equals(lastWritten.withUpdatedMillis(0))
+                && now - lastWritten.updatedMillis() < UNCHANGED_INTERVAL.toMillis()) {
+            return;
+        }
         try {
-            MountRecords.write(new MountRecords.Record(
-                    mount.mountpoint().toString(),
-                    mount.export(),
-                    server,
-                    ProcessHandle.current().pid(),
-                    owner,
-                    mount.connected(),
-                    mount.forwarded(),
-                    mount.failed(),
-                    System.currentTimeMillis()));
+            MountRecords.write(record);
+            lastWritten = record;
         } catch (IOException e) {
             // the next write tries again; fs status shows the record's age meanwhile
         }

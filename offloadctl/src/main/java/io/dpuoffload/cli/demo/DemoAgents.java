@@ -1,6 +1,7 @@
 package io.dpuoffload.cli.demo;
 
 import io.dpuoffload.cli.Offloadctl;
+import io.dpuoffload.cli.agent.AgentJvm;
 import io.dpuoffload.cli.channel.DemoPki;
 import io.dpuoffload.topology.Node;
 import io.dpuoffload.topology.NodeProcess;
@@ -12,10 +13,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** The demo's pair of node agents: their pair file, their command lines, the DPU agent's start. */
 final class DemoAgents {
-    private static final List<String> JVM = List.of("--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData");
+    /** As the launcher starts an agent: {@link AgentJvm#OPTIONS}. */
+    private static final List<String> JVM = Stream.concat(
+                    Stream.of("--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData"), AgentJvm.OPTIONS.stream())
+            .toList();
     /** An agent builds its root and starts its daemons within this (libvirtd's capability probes are the slowest). */
     static final Duration START = Duration.ofSeconds(120);
 

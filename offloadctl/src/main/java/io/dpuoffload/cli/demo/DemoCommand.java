@@ -57,6 +57,14 @@ public final class DemoCommand implements Callable<Integer> {
     int compareRuns;
 
     @Option(
+            names = "--footprint",
+            paramLabel = "SECONDS",
+            defaultValue = "0",
+            description = "Also measure both agents' resident memory and CPU over SECONDS while the VM runs and"
+                    + " nothing is asked of them, and print both (./dpuo bench footprint).")
+    int footprintSeconds;
+
+    @Option(
             names = "--profile",
             paramLabel = "PROFILE",
             defaultValue = "libvirt",
@@ -86,8 +94,14 @@ public final class DemoCommand implements Callable<Integer> {
                         throw new picocli.CommandLine.ParameterException(
                                 spec.commandLine(), "--profile: '" + profile + "'; give libvirt or containerd");
                 };
+        if (footprintSeconds < 0 || footprintSeconds > 3600 || (containerd && footprintSeconds > 0)) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--footprint: " + footprintSeconds + " s; give 1 to 3600 (or 0: not measured), with the libvirt"
+                            + " profile");
+        }
         requireTools(containerd ? ContainerdSandbox.missingTools() : LibvirtSandbox.missingTools());
-        int steps = containerd ? ContainerdDemo.STEPS : 7;
+        int steps = (containerd ? ContainerdDemo.STEPS : 7) + (footprintSeconds > 0 ? 1 : 0);
         story = new Narrator(out, compareRuns > 0 ? steps + 1 : steps);
         out.println(
                 containerd
@@ -147,6 +161,14 @@ public final class DemoCommand implements Callable<Integer> {
                 .filter(line -> line.contains("qemu-system") || line.contains("libvirtd") || line.startsWith("    PID"))
                 .forEach(this::detail);
         detail("the guest wrote to its serial port: " + awaitGuest(sandbox));
+        if (footprintSeconds > 0) {
+            Map<String, NodeProcess> agents = new java.util.LinkedHashMap<>();
+            agents.put("host agent", host);
+            agents.put("DPU agent", dpu);
+            var figures = AgentFootprint.measure(agents, Duration.ofSeconds(footprintSeconds));
+            step("Both agents over " + footprintSeconds + " s while the VM ran (nothing asked of them):");
+            figures.forEach(f -> detail(f.line()));
+        }
 
         String qemu = hostQemuPid(host);
         dpu.stop();

@@ -2,6 +2,7 @@ package io.dpuoffload.cli.fs;
 
 import io.dpuoffload.cli.ExitCodes;
 import io.dpuoffload.fs.client.MountRecords;
+import io.dpuoffload.fs.client.MountReporter;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,7 +38,9 @@ final class FsStatusCommand implements Callable<Integer> {
                     "%-32s %-12s %-28s %-8d %-13s %10d %8d  %s%n",
                     r.mountpoint(), r.export(), r.server(), r.pid(), state, r.forwarded(), r.failed(), r.owner());
         }
-        out.println("(as of "
+        out.println("(the figures are at most " + MountReporter.INTERVAL.toSeconds()
+                + " s behind; a record is written when they change, and every "
+                + MountReporter.UNCHANGED_INTERVAL.toSeconds() + " s while its owner lives; the newest at "
                 + Instant.ofEpochMilli(records.stream()
                         .mapToLong(MountRecords.Record::updatedMillis)
                         .max()
