@@ -103,6 +103,25 @@ public final class ProcessExits {
         }
     }
 
+    /**
+     * Waits for child {@code pid} to end, and reaps it. For a child about to exit by itself (a helper
+     * that has said what it had to): it blocks the calling thread meanwhile.
+     */
+    public static void reap(int pid) throws ErrnoException {
+        try (Scratch s = Scratch.acquire()) {
+            MemorySegment info = s.allocate(128, 8);
+            while ((int) WAITID.invokeExact(s.errnoState(), P_PID, pid, info, WEXITED) != 0) {
+                if (s.errno() != Errno.EINTR) {
+                    throw new ErrnoException("waitid(P_PID " + pid + ")", s.errno());
+                }
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
     /** Reaps child {@code pid} if it has exited (a zombie); true when it was reaped. */
     public static boolean reapIfExited(int pid) {
         try (Scratch s = Scratch.acquire()) {

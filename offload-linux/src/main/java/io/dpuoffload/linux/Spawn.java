@@ -169,6 +169,22 @@ public final class Spawn {
             int[] targets,
             int[] sources)
             throws ErrnoException {
+        return spawn(path, argv, envp, stdin, stdout, stderr, terminal, targets, sources, true);
+    }
+
+    /** As above; {@code newSession} false leaves the child in our session (for a helper that makes its own). */
+    static int spawn(
+            byte[] path,
+            byte[][] argv,
+            byte[][] envp,
+            int stdin,
+            int stdout,
+            int stderr,
+            byte[] terminal,
+            int[] targets,
+            int[] sources,
+            boolean newSession)
+            throws ErrnoException {
         int highest = 2;
         for (int target : targets) {
             highest = Math.max(highest, target);
@@ -215,8 +231,9 @@ public final class Spawn {
                 check((int) ATTR_SIGMASK.invokeExact(errno, attr, none), "setsigmask");
                 check((int) ATTR_SIGDEFAULT.invokeExact(errno, attr, all), "setsigdefault");
                 check(
-                        (int) ATTR_FLAGS.invokeExact(errno, attr, (short)
-                                (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID)),
+                        (int) ATTR_FLAGS.invokeExact(errno, attr, (short) (POSIX_SPAWN_SETSIGDEF
+                                | POSIX_SPAWN_SETSIGMASK
+                                | (newSession ? POSIX_SPAWN_SETSID : 0))),
                         "setflags");
                 MemorySegment pid = arena.allocate(JAVA_INT);
                 int r = (int) SPAWN.invokeExact(

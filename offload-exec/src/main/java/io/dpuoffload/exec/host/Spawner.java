@@ -1,6 +1,7 @@
 package io.dpuoffload.exec.host;
 
 import io.dpuoffload.exec.wire.ExecRequest;
+import io.dpuoffload.linux.CgroupSpawn;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.linux.FileCalls;
 import io.dpuoffload.linux.Flags;
@@ -22,10 +23,19 @@ final class Spawner implements AutoCloseable {
     /** Where programs start; set on the spawner's thread, read there only. */
     private ProgramRoot root = ProgramRoot.OWN;
 
+    /**
+     * Starts programs born in their run's cgroup ({@link CgroupSpawn}); null when this machine
+     * cannot, and then the spawner moves this whole process into the run's cgroup and back around
+     * each start ({@link RunCgroups.Prepared#spawnInside}), which costs an RCU grace period, 10 ms
+     * and more on a small VM. On the spawner's thread only, once made.
+     */
+    private CgroupSpawn bornInCgroup;
+
     Spawner() throws ErrnoException {
         try {
             thread.submit(() -> {
                         Spawn.ownFsContext();
+                        bornInCgroup = CgroupSpawnHelper.load().orElse(null);
                         return null;
                     })
                     .get();
@@ -126,6 +136,15 @@ final class Spawner implements AutoCloseable {
         try {
             return thread.submit(() -> {
                         Spawn.umask(request.umask());
+                        if (cgroup.isPresent() && bornInCgroup != null) {
+                            try {
+                                return startBornIn(cgroup.get().group(), request, stdio, targets, sources);
+                            } catch (CgroupSpawn.Unavailable e) {
+                                CgroupSpawnHelper.giveUp(e);
+                                bornInCgroup.close();
+                                bornInCgroup = null;
+                            }
+                        }
                         java.util.concurrent.Callable<Integer> start =
                                 () -> startInRoot(request, stdio, targets, sources);
                         try {
@@ -186,8 +205,65 @@ final class Spawner implements AutoCloseable {
         }
     }
 
+    /** Whether programs start born in their run's cgroup (no process moved), as they do from Linux 5.7. */
+    boolean startsBornInCgroups() throws InterruptedException, ExecutionException {
+        return thread.submit(() -> bornInCgroup != null).get();
+    }
+
+    /**
+     * As {@link #startInRoot}, the program born in {@code group} by the helper: the cgroup and the
+     * terminal are opened here first, as the programs' root may not see them.
+     */
+    private int startBornIn(Path group, ExecRequest request, RunStdio stdio, int[] targets, int[] sources)
+            throws ErrnoException, SpawnFailure, CgroupSpawn.Unavailable {
+        int cgroupDir = FileCalls.openat(
+                Flags.AT_FDCWD, group.toString(), Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_CLOEXEC, 0);
+        int terminal = -1;
+        try {
+            if (stdio.terminal() != null) {
+                terminal = FileCalls.openat(
+                        Flags.AT_FDCWD, stdio.terminal(), Flags.O_RDWR | Flags.O_NOCTTY | Flags.O_CLOEXEC, 0);
+            }
+            root.enter();
+            try {
+                try {
+                    Spawn.chdir(request.cwd());
+                } catch (ErrnoException e) {
+                    throw new SpawnFailure(e, true);
+                }
+                try {
+                    return bornInCgroup.spawn(
+                            cgroupDir,
+                            request.program(),
+                            request.argv().toArray(byte[][]::new),
+                            request.environment().toArray(byte[][]::new),
+                            stdio.childIn(),
+                            stdio.childOut(),
+                            stdio.childErr(),
+                            terminal,
+                            targets,
+                            sources);
+                } catch (ErrnoException e) {
+                    throw new SpawnFailure(e, false);
+                }
+            } finally {
+                root.leave();
+            }
+        } finally {
+            FileCalls.closeQuietly(cgroupDir);
+            if (terminal >= 0) {
+                FileCalls.closeQuietly(terminal);
+            }
+        }
+    }
+
     @Override
     public void close() {
+        thread.execute(() -> {
+            if (bornInCgroup != null) {
+                bornInCgroup.close();
+            }
+        });
         thread.execute(() -> root.close()); // its descriptor of the thread's own root, if it holds one
         thread.shutdown(); // a start in progress ends by itself: posix_spawn does not wait for the program
     }
