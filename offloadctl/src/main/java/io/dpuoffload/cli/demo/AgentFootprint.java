@@ -22,6 +22,12 @@ final class AgentFootprint {
 
     private static final Duration SAMPLE_EVERY = Duration.ofSeconds(1);
 
+    /**
+     * How long the agents settle before the window opens: the JIT is still compiling what the
+     * start ran for the first minute or so, a cost of starting, not of running.
+     */
+    static final Duration SETTLE = Duration.ofSeconds(30);
+
     /** One agent's figures over the window. */
     record Figures(String agent, long pid, long residentKib, long peakResidentKib, double cpuPercentOfCore) {
         String line() {
@@ -33,8 +39,9 @@ final class AgentFootprint {
 
     private AgentFootprint() {}
 
-    /** Samples each agent (name to its node process) for {@code window}; in the map's order. */
+    /** Samples each agent (name to its node process) for {@code window}, after {@link #SETTLE}; in the map's order. */
     static List<Figures> measure(Map<String, NodeProcess> agents, Duration window) throws InterruptedException {
+        Thread.sleep(SETTLE.toMillis());
         Map<String, Long> pids = new LinkedHashMap<>();
         agents.forEach((name, process) -> pids.put(name, javaPid(process)));
         Map<String, Long> ticksBefore = new LinkedHashMap<>();

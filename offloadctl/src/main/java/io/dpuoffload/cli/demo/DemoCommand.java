@@ -61,7 +61,7 @@ public final class DemoCommand implements Callable<Integer> {
             paramLabel = "SECONDS",
             defaultValue = "0",
             description = "Also measure both agents' resident memory and CPU over SECONDS while the VM runs and"
-                    + " nothing is asked of them, and print both (./dpuo bench footprint).")
+                    + " nothing is asked of them, after 30 s to settle, and print both (./dpuo bench footprint).")
     int footprintSeconds;
 
     @Option(
@@ -166,7 +166,8 @@ public final class DemoCommand implements Callable<Integer> {
             agents.put("host agent", host);
             agents.put("DPU agent", dpu);
             var figures = AgentFootprint.measure(agents, Duration.ofSeconds(footprintSeconds));
-            step("Both agents over " + footprintSeconds + " s while the VM ran (nothing asked of them):");
+            step("Both agents over " + footprintSeconds + " s while the VM ran, nothing asked of them (after "
+                    + AgentFootprint.SETTLE.toSeconds() + " s to settle):");
             figures.forEach(f -> detail(f.line()));
         }
 
