@@ -1,5 +1,6 @@
 package io.dpuoffload.exec.gateway;
 
+import io.dpuoffload.exec.threads.RunThreads;
 import io.dpuoffload.exec.wire.ExecWire;
 import io.dpuoffload.ipc.FdCarrier;
 import io.dpuoffload.ipc.IpcAllowlist;
@@ -220,7 +221,7 @@ public final class ExecGateway implements AutoCloseable {
 
     private void serve(int client, byte[] comingBack) {
         runs.acquireUninterruptibly();
-        Thread.ofPlatform().daemon().name("exec-gateway-run").start(() -> {
+        RunThreads.start("exec-gateway-run", () -> {
             try {
                 new GatewaySession(
                                 client,

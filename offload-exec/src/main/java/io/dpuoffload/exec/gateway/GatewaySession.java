@@ -2,6 +2,7 @@ package io.dpuoffload.exec.gateway;
 
 import io.dpuoffload.exec.client.RemoteRun;
 import io.dpuoffload.exec.client.StartTimedOutException;
+import io.dpuoffload.exec.threads.RunThreads;
 import io.dpuoffload.exec.wire.ExecRequest;
 import io.dpuoffload.ipc.FdCarrier;
 import io.dpuoffload.ipc.wire.PassedFds;
@@ -58,7 +59,7 @@ final class GatewaySession {
     /** Set once the program's end is known, before the answer goes to the client. */
     private volatile boolean finished;
 
-    private final List<Thread> helpers = new java.util.ArrayList<>(2);
+    private final List<java.util.concurrent.Future<?>> helpers = new java.util.ArrayList<>(2);
 
     /** The helpers wake at once on the eventfd; longer means a bug, reported rather than waited on. */
     private static final java.time.Duration HELPERS_STOP = java.time.Duration.ofSeconds(5);
@@ -158,8 +159,8 @@ final class GatewaySession {
             });
             run.onStarted(this::running);
             SignalRelay signals = new SignalRelay(client, cancel, run, terminal, who, () -> finished, this::send);
-            helpers.add(Thread.ofPlatform().daemon().name("rexec-stdin").start(() -> run.sendStdin(in)));
-            helpers.add(Thread.ofPlatform().daemon().name("rexec-signals").start(signals::run));
+            helpers.add(RunThreads.start("rexec-stdin", () -> run.sendStdin(in)));
+            helpers.add(RunThreads.start("rexec-signals", signals::run));
             try {
                 ProcessExits.Exit exit = run.await(out, err);
                 hostPids.remove(run.hostPid()); // reaped on the host; descendants that outlive it stay
@@ -239,10 +240,14 @@ final class GatewaySession {
     private void stopHelpers(int cancel) {
         try {
             EventFd.add(cancel, 1);
-            for (Thread helper : helpers) {
-                if (!helper.join(HELPERS_STOP)) {
-                    log.warn("exec gateway: {} did not stop within {}", helper.getName(), HELPERS_STOP);
+            for (var helper : helpers) {
+                try {
+                    helper.get(HELPERS_STOP.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    log.warn("exec gateway: a run's helper thread did not stop within {}", HELPERS_STOP);
                     return; // leave the descriptors open rather than pull them from under it
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // it failed, and RunThreads logged why; it is not running
                 }
             }
             FileCalls.closeQuietly(cancel);

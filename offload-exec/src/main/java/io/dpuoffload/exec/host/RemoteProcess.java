@@ -1,5 +1,6 @@
 package io.dpuoffload.exec.host;
 
+import io.dpuoffload.exec.threads.RunThreads;
 import io.dpuoffload.exec.wire.ExecWire;
 import io.dpuoffload.ipc.wire.Records;
 import io.dpuoffload.linux.ErrnoException;
@@ -107,13 +108,13 @@ final class RemoteProcess {
         this.stdin = stdio.toProgram();
         ByteStream first = stream;
         announce(first);
-        Thread.ofPlatform().daemon().name("exec-out-" + pid).start(() -> pump(stdio.fromOut(), ExecWire.STDOUT));
+        RunThreads.start("exec-out-" + pid, () -> pump(stdio.fromOut(), ExecWire.STDOUT));
         if (stdio.fromErr() >= 0) {
-            Thread.ofPlatform().daemon().name("exec-err-" + pid).start(() -> pump(stdio.fromErr(), ExecWire.STDERR));
+            RunThreads.start("exec-err-" + pid, () -> pump(stdio.fromErr(), ExecWire.STDERR));
         } else {
             outputsDone.countDown(); // a terminal: stderr comes with stdout
         }
-        Thread.ofPlatform().daemon().name("exec-in-" + pid).start(() -> fromClient(first));
+        RunThreads.start("exec-in-" + pid, () -> fromClient(first));
         ProcessExits.Exit exit;
         try {
             exit = ProcessExits.await(pidfd);
@@ -182,7 +183,7 @@ final class RemoteProcess {
             notifyAll();
         }
         log.info("{}: a client took pid {} over again", description, pid);
-        Thread.ofPlatform().daemon().name("exec-in-" + pid).start(() -> fromClient(client));
+        RunThreads.start("exec-in-" + pid, () -> fromClient(client));
         return true;
     }
 
