@@ -135,6 +135,26 @@ class PassedFdsIT {
         FileCalls.close(fds[0]);
     }
 
+    /**
+     * /dev/null, which daemons keep among the descriptors their programs inherit: the receiver gets
+     * its own open of it, with the sender's access mode, and no warning.
+     */
+    @Test
+    void devNullArrivesAsAnOpenOfTheReceiversOwnDevice() throws Exception {
+        int devNull =
+                FileCalls.openat(Flags.AT_FDCWD, "/dev/null", Flags.O_WRONLY | Flags.O_APPEND | Flags.O_CLOEXEC, 0);
+        long rdev = Metadata.fstat(devNull).rdev();
+        int[] fds = passOneAcross(devNull);
+        assertThat(fds).hasSize(1);
+        assertThat(Metadata.fstat(fds[0]).rdev()).isEqualTo(rdev);
+        assertThat(FileCalls.fcntl(fds[0], Flags.F_GETFL, 0) & (Flags.O_ACCMODE | Flags.O_APPEND))
+                .isEqualTo(Flags.O_WRONLY | Flags.O_APPEND);
+        try (Arena arena = Arena.ofConfined()) {
+            assertThat(FileCalls.write(fds[0], arena.allocateFrom("gone"), 4)).isEqualTo(4);
+        }
+        FileCalls.close(fds[0]);
+    }
+
     @Test
     void aDescriptorThatCannotBeCarriedIsRefusedWithAWarningAndTheBytesStillArrive() throws Exception {
         Logger relayLog = (Logger) LoggerFactory.getLogger(FdCarrier.class);

@@ -224,6 +224,7 @@ class RexecAcrossNamespacesIT {
                 connection.sendall(b"accepted on the host")
                 connection.close()
                 print("closed:", closed(4), closed(9))
+                print("null:", os.readlink("/proc/self/fd/10"), os.write(10, b"gone"))
                 """;
         CommandResult result = dpuPython("""
                 import os, socket, subprocess, sys
@@ -244,9 +245,10 @@ class RexecAcrossNamespacesIT {
                 listener.listen()
                 os.dup2(listener.fileno(), 8)
                 os.dup2(os.eventfd(0), 9)  # not carried: the program starts without it
+                os.dup2(os.open("/dev/null", os.O_WRONLY), 10)  # carried as the host's own /dev/null
                 child = subprocess.Popen([os.environ["REXEC"], "/usr/bin/python3", "-c", program],
-                                         pass_fds=(5, 6, 7, 8, 9), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                for fd in (5, 6, 7, 8, 9, to_us, to_program):
+                                         pass_fds=(5, 6, 7, 8, 9, 10), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                for fd in (5, 6, 7, 8, 9, 10, to_us, to_program):
                     os.close(fd)
                 os.write(from_us, b"in through a pipe")
                 os.close(from_us)
@@ -267,6 +269,7 @@ class RexecAcrossNamespacesIT {
                         "file: b'the rest\\n'",
                         "pipe: b'in through a pipe'",
                         "closed: True True",
+                        "null: /dev/null 4",
                         "stderr: rexec: descriptor 9 (anon_inode:[eventfd]) cannot be carried to the host; the"
                                 + " program starts without it",
                         "exit: 0");
