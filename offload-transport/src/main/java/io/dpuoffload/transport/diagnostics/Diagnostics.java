@@ -4,6 +4,7 @@ import io.dpuoffload.transport.Services;
 import io.dpuoffload.transport.mux.ByteStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Services for checking and measuring a channel ({@code offloadctl channel demo|bench}, tests): an
@@ -22,7 +23,9 @@ public final class Diagnostics {
     private static final int SOURCE_CHUNK_BYTES = 256 * 1024;
 
     public static Services.Builder register(Services.Builder services) {
-        return services.onRequest(ECHO, (context, body) -> body.retain())
+        // In place on the event loop, as the services that carry the data plane answer (offload-fs's
+        // operations): a round trip then measures the channel, not a hop to a handler thread and back.
+        return services.onRequestAsync(ECHO, (context, body) -> CompletableFuture.completedFuture(body.retain()))
                 .onStream(SINK, (context, stream, header) -> sink(stream))
                 .onStream(SOURCE, (context, stream, header) -> source(stream, header.readLong()));
     }
