@@ -39,6 +39,10 @@ public final class OrphanReaper implements AutoCloseable {
 
     private long looks;
 
+    /** For {@link #readSmall}: a children list of a few hundred pids, or a stat line, fits. */
+    private final java.lang.foreign.MemorySegment buffer =
+            java.lang.foreign.Arena.ofAuto().allocate(8192);
+
     private OrphanReaper(IntPredicate reapable, Object spawning) {
         this.reapable = reapable;
         this.spawning = spawning;
@@ -102,16 +106,12 @@ public final class OrphanReaper implements AutoCloseable {
     private List<Integer> children() {
         List<Integer> found = new ArrayList<>();
         if (looks++ % FULL_LOOK_EVERY >= 2) {
-            addChildren(
-                    Path.of(
-                            "/proc/self/task",
-                            Long.toString(ProcessHandle.current().pid())),
-                    found);
+            addChildren(MAIN_THREAD_CHILDREN, found);
             return found;
         }
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
-                addChildren(task, found);
+                addChildren(task.resolve("children").toString(), found);
             }
         } catch (IOException e) {
             // /proc unreadable: nothing to do this round
@@ -119,25 +119,48 @@ public final class OrphanReaper implements AutoCloseable {
         return found;
     }
 
-    private static void addChildren(Path task, List<Integer> found) {
-        try {
-            String children = Files.readString(task.resolve("children")).strip();
-            if (!children.isEmpty()) {
-                for (String child : children.split(" ")) {
-                    found.add(Integer.parseInt(child));
-                }
+    private static final String MAIN_THREAD_CHILDREN =
+            "/proc/self/task/" + ProcessHandle.current().pid() + "/children";
+
+    private void addChildren(String childrenFile, List<Integer> found) {
+        String children = readSmall(childrenFile).strip();
+        if (!children.isEmpty()) {
+            for (String child : children.split(" ")) {
+                found.add(Integer.parseInt(child));
             }
-        } catch (IOException e) {
-            // the thread ended
         }
     }
 
-    private static boolean isZombie(int pid) {
+    private boolean isZombie(int pid) {
+        String stat = readSmall("/proc/" + pid + "/stat");
+        int end = stat.lastIndexOf(')');
+        return end > 0 && stat.startsWith("Z", end + 2);
+    }
+
+    /**
+     * A small /proc file, read into this reaper's own buffer ("" when it is gone or unreadable): the
+     * reaper reads a few five times a second for as long as the process lives, so not through
+     * java.nio's file channels and the objects each read makes.
+     */
+    private String readSmall(String path) {
+        int fd;
         try {
-            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
-            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-        } catch (IOException | RuntimeException e) {
-            return false;
+            fd = FileCalls.openat(Flags.AT_FDCWD, path, Flags.O_RDONLY | Flags.O_CLOEXEC, 0);
+        } catch (ErrnoException e) {
+            return ""; // the thread or the process ended
+        }
+        try {
+            int n = FileCalls.read(fd, buffer);
+            if (n == buffer.byteSize()) { // more than the buffer holds (a thousand children): the slow way
+                return Files.readString(Path.of(path), java.nio.charset.StandardCharsets.ISO_8859_1);
+            }
+            return new String(
+                    buffer.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException e) { // an ErrnoException included
+            return "";
+        } finally {
+            FileCalls.closeQuietly(fd);
         }
     }
 

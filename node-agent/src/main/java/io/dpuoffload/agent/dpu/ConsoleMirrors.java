@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -60,6 +61,16 @@ final class ConsoleMirrors implements AutoCloseable {
     private final Map<Integer, int[]> ahead = new ConcurrentHashMap<>();
 
     private final Thread scanner;
+
+    /**
+     * Each domain status file's ptys, as of its modification time and size: a scan reads again only
+     * the files that changed (a host with dozens of VMs would otherwise parse all their status twice
+     * a second). On the scanner's thread only.
+     */
+    private final Map<Path, StatusPtys> statusPtys = new HashMap<>();
+
+    private record StatusPtys(java.nio.file.attribute.FileTime modified, long size, List<Integer> ptys) {}
+
     private volatile boolean closed;
 
     private record Mirror(int hostPid, int slave, ConsoleRelay relay) {}
@@ -118,15 +129,33 @@ final class ConsoleMirrors implements AutoCloseable {
                 if (hostPid <= 0) {
                     continue;
                 }
-                Matcher pty = PTY.matcher(Files.readString(status));
-                while (pty.find()) {
-                    wanted.put(Integer.parseInt(pty.group(1)), hostPid);
+                for (int pty : ptysOf(status)) {
+                    wanted.put(pty, hostPid);
                 }
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             // no domain has run yet (no directory), or one went while we looked: the next scan sees
         }
+        statusPtys.keySet().removeIf(status -> !Files.exists(status));
         return wanted;
+    }
+
+    /** The ptys {@code status} names, read again only when it changed since the last scan. */
+    private List<Integer> ptysOf(Path status) throws IOException {
+        var attributes = Files.readAttributes(status, java.nio.file.attribute.BasicFileAttributes.class);
+        StatusPtys known = statusPtys.get(status);
+        if (known != null
+                && known.modified().equals(attributes.lastModifiedTime())
+                && known.size() == attributes.size()) {
+            return known.ptys();
+        }
+        List<Integer> ptys = new java.util.ArrayList<>();
+        Matcher pty = PTY.matcher(Files.readString(status));
+        while (pty.find()) {
+            ptys.add(Integer.parseInt(pty.group(1)));
+        }
+        statusPtys.put(status, new StatusPtys(attributes.lastModifiedTime(), attributes.size(), List.copyOf(ptys)));
+        return ptys;
     }
 
     /** The host pid of the program whose stand-in's pid is in {@code pidFile}; 0 if none (yet). */
