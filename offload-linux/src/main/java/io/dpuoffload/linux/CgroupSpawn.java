@@ -106,7 +106,7 @@ public final class CgroupSpawn implements AutoCloseable {
         }
         int[] status = FileCalls.pipe2(Flags.O_CLOEXEC);
         List<Integer> copies = new ArrayList<>();
-        int helperPid;
+        int helperPid = -1;
         try {
             // Every source above every target, the helper's four included, so no dup2 overwrites one still needed.
             int above = first + 4;
@@ -143,6 +143,9 @@ public final class CgroupSpawn implements AutoCloseable {
         } finally {
             FileCalls.closeQuietly(status[1]);
             copies.forEach(FileCalls::closeQuietly);
+            if (helperPid < 0) {
+                FileCalls.closeQuietly(status[0]); // nothing started: nothing to hear from
+            }
         }
         try {
             return outcome(readAll(status[0]), helperPid, path);

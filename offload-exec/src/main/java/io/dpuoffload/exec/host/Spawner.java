@@ -176,6 +176,36 @@ final class Spawner implements AutoCloseable {
                     FileCalls.openat(Flags.AT_FDCWD, terminalPath, Flags.O_RDWR | Flags.O_NOCTTY | Flags.O_CLOEXEC, 0);
             terminalPath = ("/proc/self/fd/" + terminal).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
+        try {
+            final byte[] path = terminalPath;
+            return inRoot(
+                    request,
+                    () -> Spawn.spawn(
+                            request.program(),
+                            request.argv().toArray(byte[][]::new),
+                            request.environment().toArray(byte[][]::new),
+                            stdio.childIn(),
+                            stdio.childOut(),
+                            stdio.childErr(),
+                            path,
+                            targets,
+                            sources));
+        } finally {
+            if (terminal >= 0) {
+                FileCalls.closeQuietly(terminal);
+            }
+        }
+    }
+
+    /** A start, made in the programs' root; {@code X}, what else than an errno it may fail with. */
+    @FunctionalInterface
+    private interface Start<X extends Exception> {
+        int start() throws ErrnoException, X;
+    }
+
+    /** In the programs' root: the request's working directory (resolved there), then {@code start}. */
+    private <X extends Exception> int inRoot(ExecRequest request, Start<X> start)
+            throws ErrnoException, SpawnFailure, X {
         root.enter();
         try {
             try {
@@ -184,24 +214,12 @@ final class Spawner implements AutoCloseable {
                 throw new SpawnFailure(e, true);
             }
             try {
-                return Spawn.spawn(
-                        request.program(),
-                        request.argv().toArray(byte[][]::new),
-                        request.environment().toArray(byte[][]::new),
-                        stdio.childIn(),
-                        stdio.childOut(),
-                        stdio.childErr(),
-                        terminalPath,
-                        targets,
-                        sources);
+                return start.start();
             } catch (ErrnoException e) {
                 throw new SpawnFailure(e, false);
             }
         } finally {
             root.leave();
-            if (terminal >= 0) {
-                FileCalls.closeQuietly(terminal);
-            }
         }
     }
 
@@ -224,15 +242,10 @@ final class Spawner implements AutoCloseable {
                 terminal = FileCalls.openat(
                         Flags.AT_FDCWD, stdio.terminal(), Flags.O_RDWR | Flags.O_NOCTTY | Flags.O_CLOEXEC, 0);
             }
-            root.enter();
-            try {
-                try {
-                    Spawn.chdir(request.cwd());
-                } catch (ErrnoException e) {
-                    throw new SpawnFailure(e, true);
-                }
-                try {
-                    return bornInCgroup.spawn(
+            final int tty = terminal;
+            return inRoot(
+                    request,
+                    () -> bornInCgroup.spawn(
                             cgroupDir,
                             request.program(),
                             request.argv().toArray(byte[][]::new),
@@ -240,15 +253,9 @@ final class Spawner implements AutoCloseable {
                             stdio.childIn(),
                             stdio.childOut(),
                             stdio.childErr(),
-                            terminal,
+                            tty,
                             targets,
-                            sources);
-                } catch (ErrnoException e) {
-                    throw new SpawnFailure(e, false);
-                }
-            } finally {
-                root.leave();
-            }
+                            sources));
         } finally {
             FileCalls.closeQuietly(cgroupDir);
             if (terminal >= 0) {
