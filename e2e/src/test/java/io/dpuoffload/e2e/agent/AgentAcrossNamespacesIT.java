@@ -125,6 +125,9 @@ class AgentAcrossNamespacesIT {
                         JVM,
                         List.of("agent", "--role", "dpu", "--config", pair.toString()));
         dpu.awaitLine(Pattern.compile("READY .*"), START);
+        assertThat(dpu.stdout() + dpu.stderr())
+                .as("the shares' connections carry no offload-ipc: the host sends it nothing there")
+                .doesNotContain("no handler on this side");
 
         assertThat(dpu.stdout())
                 .contains("APPLIED  offload-fs data (host " + hostData + ", cache ttl) -> " + root + sharedAt)

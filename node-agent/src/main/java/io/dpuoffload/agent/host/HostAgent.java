@@ -6,6 +6,7 @@ import io.dpuoffload.api.status.HostAgentStatus;
 import io.dpuoffload.exec.host.ExecServer;
 import io.dpuoffload.fs.host.FsServer;
 import io.dpuoffload.ipc.IpcNode;
+import io.dpuoffload.ipc.wire.IpcFeature;
 import io.dpuoffload.linux.Errno;
 import io.dpuoffload.linux.ErrnoException;
 import io.dpuoffload.transport.OffloadConnection;
@@ -113,9 +114,16 @@ public final class HostAgent implements AutoCloseable {
         return ipc.register(exec.register(fs.register(services)));
     }
 
-    /** Tell it each new connection from the DPU (offload-ipc answers on the latest). */
+    /**
+     * Tell it each new connection from the DPU. offload-ipc answers on the latest of those that
+     * carry it: the DPU agent's own channel, not a share's (each share has a connection of its own,
+     * with no ipc on the DPU's side: a host-side connect sent there would find no handler, and the
+     * instance notice drew a warning on every share's connection).
+     */
     public void connected(OffloadConnection connection) {
-        ipc.connected(connection);
+        if (connection.offers(IpcFeature.IPC)) {
+            ipc.connected(connection);
+        }
         synchronized (open) {
             if (open.isEmpty()) {
                 connectedSince = Instant.now();
