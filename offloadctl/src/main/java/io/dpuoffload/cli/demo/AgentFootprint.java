@@ -5,21 +5,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What the node agents cost their machines while a workload runs and nothing is asked of them: each
- * agent JVM's resident memory (sampled each second; the last sample and the highest) and the CPU it
- * used over the window, from {@code /proc/PID/status} and {@code /proc/PID/stat}. Only the agent's own
- * process counts, not what it started (libvirtd, QEMU).
+ * agent JVM's resident memory (from {@code /proc/PID/status}, sampled each second: the last sample
+ * and the highest) and the CPU it used over the window (the JDK's count of the process's CPU time).
+ * Only the agent's own process counts, not what it started (libvirtd, QEMU).
  */
 final class AgentFootprint {
-    /** The kernel's clock ticks per second in /proc/PID/stat (USER_HZ, 100 on every Linux port). */
-    private static final double TICKS_PER_SECOND = 100;
-
     private static final Duration SAMPLE_EVERY = Duration.ofSeconds(1);
 
     /**
@@ -37,66 +32,75 @@ final class AgentFootprint {
         }
     }
 
+    /** One agent while the window is open: its CPU time when it opened, its highest sample so far. */
+    private static final class Sampled {
+        final String agent;
+        final ProcessHandle jvm;
+        final long startNanos = System.nanoTime();
+        final Duration cpuAtStart;
+        long peakKib;
+
+        Sampled(String agent, ProcessHandle jvm) {
+            this.agent = agent;
+            this.jvm = jvm;
+            this.cpuAtStart = cpu(jvm);
+            this.peakKib = residentKib(jvm.pid());
+        }
+
+        void sample() {
+            peakKib = Math.max(peakKib, residentKib(jvm.pid()));
+        }
+
+        Figures figures() {
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            double used = cpu(jvm).minus(cpuAtStart).toNanos() / 1e9;
+            return new Figures(agent, jvm.pid(), residentKib(jvm.pid()), peakKib, 100 * used / seconds);
+        }
+    }
+
     private AgentFootprint() {}
 
     /** Samples each agent (name to its node process) for {@code window}, after {@link #SETTLE}; in the map's order. */
     static List<Figures> measure(Map<String, NodeProcess> agents, Duration window) throws InterruptedException {
         Thread.sleep(SETTLE.toMillis());
-        Map<String, Long> pids = new LinkedHashMap<>();
-        agents.forEach((name, process) -> pids.put(name, javaPid(process)));
-        Map<String, Long> ticksBefore = new LinkedHashMap<>();
-        Map<String, Long> peak = new LinkedHashMap<>();
-        pids.forEach((name, pid) -> {
-            ticksBefore.put(name, cpuTicks(pid));
-            peak.put(name, residentKib(pid));
-        });
-        long start = System.nanoTime();
-        long end = start + window.toNanos();
+        List<Sampled> sampled = agents.entrySet().stream()
+                .map(agent -> new Sampled(agent.getKey(), jvmOf(agent.getValue())))
+                .toList();
+        long end = System.nanoTime() + window.toNanos();
         while (System.nanoTime() < end) {
             Thread.sleep(Math.min(SAMPLE_EVERY.toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000)));
-            pids.forEach((name, pid) -> peak.merge(name, residentKib(pid), Math::max));
+            sampled.forEach(Sampled::sample);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        List<Figures> figures = new ArrayList<>();
-        pids.forEach((name, pid) -> {
-            long used = cpuTicks(pid) - ticksBefore.get(name);
-            figures.add(
-                    new Figures(name, pid, residentKib(pid), peak.get(name), 100 * used / TICKS_PER_SECOND / seconds));
-        });
-        return figures;
+        return sampled.stream().map(Sampled::figures).toList();
     }
 
     /** The agent's JVM: the node process itself, or the java it runs under a wrapping shell. */
-    private static long javaPid(NodeProcess process) {
+    private static ProcessHandle jvmOf(NodeProcess process) {
         return process.processes().stream()
                 .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
                 .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no java process under " + process))
-                .pid();
+                .orElseThrow(() -> new IllegalStateException("no java process under " + process));
+    }
+
+    private static Duration cpu(ProcessHandle jvm) {
+        return jvm.info()
+                .totalCpuDuration()
+                .orElseThrow(
+                        () -> new IllegalStateException("no CPU time for pid " + jvm.pid() + " (did the agent exit?)"));
     }
 
     /** VmRSS, in KiB. */
-    static long residentKib(long pid) {
-        for (String line : read(Path.of("/proc", Long.toString(pid), "status")).split("\n")) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS for pid " + pid + ": is it a kernel thread?");
-    }
-
-    /** utime + stime, in clock ticks. The command (field 2) may hold spaces: fields count from its ")". */
-    static long cpuTicks(long pid) {
-        String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // fields 14 and 15 of proc(5)
-    }
-
-    private static String read(Path file) {
+    private static long residentKib(long pid) {
+        Path status = Path.of("/proc", Long.toString(pid), "status");
         try {
-            return Files.readString(file);
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + file + " (did the agent exit?): " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read " + status + " (did the agent exit?): " + e.getMessage(), e);
         }
+        throw new IllegalStateException("no VmRSS in " + status + ": is it a kernel thread?");
     }
 }
