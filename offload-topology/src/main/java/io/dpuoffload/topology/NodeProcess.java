@@ -1,6 +1,7 @@
 package io.dpuoffload.topology;
 
 import io.dpuoffload.topology.OutputBuffer.Channel;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -137,6 +138,8 @@ public final class NodeProcess implements AutoCloseable {
             return output.awaitLine(pattern, timeout).orElseThrow(() -> {
                 if (output.ended()) {
                     awaitExit(DRAIN_TIMEOUT); // pipes close as the process exits; let its status arrive too
+                } else {
+                    printJavaThreads();
                 }
                 String what = output.ended()
                         ? " closed its output (" + state() + ") without printing a line matching /" + pattern + "/"
@@ -206,6 +209,34 @@ public final class NodeProcess implements AutoCloseable {
     public NodeProcess startInside(List<String> command, StartOptions options) {
         return node.startInside(this, command, options);
     }
+
+    /**
+     * A JVM among the command's processes that hangs is asked to print its threads (SIGQUIT: HotSpot
+     * prints them on standard output and goes on), so the error shows where it waits; the wait for
+     * them is bounded. Other programs are left alone: SIGQUIT ends them.
+     */
+    private void printJavaThreads() {
+        Optional<ProcessHandle> jvm = processes().stream()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .findFirst();
+        if (jvm.isEmpty()) {
+            return;
+        }
+        try {
+            new ProcessBuilder("kill", "-QUIT", Long.toString(jvm.get().pid()))
+                    .redirectErrorStream(true)
+                    .start()
+                    .waitFor(DRAIN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            output.awaitLine(JVM_THREADS_END, DRAIN_TIMEOUT);
+        } catch (IOException e) {
+            log.warn("{}: cannot ask {} for its threads: {}", this, jvm.get().pid(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** HotSpot's thread dump ends with this line. */
+    private static final Pattern JVM_THREADS_END = Pattern.compile("^JNI global refs");
 
     private String state() {
         OptionalInt exitCode = exitCode();

@@ -194,6 +194,27 @@ class TopologyIT {
     }
 
     @Test
+    void aJvmThatPrintsNoSuchLineInTimeShowsItsThreadsAndGoesOn(Topology topology) {
+        NodeProcess server = topology.host()
+                .startJava(EchoServer.class, SMALL_JVM, List.of(topology.host().address(), PORT));
+        server.awaitLine(Pattern.compile("^listening on "), JVM_START);
+
+        assertThatThrownBy(() -> server.awaitLine(Pattern.compile("^never printed"), Duration.ofSeconds(1)))
+                .isInstanceOf(TopologyException.class)
+                .hasMessageContaining("printed no line matching /^never printed/")
+                .hasMessageContaining("JNI global refs"); // the end of HotSpot's thread dump
+        assertThat(server.stdout()).as("the whole dump").contains("Full thread dump", "\"main\"");
+        assertThat(server.isAlive()).as("the JVM after printing its threads").isTrue();
+
+        NodeProcess sleeper = topology.host().start(List.of("sleep", "30"));
+        assertThatThrownBy(() -> sleeper.awaitLine(Pattern.compile("ready"), Duration.ofMillis(300)))
+                .hasMessageContaining("still running");
+        assertThat(sleeper.isAlive())
+                .as("a program that is not a JVM gets no SIGQUIT")
+                .isTrue();
+    }
+
+    @Test
     void awaitLineFailsWithTheOutputWhenTheProcessEndsFirst(Topology topology) {
         NodeProcess process = topology.host().start(List.of("sh", "-c", "sleep 0.2; echo boom; exit 4"));
 

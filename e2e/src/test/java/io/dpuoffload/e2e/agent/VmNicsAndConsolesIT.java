@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dpuoffload.cli.demo.LibvirtSandbox;
 import io.dpuoffload.topology.CommandResult;
+import io.dpuoffload.topology.NodeProcess;
 import io.dpuoffload.topology.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ class VmNicsAndConsolesIT extends LibvirtOnTheDpu {
         topology.host()
                 .run(COMMAND, "ip", "addr", "add", "198.51.100.201/32", "dev", BRIDGE)
                 .orThrow();
+        NodeProcess dhcp = startGuestNetwork(topology);
         Path pair = startAgents(topology, sandbox, List.of(BRIDGE));
         virsh(dpu, root, "define", domainWithNic(NIC_DOMAIN, BRIDGE, NIC_MAC).toString());
         virsh(dpu, root, "start", NIC_DOMAIN);
@@ -75,6 +77,19 @@ class VmNicsAndConsolesIT extends LibvirtOnTheDpu {
         await().atMost(COMMAND)
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> interfaceStat(root, tap, "rx_packets") >= before + 5);
+
+        // The guest took its address from the host's DHCP server and waits at its shell, answering
+        // pings: the host reaches the VM across its bridge, as it would a locally started one.
+        await().atMost(COMMAND).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(topology.host()
+                        .run(Duration.ofSeconds(10), "busybox", "ping", "-c", "1", "-W", "2", GUEST_ADDRESS)
+                        .exitCode())
+                .as("a ping from the host to the VM at %s; the DHCP server's log: %s", GUEST_ADDRESS, dhcp.stderr())
+                .isZero());
+        assertThat(topology.host()
+                        .run(COMMAND, "ip", "neigh", "show", GUEST_ADDRESS)
+                        .stdout())
+                .as("the host's neighbour entry for the VM")
+                .contains(NIC_MAC);
 
         // NICs added to the running VM (libvirtd passes each tap to QEMU through the monitor): one on
         // the bridge, one on a libvirt network in bridge mode over it.
@@ -124,6 +139,37 @@ class VmNicsAndConsolesIT extends LibvirtOnTheDpu {
         dpu.stop();
         dpuMachine.stop();
         host.stop();
+        dhcp.stop();
+    }
+
+    /**
+     * The host's side of the guests' network: an address on the host's bridge and a DHCP and TFTP
+     * server (dnsmasq) that gives the first VM {@link #GUEST_ADDRESS} and the iPXE script that keeps
+     * it on the network ({@code shell} waits for a key, and iPXE answers pings while it waits).
+     */
+    private NodeProcess startGuestNetwork(Topology topology) throws Exception {
+        topology.host()
+                .run(COMMAND, "ip", "addr", "add", "198.51.100.209/28", "dev", BRIDGE)
+                .orThrow();
+        Path tftp = Files.createDirectories(work.resolve("tftp"));
+        Files.writeString(tftp.resolve("guest.ipxe"), "#!ipxe\necho dpuo guest at ${net0/ip}\nshell\n");
+        return topology.host()
+                .start(List.of(
+                        "dnsmasq",
+                        "--keep-in-foreground",
+                        "--log-facility=-",
+                        "--log-dhcp",
+                        "--conf-file=/dev/null",
+                        "--port=0",
+                        "--interface=" + BRIDGE,
+                        "--bind-interfaces",
+                        "--dhcp-range=198.51.100.210,198.51.100.214,255.255.255.240",
+                        "--dhcp-host=" + NIC_MAC + "," + GUEST_ADDRESS,
+                        "--enable-tftp",
+                        "--tftp-root=" + tftp,
+                        "--dhcp-boot=guest.ipxe",
+                        "--leasefile-ro",
+                        "--pid-file="));
     }
 
     /**
@@ -186,6 +232,9 @@ class VmNicsAndConsolesIT extends LibvirtOnTheDpu {
     private static final String NIC_DOMAIN = "dpuo-nic";
     private static final String NIC_MAC = "52:54:00:d9:00:01";
     private static final String BRIDGE = "brvm";
+    /** The address the host's DHCP server gives the VM with {@link #NIC_MAC}. */
+    private static final String GUEST_ADDRESS = "198.51.100.210";
+
     private static final String HOTPLUG_MAC = "52:54:00:d9:00:03";
     private static final String NETWORK_MAC = "52:54:00:d9:00:04";
     /** Five UDP broadcasts out of a bridge of the host's (named by %s): each a frame to every port. */
