@@ -11,9 +11,10 @@ import java.util.List;
  * @param files files created, stat'ed and unlinked
  * @param reads open/read/close cycles of the 4 KiB file, and reads of /proc/PID/stat
  * @param entries entries of the listed directory
+ * @param treeFiles files of the tree the untar row unpacks
  * @param runs how often every row is measured; the table shows the median
  */
-record BenchLoad(long bytes, int files, int reads, int entries, int runs) implements Workload {
+record BenchLoad(long bytes, int files, int reads, int entries, int treeFiles, int runs) implements Workload {
 
     /** The same options for the DPU side's command line. */
     @Override
@@ -23,6 +24,7 @@ record BenchLoad(long bytes, int files, int reads, int entries, int runs) implem
                 "--files", Integer.toString(files),
                 "--reads", Integer.toString(reads),
                 "--entries", Integer.toString(entries),
+                "--tree-files", Integer.toString(treeFiles),
                 "--runs", Integer.toString(runs));
     }
 
@@ -32,7 +34,8 @@ record BenchLoad(long bytes, int files, int reads, int entries, int runs) implem
      * measures warm servers too.
      */
     BenchLoad warmUp() {
-        return new BenchLoad(WARM_UP_BYTES, WARM_UP_COUNT, WARM_UP_COUNT, entries, 1);
+        return new BenchLoad(
+                WARM_UP_BYTES, WARM_UP_COUNT, WARM_UP_COUNT, entries, Math.min(treeFiles, WARM_UP_COUNT), 1);
     }
 
     /** The largest data file a run writes, warm-up included: what the tmpfs mounts must hold. */
@@ -42,7 +45,8 @@ record BenchLoad(long bytes, int files, int reads, int entries, int runs) implem
 
     @Override
     public String describe() {
-        return ByteSize.format(bytes) + " of data, " + files + " files, " + reads + " reads, " + entries + " entries; "
+        return ByteSize.format(bytes) + " of data, " + files + " files, " + reads + " reads, " + entries + " entries, "
+                + "a tree of " + treeFiles + " files; "
                 + (runs == 1 ? "1 run" : runs + " runs");
     }
 

@@ -14,6 +14,8 @@ final class BenchOptions {
     static final long MAX_BYTES = 4L << 30;
     /** Counts beyond this take minutes per row over sshfs. */
     static final int MAX_COUNT = 1_000_000;
+    /** The tree's archive is written to the DPU's local /tmp: about 6 KiB per file. */
+    static final int MAX_TREE_FILES = 200_000;
 
     @Option(
             names = "--size",
@@ -45,6 +47,14 @@ final class BenchOptions {
             description = "Entries of the directory that is listed (default: ${DEFAULT-VALUE}).")
     int entries;
 
+    @Option(
+            names = "--tree-files",
+            paramLabel = "N",
+            defaultValue = "9000",
+            description = "Files of the tree the untar row unpacks, as an image unpack does (default: ${DEFAULT-VALUE},"
+                    + " about 55 MB).")
+    int treeFiles;
+
     @Mixin
     RunsOption runs;
 
@@ -54,6 +64,7 @@ final class BenchOptions {
                 OptionValues.count(spec, "--files", files, 1, MAX_COUNT),
                 OptionValues.count(spec, "--reads", reads, 1, MAX_COUNT),
                 OptionValues.count(spec, "--entries", entries, 1, MAX_COUNT),
+                OptionValues.count(spec, "--tree-files", treeFiles, 1, MAX_TREE_FILES),
                 runs.check(spec));
     }
 }

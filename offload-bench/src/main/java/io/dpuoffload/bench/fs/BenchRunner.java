@@ -18,6 +18,8 @@ final class BenchRunner {
     private final List<Target> targets;
     private final Consumer<String> progress;
     private final Workloads workloads = new Workloads();
+    /** The untar row's archives, by their number of files (the warm-up's tree is smaller). */
+    private final java.util.Map<Integer, UnpackedTree> trees = new java.util.HashMap<>();
 
     BenchRunner(List<Target> targets, Consumer<String> progress) {
         this.targets = List.copyOf(targets);
@@ -92,7 +94,32 @@ final class BenchRunner {
             procs.add(describe(target, rate, Row.PROC_STAT));
         }
         progress(label, Row.PROC_STAT, load, procs);
+
+        UnpackedTree tree = tree(load.treeFiles());
+        List<String> unpacks = new ArrayList<>();
+        for (Target target : targets) {
+            Path dir = Files.createDirectory(target.workDir().resolve("unpacked"));
+            double rate = workloads.untar(tree, dir);
+            workloads.remove(dir);
+            report = report.with(target.fs(), Row.UNTAR, rate);
+            unpacks.add(describe(target, rate, Row.UNTAR));
+        }
+        progress(label, Row.UNTAR, load, unpacks);
         return report;
+    }
+
+    /** The archive of a tree of {@code files} files, written once (not timed) to this node's local /tmp. */
+    private UnpackedTree tree(int files) throws IOException {
+        UnpackedTree tree = trees.get(files);
+        if (tree == null) {
+            Path archive = Files.createTempFile("fs-bench-tree", ".tar");
+            archive.toFile().deleteOnExit();
+            tree = UnpackedTree.write(archive, files);
+            trees.put(files, tree);
+            progress.accept(String.format(
+                    Locale.ROOT, "wrote the untar row's archive: %d files, %.1f MB", files, tree.bytes() / 1e6));
+        }
+        return tree;
     }
 
     private void progress(String label, Row row, BenchLoad load, List<String> values) {

@@ -65,6 +65,9 @@ final class FsBenchTable {
                 + report.note("tmpfs.proc").orElse("?")
                 + "; sshfs " + report.note("sshfs.proc").orElse("?") + "; offload-fs "
                 + report.note("offload-fs.proc").orElse("?") + ".");
+        lines.add("  untar: GNU tar -xf, as root (owners, modes and times set per file), of a tree the benchmark"
+                + " writes: " + load.treeFiles() + " files of 0.5-64 KiB in directories of "
+                + UnpackedTree.FILES_PER_DIRECTORY + ", from the DPU's local /tmp; removed after each run, untimed.");
         lines.add("  Goal offload-fs >= " + GOAL_OVER_SSHFS + "x sshfs on every row: "
                 + (missedOverSsh.isEmpty() ? "met" : "missed on " + String.join(", ", missedOverSsh)) + ".");
         lines.add("  Goal data throughput >= " + GOAL_OVER_NATIVE + "x native: " + String.join(", ", dataOverNative)

@@ -168,6 +168,56 @@ final class Workloads {
         return perSecond(entries, elapsed);
     }
 
+    /**
+     * Unpacks {@code tree} into the empty directory {@code target} with GNU tar, as root, so that each file's owner,
+     * mode and times are set as an image unpack sets them; files per second. Fails unless tar succeeds and the tree's
+     * last file is there.
+     */
+    double untar(UnpackedTree tree, Path target) throws IOException {
+        Path output = Files.createTempFile("fs-bench-tar", ".log");
+        try {
+            long start = System.nanoTime();
+            Process tar = new ProcessBuilder("tar", "-xf", tree.archive().toString(), "-C", target.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
+            if (!tar.waitFor(Budget.PER_MEASUREMENT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                tar.destroyForcibly();
+                throw new IOException("untar into " + target + " did not finish within "
+                        + Budget.PER_MEASUREMENT.toMinutes() + " min; the file system is stuck or far slower than"
+                        + " expected");
+            }
+            long elapsed = System.nanoTime() - start;
+            if (tar.exitValue() != 0 || !Files.exists(tree.lastFile(target))) {
+                throw new IOException("untar into " + target + " failed (exit code " + tar.exitValue() + "): "
+                        + Files.readString(output).strip());
+            }
+            return perSecond(tree.files(), elapsed);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while unpacking into " + target);
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+
+    /** Removes {@code tree}, an unpacked tree, with rm -rf (not timed). */
+    void remove(Path tree) throws IOException {
+        try {
+            Process rm = new ProcessBuilder("rm", "-rf", tree.toString())
+                    .redirectErrorStream(true)
+                    .start();
+            String output = new String(rm.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!rm.waitFor(Budget.PER_MEASUREMENT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
+                    || rm.exitValue() != 0) {
+                throw new IOException("rm -rf " + tree + " failed: " + output.strip());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while removing " + tree);
+        }
+    }
+
     private static double megabytesPerSecond(long bytes, long nanos) {
         return bytes / BYTES_PER_MB / (nanos / NANOS_PER_SECOND);
     }

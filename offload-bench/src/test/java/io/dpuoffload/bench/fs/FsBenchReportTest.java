@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class FsBenchReportTest {
 
-    private static final BenchLoad LOAD = new BenchLoad(512L << 20, 2000, 5000, 5000, 3);
+    private static final BenchLoad LOAD = new BenchLoad(512L << 20, 2000, 5000, 5000, 9000, 3);
     private static final MachineInfo MACHINE =
             new MachineInfo(2, "Test CPU", "Linux 6.1.0", "Java 25", LocalDate.of(2026, 1, 2));
 

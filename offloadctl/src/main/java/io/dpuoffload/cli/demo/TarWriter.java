@@ -9,7 +9,7 @@ import java.util.Arrays;
  * The few tar entries an OCI image needs (directories, regular files, symlinks) in the POSIX ustar format, owned by
  * root and dated at the epoch so that the same content gives the same bytes, and so the same digest.
  */
-final class TarWriter implements AutoCloseable {
+public final class TarWriter implements AutoCloseable {
 
     /** ustar's unit: every header and every file's padded content. */
     private static final int BLOCK = 512;
@@ -22,21 +22,21 @@ final class TarWriter implements AutoCloseable {
 
     private final OutputStream out;
 
-    TarWriter(OutputStream out) {
+    public TarWriter(OutputStream out) {
         this.out = out;
     }
 
-    void directory(String name, int mode) throws IOException {
+    public void directory(String name, int mode) throws IOException {
         out.write(header(name.endsWith("/") ? name : name + "/", mode, 0, DIRECTORY, ""));
     }
 
-    void file(String name, int mode, byte[] content) throws IOException {
+    public void file(String name, int mode, byte[] content) throws IOException {
         out.write(header(name, mode, content.length, REGULAR, ""));
         out.write(content);
         out.write(new byte[padding(content.length)]);
     }
 
-    void symlink(String name, String target) throws IOException {
+    public void symlink(String name, String target) throws IOException {
         out.write(header(name, 0777, 0, SYMLINK, target));
     }
 
