@@ -12,15 +12,15 @@ import java.util.Optional;
 /**
  * What the DPU answers the kernel itself from the host's earlier replies, where the kernel caches
  * and checks permissions (`cache: ttl`): directories' attributes after the DPU's own changes
- * ({@link DirectoryAttrs}) and ACLs ({@link KeptAcls}). Each request goes through here before it is
+ * ({@link DirectoryAttrs}) and ACLs ({@link KeptXattrs}). Each request goes through here before it is
  * forwarded and each reply when it comes, so that what is kept is dropped by whatever may change it.
  */
 final class KeptAnswers {
     private final DirectoryAttrs directories = new DirectoryAttrs();
-    private final KeptAcls acls;
+    private final KeptXattrs acls;
 
     KeptAnswers(Duration ttl) {
-        this.acls = new KeptAcls(ttl);
+        this.acls = new KeptXattrs(ttl);
     }
 
     /** A reply to {@code header}'s request from what is kept; empty when the host must answer. */

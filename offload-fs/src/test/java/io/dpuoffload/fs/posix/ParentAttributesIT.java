@@ -74,7 +74,7 @@ class ParentAttributesIT {
 
     /**
      * As a user who does not own the directory, the kernel also reads its ACLs after each refresh of
-     * its attributes; those are kept on the DPU too (KeptAcls), as they do not change.
+     * its attributes; those are kept on the DPU too (KeptXattrs), as they do not change.
      */
     @Test
     void aCreateStatUnlinkByAnotherUserAsksTheHostForNoDirectoryAclsEither() throws Exception {

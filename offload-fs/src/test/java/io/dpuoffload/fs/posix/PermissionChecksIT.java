@@ -72,7 +72,7 @@ class PermissionChecksIT {
 
     /**
      * The kernel's checks count ACLs: on the export root, whose ACLs the DPU answers for the kernel
-     * (KeptAcls), a grant and its removal through the mount count at once.
+     * (KeptXattrs), a grant and its removal through the mount count at once.
      */
     @Test
     void anAclOnTheExportRootCountsAtOnce(@TempDir Path own) throws Exception {
