@@ -169,10 +169,7 @@ public final class OperatorBench implements Callable<Integer> {
                     OffloadProfileSpec changed = changed(libvirt);
                     String revision = ProfileResources.revision(PROFILE, changed);
                     Sample start = Sample.of(operator);
-                    api.client.resources(OffloadProfile.class).withName(PROFILE).edit(p -> {
-                        p.setSpec(changed);
-                        return p;
-                    });
+                    changeProfile(api, changed);
                     long updated = await(
                             "updated",
                             rollout,
@@ -267,6 +264,30 @@ public final class OperatorBench implements Callable<Integer> {
     }
 
     /** The profile with one more root file: a new revision, which rolls out to every pair using it. */
+    /**
+     * Gives the profile {@code spec} as a user's {@code kubectl edit} would: read, change, write back,
+     * and again when the write lost to the operator's own update of the profile (409 Conflict; the
+     * operator writes the profile's status while pairs become ready).
+     */
+    private static void changeProfile(MockApiServer api, OffloadProfileSpec spec) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                api.client.resources(OffloadProfile.class).withName(PROFILE).edit(p -> {
+                    p.setSpec(spec);
+                    return p;
+                });
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != java.net.HttpURLConnection.HTTP_CONFLICT || attempt == MAX_EDIT_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A conflict means the operator wrote in between; a few attempts are plenty. */
+    private static final int MAX_EDIT_ATTEMPTS = 10;
+
     private static OffloadProfileSpec changed(OffloadProfileSpec spec) {
         List<RootFileSpec> files = new ArrayList<>(spec.files() == null ? List.of() : spec.files());
         files.add(new RootFileSpec("/etc/dpu-offload-bench/changed", "a change to roll out\n"));
