@@ -1,6 +1,7 @@
 package io.dpuoffload.bench.fs;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -8,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The rows' workloads, as an ordinary program does them: java.nio FileChannel for data, java.nio.file.Files for
@@ -174,47 +177,42 @@ final class Workloads {
      * last file is there.
      */
     double untar(UnpackedTree tree, Path target) throws IOException {
-        Path output = Files.createTempFile("fs-bench-tar", ".log");
-        try {
-            long start = System.nanoTime();
-            Process tar = new ProcessBuilder("tar", "-xf", tree.archive().toString(), "-C", target.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(output.toFile())
-                    .start();
-            if (!tar.waitFor(Budget.PER_MEASUREMENT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
-                tar.destroyForcibly();
-                throw new IOException("untar into " + target + " did not finish within "
-                        + Budget.PER_MEASUREMENT.toMinutes() + " min; the file system is stuck or far slower than"
-                        + " expected");
-            }
-            long elapsed = System.nanoTime() - start;
-            if (tar.exitValue() != 0 || !Files.exists(tree.lastFile(target))) {
-                throw new IOException("untar into " + target + " failed (exit code " + tar.exitValue() + "): "
-                        + Files.readString(output).strip());
-            }
-            return perSecond(tree.files(), elapsed);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while unpacking into " + target);
-        } finally {
-            Files.deleteIfExists(output);
+        long start = System.nanoTime();
+        run(List.of("tar", "-xf", tree.archive().toString(), "-C", target.toString()), "untar into " + target);
+        long elapsed = System.nanoTime() - start;
+        if (!Files.exists(tree.lastFile(target))) {
+            throw new IOException("untar into " + target + " left out " + tree.lastFile(target));
         }
+        return perSecond(tree.files(), elapsed);
     }
 
     /** Removes {@code tree}, an unpacked tree, with rm -rf (not timed). */
     void remove(Path tree) throws IOException {
+        run(List.of("rm", "-rf", tree.toString()), "rm -rf " + tree);
+    }
+
+    /** Runs {@code command} to its end within {@link Budget#PER_MEASUREMENT}; fails, with its output, unless it exits 0. */
+    private static void run(List<String> command, String what) throws IOException {
+        Path output = Files.createTempFile("fs-bench-command", ".log");
         try {
-            Process rm = new ProcessBuilder("rm", "-rf", tree.toString())
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
                     .start();
-            String output = new String(rm.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            if (!rm.waitFor(Budget.PER_MEASUREMENT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
-                    || rm.exitValue() != 0) {
-                throw new IOException("rm -rf " + tree + " failed: " + output.strip());
+            if (!process.waitFor(Budget.PER_MEASUREMENT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException(what + " did not finish within " + Budget.PER_MEASUREMENT.toMinutes()
+                        + " min; the file system is stuck or far slower than expected");
+            }
+            if (process.exitValue() != 0) {
+                throw new IOException(what + " failed (exit code " + process.exitValue() + "): "
+                        + Files.readString(output).strip());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while removing " + tree);
+            throw new InterruptedIOException("interrupted: " + what);
+        } finally {
+            Files.deleteIfExists(output);
         }
     }
 
