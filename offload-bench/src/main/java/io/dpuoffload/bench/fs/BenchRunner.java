@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -19,7 +21,7 @@ final class BenchRunner {
     private final Consumer<String> progress;
     private final Workloads workloads = new Workloads();
     /** The untar row's archives, by their number of files (the warm-up's tree is smaller). */
-    private final java.util.Map<Integer, UnpackedTree> trees = new java.util.HashMap<>();
+    private final Map<Integer, UnpackedTree> trees = new HashMap<>();
 
     BenchRunner(List<Target> targets, Consumer<String> progress) {
         this.targets = List.copyOf(targets);

@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -34,16 +35,14 @@ record UnpackedTree(Path archive, int files, long bytes) {
             tar.directory("tree", 0755);
             for (int file = 0; file < files; file++) {
                 int directory = file / FILES_PER_DIRECTORY;
-                String group = "tree/g" + directory / DIRECTORIES_PER_GROUP;
-                String parent = group + "/d" + directory;
                 if (file % FILES_PER_DIRECTORY == 0) {
                     if (directory % DIRECTORIES_PER_GROUP == 0) {
-                        tar.directory(group, 0755);
+                        tar.directory(group(directory), 0755);
                     }
-                    tar.directory(parent, 0755);
+                    tar.directory(directory(directory), 0755);
                 }
                 int size = size(random);
-                tar.file(parent + "/f" + file + ".h", 0644, java.util.Arrays.copyOf(text, size));
+                tar.file(path(file), 0644, Arrays.copyOf(text, size));
                 bytes += size;
             }
         }
@@ -61,8 +60,19 @@ record UnpackedTree(Path archive, int files, long bytes) {
 
     /** Where the tree's last file lands under {@code target}: it exists once an unpack is whole. */
     Path lastFile(Path target) {
-        int last = files - 1;
-        int directory = last / FILES_PER_DIRECTORY;
-        return target.resolve("tree/g" + directory / DIRECTORIES_PER_GROUP + "/d" + directory + "/f" + last + ".h");
+        return target.resolve(path(files - 1));
+    }
+
+    /** File number {@code file}'s name in the archive. */
+    private static String path(int file) {
+        return directory(file / FILES_PER_DIRECTORY) + "/f" + file + ".h";
+    }
+
+    private static String directory(int directory) {
+        return group(directory) + "/d" + directory;
+    }
+
+    private static String group(int directory) {
+        return "tree/g" + directory / DIRECTORIES_PER_GROUP;
     }
 }
